@@ -1,0 +1,49 @@
+"""cnn101: how a convolutional network sees, shown running with TensorFlow.
+
+Submodules load on first use, so ``import cnn101`` (and ``python -m cnn101.demo
+--help``) does not pay for importing TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "kernels",
+    "ops",
+    "reference",
+    "images",
+    "plotting",
+)
+
+# Public names re-exported at the top level, with the submodule that defines them.
+_EXPORTS = {
+    "conv2d": "ops",
+    "relu": "ops",
+    "max_pool2d": "ops",
+    "avg_pool2d": "ops",
+    "global_max_pool2d": "ops",
+    "global_avg_pool2d": "ops",
+    "output_size": "ops",
+    "get_kernel": "kernels",
+    "kernel_names": "kernels",
+    "to_filter": "kernels",
+    "filter_bank": "kernels",
+}
+
+__all__ = ["__version__", *_SUBMODULES, *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

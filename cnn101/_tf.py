@@ -1,0 +1,96 @@
+"""Import TensorFlow once, quietly, and pick the device an op runs on.
+
+TensorFlow's C++ runtime writes log lines straight to file descriptor 2 while it
+loads (the oneDNN notice, CUDA probing, CPU-feature notes). On TensorFlow 2.21
+``TF_CPP_MIN_LOG_LEVEL`` alone does not hide all of them, and switching oneDNN off
+to hide its notice makes convolution and pooling several times slower. Instead we
+point descriptor 2 at ``/dev/null`` only for the duration of the import and of one
+tiny warm-up op, then put it back, so Python warnings and errors still show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+_DEVICES = ("auto", "cpu", "gpu")
+_tf: Any = None
+
+
+@contextlib.contextmanager
+def _silenced_stderr_fd() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the duration of the block."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (some embedded runtimes)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def tensorflow() -> Any:
+    """Return the ``tensorflow`` module, importing it quietly the first time.
+
+    Returns
+    -------
+    module
+        The imported ``tensorflow`` package.
+    """
+    global _tf
+    if _tf is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        with _silenced_stderr_fd():
+            import tensorflow as tf
+
+            # The first op initialises the runtime (and prints the CPU-feature note).
+            tf.constant(0.0) + 1.0
+        _tf = tf
+    return _tf
+
+
+def device_scope(device: str) -> contextlib.AbstractContextManager:
+    """Return a context manager that places ops on ``device``.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "gpu"}
+        ``"auto"`` lets TensorFlow choose (a GPU when one is visible), ``"cpu"``
+        forces the CPU and ``"gpu"`` asks for the first GPU.
+
+    Returns
+    -------
+    context manager
+        ``tf.device(...)`` for "cpu"/"gpu", a no-op context for "auto".
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not one of the names above, or if "gpu" is asked for and
+        TensorFlow sees no GPU.
+    """
+    if not isinstance(device, str) or device.lower() not in _DEVICES:
+        raise ValueError(f"`device` must be one of {_DEVICES}. Received: device={device!r}")
+    device = device.lower()
+    if device == "auto":
+        return contextlib.nullcontext()
+    tf = tensorflow()
+    if device == "gpu" and not tf.config.list_physical_devices("GPU"):
+        raise ValueError(
+            "`device='gpu'` was requested but TensorFlow sees no GPU on this machine. "
+            "Use device='cpu' or device='auto', or install `tensorflow[and-cuda]` on a "
+            "machine with an NVIDIA GPU."
+        )
+    return tf.device("/GPU:0" if device == "gpu" else "/CPU:0")

@@ -1,0 +1,130 @@
+"""The one place where input checks live.
+
+Every public function calls these on its first lines, so a student who passes
+the wrong thing gets a `ValueError` or `TypeError` that names the argument, what
+it received and what it expects, never a raw TensorFlow error.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from cnn101._tf import tensorflow
+
+PADDINGS = ("SAME", "VALID")
+
+
+def _describe(value: Any) -> str:
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        dtype = getattr(value, "dtype", None)
+        dtype = getattr(dtype, "name", dtype)
+        return f"{type(value).__name__} with shape {tuple(shape)} and dtype {dtype}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def as_float_array(value: Any, name: str) -> np.ndarray:
+    """Convert ``value`` to a float32 NumPy array, or raise a clear error.
+
+    Rejects non-numeric data, empty arrays and NaN/Inf values.
+    """
+    tf = tensorflow()
+    if isinstance(value, tf.Tensor | tf.Variable):
+        value = value.numpy()
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists
+        raise ValueError(
+            f"`{name}` must be a rectangular array of numbers. Received: {_describe(value)} ({error})"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"`{name}` must hold real numbers (bool, integer or float). "
+            f"Received: {_describe(value)} of dtype {array.dtype}"
+        )
+    if array.size == 0:
+        raise ValueError(f"`{name}` must not be empty. Received: array with shape {array.shape}")
+    array = array.astype(np.float32, copy=False)
+    if not np.isfinite(array).all():
+        raise ValueError(
+            f"`{name}` must contain only finite values. Received: array with shape "
+            f"{array.shape} containing NaN or Inf"
+        )
+    return array
+
+
+def as_image_batch(images: Any, name: str = "images") -> tuple[np.ndarray, int]:
+    """Return ``images`` as a float32 NHWC batch and the rank it came in with.
+
+    2-D (H, W) becomes (1, H, W, 1); 3-D (H, W, C) becomes (1, H, W, C).
+    """
+    array = as_float_array(images, name)
+    rank = array.ndim
+    if rank == 2:
+        array = array[None, :, :, None]
+    elif rank == 3:
+        array = array[None]
+    elif rank != 4:
+        raise ValueError(
+            f"`{name}` must be 2-D (H, W), 3-D (H, W, C) or 4-D (N, H, W, C). "
+            f"Received: array with shape {array.shape}"
+        )
+    return array, rank
+
+
+def restore_rank(batch: Any, rank: int) -> Any:
+    """Undo :func:`as_image_batch` on an NHWC result (keeps several channels)."""
+    if rank == 4:
+        return batch
+    single = batch[0]
+    if rank == 2 and single.shape[-1] == 1:
+        return single[:, :, 0]
+    return single
+
+
+def positive_pair(value: Any, name: str) -> tuple[int, int]:
+    """Return ``value`` as a pair of positive integers (an int means a square)."""
+    pair = (value, value) if _is_int(value) else value
+    if (
+        not isinstance(pair, tuple | list)
+        or len(pair) != 2
+        or not all(_is_int(v) and v > 0 for v in pair)
+    ):
+        raise ValueError(
+            f"`{name}` must be a positive integer or a tuple of 2 positive integers. "
+            f"Received: {name}={value!r}"
+        )
+    return int(pair[0]), int(pair[1])
+
+
+def positive_int(value: Any, name: str) -> int:
+    """Return ``value`` if it is a positive integer, else raise."""
+    if not _is_int(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def padding_mode(padding: Any) -> str:
+    """Return ``padding`` upper-cased if it is "SAME" or "VALID" (any case)."""
+    if not isinstance(padding, str) or padding.upper() not in PADDINGS:
+        raise ValueError(f"`padding` must be one of {PADDINGS}. Received: padding={padding!r}")
+    return padding.upper()
+
+
+def check_window_fits(
+    image_hw: tuple[int, int], window_hw: tuple[int, int], padding: str, what: str
+) -> None:
+    """With VALID padding, a window larger than the image leaves no output: refuse it."""
+    if padding == "VALID" and (window_hw[0] > image_hw[0] or window_hw[1] > image_hw[1]):
+        raise ValueError(
+            f"The {what} {window_hw} is larger than the image {image_hw}, so VALID padding "
+            f"leaves no output. Use a smaller {what}, a larger image, or padding='SAME'."
+        )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

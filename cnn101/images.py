@@ -1,0 +1,280 @@
+"""Deterministic test images and the photos bundled inside scikit-image.
+
+Everything here works offline: synthetic images are drawn with NumPy and
+``skimage.draw``, and photos come from files that ship inside the scikit-image
+wheel. All images are float32 with values in [0, 1]; gray images are (H, W)
+and colour images (H, W, 3).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from cnn101 import _validation as check
+
+# Photos whose files ship inside scikit-image (no download needed), by loader name.
+_PHOTOS = {
+    "astronaut": "astronaut",
+    "brick": "brick",
+    "camera": "camera",
+    "cat": "chelsea",
+    "chelsea": "chelsea",
+    "clock": "clock",
+    "coffee": "coffee",
+    "coins": "coins",
+    "grass": "grass",
+    "gravel": "gravel",
+    "horse": "horse",
+    "hubble_deep_field": "hubble_deep_field",
+    "immunohistochemistry": "immunohistochemistry",
+    "moon": "moon",
+    "page": "page",
+    "retina": "retina",
+    "rocket": "rocket",
+    "text": "text",
+}
+
+# An 8x8 cat face (ears, eyes, whisker pad) for the "same cat near and far" scene.
+CAT_TEMPLATE = np.array(
+    [
+        [1, 0, 0, 0, 0, 0, 0, 1],
+        [1, 1, 0, 0, 0, 0, 1, 1],
+        [1, 1, 1, 1, 1, 1, 1, 1],
+        [1, 0, 0, 1, 1, 0, 0, 1],
+        [1, 1, 1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 0, 0, 1, 1, 1],
+        [1, 1, 1, 1, 1, 1, 1, 1],
+        [0, 1, 1, 1, 1, 1, 1, 0],
+    ],
+    dtype=np.float32,
+)
+CAT_TEMPLATE.setflags(write=False)
+
+
+def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.ndarray:
+    """Return the blog's small image: zeros with a one-pixel vertical line of ones.
+
+    Parameters
+    ----------
+    height, width : int, default 7 and 8
+    column : int, default 3
+        Column of the line.
+
+    Returns
+    -------
+    image : ndarray of shape (height, width), float32
+
+    Examples
+    --------
+    >>> vertical_line_image()[0].tolist()
+    [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    height = check.positive_int(height, "height")
+    width = check.positive_int(width, "width")
+    if not isinstance(column, int) or not 0 <= column < width:
+        raise ValueError(f"`column` must be an integer in [0, {width - 1}]. Received: column={column!r}")
+    image = np.zeros((height, width), dtype=np.float32)
+    image[:, column] = 1.0
+    return image
+
+
+def circle_image(size: int = 64, radius: int = 8, center: tuple[int, int] | None = None) -> np.ndarray:
+    """Return a one-pixel circle perimeter drawn with ``skimage.draw.circle_perimeter``.
+
+    Parameters
+    ----------
+    size : int, default 64
+        Height and width of the square image.
+    radius : int, default 8
+    center : (int, int), optional
+        (row, column); defaults to the middle of the image.
+
+    Returns
+    -------
+    image : ndarray of shape (size, size), float32
+
+    Examples
+    --------
+    >>> img = circle_image()
+    >>> img.shape, int(img.sum())
+    ((64, 64), 44)
+    """
+    from skimage.draw import circle_perimeter
+
+    size = check.positive_int(size, "size")
+    radius = check.positive_int(radius, "radius")
+    row, col = (size // 2, size // 2) if center is None else center
+    image = np.zeros((size, size), dtype=np.float32)
+    rr, cc = circle_perimeter(int(row), int(col), radius, shape=image.shape)
+    image[rr, cc] = 1.0
+    return image
+
+
+def squares_image(sizes: Sequence[int] = (2, 4, 8, 16), gap: int = 8, offset: int = 0) -> np.ndarray:
+    """Return bright squares of several sizes side by side on a dark background.
+
+    The squares' top-left corners sit on one row, ``gap + offset`` pixels from the
+    top, with ``gap`` pixels between squares (``offset`` also shifts them right),
+    so moving ``offset`` changes how they line up with a pooling grid.
+
+    Parameters
+    ----------
+    sizes : sequence of int, default (2, 4, 8, 16)
+        Side lengths of the squares, left to right.
+    gap : int, default 8
+        Margin around and between squares.
+    offset : int, default 0
+        Extra shift down and right of every square.
+
+    Returns
+    -------
+    image : ndarray of shape (max(sizes) + 2 * gap + offset, sum(sizes) + (len + 1) * gap + offset)
+
+    Examples
+    --------
+    >>> squares_image((2, 4), gap=2).astype(int).tolist()[2]
+    [0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]
+    """
+    if isinstance(sizes, int) or len(sizes) == 0:
+        raise ValueError(f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={sizes!r}")
+    sizes = [check.positive_int(s, "sizes") for s in sizes]
+    gap = check.positive_int(gap, "gap")
+    if not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"`offset` must be a non-negative integer. Received: offset={offset!r}")
+    height = max(sizes) + 2 * gap + offset
+    width = sum(sizes) + (len(sizes) + 1) * gap + offset
+    image = np.zeros((height, width), dtype=np.float32)
+    x = gap + offset
+    for s in sizes:
+        image[gap + offset : gap + offset + s, x : x + s] = 1.0
+        x += s + gap
+    return image
+
+
+def cat(scale: int = 1) -> np.ndarray:
+    """Return the 8x8 cat face blown up ``scale`` times (nearest neighbour).
+
+    Examples
+    --------
+    >>> cat(3).shape
+    (24, 24)
+    """
+    scale = check.positive_int(scale, "scale")
+    return np.kron(CAT_TEMPLATE, np.ones((scale, scale), dtype=np.float32))
+
+
+def two_cats_image(size: int = 64, near: int = 4, far: int = 1, level: float = 0.5) -> np.ndarray:
+    """Return a scene with the same gray cat twice: near (large) and far (small).
+
+    Parameters
+    ----------
+    size : int, default 64
+        Height and width of the scene.
+    near, far : int, default 4 and 1
+        Scale factors of the two cats (each is ``8 * scale`` pixels wide).
+    level : float, default 0.5
+        Gray level of the cats on a black background.
+
+    Returns
+    -------
+    image : ndarray of shape (size, size), float32
+
+    Examples
+    --------
+    >>> img = two_cats_image()
+    >>> img.shape, float(img.max())
+    ((64, 64), 0.5)
+    """
+    size = check.positive_int(size, "size")
+    big, small = cat(near) * level, cat(far) * level
+    if big.shape[0] + small.shape[0] + 6 > size:
+        raise ValueError(
+            f"The cats ({big.shape[0]} and {small.shape[0]} pixels) do not fit in a scene of "
+            f"size={size}. Use a larger size or smaller scales."
+        )
+    image = np.zeros((size, size), dtype=np.float32)
+    image[size - big.shape[0] - 2 : size - 2, 2 : 2 + big.shape[1]] = big
+    image[2 : 2 + small.shape[0], size - small.shape[1] - 2 : size - 2] = small
+    return image
+
+
+def photo_names() -> list[str]:
+    """Return the names of the photos bundled with scikit-image that :func:`load_photo` knows.
+
+    Examples
+    --------
+    >>> "camera" in photo_names()
+    True
+    """
+    return sorted(_PHOTOS)
+
+
+def load_photo(name: str, *, gray: bool = True, size: int | tuple[int, int] | None = None) -> np.ndarray:
+    """Load a bundled scikit-image photo (or an image file) as floats in [0, 1].
+
+    Parameters
+    ----------
+    name : str or path-like
+        A name from :func:`photo_names` ("camera", "cat", "astronaut", ...) or the
+        path of an image file (PNG, JPEG, ...).
+    gray : bool, default True
+        Convert colour photos to gray with ``skimage.color.rgb2gray``. With
+        ``gray=False`` a gray photo comes back with 3 equal channels.
+    size : int or (int, int), optional
+        Resize to (size, size) or (height, width) with anti-aliasing.
+
+    Returns
+    -------
+    image : ndarray of shape (H, W) if gray else (H, W, 3), float32 in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a missing file or a file that is not an image.
+
+    Examples
+    --------
+    >>> load_photo("camera", size=64).shape
+    (64, 64)
+    >>> load_photo("cat", gray=False, size=(32, 48)).shape
+    (32, 48, 3)
+    """
+    from skimage import color, io, transform
+    from skimage import data as skdata
+    from skimage.util import img_as_float32
+
+    if isinstance(name, str) and name.strip().lower() in _PHOTOS:
+        image = getattr(skdata, _PHOTOS[name.strip().lower()])()
+    elif isinstance(name, str | os.PathLike):
+        path = Path(name)
+        if not path.is_file():
+            raise ValueError(
+                f"`name` must be a bundled photo ({', '.join(photo_names())}) or an existing image "
+                f"file. Received: name={str(name)!r}, which is neither."
+            )
+        try:
+            image = io.imread(path)
+        except Exception as error:  # noqa: BLE001 - any reader failure means "not an image"
+            raise ValueError(
+                f"`name` points to a file that could not be read as an image: {str(path)!r} ({error})"
+            ) from None
+    else:
+        raise TypeError(f"`name` must be a string or a path. Received: name={name!r}")
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 4:
+        image = color.rgba2rgb(image)
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
+        raise ValueError(f"The image {name!r} has shape {image.shape}; expected (H, W) or (H, W, 3).")
+    image = img_as_float32(image) if image.dtype.kind in "ui" else image.astype(np.float32)
+    if gray and image.ndim == 3:
+        image = color.rgb2gray(image)
+    elif not gray and image.ndim == 2:
+        image = np.stack([image] * 3, axis=-1)
+    if size is not None:
+        height, width = check.positive_pair(size, "size")
+        image = transform.resize(image, (height, width), anti_aliasing=True)
+    return np.clip(image, 0.0, 1.0).astype(np.float32)
