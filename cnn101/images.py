@@ -243,7 +243,8 @@ def load_photo(name: str, *, gray: bool = True, size: int | tuple[int, int] | No
     >>> load_photo("cat", gray=False, size=(32, 48)).shape
     (32, 48, 3)
     """
-    from skimage import color, io, transform
+    from imageio import v3 as iio
+    from skimage import color, transform
     from skimage import data as skdata
     from skimage.util import img_as_float32
 
@@ -257,7 +258,7 @@ def load_photo(name: str, *, gray: bool = True, size: int | tuple[int, int] | No
                 f"file. Received: name={str(name)!r}, which is neither."
             )
         try:
-            image = io.imread(path)
+            image = iio.imread(path.read_bytes())  # bytes: no file handle is left open on failure
         except Exception as error:  # noqa: BLE001 - any reader failure means "not an image"
             raise ValueError(
                 f"`name` points to a file that could not be read as an image: {str(path)!r} ({error})"

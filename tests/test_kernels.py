@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from cnn101 import kernels, ops
+
+
+def test_every_named_kernel_is_listed_and_read_only():
+    assert kernels.kernel_names() == sorted(kernels.KERNELS)
+    with pytest.raises(ValueError):
+        kernels.SOBEL_LEFT[0, 0] = 5
+
+
+@pytest.mark.parametrize("name", ["Sobel-Left", " sobel left ", "SOBEL_LEFT"])
+def test_get_kernel_normalises_names_and_copies(name):
+    k = kernels.get_kernel(name)
+    np.testing.assert_array_equal(k, kernels.SOBEL_LEFT)
+    k[0, 0] = 99  # a copy: the constant is untouched
+    assert kernels.SOBEL_LEFT[0, 0] == 1
+
+
+def test_sobel_kernels_match_scipy():
+    """scipy.ndimage.sobel computes the same derivative (it convolves, so the sign flips)."""
+    image = np.random.default_rng(1).random((16, 16))
+    ours = ops.conv2d(image, "sobel_left", padding="VALID").numpy()
+    theirs = ndimage.sobel(image, axis=1)[1:-1, 1:-1]  # d/dx, right minus left
+    np.testing.assert_allclose(ours, -theirs, atol=1e-4)
+    ours = ops.conv2d(image, "sobel_top", padding="VALID").numpy()
+    np.testing.assert_allclose(ours, -ndimage.sobel(image, axis=0)[1:-1, 1:-1], atol=1e-4)
+
+
+@pytest.mark.parametrize("name,total", [("identity", 1), ("box_blur", 1), ("gaussian_blur", 1), ("sharpen", 1),
+                                        ("emboss", 1), ("outline", 0), ("laplacian", 0), ("sobel_top", 0),
+                                        ("vertical_line", 0)])
+def test_kernel_sums(name, total):
+    """Blurs and sharpen keep a flat image's brightness (sum 1); edge detectors give 0 on it."""
+    assert kernels.get_kernel(name).sum() == pytest.approx(total)
+
+
+def test_edge_kernels_give_zero_on_constant_image():
+    flat = np.full((10, 10), 0.7)
+    for name in ["vertical_line", "sobel_left", "sobel_top", "outline", "laplacian"]:
+        np.testing.assert_allclose(ops.conv2d(flat, name, padding="VALID").numpy(), 0, atol=1e-5)
+
+
+def test_gaussian_blur_matches_scipy_gaussian_weights():
+    """The 3x3 binomial kernel is the outer product of [1, 2, 1] / 4 (Pascal's triangle)."""
+    row = np.array([1, 2, 1]) / 4
+    np.testing.assert_allclose(kernels.GAUSSIAN_BLUR, np.outer(row, row))
+
+
+def test_to_filter_and_filter_bank_shapes_and_values():
+    f = kernels.to_filter("vertical_line", in_channels=3)
+    assert f.shape == (2, 2, 3, 1) and f.dtype == np.float32
+    for c in range(3):
+        np.testing.assert_array_equal(f[:, :, c, 0], kernels.VERTICAL_LINE)
+    bank = kernels.filter_bank(["sobel_left", kernels.SOBEL_TOP], in_channels=2)
+    assert bank.shape == (3, 3, 2, 2)
+    np.testing.assert_array_equal(bank[:, :, 1, 1], kernels.SOBEL_TOP)
