@@ -39,7 +39,9 @@ CHILD = (
 
 def timed_process(command: list[str]) -> tuple[float, float]:
     """Run ``command`` in a fresh process; return (seconds, peak RSS in MiB)."""
-    out = subprocess.run([sys.executable, "-c", CHILD, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, *command], capture_output=True, text=True, check=True
+    )
     seconds, rss_kib = out.stdout.split()
     return float(seconds), float(rss_kib) / 1024
 
@@ -58,7 +60,7 @@ def bench_demo(runs: int) -> None:
     b, d = statistics.median(base_t), statistics.median(demo_t)
     print("| what | median wall time (s) | peak memory (MiB) |")
     print("| --- | --- | --- |")
-    print(f"| `python -c \"import tensorflow\"` | {b:.2f} | {max(base_mem):.0f} |")
+    print(f'| `python -c "import tensorflow"` | {b:.2f} | {max(base_mem):.0f} |')
     print(f"| `python -m cnn101.demo` | {d:.2f} | {max(demo_mem):.0f} |")
     print(f"| ratio demo / import | {d / b:.2f}x (goal <= 1.5x) | |")
 
@@ -86,19 +88,7 @@ def bench_ops(repeats: int) -> None:
     for label, image in cases.items():
         batch = image if image.ndim == 4 else image[None]
         filt = to_filter("sobel_left", 3)
-        pairs = {
-            "conv2d 3x3 SAME": (lambda: ops.conv2d(image, filt),
-                                lambda: tf.nn.conv2d(tf.convert_to_tensor(batch), filt, 1, "SAME")),
-            "relu": (lambda: ops.relu(image), lambda: tf.nn.relu(tf.convert_to_tensor(image))),
-            "max_pool2d 2x2": (lambda: ops.max_pool2d(image),
-                               lambda: tf.nn.max_pool2d(tf.convert_to_tensor(batch), 2, 2, "VALID")),
-            "avg_pool2d 2x2": (lambda: ops.avg_pool2d(image),
-                               lambda: tf.nn.avg_pool2d(tf.convert_to_tensor(batch), 2, 2, "VALID")),
-            "global_max_pool2d": (lambda: ops.global_max_pool2d(image),
-                                  lambda: tf.reduce_max(tf.convert_to_tensor(batch), axis=(1, 2))),
-            "global_avg_pool2d": (lambda: ops.global_avg_pool2d(image),
-                                  lambda: tf.reduce_mean(tf.convert_to_tensor(batch), axis=(1, 2))),
-        }
+        pairs = _pairs(image, batch, filt)
         n = repeats if image.ndim == 3 else max(3, repeats // 4)
         for name, (ours, raw) in pairs.items():
             a, b = [], []
@@ -109,13 +99,44 @@ def bench_ops(repeats: int) -> None:
             print(f"| {name} | {label} | {a * 1e3:.2f} | {b * 1e3:.2f} | {a / b:.2f}x |")
 
 
+def _pairs(image, batch, filt):
+    """(cnn101 call, raw tf.nn call) for each op, on the same data."""
+    return {
+        "conv2d 3x3 SAME": (
+            lambda: ops.conv2d(image, filt),
+            lambda: tf.nn.conv2d(tf.convert_to_tensor(batch), filt, 1, "SAME"),
+        ),
+        "relu": (lambda: ops.relu(image), lambda: tf.nn.relu(tf.convert_to_tensor(image))),
+        "max_pool2d 2x2": (
+            lambda: ops.max_pool2d(image),
+            lambda: tf.nn.max_pool2d(tf.convert_to_tensor(batch), 2, 2, "VALID"),
+        ),
+        "avg_pool2d 2x2": (
+            lambda: ops.avg_pool2d(image),
+            lambda: tf.nn.avg_pool2d(tf.convert_to_tensor(batch), 2, 2, "VALID"),
+        ),
+        "global_max_pool2d": (
+            lambda: ops.global_max_pool2d(image),
+            lambda: tf.reduce_max(tf.convert_to_tensor(batch), axis=(1, 2)),
+        ),
+        "global_avg_pool2d": (
+            lambda: ops.global_avg_pool2d(image),
+            lambda: tf.reduce_mean(tf.convert_to_tensor(batch), axis=(1, 2)),
+        ),
+    }
+
+
 def bench_reference() -> None:
     image = np.random.default_rng(1).random((256, 256), dtype=np.float32)
     print("\n## NumPy reference loops against cnn101.ops at 256x256 (one run each)")
     print("| op | reference (s) | cnn101.ops (ms) | speed-up |")
     print("| --- | --- | --- | --- |")
     for name, slow, fast in [
-        ("conv2d 3x3 SAME", lambda: reference.conv2d(image, "sobel_left"), lambda: ops.conv2d(image, "sobel_left")),
+        (
+            "conv2d 3x3 SAME",
+            lambda: reference.conv2d(image, "sobel_left"),
+            lambda: ops.conv2d(image, "sobel_left"),
+        ),
         ("max_pool2d 2x2", lambda: reference.max_pool2d(image), lambda: ops.max_pool2d(image)),
         ("avg_pool2d 2x2", lambda: reference.avg_pool2d(image), lambda: ops.avg_pool2d(image)),
     ]:
@@ -130,8 +151,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args()
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}; "
-          f"Python {platform.python_version()}, TensorFlow {tf.__version__}, NumPy {np.__version__}")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}; "
+        f"Python {platform.python_version()}, TensorFlow {tf.__version__}, NumPy {np.__version__}"
+    )
     bench_demo(5)
     bench_ops(10 if args.quick else 30)
     bench_reference()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 
-
 def load_digits(
     *, test_fraction: float = 0.2, seed: int = 0
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -48,10 +47,8 @@ def load_digits(
     train, test = [], []
     for digit in np.unique(labels):
         index = rng.permutation(np.flatnonzero(labels == digit))
-        cut = int(round(test_fraction * index.size))
+        cut = round(test_fraction * index.size)
         test.append(index[:cut])
         train.append(index[cut:])
     train, test = rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
     return (images[train], labels[train]), (images[test], labels[test])
-
-

@@ -30,18 +30,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reproduce the pipeline of 'Translation in-variance and CNN': edge kernels, "
         "convolution, ReLU and pooling, with figures saved as PNG files.",
     )
-    parser.add_argument("--out", default="cnn101-demo", type=Path,
-                        help="folder for the PNG figures (default: ./cnn101-demo)")
-    parser.add_argument("--image", default="camera",
-                        help="a bundled photo name (camera, cat, coins, astronaut, ...) or an image file path "
-                        "(default: camera)")
-    parser.add_argument("--kernel", default="sobel_left", choices=kernel_names(), metavar="NAME",
-                        help=f"kernel for the photo step, one of: {', '.join(kernel_names())} "
-                        "(default: sobel_left)")
-    parser.add_argument("--device", default="auto", choices=_DEVICES,
-                        help="where the ops run (default: auto)")
-    parser.add_argument("--size", default=256, type=int,
-                        help="side length the photo is resized to (default: 256)")
+    parser.add_argument(
+        "--out",
+        default="cnn101-demo",
+        type=Path,
+        help="folder for the PNG figures (default: ./cnn101-demo)",
+    )
+    parser.add_argument(
+        "--image",
+        default="camera",
+        help="a bundled photo name (camera, cat, coins, astronaut, ...) or an image file path "
+        "(default: camera)",
+    )
+    parser.add_argument(
+        "--kernel",
+        default="sobel_left",
+        choices=kernel_names(),
+        metavar="NAME",
+        help=f"kernel for the photo step, one of: {', '.join(kernel_names())} "
+        "(default: sobel_left)",
+    )
+    parser.add_argument(
+        "--device", default="auto", choices=_DEVICES, help="where the ops run (default: auto)"
+    )
+    parser.add_argument(
+        "--size", default=256, type=int, help="side length the photo is resized to (default: 256)"
+    )
     parser.add_argument("--show", action="store_true", help="also open the figures in windows")
     return parser
 
@@ -72,11 +86,19 @@ def run(args: argparse.Namespace) -> list[Path]:
     conv = ops.conv2d(line, "vertical_line", padding="SAME", device=args.device)
     rect = ops.relu(conv, device=args.device)
     pooled = ops.max_pool2d(rect, 2, padding="SAME", device=args.device)
-    print(f"   image {_shape(line)} -> conv {_shape(conv)} -> ReLU {_shape(rect)} -> max pool {_shape(pooled)}")
-    print(f"   conv responds in columns {sorted(set(int(c) for c in conv.numpy().nonzero()[1]))}, "
-          f"ReLU keeps columns {sorted(set(int(c) for c in rect.numpy().nonzero()[1]))}")
-    save(plotting.show_pipeline([("image", line), ("conv", conv), ("ReLU", rect), ("max pool 2x2", pooled)],
-                                values=True), "01_vertical_line.png")
+    print(
+        f"   image {_shape(line)} -> conv {_shape(conv)} -> ReLU {_shape(rect)} -> max pool {_shape(pooled)}"
+    )
+    print(
+        f"   conv responds in columns {sorted(set(int(c) for c in conv.numpy().nonzero()[1]))}, "
+        f"ReLU keeps columns {sorted(set(int(c) for c in rect.numpy().nonzero()[1]))}"
+    )
+    save(
+        plotting.show_pipeline(
+            [("image", line), ("conv", conv), ("ReLU", rect), ("max pool 2x2", pooled)], values=True
+        ),
+        "01_vertical_line.png",
+    )
 
     print("2. Circle perimeter (radius 8) pooled four times with 2x2 windows")
     circle = images.circle_image()
@@ -89,23 +111,35 @@ def run(args: argparse.Namespace) -> list[Path]:
         for step in range(1, 5):
             level = pool(level, 2, device=args.device)
             shapes.append(_shape(level))
-            plotting.show_image(level, ax=axes[row, step], title=f"{name} pool x{step}\n{_shape(level)}",
-                                vmin=0, vmax=1)
-        print(f"   {name:>7} pooling: {' -> '.join(shapes)}, brightest pixel at the end "
-              f"{float(level.numpy().max()):.3f}")
+            plotting.show_image(
+                level,
+                ax=axes[row, step],
+                title=f"{name} pool x{step}\n{_shape(level)}",
+                vmin=0,
+                vmax=1,
+            )
+        print(
+            f"   {name:>7} pooling: {' -> '.join(shapes)}, brightest pixel at the end "
+            f"{float(level.numpy().max()):.3f}"
+        )
     save(fig, "02_circle_pooling.png")
 
     print("3. Global pooling of the circle")
-    print(f"   global max {float(ops.global_max_pool2d(circle, device=args.device)):.3f}, "
-          f"global average {float(ops.global_avg_pool2d(circle, device=args.device)):.4f}")
+    print(
+        f"   global max {float(ops.global_max_pool2d(circle, device=args.device)):.3f}, "
+        f"global average {float(ops.global_avg_pool2d(circle, device=args.device)):.4f}"
+    )
 
     print(f"4. Kernel '{args.kernel}' on the photo '{args.image}'")
     fmap = ops.conv2d(photo, args.kernel, padding="SAME", device=args.device)
     frect = ops.relu(fmap, device=args.device)
     fpool = ops.max_pool2d(frect, 2, device=args.device)
-    print(f"   photo {_shape(photo)} -> conv {_shape(fmap)} -> ReLU {_shape(frect)} -> max pool {_shape(fpool)}")
-    fig = plotting.show_pipeline([("photo", photo), (f"conv {args.kernel}", fmap), ("ReLU", frect),
-                                  ("max pool 2x2", fpool)])
+    print(
+        f"   photo {_shape(photo)} -> conv {_shape(fmap)} -> ReLU {_shape(frect)} -> max pool {_shape(fpool)}"
+    )
+    fig = plotting.show_pipeline(
+        [("photo", photo), (f"conv {args.kernel}", fmap), ("ReLU", frect), ("max pool 2x2", fpool)]
+    )
     save(fig, f"03_photo_{args.kernel}.png")
     return saved
 

@@ -76,13 +76,17 @@ def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.
     height = check.positive_int(height, "height")
     width = check.positive_int(width, "width")
     if not isinstance(column, int) or not 0 <= column < width:
-        raise ValueError(f"`column` must be an integer in [0, {width - 1}]. Received: column={column!r}")
+        raise ValueError(
+            f"`column` must be an integer in [0, {width - 1}]. Received: column={column!r}"
+        )
     image = np.zeros((height, width), dtype=np.float32)
     image[:, column] = 1.0
     return image
 
 
-def circle_image(size: int = 64, radius: int = 8, center: tuple[int, int] | None = None) -> np.ndarray:
+def circle_image(
+    size: int = 64, radius: int = 8, center: tuple[int, int] | None = None
+) -> np.ndarray:
     """Return a one-pixel circle perimeter drawn with ``skimage.draw.circle_perimeter``.
 
     Parameters
@@ -114,7 +118,9 @@ def circle_image(size: int = 64, radius: int = 8, center: tuple[int, int] | None
     return image
 
 
-def squares_image(sizes: Sequence[int] = (2, 4, 8, 16), gap: int = 8, offset: int = 0) -> np.ndarray:
+def squares_image(
+    sizes: Sequence[int] = (2, 4, 8, 16), gap: int = 8, offset: int = 0
+) -> np.ndarray:
     """Return bright squares of several sizes side by side on a dark background.
 
     The squares' top-left corners sit on one row, ``gap + offset`` pixels from the
@@ -140,7 +146,9 @@ def squares_image(sizes: Sequence[int] = (2, 4, 8, 16), gap: int = 8, offset: in
     [0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]
     """
     if isinstance(sizes, int) or len(sizes) == 0:
-        raise ValueError(f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={sizes!r}")
+        raise ValueError(
+            f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={sizes!r}"
+        )
     sizes = [check.positive_int(s, "sizes") for s in sizes]
     gap = check.positive_int(gap, "gap")
     if not isinstance(offset, int) or offset < 0:
@@ -213,7 +221,9 @@ def photo_names() -> list[str]:
     return sorted(_PHOTOS)
 
 
-def load_photo(name: str, *, gray: bool = True, size: int | tuple[int, int] | None = None) -> np.ndarray:
+def load_photo(
+    name: str, *, gray: bool = True, size: int | tuple[int, int] | None = None
+) -> np.ndarray:
     """Load a bundled scikit-image photo (or an image file) as floats in [0, 1].
 
     Parameters
@@ -259,7 +269,7 @@ def load_photo(name: str, *, gray: bool = True, size: int | tuple[int, int] | No
             )
         try:
             image = iio.imread(path.read_bytes())  # bytes: no file handle is left open on failure
-        except Exception as error:  # noqa: BLE001 - any reader failure means "not an image"
+        except Exception as error:
             raise ValueError(
                 f"`name` points to a file that could not be read as an image: {str(path)!r} ({error})"
             ) from None
@@ -269,7 +279,9 @@ def load_photo(name: str, *, gray: bool = True, size: int | tuple[int, int] | No
     if image.ndim == 3 and image.shape[-1] == 4:
         image = color.rgba2rgb(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
-        raise ValueError(f"The image {name!r} has shape {image.shape}; expected (H, W) or (H, W, 3).")
+        raise ValueError(
+            f"The image {name!r} has shape {image.shape}; expected (H, W) or (H, W, 3)."
+        )
     image = img_as_float32(image) if image.dtype.kind in "ui" else image.astype(np.float32)
     if gray and image.ndim == 3:
         image = color.rgb2gray(image)

@@ -76,13 +76,21 @@ def show_image(
     """
     array = _as_2d(_to_numpy(image), "image")
     ax = _new_axes(ax)
-    shown = ax.imshow(array, cmap=None if array.ndim == 3 else cmap, vmin=vmin, vmax=vmax,
-                      interpolation="nearest")
+    shown = ax.imshow(
+        array, cmap=None if array.ndim == 3 else cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
+    )
     if values and array.ndim == 2:
         middle = (np.nanmax(array) + np.nanmin(array)) / 2 if vmin is None else (vmin + vmax) / 2
         for (row, col), value in np.ndenumerate(array):
-            ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=8,
-                    color="black" if value > middle else "white")
+            ax.text(
+                col,
+                row,
+                f"{value:g}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if value > middle else "white",
+            )
     if colorbar and array.ndim == 2:
         ax.figure.colorbar(shown, ax=ax, shrink=0.8)
     ax.set_xticks([])
@@ -164,10 +172,14 @@ def show_feature_maps(
         if array.ndim == 2:
             array = array[..., None]
         if array.ndim != 3:
-            raise ValueError(f"`maps` must be (H, W, C) or a list of 2-D maps. Received shape {array.shape}")
+            raise ValueError(
+                f"`maps` must be (H, W, C) or a list of 2-D maps. Received shape {array.shape}"
+            )
         panels = [array[..., c] for c in range(array.shape[-1])]
     if titles is not None and len(titles) != len(panels):
-        raise ValueError(f"`titles` must have one entry per map ({len(panels)}). Received {len(titles)}")
+        raise ValueError(
+            f"`titles` must have one entry per map ({len(panels)}). Received {len(titles)}"
+        )
     ncols = max(1, min(ncols, len(panels)))
     nrows = -(-len(panels) // ncols)
     fig = Figure(figsize=(2.6 * ncols, 2.6 * nrows), layout="constrained")
@@ -182,8 +194,10 @@ def show_feature_maps(
     return fig
 
 
-def show_pipeline(stages: Sequence[tuple[str, Any]], *, cmap: str = "gray", values: bool = False) -> Figure:
-    """Draw the stages of a pipeline (input -> conv -> ReLU -> pool) left to right.
+def show_pipeline(
+    stages: Sequence[tuple[str, Any]], *, cmap: str = "gray", values: bool = False
+) -> Figure:
+    r"""Draw the stages of a pipeline (input -> conv -> ReLU -> pool) left to right.
 
     Each panel's title carries the stage name and its shape, so the shrinking
     of the map by pooling is visible.
@@ -204,14 +218,21 @@ def show_pipeline(stages: Sequence[tuple[str, Any]], *, cmap: str = "gray", valu
     --------
     >>> fig = show_pipeline([("input", np.ones((4, 4))), ("pool", np.ones((2, 2)))])
     >>> [ax.get_title() for ax in fig.axes]
-    ['input\\n4x4', 'pool\\n2x2']
+    ['input\n4x4', 'pool\n2x2']
     """
     if len(stages) == 0:
-        raise ValueError("`stages` must hold at least one (name, array) pair. Received an empty sequence")
+        raise ValueError(
+            "`stages` must hold at least one (name, array) pair. Received an empty sequence"
+        )
     fig = Figure(figsize=(2.8 * len(stages), 3.0), layout="constrained")
     axes = fig.subplots(1, len(stages), squeeze=False).ravel()
     for ax, (name, array) in zip(axes, stages, strict=True):
         array = _as_2d(_to_numpy(array), "stages")
-        show_image(array, ax=ax, cmap=cmap, values=values,
-                   title=f"{name}\n{array.shape[0]}x{array.shape[1]}")
+        show_image(
+            array,
+            ax=ax,
+            cmap=cmap,
+            values=values,
+            title=f"{name}\n{array.shape[0]}x{array.shape[1]}",
+        )
     return fig

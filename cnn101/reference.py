@@ -36,14 +36,21 @@ def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
 
 def _prepare(images: Any, strides: Any, padding: Any) -> tuple[np.ndarray, int, tuple, str]:
     batch, rank = check.as_image_batch(images)
-    return batch.astype(np.float64), rank, check.positive_pair(strides, "strides"), check.padding_mode(padding)
+    return (
+        batch.astype(np.float64),
+        rank,
+        check.positive_pair(strides, "strides"),
+        check.padding_mode(padding),
+    )
 
 
 def _restore(batch: np.ndarray, rank: int) -> np.ndarray:
     return np.asarray(check.restore_rank(batch, rank), dtype=np.float32)
 
 
-def conv2d(images: Any, kernel: Any, strides: Any = 1, padding: str = "SAME", dilation: Any = 1) -> np.ndarray:
+def conv2d(
+    images: Any, kernel: Any, strides: Any = 1, padding: str = "SAME", dilation: Any = 1
+) -> np.ndarray:
     """Cross-correlate ``images`` with ``kernel`` using explicit loops.
 
     Parameters and output layout are those of :func:`cnn101.ops.conv2d`.
@@ -56,7 +63,9 @@ def conv2d(images: Any, kernel: Any, strides: Any = 1, padding: str = "SAME", di
     batch, rank, (sh, sw), padding = _prepare(images, strides, padding)
     dh, dw = check.positive_pair(dilation, "dilation")
     kernel = check.as_float_array(kernel, "kernel") if not isinstance(kernel, str) else kernel
-    filters = to_filter(kernel, batch.shape[3]) if isinstance(kernel, str) or kernel.ndim == 2 else kernel
+    filters = (
+        to_filter(kernel, batch.shape[3]) if isinstance(kernel, str) or kernel.ndim == 2 else kernel
+    )
     filters = np.asarray(filters, dtype=np.float64)
     kh, kw, cin, cout = filters.shape
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
@@ -75,7 +84,10 @@ def conv2d(images: Any, kernel: Any, strides: Any = 1, padding: str = "SAME", di
                     for u in range(kh):
                         for v in range(kw):
                             for c in range(cin):
-                                total += batch[b, i * sh + u * dh, j * sw + v * dw, c] * filters[u, v, c, o]
+                                total += (
+                                    batch[b, i * sh + u * dh, j * sw + v * dw, c]
+                                    * filters[u, v, c, o]
+                                )
                     out[b, i, j, o] = total
     return _restore(out, rank)
 
@@ -105,7 +117,9 @@ def _pool(images: Any, pool_size: Any, strides: Any, padding: str, reduce: str) 
     return _restore(out, rank)
 
 
-def max_pool2d(images: Any, pool_size: Any = 2, strides: Any = None, padding: str = "VALID") -> np.ndarray:
+def max_pool2d(
+    images: Any, pool_size: Any = 2, strides: Any = None, padding: str = "VALID"
+) -> np.ndarray:
     """Max pooling with explicit loops (see :func:`cnn101.ops.max_pool2d`).
 
     Examples
@@ -116,7 +130,9 @@ def max_pool2d(images: Any, pool_size: Any = 2, strides: Any = None, padding: st
     return _pool(images, pool_size, strides, padding, "max")
 
 
-def avg_pool2d(images: Any, pool_size: Any = 2, strides: Any = None, padding: str = "VALID") -> np.ndarray:
+def avg_pool2d(
+    images: Any, pool_size: Any = 2, strides: Any = None, padding: str = "VALID"
+) -> np.ndarray:
     """Average pooling with explicit loops (see :func:`cnn101.ops.avg_pool2d`).
 
     Examples

@@ -7,14 +7,29 @@ import time
 
 import pytest
 
-LOG_MARKERS = ("I0000", "W0000", "E0000", "absl::", "oneDNN", "cuda", "cpu_feature_guard", "Traceback")
+LOG_MARKERS = (
+    "I0000",
+    "W0000",
+    "E0000",
+    "absl::",
+    "oneDNN",
+    "cuda",
+    "cpu_feature_guard",
+    "Traceback",
+)
 
 
 def run_demo(*args, cwd=None):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     env["MPLBACKEND"] = "Agg"
-    return subprocess.run([sys.executable, "-m", "cnn101.demo", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cnn101.demo", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_demo_writes_figures_with_clean_output(tmp_path):
@@ -40,7 +55,9 @@ def test_demo_missing_file_is_one_clean_line(tmp_path):
     result = run_demo("--image", str(tmp_path / "missing.png"), "--out", str(tmp_path))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("cnn101.demo: error:") and "missing.png" in lines[0]
+    assert (
+        len(lines) == 1 and lines[0].startswith("cnn101.demo: error:") and "missing.png" in lines[0]
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -48,8 +65,12 @@ def test_demo_bad_kernel_and_help_is_fast():
     result = run_demo("--kernel", "nope")
     assert result.returncode == 2 and "invalid choice" in result.stderr
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", "import sys, cnn101.demo; print('tensorflow' in sys.modules)"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, cnn101.demo; print('tensorflow' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == "False"  # --help never pays for TensorFlow
     result = run_demo("--help")
     assert result.returncode == 0 and "--kernel" in result.stdout

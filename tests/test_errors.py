@@ -5,7 +5,13 @@ import pytest
 
 from cnn101 import kernels, ops, reference
 from cnn101._tf import device_scope
-from cnn101.images import circle_image, load_photo, squares_image, two_cats_image, vertical_line_image
+from cnn101.images import (
+    circle_image,
+    load_photo,
+    squares_image,
+    two_cats_image,
+    vertical_line_image,
+)
 
 IMAGE = np.zeros((8, 8), dtype=np.float32)
 
@@ -13,37 +19,89 @@ IMAGE = np.zeros((8, 8), dtype=np.float32)
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: ops.conv2d(np.zeros(5), "identity"), ValueError, r"`images` must be 2-D .* shape \(5,\)"),
-        (lambda: ops.conv2d(np.zeros((1, 2, 3, 4, 5)), "identity"), ValueError, "`images` must be 2-D"),
-        (lambda: ops.conv2d(np.array([["a"]]), "identity"), TypeError, "`images` must hold real numbers"),
+        (
+            lambda: ops.conv2d(np.zeros(5), "identity"),
+            ValueError,
+            r"`images` must be 2-D .* shape \(5,\)",
+        ),
+        (
+            lambda: ops.conv2d(np.zeros((1, 2, 3, 4, 5)), "identity"),
+            ValueError,
+            "`images` must be 2-D",
+        ),
+        (
+            lambda: ops.conv2d(np.array([["a"]]), "identity"),
+            TypeError,
+            "`images` must hold real numbers",
+        ),
         (lambda: ops.conv2d(np.zeros((4, 4), complex), "identity"), TypeError, "complex"),
         (lambda: ops.conv2d([[1, 2], [3]], "identity"), ValueError, "rectangular"),
         (lambda: ops.conv2d(np.full((4, 4), np.nan), "identity"), ValueError, "finite"),
         (lambda: ops.max_pool2d(np.full((4, 4), np.inf)), ValueError, "NaN or Inf"),
-        (lambda: ops.conv2d(np.zeros((0, 4)), "identity"), ValueError, "`images` must not be empty"),
-        (lambda: ops.conv2d(IMAGE, np.ones((9, 9)), padding="VALID"), ValueError, r"kernel \(9, 9\) is larger"),
-        (lambda: ops.conv2d(IMAGE, np.ones((3, 3)), padding="VALID", dilation=4), ValueError, "larger than"),
+        (
+            lambda: ops.conv2d(np.zeros((0, 4)), "identity"),
+            ValueError,
+            "`images` must not be empty",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((9, 9)), padding="VALID"),
+            ValueError,
+            r"kernel \(9, 9\) is larger",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((3, 3)), padding="VALID", dilation=4),
+            ValueError,
+            "larger than",
+        ),
         (lambda: ops.max_pool2d(IMAGE, 9), ValueError, r"pool window \(9, 9\) is larger"),
-        (lambda: ops.conv2d(IMAGE, "identity", strides=0), ValueError, r"`strides` must be .* strides=0"),
+        (
+            lambda: ops.conv2d(IMAGE, "identity", strides=0),
+            ValueError,
+            r"`strides` must be .* strides=0",
+        ),
         (lambda: ops.conv2d(IMAGE, "identity", strides=(1, -2)), ValueError, "`strides`"),
         (lambda: ops.conv2d(IMAGE, "identity", strides=1.5), ValueError, "`strides`"),
         (lambda: ops.max_pool2d(IMAGE, 0), ValueError, r"`pool_size` must be .* pool_size=0"),
         (lambda: ops.max_pool2d(IMAGE, (2, 2, 2)), ValueError, "`pool_size`"),
         (lambda: ops.avg_pool2d(IMAGE, 2, strides=-1), ValueError, "`strides`"),
-        (lambda: ops.conv2d(IMAGE, "identity", padding="FULL"), ValueError, r"`padding` must be one of .*'FULL'"),
+        (
+            lambda: ops.conv2d(IMAGE, "identity", padding="FULL"),
+            ValueError,
+            r"`padding` must be one of .*'FULL'",
+        ),
         (lambda: ops.max_pool2d(IMAGE, padding=None), ValueError, "`padding`"),
-        (lambda: ops.conv2d(IMAGE, "no_such_kernel"), ValueError, r"Unknown kernel name.*sobel_left"),
-        (lambda: ops.conv2d(IMAGE, np.ones((3, 3, 3, 1))), ValueError, "expects 3 input channels but `images` has 1"),
-        (lambda: ops.conv2d(IMAGE, np.ones((3, 3, 1))), ValueError, "`kernel` must be a 2-D kernel"),
+        (
+            lambda: ops.conv2d(IMAGE, "no_such_kernel"),
+            ValueError,
+            r"Unknown kernel name.*sobel_left",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((3, 3, 3, 1))),
+            ValueError,
+            "expects 3 input channels but `images` has 1",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((3, 3, 1))),
+            ValueError,
+            "`kernel` must be a 2-D kernel",
+        ),
         (lambda: ops.conv2d(IMAGE, "identity", strides=2, dilation=2), ValueError, "cannot both"),
-        (lambda: ops.conv2d(IMAGE, "identity", device="tpu"), ValueError, "`device` must be one of"),
+        (
+            lambda: ops.conv2d(IMAGE, "identity", device="tpu"),
+            ValueError,
+            "`device` must be one of",
+        ),
         (lambda: ops.relu("abc"), TypeError, "`features` must hold real numbers"),
         (lambda: ops.output_size(0, 2), ValueError, "`size`"),
         (lambda: kernels.get_kernel(3), TypeError, "`name` must be a string"),
         (lambda: kernels.to_filter(np.ones((2, 2, 2))), ValueError, r"shape \(kh, kw\)"),
         (lambda: kernels.to_filter("identity", in_channels=0), ValueError, "`in_channels`"),
         (lambda: kernels.filter_bank([]), ValueError, "`kernels` must be a non-empty list"),
-        (lambda: kernels.filter_bank(["identity", "vertical_line"]), ValueError, "same \\(kh, kw\\)"),
+        (
+            lambda: kernels.filter_bank(["identity", "vertical_line"]),
+            ValueError,
+            "same \\(kh, kw\\)",
+        ),
         (lambda: reference.max_pool2d(IMAGE, -1), ValueError, "`pool_size`"),
         (lambda: reference.conv2d(IMAGE, "identity", padding="full"), ValueError, "`padding`"),
         (lambda: vertical_line_image(column=9), ValueError, "`column`"),
@@ -73,7 +131,7 @@ def test_gpu_request_without_gpu_is_explained():
 
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("a GPU is present")
-    with pytest.raises(ValueError, match="sees no GPU.*tensorflow\\[and-cuda\\]"):
+    with pytest.raises(ValueError, match=r"sees no GPU.*tensorflow\[and-cuda\]"):
         device_scope("gpu")
     with pytest.raises(ValueError, match="no GPU"):
         ops.conv2d(IMAGE, "identity", device="gpu")

@@ -29,9 +29,20 @@ def test_sobel_kernels_match_scipy():
     np.testing.assert_allclose(ours, -ndimage.sobel(image, axis=0)[1:-1, 1:-1], atol=1e-4)
 
 
-@pytest.mark.parametrize("name,total", [("identity", 1), ("box_blur", 1), ("gaussian_blur", 1), ("sharpen", 1),
-                                        ("emboss", 1), ("outline", 0), ("laplacian", 0), ("sobel_top", 0),
-                                        ("vertical_line", 0)])
+@pytest.mark.parametrize(
+    "name,total",
+    [
+        ("identity", 1),
+        ("box_blur", 1),
+        ("gaussian_blur", 1),
+        ("sharpen", 1),
+        ("emboss", 1),
+        ("outline", 0),
+        ("laplacian", 0),
+        ("sobel_top", 0),
+        ("vertical_line", 0),
+    ],
+)
 def test_kernel_sums(name, total):
     """Blurs and sharpen keep a flat image's brightness (sum 1); edge detectors give 0 on it."""
     assert kernels.get_kernel(name).sum() == pytest.approx(total)

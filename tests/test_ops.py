@@ -1,6 +1,6 @@
 """cnn101.ops against references nobody here wrote: SciPy, scikit-image, Keras layers."""
 
-import keras  # noqa: F401  (after cnn101 loaded TensorFlow quietly, see conftest)
+import keras
 import numpy as np
 import pytest
 import scipy.signal
@@ -21,12 +21,15 @@ def scipy_conv(image, kernel, strides=(1, 1), padding="VALID", dilation=(1, 1)):
     dilated = np.zeros((dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1, cin, cout))
     dilated[:: dilation[0], :: dilation[1]] = kernel
     if padding == "SAME":
-        pads = [reference.same_padding(image.shape[a], dilated.shape[a], strides[a]) for a in (0, 1)]
+        pads = [
+            reference.same_padding(image.shape[a], dilated.shape[a], strides[a]) for a in (0, 1)
+        ]
         image = np.pad(image, (*pads, (0, 0)))
     out = []
     for o in range(cout):
         acc = sum(
-            scipy.signal.correlate2d(image[:, :, c], dilated[:, :, c, o], mode="valid") for c in range(cin)
+            scipy.signal.correlate2d(image[:, :, c], dilated[:, :, c, o], mode="valid")
+            for c in range(cin)
         )
         out.append(acc[:: strides[0], :: strides[1]])
     return np.stack(out, axis=-1)
@@ -49,7 +52,9 @@ def test_conv2d_dilation_matches_scipy(dilation, padding):
     image = RNG.normal(size=(14, 13, 2)).astype(np.float32)
     filt = RNG.normal(size=(3, 3, 2, 3)).astype(np.float32)
     got = ops.conv2d(image, filt, padding=padding, dilation=dilation).numpy()
-    np.testing.assert_allclose(got, scipy_conv(image, filt, padding=padding, dilation=dilation), atol=1e-4)
+    np.testing.assert_allclose(
+        got, scipy_conv(image, filt, padding=padding, dilation=dilation), atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
@@ -60,8 +65,12 @@ def test_conv2d_matches_keras_conv2d(padding, strides):
     layer = keras.layers.Conv2D(5, 3, strides=strides, padding=padding.lower(), use_bias=False)
     layer.build(batch.shape)
     layer.set_weights([filt])
-    np.testing.assert_allclose(ops.conv2d(batch, filt, strides, padding).numpy(), layer(batch).numpy(),
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        ops.conv2d(batch, filt, strides, padding).numpy(),
+        layer(batch).numpy(),
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 def test_conv2d_2d_kernel_on_colour_sums_channels():
@@ -105,18 +114,23 @@ def test_pooling_matches_block_reduce(pool, func, reducer):
 @pytest.mark.parametrize("pool,strides", [(2, None), (3, 2), ((2, 3), (1, 2))])
 @pytest.mark.parametrize("padding", ["same", "valid"])
 @pytest.mark.parametrize(
-    "func,layer_cls", [(ops.max_pool2d, keras.layers.MaxPooling2D), (ops.avg_pool2d, keras.layers.AveragePooling2D)]
+    "func,layer_cls",
+    [(ops.max_pool2d, keras.layers.MaxPooling2D), (ops.avg_pool2d, keras.layers.AveragePooling2D)],
 )
 def test_pooling_matches_keras(pool, strides, padding, func, layer_cls):
     batch = RNG.normal(size=(3, 11, 9, 4)).astype(np.float32)
     layer = layer_cls(pool_size=pool, strides=strides, padding=padding)
-    np.testing.assert_allclose(func(batch, pool, strides, padding).numpy(), layer(batch).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        func(batch, pool, strides, padding).numpy(), layer(batch).numpy(), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize(
     "func,layer_cls",
-    [(ops.global_max_pool2d, keras.layers.GlobalMaxPooling2D),
-     (ops.global_avg_pool2d, keras.layers.GlobalAveragePooling2D)],
+    [
+        (ops.global_max_pool2d, keras.layers.GlobalMaxPooling2D),
+        (ops.global_avg_pool2d, keras.layers.GlobalAveragePooling2D),
+    ],
 )
 def test_global_pooling_matches_keras(func, layer_cls):
     batch = RNG.normal(size=(3, 7, 5, 4)).astype(np.float32)
@@ -130,15 +144,28 @@ def test_global_pooling_matches_keras(func, layer_cls):
 def test_ops_match_reference(padding, strides):
     image = RNG.normal(size=(2, 9, 8, 2)).astype(np.float32)
     filt = RNG.normal(size=(3, 2, 2, 2)).astype(np.float32)
-    np.testing.assert_allclose(ops.conv2d(image, filt, strides, padding).numpy(),
-                               reference.conv2d(image, filt, strides, padding), atol=1e-4)
-    for fast, slow in [(ops.max_pool2d, reference.max_pool2d), (ops.avg_pool2d, reference.avg_pool2d)]:
-        np.testing.assert_allclose(fast(image, 3, strides, padding).numpy(),
-                                   slow(image, 3, strides, padding), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ops.conv2d(image, filt, strides, padding).numpy(),
+        reference.conv2d(image, filt, strides, padding),
+        atol=1e-4,
+    )
+    for fast, slow in [
+        (ops.max_pool2d, reference.max_pool2d),
+        (ops.avg_pool2d, reference.avg_pool2d),
+    ]:
+        np.testing.assert_allclose(
+            fast(image, 3, strides, padding).numpy(),
+            slow(image, 3, strides, padding),
+            rtol=1e-5,
+            atol=1e-6,
+        )
     np.testing.assert_allclose(ops.relu(image).numpy(), reference.relu(image))
-    np.testing.assert_allclose(ops.global_max_pool2d(image).numpy(), reference.global_max_pool2d(image))
-    np.testing.assert_allclose(ops.global_avg_pool2d(image).numpy(), reference.global_avg_pool2d(image),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        ops.global_max_pool2d(image).numpy(), reference.global_max_pool2d(image)
+    )
+    np.testing.assert_allclose(
+        ops.global_avg_pool2d(image).numpy(), reference.global_avg_pool2d(image), atol=1e-6
+    )
 
 
 def test_layout_follows_input():
@@ -161,14 +188,22 @@ def test_integer_and_tensor_inputs():
 
 def test_device_cpu_and_auto_agree():
     image = RNG.random((6, 6)).astype(np.float32)
-    np.testing.assert_array_equal(ops.conv2d(image, "sharpen", device="cpu").numpy(),
-                                  ops.conv2d(image, "sharpen", device="auto").numpy())
+    np.testing.assert_array_equal(
+        ops.conv2d(image, "sharpen", device="cpu").numpy(),
+        ops.conv2d(image, "sharpen", device="auto").numpy(),
+    )
     assert "CPU" in ops.max_pool2d(image, device="cpu").device
 
 
 @pytest.mark.parametrize(
     "size,window,stride,padding",
-    [(7, 2, 1, "SAME"), (7, 2, 2, "VALID"), (64, 2, 2, "VALID"), (5, 3, 2, "SAME"), (10, 4, 3, "VALID")],
+    [
+        (7, 2, 1, "SAME"),
+        (7, 2, 2, "VALID"),
+        (64, 2, 2, "VALID"),
+        (5, 3, 2, "SAME"),
+        (10, 4, 3, "VALID"),
+    ],
 )
 def test_output_size_matches_real_output(size, window, stride, padding):
     out = ops.max_pool2d(np.zeros((size, size)), window, stride, padding)
@@ -177,8 +212,11 @@ def test_output_size_matches_real_output(size, window, stride, padding):
 
 # Property tests -------------------------------------------------------------------------------
 
-images_2d = arrays(np.float32, st.tuples(st.integers(4, 12), st.integers(4, 12)),
-                   elements=st.floats(-10, 10, width=32))
+images_2d = arrays(
+    np.float32,
+    st.tuples(st.integers(4, 12), st.integers(4, 12)),
+    elements=st.floats(-10, 10, width=32),
+)
 
 
 @settings(max_examples=25, deadline=None)
@@ -193,7 +231,13 @@ def test_conv_is_linear(a, b, scale):
 
 
 @settings(max_examples=25, deadline=None)
-@given(arrays(np.float32, st.tuples(st.integers(4, 12), st.integers(4, 12)), elements=st.floats(0, 10, width=32)))
+@given(
+    arrays(
+        np.float32,
+        st.tuples(st.integers(4, 12), st.integers(4, 12)),
+        elements=st.floats(0, 10, width=32),
+    )
+)
 def test_max_pool_at_least_avg_pool_on_nonnegative(image):
     assert (ops.max_pool2d(image).numpy() >= ops.avg_pool2d(image).numpy() - 1e-5).all()
 

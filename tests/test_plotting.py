@@ -33,7 +33,9 @@ def test_feature_maps_grid_and_pipeline_titles():
     assert len(fig.axes) == 6
     fig = plotting.show_feature_maps([np.zeros((4, 4)), np.ones((2, 2))], titles=["a", "b"])
     assert [a.get_title() for a in fig.axes] == ["a", "b"]
-    fig = plotting.show_pipeline([("in", np.zeros((8, 8))), ("pool", ops.max_pool2d(np.zeros((8, 8))))])
+    fig = plotting.show_pipeline(
+        [("in", np.zeros((8, 8))), ("pool", ops.max_pool2d(np.zeros((8, 8))))]
+    )
     assert [a.get_title() for a in fig.axes] == ["in\n8x8", "pool\n4x4"]
 
 

@@ -57,7 +57,9 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour, label = ("#1b7f3b", "Correct!") if self.passed else ("#b3261e", "Not yet.")
-        hint = "" if self.passed or not self.hint else f"<br><em>Hint:</em> {html.escape(self.hint)}"
+        hint = (
+            "" if self.passed or not self.hint else f"<br><em>Hint:</em> {html.escape(self.hint)}"
+        )
         return (
             f'<div class="cnn101-feedback" style="border-left:4px solid {colour};padding:4px 10px">'
             f'<strong style="color:{colour}">{label}</strong> {html.escape(self.message)}{hint}</div>'
