@@ -1,0 +1,29 @@
+import subprocess
+import sys
+
+import pytest
+
+import cnn101
+
+
+def test_import_is_light_and_submodules_load_lazily():
+    code = "import sys, cnn101; print('tensorflow' in sys.modules, cnn101.__version__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", cnn101.__version__]
+
+
+def test_public_names_resolve():
+    for name in cnn101.__all__:
+        assert getattr(cnn101, name) is not None
+    assert cnn101.conv2d is cnn101.ops.conv2d
+    assert "ops" in dir(cnn101)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        cnn101.nope  # noqa: B018
+
+
+def test_tensorflow_import_prints_nothing():
+    """The first op after a quiet import must not print TensorFlow's C++ start-up lines."""
+    code = "from cnn101 import ops; import keras; print(float(ops.relu([1.0])[0]))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "1.0\n"
+    assert out.stderr == ""
