@@ -55,8 +55,10 @@ def tensorflow() -> Any:
         with _silenced_stderr_fd():
             import tensorflow as tf
 
-            # The first op initialises the runtime (and prints the CPU-feature note).
-            tf.constant(0.0) + 1.0
+            # The first ops initialise the runtime, the devices and the oneDNN kernels,
+            # each of which may print a note: run a tiny convolution and pooling now.
+            probe = tf.zeros((1, 4, 4, 1))
+            tf.nn.max_pool2d(tf.nn.conv2d(probe, tf.ones((2, 2, 1, 1)), 1, "SAME"), 2, 2, "VALID")
         _tf = tf
     return _tf
 
