@@ -1,0 +1,182 @@
+"""Receptive fields of stacked convolutions: computed by formula and measured by gradients.
+
+A layer with kernel k, stride s and dilation d looks at a window of
+``d * (k - 1) + 1`` of its inputs, which are themselves ``jump`` input pixels apart
+(the product of the strides before it). So each layer widens the receptive field by
+``(d * (k - 1)) * jump``. Dilation (atrous convolution) grows the field without
+adding weights: a 3x3 kernel with dilation 2 spans 5x5 pixels with 9 weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+
+__all__ = [
+    "empirical_receptive_field",
+    "receptive_field",
+    "receptive_fields",
+    "show_dilated_kernel",
+]
+
+
+def _layers(layers: Any) -> list[tuple[int, int, int]]:
+    """Return ``layers`` as (kernel, stride, dilation) triples, or raise."""
+    if not isinstance(layers, Sequence) or isinstance(layers, str) or len(layers) == 0:
+        raise ValueError(
+            "`layers` must be a non-empty list of (kernel, stride) or (kernel, stride, dilation) "
+            f"tuples. Received: layers={layers!r}"
+        )
+    triples = []
+    for index, layer in enumerate(layers):
+        values = tuple(layer) if isinstance(layer, Sequence) else ()
+        if len(values) not in (2, 3) or not all(check._is_int(v) and v > 0 for v in values):
+            raise ValueError(
+                f"`layers[{index}]` must be (kernel, stride) or (kernel, stride, dilation) with "
+                f"positive integers. Received: layers[{index}]={layer!r}"
+            )
+        triples.append((*values, 1) if len(values) == 2 else values)
+    return triples
+
+
+def receptive_fields(layers: Sequence[tuple[int, ...]]) -> list[tuple[int, int]]:
+    """Return (receptive field, jump) after each layer of a stack.
+
+    Parameters
+    ----------
+    layers : sequence of (kernel, stride) or (kernel, stride, dilation)
+        Square kernels, in order from the input.
+
+    Returns
+    -------
+    list of (int, int)
+        For each layer: how many input pixels along one side one of its outputs
+        sees, and how many input pixels apart its neighbouring outputs are.
+
+    Examples
+    --------
+    >>> receptive_fields([(3, 1), (2, 2), (3, 1)])
+    [(3, 1), (4, 2), (8, 2)]
+    """
+    field, jump, out = 1, 1, []
+    for kernel, stride, dilation in _layers(layers):
+        field += dilation * (kernel - 1) * jump
+        jump *= stride
+        out.append((field, jump))
+    return out
+
+
+def receptive_field(layers: Sequence[tuple[int, ...]]) -> int:
+    """Return how many input pixels along one side the last layer's output sees.
+
+    Examples
+    --------
+    >>> receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)])
+    15
+    """
+    return receptive_fields(layers)[-1][0]
+
+
+def empirical_receptive_field(layers: Sequence[tuple[int, ...]], size: int = 64) -> tuple[int, Any]:
+    """Measure the receptive field with a gradient through real TensorFlow convolutions.
+
+    Every layer is a convolution with a kernel of ones (VALID padding, the given
+    stride and dilation; ``tf.nn.conv2d``, or ``tf.nn.atrous_conv2d`` when dilated)
+    on a ``size x size`` image. The gradient of the centre
+    output with respect to the input is non-zero exactly on the pixels it can
+    see; the receptive field is the span of those pixels along one side.
+
+    Parameters
+    ----------
+    layers : sequence of (kernel, stride) or (kernel, stride, dilation)
+    size : int, default 64
+        Side of the test image; it must exceed the receptive field.
+
+    Returns
+    -------
+    field : int
+    gradient : ndarray of shape (size, size)
+        Where the centre output looks (how many paths lead to each pixel).
+
+    Examples
+    --------
+    >>> empirical_receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)], size=32)[0]
+    15
+    """
+    triples = _layers(layers)
+    size = check.positive_int(size, "size")
+    tf = tensorflow()
+    image = tf.Variable(tf.zeros((1, size, size, 1)))
+    with tf.GradientTape() as tape:
+        x = image
+        for kernel, stride, dilation in triples:
+            if x.shape[1] < dilation * (kernel - 1) + 1:
+                raise ValueError(
+                    f"`size` is too small for these layers: the map shrinks below the kernel. "
+                    f"Received: size={size}; use a larger size."
+                )
+            ones = tf.ones((kernel, kernel, 1, 1))
+            if dilation == 1:
+                x = tf.nn.conv2d(x, ones, strides=stride, padding="VALID")
+            elif stride == 1:  # its gradient runs on CPUs, unlike conv2d's with dilations > 1
+                x = tf.nn.atrous_conv2d(x, ones, rate=dilation, padding="VALID")
+            else:
+                raise ValueError(
+                    "A layer cannot have both stride and dilation larger than 1 (tf.nn.conv2d "
+                    f"does not support it). Received: (kernel, stride, dilation)="
+                    f"{(kernel, stride, dilation)}"
+                )
+        centre = x[0, x.shape[1] // 2, x.shape[2] // 2, 0]
+    gradient = tape.gradient(centre, image)[0, :, :, 0].numpy()
+    rows = np.flatnonzero(gradient.any(axis=1))
+    if rows[0] == 0 or rows[-1] == size - 1:
+        raise ValueError(
+            f"`size` is too small: the receptive field reaches the image border. Received: size={size}"
+        )
+    return int(rows[-1] - rows[0] + 1), gradient
+
+
+def show_dilated_kernel(kernel: int = 3, dilation: int = 2, *, ax: Axes | None = None) -> Axes:
+    """Draw which pixels a dilated kernel touches inside the window it spans.
+
+    Parameters
+    ----------
+    kernel : int, default 3
+        Kernel side (kernel x kernel weights).
+    dilation : int, default 2
+        Spacing between taps.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> show_dilated_kernel(3, 2).get_title()
+    '3x3 kernel, dilation 2: 9 weights span 5x5'
+    """
+    kernel = check.positive_int(kernel, "kernel")
+    dilation = check.positive_int(dilation, "dilation")
+    span = dilation * (kernel - 1) + 1
+    taps = np.zeros((span, span))
+    taps[::dilation, ::dilation] = 1.0
+    if ax is None:
+        ax = Figure(figsize=(2.6, 2.8), layout="constrained").add_subplot()
+    ax.imshow(taps, cmap="Blues", vmin=0, vmax=1.3, interpolation="nearest")
+    edges = np.arange(span + 1) - 0.5
+    ax.hlines(edges, -0.5, span - 0.5, color="0.6", linewidth=0.5)
+    ax.vlines(edges, -0.5, span - 0.5, color="0.6", linewidth=0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(
+        f"{kernel}x{kernel} kernel, dilation {dilation}: {kernel * kernel} weights span {span}x{span}"
+    )
+    return ax

@@ -1,0 +1,324 @@
+"""MkDocs hook: run every tutorial notebook in a fresh kernel before it is rendered.
+
+mkdocs-jupyter's own execution is switched off (``execute: false`` in mkdocs.yml):
+its cache keys only on the notebook's bytes, so a change to ``cnn101`` would leave
+stale outputs on the site, and by default it renders a failing cell instead of
+failing the build. Here each ``*.ipynb`` page is executed with nbclient (fresh
+kernel over IPC, cwd = docs_dir) and the executed copy is cached under a key made
+of everything its outputs depend on: the notebook's bytes, every file under
+``cnn101/``, the Python and library versions and this file's own source. A build
+never shows outputs older than the code it documents.
+
+The executed copy then replaces the page's source path, so mkdocs-jupyter renders
+it with outputs (and caches that rendering keyed on the executed bytes). Cells
+tagged ``remove-cell`` are dropped from the executed copy. A cell error, any
+``stderr`` output (TensorFlow log lines, Python warnings) or a timeout fails the
+build with a short, readable message.
+
+Cache layout (directory from ``$CNN101_NOTEBOOK_CACHE``, else ``.cache/notebooks``
+next to mkdocs.yml)::
+
+    <stem>-<key[:20]>.ipynb   executed notebook, remove-cell cells dropped
+    <stem>-<key[:20]>.json    {"notebook", "key", "seconds", "executed_at", "versions"}
+    render/                   mkdocs-jupyter's HTML cache (keyed on the executed bytes)
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
+REMOVE_TAG = "remove-cell"
+CELL_TIMEOUT_S = 900
+KERNEL_NAME = "python3"
+# Distributions whose version can change a notebook's outputs.
+VERSIONED_PACKAGES = (
+    "tensorflow",
+    "keras",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "scikit-image",
+    "mlxtend",
+    "ipykernel",
+    "nbclient",
+)
+# TensorFlow/absl C++ log lines (glog prefix such as "I0000 00:00:..." or "W1122 03:05:...").
+_GLOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d", re.MULTILINE)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+
+class NotebookBuildError(PluginError):
+    """A tutorial notebook failed to execute cleanly."""
+
+
+@dataclass(frozen=True)
+class ExecutedNotebook:
+    """A cache entry: the executed copy of one notebook and how long it ran."""
+
+    source: Path
+    executed: Path
+    meta: Path
+    key: str
+    seconds: float
+    from_cache: bool
+
+
+# --------------------------------------------------------------------------- cache key
+
+
+def package_versions() -> dict[str, str]:
+    """Return the Python version and the versions of the packages in the cache key."""
+    versions = {"python": sys.version}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def cache_key(
+    notebook: Path,
+    package_dir: Path,
+    versions: dict[str, str] | None = None,
+) -> str:
+    """Return the sha256 of everything an executed notebook's outputs depend on."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    notebook = Path(notebook)
+    add("notebook-name", notebook.name.encode())
+    add("notebook", notebook.read_bytes())
+    package_dir = Path(package_dir)
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            add(f"package:{path.relative_to(package_dir).as_posix()}", path.read_bytes())
+    for name, version in sorted((versions or package_versions()).items()):
+        add(f"version:{name}", version.encode())
+    add("kernel", KERNEL_NAME.encode())
+    add("hook", Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def cache_paths(cache_dir: Path, notebook: Path, key: str) -> tuple[Path, Path]:
+    """Return the (executed notebook, metadata JSON) paths of a cache entry."""
+    stem = f"{Path(notebook).stem}-{key[:20]}"
+    return Path(cache_dir) / f"{stem}.ipynb", Path(cache_dir) / f"{stem}.json"
+
+
+def package_dir() -> Path:
+    """Return the folder of the ``cnn101`` package the kernel will import (not imported here)."""
+    spec = importlib.util.find_spec("cnn101")
+    if spec is None or spec.origin is None:
+        raise PluginError("cnn101 is not installed: run `pip install -r requirements.txt`.")
+    return Path(spec.origin).resolve().parent
+
+
+def default_cache_dir(config_dir: Path) -> Path:
+    """Return ``$CNN101_NOTEBOOK_CACHE`` or ``<config_dir>/.cache/notebooks``."""
+    override = os.environ.get(CACHE_ENV)
+    return Path(override).resolve() if override else Path(config_dir) / ".cache" / "notebooks"
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _first_lines(text: str, n: int) -> str:
+    lines = text.strip().splitlines()
+    more = ["    ..."] if len(lines) > n else []
+    return "\n".join([*(f"    {line}" for line in lines[:n]), *more])
+
+
+def _describe_error(nb, name: str, exc: BaseException) -> str:
+    """Return a readable message for a failed execution: cell number, source, error."""
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                trace = _ANSI.sub("", "\n".join(output.get("traceback", [])))
+                tail = "\n".join(trace.strip().splitlines()[-12:])
+                return (
+                    f"Notebook {name} failed in cell {index}:\n"
+                    f"{_first_lines(cell.source, 8)}\n"
+                    f"{output.get('ename')}: {output.get('evalue')}\n"
+                    f"--- end of traceback ---\n{tail}"
+                )
+    return f"Notebook {name} failed: {type(exc).__name__}: {_ANSI.sub('', str(exc))[-2000:]}"
+
+
+def check_outputs(nb, name: str) -> None:
+    """Raise :class:`NotebookBuildError` on stderr output, errors or TF log lines."""
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            text = output.get("text", "") if kind == "stream" else ""
+            if kind == "error" or (kind == "stream" and output.get("name") == "stderr"):
+                what = "an error" if kind == "error" else "output on stderr"
+                shown = text or f"{output.get('ename')}: {output.get('evalue')}"
+                raise NotebookBuildError(
+                    f"Notebook {name}: cell {index} wrote {what} (warnings and TensorFlow "
+                    f"log lines must not reach the page):\n{_first_lines(cell.source, 8)}\n"
+                    f"--- output ---\n{_first_lines(_ANSI.sub('', shown), 15)}"
+                )
+            if _GLOG_LINE.search(text):
+                raise NotebookBuildError(
+                    f"Notebook {name}: cell {index} printed a TensorFlow log line:\n"
+                    f"{_first_lines(text, 10)}"
+                )
+
+
+def drop_removed_cells(nb) -> None:
+    """Remove the cells tagged ``remove-cell`` in place and renumber the prompts 1, 2, ..."""
+    nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])]
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output.execution_count = count
+
+
+def _kernel_env() -> dict[str, str]:
+    """The build's environment, minus the variable that stops ipykernel capturing fd 2.
+
+    Under pytest (``PYTEST_CURRENT_TEST`` set), ipykernel does not redirect file
+    descriptors 1 and 2, so TensorFlow's C++ log lines would bypass the stderr check.
+    """
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+
+
+def execute_notebook(notebook: Path, cwd: Path, timeout: int = CELL_TIMEOUT_S):
+    """Execute ``notebook`` top to bottom in a fresh kernel; return (nb, seconds)."""
+    import nbclient
+    import nbformat
+    from traitlets.config import Config
+
+    nb = nbformat.read(notebook, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="cnn101-kernel-") as sockets:
+        # IPC transport: no TCP ports, no "running over TCP without encryption" warning.
+        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+        client = nbclient.NotebookClient(
+            nb,
+            config=config,
+            kernel_name=KERNEL_NAME,
+            timeout=timeout,
+            allow_errors=False,
+            record_timing=False,
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        # The kernel echoes what it captures from its file descriptors to its own
+        # stdout/stderr: send that to a file, not into the build's progress output.
+        kernel_log = Path(sockets) / "kernel.log"
+        start = time.perf_counter()
+        try:
+            with kernel_log.open("wb") as log_file:
+                client.execute(stdout=log_file, stderr=log_file, env=_kernel_env())
+        except Exception as exc:  # CellExecutionError, CellTimeoutError, DeadKernelError, ...
+            message = _describe_error(nb, notebook.name, exc)
+            if not any(
+                o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", [])
+            ):
+                tail = kernel_log.read_text(errors="replace").strip().splitlines()[-20:]
+                message += "\n--- end of kernel log ---\n" + "\n".join(tail)
+            raise NotebookBuildError(message) from None
+        seconds = time.perf_counter() - start
+    return nb, seconds
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def ensure_executed(
+    notebook: Path, cache_dir: Path, package_dir: Path, cwd: Path
+) -> ExecutedNotebook:
+    """Return the cached executed copy of ``notebook``, executing it on a cache miss."""
+    import nbformat
+
+    notebook = Path(notebook)
+    versions = package_versions()
+    key = cache_key(notebook, package_dir, versions)
+    executed, meta = cache_paths(cache_dir, notebook, key)
+    if executed.is_file() and meta.is_file():
+        seconds = json.loads(meta.read_text(encoding="utf-8"))["seconds"]
+        return ExecutedNotebook(notebook, executed, meta, key, seconds, from_cache=True)
+
+    nb, seconds = execute_notebook(notebook, cwd)
+    check_outputs(nb, notebook.name)
+    drop_removed_cells(nb)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for old in cache_dir.glob(f"{notebook.stem}-*"):  # older entries of this notebook
+        if old.suffix in (".ipynb", ".json"):
+            old.unlink()
+    _write_atomic(executed, nbformat.writes(nb))
+    record = {
+        "notebook": notebook.name,
+        "key": key,
+        "seconds": round(seconds, 3),
+        "executed_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "versions": versions,
+    }
+    _write_atomic(meta, json.dumps(record, indent=2))  # written last: marks the entry complete
+    return ExecutedNotebook(notebook, executed, meta, key, seconds, from_cache=False)
+
+
+# --------------------------------------------------------------------------- mkdocs events
+
+_state: dict[str, Path] = {}
+
+
+def on_config(config):
+    config_dir = Path(config.config_file_path).resolve().parent
+    cache_dir = default_cache_dir(config_dir)
+    _state["cache_dir"] = cache_dir
+    _state["package_dir"] = package_dir()
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None:
+        raise PluginError("docs_hooks/notebooks.py needs the mkdocs-jupyter plugin.")
+    if plugin.config["execute"] or plugin.config["allow_errors"]:
+        raise PluginError(
+            "mkdocs-jupyter must run with `execute: false` and `allow_errors: false`: "
+            "docs_hooks/notebooks.py executes the notebooks."
+        )
+    # Keep mkdocs-jupyter's rendering cache with ours (one directory to clear).
+    plugin.config["cache_dir"] = str(cache_dir / "render")
+    # One line per notebook comes from this hook; hide mkdocs-jupyter's per-page lines.
+    for name in ("mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_jupyter"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return config
+
+
+@event_priority(50)  # before mkdocs-jupyter reads the page's source path
+def on_pre_page(page, config, files):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return page
+    source = Path(config.docs_dir) / page.file.src_uri
+    run = ensure_executed(source, _state["cache_dir"], _state["package_dir"], Path(config.docs_dir))
+    how = "cached, ran" if run.from_cache else "executed in"
+    log.info(f"Notebook {page.file.src_uri}: {how} {run.seconds:.1f} s")
+    page.file.abs_src_path = str(run.executed)
+    return page

@@ -1,0 +1,114 @@
+"""Shared fixtures: the documentation site, built once per test session.
+
+Building the site executes every tutorial notebook, so it happens at most once per
+``pytest`` run (session scope), and only if a test asks for it. The build is cold: a
+temporary site dir and a temporary, empty notebook cache (``CNN101_NOTEBOOK_CACHE``),
+so it proves the notebooks run now, with the current code, and the per-notebook
+execution times it records are fresh.
+
+``CNN101_DOCS_CONFIG`` may point the tests at another mkdocs.yml (for example a copy
+with only some notebooks while they are being written); the default is the repo's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = Path(os.environ.get("CNN101_DOCS_CONFIG", ROOT / "mkdocs.yml")).resolve()
+BUILD_TIMEOUT_S = 3600
+
+
+def load_config(path: Path = CONFIG) -> dict:
+    """Return mkdocs.yml as a dict (it uses no custom YAML tags)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def docs_dir(config_path: Path = CONFIG) -> Path:
+    return config_path.parent / load_config(config_path).get("docs_dir", "docs")
+
+
+def tutorial_notebooks(config_path: Path = CONFIG) -> list[Path]:
+    """The tutorial notebooks, ``NN_slug.ipynb`` in docs_dir, in order."""
+    return sorted(docs_dir(config_path).glob("[0-9][0-9]_*.ipynb"))
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import ``docs_hooks/<name>.py`` (hooks are files, not a package)."""
+    module_name = f"cnn101_docs_hooks_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "docs_hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """The outcome of one ``mkdocs build --strict``."""
+
+    site: Path
+    cache: Path
+    log: str
+    seconds: float
+    returncode: int
+
+    def check(self) -> SiteBuild:
+        if self.returncode != 0:
+            pytest.fail(f"mkdocs build --strict failed:\n{self.log[-6000:]}", pytrace=False)
+        return self
+
+
+def run_build(site: Path, cache: Path, config_path: Path = CONFIG) -> SiteBuild:
+    """Run ``mkdocs build --strict`` into ``site`` with notebook cache ``cache``."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"},
+        "CNN101_NOTEBOOK_CACHE": str(cache),
+        "NO_MKDOCS_2_WARNING": "1",  # Material's end-of-life banner
+    }
+    command = [
+        sys.executable, "-m", "mkdocs", "build", "--strict",
+        "--config-file", str(config_path), "--site-dir", str(site),
+    ]  # fmt: skip
+    start = time.perf_counter()
+    proc = subprocess.run(
+        command,
+        cwd=config_path.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    return SiteBuild(site, cache, proc.stdout + proc.stderr, seconds, proc.returncode)
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory) -> SiteBuild:
+    """A cold build (empty cache) of the whole site; may have failed (see ``built_site``)."""
+    base = tmp_path_factory.mktemp("docs")
+    return run_build(base / "site", base / "cache")
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build) -> SiteBuild:
+    """The cold build, failing the test with the build log if it did not succeed."""
+    return site_build.check()
+
+
+@pytest.fixture(scope="session")
+def mkdocs_config() -> dict:
+    return load_config()

@@ -1,0 +1,117 @@
+"""The tutorial notebooks as stored, against CONTRIBUTING.md's template, and their run time.
+
+The stored files are checked directly (valid nbformat, no outputs, one H1, "What you
+will learn", the hidden Colab cell, imports, exercises with collapsed solutions). The
+run time comes from the session's cold site build, which records how long each
+notebook took in a fresh kernel, so no notebook is executed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from conftest import tutorial_notebooks
+
+NOTEBOOKS = tutorial_notebooks()
+BUDGET_S = {"02_translation_invariance.ipynb": 90, "03_spatial_resolution_and_scale.ipynb": 90}
+DEFAULT_BUDGET_S = 60
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+IMPORTS_CNN101 = re.compile(r"^\s*(from cnn101\b|import cnn101\b)", re.MULTILINE)
+IMPORTS_TF = re.compile(
+    r"^\s*(import (keras|tensorflow)\b|from (keras|tensorflow)\b)", re.MULTILINE
+)
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request):
+    return request.param
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def headings(cell, level: int) -> list[str]:
+    """The markdown headings of ``level`` in a cell, outside fenced code blocks."""
+    text = FENCE.sub("", cell.source)
+    return re.findall(rf"^{'#' * level} +(.+?)\s*#*\s*$", text, re.MULTILINE)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_is_valid_nbformat_with_a_python_kernel(notebook):
+    nb = read(notebook)
+    nbformat.validate(nb)
+    assert nb.nbformat == 4
+    assert nb.metadata.kernelspec["name"] == "python3"
+
+
+def test_is_stored_without_outputs(notebook):
+    for index, cell in enumerate(code_cells(read(notebook)), start=1):
+        assert cell.outputs == [], f"code cell {index} has outputs"
+        assert cell.execution_count is None, f"code cell {index} has an execution count"
+
+
+def test_has_one_h1_title_and_what_you_will_learn_first(notebook):
+    nb = read(notebook)
+    titles = [h for c in nb.cells if c.cell_type == "markdown" for h in headings(c, 1)]
+    assert len(titles) == 1, f"expected exactly one H1, found {titles}"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and headings(first, 1) == titles
+    assert "What you will learn" in headings(first, 2)
+
+
+def test_second_cell_is_the_hidden_colab_install(notebook):
+    nb = read(notebook)
+    tagged = [c for c in nb.cells if "remove-cell" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell is tagged remove-cell (the Colab cell)"
+    colab = nb.cells[1]
+    assert colab is tagged[0] and colab.cell_type == "code"
+    assert '"google.colab" in sys.modules' in colab.source
+    assert "%pip install" in colab.source and "cnn101" in colab.source
+
+
+def test_setup_cell_imports_cnn101_before_tensorflow(notebook):
+    nb = read(notebook)
+    setup = code_cells(nb)[1]  # the first code cell after the Colab cell
+    assert setup.source.lstrip().startswith("%matplotlib inline")
+    first_cnn101 = IMPORTS_CNN101.search(setup.source)
+    assert first_cnn101, "the setup cell imports cnn101"
+    first_tf = IMPORTS_TF.search(setup.source)
+    assert first_tf is None or first_cnn101.start() < first_tf.start(), (
+        "import cnn101 before keras/tensorflow so TensorFlow loads quietly"
+    )
+    assert "set_random_seed(" in setup.source or "default_rng(" in setup.source, "seed in setup"
+
+
+def test_ends_with_exercises_and_collapsed_solutions(notebook):
+    nb = read(notebook)
+    starts = [i for i, c in enumerate(nb.cells) if "Exercises" in headings(c, 2)]
+    assert len(starts) == 1, "one `## Exercises` section"
+    tail = nb.cells[starts[0] :]
+    markdown = "\n".join(c.source for c in tail if c.cell_type == "markdown")
+    solutions = re.findall(
+        r"<details>\s*<summary>\s*Solution\s*</summary>(.*?)</details>", markdown, re.DOTALL
+    )
+    assert solutions, "solutions go in <details><summary>Solution</summary> ... </details>"
+    for solution in solutions:
+        assert "```" in solution, "a solution shows its code in a fenced block"
+    checks = [c for c in tail if c.cell_type == "code" and c.source.strip()]
+    assert checks, "each exercise has a code cell that calls a check"
+    everything = "\n".join(c.source for c in code_cells(nb))
+    assert re.search(r"cnn101\.exercises|from cnn101 import exercises", everything), (
+        "the exercise checks come from cnn101.exercises"
+    )
+
+
+def test_runs_within_its_time_budget(notebook, built_site):
+    records = list(built_site.cache.glob(f"{notebook.stem}-*.json"))
+    assert len(records) == 1, f"no execution record for {notebook.name} in {built_site.cache}"
+    seconds = json.loads(records[0].read_text(encoding="utf-8"))["seconds"]
+    budget = BUDGET_S.get(notebook.name, DEFAULT_BUDGET_S)
+    assert seconds <= budget, f"{notebook.name} ran {seconds:.1f} s, budget {budget} s"
