@@ -1,0 +1,382 @@
+"""Scale channels: one shared CNN applied to an image pyramid, max-pooled over scales.
+
+A plain CNN learns its filters at the sizes it saw in training. A scale-channel
+network (Kanazawa et al. 2014, "Locally scale-invariant convolutional neural
+networks"; Jansson & Lindeberg 2021, "Exploring the ability of CNNs to
+generalise to previously unseen scales over wide scale ranges") resizes the
+input to several scales, runs the *same* network on each copy and keeps, per
+feature, the largest answer over the scales. A digit twice the training size
+then looks, in the 0.5x channel, like one the network has seen.
+
+This module holds the :class:`ScaleChannels` layer, builders for the small
+networks tutorial 3 trains, and :func:`accuracy_by_scale` to measure them.
+Images are NHWC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+from cnn101.scale import place_digits
+
+tensorflow()
+
+import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+
+__all__ = [
+    "ScaleChannels",
+    "accuracy_by_scale",
+    "build_plain_cnn",
+    "build_scale_channel_cnn",
+    "copy_conv_layers",
+    "small_trunk",
+]
+
+_POOLINGS = ("max", "avg")
+
+
+def _check_scales(scales: Any) -> tuple[float, ...]:
+    if (
+        isinstance(scales, str)
+        or not isinstance(scales, Sequence)
+        or len(scales) == 0
+        or not all(isinstance(s, int | float) and not isinstance(s, bool) and s > 0 for s in scales)
+    ):
+        raise ValueError(
+            f"`scales` must be a non-empty sequence of positive numbers. Received: scales={scales!r}"
+        )
+    return tuple(float(s) for s in scales)
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class ScaleChannels(keras.layers.Layer):
+    """Apply one shared network to rescaled copies of the input; pool over the scales.
+
+    For an input ``x`` and scales ``s_1 .. s_k`` the output is
+    ``max_i trunk(resize(x, s_i))`` (elementwise; or the mean with
+    ``pooling="avg"``). The trunk must map images of any size to vectors of one
+    length (end it with global pooling), so the copies' outputs line up.
+
+    Args:
+        trunk: a Keras layer or model, shared by all scales; it receives
+            (batch, round(s * H), round(s * W), C) and returns (batch, F).
+        scales: positive resize factors, e.g. ``(1.0, 0.71, 0.5)``; 1.0 passes
+            the input through unchanged.
+        pooling: ``"max"`` (default) or ``"avg"`` over the scale channels.
+        antialias: low-pass filter before shrinking (default True).
+
+    Input shape:
+        4-D tensor (batch, H, W, C) with known H and W.
+
+    Output shape:
+        2-D tensor (batch, F), the trunk's output shape.
+
+    Examples
+    --------
+    >>> trunk = keras.Sequential([keras.layers.GlobalMaxPooling2D()])
+    >>> layer = ScaleChannels(trunk, scales=(1.0, 0.5))
+    >>> tuple(layer(np.ones((2, 8, 8, 3), "float32")).shape)
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        trunk: keras.layers.Layer,
+        scales: Sequence[float] = (1.0, 0.5**0.5, 0.5),
+        pooling: Literal["max", "avg"] = "max",
+        antialias: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(trunk, dict):
+            trunk = keras.saving.deserialize_keras_object(trunk)
+        if not isinstance(trunk, keras.layers.Layer):
+            raise TypeError(f"`trunk` must be a Keras layer or model. Received: trunk={trunk!r}")
+        if pooling not in _POOLINGS:
+            raise ValueError(f"`pooling` must be one of {_POOLINGS}. Received: pooling={pooling!r}")
+        self.trunk = trunk
+        self.scales = _check_scales(scales)
+        self.pooling = pooling
+        self.antialias = bool(antialias)
+
+    def _sizes(self, input_shape: Sequence[Any]) -> list[tuple[int, int]]:
+        if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
+            raise ValueError(
+                "`ScaleChannels` needs a 4-D input (batch, H, W, C) with known H and W. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
+        height, width = int(input_shape[1]), int(input_shape[2])
+        return [(max(1, round(s * height)), max(1, round(s * width))) for s in self.scales]
+
+    def build(self, input_shape: Sequence[Any]) -> None:
+        """Check the input shape and build the shared trunk for any image size."""
+        self._sizes(input_shape)
+        if not self.trunk.built:
+            self.trunk.build((None, None, None, input_shape[3]))
+        self.built = True
+
+    def pyramid(self, inputs: Any) -> list[Any]:
+        """Return the rescaled copies of ``inputs``, one per scale (a list of NHWC tensors)."""
+        copies = []
+        for scale, size in zip(self.scales, self._sizes(tuple(inputs.shape)), strict=True):
+            if scale == 1.0:
+                copies.append(inputs)
+            else:
+                copies.append(
+                    keras.ops.image.resize(
+                        inputs, size, interpolation="bilinear", antialias=self.antialias
+                    )
+                )
+        return copies
+
+    def scale_outputs(self, inputs: Any) -> Any:
+        """Return the trunk's output for every scale, stacked: (batch, len(scales), F)."""
+        return keras.ops.stack([self.trunk(copy) for copy in self.pyramid(inputs)], axis=1)
+
+    def call(self, inputs: Any) -> Any:
+        """Return the trunk's outputs pooled over the scales: (batch, F)."""
+        stacked = self.scale_outputs(inputs)
+        if self.pooling == "max":
+            return keras.ops.max(stacked, axis=1)
+        return keras.ops.mean(stacked, axis=1)
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """Return the trunk's output shape, (batch, F)."""
+        self._sizes(input_shape)
+        return tuple(self.trunk.compute_output_shape((input_shape[0], None, None, input_shape[3])))
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments, with the trunk serialized."""
+        config = super().get_config()
+        config.update(
+            trunk=keras.saving.serialize_keras_object(self.trunk),
+            scales=list(self.scales),
+            pooling=self.pooling,
+            antialias=self.antialias,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> ScaleChannels:
+        """Rebuild the layer (and its trunk) from :meth:`get_config`'s output."""
+        config = dict(config)
+        config["trunk"] = keras.saving.deserialize_keras_object(config["trunk"])
+        return cls(**config)
+
+
+def small_trunk(filters: Sequence[int] = (8, 16, 32), *, name: str = "trunk") -> keras.Sequential:
+    """Return a small convolutional trunk: (3x3 conv + ReLU, 2x2 max pool) per stage, global max.
+
+    Parameters
+    ----------
+    filters : sequence of int, default (8, 16, 32)
+        Output channels of each 3x3 convolution; every stage but the last is
+        followed by 2x2 max pooling, the last by global max pooling.
+    name : str, default "trunk"
+
+    Returns
+    -------
+    keras.Sequential
+        Maps (batch, H, W, C) to (batch, filters[-1]) for any H, W >= 2 ** (len(filters) - 1).
+
+    Examples
+    --------
+    >>> trunk = small_trunk((4, 8))
+    >>> tuple(trunk(np.zeros((1, 20, 20, 1), "float32")).shape)
+    (1, 8)
+    """
+    if isinstance(filters, int) or len(filters) == 0:
+        raise ValueError(
+            f"`filters` must be a non-empty sequence of positive integers. Received: filters={filters!r}"
+        )
+    filters = [check.positive_int(f, "filters") for f in filters]
+    layers: list[keras.layers.Layer] = []
+    for index, count in enumerate(filters):
+        layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
+        last = index == len(filters) - 1
+        layers.append(keras.layers.GlobalMaxPooling2D() if last else keras.layers.MaxPooling2D(2))
+    return keras.Sequential(layers, name=name)
+
+
+def build_plain_cnn(
+    input_shape: tuple[int, int, int] = (48, 48, 1),
+    num_classes: int = 10,
+    filters: Sequence[int] = (8, 16, 32),
+) -> keras.Model:
+    """Return a compiled plain CNN: :func:`small_trunk`, then a softmax layer.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int), default (48, 48, 1)
+    num_classes : int, default 10
+    filters : sequence of int, default (8, 16, 32)
+
+    Returns
+    -------
+    keras.Model
+        Compiled with Adam and sparse categorical cross-entropy (metric: accuracy).
+
+    Examples
+    --------
+    >>> build_plain_cnn((32, 32, 1)).output_shape
+    (None, 10)
+    """
+    num_classes = check.positive_int(num_classes, "num_classes")
+    inputs = keras.Input(input_shape)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(
+        small_trunk(filters)(inputs)
+    )
+    return _compiled(keras.Model(inputs, outputs, name="plain_cnn"))
+
+
+def build_scale_channel_cnn(
+    input_shape: tuple[int, int, int] = (48, 48, 1),
+    num_classes: int = 10,
+    filters: Sequence[int] = (8, 16, 32),
+    scales: Sequence[float] = (1.0, 0.5**0.5, 0.5),
+) -> keras.Model:
+    """Return a compiled scale-channel CNN: :class:`ScaleChannels` around :func:`small_trunk`.
+
+    It has exactly the weights of :func:`build_plain_cnn` with the same
+    ``filters``; only how they are applied differs.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int), default (48, 48, 1)
+    num_classes : int, default 10
+    filters : sequence of int, default (8, 16, 32)
+    scales : sequence of float, default (1, 1/sqrt(2), 1/2)
+
+    Returns
+    -------
+    keras.Model
+
+    Examples
+    --------
+    >>> model = build_scale_channel_cnn((32, 32, 1))
+    >>> model.output_shape, model.count_params() == build_plain_cnn((32, 32, 1)).count_params()
+    ((None, 10), True)
+    """
+    num_classes = check.positive_int(num_classes, "num_classes")
+    inputs = keras.Input(input_shape)
+    pooled = ScaleChannels(small_trunk(filters), scales=scales, name="scale_channels")(inputs)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(pooled)
+    return _compiled(keras.Model(inputs, outputs, name="scale_channel_cnn"))
+
+
+def _compiled(model: keras.Model) -> keras.Model:
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None = None) -> int:
+    """Copy the weights of the first ``count`` Conv2D layers of ``source`` into ``target``.
+
+    Layers are matched in order of appearance (nested models included), which is
+    how "reuse the early filters" is done for transfer learning.
+
+    Parameters
+    ----------
+    source, target : keras.Model
+        Built models whose Conv2D layers have matching shapes.
+    count : int, optional
+        Number of Conv2D layers to copy; all of them by default.
+
+    Returns
+    -------
+    int
+        The number of layers copied.
+
+    Examples
+    --------
+    >>> a, b = build_plain_cnn((16, 16, 1)), build_plain_cnn((16, 16, 1))
+    >>> copy_conv_layers(a, b, count=1)
+    1
+    """
+    src, dst = _conv_layers(source, "source"), _conv_layers(target, "target")
+    if count is None:
+        count = len(src)
+    count = check.positive_int(count, "count")
+    if count > min(len(src), len(dst)):
+        raise ValueError(
+            f"`count` must be at most the number of Conv2D layers in both models "
+            f"({len(src)} and {len(dst)}). Received: count={count}"
+        )
+    for a, b in zip(src[:count], dst[:count], strict=True):
+        b.set_weights(a.get_weights())
+    return count
+
+
+def _conv_layers(model: Any, name: str) -> list[keras.layers.Layer]:
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`{name}` must be a Keras model. Received: {name}={model!r}")
+    found: list[keras.layers.Layer] = []
+
+    def visit(layer: Any) -> None:
+        if isinstance(layer, keras.layers.Conv2D):
+            found.append(layer)
+        children = (
+            [layer.trunk] if isinstance(layer, ScaleChannels) else getattr(layer, "layers", [])
+        )
+        for child in children:
+            visit(child)
+
+    for layer in model.layers:
+        visit(layer)
+    return found
+
+
+def accuracy_by_scale(
+    model: keras.Model,
+    images: Any,
+    labels: Any,
+    scales: Sequence[float],
+    *,
+    canvas: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Place the digits at each scale (see :func:`cnn101.scale.place_digits`) and measure accuracy.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier of (N, canvas, canvas, 1) images returning class scores.
+    images : array_like of shape (N, h, w)
+    labels : array_like of shape (N,)
+    scales : sequence of float
+    canvas : int, optional
+        Defaults to the model's input height.
+    seed : int, default 0
+        Positions; the same seed at every scale, so only the size changes.
+
+    Returns
+    -------
+    accuracy : ndarray of shape (len(scales),), float64 in [0, 1]
+
+    Examples
+    --------
+    >>> model = build_plain_cnn((32, 32, 1))
+    >>> acc = accuracy_by_scale(model, np.ones((3, 8, 8)), [0, 1, 2], [1.0, 2.0])
+    >>> acc.shape
+    (2,)
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a Keras model. Received: model={model!r}")
+    scales = _check_scales(scales)
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise ValueError(
+            f"`labels` must be 1-D with one label per image ({len(images)}). Received: shape {labels.shape}"
+        )
+    canvas = model.input_shape[1] if canvas is None else canvas
+    accuracy = []
+    for scale in scales:
+        placed = place_digits(images, scale, canvas=canvas, seed=seed)
+        predicted = np.argmax(model.predict(placed, batch_size=500, verbose=0), axis=-1)
+        accuracy.append(float(np.mean(predicted == labels)))
+    return np.asarray(accuracy)

@@ -1,0 +1,264 @@
+"""cnn101.scale against SciPy, scikit-image and analytic facts about the pooling grid."""
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from skimage.measure import block_reduce, label, regionprops
+
+from cnn101 import scale
+from cnn101.datasets import load_digits
+from cnn101.images import squares_image, two_cats_image
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    (x, y), _ = load_digits()
+    return x[:200], y[:200]
+
+
+# --- corner detectors and pooling -------------------------------------------------
+
+
+@pytest.mark.parametrize("image", [squares_image(), squares_image(offset=3), two_cats_image()])
+def test_level_zero_matches_scipy_correlate2d(image):
+    """Level 0 is ReLU(cross-correlation, zero padding, centred), per kernel."""
+    maps = scale.pooled_responses(image, levels=0)
+    for channel, kernel in enumerate([scale.UPPER_LEFT_CORNER, scale.BOTTOM_RIGHT_CORNER]):
+        expected = np.maximum(scipy.signal.correlate2d(image, kernel, mode="same"), 0)
+        np.testing.assert_allclose(maps[0][:, :, channel], expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(16, 16), (13, 22), (9, 5)])
+def test_pooled_levels_match_block_reduce(shape):
+    """Level L+1 is a 2x2 max of level L, the grid starting at pixel 0 (skimage pads at the end)."""
+    image = RNG.uniform(size=shape).astype(np.float32)
+    maps = scale.pooled_responses(image, ["sobel_left", "laplacian"], levels=3)
+    for level in range(3):
+        expected = block_reduce(maps[level], (2, 2, 1), np.max, cval=0.0)
+        np.testing.assert_allclose(maps[level + 1], expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_corner_detectors_fire_only_on_their_corner(size):
+    """On a solid square, each detector is positive on exactly one pixel: its corner."""
+    image = np.zeros((12, 12), np.float32)
+    image[3 : 3 + size, 4 : 4 + size] = 0.5
+    level0 = scale.pooled_responses(image, levels=0)[0]
+    assert np.argwhere(level0[:, :, 0] > 0).tolist() == [[3, 4]]
+    assert np.argwhere(level0[:, :, 1] > 0).tolist() == [[3 + size - 1, 4 + size - 1]]
+    np.testing.assert_allclose(level0.max(axis=(0, 1)), [0.5, 0.5])
+
+
+def test_square_layout_matches_drawn_squares():
+    """The layout equals the bounding boxes that skimage.measure finds in squares_image."""
+    for offset in (0, 1, 5):
+        image = squares_image((2, 4, 8, 16), gap=8, offset=offset)
+        boxes = sorted(r.bbox for r in regionprops(label(image > 0)))
+        layout = scale.square_layout((2, 4, 8, 16), gap=8, offset=offset)
+        got = sorted((t, left, t + s, left + s) for t, left, s in layout.tolist())
+        assert got == [tuple(b) for b in boxes]
+
+
+@given(start=st.integers(0, 200), size=st.integers(1, 70))
+def test_merge_level_is_the_first_shared_cell(start, size):
+    """merge_level is the smallest L where first and last pixel share a cell (brute force)."""
+    level = scale.merge_level(start, size)
+    assert start >> level == (start + size - 1) >> level
+    assert level == 0 or start >> (level - 1) != (start + size - 1) >> (level - 1)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7, 8, 9, 16])
+def test_aligned_runs_merge_at_ceil_log2(size):
+    """A run starting on a cell border merges at ceil(log2(size)); misaligned ones never earlier."""
+    assert scale.merge_level(64, size) == int(np.ceil(np.log2(size)))
+    for start in range(64):
+        assert scale.merge_level(start, size) >= int(np.ceil(np.log2(size)))
+
+
+@pytest.mark.parametrize("offset", [0, 1, 3, 6])
+def test_measured_corner_cells_follow_the_grid(offset):
+    """Measured cells are pixel // 2**L, and corners merge exactly from merge_level on."""
+    sizes = (2, 4, 8, 16)
+    cells = scale.square_corner_cells(sizes, gap=8, offset=offset, levels=5)
+    layout = scale.square_layout(sizes, gap=8, offset=offset)
+    for level in range(6):
+        for k, (top, left, size) in enumerate(layout.tolist()):
+            assert cells[level, k, 0].tolist() == [top >> level, left >> level]
+            last = size - 1
+            assert cells[level, k, 1].tolist() == [(top + last) >> level, (left + last) >> level]
+            merged = bool((cells[level, k, 0] == cells[level, k, 1]).all())
+            first = max(scale.merge_level(top, size), scale.merge_level(left, size))
+            assert merged == (level >= first)
+
+
+def test_all_squares_image_is_max_of_single_squares():
+    """Squares more than a kernel apart: the joint pooled maps are the max of the single ones."""
+    sizes, gap = (2, 4, 8), 5
+    joint = scale.pooled_responses(squares_image(sizes, gap=gap), levels=3)
+    singles = []
+    for top, left, size in scale.square_layout(sizes, gap=gap).tolist():
+        alone = np.zeros_like(squares_image(sizes, gap=gap))
+        alone[top : top + size, left : left + size] = 1
+        singles.append(scale.pooled_responses(alone, levels=3))
+    for level in range(4):
+        np.testing.assert_array_equal(joint[level], np.max([s[level] for s in singles], axis=0))
+
+
+def test_octave_correlation_is_one_for_a_blown_up_image_under_max_pooling():
+    """With the identity kernel, pooling kron(x, 2x2) once gives x back, so r = 1 at every level."""
+    far = RNG.uniform(size=(12, 10))
+    near = np.kron(far, np.ones((2, 2)))
+    np.testing.assert_allclose(
+        scale.octave_correlation(near, far, ["identity"], levels=3), 1.0, atol=1e-6
+    )
+
+
+def test_octave_correlation_matches_numpy_corrcoef():
+    near = RNG.uniform(size=(32, 24))
+    far = block_reduce(near, (2, 2), np.mean)
+    kernels = ["sobel_left", "sobel_top"]
+    got = scale.octave_correlation(near, far, kernels, levels=2)
+    near_maps = scale.pooled_responses(near, kernels, levels=2)
+    far_maps = scale.pooled_responses(far, kernels, levels=1)
+    for level in range(2):
+        expected = np.corrcoef(near_maps[level + 1].ravel(), far_maps[level].ravel())[0, 1]
+        assert got[level] == pytest.approx(expected, abs=1e-9)
+
+
+def test_octave_correlation_border_drops_the_frame():
+    """border=b correlates the maps without b cells at each edge (manual crop)."""
+    near = RNG.uniform(size=(32, 40))
+    far = block_reduce(near, (2, 2), np.mean)
+    got = scale.octave_correlation(near, far, ["sobel_left"], levels=2, border=2)
+    near_maps = scale.pooled_responses(near, ["sobel_left"], levels=2)
+    far_maps = scale.pooled_responses(far, ["sobel_left"], levels=1)
+    for level in range(2):
+        a, b = near_maps[level + 1][2:-2, 2:-2], far_maps[level][2:-2, 2:-2]
+        assert got[level] == pytest.approx(np.corrcoef(a.ravel(), b.ravel())[0, 1], abs=1e-9)
+
+
+def test_octave_correlation_is_nan_for_constant_maps():
+    assert np.isnan(scale.octave_correlation(np.zeros((8, 8)), np.zeros((4, 4)), levels=1)).all()
+
+
+# --- scaled digits ----------------------------------------------------------------
+
+
+def test_place_digits_shape_dtype_and_range(digits):
+    x, _ = digits
+    out = scale.place_digits(x[:20], 1.3, canvas=48, seed=0)
+    assert out.shape == (20, 48, 48, 1) and out.dtype == np.float32
+    assert out.min() >= 0 and out.max() <= 1
+
+
+def test_place_digits_is_deterministic_per_seed(digits):
+    x, _ = digits
+    a = scale.place_digits(x[:30], 0.8, seed=3)
+    b = scale.place_digits(x[:30], 0.8, seed=3)
+    c = scale.place_digits(x[:30], 0.8, seed=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("factor", [0.5, 0.71, 1.0, 1.41, 2.0])
+def test_placed_bounding_box_has_the_scaled_size(digits, factor):
+    """The placed ink box is round(factor * original ink box), per axis, for every digit."""
+    x, _ = digits
+    original = scale.bounding_boxes(x)
+    placed = scale.bounding_boxes(scale.place_digits(x, factor, canvas=48, seed=1))
+    expected = np.maximum(1, np.round(factor * original[:, 2:]))
+    np.testing.assert_array_equal(placed[:, 2:], expected)
+    assert (placed[:, :2] >= 0).all() and (placed[:, :2] + placed[:, 2:] <= 48).all()
+
+
+def test_place_digits_positions_cover_the_canvas(digits):
+    """Positions are uniform where the digit fits: small digits reach both borders."""
+    x, _ = digits
+    boxes = scale.bounding_boxes(scale.place_digits(x, 0.5, canvas=40, seed=0))
+    assert boxes[:, 0].min() == 0 and (boxes[:, 0] + boxes[:, 2]).max() == 40
+
+
+def test_place_digits_per_image_scales(digits):
+    x, _ = digits
+    factors = np.array([0.5, 2.0, 1.0])
+    boxes = scale.bounding_boxes(scale.place_digits(x[:3], factors, seed=0))
+    expected = np.maximum(1, np.round(factors[:, None] * scale.bounding_boxes(x[:3])[:, 2:]))
+    np.testing.assert_array_equal(boxes[:, 2:], expected)
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    n=st.integers(1, 500),
+    low=st.floats(0.1, 1.0),
+    ratio=st.floats(1.0, 8.0),
+    seed=st.integers(0, 9),
+)
+def test_log_uniform_scales_in_range(n, low, ratio, seed):
+    s = scale.log_uniform_scales(n, low, low * ratio, seed=seed)
+    assert s.shape == (n,) and (s >= low).all() and (s <= low * ratio * (1 + 1e-12)).all()
+
+
+def test_log_uniform_scales_is_symmetric_in_log():
+    """log(s) is uniform on [log 0.5, log 2]: its mean is 0 and half the draws are below 1."""
+    s = scale.log_uniform_scales(200_000, 0.5, 2.0, seed=0)
+    assert abs(np.log(s).mean()) < 0.005
+    assert abs((s < 1).mean() - 0.5) < 0.005
+
+
+def test_bounding_boxes_match_regionprops():
+    images = np.zeros((3, 10, 12))
+    images[0, 2:5, 3:9] = 1
+    images[1, 0, 0] = 1
+    images[1, 9, 11] = 1
+    for image, box in zip(images[:2], scale.bounding_boxes(images)[:2], strict=True):
+        props = regionprops((image > 0).astype(int))[0]
+        t, left, b, r = props.bbox
+        assert box.tolist() == [t, left, b - t, r - left]
+    assert scale.bounding_boxes(images)[2].tolist() == [0, 0, 0, 0]
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: scale.pooled_responses(np.ones((2, 3, 3))), ValueError, "image"),
+        (lambda: scale.pooled_responses(np.ones((4, 4)), levels=-1), ValueError, "levels"),
+        (lambda: scale.merge_level(-1, 3), ValueError, "start"),
+        (lambda: scale.merge_level(2, 0), ValueError, "size"),
+        (lambda: scale.square_corner_cells(levels=1.5), ValueError, "levels"),
+        (lambda: scale.square_layout(sizes=()), ValueError, "sizes"),
+        (lambda: scale.log_uniform_scales(5, 2.0, 1.0), ValueError, "low"),
+        (lambda: scale.octave_correlation(np.ones((8, 8)), np.ones((5, 4))), ValueError, "twice"),
+        (
+            lambda: scale.octave_correlation(np.ones((8, 8)), np.ones((4, 4)), levels=0),
+            ValueError,
+            "levels",
+        ),
+        (
+            lambda: scale.octave_correlation(np.ones((8, 8)), np.ones((4, 4)), border=-1),
+            ValueError,
+            "border",
+        ),
+        (
+            lambda: scale.octave_correlation(np.ones((8, 8)), np.ones((4, 4)), levels=2, border=1),
+            ValueError,
+            "border",
+        ),
+        (lambda: scale.log_uniform_scales(0), ValueError, "n"),
+        (lambda: scale.bounding_boxes(np.ones((4, 4))), ValueError, "images"),
+        (lambda: scale.place_digits(np.ones((2, 8, 8)), [1.0, 2.0, 3.0]), ValueError, "scales"),
+        (lambda: scale.place_digits(np.ones((2, 8, 8)), -1.0), ValueError, "scales"),
+        (lambda: scale.place_digits(np.ones((8, 8))), ValueError, "images"),
+        (lambda: scale.place_digits(np.ones((1, 8, 8)), 3.0, canvas=20), ValueError, "canvas"),
+        (lambda: scale.place_digits(np.array([[["a"]]])), TypeError, "images"),
+    ],
+)
+def test_bad_arguments_raise_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
