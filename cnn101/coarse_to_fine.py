@@ -1,0 +1,175 @@
+"""Template search through an image pyramid: match coarse, refine fine (the blog's "hippo's eye").
+
+Looking for a small patch in a large photo by scoring every translation costs
+(H - h + 1) x (W - w + 1) evaluations. Through a Gaussian pyramid
+(:mod:`cnn101.pyramids`) we score every translation only at the coarsest level,
+where image and template are 2**L times smaller on each side, then at each finer
+level only a small window around twice the coarser match. Scores are normalised
+cross-correlations computed with :func:`cnn101.ops.conv2d`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+from cnn101.ops import conv2d
+from cnn101.pyramids import _non_negative_int, gaussian_pyramid, pyramid_shapes
+
+__all__ = ["SearchResult", "coarse_to_fine_search", "exhaustive_search", "match_template"]
+
+
+def match_template(image: Any, template: Any) -> Any:
+    """Return the normalised cross-correlation of ``template`` at every position.
+
+    Three VALID convolutions (:func:`cnn101.ops.conv2d`) give, for each placement,
+    the correlation with the zero-mean template and the window's sum and sum of
+    squares; the score is their Pearson correlation in [-1, 1], and 0 where the
+    window is flat. This is ``skimage.feature.match_template`` in float32.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    template : array_like of shape (h, w), with h <= H and w <= W
+
+    Returns
+    -------
+    tf.Tensor of shape (H - h + 1, W - w + 1), float32
+        Entry (r, c) scores the template placed with its top-left pixel at (r, c).
+
+    Examples
+    --------
+    >>> image = np.zeros((6, 6)); image[2:4, 3:5] = [[1, 2], [3, 4]]
+    >>> scores = match_template(image, [[1, 2], [3, 4]])
+    >>> [int(i) for i in np.unravel_index(int(np.argmax(scores)), scores.shape)]
+    [2, 3]
+    """
+    image = _gray(image, "image")
+    template = _gray(template, "template")
+    if template.shape[0] > image.shape[0] or template.shape[1] > image.shape[1]:
+        raise ValueError(
+            f"`template` must fit inside `image`. Received: template with shape {template.shape} "
+            f"and image with shape {image.shape}"
+        )
+    tf = tensorflow()
+    n = template.size
+    centred = template - template.mean()
+    numerator = conv2d(image, centred, padding="VALID")
+    window_sum = conv2d(image, np.ones_like(template), padding="VALID")
+    window_sq = conv2d(image**2, np.ones_like(template), padding="VALID")
+    variance = tf.maximum(window_sq - window_sum**2 / n, 0.0) * float((centred**2).sum())
+    denominator = tf.sqrt(variance)
+    eps = np.finfo(np.float32).eps
+    return tf.where(denominator > eps, numerator / tf.maximum(denominator, eps), 0.0)
+
+
+def _gray(value: Any, name: str) -> np.ndarray:
+    array = check.as_float_array(value, name)
+    if array.ndim != 2:
+        raise ValueError(
+            f"`{name}` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
+        )
+    return array
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Where a template search found its best match.
+
+    Attributes
+    ----------
+    position : (int, int)
+        Row and column of the template's top-left pixel in the full-size image.
+    score : float
+        Normalised cross-correlation there.
+    evaluated : int
+        How many translations were scored, over all levels.
+    path : tuple of (int, int, int)
+        (level, row, col) of the best match at each level searched, coarsest first.
+    """
+
+    position: tuple[int, int]
+    score: float
+    evaluated: int
+    path: tuple[tuple[int, int, int], ...]
+
+
+def _best(scores: Any) -> tuple[int, int, float]:
+    array = np.asarray(scores)
+    row, col = np.unravel_index(int(np.argmax(array)), array.shape)
+    return int(row), int(col), float(array[row, col])
+
+
+def exhaustive_search(image: Any, template: Any) -> SearchResult:
+    """Score every translation of ``template`` over ``image`` and keep the best.
+
+    Examples
+    --------
+    >>> image = np.zeros((6, 6)); image[2:4, 3:5] = [[1, 2], [3, 4]]
+    >>> result = exhaustive_search(image, [[1, 2], [3, 4]])
+    >>> result.position, result.evaluated
+    ((2, 3), 25)
+    """
+    scores = match_template(image, template)
+    row, col, score = _best(scores)
+    return SearchResult((row, col), score, int(np.prod(scores.shape)), ((0, row, col),))
+
+
+def coarse_to_fine_search(
+    image: Any, template: Any, max_layer: int = 3, radius: int = 2
+) -> SearchResult:
+    """Find ``template`` at the coarsest pyramid level, then refine level by level.
+
+    Level ``max_layer`` is searched exhaustively; at each finer level only the
+    ``(2 * radius + 1) ** 2`` translations around twice the coarser match are scored.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    template : array_like of shape (h, w)
+    max_layer : int, default 3
+        Coarsest level; the template must still be at least 2 x 2 there.
+    radius : int, default 2
+        Half-width of the refinement window, in pixels of each level.
+
+    Returns
+    -------
+    SearchResult
+
+    Examples
+    --------
+    >>> image = np.random.default_rng(0).random((64, 64))
+    >>> result = coarse_to_fine_search(image, image[40:56, 8:24], max_layer=2)
+    >>> result.position, result.evaluated < exhaustive_search(image, image[40:56, 8:24]).evaluated
+    ((40, 8), True)
+    """
+    image, template = _gray(image, "image"), _gray(template, "template")
+    max_layer = _non_negative_int(max_layer, "max_layer")
+    radius = _non_negative_int(radius, "radius")
+    coarsest = pyramid_shapes(template.shape, max_layer)[-1]
+    if len(pyramid_shapes(template.shape, max_layer)) <= max_layer or min(coarsest) < 2:
+        raise ValueError(
+            f"The template {template.shape} shrinks below 2 x 2 pixels before level {max_layer}. "
+            f"Received: max_layer={max_layer!r}; use a smaller max_layer or a larger template."
+        )
+    images = [np.asarray(level) for level in gaussian_pyramid(image, max_layer)]
+    templates = [np.asarray(level) for level in gaussian_pyramid(template, max_layer)]
+    result = exhaustive_search(images[-1], templates[-1])
+    (row, col), score = result.position, result.score
+    evaluated, path = result.evaluated, [(max_layer, row, col)]
+    for level in range(max_layer - 1, -1, -1):
+        picture, patch = images[level], templates[level]
+        last_row, last_col = picture.shape[0] - patch.shape[0], picture.shape[1] - patch.shape[1]
+        r0, r1 = max(0, 2 * row - radius), min(last_row, 2 * row + radius)
+        c0, c1 = max(0, 2 * col - radius), min(last_col, 2 * col + radius)
+        r0, c0 = min(r0, r1), min(c0, c1)
+        scores = match_template(picture[r0 : r1 + patch.shape[0], c0 : c1 + patch.shape[1]], patch)
+        best_row, best_col, score = _best(scores)
+        row, col = r0 + best_row, c0 + best_col
+        evaluated += int(np.prod(scores.shape))
+        path.append((level, row, col))
+    return SearchResult((row, col), score, evaluated, tuple(path))

@@ -1,0 +1,129 @@
+"""Checks for the exercises of tutorial 4, "Image pyramids and pyramid pooling".
+
+Each check compares the answer with the library (:mod:`cnn101.pyramids`,
+:mod:`cnn101.pyramid_pooling`, :mod:`cnn101.receptive_field`) and returns a
+:class:`~cnn101.exercises.Feedback`; a wrong or malformed answer gets "Not yet" and
+a hint, never an exception.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cnn101.exercises import Feedback, correct, not_yet
+
+__all__ = [
+    "DILATED_STACK",
+    "check_receptive_field",
+    "check_spp_length",
+    "check_storage_overhead",
+]
+
+# The exercise's dilated stack: 3x3 conv, 2x2 pool (stride 2), then 3x3 convs at rates 2 and 4.
+DILATED_STACK = ((3, 1, 1), (2, 2, 1), (3, 1, 2), (3, 1, 4))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_storage_overhead(overhead: Callable[[int], float]) -> Feedback:
+    """Check a function ``overhead(n)``: extra storage of an n-level pyramid, as a fraction.
+
+    The image is square with a power-of-two side, so level k holds ``1 / 4**k`` of
+    its pixels; the answer for n levels (besides the image) is ``1/4 + ... + 1/4**n``.
+
+    Examples
+    --------
+    >>> print(check_storage_overhead(lambda n: sum(0.25**k for k in range(1, n + 1))))
+    Correct! overhead(n) matches the measured pyramid for n = 1 ... 8, and stays below 1/3.
+    >>> bool(check_storage_overhead(lambda n: n / 4))
+    False
+    """
+    from cnn101.pyramids import storage_overhead
+
+    hint = (
+        "Each level halves both sides, so it keeps a quarter of the pixels of the level "
+        "above: add 1/4, 1/16, ... for n terms."
+    )
+    if not callable(overhead):
+        return not_yet(
+            f"`overhead` should be a function of n. Received: {overhead!r:.60}", hint=hint
+        )
+    for n in range(1, 9):
+        expected = storage_overhead((2**10, 2**10), max_layer=n)
+        try:
+            answer = overhead(n)
+        except Exception as error:  # the student's code may raise anything
+            return not_yet(f"overhead({n}) raised {type(error).__name__}: {error}", hint=hint)
+        if not _is_number(answer):
+            return not_yet(
+                f"overhead({n}) should return a number. Received: {answer!r:.60}", hint=hint
+            )
+        if abs(answer - expected) > 1e-9:
+            return not_yet(
+                f"overhead({n}) returned {answer:.6g}; the pyramid measures {expected:.6g}.",
+                hint=hint,
+            )
+    return correct("overhead(n) matches the measured pyramid for n = 1 ... 8, and stays below 1/3.")
+
+
+def check_spp_length(
+    answer: Any, channels: int = 256, levels: Sequence[int] = (6, 3, 2, 1)
+) -> Feedback:
+    """Check the length of the vector that SPP with ``levels`` makes from ``channels`` maps.
+
+    Examples
+    --------
+    >>> print(check_spp_length(256 * (36 + 9 + 4 + 1)))
+    Correct! SpatialPyramidPooling((6, 3, 2, 1)) on 256 channels gives 12800 numbers, for any input size.
+    >>> bool(check_spp_length(256 * 4))
+    False
+    """
+    from cnn101.pyramid_pooling import SpatialPyramidPooling
+
+    expected = SpatialPyramidPooling(levels).compute_output_shape((None, None, None, channels))[-1]
+    hint = "A level with n bins per side gives n * n bins, each holding one number per channel."
+    if not _is_number(answer) or answer != int(answer):
+        return not_yet(f"The answer should be a whole number. Received: {answer!r:.60}", hint=hint)
+    if int(answer) != expected:
+        return not_yet(f"{answer} is not the length of the SPP vector.", hint=hint)
+    return correct(
+        f"SpatialPyramidPooling({tuple(levels)}) on {channels} channels gives {expected} numbers, "
+        "for any input size."
+    )
+
+
+def check_receptive_field(
+    answer: Any, layers: Sequence[tuple[int, ...]] = DILATED_STACK
+) -> Feedback:
+    """Check the receptive field (pixels along one side) of a stack of layers.
+
+    Examples
+    --------
+    >>> print(check_receptive_field(28))
+    Correct! The last layer sees 28 x 28 pixels; a gradient through the real convolutions agrees.
+    >>> print(check_receptive_field(15).message)
+    15 is not the receptive field of this stack.
+    """
+    from cnn101.receptive_field import empirical_receptive_field, receptive_field
+
+    expected = receptive_field(layers)
+    hint = (
+        "Track the field and the jump (distance between neighbouring outputs, in input pixels): "
+        "a layer adds dilation * (kernel - 1) * jump to the field, then multiplies the jump by "
+        "its stride. The pool comes before the dilated convolutions."
+    )
+    if not _is_number(answer) or answer != int(answer):
+        return not_yet(
+            f"The answer should be a whole number of pixels. Received: {answer!r:.60}", hint=hint
+        )
+    if int(answer) != expected:
+        return not_yet(f"{answer} is not the receptive field of this stack.", hint=hint)
+    measured, _ = empirical_receptive_field(layers, size=2 * expected + 8)
+    return correct(
+        f"The last layer sees {expected} x {expected} pixels"
+        + ("; a gradient through the real convolutions agrees." if measured == expected else ".")
+    )

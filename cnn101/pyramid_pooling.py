@@ -1,0 +1,372 @@
+"""Pyramid pooling layers: SPP (He et al. 2014), PSPNet's module (Zhao et al. 2017), ASPP (Chen et al. 2017).
+
+An image pyramid looks at one image at several scales; these layers do the same
+inside a network, on a feature map:
+
+* :class:`SpatialPyramidPooling` max-pools the map into n x n bins for each level
+  n and concatenates them into one vector whose length does not depend on the
+  input size, so a CNN with a Dense head accepts any image size.
+* :class:`PyramidPoolingModule` average-pools into 1, 2, 3 and 6 bins, reduces
+  each with a 1x1 convolution, upsamples back and concatenates with the input:
+  every pixel gets context from the whole image and from its quarter, ninth, ...
+* :class:`AtrousSpatialPyramidPooling` runs 3x3 convolutions with holes (dilation
+  6, 12, 18) side by side with a 1x1 convolution and an image-level pooling
+  branch, so one layer sees the map at several receptive-field sizes.
+
+Bins cover the whole map and may overlap by a pixel: for n bins over H rows, bin i
+spans rows ``floor(i * H / n)`` to ``ceil((i + 1) * H / n)`` (PyTorch's adaptive
+pooling). The papers follow each convolution with batch normalisation; here that is
+the option ``batch_norm=True`` (off by default, so each branch is one convolution).
+All layers take NHWC maps of any height and width: ``keras.Input((None, None, C))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+
+tensorflow()  # TensorFlow loads quietly here, before Keras imports it.
+
+import keras  # noqa: E402
+
+__all__ = [
+    "AtrousSpatialPyramidPooling",
+    "PyramidPoolingModule",
+    "SpatialPyramidPooling",
+    "adaptive_pool2d",
+    "bin_edges",
+]
+
+Pooling = Literal["max", "avg"]
+
+
+def bin_edges(size: int, bins: int) -> list[tuple[int, int]]:
+    """Return the (start, stop) of each of ``bins`` bins over ``size`` pixels.
+
+    Bin i spans ``floor(i * size / bins)`` to ``ceil((i + 1) * size / bins)``: the bins
+    cover every pixel, none is empty, and neighbours overlap when ``bins`` does not
+    divide ``size``.
+
+    Examples
+    --------
+    >>> bin_edges(5, 2)
+    [(0, 3), (2, 5)]
+    """
+    size, bins = check.positive_int(size, "size"), check.positive_int(bins, "bins")
+    return [((i * size) // bins, -(-(i + 1) * size // bins)) for i in range(bins)]
+
+
+def _adaptive_pool(x: Any, bins: tuple[int, int], pooling: str) -> Any:
+    """Pool an NHWC tensor of any (dynamic) height and width into (N, bins[0], bins[1], C)."""
+    tf = tensorflow()
+    reduce = tf.reduce_max if pooling == "max" else tf.reduce_mean
+    shape = tf.shape(x)
+    height, width = shape[1], shape[2]
+    rows = []
+    for i in range(bins[0]):
+        top, bottom = (i * height) // bins[0], -((-(i + 1) * height) // bins[0])
+        cells = []
+        for j in range(bins[1]):
+            left, right = (j * width) // bins[1], -((-(j + 1) * width) // bins[1])
+            cells.append(reduce(x[:, top:bottom, left:right, :], axis=(1, 2)))
+        rows.append(tf.stack(cells, axis=1))
+    return tf.stack(rows, axis=1)
+
+
+def _pooling_mode(pooling: Any) -> str:
+    if pooling not in ("max", "avg"):
+        raise ValueError(f"`pooling` must be 'max' or 'avg'. Received: pooling={pooling!r}")
+    return pooling
+
+
+def adaptive_pool2d(images: Any, bins: int | tuple[int, int], pooling: Pooling = "max") -> Any:
+    """Pool each channel into a fixed grid of bins, whatever the image size.
+
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+    bins : int or (int, int)
+        Number of bins down and across.
+    pooling : {"max", "avg"}, default "max"
+
+    Returns
+    -------
+    tf.Tensor, float32, of shape (bins, bins) in the layout of ``images``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> adaptive_pool2d(np.arange(25.0).reshape(5, 5), 2).numpy().tolist()
+    [[12.0, 14.0], [22.0, 24.0]]
+    """
+    batch, rank = check.as_image_batch(images)
+    bins = check.positive_pair(bins, "bins")
+    return check.restore_rank(_adaptive_pool(batch, bins, _pooling_mode(pooling)), rank)
+
+
+def _positive_ints(value: Any, name: str) -> tuple[int, ...]:
+    if (
+        not isinstance(value, Sequence)
+        or isinstance(value, str)
+        or len(value) == 0
+        or not all(check._is_int(v) and v > 0 for v in value)
+    ):
+        raise ValueError(
+            f"`{name}` must be a non-empty sequence of positive integers. Received: {name}={value!r}"
+        )
+    return tuple(int(v) for v in value)
+
+
+def _channels(input_shape: Sequence, layer: str) -> int:
+    if len(input_shape) != 4 or input_shape[-1] is None:
+        raise ValueError(
+            f"{layer} expects NHWC input (batch, height, width, channels) with a known number "
+            f"of channels. Received: input_shape={tuple(input_shape)}"
+        )
+    return int(input_shape[-1])
+
+
+def _conv_block(filters: int, kernel: int, dilation: int, batch_norm: bool, name: str) -> list:
+    block = [
+        keras.layers.Conv2D(
+            filters,
+            kernel,
+            padding="same",
+            dilation_rate=dilation,
+            use_bias=not batch_norm,
+            name=name,
+        )
+    ]
+    if batch_norm:
+        block.append(keras.layers.BatchNormalization(name=f"{name}_bn"))
+    return block
+
+
+def _run_block(block: list, x: Any, activation: Any, training: Any) -> Any:
+    for layer in block:
+        x = (
+            layer(x, training=training)
+            if isinstance(layer, keras.layers.BatchNormalization)
+            else layer(x)
+        )
+    return activation(x)
+
+
+def _build_block(block: list, input_shape: tuple) -> tuple:
+    for layer in block:
+        layer.build(input_shape)
+        input_shape = layer.compute_output_shape(input_shape)
+    return input_shape
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class SpatialPyramidPooling(keras.layers.Layer):
+    """Spatial pyramid pooling: one fixed-length vector for a feature map of any size.
+
+    Args:
+        levels: Bins per side at each level, default ``(4, 2, 1)`` (16 + 4 + 1 bins).
+        pooling: ``"max"`` (He et al.) or ``"avg"``.
+
+    Input shape:
+        ``(batch, height, width, channels)``; height and width may be ``None``.
+
+    Output shape:
+        ``(batch, channels * sum(n * n for n in levels))``: for each level, the
+        (n, n, channels) grid of pooled bins flattened row by row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = SpatialPyramidPooling((4, 2, 1))
+    >>> [tuple(layer(np.zeros((1, h, w, 8))).shape) for h, w in [(13, 13), (20, 31)]]
+    [(1, 168), (1, 168)]
+    """
+
+    def __init__(self, levels: Sequence[int] = (4, 2, 1), pooling: Pooling = "max", **kwargs: Any):
+        super().__init__(**kwargs)
+        self.levels = _positive_ints(levels, "levels")
+        self.pooling = _pooling_mode(pooling)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def build(self, input_shape: tuple) -> None:  # noqa: D102
+        self.channels = _channels(input_shape, "SpatialPyramidPooling")
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:  # noqa: D102
+        tf = tensorflow()
+        parts = [
+            tf.reshape(_adaptive_pool(inputs, (n, n), self.pooling), (-1, n * n * self.channels))
+            for n in self.levels
+        ]
+        return tf.concat(parts, axis=-1)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
+        channels = _channels(input_shape, "SpatialPyramidPooling")
+        return (input_shape[0], channels * sum(n * n for n in self.levels))
+
+    def get_config(self) -> dict:  # noqa: D102
+        return {**super().get_config(), "levels": list(self.levels), "pooling": self.pooling}
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class PyramidPoolingModule(keras.layers.Layer):
+    """PSPNet's pyramid pooling module: global and sub-region context for every pixel.
+
+    Args:
+        bins: Bins per side of each branch's average pooling, default ``(1, 2, 3, 6)``.
+        filters: Channels of each branch's 1x1 convolution; default
+            ``channels // len(bins)`` (C/4 in the paper).
+        activation: Applied after each branch's convolution, default ``"relu"``.
+        batch_norm: Put a ``BatchNormalization`` between convolution and activation.
+
+    Input shape:
+        ``(batch, height, width, channels)``; height and width may be ``None``.
+
+    Output shape:
+        ``(batch, height, width, channels + len(bins) * filters)``: the input followed by
+        each branch, bilinearly upsampled back to (height, width).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = PyramidPoolingModule()
+    >>> tuple(layer(np.zeros((1, 12, 20, 16))).shape)
+    (1, 12, 20, 32)
+    """
+
+    def __init__(
+        self,
+        bins: Sequence[int] = (1, 2, 3, 6),
+        filters: int | None = None,
+        activation: Any = "relu",
+        batch_norm: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.bins = _positive_ints(bins, "bins")
+        self.filters = None if filters is None else check.positive_int(filters, "filters")
+        self.activation = keras.activations.get(activation)
+        self.batch_norm = bool(batch_norm)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def _branch_filters(self, channels: int) -> int:
+        return self.filters or max(1, channels // len(self.bins))
+
+    def build(self, input_shape: tuple) -> None:  # noqa: D102
+        channels = _channels(input_shape, "PyramidPoolingModule")
+        filters = self._branch_filters(channels)
+        self.branches = [
+            _conv_block(filters, 1, 1, self.batch_norm, name=f"pool{n}_conv") for n in self.bins
+        ]
+        for block in self.branches:
+            _build_block(block, (None, None, None, channels))
+        self.built = True
+
+    def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
+        tf = tensorflow()
+        size = tf.shape(inputs)[1:3]
+        outputs = [inputs]
+        for n, block in zip(self.bins, self.branches, strict=True):
+            pooled = _run_block(
+                block, _adaptive_pool(inputs, (n, n), "avg"), self.activation, training
+            )
+            outputs.append(tf.image.resize(pooled, size, method="bilinear"))
+        return tf.concat(outputs, axis=-1)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
+        channels = _channels(input_shape, "PyramidPoolingModule")
+        extra = len(self.bins) * self._branch_filters(channels)
+        return (*tuple(input_shape[:3]), channels + extra)
+
+    def get_config(self) -> dict:  # noqa: D102
+        return {
+            **super().get_config(),
+            "bins": list(self.bins),
+            "filters": self.filters,
+            "activation": keras.activations.serialize(self.activation),
+            "batch_norm": self.batch_norm,
+        }
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class AtrousSpatialPyramidPooling(keras.layers.Layer):
+    """DeepLab v3's ASPP: parallel atrous convolutions at several rates plus image pooling.
+
+    Five branches see the same map: a 1x1 convolution, a 3x3 convolution with
+    dilation ``r`` for each of ``rates`` (SAME padding, so the size is kept), and
+    global average pooling -> 1x1 convolution -> upsampling to (height, width). They
+    are concatenated and projected by a 1x1 convolution to ``filters`` channels.
+
+    Args:
+        filters: Channels of every branch and of the output, default 256.
+        rates: Dilation rates of the 3x3 branches, default ``(6, 12, 18)``.
+        activation: Applied after every convolution, default ``"relu"``.
+        batch_norm: Put a ``BatchNormalization`` between each convolution and activation.
+
+    Input shape:
+        ``(batch, height, width, channels)``; height and width may be ``None``.
+
+    Output shape:
+        ``(batch, height, width, filters)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = AtrousSpatialPyramidPooling(filters=8)
+    >>> tuple(layer(np.zeros((1, 9, 14, 4))).shape)
+    (1, 9, 14, 8)
+    """
+
+    def __init__(
+        self,
+        filters: int = 256,
+        rates: Sequence[int] = (6, 12, 18),
+        activation: Any = "relu",
+        batch_norm: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.filters = check.positive_int(filters, "filters")
+        self.rates = _positive_ints(rates, "rates")
+        self.activation = keras.activations.get(activation)
+        self.batch_norm = bool(batch_norm)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+        self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1")
+        self.atrous = [
+            _conv_block(self.filters, 3, rate, self.batch_norm, f"atrous{rate}")
+            for rate in self.rates
+        ]
+        self.image_pool = _conv_block(self.filters, 1, 1, self.batch_norm, "image_pool_conv")
+        self.project = _conv_block(self.filters, 1, 1, self.batch_norm, "project")
+
+    def build(self, input_shape: tuple) -> None:  # noqa: D102
+        channels = _channels(input_shape, "AtrousSpatialPyramidPooling")
+        for block in [self.conv1x1, *self.atrous, self.image_pool]:
+            _build_block(block, (None, None, None, channels))
+        _build_block(self.project, (None, None, None, self.filters * (len(self.rates) + 2)))
+        self.built = True
+
+    def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
+        tf = tensorflow()
+        branches = [_run_block(self.conv1x1, inputs, self.activation, training)]
+        branches += [_run_block(block, inputs, self.activation, training) for block in self.atrous]
+        pooled = tf.reduce_mean(inputs, axis=(1, 2), keepdims=True)
+        pooled = _run_block(self.image_pool, pooled, self.activation, training)
+        branches.append(tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear"))
+        return _run_block(self.project, tf.concat(branches, axis=-1), self.activation, training)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
+        _channels(input_shape, "AtrousSpatialPyramidPooling")
+        return (*tuple(input_shape[:3]), self.filters)
+
+    def get_config(self) -> dict:  # noqa: D102
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "rates": list(self.rates),
+            "activation": keras.activations.serialize(self.activation),
+            "batch_norm": self.batch_norm,
+        }

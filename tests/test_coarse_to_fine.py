@@ -1,0 +1,103 @@
+"""Template search: NCC against scikit-image, coarse-to-fine against exhaustive search."""
+
+import numpy as np
+import pytest
+from skimage.feature import match_template as skimage_match_template
+
+from cnn101 import coarse_to_fine as search
+from cnn101.images import load_photo
+from cnn101.pyramids import pyramid_shapes
+
+
+def _random(shape, seed=0):
+    return np.random.default_rng(seed).random(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    ("image_shape", "template_shape"), [((40, 50), (7, 9)), ((20, 20), (20, 20))]
+)
+def test_match_template_matches_skimage(image_shape, template_shape):
+    """float32 window sums over <= 400 pixels in [0, 1]: NCC agrees to 1e-4."""
+    image, template = _random(image_shape), _random(template_shape, seed=1)
+    expected = skimage_match_template(image.astype(np.float64), template.astype(np.float64))
+    np.testing.assert_allclose(search.match_template(image, template).numpy(), expected, atol=1e-4)
+
+
+def test_flat_windows_score_zero():
+    """A window with no variance has no defined correlation; like skimage we report 0."""
+    image = np.zeros((10, 10), np.float32)
+    image[6:, 6:] = _random((4, 4))
+    scores = search.match_template(image, _random((3, 3), seed=2)).numpy()
+    assert np.all(scores[:3, :3] == 0.0)
+    assert np.all(np.abs(scores) <= 1.0 + 1e-5)
+
+
+def test_exhaustive_search_counts_every_translation():
+    image = load_photo("coffee", size=(60, 90))
+    result = search.exhaustive_search(image, image[20:32, 50:66])
+    assert result.position == (20, 50)
+    assert result.evaluated == (60 - 12 + 1) * (90 - 16 + 1)
+    assert result.score == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "box"),
+    [
+        ("astronaut", (84, 176, 40, 56)),
+        ("chelsea", (60, 230, 40, 40)),
+        ("coffee", (150, 300, 48, 64)),
+    ],
+)
+def test_coarse_to_fine_finds_what_exhaustive_search_finds(name, box):
+    image = load_photo(name)
+    top, left, height, width = box
+    template = image[top : top + height, left : left + width]
+    full = search.exhaustive_search(image, template)
+    fast = search.coarse_to_fine_search(image, template, max_layer=3, radius=2)
+    assert fast.position == full.position == (top, left)
+    assert fast.evaluated * 20 < full.evaluated
+    assert [level for level, _, _ in fast.path] == [3, 2, 1, 0]
+
+
+def test_evaluated_count_is_the_coarse_map_plus_the_windows():
+    """Away from the borders each finer level scores exactly (2 * radius + 1)^2 translations."""
+    image = load_photo("camera", size=128)
+    template = image[40:56, 60:76]
+    result = search.coarse_to_fine_search(image, template, max_layer=2, radius=1)
+    (h, w), (th, tw) = pyramid_shapes(image.shape, 2)[-1], pyramid_shapes(template.shape, 2)[-1]
+    assert result.position == (40, 60)
+    assert result.evaluated == (h - th + 1) * (w - tw + 1) + 2 * 3**2
+
+
+def test_max_layer_zero_is_exhaustive_search():
+    image = _random((30, 30), seed=4)
+    template = image[5:12, 9:15]
+    assert search.coarse_to_fine_search(image, template, max_layer=0) == search.exhaustive_search(
+        image, template
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: search.match_template(np.zeros((5, 5)), np.zeros((6, 2))), "template"),
+        (lambda: search.match_template(np.zeros((5, 5, 3)), np.zeros((2, 2))), "image"),
+        (
+            lambda: search.coarse_to_fine_search(np.zeros((64, 64)), np.ones((8, 8)), max_layer=3),
+            "max_layer",
+        ),
+        (
+            lambda: search.coarse_to_fine_search(np.zeros((64, 64)), np.ones((8, 8)), radius=-1),
+            "radius",
+        ),
+        (
+            lambda: search.coarse_to_fine_search(
+                np.zeros((64, 64)), np.ones((8, 8)), max_layer="2"
+            ),
+            "max_layer",
+        ),
+    ],
+)
+def test_bad_inputs(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

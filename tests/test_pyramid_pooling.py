@@ -1,0 +1,215 @@
+"""SPP, PSPNet's pyramid pooling module and ASPP against NumPy and hand-written convolutions."""
+
+import itertools
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn101 import ops
+from cnn101.pyramid_pooling import (
+    AtrousSpatialPyramidPooling,
+    PyramidPoolingModule,
+    SpatialPyramidPooling,
+    adaptive_pool2d,
+    bin_edges,
+)
+
+
+def _random(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+def _numpy_bins(x, n, reduce):
+    """He et al.'s bins, one loop per bin: rows floor(i*H/n) .. ceil((i+1)*H/n)."""
+    batch, height, width, channels = x.shape
+    out = np.empty((batch, n, n, channels))
+    for i in range(n):
+        for j in range(n):
+            rows = slice(math.floor(i * height / n), math.ceil((i + 1) * height / n))
+            cols = slice(math.floor(j * width / n), math.ceil((j + 1) * width / n))
+            out[:, i, j] = reduce(x[:, rows, cols], axis=(1, 2))
+    return out
+
+
+@settings(max_examples=50, deadline=None)
+@given(size=st.integers(1, 60), bins=st.integers(1, 8))
+def test_bins_cover_the_map_and_are_never_empty(size, bins):
+    edges = bin_edges(size, bins)
+    assert edges[0][0] == 0 and edges[-1][1] == size
+    assert all(start < stop for start, stop in edges)
+    assert all(next_start <= stop for (_, stop), (next_start, _) in itertools.pairwise(edges))
+    assert edges == [
+        (math.floor(i * size / bins), math.ceil((i + 1) * size / bins)) for i in range(bins)
+    ]
+
+
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+@pytest.mark.parametrize(
+    ("shape", "bins"), [((2, 13, 7, 3), 4), ((1, 3, 5, 2), 6), ((1, 6, 6, 1), 1)]
+)
+def test_adaptive_pool_matches_numpy(shape, bins, pooling):
+    x = _random(shape)
+    expected = _numpy_bins(x, bins, np.max if pooling == "max" else np.mean)
+    np.testing.assert_allclose(adaptive_pool2d(x, bins, pooling).numpy(), expected, atol=1e-6)
+
+
+def test_adaptive_pool_equals_plain_pooling_when_bins_divide_the_size():
+    x = _random((12, 18, 2))
+    np.testing.assert_allclose(
+        adaptive_pool2d(x, (3, 6), "avg"), ops.avg_pool2d(x, (4, 3)), atol=1e-6
+    )
+    np.testing.assert_allclose(adaptive_pool2d(x, (3, 6), "max"), ops.max_pool2d(x, (4, 3)), atol=0)
+
+
+@pytest.mark.parametrize("size", [(13, 13), (20, 31), (4, 4), (2, 3)])
+def test_spp_matches_numpy_bins(size):
+    x = _random((2, *size, 5), seed=1)
+    expected = np.concatenate([_numpy_bins(x, n, np.max).reshape(2, -1) for n in (4, 2, 1)], axis=1)
+    out = SpatialPyramidPooling((4, 2, 1))(x)
+    assert tuple(out.shape) == (2, 5 * 21)
+    np.testing.assert_allclose(out.numpy(), expected, atol=0)
+
+
+def test_spp_model_takes_any_size_and_round_trips(tmp_path):
+    inputs = keras.Input((None, None, 3))
+    features = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    outputs = keras.layers.Dense(2)(SpatialPyramidPooling((3, 1), pooling="avg")(features))
+    model = keras.Model(inputs, outputs)
+    images = {size: _random((1, *size, 3), seed=sum(size)) for size in [(9, 9), (16, 24), (32, 20)]}
+    before = {size: model(x).numpy() for size, x in images.items()}
+    assert {value.shape for value in before.values()} == {(1, 2)}
+    model.save(tmp_path / "spp.keras")
+    loaded = keras.models.load_model(tmp_path / "spp.keras")
+    for size, x in images.items():
+        np.testing.assert_allclose(loaded(x).numpy(), before[size], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        SpatialPyramidPooling((3, 2), pooling="avg", name="spp"),
+        PyramidPoolingModule((1, 2, 4), filters=3, activation="tanh", batch_norm=True),
+        AtrousSpatialPyramidPooling(filters=6, rates=(2, 3), activation="linear"),
+    ],
+    ids=["spp", "ppm", "aspp"],
+)
+def test_get_config_round_trips(layer):
+    config = layer.get_config()
+    clone = type(layer).from_config(config)
+    assert clone.get_config() == config
+    restored = keras.layers.deserialize(keras.layers.serialize(layer))
+    assert type(restored) is type(layer) and restored.get_config() == config
+
+
+def test_ppm_shapes_input_passthrough_and_global_branch():
+    """Channels: C input + 4 branches of C/4. The 1-bin branch is one value per map, broadcast."""
+    layer = PyramidPoolingModule()
+    x = _random((2, 11, 17, 8), seed=2)
+    out = layer(x).numpy()
+    assert out.shape == (2, 11, 17, 16)
+    assert layer.compute_output_shape((None, None, None, 8)) == (None, None, None, 16)
+    np.testing.assert_array_equal(out[..., :8], x)
+    kernel, bias = (w.numpy() for w in layer.branches[0][0].weights)
+    expected = np.maximum(x.mean(axis=(1, 2)) @ kernel[0, 0] + bias, 0)
+    np.testing.assert_allclose(
+        out[..., 8:10], np.broadcast_to(expected[:, None, None], (2, 11, 17, 2)), atol=1e-5
+    )
+
+
+def test_ppm_branch_is_bilinear_upsampling_of_the_pooled_conv():
+    layer = PyramidPoolingModule(bins=(3,), filters=2, activation="linear")
+    x = _random((1, 12, 9, 4), seed=3)
+    out = layer(x).numpy()
+    kernel, bias = (w.numpy() for w in layer.branches[0][0].weights)
+    pooled = _numpy_bins(x, 3, np.mean) @ kernel[0, 0] + bias
+    expected = tf.image.resize(pooled, (12, 9), method="bilinear").numpy()
+    np.testing.assert_allclose(out[..., 4:], expected, atol=1e-5)
+
+
+def _conv(x, layer, dilation=1):
+    kernel, bias = (w.numpy() for w in layer.weights)
+    return tf.nn.conv2d(x, kernel, strides=1, padding="SAME", dilations=dilation).numpy() + bias
+
+
+def test_aspp_matches_hand_written_dilated_convolutions():
+    """Same weights, written out: 1x1, 3x3 at rates 6/12/18 (SAME), image pooling, 1x1 projection."""
+    layer = AtrousSpatialPyramidPooling(filters=4)
+    x = _random((2, 21, 26, 3), seed=4)
+    out = layer(x).numpy()
+    relu = lambda v: np.maximum(v, 0)  # noqa: E731
+    branches = [relu(_conv(x, layer.conv1x1[0]))]
+    branches += [
+        relu(_conv(x, block[0], rate))
+        for block, rate in zip(layer.atrous, (6, 12, 18), strict=True)
+    ]
+    kernel, bias = (w.numpy() for w in layer.image_pool[0].weights)
+    pooled = relu(x.mean(axis=(1, 2)) @ kernel[0, 0] + bias)
+    branches.append(np.broadcast_to(pooled[:, None, None], (2, 21, 26, 4)))
+    expected = relu(_conv(np.concatenate(branches, axis=-1), layer.project[0]))
+    assert out.shape == (2, 21, 26, 4)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+
+
+def test_atrous_branch_equals_cnn101_dilated_conv2d():
+    layer = AtrousSpatialPyramidPooling(filters=1, rates=(2,), activation="linear")
+    x = _random((9, 9, 1), seed=5)
+    layer(x[None])
+    kernel, bias = (w.numpy() for w in layer.atrous[0][0].weights)
+    expected = ops.conv2d(x, kernel, dilation=2, padding="SAME").numpy() + bias
+    np.testing.assert_allclose(layer.atrous[0][0](x[None]).numpy()[0], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("layer", "channels"),
+    [
+        (PyramidPoolingModule(batch_norm=True), 12),
+        (AtrousSpatialPyramidPooling(filters=5, batch_norm=True), 12),
+    ],
+    ids=["ppm", "aspp"],
+)
+def test_variable_size_model_saves_and_loads(layer, channels, tmp_path):
+    inputs = keras.Input((None, None, channels))
+    model = keras.Model(inputs, layer(inputs))
+    x = _random((2, 15, 22, channels), seed=6)
+    before = model(x, training=False).numpy()
+    assert before.shape == (2, 15, 22, model.output_shape[-1])
+    assert model.output_shape == layer.compute_output_shape((None, None, None, channels))
+    model.save(tmp_path / "layer.keras")
+    loaded = keras.models.load_model(tmp_path / "layer.keras")
+    np.testing.assert_allclose(loaded(x, training=False).numpy(), before, atol=1e-6)
+    assert len(loaded.weights) == len(model.weights) > 0
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: SpatialPyramidPooling(levels=()), "levels"),
+        (lambda: SpatialPyramidPooling(levels=(4, 0)), "levels"),
+        (lambda: SpatialPyramidPooling(levels="421"), "levels"),
+        (lambda: SpatialPyramidPooling(pooling="min"), "pooling"),
+        (lambda: PyramidPoolingModule(bins=(1, -2)), "bins"),
+        (lambda: PyramidPoolingModule(filters=0), "filters"),
+        (lambda: AtrousSpatialPyramidPooling(filters=2.5), "filters"),
+        (lambda: AtrousSpatialPyramidPooling(rates=(6, None)), "rates"),
+        (lambda: adaptive_pool2d(np.zeros((4, 4)), 0), "bins"),
+        (lambda: bin_edges(0, 2), "size"),
+    ],
+)
+def test_bad_arguments(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "layer", [SpatialPyramidPooling(), PyramidPoolingModule(), AtrousSpatialPyramidPooling(4)]
+)
+def test_unknown_channels_are_refused(layer):
+    with pytest.raises(ValueError, match="channels"):
+        layer.compute_output_shape((None, None, None, None))
+    with pytest.raises(ValueError, match=r"ndim=4"):
+        layer(np.zeros((5, 5, 3), np.float32))
