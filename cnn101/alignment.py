@@ -1,0 +1,444 @@
+"""Measure whether transforming feature maps can undo a transformation of the image.
+
+Jansson, Maydanskiy, Finnveden and Lindeberg, "Inability of spatial
+transformations of CNN feature maps to support invariant recognition"
+(arXiv:2004.14716), ask whether for a feature extractor Λ and a transformation T
+of the image there is a T' with Λ(T f) = T'(Λ f). For translations there is
+(T' = T, convolution commutes with shifts). For rotations and reflections a
+purely spatial T' works only when the features themselves are rotation or
+reflection invariant; otherwise the channels must be rearranged too. For
+scalings, shears and general affine maps no T' exists unless the features are
+invariant.
+
+This module measures it. :func:`alignment_error` compares Λ(T f) with T(Λ f)
+(optionally with the channels permuted or linearly remixed) inside the pixels
+that neither the image border nor the zero fill of T can reach;
+:func:`input_alignment_error` measures the spatial-transformer alternative,
+Λ(T⁻¹ T f) against Λ f; :func:`alignment_table` makes the table of both kinds
+of feature against the transformations of :mod:`cnn101.transforms`. The
+extractors live in :mod:`cnn101.feature_extractors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from cnn101 import _validation as check
+from cnn101.feature_extractors import FeatureExtractor
+from cnn101.plotting import show_image
+from cnn101.transforms import SpatialTransform, get_transform, transform_names
+
+__all__ = [
+    "AlignmentResult",
+    "AlignmentTable",
+    "alignment_error",
+    "alignment_mask",
+    "alignment_table",
+    "input_alignment_error",
+    "show_alignment",
+]
+
+
+@dataclass(frozen=True)
+class AlignmentResult:
+    """One alignment measurement; ``float(result)`` is the relative error.
+
+    Attributes
+    ----------
+    error : float
+        ``||target - aligned|| / ||target||`` over the pixels in ``mask``.
+    image, transformed_image : ndarray of shape (H, W)
+        f and T f.
+    target : ndarray of shape (H', W', C)
+        What must be matched: Λ(T f) (or Λ f for the input route).
+    aligned : ndarray of shape (H', W', C)
+        The best try: T(Λ f), channels rearranged if asked (or Λ(T⁻¹ T f)).
+    mask : ndarray of bool, shape (H', W')
+        Pixels compared: clear of the image border and of zero fill by the
+        receptive-field radius of the extractor.
+    """
+
+    error: float
+    image: np.ndarray
+    transformed_image: np.ndarray
+    target: np.ndarray
+    aligned: np.ndarray
+    mask: np.ndarray
+
+    def __float__(self) -> float:
+        return self.error
+
+
+def _erode(mask: np.ndarray, radius: int) -> np.ndarray:
+    from scipy.ndimage import binary_erosion
+
+    if radius == 0:
+        return mask
+    square = np.ones((2 * radius + 1, 2 * radius + 1), dtype=bool)
+    return binary_erosion(mask, structure=square, border_value=0)
+
+
+def alignment_mask(shape: Sequence[int], transform: Any, radius: int) -> np.ndarray:
+    """Return where Λ(T f) and T(Λ f) can be compared without border effects.
+
+    A pixel p of the output is kept when (1) the receptive field of Λ at p,
+    the square of half-width ``radius`` around p, lies inside T f and holds no
+    pixel that T filled with zeros; and (2) every pixel of Λ f that T reads to
+    make p lies ``radius`` or more from the border of f, where SAME padding
+    does not reach. (1) is T's valid region eroded by the square; (2) is T
+    applied to the eroded all-ones image, kept where it is still exactly 1.
+
+    Parameters
+    ----------
+    shape : (int, int) or (int, int, int)
+        Shape of the image f.
+    transform : SpatialTransform or str
+    radius : int
+        Receptive-field radius of the extractor (0 for a pointwise one).
+
+    Returns
+    -------
+    mask : ndarray of bool, spatial shape of T f
+
+    Examples
+    --------
+    >>> alignment_mask((6, 6), "translate", 1).sum()
+    np.int64(0)
+    >>> int(alignment_mask((12, 12), "rotate90", 1).sum())
+    100
+    """
+    transform = get_transform(transform)
+    if isinstance(radius, bool) or not isinstance(radius, int | np.integer) or radius < 0:
+        raise ValueError(f"`radius` must be a non-negative integer. Received: radius={radius!r}")
+    clear_of_fill = _erode(transform.valid(shape), int(radius))
+    height, width = check.positive_pair(tuple(shape[:2]), "shape")
+    interior = _erode(np.ones((height, width), dtype=bool), int(radius)).astype(np.float32)
+    clear_of_padding = transform(interior) >= 1.0 - 1e-5
+    return clear_of_fill & clear_of_padding
+
+
+def _relative_error(target: np.ndarray, aligned: np.ndarray, mask: np.ndarray) -> float:
+    if not mask.any():
+        raise ValueError(
+            "No pixel is clear of the image border and of the zero fill of the "
+            "transformation, so nothing can be compared. Use a larger image or a "
+            "smaller transformation."
+        )
+    norm = float(np.linalg.norm(target[mask]))
+    if norm == 0.0:
+        raise ValueError(
+            "The features Λ(T f) are all zero in the compared region, so a relative "
+            "error is undefined. Use an image with some structure there."
+        )
+    return float(np.linalg.norm(target[mask] - aligned[mask]) / norm)
+
+
+def _as_gray(image: Any) -> np.ndarray:
+    array = check.as_float_array(image, "image")
+    if array.ndim != 2:
+        raise ValueError(
+            f"`image` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
+        )
+    return array
+
+
+def _check_extractor(extractor: Any) -> FeatureExtractor:
+    if not isinstance(extractor, FeatureExtractor):
+        raise TypeError(
+            "`extractor` must be a FeatureExtractor (see cnn101.feature_extractors). "
+            f"Received: extractor={extractor!r}"
+        )
+    return extractor
+
+
+def _rearrange(
+    target: np.ndarray, moved: np.ndarray, mask: np.ndarray, channels: Any
+) -> np.ndarray:
+    count = moved.shape[-1]
+    if channels is None:
+        return moved
+    if isinstance(channels, str):
+        if channels != "best_linear":
+            raise ValueError(
+                "`channels` must be None, a permutation of the channel indices or "
+                f"'best_linear'. Received: channels={channels!r}"
+            )
+        # Least squares over the compared pixels: target ≈ moved @ M + b, any M.
+        design = np.concatenate([moved[mask], np.ones((int(mask.sum()), 1))], axis=1)
+        weights, *_ = np.linalg.lstsq(design, target[mask].astype(np.float64), rcond=None)
+        flat = np.concatenate([moved, np.ones((*moved.shape[:2], 1))], axis=-1)
+        return (flat @ weights).astype(np.float32)
+    order = np.asarray(channels)
+    if (
+        order.shape != (count,)
+        or order.dtype.kind not in "iu"
+        or sorted(order.tolist()) != list(range(count))
+    ):
+        raise ValueError(
+            f"`channels` must be a permutation of 0..{count - 1} (one index per channel). "
+            f"Received: channels={channels!r}"
+        )
+    return moved[..., order]
+
+
+def alignment_error(
+    image: Any,
+    extractor: FeatureExtractor,
+    transform: SpatialTransform | str,
+    *,
+    channels: Sequence[int] | Literal["best_linear"] | None = None,
+) -> AlignmentResult:
+    """Measure how far T(Λ f) is from Λ(T f), the test of whether moving feature maps undoes T.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+        The gray image f.
+    extractor : FeatureExtractor
+        Λ, e.g. from :func:`cnn101.feature_extractors.conv_features`.
+    transform : SpatialTransform or str
+        T, applied to the image and, identically, to every channel of Λ f.
+    channels : sequence of int or "best_linear", optional
+        Rearrange the channels of T(Λ f) before comparing: ``aligned[..., i] =
+        T(Λ f)[..., channels[i]]``, or the best linear mix of channels (plus a
+        constant) fitted by least squares over the compared pixels.
+
+    Returns
+    -------
+    AlignmentResult
+        ``float(result)`` is ``||Λ(T f) - T(Λ f)|| / ||Λ(T f)||`` over
+        :func:`alignment_mask`.
+
+    Examples
+    --------
+    >>> from cnn101.feature_extractors import conv_features
+    >>> from cnn101.images import load_photo
+    >>> image = load_photo("camera", size=48)
+    >>> round(float(alignment_error(image, conv_features("sobel_left"), "translate")), 6)
+    0.0
+    >>> float(alignment_error(image, conv_features("sobel_left"), "rotate90")) > 0.5
+    True
+    """
+    image = _as_gray(image)
+    extractor = _check_extractor(extractor)
+    transform = get_transform(transform)
+    moved_image = transform(image)
+    target = extractor(moved_image)
+    moved = transform(extractor(image))
+    mask = alignment_mask(image.shape, transform, extractor.radius)
+    aligned = _rearrange(target, moved, mask, channels)
+    error = _relative_error(target, aligned, mask)
+    return AlignmentResult(error, image, moved_image, target, aligned, mask)
+
+
+def input_alignment_error(
+    image: Any, extractor: FeatureExtractor, transform: SpatialTransform | str
+) -> AlignmentResult:
+    """Measure the spatial-transformer route: undo T on the input, then extract.
+
+    Compares Λ(T⁻¹(T f)) with Λ f over the pixels that survive T then T⁻¹,
+    eroded by the receptive-field radius. The error is zero whenever T⁻¹(T f)
+    gives f back on those pixels (shifts, quarter turns, flips, zooming in by
+    2, integer shears); zooming out loses pixels for good, so its error measures
+    that loss, not the features.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    extractor : FeatureExtractor
+    transform : SpatialTransform or str
+
+    Returns
+    -------
+    AlignmentResult
+        ``target`` is Λ f, ``aligned`` is Λ(T⁻¹ T f).
+
+    Examples
+    --------
+    >>> from cnn101.feature_extractors import conv_features
+    >>> from cnn101.images import load_photo
+    >>> image = load_photo("camera", size=48)
+    >>> round(float(input_alignment_error(image, conv_features("sobel_left"), "scale2")), 6)
+    0.0
+    """
+    image = _as_gray(image)
+    extractor = _check_extractor(extractor)
+    transform = get_transform(transform)
+    inverse = transform.inverse()
+    moved_image = transform(image)
+    restored = inverse(moved_image)
+    survives = inverse(transform(np.ones_like(image))) >= 1.0 - 1e-5
+    mask = _erode(survives, extractor.radius)
+    target = extractor(image)
+    aligned = extractor(restored)
+    error = _relative_error(target, aligned, mask)
+    return AlignmentResult(error, image, moved_image, target, aligned, mask)
+
+
+@dataclass(frozen=True)
+class AlignmentTable:
+    """Relative alignment errors, one row per feature extractor, one column per T.
+
+    Attributes
+    ----------
+    features : tuple of str
+    transforms : tuple of str
+    errors : ndarray of shape (len(features), len(transforms))
+    """
+
+    features: tuple[str, ...]
+    transforms: tuple[str, ...]
+    errors: np.ndarray
+
+    def error(self, feature: str, transform: str) -> float:
+        """Return the error of one (feature, transform) cell."""
+        for name, names in (("feature", self.features), ("transform", self.transforms)):
+            value = feature if name == "feature" else transform
+            if value not in names:
+                raise ValueError(
+                    f"`{name}` must be one of {list(names)}. Received: {name}={value!r}"
+                )
+        return float(self.errors[self.features.index(feature), self.transforms.index(transform)])
+
+    def to_frame(self) -> Any:
+        """Return the table as a ``pandas.DataFrame`` (pandas must be installed)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.errors, index=list(self.features), columns=list(self.transforms))
+
+    def show(self, *, ax: Axes | None = None, vmax: float = 1.0) -> Axes:
+        """Draw the table as a heat map with the numbers written in.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+        vmax : float, default 1.0
+            Error at which the colour saturates.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+        """
+        if ax is None:
+            size = (1.1 * len(self.transforms) + 2.5, 0.45 * len(self.features) + 1.4)
+            ax = Figure(figsize=size, layout="constrained").add_subplot()
+        ax.imshow(self.errors, cmap="Reds", vmin=0.0, vmax=vmax, aspect="auto")
+        for (row, col), value in np.ndenumerate(self.errors):
+            colour = "white" if value > 0.6 * vmax else "black"
+            ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=9, color=colour)
+        ax.set_xticks(range(len(self.transforms)), self.transforms, rotation=30, ha="right")
+        ax.set_yticks(range(len(self.features)), self.features)
+        ax.set_title("relative error ||Λ(Tf) − T(Λf)|| / ||Λ(Tf)||")
+        return ax
+
+
+def alignment_table(
+    image: Any,
+    extractors: Mapping[str, FeatureExtractor],
+    transforms: Sequence[SpatialTransform | str] | None = None,
+    *,
+    route: Literal["features", "input"] = "features",
+) -> AlignmentTable:
+    """Measure every (extractor, transformation) pair on one image.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    extractors : mapping of str to FeatureExtractor
+        Row labels and extractors.
+    transforms : sequence of SpatialTransform or str, optional
+        Columns; all of :func:`cnn101.transforms.transform_names` by default.
+    route : {"features", "input"}, default "features"
+        :func:`alignment_error` (move the feature maps) or
+        :func:`input_alignment_error` (move the input back, as a spatial
+        transformer network would).
+
+    Returns
+    -------
+    AlignmentTable
+
+    Examples
+    --------
+    >>> from cnn101.feature_extractors import conv_features
+    >>> from cnn101.images import load_photo
+    >>> table = alignment_table(load_photo("camera", size=48),
+    ...                         {"laplacian": conv_features("laplacian")},
+    ...                         ["translate", "rotate90", "scale2"])
+    >>> table.transforms
+    ('translate', 'rotate90', 'scale2')
+    >>> (table.errors < 1e-5).tolist()
+    [[True, True, False]]
+    """
+    if not isinstance(extractors, Mapping) or len(extractors) == 0:
+        raise ValueError(
+            "`extractors` must be a non-empty mapping of names to FeatureExtractor. "
+            f"Received: extractors={extractors!r}"
+        )
+    if route not in ("features", "input"):
+        raise ValueError(f"`route` must be 'features' or 'input'. Received: route={route!r}")
+    chosen = [get_transform(t) for t in (transform_names() if transforms is None else transforms)]
+    measure = alignment_error if route == "features" else input_alignment_error
+    errors = np.array(
+        [[float(measure(image, extractor, t)) for t in chosen] for extractor in extractors.values()]
+    )
+    labels = [t if isinstance(t, str) else t.name for t in (transforms or transform_names())]
+    return AlignmentTable(tuple(extractors), tuple(labels), errors)
+
+
+def show_alignment(
+    result: AlignmentResult, *, channel: int = 0, labels: Sequence[str] | None = None
+) -> Figure:
+    """Draw f, T f, Λ(T f), T(Λ f) and their difference inside the compared region.
+
+    Parameters
+    ----------
+    result : AlignmentResult
+        From :func:`alignment_error` or :func:`input_alignment_error`.
+    channel : int, default 0
+        Which feature channel to show.
+    labels : sequence of 4 str, optional
+        Titles of the last four panels (defaults suit :func:`alignment_error`).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> from cnn101.feature_extractors import conv_features
+    >>> result = alignment_error(np.eye(16), conv_features("laplacian"), "rotate90")
+    >>> len(show_alignment(result).axes)
+    5
+    """
+    if not isinstance(result, AlignmentResult):
+        raise TypeError(f"`result` must be an AlignmentResult. Received: {type(result).__name__}")
+    count = result.target.shape[-1]
+    if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < count:
+        raise ValueError(
+            f"`channel` must be an integer in [0, {count - 1}]. Received: channel={channel!r}"
+        )
+    labels = labels or ("Λ(T f)", "T(Λ f)", "|difference|")
+    target, aligned = result.target[..., channel], result.aligned[..., channel]
+    limit = float(max(np.abs(target).max(), np.abs(aligned).max())) or 1.0
+    difference = np.where(result.mask, np.abs(target - aligned), np.nan)
+    fig = Figure(figsize=(12.0, 2.9), layout="constrained")
+    axes = fig.subplots(1, 5)
+    show_image(result.image, ax=axes[0], title="f")
+    show_image(result.transformed_image, ax=axes[1], title="T f")
+    show_image(target, ax=axes[2], title=labels[0], cmap="coolwarm", vmin=-limit, vmax=limit)
+    show_image(aligned, ax=axes[3], title=labels[1], cmap="coolwarm", vmin=-limit, vmax=limit)
+    show_image(
+        difference,
+        ax=axes[4],
+        title=f"{labels[2]}\nerror {result.error:.2f}",
+        cmap="magma",
+        vmin=0.0,
+        vmax=limit,
+    )
+    return fig
