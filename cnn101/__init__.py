@@ -12,11 +12,30 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    # the blog's pipeline (tutorial 1)
     "kernels",
     "ops",
     "reference",
     "images",
     "plotting",
+    "datasets",
+    "receptive_field",
+    # translation invariance (tutorial 2)
+    "invariance",
+    "blurpool",
+    # spatial resolution and scale (tutorial 3)
+    "scale",
+    "multiscale",
+    # image pyramids and pyramid pooling (tutorial 4)
+    "pyramids",
+    "coarse_to_fine",
+    "pyramid_pooling",
+    # transforming feature maps (tutorial 5)
+    "transforms",
+    "feature_extractors",
+    "alignment",
+    # checks for the tutorials' exercises
+    "exercises",
 )
 
 # Public names re-exported at the top level, with the submodule that defines them.
@@ -32,6 +51,12 @@ _EXPORTS = {
     "kernel_names": "kernels",
     "to_filter": "kernels",
     "filter_bank": "kernels",
+    "BlurPool2D": "blurpool",
+    "MaxBlurPool2D": "blurpool",
+    "ScaleChannels": "multiscale",
+    "SpatialPyramidPooling": "pyramid_pooling",
+    "PyramidPoolingModule": "pyramid_pooling",
+    "AtrousSpatialPyramidPooling": "pyramid_pooling",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_EXPORTS]

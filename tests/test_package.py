@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,14 @@ def test_public_names_resolve():
     assert "ops" in dir(cnn101)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         cnn101.nope  # noqa: B018
+
+
+def test_every_public_module_is_listed():
+    """A new module is reachable as ``cnn101.<name>`` and shows in ``dir(cnn101)``."""
+    package = Path(cnn101.__file__).parent
+    modules = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
+    modules |= {p.parent.name for p in package.glob("*/__init__.py")}
+    assert modules - {"demo"} == set(cnn101._SUBMODULES)
 
 
 def test_tensorflow_import_prints_nothing():
