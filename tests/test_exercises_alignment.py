@@ -10,9 +10,7 @@ hint; malformed ones give "Not yet", never an exception.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 from scipy.signal import correlate2d
@@ -23,8 +21,6 @@ from cnn101.exercises import Feedback
 from cnn101.exercises import alignment as ex
 from cnn101.feature_extractors import M_KERNEL, W_KERNEL
 from cnn101.images import CAT_TEMPLATE
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "tutorials" / "05_feature_map_alignment.ipynb"
 
 
 def assert_not_yet(feedback: Feedback, *, hint: str = "") -> None:
@@ -148,52 +144,3 @@ def test_template_ratio_wrong_values_fail(answer, hint):
 @pytest.mark.parametrize("answer", ["0.35", None, [0.35], float("nan"), True])
 def test_template_ratio_malformed_answers_say_not_yet(answer):
     assert_not_yet(ex.check_template_ratio(answer))
-
-
-# --- the notebook's starters and solutions ------------------------------------------------------
-
-
-def notebook_exercises():
-    """(starter code, check line, solution code) for each exercise of the notebook."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    cells = nb.cells[
-        next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises")) :
-    ]
-    starters = [c.source for c in cells if c.cell_type == "code" and "ex.check_" in c.source]
-    solutions = [
-        block
-        for c in cells
-        if c.cell_type == "markdown" and "<details>" in c.source
-        for block in re.findall(r"```python\n(.*?)```", c.source, flags=re.DOTALL)
-    ]
-    assert len(starters) == len(solutions) >= 3
-    return [
-        (s, s.strip().splitlines()[-1], sol) for s, sol in zip(starters, solutions, strict=True)
-    ]
-
-
-def fresh_namespace():
-    from cnn101 import alignment, feature_extractors, images, transforms
-
-    return {
-        "np": np,
-        "ex": ex,
-        "kernels": kernels,
-        "alignment": alignment,
-        "feature_extractors": feature_extractors,
-        "fe": feature_extractors,
-        "transforms": transforms,
-        "images": images,
-    }
-
-
-@pytest.mark.skipif(not NOTEBOOK.exists(), reason="tutorial 5 notebook not written yet")
-def test_notebook_starters_say_not_yet_and_solutions_pass():
-    for starter_code, check_line, solution in notebook_exercises():
-        namespace = fresh_namespace()
-        exec(starter_code.rsplit("\n", 1)[0], namespace)
-        assert_not_yet(eval(check_line, namespace))
-        namespace = fresh_namespace()
-        exec(solution, namespace)
-        feedback = eval(check_line, namespace)
-        assert feedback, f"The solution\n{solution}\ndoes not pass: {feedback}"

@@ -9,17 +9,13 @@ must give a "Not yet" rather than an exception.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 from skimage.util import view_as_windows
 
 from cnn101 import kernels, ops  # loads TensorFlow quietly, before keras is imported
 from cnn101.exercises import Feedback, basics
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "tutorials" / "01_how_a_cnn_sees.ipynb"
 
 
 def assert_not_yet(feedback: Feedback, *, hint: str = "") -> None:
@@ -273,41 +269,3 @@ def test_bright_line_message_reports_measured_brightness():
     """Four 2x2 max poolings keep the circle's value 1; the average is a mean, so at most 1."""
     message = basics.check_bright_line_pooling("max").message
     assert "is 1 with max pooling" in message
-
-
-# --- the notebook's starters and solutions ------------------------------------------------------
-
-
-def notebook_exercises():
-    """(starter code, check line, solution code) for each exercise of the notebook."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    cells = nb.cells[
-        next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises")) :
-    ]
-    starters = [c.source for c in cells if c.cell_type == "code" and "basics.check_" in c.source]
-    solutions = [
-        block
-        for c in cells
-        if c.cell_type == "markdown" and "<details>" in c.source
-        for block in re.findall(r"```python\n(.*?)```", c.source, flags=re.DOTALL)
-    ]
-    assert len(starters) == len(solutions) >= 3
-    return [
-        (s, s.strip().splitlines()[-1], sol) for s, sol in zip(starters, solutions, strict=True)
-    ]
-
-
-def fresh_namespace():
-    return {"np": np, "basics": basics, "ops": ops, "kernels": kernels}
-
-
-@pytest.mark.skipif(not NOTEBOOK.exists(), reason="tutorial 1 notebook not written yet")
-def test_notebook_starters_say_not_yet_and_solutions_pass():
-    for starter_code, check_line, solution in notebook_exercises():
-        namespace = fresh_namespace()
-        exec(starter_code.rsplit("\n", 1)[0], namespace)
-        assert_not_yet(eval(check_line, namespace))
-        namespace = fresh_namespace()
-        exec(solution, namespace)
-        feedback = eval(check_line, namespace)
-        assert feedback, f"The solution\n{solution}\ndoes not pass: {feedback}"

@@ -115,3 +115,51 @@ def test_runs_within_its_time_budget(notebook, built_site):
     seconds = json.loads(records[0].read_text(encoding="utf-8"))["seconds"]
     budget = BUDGET_S.get(notebook.name, DEFAULT_BUDGET_S)
     assert seconds <= budget, f"{notebook.name} ran {seconds:.1f} s, budget {budget} s"
+
+
+# --- every exercise: the starter says "Not yet", the hidden solution passes -------------------
+
+# Names an exercise uses that the notebook defines above the exercises, not in its setup cell.
+EXERCISE_CONTEXT = {
+    "03_spatial_resolution_and_scale.ipynb": 'far_photo = images.load_photo("cat", size=(64, 96))',
+}
+SOLUTION = re.compile(r"<summary>\s*Solution\s*</summary>.*?```python\n(.*?)```", re.DOTALL)
+
+
+def exercises(nb) -> list[tuple[str, str]]:
+    """(starter cell, solution code) for each exercise, in order."""
+    start = next(i for i, c in enumerate(nb.cells) if "Exercises" in headings(c, 2))
+    tail = nb.cells[start:]
+    starters = [c.source for c in tail if c.cell_type == "code" and ".check_" in c.source]
+    solutions = [s for c in tail if c.cell_type == "markdown" for s in SOLUTION.findall(c.source)]
+    assert len(starters) == len(solutions) >= 3, "each exercise has a starter and a solution"
+    return list(zip(starters, solutions, strict=True))
+
+
+def setup_namespace(nb, name: str) -> dict:
+    """Run the notebook's setup cell (without IPython magics) and its exercise context."""
+    setup = "\n".join(
+        line for line in code_cells(nb)[1].source.splitlines() if not line.startswith("%")
+    )
+    namespace: dict = {}
+    exec(setup, namespace)
+    exec(EXERCISE_CONTEXT.get(name, ""), namespace)
+    return namespace
+
+
+def test_exercise_starters_say_not_yet_and_solutions_pass(notebook):
+    from cnn101.exercises import Feedback
+
+    nb = read(notebook)
+    for starter, solution in exercises(nb):
+        body, check_line = starter.strip().rsplit("\n", 1)
+        namespace = setup_namespace(nb, notebook.name)
+        exec(body, namespace)
+        feedback = eval(check_line, namespace)
+        assert isinstance(feedback, Feedback) and not feedback, f"starter passes:\n{starter}"
+        assert feedback.hint, f"a wrong answer gets no hint:\n{starter}"
+        namespace = setup_namespace(nb, notebook.name)
+        exec(body, namespace)  # the starter's set-up lines, then the solution replaces the answer
+        exec(solution, namespace)
+        feedback = eval(check_line, namespace)
+        assert feedback, f"the solution\n{solution}\ndoes not pass: {feedback}"
