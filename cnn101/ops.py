@@ -252,11 +252,11 @@ def _global(images: Any, device: str, kind: str) -> Any:
     batch, rank = check.as_image_batch(images)
     tf = tensorflow()
     reduce = tf.reduce_max if kind == "max" else tf.reduce_mean
+    # Reducing over the batch axis of a single image too returns (C,) or a scalar
+    # directly, without slicing the result.
+    axes = {2: (0, 1, 2, 3), 3: (0, 1, 2), 4: (1, 2)}[rank]
     with device_scope(device):
-        out = reduce(batch, axis=(1, 2))
-    if rank == 4:
-        return out
-    return out[0, 0] if rank == 2 else out[0]
+        return reduce(batch, axis=axes)
 
 
 def global_max_pool2d(images: Any, *, device: Device = "auto") -> Any:
