@@ -36,3 +36,11 @@ def test_tensorflow_import_prints_nothing():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "1.0\n"
     assert out.stderr == ""
+
+
+def test_every_submodule_has_an_api_reference_page():
+    reference = Path(__file__).resolve().parents[1] / "tutorials" / "reference"
+    for name in cnn101._SUBMODULES:
+        page = reference / f"{name}.md"
+        assert page.exists(), f"no API reference page for cnn101.{name}"
+        assert f"::: cnn101.{name}" in page.read_text(encoding="utf-8")
