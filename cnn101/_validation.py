@@ -27,6 +27,32 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def describe(value: Any) -> str:
+    """Return ``value`` as it should appear in an error message: short.
+
+    Numbers, strings and small sequences keep their ``repr``; an array or tensor
+    with more than 8 elements is summarised by its type, shape and dtype; anything
+    else is cut at 80 characters.
+
+    Examples
+    --------
+    >>> describe(3), describe("same")
+    ('3', "'same'")
+    >>> describe(np.zeros((16, 16)))
+    'ndarray with shape (16, 16) and dtype float64'
+    """
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(shape, str):
+        try:
+            size = int(np.prod([int(n) for n in shape]))
+        except (TypeError, ValueError):  # unknown dimensions (symbolic tensors)
+            size = None
+        if size is None or size > 8:
+            return _describe(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def as_float_array(value: Any, name: str) -> np.ndarray:
     """Convert ``value`` to a float32 NumPy array, or raise a clear error.
 
@@ -97,7 +123,7 @@ def positive_pair(value: Any, name: str) -> tuple[int, int]:
     ):
         raise ValueError(
             f"`{name}` must be a positive integer or a tuple of 2 positive integers. "
-            f"Received: {name}={value!r}"
+            f"Received: {name}={describe(value)}"
         )
     return int(pair[0]), int(pair[1])
 
@@ -105,14 +131,16 @@ def positive_pair(value: Any, name: str) -> tuple[int, int]:
 def positive_int(value: Any, name: str) -> int:
     """Return ``value`` if it is a positive integer, else raise."""
     if not _is_int(value) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={describe(value)}")
     return int(value)
 
 
 def padding_mode(padding: Any) -> str:
     """Return ``padding`` upper-cased if it is "SAME" or "VALID" (any case)."""
     if not isinstance(padding, str) or padding.upper() not in PADDINGS:
-        raise ValueError(f"`padding` must be one of {PADDINGS}. Received: padding={padding!r}")
+        raise ValueError(
+            f"`padding` must be one of {PADDINGS}. Received: padding={describe(padding)}"
+        )
     return padding.upper()
 
 

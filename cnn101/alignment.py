@@ -115,7 +115,9 @@ def alignment_mask(shape: Sequence[int], transform: Any, radius: int) -> np.ndar
     """
     transform = get_transform(transform)
     if isinstance(radius, bool) or not isinstance(radius, int | np.integer) or radius < 0:
-        raise ValueError(f"`radius` must be a non-negative integer. Received: radius={radius!r}")
+        raise ValueError(
+            f"`radius` must be a non-negative integer. Received: radius={check.describe(radius)}"
+        )
     clear_of_fill = _erode(transform.valid(shape), int(radius))
     height, width = check.positive_pair(tuple(shape[:2]), "shape")
     interior = _erode(np.ones((height, width), dtype=bool), int(radius)).astype(np.float32)
@@ -152,7 +154,7 @@ def _check_extractor(extractor: Any) -> FeatureExtractor:
     if not isinstance(extractor, FeatureExtractor):
         raise TypeError(
             "`extractor` must be a FeatureExtractor (see cnn101.feature_extractors). "
-            f"Received: extractor={extractor!r}"
+            f"Received: extractor={check.describe(extractor)}"
         )
     return extractor
 
@@ -167,7 +169,7 @@ def _rearrange(
         if channels != "best_linear":
             raise ValueError(
                 "`channels` must be None, a permutation of the channel indices or "
-                f"'best_linear'. Received: channels={channels!r}"
+                f"'best_linear'. Received: channels={check.describe(channels)}"
             )
         # Least squares over the compared pixels: target ≈ moved @ M + b, any M.
         design = np.concatenate([moved[mask], np.ones((int(mask.sum()), 1))], axis=1)
@@ -182,7 +184,7 @@ def _rearrange(
     ):
         raise ValueError(
             f"`channels` must be a permutation of 0..{count - 1} (one index per channel). "
-            f"Received: channels={channels!r}"
+            f"Received: channels={check.describe(channels)}"
         )
     return moved[..., order]
 
@@ -302,7 +304,7 @@ class AlignmentTable:
             value = feature if name == "feature" else transform
             if value not in names:
                 raise ValueError(
-                    f"`{name}` must be one of {list(names)}. Received: {name}={value!r}"
+                    f"`{name}` must be one of {list(names)}. Received: {name}={check.describe(value)}"
                 )
         return float(self.errors[self.features.index(feature), self.transforms.index(transform)])
 
@@ -378,10 +380,12 @@ def alignment_table(
     if not isinstance(extractors, Mapping) or len(extractors) == 0:
         raise ValueError(
             "`extractors` must be a non-empty mapping of names to FeatureExtractor. "
-            f"Received: extractors={extractors!r}"
+            f"Received: extractors={check.describe(extractors)}"
         )
     if route not in ("features", "input"):
-        raise ValueError(f"`route` must be 'features' or 'input'. Received: route={route!r}")
+        raise ValueError(
+            f"`route` must be 'features' or 'input'. Received: route={check.describe(route)}"
+        )
     chosen = [get_transform(t) for t in (transform_names() if transforms is None else transforms)]
     measure = alignment_error if route == "features" else input_alignment_error
     errors = np.array(
@@ -421,7 +425,7 @@ def show_alignment(
     count = result.target.shape[-1]
     if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < count:
         raise ValueError(
-            f"`channel` must be an integer in [0, {count - 1}]. Received: channel={channel!r}"
+            f"`channel` must be an integer in [0, {count - 1}]. Received: channel={check.describe(channel)}"
         )
     labels = labels or ("Λ(T f)", "T(Λ f)", "|difference|")
     target, aligned = result.target[..., channel], result.aligned[..., channel]

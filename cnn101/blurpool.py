@@ -78,7 +78,7 @@ def _padding_mode(padding: Any) -> str:
     if not isinstance(padding, str) or padding.lower() not in PADDING_MODES:
         raise ValueError(
             f"`padding` must be one of {PADDING_MODES} (the blur's border handling). "
-            f"Received: padding={padding!r}"
+            f"Received: padding={check.describe(padding)}"
         )
     return padding.lower()
 

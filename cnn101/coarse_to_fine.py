@@ -154,7 +154,7 @@ def coarse_to_fine_search(
     if len(pyramid_shapes(template.shape, max_layer)) <= max_layer or min(coarsest) < 2:
         raise ValueError(
             f"The template {template.shape} shrinks below 2 x 2 pixels before level {max_layer}. "
-            f"Received: max_layer={max_layer!r}; use a smaller max_layer or a larger template."
+            f"Received: max_layer={check.describe(max_layer)}; use a smaller max_layer or a larger template."
         )
     images = [np.asarray(level) for level in gaussian_pyramid(image, max_layer)]
     templates = [np.asarray(level) for level in gaussian_pyramid(template, max_layer)]

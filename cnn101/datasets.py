@@ -13,6 +13,8 @@ import gzip
 
 import numpy as np
 
+from cnn101 import _validation as check
+
 
 @functools.cache
 def _mnist_5k() -> tuple[np.ndarray, np.ndarray]:
@@ -52,10 +54,10 @@ def load_digits(
     """
     if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
         raise ValueError(
-            f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={test_fraction!r}"
+            f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={check.describe(test_fraction)}"
         )
     if not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an integer. Received: seed={seed!r}")
+        raise TypeError(f"`seed` must be an integer. Received: seed={check.describe(seed)}")
     raw, labels = _mnist_5k()
     images = raw.astype(np.float32) / 255.0
     rng = np.random.default_rng(seed)

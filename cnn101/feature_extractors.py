@@ -162,7 +162,7 @@ def _as_bank(kernels: Any) -> np.ndarray:
     if not isinstance(kernels, Sequence | np.ndarray) or len(kernels) == 0:
         raise ValueError(
             "`kernels` must be a kernel name, a 2-D kernel or a non-empty list of them. "
-            f"Received: kernels={kernels!r}"
+            f"Received: kernels={check.describe(kernels)}"
         )
     arrays = [_as_kernel(k, "kernels") for k in kernels]
     if len({a.shape for a in arrays}) > 1:
@@ -244,12 +244,12 @@ def random_cnn_features(
     """
     if isinstance(channels, int) or len(channels) == 0:
         raise ValueError(
-            f"`channels` must be a non-empty list of positive integers. Received: channels={channels!r}"
+            f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     size = check.positive_int(kernel_size, "kernel_size")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an integer. Received: seed={seed!r}")
+        raise TypeError(f"`seed` must be an integer. Received: seed={check.describe(seed)}")
     rng = np.random.default_rng(seed)
     weights, inputs = [], 1
     for width in widths:
@@ -298,9 +298,9 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
         if isinstance(layer, keras.layers.Conv2D):
             if tuple(layer.strides) != (1, 1) or layer.padding != "same":
                 raise ValueError(
-                    f"Layer {layer.name!r} must use strides=1 and padding='same' so the feature "
+                    f"Layer {check.describe(layer.name)} must use strides=1 and padding='same' so the feature "
                     f"map keeps the image's grid. Received: strides={layer.strides}, "
-                    f"padding={layer.padding!r}"
+                    f"padding={check.describe(layer.padding)}"
                 )
             radius += max(
                 _same_radius(k, d)
@@ -308,7 +308,7 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
             )
         elif not isinstance(layer, keras.layers.ReLU | keras.layers.Activation):
             raise ValueError(
-                f"Layer {layer.name!r} ({type(layer).__name__}) is not a stride-1 SAME Conv2D, "
+                f"Layer {check.describe(layer.name)} ({type(layer).__name__}) is not a stride-1 SAME Conv2D, "
                 "ReLU or Activation; its receptive field is not known to be local."
             )
 
@@ -352,7 +352,7 @@ def train_digit_features(
 
     if isinstance(channels, int) or len(channels) == 0:
         raise ValueError(
-            f"`channels` must be a non-empty list of positive integers. Received: channels={channels!r}"
+            f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     epochs = check.positive_int(epochs, "epochs")

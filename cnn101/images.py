@@ -77,7 +77,7 @@ def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.
     width = check.positive_int(width, "width")
     if not isinstance(column, int) or not 0 <= column < width:
         raise ValueError(
-            f"`column` must be an integer in [0, {width - 1}]. Received: column={column!r}"
+            f"`column` must be an integer in [0, {width - 1}]. Received: column={check.describe(column)}"
         )
     image = np.zeros((height, width), dtype=np.float32)
     image[:, column] = 1.0
@@ -147,12 +147,14 @@ def squares_image(
     """
     if isinstance(sizes, int) or len(sizes) == 0:
         raise ValueError(
-            f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={sizes!r}"
+            f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={check.describe(sizes)}"
         )
     sizes = [check.positive_int(s, "sizes") for s in sizes]
     gap = check.positive_int(gap, "gap")
     if not isinstance(offset, int) or offset < 0:
-        raise ValueError(f"`offset` must be a non-negative integer. Received: offset={offset!r}")
+        raise ValueError(
+            f"`offset` must be a non-negative integer. Received: offset={check.describe(offset)}"
+        )
     height = max(sizes) + 2 * gap + offset
     width = sum(sizes) + (len(sizes) + 1) * gap + offset
     image = np.zeros((height, width), dtype=np.float32)
@@ -265,22 +267,22 @@ def load_photo(
         if not path.is_file():
             raise ValueError(
                 f"`name` must be a bundled photo ({', '.join(photo_names())}) or an existing image "
-                f"file. Received: name={str(name)!r}, which is neither."
+                f"file. Received: name={check.describe(str(name))}, which is neither."
             )
         try:
             image = iio.imread(path.read_bytes())  # bytes: no file handle is left open on failure
         except Exception as error:
             raise ValueError(
-                f"`name` points to a file that could not be read as an image: {str(path)!r} ({error})"
+                f"`name` points to a file that could not be read as an image: {check.describe(str(path))} ({error})"
             ) from None
     else:
-        raise TypeError(f"`name` must be a string or a path. Received: name={name!r}")
+        raise TypeError(f"`name` must be a string or a path. Received: name={check.describe(name)}")
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 4:
         image = color.rgba2rgb(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
         raise ValueError(
-            f"The image {name!r} has shape {image.shape}; expected (H, W) or (H, W, 3)."
+            f"The image {check.describe(name)} has shape {image.shape}; expected (H, W) or (H, W, 3)."
         )
     image = img_as_float32(image) if image.dtype.kind in "ui" else image.astype(np.float32)
     if gray and image.ndim == 3:

@@ -46,14 +46,18 @@ __all__ = [
 
 def _integer(value: Any, name: str) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"`{name}` must be an integer (pixels). Received: {name}={value!r}")
+        raise TypeError(
+            f"`{name}` must be an integer (pixels). Received: {name}={check.describe(value)}"
+        )
     return int(value)
 
 
 def _non_negative(value: Any, name: str) -> int:
     value = _integer(value, name)
     if value < 0:
-        raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+        raise ValueError(
+            f"`{name}` must be a non-negative integer. Received: {name}={check.describe(value)}"
+        )
     return value
 
 
@@ -138,7 +142,9 @@ def equivariance_error(
     True
     """
     if not callable(fn):
-        raise TypeError(f"`fn` must be callable (images -> maps). Received: fn={fn!r}")
+        raise TypeError(
+            f"`fn` must be callable (images -> maps). Received: fn={check.describe(fn)}"
+        )
     batch, rank = check.as_image_batch(images)
     dy, dx = _integer(dy, "dy"), _integer(dx, "dx")
     margin = _non_negative(margin, "margin")
@@ -238,7 +244,9 @@ def shift_stability(
     ([True, False], 0.5)
     """
     if not callable(fn):
-        raise TypeError(f"`fn` must be callable (images -> outputs). Received: fn={fn!r}")
+        raise TypeError(
+            f"`fn` must be callable (images -> outputs). Received: fn={check.describe(fn)}"
+        )
     batch = check.as_float_array(images, "images")
     if batch.ndim != 4:
         raise ValueError(
@@ -247,11 +255,13 @@ def shift_stability(
     pairs = np.asarray(shifts) if not isinstance(shifts, str) else np.asarray([])
     if pairs.ndim != 2 or pairs.shape[1:] != (2,) or pairs.shape[0] == 0:
         raise ValueError(
-            f"`shifts` must be a non-empty sequence of (dy, dx) integer pairs. Received: shifts={shifts!r}"
+            f"`shifts` must be a non-empty sequence of (dy, dx) integer pairs. Received: shifts={check.describe(shifts)}"
         )
     pairs = np.array([[_integer(v, "shifts") for v in pair] for pair in pairs.tolist()])
     if not isinstance(atol, numbers.Real) or atol < 0:
-        raise ValueError(f"`atol` must be a non-negative number. Received: atol={atol!r}")
+        raise ValueError(
+            f"`atol` must be a non-negative number. Received: atol={check.describe(atol)}"
+        )
     base = _outputs(fn, batch)
     base_norm = np.linalg.norm(base, axis=1)
     unchanged, change = [], []
@@ -321,7 +331,9 @@ def conv_pool_stack(
     """
     depth = check.positive_int(depth, "depth")
     if pooling not in ("max", "blur"):
-        raise ValueError(f"`pooling` must be 'max' or 'blur'. Received: pooling={pooling!r}")
+        raise ValueError(
+            f"`pooling` must be 'max' or 'blur'. Received: pooling={check.describe(pooling)}"
+        )
     channels = check.positive_int(channels, "channels")
     kernel_size = check.positive_int(kernel_size, "kernel_size")
     filter_size = check.positive_int(filter_size, "filter_size")
@@ -422,7 +434,7 @@ def shifted_predictions(
     """
     if not callable(predict):
         raise TypeError(
-            f"`predict` must be a Keras model or a callable (images -> scores). Received: {predict!r}"
+            f"`predict` must be a Keras model or a callable (images -> scores). Received: {check.describe(predict)}"
         )
     batch = check.as_float_array(images, "images")
     if batch.ndim != 4:

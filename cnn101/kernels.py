@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cnn101 import _validation as check
+
 # Vertical-line detector from the blog "Translation in-variance and CNN":
 # +1 in the left column, -1 in the right. Positive where a bright column has
 # darker pixels to its right, negative where it has darker pixels to its left.
@@ -102,11 +104,11 @@ def get_kernel(name: str) -> np.ndarray:
     [[1.0, -1.0], [1.0, -1.0]]
     """
     if not isinstance(name, str):
-        raise TypeError(f"`name` must be a string. Received: name={name!r}")
+        raise TypeError(f"`name` must be a string. Received: name={check.describe(name)}")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in KERNELS:
         raise ValueError(
-            f"Unknown kernel name. Received: name={name!r}. "
+            f"Unknown kernel name. Received: name={check.describe(name)}. "
             f"Expected one of: {', '.join(kernel_names())}"
         )
     return KERNELS[key].copy()
@@ -177,7 +179,7 @@ def filter_bank(kernels: Sequence, in_channels: int = 1) -> np.ndarray:
     if isinstance(kernels, str) or not isinstance(kernels, Sequence) or len(kernels) == 0:
         raise ValueError(
             "`kernels` must be a non-empty list of 2-D kernels or kernel names. "
-            f"Received: kernels={kernels!r}"
+            f"Received: kernels={check.describe(kernels)}"
         )
     filters = [to_filter(k, in_channels) for k in kernels]
     shapes = {f.shape[:2] for f in filters}

@@ -48,7 +48,7 @@ def _check_scales(scales: Any) -> tuple[float, ...]:
         or not all(isinstance(s, int | float) and not isinstance(s, bool) and s > 0 for s in scales)
     ):
         raise ValueError(
-            f"`scales` must be a non-empty sequence of positive numbers. Received: scales={scales!r}"
+            f"`scales` must be a non-empty sequence of positive numbers. Received: scales={check.describe(scales)}"
         )
     return tuple(float(s) for s in scales)
 
@@ -96,9 +96,13 @@ class ScaleChannels(keras.layers.Layer):
         if isinstance(trunk, dict):
             trunk = keras.saving.deserialize_keras_object(trunk)
         if not isinstance(trunk, keras.layers.Layer):
-            raise TypeError(f"`trunk` must be a Keras layer or model. Received: trunk={trunk!r}")
+            raise TypeError(
+                f"`trunk` must be a Keras layer or model. Received: trunk={check.describe(trunk)}"
+            )
         if pooling not in _POOLINGS:
-            raise ValueError(f"`pooling` must be one of {_POOLINGS}. Received: pooling={pooling!r}")
+            raise ValueError(
+                f"`pooling` must be one of {_POOLINGS}. Received: pooling={check.describe(pooling)}"
+            )
         self.trunk = trunk
         self.scales = _check_scales(scales)
         self.pooling = pooling
@@ -192,7 +196,7 @@ def small_trunk(filters: Sequence[int] = (8, 16, 32), *, name: str = "trunk") ->
     """
     if isinstance(filters, int) or len(filters) == 0:
         raise ValueError(
-            f"`filters` must be a non-empty sequence of positive integers. Received: filters={filters!r}"
+            f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
         )
     filters = [check.positive_int(f, "filters") for f in filters]
     layers: list[keras.layers.Layer] = []
@@ -314,7 +318,7 @@ def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None
 
 def _conv_layers(model: Any, name: str) -> list[keras.layers.Layer]:
     if not isinstance(model, keras.Model):
-        raise TypeError(f"`{name}` must be a Keras model. Received: {name}={model!r}")
+        raise TypeError(f"`{name}` must be a Keras model. Received: {name}={check.describe(model)}")
     found: list[keras.layers.Layer] = []
 
     def visit(layer: Any) -> None:
@@ -366,7 +370,7 @@ def accuracy_by_scale(
     (2,)
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a Keras model. Received: model={model!r}")
+        raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
     scales = _check_scales(scales)
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(images):

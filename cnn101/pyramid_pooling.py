@@ -78,7 +78,9 @@ def _adaptive_pool(x: Any, bins: tuple[int, int], pooling: str) -> Any:
 
 def _pooling_mode(pooling: Any) -> str:
     if pooling not in ("max", "avg"):
-        raise ValueError(f"`pooling` must be 'max' or 'avg'. Received: pooling={pooling!r}")
+        raise ValueError(
+            f"`pooling` must be 'max' or 'avg'. Received: pooling={check.describe(pooling)}"
+        )
     return pooling
 
 
@@ -115,7 +117,7 @@ def _positive_ints(value: Any, name: str) -> tuple[int, ...]:
         or not all(check._is_int(v) and v > 0 for v in value)
     ):
         raise ValueError(
-            f"`{name}` must be a non-empty sequence of positive integers. Received: {name}={value!r}"
+            f"`{name}` must be a non-empty sequence of positive integers. Received: {name}={check.describe(value)}"
         )
     return tuple(int(v) for v in value)
 

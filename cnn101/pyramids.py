@@ -76,13 +76,17 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
 
 def _positive_float(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not value > 0:
-        raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
+        raise ValueError(
+            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
+        )
     return float(value)
 
 
 def _non_negative_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+        raise ValueError(
+            f"`{name}` must be a non-negative integer. Received: {name}={check.describe(value)}"
+        )
     return int(value)
 
 
@@ -397,6 +401,16 @@ def show_pyramid(
             f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
         )
     arrays = [check.as_float_array(level, f"levels[{k}]") for k, level in enumerate(levels)]
+    for k, array in enumerate(arrays):
+        if array.ndim == 3 and array.shape[-1] == 1:
+            arrays[k] = array = array[:, :, 0]
+        if array.ndim != arrays[0].ndim or not (
+            array.ndim == 2 or (array.ndim == 3 and array.shape[-1] == 3)
+        ):
+            raise ValueError(
+                f"`levels[{k}]` must be an image shaped (H, W) or (H, W, 3) like levels[0]. "
+                f"Received: array with shape {array.shape}"
+            )
     if normalize:
         arrays = [_stretch(a) for a in arrays]
     first, rest = arrays[0], arrays[1:]

@@ -32,7 +32,7 @@ def _layers(layers: Any) -> list[tuple[int, int, int]]:
     if not isinstance(layers, Sequence) or isinstance(layers, str) or len(layers) == 0:
         raise ValueError(
             "`layers` must be a non-empty list of (kernel, stride) or (kernel, stride, dilation) "
-            f"tuples. Received: layers={layers!r}"
+            f"tuples. Received: layers={check.describe(layers)}"
         )
     triples = []
     for index, layer in enumerate(layers):
@@ -40,7 +40,7 @@ def _layers(layers: Any) -> list[tuple[int, int, int]]:
         if len(values) not in (2, 3) or not all(check._is_int(v) and v > 0 for v in values):
             raise ValueError(
                 f"`layers[{index}]` must be (kernel, stride) or (kernel, stride, dilation) with "
-                f"positive integers. Received: layers[{index}]={layer!r}"
+                f"positive integers. Received: layers[{index}]={check.describe(layer)}"
             )
         triples.append((*values, 1) if len(values) == 2 else values)
     return triples

@@ -89,7 +89,9 @@ def pooled_responses(
     if array.ndim != 2:
         raise ValueError(f"`image` must be 2-D (H, W). Received: array with shape {array.shape}")
     if not isinstance(levels, int) or isinstance(levels, bool) or levels < 0:
-        raise ValueError(f"`levels` must be a non-negative integer. Received: levels={levels!r}")
+        raise ValueError(
+            f"`levels` must be a non-negative integer. Received: levels={check.describe(levels)}"
+        )
     bank = filter_bank(
         [UPPER_LEFT_CORNER, BOTTOM_RIGHT_CORNER] if kernels is None else list(kernels)
     )
@@ -145,7 +147,9 @@ def octave_correlation(
         )
     positive = check.positive_int(levels, "levels")
     if not isinstance(border, int) or isinstance(border, bool) or border < 0:
-        raise ValueError(f"`border` must be a non-negative integer. Received: border={border!r}")
+        raise ValueError(
+            f"`border` must be a non-negative integer. Received: border={check.describe(border)}"
+        )
     if 2 * border >= min(far_array.shape) // 2 ** (positive - 1):
         raise ValueError(
             f"`border` leaves nothing of the coarsest far map ({far_array.shape} pooled "
@@ -191,7 +195,9 @@ def merge_level(start: int, size: int) -> int:
     (2, 3, 4)
     """
     if not isinstance(start, int | np.integer) or isinstance(start, bool) or start < 0:
-        raise ValueError(f"`start` must be a non-negative integer. Received: start={start!r}")
+        raise ValueError(
+            f"`start` must be a non-negative integer. Received: start={check.describe(start)}"
+        )
     size = check.positive_int(size, "size")
     level = 0
     while start % 2**level + size > 2**level:
@@ -261,7 +267,9 @@ def square_corner_cells(
     from cnn101.images import squares_image
 
     if not isinstance(levels, int) or isinstance(levels, bool) or levels < 0:
-        raise ValueError(f"`levels` must be a non-negative integer. Received: levels={levels!r}")
+        raise ValueError(
+            f"`levels` must be a non-negative integer. Received: levels={check.describe(levels)}"
+        )
     canvas = squares_image(sizes, gap, offset)
     layout = square_layout(sizes, gap, offset)
     cells = np.zeros((levels + 1, len(layout), 2, 2), np.int64)
@@ -305,7 +313,7 @@ def log_uniform_scales(
         0 < low <= high
     ):
         raise ValueError(
-            f"`low` and `high` must be numbers with 0 < low <= high. Received: low={low!r}, high={high!r}"
+            f"`low` and `high` must be numbers with 0 < low <= high. Received: low={check.describe(low)}, high={check.describe(high)}"
         )
     rng = np.random.default_rng(seed)
     return np.exp(rng.uniform(np.log(low), np.log(high), size=n))

@@ -136,7 +136,9 @@ class SpatialTransform:
         [[0, 0, 1, 1], [0, 0, 1, 1]]
         """
         if not isinstance(shape, Sequence) or len(shape) not in (2, 3):
-            raise ValueError(f"`shape` must be (H, W) or (H, W, C). Received: shape={shape!r}")
+            raise ValueError(
+                f"`shape` must be (H, W) or (H, W, C). Received: shape={check.describe(shape)}"
+            )
         height, width = check.positive_pair(tuple(shape[:2]), "shape")
         return self(np.ones((height, width), dtype=np.float32)) >= 1.0 - 1e-5
 
@@ -182,7 +184,7 @@ def _warp(data: np.ndarray, matrix: np.ndarray, order: int) -> np.ndarray:
 
 def _int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an integer. Received: {name}={value!r}")
+        raise TypeError(f"`{name}` must be an integer. Received: {name}={check.describe(value)}")
     return int(value)
 
 
@@ -237,7 +239,9 @@ def reflection(axis: Literal["left_right", "up_down"] = "left_right") -> Spatial
     [[3.0, 2.0, 1.0]]
     """
     if axis not in _AXES:
-        raise ValueError(f"`axis` must be one of {tuple(_AXES)}. Received: axis={axis!r}")
+        raise ValueError(
+            f"`axis` must be one of {tuple(_AXES)}. Received: axis={check.describe(axis)}"
+        )
     return SpatialTransform(f"flip {axis.replace('_', '-')}", "reflect", (axis,))
 
 
@@ -274,7 +278,7 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
     if isinstance(order, bool) or order not in (0, 1):
         raise ValueError(
             "`order` must be 0 (nearest neighbour) or 1 (bilinear); higher spline orders "
-            f"read the whole image and blur the border masks. Received: order={order!r}"
+            f"read the whole image and blur the border masks. Received: order={check.describe(order)}"
         )
     params = tuple(tuple(float(v) for v in row) for row in array)
     return SpatialTransform(name or f"affine{params}", "affine", params, int(order))
@@ -300,7 +304,9 @@ def scaling(factor: float, *, order: int = 1) -> SpatialTransform:
     [1.0, 1.5, 2.0, 2.5, 3.0]
     """
     if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor > 0:
-        raise ValueError(f"`factor` must be a positive number. Received: factor={factor!r}")
+        raise ValueError(
+            f"`factor` must be a positive number. Received: factor={check.describe(factor)}"
+        )
     return affine(np.eye(2) * factor, order=order, name=f"scale {factor:g}")
 
 
@@ -316,7 +322,7 @@ def shear(amount: float = 1.0, *, order: int = 1) -> SpatialTransform:
     [[1, 1, 0], [1, 1, 1], [0, 1, 1]]
     """
     if isinstance(amount, bool) or not isinstance(amount, int | float):
-        raise TypeError(f"`amount` must be a number. Received: amount={amount!r}")
+        raise TypeError(f"`amount` must be a number. Received: amount={check.describe(amount)}")
     return affine([[1.0, 0.0], [amount, 1.0]], order=order, name=f"shear {amount:g}")
 
 
@@ -358,6 +364,6 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
     if not isinstance(name, str) or name not in _NAMED:
         raise ValueError(
             f"`transform` must be a SpatialTransform or one of {transform_names()}. "
-            f"Received: transform={name!r}"
+            f"Received: transform={check.describe(name)}"
         )
     return _NAMED[name]()

@@ -135,3 +135,17 @@ def test_gpu_request_without_gpu_is_explained():
         device_scope("gpu")
     with pytest.raises(ValueError, match="no GPU"):
         ops.conv2d(IMAGE, "identity", device="gpu")
+
+
+def test_error_messages_summarise_large_arrays():
+    """A big array passed where a number belongs is described, not printed in full."""
+    from cnn101 import scale
+
+    with pytest.raises(ValueError) as info:
+        ops.output_size(np.zeros((64, 64)), 2)
+    assert str(info.value) == (
+        "`size` must be a positive integer. Received: size=ndarray with shape (64, 64) and dtype float64"
+    )
+    with pytest.raises(ValueError) as info:
+        scale.merge_level(np.zeros((32, 32)), 3)
+    assert len(str(info.value)) < 200

@@ -224,3 +224,7 @@ def test_show_pyramid_normalize_and_colour():
     assert canvas.shape == (16, 24, 3) and canvas.min() >= 0 and canvas.max() <= 1
     with pytest.raises(ValueError, match="levels"):
         pyramids.show_pyramid([])
+    with pytest.raises(ValueError, match=r"`levels\[0\]` must be an image shaped \(H, W\)"):
+        pyramids.show_pyramid([np.zeros(5)])
+    with pytest.raises(ValueError, match=r"`levels\[1\]`.*Received: array with shape \(4, 4, 3\)"):
+        pyramids.show_pyramid([np.zeros((8, 8)), np.zeros((4, 4, 3))])

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cnn101 import _validation as check
 from cnn101.alignment import alignment_error
 from cnn101.exercises import Feedback, correct, not_yet
 from cnn101.feature_extractors import M_KERNEL, W_KERNEL, conv_features, letters_image
@@ -75,14 +76,14 @@ def check_commuting_kernels(answer: Any, transform: str = "rotate90") -> Feedbac
     get_transform(transform)  # a bad transform name is the notebook's error, not the student's
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return not_yet(
-            f"Expected a list or set of kernel names. Received: {answer!r}",
+            f"Expected a list or set of kernel names. Received: {check.describe(answer)}",
             hint='Answer with a list of names, e.g. ["identity", "laplacian"].',
         )
     names = list(answer)
     unknown = [n for n in names if not isinstance(n, str) or n not in kernel_names()]
     if unknown:
         return not_yet(
-            f"These are not kernel names: {unknown!r}.",
+            f"These are not kernel names: {check.describe(unknown)}.",
             hint=f"Use names from cnn101.kernels.kernel_names(): {', '.join(kernel_names())}.",
         )
     errors = _commuting(transform)
@@ -155,7 +156,7 @@ def check_channel_permutation(permutation: Any) -> Feedback:
         ok = False
     if not ok:
         return not_yet(
-            f"Expected a permutation of 0..{count - 1} (each index once). Received: {permutation!r}",
+            f"Expected a permutation of 0..{count - 1} (each index once). Received: {check.describe(permutation)}",
             hint="Answer with a list of 6 integers such as [0, 1, 2, 3, 4, 5], one per channel.",
         )
     result = alignment_error(letters_image(seed=0), channel_bank(), "rotate180", channels=order)
@@ -221,7 +222,7 @@ def check_template_ratio(ratio: Any) -> Feedback:
     """
     if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not np.isfinite(ratio):
         return not_yet(
-            f"Expected one number. Received: {ratio!r}",
+            f"Expected one number. Received: {check.describe(ratio)}",
             hint="Compute float(features(T(scene)).max() / features(scene).max()).",
         )
     truth = _template_ratio()

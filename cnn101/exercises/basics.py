@@ -250,7 +250,9 @@ def check_pool_shapes(
         by_rule, by_tensorflow = truth[padding]
         shape = _as_shape(answer)
         if shape is None:
-            verdicts.append(f"{padding}: {answer!r} is not a (height, width) pair of integers.")
+            verdicts.append(
+                f"{padding}: {check.describe(answer)} is not a (height, width) pair of integers."
+            )
             hints.append("Write each answer as a tuple of two integers, like (5, 4).")
         elif shape != by_rule or shape != by_tensorflow:
             other = truth["VALID" if padding == "SAME" else "SAME"][1]
@@ -319,7 +321,7 @@ def check_max_pool(func: Callable[[np.ndarray, int, int], Any], *, seed: int = 0
     """
     if not callable(func):
         return not_yet(
-            f"Expected a function. Received: {func!r}.",
+            f"Expected a function. Received: {check.describe(func)}.",
             hint="Pass the function itself, without calling it: check_max_pool(my_max_pool).",
         )
     cases = _pool_case_inputs(seed)
@@ -401,7 +403,7 @@ def check_bright_line_pooling(answer: Any, *, times: int = 4) -> Feedback:
     kind = _pooling_kind(answer)
     if kind is None:
         return not_yet(
-            f"Answer 'max' or 'avg'. Received: {answer!r}.",
+            f"Answer 'max' or 'avg'. Received: {check.describe(answer)}.",
             hint="Write keeps_line_bright = 'max' or keeps_line_bright = 'avg'.",
         )
     brightest = {}

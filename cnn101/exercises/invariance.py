@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from cnn101 import _validation as check
 from cnn101 import ops
 from cnn101.blurpool import binomial_filter
 from cnn101.exercises import Feedback, correct, not_yet
@@ -62,7 +63,7 @@ def check_kept_columns(columns: Any, width: int = 8) -> Feedback:
             raise TypeError
     except (TypeError, ValueError):
         return not_yet(
-            f"Expected a list of column numbers, received {columns!r}.",
+            f"Expected a list of column numbers, received {check.describe(columns)}.",
             hint="Answer with a list of integers such as [0, 1].",
         )
     if answer == expected:
@@ -208,7 +209,7 @@ def check_parity_consistency(value: Any, max_shift: int = 1) -> Feedback:
     expected = float(even**2 + (1 - even) ** 2)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return not_yet(
-            f"Expected a number between 0 and 1, received {value!r}.",
+            f"Expected a number between 0 and 1, received {check.describe(value)}.",
             hint="Write the probability as a fraction, e.g. 2 / 3.",
         )
     if abs(float(value) - expected) < 1e-3:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from cnn101 import _validation as check
 from cnn101.exercises import Feedback, correct, not_yet
 from cnn101.scale import merge_level
 
@@ -65,7 +66,7 @@ def check_merge_level(level: Any) -> Feedback:
     expected = max(rows, cols)
     if not _is_int(level):
         return not_yet(
-            f"The answer must be a whole number of pooling levels. Received: {level!r}.",
+            f"The answer must be a whole number of pooling levels. Received: {check.describe(level)}.",
             hint="Write a number such as 2, not a string or a list.",
         )
     if level == expected:
@@ -109,7 +110,7 @@ def check_scaled_size(size: Any) -> Feedback:
     expected = tuple(max(1, round(DIGIT_SCALE * side)) for side in DIGIT_BOX)
     if not isinstance(size, tuple | list) or len(size) != 2 or not all(_is_int(s) for s in size):
         return not_yet(
-            f"The answer must be a pair of integers (height, width). Received: {size!r}.",
+            f"The answer must be a pair of integers (height, width). Received: {check.describe(size)}.",
             hint="Something like (10, 7): pixels are whole numbers, so round.",
         )
     if tuple(size) == expected:
@@ -210,7 +211,8 @@ def check_winning_channel(scale: Any) -> Feedback:
     """
     if not isinstance(scale, numbers.Real) or isinstance(scale, bool):
         return not_yet(
-            f"The answer must be a number. Received: {scale!r}.", hint="For example 0.71."
+            f"The answer must be a number. Received: {check.describe(scale)}.",
+            hint="For example 0.71.",
         )
     sizes = {s: TEST_SCALE * s for s in CHANNELS}
     best = min(CHANNELS, key=lambda s: abs(np.log(sizes[s])))
@@ -220,7 +222,7 @@ def check_winning_channel(scale: Any) -> Feedback:
         )
     if not any(abs(scale - s) < 0.01 for s in CHANNELS):
         return not_yet(
-            f"{scale!r} is not one of the channels' scales {tuple(round(s, 2) for s in CHANNELS)}.",
+            f"{check.describe(scale)} is not one of the channels' scales {tuple(round(s, 2) for s in CHANNELS)}.",
             hint="Pick one of the scales the network resizes its input to.",
         )
     return not_yet(
