@@ -316,7 +316,8 @@ def log_uniform_scales(
             f"`low` and `high` must be numbers with 0 < low <= high. Received: low={check.describe(low)}, high={check.describe(high)}"
         )
     rng = np.random.default_rng(seed)
-    return np.exp(rng.uniform(np.log(low), np.log(high), size=n))
+    # exp(log(x)) can land one rounding step outside [low, high]: clip it back.
+    return np.clip(np.exp(rng.uniform(np.log(low), np.log(high), size=n)), low, high)
 
 
 def bounding_boxes(images: Any, threshold: float = 0.0) -> np.ndarray:

@@ -71,8 +71,18 @@ class Tab:
         self.failed: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("response", lambda r: self.failed.append(r.url) if r.status >= 400 else None)
         self.context.route("**/*", self._route)
+
+    def _failed(self, request):
+        """Record a request that got no answer (a missing file is caught as a 4xx response).
+
+        Chromium aborts requests still in flight when a tab moves on (often the favicon):
+        those say nothing about the site.
+        """
+        if request.failure != "net::ERR_ABORTED":
+            self.failed.append(request.url)
 
     def _route(self, route):
         """Let requests to the site through; record and refuse any other."""
