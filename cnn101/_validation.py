@@ -135,6 +135,15 @@ def positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def non_negative_int(value: Any, name: str) -> int:
+    """Return ``value`` if it is an integer >= 0 (not a bool), else raise."""
+    if not _is_int(value) or value < 0:
+        raise ValueError(
+            f"`{name}` must be a non-negative integer. Received: {name}={describe(value)}"
+        )
+    return int(value)
+
+
 def padding_mode(padding: Any) -> str:
     """Return ``padding`` upper-cased if it is "SAME" or "VALID" (any case)."""
     if not isinstance(padding, str) or padding.upper() not in PADDINGS:

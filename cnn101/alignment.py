@@ -114,11 +114,8 @@ def alignment_mask(shape: Sequence[int], transform: Any, radius: int) -> np.ndar
     100
     """
     transform = get_transform(transform)
-    if isinstance(radius, bool) or not isinstance(radius, int | np.integer) or radius < 0:
-        raise ValueError(
-            f"`radius` must be a non-negative integer. Received: radius={check.describe(radius)}"
-        )
-    clear_of_fill = _erode(transform.valid(shape), int(radius))
+    radius = check.non_negative_int(radius, "radius")
+    clear_of_fill = _erode(transform.valid(shape), radius)
     height, width = check.positive_pair(tuple(shape[:2]), "shape")
     interior = _erode(np.ones((height, width), dtype=bool), int(radius)).astype(np.float32)
     clear_of_padding = transform(interior) >= 1.0 - 1e-5

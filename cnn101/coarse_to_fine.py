@@ -18,7 +18,7 @@ import numpy as np
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 from cnn101.ops import conv2d
-from cnn101.pyramids import _non_negative_int, gaussian_pyramid, pyramid_shapes
+from cnn101.pyramids import gaussian_pyramid, pyramid_shapes
 
 __all__ = ["SearchResult", "coarse_to_fine_search", "exhaustive_search", "match_template"]
 
@@ -148,8 +148,8 @@ def coarse_to_fine_search(
     ((40, 8), True)
     """
     image, template = _gray(image, "image"), _gray(template, "template")
-    max_layer = _non_negative_int(max_layer, "max_layer")
-    radius = _non_negative_int(radius, "radius")
+    max_layer = check.non_negative_int(max_layer, "max_layer")
+    radius = check.non_negative_int(radius, "radius")
     coarsest = pyramid_shapes(template.shape, max_layer)[-1]
     if len(pyramid_shapes(template.shape, max_layer)) <= max_layer or min(coarsest) < 2:
         raise ValueError(

@@ -151,10 +151,7 @@ def squares_image(
         )
     sizes = [check.positive_int(s, "sizes") for s in sizes]
     gap = check.positive_int(gap, "gap")
-    if not isinstance(offset, int) or offset < 0:
-        raise ValueError(
-            f"`offset` must be a non-negative integer. Received: offset={check.describe(offset)}"
-        )
+    offset = check.non_negative_int(offset, "offset")
     height = max(sizes) + 2 * gap + offset
     width = sum(sizes) + (len(sizes) + 1) * gap + offset
     image = np.zeros((height, width), dtype=np.float32)

@@ -82,14 +82,6 @@ def _positive_float(value: Any, name: str) -> float:
     return float(value)
 
 
-def _non_negative_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(
-            f"`{name}` must be a non-negative integer. Received: {name}={check.describe(value)}"
-        )
-    return int(value)
-
-
 def _reflect_indices(size: int, pad: int) -> np.ndarray:
     """Return the indices of SciPy's "reflect" border (``d c b a | a b c d``) for any ``pad``."""
     index = np.mod(np.arange(-pad, size + pad), 2 * size)
@@ -234,7 +226,7 @@ def pyramid_shapes(shape: tuple[int, int], max_layer: int | None = None) -> list
     """
     shapes = [check.positive_pair(shape, "shape")]
     if max_layer is not None:
-        _non_negative_int(max_layer, "max_layer")
+        check.non_negative_int(max_layer, "max_layer")
     while shapes[-1] != (1, 1) and (max_layer is None or len(shapes) <= max_layer):
         h, w = shapes[-1]
         shapes.append((math.ceil(h / 2), math.ceil(w / 2)))

@@ -88,10 +88,7 @@ def pooled_responses(
     array = check.as_float_array(image, "image")
     if array.ndim != 2:
         raise ValueError(f"`image` must be 2-D (H, W). Received: array with shape {array.shape}")
-    if not isinstance(levels, int) or isinstance(levels, bool) or levels < 0:
-        raise ValueError(
-            f"`levels` must be a non-negative integer. Received: levels={check.describe(levels)}"
-        )
+    levels = check.non_negative_int(levels, "levels")
     bank = filter_bank(
         [UPPER_LEFT_CORNER, BOTTOM_RIGHT_CORNER] if kernels is None else list(kernels)
     )
@@ -146,10 +143,7 @@ def octave_correlation(
             f"Received: near with shape {near_array.shape}, far with shape {far_array.shape}"
         )
     positive = check.positive_int(levels, "levels")
-    if not isinstance(border, int) or isinstance(border, bool) or border < 0:
-        raise ValueError(
-            f"`border` must be a non-negative integer. Received: border={check.describe(border)}"
-        )
+    border = check.non_negative_int(border, "border")
     if 2 * border >= min(far_array.shape) // 2 ** (positive - 1):
         raise ValueError(
             f"`border` leaves nothing of the coarsest far map ({far_array.shape} pooled "
@@ -194,10 +188,7 @@ def merge_level(start: int, size: int) -> int:
     >>> merge_level(8, 4), merge_level(9, 4), merge_level(7, 2)
     (2, 3, 4)
     """
-    if not isinstance(start, int | np.integer) or isinstance(start, bool) or start < 0:
-        raise ValueError(
-            f"`start` must be a non-negative integer. Received: start={check.describe(start)}"
-        )
+    start = check.non_negative_int(start, "start")
     size = check.positive_int(size, "size")
     level = 0
     while start % 2**level + size > 2**level:
@@ -266,10 +257,7 @@ def square_corner_cells(
     """
     from cnn101.images import squares_image
 
-    if not isinstance(levels, int) or isinstance(levels, bool) or levels < 0:
-        raise ValueError(
-            f"`levels` must be a non-negative integer. Received: levels={check.describe(levels)}"
-        )
+    levels = check.non_negative_int(levels, "levels")
     canvas = squares_image(sizes, gap, offset)
     layout = square_layout(sizes, gap, offset)
     cells = np.zeros((levels + 1, len(layout), 2, 2), np.int64)
