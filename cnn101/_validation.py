@@ -135,6 +135,13 @@ def positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def integer(value: Any, name: str) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool), else raise TypeError."""
+    if not _is_int(value):
+        raise TypeError(f"`{name}` must be an integer. Received: {name}={describe(value)}")
+    return int(value)
+
+
 def non_negative_int(value: Any, name: str) -> int:
     """Return ``value`` if it is an integer >= 0 (not a bool), else raise."""
     if not _is_int(value) or value < 0:

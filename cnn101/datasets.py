@@ -56,8 +56,7 @@ def load_digits(
         raise ValueError(
             f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={check.describe(test_fraction)}"
         )
-    if not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an integer. Received: seed={check.describe(seed)}")
+    seed = check.non_negative_int(check.integer(seed, "seed"), "seed")  # TypeError, then range
     raw, labels = _mnist_5k()
     images = raw.astype(np.float32) / 255.0
     rng = np.random.default_rng(seed)

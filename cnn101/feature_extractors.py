@@ -248,8 +248,7 @@ def random_cnn_features(
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     size = check.positive_int(kernel_size, "kernel_size")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an integer. Received: seed={check.describe(seed)}")
+    seed = check.non_negative_int(check.integer(seed, "seed"), "seed")  # TypeError, then range
     rng = np.random.default_rng(seed)
     weights, inputs = [], 1
     for width in widths:

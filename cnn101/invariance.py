@@ -44,16 +44,8 @@ __all__ = [
 ]
 
 
-def _integer(value: Any, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(
-            f"`{name}` must be an integer (pixels). Received: {name}={check.describe(value)}"
-        )
-    return int(value)
-
-
 def _non_negative(value: Any, name: str) -> int:
-    value = _integer(value, name)
+    value = check.integer(value, name)
     if value < 0:
         raise ValueError(
             f"`{name}` must be a non-negative integer. Received: {name}={check.describe(value)}"
@@ -97,7 +89,7 @@ def shift(images: Any, dy: int = 0, dx: int = 0) -> np.ndarray:
     [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
     """
     batch, rank = check.as_image_batch(images)
-    out = _shift_batch(batch, _integer(dy, "dy"), _integer(dx, "dx"))
+    out = _shift_batch(batch, check.integer(dy, "dy"), check.integer(dx, "dx"))
     return check.restore_rank(out, rank)
 
 
@@ -146,7 +138,7 @@ def equivariance_error(
             f"`fn` must be callable (images -> maps). Received: fn={check.describe(fn)}"
         )
     batch, rank = check.as_image_batch(images)
-    dy, dx = _integer(dy, "dy"), _integer(dx, "dx")
+    dy, dx = check.integer(dy, "dy"), check.integer(dx, "dx")
     margin = _non_negative(margin, "margin")
     h, w = batch.shape[1:3]
     if 2 * margin >= min(h, w):
@@ -257,7 +249,7 @@ def shift_stability(
         raise ValueError(
             f"`shifts` must be a non-empty sequence of (dy, dx) integer pairs. Received: shifts={check.describe(shifts)}"
         )
-    pairs = np.array([[_integer(v, "shifts") for v in pair] for pair in pairs.tolist()])
+    pairs = np.array([[check.integer(v, "shifts") for v in pair] for pair in pairs.tolist()])
     if not isinstance(atol, numbers.Real) or atol < 0:
         raise ValueError(
             f"`atol` must be a non-negative number. Received: atol={check.describe(atol)}"

@@ -182,12 +182,6 @@ def _warp(data: np.ndarray, matrix: np.ndarray, order: int) -> np.ndarray:
     return out[..., 0] if data.ndim == 2 else out
 
 
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an integer. Received: {name}={check.describe(value)}")
-    return int(value)
-
-
 def translation(dy: int, dx: int) -> SpatialTransform:
     """Return a shift by ``dy`` rows down and ``dx`` columns right, with zero fill.
 
@@ -205,7 +199,7 @@ def translation(dy: int, dx: int) -> SpatialTransform:
     >>> translation(0, 1)(np.array([[1.0, 2.0, 3.0]])).tolist()
     [[0.0, 1.0, 2.0]]
     """
-    dy, dx = _int(dy, "dy"), _int(dx, "dx")
+    dy, dx = check.integer(dy, "dy"), check.integer(dx, "dx")
     return SpatialTransform(f"translate({dy}, {dx})", "translate", (dy, dx))
 
 
@@ -226,7 +220,7 @@ def rotation90(k: int = 1) -> SpatialTransform:
     >>> rotation90(1)(np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
     [[2.0, 4.0], [1.0, 3.0]]
     """
-    k = _int(k, "k") % 4
+    k = check.integer(k, "k") % 4
     return SpatialTransform(f"rotate {90 * k}", "rotate90", (k,))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import time
@@ -112,3 +113,15 @@ def built_site(site_build) -> SiteBuild:
 @pytest.fixture(scope="session")
 def mkdocs_config() -> dict:
     return load_config()
+
+
+def assert_not_yet(feedback, *, hint: str = "") -> None:
+    """Assert that an exercise check said "Not yet" with a hint (matching ``hint``, if given)."""
+    from cnn101.exercises import Feedback
+
+    assert isinstance(feedback, Feedback)
+    assert not feedback
+    assert str(feedback).startswith("Not yet.")
+    assert feedback.hint, "a failing check must give a hint"
+    if hint:
+        assert re.search(hint, feedback.hint, flags=re.IGNORECASE), feedback.hint

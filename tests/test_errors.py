@@ -149,3 +149,13 @@ def test_error_messages_summarise_large_arrays():
     with pytest.raises(ValueError) as info:
         scale.merge_level(np.zeros((32, 32)), 3)
     assert len(str(info.value)) < 200
+
+
+def test_negative_seed_is_named():
+    from cnn101 import datasets, feature_extractors
+
+    message = r"`seed` must be a non-negative integer. Received: seed=-1"
+    with pytest.raises(ValueError, match=message):
+        datasets.load_digits(seed=-1)
+    with pytest.raises(ValueError, match=message):
+        feature_extractors.random_cnn_features((4,), seed=-1)

@@ -9,27 +9,16 @@ hint; malformed ones give "Not yet", never an exception.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+from conftest import assert_not_yet
 from scipy.signal import correlate2d
 from skimage import transform as sktf
 
 from cnn101 import kernels
-from cnn101.exercises import Feedback
 from cnn101.exercises import alignment as ex
 from cnn101.feature_extractors import M_KERNEL, W_KERNEL
 from cnn101.images import CAT_TEMPLATE
-
-
-def assert_not_yet(feedback: Feedback, *, hint: str = "") -> None:
-    assert isinstance(feedback, Feedback)
-    assert not feedback
-    assert str(feedback).startswith("Not yet.")
-    assert feedback.hint, "a failing check must give a hint"
-    if hint:
-        assert re.search(hint, feedback.hint, flags=re.IGNORECASE), feedback.hint
 
 
 def symmetric_kernels(turn):

@@ -12,20 +12,11 @@ import re
 
 import numpy as np
 import pytest
+from conftest import assert_not_yet
 from skimage.util import view_as_windows
 
 from cnn101 import kernels, ops  # loads TensorFlow quietly, before keras is imported
-from cnn101.exercises import Feedback, basics
-
-
-def assert_not_yet(feedback: Feedback, *, hint: str = "") -> None:
-    assert isinstance(feedback, Feedback)
-    assert not feedback
-    assert str(feedback).startswith("Not yet.")
-    assert feedback.hint, "a failing check must give a hint"
-    if hint:
-        assert re.search(hint, feedback.hint, flags=re.IGNORECASE), feedback.hint
-
+from cnn101.exercises import basics
 
 # --- (a) a kernel that finds horizontal lines ---------------------------------------------
 

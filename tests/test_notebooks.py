@@ -13,7 +13,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import tutorial_notebooks
+from conftest import assert_not_yet, tutorial_notebooks
 
 NOTEBOOKS = tutorial_notebooks()
 BUDGET_S = {"02_translation_invariance.ipynb": 90, "03_spatial_resolution_and_scale.ipynb": 90}
@@ -148,16 +148,12 @@ def setup_namespace(nb, name: str) -> dict:
 
 
 def test_exercise_starters_say_not_yet_and_solutions_pass(notebook):
-    from cnn101.exercises import Feedback
-
     nb = read(notebook)
     for starter, solution in exercises(nb):
         body, check_line = starter.strip().rsplit("\n", 1)
         namespace = setup_namespace(nb, notebook.name)
         exec(body, namespace)
-        feedback = eval(check_line, namespace)
-        assert isinstance(feedback, Feedback) and not feedback, f"starter passes:\n{starter}"
-        assert feedback.hint, f"a wrong answer gets no hint:\n{starter}"
+        assert_not_yet(eval(check_line, namespace))
         namespace = setup_namespace(nb, notebook.name)
         exec(body, namespace)  # the starter's set-up lines, then the solution replaces the answer
         exec(solution, namespace)
