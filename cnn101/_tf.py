@@ -59,6 +59,8 @@ def tensorflow() -> Any:
             # each of which may print a note: run a tiny convolution and pooling now.
             probe = tf.zeros((1, 4, 4, 1))
             tf.nn.max_pool2d(tf.nn.conv2d(probe, tf.ones((2, 2, 1, 1)), 1, "SAME"), 2, 2, "VALID")
+        # Python-side notes too (such as "triggered tf.function retracing"): errors only.
+        tf.get_logger().setLevel("ERROR")
         _tf = tf
     return _tf
 

@@ -38,6 +38,7 @@ __all__ = [
     "consistency",
     "conv_pool_stack",
     "equivariance_error",
+    "random_shifts",
     "shift",
     "shift_stability",
     "shifted_predictions",
@@ -91,6 +92,44 @@ def shift(images: Any, dy: int = 0, dx: int = 0) -> np.ndarray:
     batch, rank = check.as_image_batch(images)
     out = _shift_batch(batch, check.integer(dy, "dy"), check.integer(dx, "dx"))
     return check.restore_rank(out, rank)
+
+
+def random_shifts(images: Any, max_shift: int = 2, *, seed: Any = None) -> np.ndarray:
+    """Shift each image by its own random whole-pixel offset (shift augmentation).
+
+    Each image gets ``(dy, dx)`` drawn uniformly from ``[-max_shift, max_shift]``
+    squared, independently, and is moved as by :func:`shift` (zero fill).
+
+    Parameters
+    ----------
+    images : array_like of shape (N, H, W, C)
+    max_shift : int, default 2
+    seed : int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    shifted : ndarray of shape (N, H, W, C), float32
+
+    Examples
+    --------
+    >>> dots = np.zeros((100, 5, 5, 1)); dots[:, 2, 2] = 1.0
+    >>> moved = random_shifts(dots, 1, seed=0)
+    >>> sorted({tuple((np.argwhere(m[..., 0])[0] - 2).tolist()) for m in moved})
+    [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (1, 1)]
+    """
+    batch = check.as_float_array(images, "images")
+    if batch.ndim != 4:
+        raise ValueError(
+            f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
+        )
+    max_shift = _non_negative(max_shift, "max_shift")
+    rng = np.random.default_rng(seed)
+    offsets = rng.integers(-max_shift, max_shift + 1, size=(len(batch), 2))
+    out = np.empty_like(batch)
+    for dy, dx in {tuple(o) for o in offsets.tolist()}:
+        chosen = (offsets[:, 0] == dy) & (offsets[:, 1] == dx)
+        out[chosen] = _shift_batch(batch[chosen], dy, dx)
+    return out
 
 
 def _as_batch_output(value: Any, name: str) -> np.ndarray:
@@ -269,10 +308,13 @@ def shift_stability(
     return ShiftStability(np.stack(unchanged, 1), np.stack(change, 1), pairs)
 
 
+_STACK_POOLINGS = ("max", "avg", "blur", "stride")
+
+
 def conv_pool_stack(
     depth: int,
     *,
-    pooling: Literal["max", "blur"] = "max",
+    pooling: Literal["max", "avg", "blur", "stride"] = "max",
     kernel: Any = None,
     channels: int = 8,
     kernel_size: int = 3,
@@ -280,7 +322,7 @@ def conv_pool_stack(
     in_channels: int = 1,
     seed: int = 0,
 ) -> keras.Sequential:
-    """Build ``depth`` stages of conv (fixed weights) -> ReLU -> 2x2 pooling.
+    """Build ``depth`` stages of conv (fixed weights) -> ReLU -> 2x downsampling.
 
     Nothing is trained. With ``kernel=None`` each convolution has ``channels``
     He-normal random filters fixed by ``seed``; with a named or 2-D ``kernel`` every
@@ -292,9 +334,11 @@ def conv_pool_stack(
     ----------
     depth : int
         Number of stages; the output is ``2 ** depth`` times smaller.
-    pooling : {"max", "blur"}, default "max"
-        ``keras.layers.MaxPooling2D(2)`` or the anti-aliased
-        :class:`cnn101.blurpool.MaxBlurPool2D` (2, ``filter_size``).
+    pooling : {"max", "avg", "blur", "stride"}, default "max"
+        ``keras.layers.MaxPooling2D(2)``, ``keras.layers.AveragePooling2D(2)``, the
+        anti-aliased :class:`cnn101.blurpool.MaxBlurPool2D` (2, ``filter_size``), or
+        no pooling: ``"stride"`` keeps every second pixel of the ReLU output (the
+        same as a stride-2 convolution).
     kernel : str or array_like of shape (kh, kw), optional
         A fixed kernel for every stage (e.g. ``"vertical_line"``) instead of random filters.
     channels : int, default 8
@@ -322,9 +366,9 @@ def conv_pool_stack(
     (1, 4, 4, 1)
     """
     depth = check.positive_int(depth, "depth")
-    if pooling not in ("max", "blur"):
+    if pooling not in _STACK_POOLINGS:
         raise ValueError(
-            f"`pooling` must be 'max' or 'blur'. Received: pooling={check.describe(pooling)}"
+            f"`pooling` must be one of {_STACK_POOLINGS}. Received: pooling={check.describe(pooling)}"
         )
     channels = check.positive_int(channels, "channels")
     kernel_size = check.positive_int(kernel_size, "kernel_size")
@@ -352,7 +396,13 @@ def conv_pool_stack(
         layers.append(conv)
         layers.append(keras.layers.ReLU())
         layers.append(
-            keras.layers.MaxPooling2D(2) if pooling == "max" else MaxBlurPool2D(2, filter_size)
+            {
+                "max": lambda: keras.layers.MaxPooling2D(2),
+                "avg": lambda: keras.layers.AveragePooling2D(2),
+                "blur": lambda: MaxBlurPool2D(2, filter_size),
+                # keep every second pixel: what a stride-2 convolution computes
+                "stride": lambda: keras.layers.MaxPooling2D(1, strides=2),
+            }[pooling]()
         )
     return keras.Sequential(layers, name=f"{pooling}_pool_stack_{depth}")
 
@@ -437,13 +487,14 @@ def shifted_predictions(
     batch_size = check.positive_int(batch_size, "batch_size")
     steps = np.arange(-max_shift, max_shift + 1)
     offsets = np.array([(dy, dx) for dy in steps for dx in steps])
+    moved = [_shift_batch(batch, int(dy), int(dx)) for dy, dx in offsets]
+    if isinstance(predict, keras.Model):  # one predict call for all shifts: far less overhead
+        joined = predict.predict(np.concatenate(moved), batch_size=batch_size, verbose=0)
+        outputs = np.split(check.as_float_array(joined, "predict(images)"), len(offsets))
+    else:
+        outputs = [predict(m) for m in moved]
     classes = []
-    for dy, dx in offsets:
-        moved = _shift_batch(batch, int(dy), int(dx))
-        if isinstance(predict, keras.Model):
-            scores = predict.predict(moved, batch_size=batch_size, verbose=0)
-        else:
-            scores = predict(moved)
+    for scores in outputs:
         scores = check.as_float_array(scores, "predict(images)")
         if scores.ndim != 2 or scores.shape[0] != batch.shape[0]:
             raise ValueError(

@@ -1,0 +1,503 @@
+"""The trained experiments of tutorials 2 and 3, as recipes for :func:`cnn101.experiments.run`.
+
+Each function returns a :class:`cnn101.experiments.Recipe` (or a dict of them, one
+per arm of a comparison) whose arms differ in one thing only, named in its
+docstring; the architecture, data, budget and seeds are held fixed. The tutorials
+run them at a size that fits a lab session; the command line runs them larger::
+
+    python -m cnn101.recipes shift --seeds 0 1 2 3 4 --n-train 4000
+    python -m cnn101.recipes scale --seeds 0 1 2 3 4 --n-train 4000
+
+Digits come from :func:`cnn101.datasets.load_digits`; images are NHWC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+
+tensorflow()
+
+import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+
+from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
+from cnn101.datasets import load_digits  # noqa: E402
+from cnn101.experiments import Recipe, Result, run  # noqa: E402
+from cnn101.invariance import random_shifts, shifted_predictions  # noqa: E402
+from cnn101.multiscale import ScaleChannels, copy_conv_layers, small_trunk  # noqa: E402
+from cnn101.scale import log_uniform_scales, place_digits  # noqa: E402
+
+__all__ = [
+    "DIGIT_CANVAS",
+    "POOLINGS",
+    "TEST_SCALES",
+    "TRANSFER_ARMS",
+    "Digits",
+    "channel_wins",
+    "digits",
+    "scale_channel_recipes",
+    "shift_cnn",
+    "shift_recipes",
+    "transfer_recipes",
+    "zoom_recipes",
+]
+
+POOLINGS = ("max", "avg", "blur", "stride")
+TEST_SCALES = (0.5, 0.71, 1.0, 1.41, 2.0)
+DIGIT_CANVAS = 40  # a digit at scale 2 (40 pixels tall) just fits
+TRANSFER_ARMS = ("from scratch", "first conv copied", "all conv copied", "all conv copied, frozen")
+
+
+@dataclass(frozen=True)
+class Digits:
+    """A fixed train/test draw of MNIST digits (28x28, float32 in [0, 1])."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def digits(n_train: int = 1500, n_test: int = 500) -> Digits:
+    """Return the first ``n_train`` training and ``n_test`` test digits of :func:`load_digits`.
+
+    Parameters
+    ----------
+    n_train : int, default 1500
+        At most 4000 (the validation split is held out of these by each run).
+    n_test : int, default 500
+        At most 1000.
+
+    Returns
+    -------
+    Digits
+
+    Examples
+    --------
+    >>> d = digits(100, 50)
+    >>> d.x_train.shape, d.y_test.shape
+    ((100, 28, 28), (50,))
+    """
+    n_train, n_test = check.positive_int(n_train, "n_train"), check.positive_int(n_test, "n_test")
+    (x_train, y_train), (x_test, y_test) = load_digits()
+    for name, n, available in (("n_train", n_train, len(x_train)), ("n_test", n_test, len(x_test))):
+        if n > available:
+            raise ValueError(f"`{name}` must be at most {available}. Received: {name}={n}")
+    return Digits(x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test])
+
+
+# --- tutorial 2: pooling and shifts -------------------------------------------------------
+
+
+def _check_pooling(pooling: Any) -> str:
+    if pooling not in POOLINGS:
+        raise ValueError(
+            f"`pooling` must be one of {POOLINGS}. Received: pooling={check.describe(pooling)}"
+        )
+    return pooling
+
+
+def shift_cnn(
+    pooling: Literal["max", "avg", "blur", "stride"] = "max",
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    filters: Sequence[int] = (8, 16, 16),
+    learning_rate: float = 3e-3,
+) -> keras.Model:
+    """Return a compiled digit classifier whose three downsampling steps use ``pooling``.
+
+    Every variant has three 3x3 convolutions of ``filters`` channels (ReLU) and a
+    dense softmax layer on the flattened 4x4 map: the same weights, only the
+    downsampling differs.
+
+    Parameters
+    ----------
+    pooling : {"max", "avg", "blur", "stride"}, default "max"
+        After each convolution: 2x2 max pooling, 2x2 average pooling, anti-aliased
+        max-blur pooling (:class:`cnn101.blurpool.MaxBlurPool2D`), or no pooling
+        with the convolution itself at stride 2 (it keeps every second output).
+    input_shape : (int, int, int), default (32, 32, 1)
+    filters : sequence of 3 int, default (8, 16, 16)
+    learning_rate : float, default 3e-3
+        Adam's step size.
+
+    Returns
+    -------
+    keras.Model
+        Outputs logits; compiled with sparse categorical cross-entropy and accuracy.
+
+    Examples
+    --------
+    >>> [shift_cnn(p).count_params() for p in ("max", "stride")]
+    [7034, 7034]
+    """
+    pooling = _check_pooling(pooling)
+    layers: list[Any] = [keras.Input(input_shape)]
+    for count in filters:
+        count = check.positive_int(count, "filters")
+        stride = 2 if pooling == "stride" else 1
+        layers.append(
+            keras.layers.Conv2D(count, 3, strides=stride, padding="same", activation="relu")
+        )
+        if pooling == "max":
+            layers.append(keras.layers.MaxPooling2D(2))
+        elif pooling == "avg":
+            layers.append(keras.layers.AveragePooling2D(2))
+        elif pooling == "blur":
+            layers.append(MaxBlurPool2D(2))
+    layers += [keras.layers.Flatten(), keras.layers.Dense(10)]
+    model = keras.Sequential(layers, name=f"{pooling}_cnn")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _pad_digits(images: np.ndarray) -> np.ndarray:
+    return np.pad(images, ((0, 0), (2, 2), (2, 2)))[..., None].astype(np.float32)
+
+
+def shift_recipes(
+    data: Digits, *, max_shift: int = 2, augment: bool = False, poolings: Sequence[str] = POOLINGS
+) -> dict[str, Recipe]:
+    """Return one recipe per pooling: digits padded to 32x32, optional shift augmentation.
+
+    Control: the arms differ only in :func:`shift_cnn`'s ``pooling``; data, budget
+    (early stopping, patience 4, at most 60 epochs), learning rate and seeds are the
+    same. With ``augment=True`` every training image is shifted by a new random
+    offset in ``[-max_shift, max_shift]`` at every epoch.
+
+    Metrics: ``accuracy`` on the unshifted test digits, ``consistency`` (Zhang's,
+    over all pairs of shifts in ``[-max_shift, max_shift]``, see
+    :func:`cnn101.invariance.shifted_predictions`) and ``accuracy_under_shifts``.
+    """
+    x_train, x_test = _pad_digits(data.x_train), _pad_digits(data.x_test)
+    max_shift = check.non_negative_int(max_shift, "max_shift")
+
+    def evaluate(model: keras.Model) -> dict[str, float]:
+        predictions = shifted_predictions(model, x_test, max_shift=max_shift, batch_size=1024)
+        unshifted = int(np.flatnonzero((predictions.offsets == 0).all(axis=1))[0])
+        return {
+            "accuracy": float((predictions.classes[:, unshifted] == data.y_test).mean()),
+            "consistency": predictions.consistency,
+            "accuracy_under_shifts": predictions.accuracy(data.y_test),
+        }
+
+    def shifted(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+        return random_shifts(x, max_shift, seed=rng), y
+
+    recipes = {}
+    for pooling in poolings:
+        pooling = _check_pooling(pooling)
+        recipes[pooling] = Recipe(
+            name=f"{pooling} pooling" + (", shifted" if augment else ""),
+            build=lambda pooling=pooling: shift_cnn(pooling),
+            x=x_train,
+            y=data.y_train,
+            evaluate=evaluate,
+            augment=shifted if augment else None,
+            patience=4,
+            params={"pooling": pooling, "max_shift": max_shift, "augment": augment},
+        )
+    return recipes
+
+
+# --- tutorial 3: scale ------------------------------------------------------------------
+
+
+def _digit_cnn(canvas: int, learning_rate: float = 3e-3) -> keras.Model:
+    inputs = keras.Input((canvas, canvas, 1))
+    outputs = keras.layers.Dense(10, activation="softmax", name="classifier")(
+        small_trunk((8, 16, 32))(inputs)
+    )
+    model = keras.Model(inputs, outputs, name="plain_cnn")
+    model.compile(
+        keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy", ["accuracy"]
+    )
+    return model
+
+
+def _scale_tests(data: Digits, canvas: int) -> list[np.ndarray]:
+    return [place_digits(data.x_test, s, canvas=canvas, seed=4) for s in TEST_SCALES]
+
+
+def _accuracy_by_scale(tests: list[np.ndarray], labels: np.ndarray):
+    def evaluate(model: keras.Model) -> dict[str, list[float]]:
+        return {
+            "accuracy": [
+                float((model.predict(t, batch_size=500, verbose=0).argmax(-1) == labels).mean())
+                for t in tests
+            ]
+        }
+
+    return evaluate
+
+
+def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recipe]:
+    """Return the three arms: plain, zoom-augmented and naturally varied sizes.
+
+    Control: the same network (:func:`cnn101.multiscale.small_trunk` (8, 16, 32) and a
+    softmax layer), the same digits, budget and seeds; only the sizes the network
+    sees in training differ:
+
+    * ``"plain"``: every digit at scale 1 (about 20 pixels tall);
+    * ``"zoom-augmented"``: every digit at a new log-uniform scale in [0.5, 2] at every
+      epoch (random zoom applied as the network trains);
+    * ``"natural sizes"``: every digit at a log-uniform scale in [0.5, 2] drawn once
+      (a data set whose objects come in many sizes; no augmentation).
+
+    Metric: ``accuracy`` at each of :data:`TEST_SCALES`.
+    """
+    canvas = check.positive_int(canvas, "canvas")
+    n = len(data.x_train)
+    evaluate = _accuracy_by_scale(_scale_tests(data, canvas), data.y_test)
+
+    def zoomed(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+        scales = log_uniform_scales(len(x), 0.5, 2.0, seed=rng)
+        return place_digits(x, scales, canvas=canvas, seed=rng), y
+
+    natural = log_uniform_scales(n, 0.5, 2.0, seed=2)
+    common = {"build": lambda: _digit_cnn(canvas), "y": data.y_train, "evaluate": evaluate}
+    return {
+        "plain": Recipe(
+            "plain",
+            x=place_digits(data.x_train, 1.0, canvas=canvas, seed=1),
+            params={"canvas": canvas},
+            **common,
+        ),
+        "zoom-augmented": Recipe(
+            "zoom-augmented", x=data.x_train, augment=zoomed, params={"canvas": canvas}, **common
+        ),
+        "natural sizes": Recipe(
+            "natural sizes",
+            x=place_digits(data.x_train, natural, canvas=canvas, seed=3),
+            params={"canvas": canvas},
+            **common,
+        ),
+    }
+
+
+def _source_id(result: Result) -> list[str]:
+    """Identify a source network in a cache key (its weight files are named by its key)."""
+    return [result.name, *(str(path) for path in result.weights)]
+
+
+def _from_source(source: Result, seed: int, channels: Sequence[float] | None, canvas: int):
+    """Return a model holding the trained plain network of ``seed`` (trunk and classifier)."""
+    trained = source.model(seed)
+    inputs = keras.Input((canvas, canvas, 1))
+    trunk = small_trunk((8, 16, 32))
+    features = trunk(inputs) if channels is None else ScaleChannels(trunk, scales=channels)(inputs)
+    head = keras.layers.Dense(10, activation="softmax", name="classifier")
+    model = keras.Model(inputs, head(features), name="scale_channel_cnn")
+    trunk.set_weights(trained.get_layer("trunk").get_weights())
+    head.set_weights(trained.get_layer("classifier").get_weights())
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"])
+    return model
+
+
+def scale_channel_recipes(
+    data: Digits,
+    plain: Result,
+    *,
+    channels: dict[str, Sequence[float]] | None = None,
+    canvas: int = DIGIT_CANVAS,
+) -> dict[str, Recipe]:
+    """Return scale-channel networks fine-tuned at scale 1 from the plain network of each seed.
+
+    Control: every arm starts from the same trained plain network (seed by seed),
+    fine-tunes on the same scale-1 digits with the same budget, and has the same
+    weights; only the set of scale channels differs. Default arms:
+    ``"one-sided"`` (1, 0.71, 0.5), channels that only shrink, and ``"two-sided"``
+    (2, 1.41, 1, 0.71, 0.5), channels on both sides of the training scale.
+
+    Parameters
+    ----------
+    data : Digits
+    plain : Result
+        The ``"plain"`` arm of :func:`zoom_recipes`, run with the seeds these runs use.
+    channels : dict of str to sequence of float, optional
+    canvas : int, default 40
+    """
+    if not isinstance(plain, Result):
+        raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    channels = channels or {"one-sided": (1.0, 0.71, 0.5), "two-sided": (2.0, 1.41, 1.0, 0.71, 0.5)}
+    evaluate = _accuracy_by_scale(_scale_tests(data, canvas), data.y_test)
+    x = place_digits(data.x_train, 1.0, canvas=canvas, seed=1)
+    return {
+        name: Recipe(
+            name,
+            build=lambda seed, scales=tuple(scales): _from_source(plain, seed, scales, canvas),
+            x=x,
+            y=data.y_train,
+            evaluate=evaluate,
+            patience=3,
+            params={"channels": list(scales), "canvas": canvas, "source": _source_id(plain)},
+        )
+        for name, scales in channels.items()
+    }
+
+
+def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
+    """Return, per scale channel, the fraction of pooled features that channel supplied.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with one :class:`cnn101.multiscale.ScaleChannels` layer (max pooling).
+    images : array_like of shape (N, H, W, 1)
+
+    Returns
+    -------
+    ndarray of shape (len(scales),), summing to 1
+    """
+    layers = [layer for layer in getattr(model, "layers", []) if isinstance(layer, ScaleChannels)]
+    if len(layers) != 1:
+        raise ValueError(
+            f"`model` must hold exactly one ScaleChannels layer. Received: {check.describe(model)}"
+        )
+    stacked = np.asarray(layers[0].scale_outputs(check.as_float_array(images, "images")))
+    winners = stacked.argmax(axis=1)  # (N, F): the channel holding each feature's max
+    return np.bincount(winners.ravel(), minlength=stacked.shape[1]) / winners.size
+
+
+def transfer_recipes(
+    data: Digits,
+    plain: Result,
+    size: int,
+    *,
+    target_scale: float = 0.5,
+    canvas: int = DIGIT_CANVAS,
+) -> dict[str, Recipe]:
+    """Return the four transfer arms for a small set of ``size`` digits at ``target_scale``.
+
+    Control: the same network, the same ``size`` labelled digits (drawn from the
+    digits after the ones :func:`zoom_recipes` trains on), the same budget (early
+    stopping with patience 15, at most 400 epochs, a quarter held out for
+    validation) and seeds; only the starting weights differ:
+    ``"from scratch"`` (random), ``"first conv copied"`` (the first convolution from
+    the plain network trained at scale 1, same seed), ``"all conv copied"`` (all
+    three), ``"all conv copied, frozen"`` (all three, not trained further).
+
+    Metric: ``accuracy`` on the test digits at ``target_scale``.
+    """
+    size = check.positive_int(size, "size")
+    if not isinstance(plain, Result):
+        raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    start = len(plain.recipe.x)
+    (x_all, y_all), _ = load_digits()
+    if start + size > len(x_all):
+        raise ValueError(f"`size` must be at most {len(x_all) - start}. Received: size={size}")
+    x = place_digits(x_all[start : start + size], target_scale, canvas=canvas, seed=5)
+    test = place_digits(data.x_test, target_scale, canvas=canvas, seed=4)
+
+    def evaluate(model: keras.Model) -> dict[str, float]:
+        return {
+            "accuracy": float((model.predict(test, verbose=0).argmax(-1) == data.y_test).mean())
+        }
+
+    def build(seed: int, copied: int, frozen: bool) -> keras.Model:
+        model = _digit_cnn(canvas)
+        if copied:
+            copy_conv_layers(plain.model(seed), model, count=copied)
+        if frozen:
+            model.get_layer("trunk").trainable = False
+            model.compile(
+                keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", ["accuracy"]
+            )
+        return model
+
+    settings = dict(
+        zip(TRANSFER_ARMS, [(0, False), (1, False), (3, False), (3, True)], strict=True)
+    )
+    return {
+        arm: Recipe(
+            f"{arm}, {size} digits",
+            build=lambda seed, c=copied, f=frozen: build(seed, c, f),
+            x=x,
+            y=y_all[start : start + size],
+            evaluate=evaluate,
+            max_epochs=400,
+            patience=15,
+            batch_size=64,
+            validation_fraction=0.25,
+            params={"arm": arm, "size": size, "scale": target_scale, "source": _source_id(plain)},
+        )
+        for arm, (copied, frozen) in settings.items()
+    }
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def _table(results: dict[str, Result], metric: str, labels: Sequence[str] | None = None) -> str:
+    lines = []
+    for name, result in results.items():
+        values = result.metrics[metric]
+        if values.ndim == 1:
+            lines.append(f"{name:28s} {result.summary(metric)}")
+        else:
+            cells = [
+                f"{result.summary(metric, i).mean:.3f}±{result.summary(metric, i).std:.3f}"
+                for i in range(values.shape[1])
+            ]
+            lines.append(f"{name:28s} " + "  ".join(cells))
+    header = (
+        ""
+        if labels is None
+        else f"{'':28s} " + "  ".join(f"{label:>11s}" for label in labels) + "\n"
+    )
+    return header + "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the experiments of tutorial 2 (``shift``) or 3 (``scale``) at a chosen size."""
+    parser = argparse.ArgumentParser(
+        prog="python -m cnn101.recipes",
+        description="Run the trained experiments of the tutorials over more seeds or more data.",
+    )
+    parser.add_argument("experiment", choices=["shift", "scale"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="default: 0 1 2")
+    parser.add_argument("--n-train", type=int, default=1500, help="training digits (<= 4000)")
+    parser.add_argument("--n-test", type=int, default=500, help="test digits (<= 1000)")
+    args = parser.parse_args(argv)
+    if any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
+        parser.error(f"--seeds must be distinct non-negative integers, got {args.seeds}")
+    if not 10 <= args.n_train <= 4000:
+        parser.error(f"--n-train must be between 10 and 4000, got {args.n_train}")
+    if not 1 <= args.n_test <= 1000:
+        parser.error(f"--n-test must be between 1 and 1000, got {args.n_test}")
+    data = digits(args.n_train, args.n_test)
+    seeds = tuple(args.seeds)
+    if args.experiment == "shift":
+        for augment in (False, True):
+            results = {n: run(r, seeds) for n, r in shift_recipes(data, augment=augment).items()}
+            print(f"\nshift augmentation: {augment}")
+            print("consistency\n" + _table(results, "consistency"))
+            print("accuracy\n" + _table(results, "accuracy"))
+        return 0
+    labels = [f"scale {s:g}" for s in TEST_SCALES]
+    zoom = {n: run(r, seeds) for n, r in zoom_recipes(data).items()}
+    print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
+    channels = {n: run(r, seeds) for n, r in scale_channel_recipes(data, zoom["plain"]).items()}
+    print("\nscale channels, accuracy by test scale\n" + _table(channels, "accuracy", labels))
+    if args.n_train <= 3700:
+        for size in (30, 100, 300):
+            arms = {
+                n: run(r, seeds) for n, r in transfer_recipes(data, zoom["plain"], size).items()
+            }
+            print(f"\ntransfer to scale 0.5 with {size} digits\n" + _table(arms, "accuracy"))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
