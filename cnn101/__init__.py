@@ -34,6 +34,8 @@ _SUBMODULES = (
     "transforms",
     "feature_extractors",
     "alignment",
+    # the sources' claims and the notebooks' verdicts (the claims page)
+    "claims",
     # checks for the tutorials' exercises
     "exercises",
 )

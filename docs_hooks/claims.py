@@ -1,0 +1,236 @@
+"""MkDocs hook: the page "Claims and verdicts", built from the executed notebooks.
+
+Each claim of the tutorials' sources is listed in ``cnn101.claims.CLAIMS`` with the
+notebook that tests it. The cell that measures it ends with ``cnn101.claims.record(...)``,
+whose output carries a JSON entry (MIME type ``application/vnd.cnn101.claim+json``)
+next to the HTML verdict box (``<div id="claim-<id>">``) that the page shows.
+
+Runs after docs_hooks/notebooks.py: ``on_files`` adds the generated page ``claims.md``;
+as each notebook page is read (``on_pre_page``, after that hook has pointed the page at
+its executed copy) the claim records are read out of its cell outputs; when the claims
+page is rendered (after the notebooks: it is the last file), its Markdown is made: one
+table row per claim with its linked source, the verdict, the measured figure and a link
+to the cell's verdict box. A notebook page not read by then is asked of the notebooks
+hook's cache (executed on a miss), so the page never misses a notebook.
+
+The build fails if a claim in ``CLAIMS`` is not recorded by its notebook, is recorded
+twice, or is recorded by another notebook. Nothing is optional in the project's
+mkdocs.yml; a reduced config used while writing a notebook may list, under
+``extra: {claims_skip_notebooks: [...]}``, notebooks that are not in that build.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+PAGE = "claims.md"
+MIME_TYPE = "application/vnd.cnn101.claim+json"
+VERDICT_MARK = {"confirmed": "✅ confirmed", "refuted": "❌ refuted", "partly": "◐ partly"}
+
+log = logging.getLogger("mkdocs.hooks.claims")
+
+
+class ClaimsError(PluginError):
+    """The notebooks do not record every claim exactly once."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One claim record read out of an executed notebook."""
+
+    id: str
+    verdict: str
+    evidence: str
+    values: dict
+    notebook: str  # the notebook the record names (the claim's owner)
+    found_in: str  # the notebook it was found in
+    cell: int  # 1-based index of the cell among the notebook's code cells
+
+
+def records_in(nb, name: str) -> list[Found]:
+    """Return the claim records in the outputs of executed notebook ``nb`` (file ``name``)."""
+    found = []
+    code_cells = [cell for cell in nb.cells if cell.get("cell_type") == "code"]
+    for index, cell in enumerate(code_cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") not in ("execute_result", "display_data"):
+                continue
+            data = output.get("data", {}).get(MIME_TYPE)
+            if data is None:
+                continue
+            if isinstance(data, str):  # some writers store JSON mime data as text
+                data = json.loads(data)
+            try:
+                found.append(
+                    Found(
+                        id=data["id"],
+                        verdict=data["verdict"],
+                        evidence=data["evidence"],
+                        values=dict(data.get("values") or {}),
+                        notebook=data["notebook"],
+                        found_in=name,
+                        cell=index,
+                    )
+                )
+            except (KeyError, TypeError) as error:
+                raise ClaimsError(
+                    f"Notebook {name}: code cell {index} has a malformed claim record "
+                    f"({error!r}): {data!r}"
+                ) from None
+    return found
+
+
+def check_records(
+    found: Iterable[Found], claims: Sequence, skip_notebooks: Iterable[str] = ()
+) -> dict[str, Found]:
+    """Return ``{claim id: record}``; raise :class:`ClaimsError` unless each claim is recorded once.
+
+    Every claim in ``claims`` must be recorded exactly once, by its own notebook. Claims
+    owned by a notebook in ``skip_notebooks`` may be missing (only for reduced configs).
+    """
+    skip = set(skip_notebooks)
+    known = {claim.id: claim for claim in claims}
+    by_id: dict[str, list[Found]] = {}
+    problems = []
+    for record in found:
+        if record.id not in known:
+            problems.append(
+                f"{record.found_in}, code cell {record.cell}: unknown claim {record.id!r}"
+            )
+            continue
+        by_id.setdefault(record.id, []).append(record)
+    for claim in claims:
+        records = by_id.get(claim.id, [])
+        if not records:
+            if claim.notebook not in skip:
+                problems.append(
+                    f"claim {claim.id!r} is not recorded: {claim.notebook} must end a cell "
+                    f'with cnn101.claims.record("{claim.id}", verdict=..., evidence=...)'
+                )
+            continue
+        if len(records) > 1:
+            where = ", ".join(f"{r.found_in} code cell {r.cell}" for r in records)
+            problems.append(f"claim {claim.id!r} is recorded {len(records)} times ({where})")
+        for r in records:
+            if r.found_in != claim.notebook:
+                problems.append(
+                    f"claim {claim.id!r} belongs to {claim.notebook} but is recorded in "
+                    f"{r.found_in}, code cell {r.cell}"
+                )
+    if problems:
+        raise ClaimsError(
+            "The claims page cannot be built:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return {claim_id: records[0] for claim_id, records in by_id.items()}
+
+
+def _cell(text: str) -> str:
+    """Escape text for a Markdown table cell."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
+    """Return the Markdown of the claims page (links to notebooks are relative .ipynb paths)."""
+    counts = {v: sum(r.verdict == v for r in records.values()) for v in VERDICT_MARK}
+    lines = [
+        "# Claims and verdicts",
+        "",
+        "The tutorials test what their sources say. Each row is one claim of a blog post, "
+        "a forum thread or a paper, the verdict the tutorial's measurement gives it and the "
+        "figure behind that verdict; **Measured in** links to the cell that measured it. "
+        "The page is generated from the executed notebooks each time the site is built, so "
+        "it always shows the numbers the tutorials show.",
+        "",
+        f"{len(records)} claims: {counts['confirmed']} confirmed, {counts['partly']} partly, "
+        f"{counts['refuted']} refuted.",
+        "",
+        "| Claim | Source | Verdict | Measured | Measured in |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for claim in claims:
+        record = records.get(claim.id)
+        if record is None:
+            continue
+        tutorial = claim.notebook.split("_", 1)[0].lstrip("0")
+        link = f"[tutorial {tutorial}, cell {record.cell}]({claim.notebook}#claim-{claim.id})"
+        lines.append(
+            f'| <span id="{claim.id}"></span>{_cell(claim.statement)} '
+            f"| [{_cell(claim.source)}]({claim.source_url}) "
+            f"| **{VERDICT_MARK[record.verdict]}** | {_cell(record.evidence)} | {link} |"
+        )
+    lines += [
+        "",
+        "Verdicts: *confirmed* — the measurement agrees with the claim as stated; *partly* — "
+        "it holds only in part or under a condition the source does not state; *refuted* — "
+        "the measurement contradicts it.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- mkdocs events
+
+
+def _notebooks_hook(config):
+    for name, module in config["hooks"].items():
+        if Path(name).name == "notebooks.py":
+            return module
+    raise PluginError("docs_hooks/claims.py needs docs_hooks/notebooks.py listed before it.")
+
+
+_build: dict = {}
+
+
+def on_files(files, config):
+    """Add the claims page (its Markdown is filled in when it is rendered, after the notebooks)."""
+    _notebooks_hook(config)
+    _build.clear()
+    _build["found"] = {}  # notebook src_uri -> records
+    _build["notebooks"] = [
+        f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".ipynb")
+    ]
+    files.append(File.generated(config, PAGE, content="# Claims and verdicts\n"))
+    return files
+
+
+def _collect(src_uri: str, executed: Path) -> None:
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    _build["found"][src_uri] = records_in(nb, Path(src_uri).name)
+
+
+@event_priority(0)  # after docs_hooks/notebooks.py has pointed the page at its executed copy
+def on_pre_page(page, config, files):
+    if page.file.src_uri.endswith(".ipynb"):
+        _collect(page.file.src_uri, Path(page.file.abs_src_path))
+    return page
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri != PAGE:
+        return markdown
+    from cnn101.claims import CLAIMS
+
+    hook = _notebooks_hook(config)
+    docs_dir = Path(config.docs_dir)
+    for src_uri in _build["notebooks"]:
+        if src_uri not in _build["found"]:  # a page not rendered yet: use (or make) its copy
+            run = hook.ensure_executed(
+                docs_dir / src_uri, hook._state["cache_dir"], hook._state["package_dir"], docs_dir
+            )
+            _collect(src_uri, run.executed)
+    found = [record for records in _build["found"].values() for record in records]
+    skip = config.get("extra", {}).get("claims_skip_notebooks", [])
+    records = check_records(found, CLAIMS, skip_notebooks=skip)
+    log.info(f"Claims page: {len(records)} of {len(CLAIMS)} claims recorded")
+    return claims_markdown(CLAIMS, records)

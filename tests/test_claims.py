@@ -1,0 +1,209 @@
+"""The claims registry and records (cnn101.claims) and the claims-page hook (docs_hooks/claims.py).
+
+The hook tests drive the hook's functions on small fake executed notebooks whose outputs
+are made the way IPython makes them (``IPython.core.formatters.format_display_data``), so
+they check what a real kernel would write. The site tests read the one cold build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+from conftest import load_hook
+from IPython.core.formatters import format_display_data
+
+from cnn101 import claims
+
+hook = load_hook("claims")
+REFERENCE_NOTEBOOKS = ("01_how_a_cnn_sees.ipynb", "04_image_pyramids.ipynb",
+                       "05_feature_map_alignment.ipynb")  # fmt: skip
+ISSUE_IDS = (
+    "pooling-translation-invariance", "max-pool-scale-luck", "scale-from-zoom-augmentation",
+    "scale-from-natural-sizes", "early-layers-transfer", "dog-features", "pyramid-storage",
+    "coarse-to-fine-translations", "spp-fixed-length", "psp-upsample-stack", "aspp-no-pooling",
+    "atrous-is-dilated", "feature-map-transform-invariance",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_registry_holds_the_claims_in_order_each_owned_by_a_tutorial():
+    assert tuple(c.id for c in claims.CLAIMS) == ISSUE_IDS
+    notebooks = {p.name for p in hook_docs_dir().glob("[0-9][0-9]_*.ipynb")}
+    for claim in claims.CLAIMS:
+        assert claim.notebook in notebooks, claim
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", claim.id)
+        assert urlsplit(claim.source_url).scheme == "https" and urlsplit(claim.source_url).netloc
+        assert claim.statement.endswith(".") and claim.source
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claims.CLAIMS[0].id = "x"
+
+
+def hook_docs_dir():
+    from conftest import docs_dir
+
+    return docs_dir()
+
+
+def test_record_validates_its_arguments():
+    with pytest.raises(ValueError, match=r"`claim_id`.*Received: claim_id='nope'"):
+        claims.record("nope", verdict="confirmed", evidence="x")
+    with pytest.raises(ValueError, match=r"`verdict`.*Received: verdict='true'"):
+        claims.record("pyramid-storage", verdict="true", evidence="x")
+    with pytest.raises(ValueError, match="`evidence`"):
+        claims.record("pyramid-storage", verdict="partly", evidence="  ")
+    with pytest.raises(TypeError, match="`values`"):
+        claims.record("pyramid-storage", verdict="partly", evidence="x", values=[1.0])
+    with pytest.raises(ValueError, match=r"values\['r'\]"):
+        claims.record("pyramid-storage", verdict="partly", evidence="x", values={"r": np.nan})
+    with pytest.raises(ValueError, match=r"values\['r'\]"):
+        claims.record("pyramid-storage", verdict="partly", evidence="x", values={"r": "1"})
+
+
+def test_record_displays_a_box_with_the_anchor_and_carries_json():
+    r = claims.record(
+        "aspp-no-pooling", verdict="partly", evidence="v3 has <a pooling> branch.",
+        values={"taps": np.float32(3.5), "n": np.int64(2)},
+    )  # fmt: skip
+    data, _ = format_display_data(r)  # what IPython puts in the cell's output
+    assert set(data) >= {"text/plain", "text/html", claims.MIME_TYPE}
+    payload = data[claims.MIME_TYPE]
+    assert payload == {
+        "id": "aspp-no-pooling", "verdict": "partly", "evidence": "v3 has <a pooling> branch.",
+        "values": {"taps": 3.5, "n": 2.0}, "notebook": "04_image_pyramids.ipynb",
+    }  # fmt: skip
+    json.dumps(payload, allow_nan=False)
+    box = BeautifulSoup(data["text/html"], "html.parser").find(id="claim-aspp-no-pooling")
+    assert box is not None and "Verdict: partly" in box.get_text()
+    assert "<a pooling>" in box.get_text()  # escaped, shown as text
+    assert box.find("a")["href"] == claims.get_claim("aspp-no-pooling").source_url
+    assert "PARTLY" in data["text/plain"]
+
+
+# --------------------------------------------------------------------------- the hook
+
+
+def _claim(claim_id: str, notebook: str):
+    return claims.Claim(claim_id, "A source", "https://example.org/a", "It holds.", notebook)
+
+
+def _executed_notebook(*cells: list) -> nbformat.NotebookNode:
+    """A fake executed notebook: each argument is a list of objects a cell displays."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# Fake"))
+    for count, shown in enumerate(cells, start=1):
+        cell = nbformat.v4.new_code_cell("...", execution_count=count)
+        for obj in shown:
+            data, metadata = format_display_data(obj)
+            cell.outputs.append(nbformat.v4.new_output("display_data", data, metadata=metadata))
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nbformat.reads(nbformat.writes(nb), as_version=4)  # as read back from disk
+
+
+def _record(claim, verdict="confirmed"):
+    return claims.ClaimRecord(claim, verdict, f"{claim.id} measured 0.5.", {"x": 0.5})
+
+
+def test_hook_reads_records_from_outputs_and_builds_the_table():
+    a, b = _claim("a-claim", "01_x.ipynb"), _claim("b-claim", "01_x.ipynb")
+    nb = _executed_notebook([1.0], [_record(a)], ["text", _record(b, "refuted")])
+    found = hook.records_in(nb, "01_x.ipynb")
+    assert [(f.id, f.verdict, f.cell) for f in found] == [
+        ("a-claim", "confirmed", 2), ("b-claim", "refuted", 3)
+    ]  # fmt: skip
+    records = hook.check_records(found, (a, b))
+    page = hook.claims_markdown((a, b), records)
+    assert "[tutorial 1, cell 2](01_x.ipynb#claim-a-claim)" in page
+    assert "❌ refuted" in page and "b-claim measured 0.5." in page
+    assert "[A source](https://example.org/a)" in page
+
+
+def test_a_notebook_that_stops_recording_a_claim_fails_the_hook():
+    a, b = _claim("a-claim", "01_x.ipynb"), _claim("b-claim", "01_x.ipynb")
+    found = hook.records_in(_executed_notebook([_record(a)], [2.0]), "01_x.ipynb")
+    with pytest.raises(hook.ClaimsError, match=r"'b-claim' is not recorded: 01_x\.ipynb"):
+        hook.check_records(found, (a, b))
+    # Only a reduced config may leave out a notebook, by naming it.
+    assert set(hook.check_records(found, (a, b), skip_notebooks=["01_x.ipynb"])) == {"a-claim"}
+
+
+def test_a_claim_recorded_twice_or_by_another_notebook_fails_the_hook():
+    a = _claim("a-claim", "01_x.ipynb")
+    twice = hook.records_in(_executed_notebook([_record(a)], [_record(a)]), "01_x.ipynb")
+    with pytest.raises(hook.ClaimsError, match="recorded 2 times"):
+        hook.check_records(twice, (a,))
+    elsewhere = hook.records_in(_executed_notebook([_record(a)]), "02_y.ipynb")
+    with pytest.raises(hook.ClaimsError, match=r"belongs to 01_x\.ipynb but is recorded in 02_y"):
+        hook.check_records(elsewhere, (a,))
+    unknown = hook.records_in(_executed_notebook([_record(a)]), "01_x.ipynb")
+    with pytest.raises(hook.ClaimsError, match="unknown claim 'a-claim'"):
+        hook.check_records(unknown, (_claim("other", "01_x.ipynb"),))
+
+
+def test_the_committed_config_requires_every_claim():
+    from conftest import ROOT, load_config
+
+    config = load_config(ROOT / "mkdocs.yml")
+    hooks = config["hooks"]
+    assert hooks.index("docs_hooks/claims.py") > hooks.index("docs_hooks/notebooks.py")
+    assert "claims_skip_notebooks" not in (config.get("extra") or {})
+    nav_pages = [next(iter(item.values())) for item in config["nav"] if isinstance(item, dict)]
+    assert "claims.md" in nav_pages
+
+
+# --------------------------------------------------------------------------- the built site
+
+
+@pytest.fixture(scope="session")
+def site(built_site):
+    return built_site.site
+
+
+def test_claims_page_lists_every_claim_with_a_verdict_and_a_working_cell_link(site):
+    page = site / "claims" / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    rows = soup.select("table tbody tr")
+    assert len(rows) == len(claims.CLAIMS)
+    for claim, row in zip(claims.CLAIMS, rows, strict=True):
+        cells = row.find_all("td")
+        assert claim.statement.rstrip(".")[:30] in cells[0].get_text()
+        assert cells[1].find("a")["href"] == claim.source_url
+        assert re.search(r"confirmed|refuted|partly", cells[2].get_text())
+        assert re.search(r"\d", cells[3].get_text()), f"{claim.id}: no measured figure"
+        href = cells[4].find("a")["href"]
+        path, fragment = urlsplit(href).path, unquote(urlsplit(href).fragment)
+        assert fragment == f"claim-{claim.id}"
+        target = (page.parent / path).resolve() / "index.html"
+        assert target.parent.name == claim.notebook.removesuffix(".ipynb")
+        box = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=fragment)
+        assert box is not None, f"{href}: no element with id {fragment}"
+        assert "Verdict:" in box.get_text(), "the record renders as its HTML box, not as JSON"
+        assert claims.MIME_TYPE not in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("notebook", REFERENCE_NOTEBOOKS)
+def test_tutorial_ends_with_references_with_well_formed_links(notebook):
+    nb = nbformat.read(hook_docs_dir() / notebook, as_version=4)
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    refs = [i for i, c in enumerate(markdown) if re.search(r"^## References\s*$", c.source, re.M)]
+    assert refs == [len(markdown) - 1], "a `## References` cell is the last markdown cell"
+    links = re.findall(r"\[([^\]]+)\]\(([^)\s]+)\)", markdown[-1].source)
+    assert len(links) >= 2, "References link their sources"
+    for _text, url in links:
+        parts = urlsplit(url)
+        assert parts.scheme == "https" and "." in parts.netloc, url
+        if "arxiv.org" in parts.netloc:
+            assert re.fullmatch(r"/abs/\d{4}\.\d{4,5}", parts.path), url
+        if "doi.org" in parts.netloc:
+            assert re.fullmatch(r"/10\.\d{4,9}/\S+", parts.path), url
+    body = "\n".join(c.source for c in markdown[:-1])
+    assert re.search(r"\]\(https://", body), "claims in the text cite their source with a link"
