@@ -34,6 +34,7 @@ _SUBMODULES = (
     "transforms",
     "feature_extractors",
     "alignment",
+    "scale_space",
     # the sources' claims and the notebooks' verdicts (the claims page)
     "claims",
     # checks for the tutorials' exercises
