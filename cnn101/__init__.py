@@ -23,6 +23,9 @@ _SUBMODULES = (
     # translation invariance (tutorial 2)
     "invariance",
     "blurpool",
+    # trained results over several seeds (tutorials 2 and 3)
+    "experiments",
+    "recipes",
     # spatial resolution and scale (tutorial 3)
     "scale",
     "multiscale",
@@ -34,6 +37,7 @@ _SUBMODULES = (
     "transforms",
     "feature_extractors",
     "alignment",
+    "scale_space",
     # the sources' claims and the notebooks' verdicts (the claims page)
     "claims",
     # checks for the tutorials' exercises

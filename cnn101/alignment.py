@@ -40,6 +40,8 @@ __all__ = [
     "alignment_error",
     "alignment_mask",
     "alignment_table",
+    "candidate_warp_errors",
+    "channel_pair_error",
     "input_alignment_error",
     "show_alignment",
 ]
@@ -234,6 +236,127 @@ def alignment_error(
     aligned = _rearrange(target, moved, mask, channels)
     error = _relative_error(target, aligned, mask)
     return AlignmentResult(error, image, moved_image, target, aligned, mask)
+
+
+def channel_pair_error(
+    image: Any,
+    extractor: FeatureExtractor,
+    transform: SpatialTransform | str,
+    pairs: Sequence[tuple[int, int]],
+) -> AlignmentResult:
+    """Compare channel ``t`` of Λ(T f) with channel ``s`` of T(Λ f), for each ``(t, s)`` in ``pairs``.
+
+    A transformation that warps the maps *and* moves values between channels: for a
+    bank of one feature at scales sigma and 2 sigma, a zoom by 2 is undone by
+    ``pairs=[(1, 0)]`` (the 2-sigma response of the zoomed image against the warped
+    sigma response). Such a T' is not purely spatial, so it lies outside Jansson et
+    al.'s theorem; rotation-equivariant and scale-channel networks are built on it.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    extractor : FeatureExtractor
+    transform : SpatialTransform or str
+    pairs : sequence of (int, int)
+        (channel of Λ(T f), channel of T(Λ f)) to compare.
+
+    Returns
+    -------
+    AlignmentResult
+        ``target`` and ``aligned`` hold the paired channels, in the order of ``pairs``.
+
+    Examples
+    --------
+    >>> from cnn101.images import load_photo
+    >>> from cnn101.scale_space import log_features
+    >>> bank = log_features((1.0, 2.0))
+    >>> photo = load_photo("camera", size=96)
+    >>> same = channel_pair_error(photo, bank, "scale2", [(1, 1)]).error
+    >>> shifted = channel_pair_error(photo, bank, "scale2", [(1, 0)]).error
+    >>> bool(shifted < 0.25 < 0.5 < same)
+    True
+    """
+    image = _as_gray(image)
+    extractor = _check_extractor(extractor)
+    transform = get_transform(transform)
+    moved_image = transform(image)
+    target = extractor(moved_image)
+    moved = transform(extractor(image))
+    count = target.shape[-1]
+    try:
+        index = np.asarray(pairs)
+        valid = (
+            index.ndim == 2
+            and index.shape[1] == 2
+            and len(index) > 0
+            and index.dtype.kind in "iu"
+            and ((index >= 0) & (index < count)).all()
+        )
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(
+            f"`pairs` must be a non-empty list of (target channel, source channel) index pairs "
+            f"in 0..{count - 1}. Received: pairs={check.describe(pairs)}"
+        )
+    mask = alignment_mask(image.shape, transform, extractor.radius)
+    target, aligned = target[..., index[:, 0]], moved[..., index[:, 1]]
+    error = _relative_error(target, aligned, mask)
+    return AlignmentResult(error, image, moved_image, target, aligned, mask)
+
+
+def candidate_warp_errors(
+    image: Any,
+    extractor: FeatureExtractor,
+    transform: SpatialTransform | str,
+    candidates: Mapping[str, SpatialTransform | str],
+) -> dict[str, float]:
+    """Measure ``||Λ(T f) - T'(Λ f)|| / ||Λ(T f)||`` for each candidate warp T'.
+
+    The paper says no spatial T' aligns the maps after a zoom or shear, not only
+    T' = T. This tries a family of them on one common set of pixels: those that
+    :func:`alignment_mask` keeps for T and for every candidate.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    extractor : FeatureExtractor
+    transform : SpatialTransform or str
+        T, applied to the image.
+    candidates : mapping of str to SpatialTransform or str
+        The warps T' to try on the feature maps, by label.
+
+    Returns
+    -------
+    dict of str to float
+        The relative error of each candidate, in the order given.
+
+    Examples
+    --------
+    >>> from cnn101.feature_extractors import conv_features
+    >>> from cnn101.images import load_photo
+    >>> from cnn101.transforms import scaling
+    >>> photo = load_photo("camera", size=64)
+    >>> errors = candidate_warp_errors(photo, conv_features("laplacian"), "scale2",
+    ...                                {f"zoom {s}": scaling(s) for s in (1.5, 2.0, 2.5)})
+    >>> min(errors.values()) > 0.5
+    True
+    """
+    image = _as_gray(image)
+    extractor = _check_extractor(extractor)
+    transform = get_transform(transform)
+    if not isinstance(candidates, Mapping) or not candidates:
+        raise ValueError(
+            f"`candidates` must be a non-empty mapping of labels to transformations. "
+            f"Received: candidates={check.describe(candidates)}"
+        )
+    warps = {label: get_transform(t) for label, t in candidates.items()}
+    target = extractor(transform(image))
+    features = extractor(image)
+    mask = alignment_mask(image.shape, transform, extractor.radius)
+    for warp in warps.values():
+        mask = mask & alignment_mask(image.shape, warp, extractor.radius)
+    return {label: _relative_error(target, warp(features), mask) for label, warp in warps.items()}
 
 
 def input_alignment_error(

@@ -234,7 +234,8 @@ class ClaimRecord:
         colour = _COLOURS[self.verdict]
         return (
             f'<div class="cnn101-claim cnn101-claim--{self.verdict}" id="{claim.anchor}" '
-            f'style="border-left: 4px solid {colour}; padding: 0.4em 0.8em; margin: 0.5em 0;">'
+            f'style="border-left: 4px solid {colour}; padding: 0.4em 0.8em; margin: 0.5em 0; '
+            f'scroll-margin-top: 4rem;">'
             f'<p style="margin: 0;"><strong>Claim</strong> ({esc(claim.source)}, '
             f'<a href="{esc(claim.source_url)}">source</a>): {esc(claim.statement)}</p>'
             f'<p style="margin: 0.3em 0 0 0;"><strong style="color: {colour};">'

@@ -10,6 +10,7 @@ cross-correlations computed with :func:`cnn101.ops.conv2d`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,17 @@ import numpy as np
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 from cnn101.ops import conv2d
-from cnn101.pyramids import gaussian_pyramid, pyramid_shapes
+from cnn101.pyramids import gaussian_kernel1d, gaussian_pyramid, pyramid_shapes
 
-__all__ = ["SearchResult", "coarse_to_fine_search", "exhaustive_search", "match_template"]
+__all__ = [
+    "SearchCost",
+    "SearchResult",
+    "coarse_to_fine_cost",
+    "coarse_to_fine_search",
+    "exhaustive_cost",
+    "exhaustive_search",
+    "match_template",
+]
 
 
 def match_template(image: Any, template: Any) -> Any:
@@ -173,3 +182,106 @@ def coarse_to_fine_search(
         evaluated += int(np.prod(scores.shape))
         path.append((level, row, col))
     return SearchResult((row, col), score, evaluated, tuple(path))
+
+
+# --------------------------------------------------------------------------- cost
+
+
+@dataclass(frozen=True)
+class SearchCost:
+    """The arithmetic of a template search, in multiply-adds.
+
+    Attributes
+    ----------
+    placements : int
+        Translations scored, over all levels.
+    matching : int
+        Multiply-adds of the scoring: :func:`match_template` runs three VALID
+        convolutions of the template's size (correlation, window sum, window sum of
+        squares), so ``3 * h * w`` per placement, plus one square per window pixel read.
+    pyramid : int
+        Multiply-adds of building the image's and the template's Gaussian pyramids:
+        per level, a 7 x 7 blur (49 per pixel of the finer level) and a separable
+        bilinear resize (one per output pixel of each of its two passes). 0 for an
+        exhaustive search.
+    """
+
+    placements: int
+    matching: int
+    pyramid: int
+
+    @property
+    def total(self) -> int:
+        """``matching + pyramid``."""
+        return self.matching + self.pyramid
+
+
+def _match_cost(region: tuple[int, int], patch: tuple[int, int]) -> tuple[int, int]:
+    rows, cols = region[0] - patch[0] + 1, region[1] - patch[1] + 1
+    placements = rows * cols
+    return placements, 3 * placements * patch[0] * patch[1] + region[0] * region[1]
+
+
+def _pyramid_cost(shape: tuple[int, int], max_layer: int) -> int:
+    taps = len(gaussian_kernel1d()) ** 2
+    shapes = pyramid_shapes(shape, max_layer)
+    cost = 0
+    for (h, w), (h2, w2) in itertools.pairwise(shapes):
+        cost += taps * h * w + h2 * w + h2 * w2
+    return cost
+
+
+def exhaustive_cost(image_shape: tuple[int, int], template_shape: tuple[int, int]) -> SearchCost:
+    """Return the cost of :func:`exhaustive_search` for these shapes.
+
+    Examples
+    --------
+    >>> exhaustive_cost((6, 6), (2, 2))
+    SearchCost(placements=25, matching=336, pyramid=0)
+    """
+    image_shape = check.positive_pair(image_shape, "image_shape")
+    template_shape = check.positive_pair(template_shape, "template_shape")
+    placements, matching = _match_cost(image_shape, template_shape)
+    return SearchCost(placements, matching, 0)
+
+
+def coarse_to_fine_cost(
+    image_shape: tuple[int, int],
+    template_shape: tuple[int, int],
+    result: SearchResult,
+    radius: int = 2,
+) -> SearchCost:
+    """Return the cost of the :func:`coarse_to_fine_search` that gave ``result``.
+
+    The windows of the finer levels depend on where the coarser matches fell (they are
+    clipped at the border), so the count replays ``result.path``. ``placements`` equals
+    ``result.evaluated``.
+
+    Examples
+    --------
+    >>> image = np.random.default_rng(0).random((64, 64))
+    >>> result = coarse_to_fine_search(image, image[40:56, 8:24], max_layer=2)
+    >>> cost = coarse_to_fine_cost(image.shape, (16, 16), result)
+    >>> cost.placements == result.evaluated, cost.total < exhaustive_cost((64, 64), (16, 16)).total
+    (True, True)
+    """
+    if not isinstance(result, SearchResult):
+        raise TypeError(
+            f"`result` must be the SearchResult of coarse_to_fine_search. Received: {check.describe(result)}"
+        )
+    image_shape = check.positive_pair(image_shape, "image_shape")
+    template_shape = check.positive_pair(template_shape, "template_shape")
+    radius = check.non_negative_int(radius, "radius")
+    max_layer = result.path[0][0]
+    images = pyramid_shapes(image_shape, max_layer)
+    templates = pyramid_shapes(template_shape, max_layer)
+    placements, matching = _match_cost(images[-1], templates[-1])
+    for (_, row, col), (level, _, _) in zip(result.path[:-1], result.path[1:], strict=True):
+        (height, width), (h, w) = images[level], templates[level]
+        r0, r1 = max(0, 2 * row - radius), min(height - h, 2 * row + radius)
+        c0, c1 = max(0, 2 * col - radius), min(width - w, 2 * col + radius)
+        r0, c0 = min(r0, r1), min(c0, c1)
+        count, cost = _match_cost((r1 - r0 + h, c1 - c0 + w), (h, w))
+        placements, matching = placements + count, matching + cost
+    pyramid = _pyramid_cost(image_shape, max_layer) + _pyramid_cost(template_shape, max_layer)
+    return SearchCost(placements, matching, pyramid)

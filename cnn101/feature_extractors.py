@@ -19,7 +19,7 @@ model trained briefly on :func:`cnn101.datasets.load_digits`). ``W_KERNEL`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -116,6 +116,8 @@ class FeatureExtractor:
         Maps a float32 NHWC batch (N, H, W, 1) to a batch (N, H, W, C).
     radius : int
         Receptive-field radius in pixels.
+    model : keras.Model or None
+        The wrapped model (from :func:`keras_features`), to read its weights.
 
     Examples
     --------
@@ -127,6 +129,7 @@ class FeatureExtractor:
     name: str
     function: Callable[[np.ndarray], Any]
     radius: int
+    model: Any = field(default=None, repr=False, compare=False)  # the Keras model, if any
 
     def __call__(self, image: Any) -> np.ndarray:
         """Return the feature map of an (H, W) image as an (H, W, C) float32 array."""
@@ -314,7 +317,7 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
     def function(batch: np.ndarray) -> Any:
         return model(batch, training=False)
 
-    return FeatureExtractor(name or model.name, function, radius)
+    return FeatureExtractor(name or model.name, function, radius, model=model)
 
 
 def train_digit_features(

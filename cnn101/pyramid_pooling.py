@@ -13,9 +13,13 @@ inside a network, on a feature map:
   6, 12, 18) side by side with a 1x1 convolution and an image-level pooling
   branch, so one layer sees the map at several receptive-field sizes.
 
-Bins cover the whole map and may overlap by a pixel: for n bins over H rows, bin i
-spans rows ``floor(i * H / n)`` to ``ceil((i + 1) * H / n)`` (PyTorch's adaptive
-pooling). The papers follow each convolution with batch normalisation; here that is
+Two rules place the bins. By default (``bin_rule="adaptive"``, PyTorch's adaptive
+pooling) bins cover the whole map and may overlap by a pixel: for n bins over H rows,
+bin i spans rows ``floor(i * H / n)`` to ``ceil((i + 1) * H / n)``. He et al.'s rule
+(``bin_rule="he"``, Section 2.3 of arXiv:1406.4729) is a sliding-window pooling with
+window ``ceil(H / n)`` and stride ``floor(H / n)``: bin i spans rows ``i * floor(H / n)``
+to ``i * floor(H / n) + ceil(H / n)``, which can leave the last rows uncovered (10 rows,
+4 bins: windows of 3 at stride 2 never read row 9) and needs ``H >= n``. The papers follow each convolution with batch normalisation; here that is
 the option ``batch_norm=True`` (off by default, so each branch is one convolution).
 All layers take NHWC maps of any height and width: ``keras.Input((None, None, C))``.
 """
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, Literal
+
+import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
@@ -38,39 +44,71 @@ __all__ = [
     "SpatialPyramidPooling",
     "adaptive_pool2d",
     "bin_edges",
+    "valid_taps",
 ]
 
 Pooling = Literal["max", "avg"]
+BinRule = Literal["adaptive", "he"]
+BIN_RULES = ("adaptive", "he")
 
 
-def bin_edges(size: int, bins: int) -> list[tuple[int, int]]:
+def _bin_rule(bin_rule: Any) -> str:
+    if bin_rule not in BIN_RULES:
+        raise ValueError(
+            f"`bin_rule` must be 'adaptive' or 'he'. Received: bin_rule={check.describe(bin_rule)}"
+        )
+    return bin_rule
+
+
+def bin_edges(size: int, bins: int, bin_rule: BinRule = "adaptive") -> list[tuple[int, int]]:
     """Return the (start, stop) of each of ``bins`` bins over ``size`` pixels.
 
-    Bin i spans ``floor(i * size / bins)`` to ``ceil((i + 1) * size / bins)``: the bins
-    cover every pixel, none is empty, and neighbours overlap when ``bins`` does not
-    divide ``size``.
+    ``bin_rule="adaptive"``: bin i spans ``floor(i * size / bins)`` to
+    ``ceil((i + 1) * size / bins)``; the bins cover every pixel, none is empty, and
+    neighbours overlap when ``bins`` does not divide ``size``.
+
+    ``bin_rule="he"`` (He et al. 2014): a window of ``ceil(size / bins)`` pixels moved by
+    a stride of ``floor(size / bins)``; bin i spans ``i * stride`` to ``i * stride + window``.
+    The last pixels can be left out, and ``size`` must be at least ``bins``.
 
     Examples
     --------
     >>> bin_edges(5, 2)
     [(0, 3), (2, 5)]
+    >>> bin_edges(10, 4), bin_edges(10, 4, "he")
+    ([(0, 3), (2, 5), (5, 8), (7, 10)], [(0, 3), (2, 5), (4, 7), (6, 9)])
     """
     size, bins = check.positive_int(size, "size"), check.positive_int(bins, "bins")
-    return [((i * size) // bins, -(-(i + 1) * size // bins)) for i in range(bins)]
+    if _bin_rule(bin_rule) == "adaptive":
+        return [((i * size) // bins, -(-(i + 1) * size // bins)) for i in range(bins)]
+    if size < bins:
+        raise ValueError(
+            f"He et al.'s bin rule needs at least as many pixels as bins (its stride is "
+            f"floor(size / bins)). Received: size={size}, bins={bins}"
+        )
+    window, stride = -(-size // bins), size // bins
+    return [(i * stride, i * stride + window) for i in range(bins)]
 
 
-def _adaptive_pool(x: Any, bins: tuple[int, int], pooling: str) -> Any:
+def _adaptive_pool(x: Any, bins: tuple[int, int], pooling: str, bin_rule: str = "adaptive") -> Any:
     """Pool an NHWC tensor of any (dynamic) height and width into (N, bins[0], bins[1], C)."""
     tf = tensorflow()
     reduce = tf.reduce_max if pooling == "max" else tf.reduce_mean
     shape = tf.shape(x)
     height, width = shape[1], shape[2]
+
+    def edges(i: int, n: int, size: Any) -> tuple[Any, Any]:
+        if bin_rule == "he":
+            start = i * (size // n)
+            return start, start - ((-size) // n)
+        return (i * size) // n, -((-(i + 1) * size) // n)
+
     rows = []
     for i in range(bins[0]):
-        top, bottom = (i * height) // bins[0], -((-(i + 1) * height) // bins[0])
+        top, bottom = edges(i, bins[0], height)
         cells = []
         for j in range(bins[1]):
-            left, right = (j * width) // bins[1], -((-(j + 1) * width) // bins[1])
+            left, right = edges(j, bins[1], width)
             cells.append(reduce(x[:, top:bottom, left:right, :], axis=(1, 2)))
         rows.append(tf.stack(cells, axis=1))
     return tf.stack(rows, axis=1)
@@ -107,6 +145,50 @@ def adaptive_pool2d(images: Any, bins: int | tuple[int, int], pooling: Pooling =
     batch, rank = check.as_image_batch(images)
     bins = check.positive_pair(bins, "bins")
     return check.restore_rank(_adaptive_pool(batch, bins, _pooling_mode(pooling)), rank)
+
+
+def valid_taps(size: int | tuple[int, int], rate: int, kernel: int = 3) -> np.ndarray:
+    """Count, at each output position, the taps of a dilated kernel that land inside the map.
+
+    A ``kernel`` x ``kernel`` convolution with dilation ``rate`` and SAME padding reads
+    ``kernel**2`` input positions around each output; those outside the map read padded
+    zeros, so the weights there do nothing. DeepLab v3 (Section 3.3 of arXiv:1706.05587)
+    points out that as the rate approaches the map's size only the centre tap stays
+    valid and the 3x3 filter degenerates to a 1x1 one; that is why its ASPP has an
+    image-pooling branch.
+
+    Parameters
+    ----------
+    size : int or (int, int)
+        Height and width of the feature map.
+    rate : int
+        Dilation rate.
+    kernel : int, default 3
+
+    Returns
+    -------
+    ndarray of int, shape (H, W)
+        Number of valid taps at each output position (between 1 and ``kernel**2``).
+
+    Examples
+    --------
+    >>> counts = valid_taps(32, 18)
+    >>> int(counts.max()), round(float(counts.mean()), 2)
+    (4, 3.52)
+    >>> int(valid_taps(32, 6).max())
+    9
+    """
+    height, width = check.positive_pair(size, "size")
+    rate = check.positive_int(rate, "rate")
+    kernel = check.positive_int(kernel, "kernel")
+    before = ((kernel - 1) * rate) // 2  # TensorFlow's SAME padding before the first pixel
+    offsets = np.arange(kernel) * rate - before
+
+    def along(n: int) -> np.ndarray:
+        positions = np.arange(n)[:, None] + offsets[None, :]
+        return ((positions >= 0) & (positions < n)).sum(axis=1)
+
+    return np.outer(along(height), along(width))
 
 
 def _positive_ints(value: Any, name: str) -> tuple[int, ...]:
@@ -171,6 +253,10 @@ class SpatialPyramidPooling(keras.layers.Layer):
     Args:
         levels: Bins per side at each level, default ``(4, 2, 1)`` (16 + 4 + 1 bins).
         pooling: ``"max"`` (He et al.) or ``"avg"``.
+        bin_rule: ``"adaptive"`` (default: bins cover the whole map, neighbours may
+            overlap by a pixel) or ``"he"`` (He et al.'s window ``ceil(H / n)`` at stride
+            ``floor(H / n)``, which may leave the last rows and columns out and needs a
+            map at least as large as the largest level); see :func:`bin_edges`.
 
     Input shape:
         ``(batch, height, width, channels)``; height and width may be ``None``.
@@ -187,20 +273,43 @@ class SpatialPyramidPooling(keras.layers.Layer):
     [(1, 168), (1, 168)]
     """
 
-    def __init__(self, levels: Sequence[int] = (4, 2, 1), pooling: Pooling = "max", **kwargs: Any):
+    def __init__(
+        self,
+        levels: Sequence[int] = (4, 2, 1),
+        pooling: Pooling = "max",
+        bin_rule: BinRule = "adaptive",
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.levels = _positive_ints(levels, "levels")
         self.pooling = _pooling_mode(pooling)
+        self.bin_rule = _bin_rule(bin_rule)
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         self.channels = _channels(input_shape, "SpatialPyramidPooling")
+        self._check_size(input_shape)
         self.built = True
+
+    def _check_size(self, shape: Sequence) -> None:
+        if self.bin_rule != "he":
+            return
+        for size in shape[1:3]:
+            if size is not None and int(size) < max(self.levels):
+                raise ValueError(
+                    f"SpatialPyramidPooling with bin_rule='he' needs a feature map at least "
+                    f"{max(self.levels)} pixels on each side (its stride is floor(size / n)). "
+                    f"Received: input_shape={tuple(shape)}"
+                )
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
         tf = tensorflow()
+        self._check_size(inputs.shape)
         parts = [
-            tf.reshape(_adaptive_pool(inputs, (n, n), self.pooling), (-1, n * n * self.channels))
+            tf.reshape(
+                _adaptive_pool(inputs, (n, n), self.pooling, self.bin_rule),
+                (-1, n * n * self.channels),
+            )
             for n in self.levels
         ]
         return tf.concat(parts, axis=-1)
@@ -210,7 +319,12 @@ class SpatialPyramidPooling(keras.layers.Layer):
         return (input_shape[0], channels * sum(n * n for n in self.levels))
 
     def get_config(self) -> dict:  # noqa: D102
-        return {**super().get_config(), "levels": list(self.levels), "pooling": self.pooling}
+        return {
+            **super().get_config(),
+            "levels": list(self.levels),
+            "pooling": self.pooling,
+            "bin_rule": self.bin_rule,
+        }
 
 
 @keras.saving.register_keras_serializable(package="cnn101")

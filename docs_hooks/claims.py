@@ -34,7 +34,7 @@ from mkdocs.structure.files import File
 
 PAGE = "claims.md"
 MIME_TYPE = "application/vnd.cnn101.claim+json"
-VERDICT_MARK = {"confirmed": "✅ confirmed", "refuted": "❌ refuted", "partly": "◐ partly"}
+VERDICT_MARK = {"confirmed": "confirmed", "refuted": "refuted", "partly": "partly"}
 
 log = logging.getLogger("mkdocs.hooks.claims")
 

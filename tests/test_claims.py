@@ -123,7 +123,7 @@ def test_hook_reads_records_from_outputs_and_builds_the_table():
     records = hook.check_records(found, (a, b))
     page = hook.claims_markdown((a, b), records)
     assert "[tutorial 1, cell 2](01_x.ipynb#claim-a-claim)" in page
-    assert "❌ refuted" in page and "b-claim measured 0.5." in page
+    assert "**refuted**" in page and "b-claim measured 0.5." in page
     assert "[A source](https://example.org/a)" in page
 
 
@@ -169,11 +169,16 @@ def site(built_site):
 
 
 def test_claims_page_lists_every_claim_with_a_verdict_and_a_working_cell_link(site):
+    from conftest import CONFIG, load_config
+
+    # Only a reduced config (CNN101_DOCS_CONFIG) may leave notebooks out; mkdocs.yml does not.
+    skipped = (load_config(CONFIG).get("extra") or {}).get("claims_skip_notebooks", [])
+    expected = [claim for claim in claims.CLAIMS if claim.notebook not in skipped]
     page = site / "claims" / "index.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     rows = soup.select("table tbody tr")
-    assert len(rows) == len(claims.CLAIMS)
-    for claim, row in zip(claims.CLAIMS, rows, strict=True):
+    assert len(rows) == len(expected)
+    for claim, row in zip(expected, rows, strict=True):
         cells = row.find_all("td")
         assert claim.statement.rstrip(".")[:30] in cells[0].get_text()
         assert cells[1].find("a")["href"] == claim.source_url
@@ -197,13 +202,18 @@ def test_tutorial_ends_with_references_with_well_formed_links(notebook):
     refs = [i for i, c in enumerate(markdown) if re.search(r"^## References\s*$", c.source, re.M)]
     assert refs == [len(markdown) - 1], "a `## References` cell is the last markdown cell"
     links = re.findall(r"\[([^\]]+)\]\(([^)\s]+)\)", markdown[-1].source)
-    assert len(links) >= 2, "References link their sources"
+    external = 0
     for _text, url in links:
         parts = urlsplit(url)
+        if not parts.scheme:  # a page of this site, e.g. the claims page
+            assert parts.path == "claims.md" or (hook_docs_dir() / parts.path).is_file(), url
+            continue
+        external += 1
         assert parts.scheme == "https" and "." in parts.netloc, url
         if "arxiv.org" in parts.netloc:
             assert re.fullmatch(r"/abs/\d{4}\.\d{4,5}", parts.path), url
         if "doi.org" in parts.netloc:
             assert re.fullmatch(r"/10\.\d{4,9}/\S+", parts.path), url
+    assert external >= 2, "References link their sources"
     body = "\n".join(c.source for c in markdown[:-1])
     assert re.search(r"\]\(https://", body), "claims in the text cite their source with a link"

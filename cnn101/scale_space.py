@@ -1,0 +1,187 @@
+"""Features at several scales: Laplacian-of-Gaussian banks and difference-of-Gaussian fits.
+
+A feature extractor that computes the *same* feature at several scales turns a zoom of
+the image into a move along its channels. With the scale-normalised Laplacian of
+Gaussian (Lindeberg's σ² ∇²G_σ), zooming in by 2, (S f)(x) = f(x / 2), maps the
+response at scale σ onto the response at 2σ:
+
+    (2σ)² ∇²G_2σ * (S f) = S(σ² ∇²G_σ * f).
+
+So a bank at σ and 2σ (:func:`log_features`) is aligned after a zoom by warping its
+maps *and* moving each channel one scale up; a purely spatial warp (Jansson et al.,
+arXiv:2004.14716) cannot do it. Scale-channel networks get their scale covariance
+this way.
+
+:func:`fit_difference_of_gaussians` fits a kernel with the best difference of two
+sampled Gaussians, to ask how DoG-like (blob-like, as SIFT's keypoint detector) a
+learnt filter is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101.feature_extractors import FeatureExtractor, conv_features
+
+__all__ = ["DogFit", "fit_difference_of_gaussians", "log_features", "log_kernel"]
+
+
+def _positive_float(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+        raise TypeError(
+            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
+        )
+    if not math.isfinite(float(value)) or float(value) <= 0:
+        raise ValueError(
+            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
+        )
+    return float(value)
+
+
+def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
+    """Return the scale-normalised Laplacian of Gaussian σ² ∇²G_σ as a kernel.
+
+    Sampled as :func:`scipy.ndimage.gaussian_laplace` of a unit impulse (Gaussian
+    derivative kernels cut at 4 sigma), times σ², so that responses at
+    different scales are comparable.
+
+    Parameters
+    ----------
+    sigma : float
+    radius : int, optional
+        Half-width of the kernel; ``ceil(4 * sigma)`` by default.
+
+    Returns
+    -------
+    ndarray of shape (2 * radius + 1, 2 * radius + 1), float32
+
+    Examples
+    --------
+    >>> k = log_kernel(1.0)
+    >>> k.shape, bool(k[4, 4] < 0), round(float(k.sum()), 3)
+    ((9, 9), True, 0.0)
+    """
+    from scipy.ndimage import gaussian_laplace
+
+    sigma = _positive_float(sigma, "sigma")
+    radius = math.ceil(4 * sigma) if radius is None else check.positive_int(radius, "radius")
+    impulse = np.zeros((2 * radius + 1, 2 * radius + 1))
+    impulse[radius, radius] = 1.0
+    kernel = sigma**2 * gaussian_laplace(impulse, sigma, mode="constant")
+    return kernel.astype(np.float32)
+
+
+def log_features(sigmas: Sequence[float], *, name: str | None = None) -> FeatureExtractor:
+    """Return a bank of scale-normalised LoG filters, channel i at ``sigmas[i]``.
+
+    Parameters
+    ----------
+    sigmas : sequence of float
+        Scales, one channel each (kernels are padded with zeros to the largest).
+    name : str, optional
+
+    Returns
+    -------
+    FeatureExtractor
+        One convolution (SAME padding); radius ``ceil(4 * max(sigmas))``.
+
+    Examples
+    --------
+    >>> bank = log_features((1.0, 2.0))
+    >>> bank(np.zeros((20, 20))).shape, bank.radius
+    ((20, 20, 2), 8)
+    """
+    if isinstance(sigmas, str) or not isinstance(sigmas, Sequence) or len(sigmas) == 0:
+        raise ValueError(
+            f"`sigmas` must be a non-empty sequence of positive numbers. Received: sigmas={check.describe(sigmas)}"
+        )
+    scales = [_positive_float(s, "sigmas") for s in sigmas]
+    label = name or "LoG at sigma " + ", ".join(f"{s:g}" for s in scales)
+    return conv_features([log_kernel(s) for s in scales], name=label)
+
+
+def _gaussian(sigma: float, radius: int) -> np.ndarray:
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    g = np.exp(-(x[:, None] ** 2 + x[None, :] ** 2) / (2 * sigma**2))
+    return g / g.sum()
+
+
+@dataclass(frozen=True)
+class DogFit:
+    """The best fit ``a * G(sigma1) + b * G(sigma2)`` of a kernel (sampled, unit-sum Gaussians).
+
+    Attributes
+    ----------
+    explained : float
+        Fraction of the kernel's energy (sum of squares) the fit explains, in [0, 1].
+    sigmas : (float, float)
+    weights : (float, float)
+        ``a`` and ``b``; a centre-surround DoG has them of opposite signs.
+    fit : ndarray
+        The fitted kernel.
+    """
+
+    explained: float
+    sigmas: tuple[float, float]
+    weights: tuple[float, float]
+    fit: np.ndarray
+
+
+def fit_difference_of_gaussians(kernel: Any, sigmas: Sequence[float] | None = None) -> DogFit:
+    """Fit a square, odd-sized kernel with the best difference of two Gaussians.
+
+    For every pair of scales from ``sigmas`` the two amplitudes come from least
+    squares; the pair that explains most of the kernel's energy wins. Any isotropic
+    centre-surround (DoG or LoG-like) kernel is fitted closely; an oriented one (an
+    edge or line detector) is not, since every DoG is rotation symmetric.
+
+    Parameters
+    ----------
+    kernel : array_like of shape (k, k), k odd
+    sigmas : sequence of float, optional
+        Candidate scales; 32 from 0.2 to 4 (geometric) by default.
+
+    Returns
+    -------
+    DogFit
+
+    Examples
+    --------
+    >>> from cnn101.kernels import get_kernel
+    >>> round(fit_difference_of_gaussians(get_kernel("laplacian")).explained, 3)
+    1.0
+    >>> fit_difference_of_gaussians(get_kernel("sobel_left")).explained < 0.01
+    True
+    """
+    array = check.as_float_array(kernel, "kernel").astype(np.float64)
+    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] % 2 == 0:
+        raise ValueError(
+            f"`kernel` must be a square kernel of odd size (k, k). Received: {check.describe(kernel)}"
+        )
+    energy = float((array**2).sum())
+    if energy == 0.0:
+        raise ValueError("`kernel` is all zeros: there is nothing to fit.")
+    grid = np.geomspace(0.2, 4.0, 32) if sigmas is None else np.asarray(sigmas, dtype=float)
+    if grid.ndim != 1 or grid.size < 2 or not (np.isfinite(grid).all() and (grid > 0).all()):
+        raise ValueError(
+            f"`sigmas` must hold at least two positive numbers. Received: sigmas={check.describe(sigmas)}"
+        )
+    radius = array.shape[0] // 2
+    basis = {s: _gaussian(float(s), radius).ravel() for s in grid}
+    best = None
+    for s1, s2 in itertools.combinations(sorted(basis), 2):
+        design = np.stack([basis[s1], basis[s2]], axis=1)
+        weights, *_ = np.linalg.lstsq(design, array.ravel(), rcond=None)
+        residual = float(((design @ weights - array.ravel()) ** 2).sum())
+        if best is None or residual < best[0]:
+            best = (residual, (float(s1), float(s2)), (float(weights[0]), float(weights[1])))
+    residual, pair, weights = best
+    fit = (weights[0] * basis[pair[0]] + weights[1] * basis[pair[1]]).reshape(array.shape)
+    return DogFit(max(0.0, 1.0 - residual / energy), pair, weights, fit)

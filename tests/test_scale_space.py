@@ -1,0 +1,104 @@
+"""Scale-normalised LoG banks, DoG fits (cnn101.scale_space) and the alignment measures
+that go with them (cnn101.alignment.channel_pair_error, candidate_warp_errors).
+
+Oracles: scipy.ndimage.gaussian_laplace on the image itself; Lindeberg's analytic result
+that the scale-normalised LoG at the centre of a Gaussian blob of scale t is extreme at
+sigma = t; sampled DoG kernels built here by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.ndimage import gaussian_laplace
+
+from cnn101 import alignment, scale_space, transforms
+from cnn101 import feature_extractors as fe
+from cnn101.images import load_photo
+from cnn101.kernels import get_kernel
+
+
+@pytest.mark.parametrize("sigma", [0.8, 1.5, 3.0])
+def test_log_bank_equals_scipy_gaussian_laplace_inside_the_border(sigma):
+    image = load_photo("camera", size=64).astype(np.float64)
+    ours = scale_space.log_features((sigma,))(image)[..., 0]
+    r = int(np.ceil(4 * sigma))
+    expected = sigma**2 * gaussian_laplace(image, sigma, mode="constant", truncate=4.0)
+    np.testing.assert_allclose(ours[r:-r, r:-r], expected[r:-r, r:-r], atol=2e-5)
+
+
+def test_normalised_log_of_a_blob_is_extreme_at_the_blob_scale():
+    """For f = G_t, sigma^2 (LoG_sigma * f)(0) = -sigma^2 / (pi (sigma^2 + t^2)^2): extreme at sigma = t."""
+    x = np.arange(-40, 41)
+    t = 3.0
+    blob = np.exp(-(x[:, None] ** 2 + x[None, :] ** 2) / (2 * t**2))
+    sigmas = np.linspace(1.5, 6.0, 19)
+    bank = scale_space.log_features(tuple(sigmas))
+    centre = bank(blob)[40, 40]
+    assert abs(sigmas[np.argmin(centre)] - t) < 0.13
+    analytic = -(sigmas**2) / (np.pi * (sigmas**2 + t**2) ** 2) * (2 * np.pi * t**2)
+    np.testing.assert_allclose(centre, analytic, rtol=0.02)
+
+
+def test_zoom_is_undone_by_moving_one_scale_up_not_by_warping_alone():
+    photo = load_photo("camera", size=64)
+    bank = scale_space.log_features((1.5, 3.0))
+    shifted = alignment.channel_pair_error(photo, bank, "scale2", [(1, 0)]).error
+    same = alignment.channel_pair_error(photo, bank, "scale2", [(1, 1)]).error
+    assert shifted < 0.1 < 0.5 < same
+    # A translation needs no channel move: the same channel aligns exactly.
+    assert alignment.channel_pair_error(photo, bank, "translate", [(0, 0), (1, 1)]).error < 1e-5
+    with pytest.raises(ValueError, match="`pairs`"):
+        alignment.channel_pair_error(photo, bank, "scale2", [(2, 0)])
+
+
+def test_candidate_warps_include_the_exact_one_for_a_translation():
+    photo = load_photo("camera", size=48)
+    sobel = fe.conv_features("sobel_left")
+    errors = alignment.candidate_warp_errors(
+        photo,
+        sobel,
+        "translate",
+        {
+            "identity": transforms.translation(0, 0),
+            "T": "translate",
+            "zoom": transforms.scaling(1.2),
+        },
+    )
+    assert list(errors) == ["identity", "T", "zoom"]
+    assert errors["T"] < 1e-5 < 0.1 < errors["identity"]
+    with pytest.raises(ValueError, match="`candidates`"):
+        alignment.candidate_warp_errors(photo, sobel, "translate", {})
+
+
+def _dog(s1, s2, a=1.0, b=-1.0, radius=2):
+    x = np.arange(-radius, radius + 1)
+    g = [np.exp(-(x[:, None] ** 2 + x[None, :] ** 2) / (2 * s**2)) for s in (s1, s2)]
+    return a * g[0] / g[0].sum() + b * g[1] / g[1].sum()
+
+
+def test_dog_fit_recovers_a_dog_and_rejects_oriented_kernels():
+    fit = scale_space.fit_difference_of_gaussians(_dog(0.7, 1.6))
+    assert fit.explained > 0.999
+    assert fit.weights[0] * fit.weights[1] < 0  # centre-surround: opposite signs
+    assert scale_space.fit_difference_of_gaussians(get_kernel("sobel_left")).explained < 0.01
+    rng = np.random.default_rng(0)
+    random = [scale_space.fit_difference_of_gaussians(rng.standard_normal((3, 3))).explained
+              for _ in range(200)]  # fmt: skip
+    # DoGs span at most the 3 isotropic directions of the 9: a random kernel keeps about 1/3.
+    assert 0.2 < np.mean(random) < 0.4
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: scale_space.log_kernel(0), "sigma"),
+        (lambda: scale_space.log_features([]), "sigmas"),
+        (lambda: scale_space.fit_difference_of_gaussians(np.ones((2, 2))), "kernel"),
+        (lambda: scale_space.fit_difference_of_gaussians(np.zeros((3, 3))), "kernel"),
+        (lambda: scale_space.fit_difference_of_gaussians(np.ones((3, 3)), [1.0]), "sigmas"),
+    ],
+)
+def test_bad_arguments(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
