@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
-from cnn101.plotting import show_image
+from cnn101.plotting import MAX_FIGURE_WIDTH, show_image
 from cnn101.transforms import SpatialTransform, get_transform, transform_names
 
 __all__ = [
@@ -551,7 +551,7 @@ def show_alignment(
     target, aligned = result.target[..., channel], result.aligned[..., channel]
     limit = float(max(np.abs(target).max(), np.abs(aligned).max())) or 1.0
     difference = np.where(result.mask, np.abs(target - aligned), np.nan)
-    fig = Figure(figsize=(12.0, 2.9), layout="constrained")
+    fig = Figure(figsize=(MAX_FIGURE_WIDTH, 2.6), layout="constrained")
     axes = fig.subplots(1, 5)
     show_image(result.image, ax=axes[0], title="f")
     show_image(result.transformed_image, ax=axes[1], title="T f")

@@ -2,6 +2,12 @@
 
 Every helper takes an optional ``ax`` (or makes its own figure) and returns what
 it drew. Nothing here calls ``plt.show()`` or changes matplotlib's global state.
+
+A figure made of many panels wraps onto further rows rather than growing wider than
+:data:`MAX_FIGURE_WIDTH`, so its titles stay legible in a page's column.
+:func:`describe_figure` turns what a figure shows (its caption, suptitle and panel
+titles) into a sentence, and :func:`register_alt_text` makes IPython attach that
+sentence to every displayed figure as its alternative text.
 """
 
 from __future__ import annotations
@@ -13,6 +19,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+#: Widest figure, in inches, that the helpers draw. At matplotlib's 100 dpi that is
+#: 1,000 pixels, shown at about three quarters of its size in a 740-pixel page column,
+#: so 10-point titles and labels stay about 10 pixels tall on screen.
+MAX_FIGURE_WIDTH = 10.0
+# Narrowest panel the grid helpers shrink to before wrapping onto another row.
+_MIN_PANEL_WIDTH = 2.2
+_CAPTION = "_cnn101_caption"
+
 
 def _to_numpy(value: Any) -> np.ndarray:
     value = value.numpy() if hasattr(value, "numpy") else value
@@ -23,6 +37,19 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.2, 3.2)) -> Axe
     if ax is not None:
         return ax
     return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
+    """Return (rows, columns, panel width) for ``count`` panels of ``panel`` inches.
+
+    At most ``ncols`` columns, and no row wider than :data:`MAX_FIGURE_WIDTH`: the
+    panels shrink down to ``_MIN_PANEL_WIDTH``, then wrap into balanced rows.
+    """
+    fit = max(1, int(MAX_FIGURE_WIDTH // _MIN_PANEL_WIDTH))
+    ncols = max(1, min(ncols, count, fit))
+    nrows = -(-count // ncols)
+    ncols = -(-count // nrows)  # balanced rows: 5 panels as 3 + 2, 7 as 4 + 3
+    return nrows, ncols, min(panel, MAX_FIGURE_WIDTH / ncols)
 
 
 def _as_2d(image: np.ndarray, name: str) -> np.ndarray:
@@ -150,6 +177,8 @@ def show_feature_maps(
     titles : sequence of str, optional
         One title per map.
     ncols : int, default 4
+        The most panels in a row. A row is never wider than
+        :data:`MAX_FIGURE_WIDTH`: more panels wrap onto further rows.
     cmap : str, default "viridis"
     suptitle : str, optional
 
@@ -180,9 +209,8 @@ def show_feature_maps(
         raise ValueError(
             f"`titles` must have one entry per map ({len(panels)}). Received {len(titles)}"
         )
-    ncols = max(1, min(ncols, len(panels)))
-    nrows = -(-len(panels) // ncols)
-    fig = Figure(figsize=(2.6 * ncols, 2.6 * nrows), layout="constrained")
+    nrows, ncols, size = _grid(len(panels), ncols, 2.6)
+    fig = Figure(figsize=(size * ncols, size * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for index, ax in enumerate(axes):
         if index >= len(panels):
@@ -200,7 +228,8 @@ def show_pipeline(
     r"""Draw the stages of a pipeline (input -> conv -> ReLU -> pool) left to right.
 
     Each panel's title carries the stage name and its shape, so the shrinking
-    of the map by pooling is visible.
+    of the map by pooling is visible. More stages than fit in
+    :data:`MAX_FIGURE_WIDTH` continue on a second row.
 
     Parameters
     ----------
@@ -224,9 +253,12 @@ def show_pipeline(
         raise ValueError(
             "`stages` must hold at least one (name, array) pair. Received an empty sequence"
         )
-    fig = Figure(figsize=(2.8 * len(stages), 3.0), layout="constrained")
-    axes = fig.subplots(1, len(stages), squeeze=False).ravel()
-    for ax, (name, array) in zip(axes, stages, strict=True):
+    nrows, ncols, size = _grid(len(stages), len(stages), 2.8)
+    fig = Figure(figsize=(size * ncols, (size + 0.2) * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(stages) :]:
+        ax.remove()
+    for ax, (name, array) in zip(axes, stages, strict=False):
         array = _as_2d(_to_numpy(array), "stages")
         show_image(
             array,
@@ -236,6 +268,132 @@ def show_pipeline(
             title=f"{name}\n{array.shape[0]}x{array.shape[1]}",
         )
     return fig
+
+
+def caption(fig: Figure, text: str) -> Figure:
+    """Give ``fig`` a caption: the sentence its alternative text starts with.
+
+    Use it when the titles alone do not say what a figure shows (see
+    :func:`describe_figure`).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    text : str
+        What the figure shows, as a sentence for a reader who cannot see it.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        The same figure, so that a cell can end with ``plotting.caption(fig, "...")``.
+
+    Examples
+    --------
+    >>> fig = caption(Figure(), "A cat, then its gray version.")
+    >>> describe_figure(fig)
+    'A cat, then its gray version.'
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"`fig` must be a matplotlib Figure. Received: {type(fig).__name__}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"`text` must be a non-empty string. Received: text={text!r}")
+    setattr(fig, _CAPTION, " ".join(text.split()))
+    return fig
+
+
+def _panel_text(ax: Axes) -> str:
+    """Return what one panel says about itself: its titles, else its axis labels."""
+    titles = [ax.get_title(loc) for loc in ("left", "center", "right")]
+    title = ", ".join(" ".join(t.split()) for t in titles if t.strip())
+    xlabel, ylabel = (" ".join(label.split()) for label in (ax.get_xlabel(), ax.get_ylabel()))
+    labels = f"{ylabel} against {xlabel}" if xlabel and ylabel else xlabel or ylabel
+    if title and labels:
+        return f"{title} ({labels})"
+    return title or labels
+
+
+def describe_figure(fig: Figure) -> str:
+    """Return a sentence saying what ``fig`` shows, for its alternative text.
+
+    The caption set with :func:`caption` comes first; then the figure's suptitle and
+    the title (or, without one, the axis labels) of each panel, in order. Panels that
+    say nothing (colour bars, empty axes) are left out.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+
+    Returns
+    -------
+    text : str
+        Empty when the figure has no caption, suptitle, title or axis label.
+
+    Examples
+    --------
+    >>> fig = show_feature_maps(np.zeros((4, 4, 2)), titles=["a", "b"], suptitle="maps")
+    >>> describe_figure(fig)
+    'maps: 2 panels: a; b.'
+    >>> ax = Figure().add_subplot(xlabel="shift (px)", ylabel="error")
+    >>> describe_figure(ax.figure)
+    'error against shift (px).'
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"`fig` must be a matplotlib Figure. Received: {type(fig).__name__}")
+    parts = [getattr(fig, _CAPTION, "")]
+    panels = [text for text in map(_panel_text, fig.axes) if text]
+    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    suptitle = " ".join(suptitle.split())
+    if len(panels) > 1:
+        shown = f"{len(panels)} panels: {'; '.join(panels)}."
+        parts.append(f"{suptitle}: {shown}" if suptitle else shown)
+    elif panels or suptitle:
+        parts.append(": ".join(p for p in (suptitle, *panels) if p) + ".")
+    return " ".join(p for p in parts if p)
+
+
+def _alt_text_bundle(fig: Figure) -> tuple[dict, dict]:
+    """IPython mime-bundle hook: no data of its own, the figure's alt text as metadata."""
+    text = describe_figure(fig)
+    return {}, ({"image/png": {"alt": text}} if text else {})
+
+
+def register_alt_text(shell: Any = None) -> bool:
+    """Attach :func:`describe_figure`'s sentence to every figure IPython displays.
+
+    The sentence goes into the output's metadata (``{"image/png": {"alt": ...}}``),
+    where a notebook renderer can use it as the image's alternative text; the
+    tutorial site's build does. Call it once, in a notebook or IPython session.
+
+    Parameters
+    ----------
+    shell : IPython InteractiveShell, optional
+        The running one by default.
+
+    Returns
+    -------
+    registered : bool
+        False outside IPython (nothing is changed).
+
+    Examples
+    --------
+    >>> from IPython.core.interactiveshell import InteractiveShell
+    >>> shell = InteractiveShell.instance()
+    >>> register_alt_text(shell)
+    True
+    >>> fig = show_image(np.eye(3), title="eye").figure
+    >>> shell.display_formatter.format(fig)[1]["image/png"]
+    {'alt': 'eye.'}
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython comes with Jupyter
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    shell.display_formatter.mimebundle_formatter.for_type(Figure, _alt_text_bundle)
+    return True
 
 
 def show_learning_curves(

@@ -4,7 +4,8 @@ mkdocs-jupyter's own execution is switched off (``execute: false`` in mkdocs.yml
 its cache keys only on the notebook's bytes, so a change to ``cnn101`` would leave
 stale outputs on the site, and by default it renders a failing cell instead of
 failing the build. Here each ``*.ipynb`` page is executed with nbclient (fresh
-kernel over IPC, cwd = docs_dir) and the executed copy is cached under a key made
+kernel over IPC, cwd = docs_dir; a hidden first cell makes each figure carry its
+alt text, see ``HIDDEN_SETUP``) and the executed copy is cached under a key made
 of everything its outputs depend on: the notebook's bytes, every file under
 ``cnn101/``, the Python and library versions and this file's own source. A build
 never shows outputs older than the code it documents.
@@ -46,6 +47,14 @@ CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
 REMOVE_TAG = "remove-cell"
 CELL_TIMEOUT_S = 900
 KERNEL_NAME = "python3"
+# Runs before a notebook's own cells and is left out of the executed copy: every
+# displayed figure gets cnn101.plotting.describe_figure's sentence in its output
+# metadata, which docs_hooks/readability.py writes into the page as the image's alt.
+HIDDEN_SETUP = (
+    "from cnn101.plotting import register_alt_text as _register_alt_text\n"
+    "_register_alt_text()\n"
+    "del _register_alt_text"
+)
 # Distributions whose version can change a notebook's outputs.
 VERSIONED_PACKAGES = (
     "tensorflow",
@@ -231,12 +240,17 @@ def execute_notebook(notebook: Path, cwd: Path, timeout: int = CELL_TIMEOUT_S):
         # The kernel echoes what it captures from its file descriptors to its own
         # stdout/stderr: send that to a file, not into the build's progress output.
         kernel_log = Path(sockets) / "kernel.log"
+        nb.cells.insert(0, nbformat.v4.new_code_cell(HIDDEN_SETUP))
         start = time.perf_counter()
+        failure = None
         try:
             with kernel_log.open("wb") as log_file:
                 client.execute(stdout=log_file, stderr=log_file, env=_kernel_env())
         except Exception as exc:  # CellExecutionError, CellTimeoutError, DeadKernelError, ...
-            message = _describe_error(nb, notebook.name, exc)
+            failure = exc
+        del nb.cells[0]  # the hidden setup cell: cell numbers in messages are the notebook's
+        if failure is not None:
+            message = _describe_error(nb, notebook.name, failure)
             if not any(
                 o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", [])
             ):

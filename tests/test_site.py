@@ -111,7 +111,9 @@ def test_config_uses_tutorials_material_and_notebook_plugin(mkdocs_config):
     assert jupyter["include"] == ["*.ipynb"], "the default also renders .py files"
     assert jupyter["execute"] is False and jupyter["allow_errors"] is False
     assert jupyter.get("include_requirejs", False) is False
-    assert mkdocs_config["hooks"][:2] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
+    hooks = mkdocs_config["hooks"]
+    assert hooks[:2] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
+    assert hooks.index("docs_hooks/readability.py") > 1, "it reads the figure files pages.py names"
     assert mkdocs_config["repo_url"] == "https://github.com/cnn101/cnn101"
 
 

@@ -404,7 +404,8 @@ def check_bright_line_pooling(answer: Any, *, times: int = 4) -> Feedback:
     if kind is None:
         return not_yet(
             f"Answer 'max' or 'avg'. Received: {check.describe(answer)}.",
-            hint="Write keeps_line_bright = 'max' or keeps_line_bright = 'avg'.",
+            hint="Write keeps_line_bright = 'max' or keeps_line_bright = 'avg': the brightest "
+            'values printed in "Compare max and average pooling" tell which.',
         )
     brightest = {}
     for name, pool in (("max", ops.max_pool2d), ("avg", ops.avg_pool2d)):

@@ -214,8 +214,9 @@ def check_parity_consistency(value: Any, max_shift: int = 1) -> Feedback:
         )
     if abs(float(value) - expected) < 1e-3:
         return correct(f"P(same parity) = {expected:.3f}.")
+    count = int(np.sum(steps % 2 == 0))
     return not_yet(
         f"{float(value):.3f} is not the probability that both shifts have the same parity.",
-        hint=f"Of the {len(steps)} shifts, {int(even * len(steps))} are even. Two independent "
-        "shifts agree if both are even or both are odd.",
+        hint=f"Of the {len(steps)} shifts, {count} {'is' if count == 1 else 'are'} even. Two "
+        "independent shifts agree if both are even or both are odd.",
     )

@@ -218,7 +218,7 @@ def check_winning_channel(scale: Any) -> Feedback:
     best = min(CHANNELS, key=lambda s: abs(np.log(sizes[s])))
     if abs(scale - best) < 0.01:
         return correct(
-            f"In the {best:g} channel the 2x digit is 2 x {best:g} = {sizes[best]:g} times the training size."
+            f"In the channel at scale {best:g}, the 2x digit is 2 x {best:g} = {sizes[best]:g} times the training size."
         )
     if not any(abs(scale - s) < 0.01 for s in CHANNELS):
         return not_yet(
@@ -226,6 +226,6 @@ def check_winning_channel(scale: Any) -> Feedback:
             hint="Pick one of the scales the network resizes its input to.",
         )
     return not_yet(
-        f"In the {scale:g} channel the digit is {TEST_SCALE * scale:.2g} times the training size.",
+        f"In the channel at scale {scale:g}, the digit is {TEST_SCALE * scale:.2g} times the training size.",
         hint="A digit drawn at scale 2 shown at scale s has size 2 * s. Which s makes that 1?",
     )
