@@ -103,7 +103,8 @@ def playground_data() -> dict:
         "cnn101_version": cnn101.__version__,
         "kernels": {name: kernels.get_kernel(name).tolist() for name in kernels.kernel_names()},
         "images": {
-            name: {"label": label, **encode_image(image)} for name, (label, image) in gallery.items()
+            name: {"label": label, **encode_image(image)}
+            for name, (label, image) in gallery.items()
         },
         "scale": {
             "kernels": {

@@ -111,14 +111,18 @@ def test_config_uses_tutorials_material_and_notebook_plugin(mkdocs_config):
     assert jupyter["include"] == ["*.ipynb"], "the default also renders .py files"
     assert jupyter["execute"] is False and jupyter["allow_errors"] is False
     assert jupyter.get("include_requirejs", False) is False
-    assert mkdocs_config["hooks"] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
+    assert mkdocs_config["hooks"] == [
+        "docs_hooks/notebooks.py",
+        "docs_hooks/pages.py",
+        "docs_hooks/playground.py",
+    ]
     assert mkdocs_config["repo_url"] == "https://github.com/cnn101/cnn101"
 
 
 def test_nav_lists_home_tutorials_teachers_reference_in_order():
     nav = load_config(ROOT / "mkdocs.yml")["nav"]
     titles = [next(iter(item)) for item in nav]
-    assert titles == ["Home", "Tutorials", "For teachers", "API reference"]
+    assert titles == ["Home", "Tutorials", "For teachers", "API reference", "Playground"]
     assert nav[0]["Home"] == "index.md"
     assert nav[1]["Tutorials"] == EXPECTED_NOTEBOOKS
     assert len(EXPECTED_NOTEBOOKS) == 5

@@ -83,7 +83,8 @@
   }
 
   function asImage(image) {
-    return typeof image === "string" ? namedImage(image) : image.values ? image : fromNested(image, "image");
+    if (typeof image === "string") return namedImage(image);
+    return Array.isArray(image) ? fromNested(image, "image") : image;
   }
 
   function asKernel(kernel) {
