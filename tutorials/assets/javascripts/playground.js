@@ -3,8 +3,8 @@
 // Every <div class="cnn101-playground"> becomes a widget. The kernels and images come from
 // the cnn101 package (assets/javascripts/playground-data.js, written at build time by
 // docs_hooks/playground.py); the numbers are computed with tf.conv2d, tf.relu, tf.maxPool
-// and tf.avgPool on TensorFlow.js's CPU backend, with TensorFlow's padding rules, and drawn
-// with tf.browser.draw (toPixels's synchronous sibling). tests/test_playground.py checks them against cnn101.ops.
+// and tf.avgPool on TensorFlow.js's CPU backend, with TensorFlow's padding rules, then
+// coloured into canvases. tests/test_playground.py checks them against cnn101.ops.
 //
 // Options of a widget (data-* attributes; all optional):
 //   data-view      "pipeline" (default) or "scale" (corners and repeated pooling)
@@ -37,6 +37,7 @@
   const DRAW_SIZE = 28;
   const MAX_SHIFT = 8;
   const SHOW_VALUES_UP_TO = 12; // write the numbers on maps at most this many cells wide
+  const OUTLINE_UP_TO = 24; // outline changed cells on maps this small; larger: a map of them
   const STAGE_TITLES = {
     image: "Input image",
     conv: "Convolution",
@@ -244,27 +245,52 @@
   const ZERO = [0.97, 0.97, 0.97];
   const POS = [0.75, 0.1, 0.12];
   const NEG = [0.1, 0.32, 0.68];
-  let colourConstants = null;
-  function colours() {
-    if (!colourConstants) {
-      colourConstants = {
-        zero: tf.keep(tf.tensor1d(ZERO)),
-        pos: tf.keep(tf.tensor1d(POS.map((v, i) => v - ZERO[i]))),
-        neg: tf.keep(tf.tensor1d(NEG.map((v, i) => v - ZERO[i]))),
-      };
+
+  // Colour maps are plain loops into RGBA bytes: on the CPU backend the same mapping done
+  // with tf ops (clip, multiply, add per channel) takes about 9 ms for a 128x128 map, the
+  // loop 0.1 ms. The numbers themselves are always TensorFlow.js's.
+  function diverging(values, limit) {
+    const rgba = new Uint8ClampedArray(values.length * 4);
+    for (let k = 0; k < values.length; k++) {
+      let t = values[k] / limit;
+      t = t > 1 ? 1 : t < -1 ? -1 : t;
+      const end = t > 0 ? POS : NEG;
+      const a = t > 0 ? t : -t;
+      rgba[4 * k] = 255 * (ZERO[0] + a * (end[0] - ZERO[0]));
+      rgba[4 * k + 1] = 255 * (ZERO[1] + a * (end[1] - ZERO[1]));
+      rgba[4 * k + 2] = 255 * (ZERO[2] + a * (end[2] - ZERO[2]));
+      rgba[4 * k + 3] = 255;
     }
-    return colourConstants;
+    return rgba;
   }
 
-  function diverging(t2d, limit) {
-    const k = colours();
-    const t = tf.expandDims(tf.clipByValue(tf.div(t2d, limit), -1, 1), -1);
-    const rgb = tf.add(tf.add(k.zero, tf.mul(tf.relu(t), k.pos)), tf.mul(tf.relu(tf.neg(t)), k.neg));
-    return tf.clipByValue(rgb, 0, 1);
+  function gray(values, lo, hi) {
+    const rgba = new Uint8ClampedArray(values.length * 4);
+    const span = hi - lo || 1;
+    for (let k = 0; k < values.length; k++) {
+      const v = (255 * (values[k] - lo)) / span;
+      rgba[4 * k] = rgba[4 * k + 1] = rgba[4 * k + 2] = v;
+      rgba[4 * k + 3] = 255;
+    }
+    return rgba;
   }
 
-  function gray(t2d, lo, hi) {
-    return tf.clipByValue(tf.div(tf.sub(t2d, lo), hi - lo || 1), 0, 1);
+  // Two channels (upper-left, bottom-right corner responses) as red and green.
+  function corners(values) {
+    const n = values.length / 2;
+    let ul = 1e-6;
+    let br = 1e-6;
+    for (let k = 0; k < n; k++) {
+      ul = Math.max(ul, values[2 * k]);
+      br = Math.max(br, values[2 * k + 1]);
+    }
+    const rgba = new Uint8ClampedArray(n * 4);
+    for (let k = 0; k < n; k++) {
+      rgba[4 * k] = (255 * values[2 * k]) / ul;
+      rgba[4 * k + 1] = (255 * values[2 * k + 1]) / br;
+      rgba[4 * k + 3] = 255;
+    }
+    return rgba;
   }
 
   const CSS_GRADIENT = (() => {
@@ -338,8 +364,12 @@
       );
     }
 
-    async draw(rgb, values, h, w, opts) {
-      tf.browser.draw(rgb, this.canvas);
+    draw(rgba, values, h, w, opts) {
+      if (this.canvas.width !== w || this.canvas.height !== h) {
+        this.canvas.width = w;
+        this.canvas.height = h;
+      }
+      this.canvas.getContext("2d").putImageData(new ImageData(rgba, w, h), 0, 0);
       this.canvas.style.aspectRatio = `${w} / ${h}`;
       const svg = this.overlay;
       svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
@@ -363,12 +393,12 @@
         }
       }
       if (opts.changed) {
+        // One path for all outlined cells: thousands of <rect>s would take 30 ms to lay out.
+        const d = [];
         for (let k = 0; k < opts.changed.length; k++) {
-          if (!opts.changed[k]) continue;
-          svg.append(
-            el("svg:rect", { x: k % w, y: Math.floor(k / w), width: 1, height: 1, class: "changed" })
-          );
+          if (opts.changed[k]) d.push(`M${k % w} ${Math.floor(k / w)}h1v1h-1z`);
         }
+        if (d.length) svg.append(el("svg:path", { d: d.join(""), class: "changed" }));
       }
       if (opts.cursor) {
         svg.append(el("svg:rect", { x: opts.cursor[1], y: opts.cursor[0], width: 1, height: 1, class: "cursor" }));
@@ -544,6 +574,11 @@
         const view = new StageView(name, STAGE_TITLES[name]);
         this.views[name] = view;
         stages.append(view.figure);
+        if (name === "pool") {
+          this.changedView = new StageView("changed", "Changed by the shift");
+          this.changedView.figure.hidden = true;
+          stages.append(this.changedView.figure);
+        }
       }
       if (this.views.image) this.enableDrawing(this.views.image);
       root.append(form, stages, this.status);
@@ -685,19 +720,7 @@
         c = normalise(this.config());
         const img = inputFor(c);
         ker = asKernel(c.kernel);
-        stages = tf.tidy(() => {
-          const out = pipelineTensors(img, ker, c);
-          const limit = Math.max(1e-6, tf.max(tf.abs(out.conv)).dataSync()[0]);
-          const imageLo = Math.min(0, tf.min(out.image).dataSync()[0]);
-          const imageHi = Math.max(1, tf.max(out.image).dataSync()[0]);
-          const rgb = {
-            image: gray(out.image, imageLo, imageHi),
-            conv: diverging(out.conv, limit),
-            relu: diverging(out.relu, limit),
-            pool: diverging(out.pool, limit),
-          };
-          return { out, rgb, limit, imageLo, imageHi };
-        });
+        stages = tf.tidy(() => pipelineTensors(img, ker, c));
         if (c.shift[0] || c.shift[1]) {
           base = tf.tidy(() => pipelineTensors(inputFor(Object.assign({}, c, { shift: [0, 0] })), ker, c));
         }
@@ -707,10 +730,15 @@
         return;
       }
       this.root.classList.remove("cnn101-pg-error");
-      const { out, rgb, limit, imageLo, imageHi } = stages;
+      const out = stages;
       const values = {};
       for (const name of ["image", "conv", "relu", "pool"]) values[name] = out[name].dataSync();
       const globalValue = out.global.dataSync()[0];
+      const [convLo, convHi] = extent(values.conv);
+      const limit = Math.max(1e-6, -convLo, convHi);
+      const [imgLo, imgHi] = extent(values.image);
+      const imageLo = Math.min(0, imgLo);
+      const imageHi = Math.max(1, imgHi);
       let changed = null;
       let changedCount = 0;
       let globalChanged = false;
@@ -724,14 +752,30 @@
         globalChanged = Math.abs(base.global.dataSync()[0] - globalValue) > 1e-6;
       }
       const shape = (name) => out[name].shape;
-      const draws = [];
+      const [poolH, poolW] = shape("pool");
+      const small = poolH <= OUTLINE_UP_TO && poolW <= OUTLINE_UP_TO;
+      if (this.changedView) {
+        this.changedView.figure.hidden = !changed || small;
+        if (changed && !small) {
+          const mask = new Uint8ClampedArray(changed.length * 4);
+          for (let k = 0; k < changed.length; k++) {
+            mask[4 * k] = changed[k] ? 230 : 250;
+            mask[4 * k + 1] = changed[k] ? 0 : 250;
+            mask[4 * k + 2] = changed[k] ? 126 : 250;
+            mask[4 * k + 3] = 255;
+          }
+          this.changedView.draw(mask, changed, poolH, poolW, { values: false });
+          this.changedView.info.textContent = `${changedCount} of ${changed.length} pooled cells (magenta)`;
+        }
+      }
       for (const [name, view] of Object.entries(this.views)) {
         const [h, w] = shape(name);
         const opts =
           name === "image"
             ? { textDark: (v) => (v - imageLo) / (imageHi - imageLo) > 0.5, cursor: drawing ? this.cursor : null }
-            : { textDark: (v) => Math.abs(v) / limit < 0.6, changed: name === "pool" ? changed : null };
-        draws.push(view.draw(rgb[name], values[name], h, w, opts));
+            : { textDark: (v) => Math.abs(v) / limit < 0.6, changed: name === "pool" && small ? changed : null };
+        const rgba = name === "image" ? gray(values.image, imageLo, imageHi) : diverging(values[name], limit);
+        view.draw(rgba, values[name], h, w, opts);
         const [lo, hi] = extent(values[name]);
         const range = `min ${fmt(lo)}, max ${fmt(hi)}`;
         const how = {
@@ -754,7 +798,7 @@
           view.bar.dataset.hi = fmt(limit);
         }
         view.note.textContent =
-          name === "pool" && changed
+          name === "pool" && changed && small
             ? `Outlined: ${changedCount} of ${changed.length} pooled cells differ from the unshifted image.`
             : "";
       }
@@ -767,7 +811,6 @@
           ` ${c.global === "max" ? "max" : "mean"} of the pooled map${note}`
         );
       }
-      await Promise.all(draws);
       this.result = {
         config: c,
         shapes: Object.fromEntries(["image", "conv", "relu", "pool"].map((n) => [n, shape(n)])),
@@ -775,7 +818,7 @@
         global: globalValue,
         changed,
       };
-      tf.dispose([out, rgb]);
+      tf.dispose(out);
       if (base) tf.dispose(base);
       const summary = `Global ${c.global} pooling: ${fmt(globalValue)}.`;
       this.status.textContent = changed
@@ -853,7 +896,7 @@
       this.status = el("p", { class: "cnn101-pg-status", role: "status", "aria-live": "polite" });
       const legend = el("p", {
         class: "cnn101-pg-help",
-        text: "Red: upper-left corner detector; green: bottom-right corner detector; yellow: one cell holds both corners.",
+        text: "Red: upper-left corner detector; green: bottom-right corner detector; yellow: one cell holds an upper-left and a bottom-right response.",
       });
       root.append(form, legend, stages, this.table, this.status);
     }
@@ -874,29 +917,18 @@
       const t0 = performance.now();
       const img = this.image();
       const maps = tf.tidy(() => scaleTensors(img, this.levels));
-      const draws = [];
-      let both = [];
+      const both = [];
       maps.forEach((m, level) => {
         const [h, w] = m.shape;
-        const rgb = tf.tidy(() => {
-          const [ul, br] = tf.split(m, 2, 2);
-          const norm = (t) => tf.div(t, tf.maximum(tf.max(t), 1e-6));
-          return tf.concat([norm(ul), norm(br), tf.zerosLike(ul)], 2);
-        });
         const values = m.dataSync();
-        const ulValues = new Float32Array(h * w);
         let count = 0;
-        for (let k = 0; k < h * w; k++) {
-          ulValues[k] = values[2 * k];
-          if (values[2 * k] > 0 && values[2 * k + 1] > 0) count++;
-        }
+        for (let k = 0; k < h * w; k++) if (values[2 * k] > 0 && values[2 * k + 1] > 0) count++;
         both.push(count);
         const view = this.views[level];
         const cell = 2 ** level;
         view.info.textContent = `${h}\u00d7${w} cells of ${cell}\u00d7${cell} pixels; ${count} yellow`;
-        draws.push(view.draw(rgb, ulValues, h, w, { values: false }).then(() => rgb.dispose()));
+        view.draw(corners(values), values, h, w, { values: false });
       });
-      await Promise.all(draws);
       this.result = { maps: maps.map((m) => m.arraySync()), both };
       tf.dispose(maps);
       if (this.state.scene === "squares") {
