@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -455,6 +456,12 @@ def test_only_pages_with_a_widget_load_tensorflow_js(built_site):
 # ---- from disk, with use_directory_urls: false ----------------------------------------------
 
 
+EMBED = (
+    '<div class="cnn101-playground" data-image="vertical_line" data-kernel="vertical_line" '
+    'data-stages="image,conv,relu,pool" data-controls="kernel,conv,pool"></div>'
+)
+
+
 @pytest.fixture(scope="module")
 def disk_site(tmp_path_factory) -> Path:
     """A small build (home and playground pages) with non-directory URLs, for file://."""
@@ -464,13 +471,25 @@ def disk_site(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "tutorials" / "assets", docs / "assets")
     shutil.copy(ROOT / "tutorials" / "playground.md", docs / "playground.md")
     (docs / "index.md").write_text("# Home\n\n[Playground](playground.md)\n", encoding="utf-8")
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Embedded\n"]},
+            {"cell_type": "markdown", "metadata": {}, "source": [EMBED]},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (docs / "embed.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     config = load_config()
     config.update(
         docs_dir="docs",
         use_directory_urls=False,
-        plugins=[],  # no search: its index is fetched, which file:// does not allow
+        # No search (its index is fetched, which file:// does not allow); notebooks as on the
+        # site, to check that a widget written in a markdown cell survives nbconvert.
+        plugins=[{"mkdocs-jupyter": {"include": ["*.ipynb"], "execute": False}}],
         hooks=[str(ROOT / "docs_hooks" / "playground.py")],
-        nav=[{"Home": "index.md"}, {"Playground": "playground.md"}],
+        nav=[{"Home": "index.md"}, {"Playground": "playground.md"}, {"Embed": "embed.ipynb"}],
         validation={"links": {"not_found": "info"}},  # the tutorials are not in this build
     )
     config["theme"]["custom_dir"] = str(ROOT / "overrides")
@@ -489,4 +508,22 @@ def test_works_from_disk_without_directory_urls(browser, disk_site):
     assert page.evaluate("cnn101Playground.widgets.length") == 2
     assert not tab.errors and not tab.foreign, (tab.errors, tab.foreign)
     assert "tf-core" not in (disk_site / "index.html").read_text("utf-8")
+    tab.context.close()
+
+
+def test_a_widget_embedded_in_a_notebook_cell(browser, disk_site):
+    """The snippet recommended for the tutorials, in a markdown cell, rendered by mkdocs-jupyter."""
+    tab = Tab(browser, ("file://",))
+    page = tab.open((disk_site / "embed.html").as_uri())
+    root = page.locator(".cnn101-playground")
+    legends = root.locator("legend").all_text_contents()
+    assert legends == ["Kernel", "Convolution", "Pooling"]
+    figures = root.locator("figure:visible strong").all_text_contents()
+    assert figures == ["Input image", "Convolution", "ReLU", "Pooling"]
+    fieldset(root, "Pooling").get_by_label("Pooling", exact=True).select_option("avg")
+    config = as_config(
+        ("vertical_line", "vertical_line", 1, "SAME", "avg", 2, 2, "VALID", "max", (0, 0))
+    )
+    assert_same(widget_arrays(page), config)  # the global value is computed, not shown
+    assert not tab.errors and not tab.foreign, (tab.errors, tab.foreign)
     tab.context.close()
