@@ -12,6 +12,10 @@
   at build time. It is a script (it sets ``window.CNN101_PLAYGROUND_DATA``) rather than
   JSON, because a page opened from disk may not ``fetch`` a file next to it.
 
+The data file is cached next to the executed notebooks (``$CNN101_NOTEBOOK_CACHE``, else
+``.cache/notebooks``), keyed on this hook, the ``cnn101`` source and the versions of the
+libraries that draw the images, so a rebuild with nothing changed does not redo the export.
+
 Images travel as base64 bytes, decoded in the browser to the same float32 values:
 ``"float32"`` (little-endian IEEE floats, exact), or ``"uint8"`` with a ``step`` when
 every value is exactly ``code * step`` (0/1 images), which the export checks.
@@ -20,9 +24,15 @@ every value is exactly ``code * step`` (0/1 images), which the export checks.
 from __future__ import annotations
 
 import base64
+import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import logging
+import os
 import re
+import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +52,10 @@ SCRIPTS = (
 PHOTO_SIZES = {"camera": (128, 128), "cat": (86, 128)}
 SQUARE_OFFSETS = range(8)
 SCALE_LEVELS = 5
+
+CACHE_ENV = "CNN101_NOTEBOOK_CACHE"  # shared with docs_hooks/notebooks.py
+# Distributions whose version can change the exported images.
+VERSIONED_PACKAGES = ("numpy", "scikit-image", "imageio", "pillow")
 
 _HEAD_END = re.compile(r"</head>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body>", re.IGNORECASE)
@@ -144,6 +158,32 @@ def asset_tags(page_url: str) -> tuple[str, str]:
     return head, body
 
 
+def cache_key(package: Path | None = None) -> str:
+    """Return a hash of this hook, the ``cnn101`` source files and the library versions.
+
+    ``package`` is the ``cnn101`` folder; by default the one Python imports.
+    """
+    if package is None:
+        package = Path(importlib.util.find_spec("cnn101").origin).resolve().parent
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    versions = {"python": sys.version}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    digest.update(json.dumps(versions, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def cache_dir(config_dir: Path) -> Path:
+    """Return ``$CNN101_NOTEBOOK_CACHE`` or ``<config_dir>/.cache/notebooks``."""
+    override = os.environ.get(CACHE_ENV)
+    return Path(override).resolve() if override else Path(config_dir) / ".cache" / "notebooks"
+
+
 def on_post_page(output, page, config):
     """Load the playground's assets on the pages that hold a widget (and only there)."""
     if MARKER not in output:
@@ -157,5 +197,14 @@ def on_post_build(config):
     """Write the data file the playground reads (exported from cnn101 now, never by hand)."""
     target = Path(config.site_dir) / DATA_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(data_script(playground_data()), encoding="utf-8")
-    log.info("playground data: %s (%d kB)", DATA_FILE, target.stat().st_size // 1024)
+    cached = cache_dir(Path(config.config_file_path).resolve().parent)
+    cached = cached / f"playground-data-{cache_key()[:20]}.js"
+    how = "cached"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        partial.write_text(data_script(playground_data()), encoding="utf-8")
+        partial.replace(cached)
+        how = "exported"
+    shutil.copyfile(cached, target)
+    log.info("Playground data %s: %s (%d kB)", how, DATA_FILE, target.stat().st_size // 1024)

@@ -107,6 +107,36 @@ def test_asset_urls_are_relative_to_the_page(page_url, prefix):
         assert f'src="{prefix}{path}"' in body
 
 
+def test_data_file_is_exported_once_then_cached_until_the_key_changes(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(hook, "playground_data", lambda: calls.append(1) or {"n": len(calls)})
+    monkeypatch.setenv(hook.CACHE_ENV, str(tmp_path / "cache"))
+    (tmp_path / "mkdocs.yml").touch()
+
+    class Config:
+        config_file_path = str(tmp_path / "mkdocs.yml")
+        site_dir = str(tmp_path / "site")
+
+    written = tmp_path / "site" / hook.DATA_FILE
+    hook.on_post_build(Config)
+    hook.on_post_build(Config)
+    assert len(calls) == 1 and written.read_text().endswith('{"n":1};\n')
+    monkeypatch.setattr(hook, "cache_key", lambda: "0" * 64)  # cnn101 or a library changed
+    hook.on_post_build(Config)
+    assert len(calls) == 2 and written.read_text().endswith('{"n":2};\n')
+
+
+def test_cache_key_follows_the_cnn101_source(tmp_path):
+    package = tmp_path / "cnn101"
+    shutil.copytree(ROOT / "cnn101", package, ignore=shutil.ignore_patterns("__pycache__"))
+    key = hook.cache_key(package)
+    assert hook.cache_key(package) == key
+    (package / "images.py").write_text(
+        (package / "images.py").read_text() + "\n# changed\n", encoding="utf-8"
+    )
+    assert hook.cache_key(package) != key
+
+
 def test_the_page_text_says_what_cnn101_computes():
     """The claims of playground.md's "Things to try", measured with cnn101.ops."""
     line = images.vertical_line_image()
@@ -425,6 +455,29 @@ def test_keyboard_only_use_and_labels(browser, base_url):
     assert drawn.sum() == 2
     assert drawn[centre, centre] == 1 and drawn[centre + 1, centre + 1] == 1
     assert not tab.errors and not tab.foreign, (tab.errors, tab.foreign)
+    tab.context.close()
+
+
+def test_widgets_added_later_and_mistakes_in_their_attributes(browser, base_url):
+    tab = Tab(browser, (base_url,))
+    page = tab.open(base_url + "playground/")
+    mount = """async ([attrs]) => {
+      const div = document.createElement("div");
+      div.className = "cnn101-playground";
+      Object.assign(div.dataset, attrs);
+      document.querySelector("article").append(div);
+      const widget = await cnn101Playground.mount(div);
+      return [widget ? widget.arrays().pool : null, div.textContent];
+    }"""
+    pool, text = page.evaluate(mount, [{"kernel": "sobel"}])
+    assert pool is None and 'data-kernel: unknown kernel "sobel"' in text
+    assert "sobel_left" in text, "the message lists the valid names"
+    pool, text = page.evaluate(mount, [{"stages": "conv,pooling"}])
+    assert pool is None and 'data-stages: unknown "pooling"' in text
+    assert len(tab.errors) == 2 and all("cnn101 playground: data-" in e for e in tab.errors)
+    pool, _ = page.evaluate(mount, [{"image": "circle", "kernel": "outline", "poolSize": "3"}])
+    config = as_config(("circle", "outline", 1, "SAME", "max", 3, 3, "VALID", "max", (0, 0)))
+    np.testing.assert_allclose(pool, pipeline(config)["pool"], rtol=0, atol=ATOL)
     tab.context.close()
 
 

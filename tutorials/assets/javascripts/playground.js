@@ -27,6 +27,7 @@
 //     cnn101.scale.pooled_responses (corner detectors, ReLU, 2x2 max pooling, SAME)
 //   cnn101Playground.widgets                        the widgets; each has .update(), .result,
 //                                                   .lastUpdateMs and .idle()
+//   await cnn101Playground.mount(div)               make a widget of a div added later
 (function () {
   "use strict";
 
@@ -412,10 +413,17 @@
     constructor(root) {
       this.root = root;
       const d = root.dataset;
-      const list = (value, all, fallback) =>
-        (value || fallback) === "all" ? all : (value || fallback).split(",").map((s) => s.trim()).filter((s) => all.includes(s));
-      this.controls = list(d.controls, CONTROLS, "kernel,conv,pool");
-      this.stageNames = list(d.stages, STAGES, "all");
+      const list = (attr, value, all) => {
+        if (value === "all") return all;
+        const names = value.split(",").map((s) => s.trim());
+        const unknown = names.filter((s) => !all.includes(s));
+        if (unknown.length) {
+          throw new Error(`data-${attr}: unknown "${unknown.join(", ")}". Expected "all" or some of: ${all.join(", ")}`);
+        }
+        return names;
+      };
+      this.controls = list("controls", d.controls || "kernel,conv,pool", CONTROLS);
+      this.stageNames = list("stages", d.stages || "all", STAGES);
       const [dy, dx] = (d.shift || "0,0").split(",").map(Number);
       this.state = {
         image: d.image || "vertical_line",
@@ -431,6 +439,12 @@
         dy: dy || 0,
         dx: dx || 0,
       };
+      if (this.state.image !== "draw" && !(this.state.image in DATA.images)) {
+        throw new Error(`data-image: unknown image "${this.state.image}". Expected "draw" or one of: ${Object.keys(DATA.images).join(", ")}`);
+      }
+      if (!(this.state.kernel in DATA.kernels)) {
+        throw new Error(`data-kernel: unknown kernel "${this.state.kernel}". Expected one of: ${Object.keys(DATA.kernels).join(", ")}`);
+      }
       this.drawn = new Float32Array(DRAW_SIZE * DRAW_SIZE);
       this.cursor = [Math.floor(DRAW_SIZE / 2), Math.floor(DRAW_SIZE / 2)];
       this.erase = false;
@@ -984,14 +998,27 @@
     await tf.setBackend("cpu");
     await tf.ready();
     const roots = document.querySelectorAll(".cnn101-playground");
-    for (const root of roots) {
-      const widget = root.dataset.view === "scale" ? new ScaleWidget(root) : new PipelineWidget(root);
-      root.cnn101Widget = widget;
-      api.widgets.push(widget);
-    }
-    await Promise.all(api.widgets.map((w) => w.schedule()));
+    await Promise.all(Array.from(roots, mount));
     return api;
   }
+
+  // Turn one <div class="cnn101-playground"> into a widget and draw it; resolves to the
+  // widget, or to null (with the reason shown in the div) if its data-* attributes are wrong.
+  async function mount(root) {
+    let widget;
+    try {
+      widget = root.dataset.view === "scale" ? new ScaleWidget(root) : new PipelineWidget(root);
+    } catch (error) {
+      root.replaceChildren(el("p", { class: "cnn101-pg-status", text: `Playground: ${error.message}` }));
+      console.error(`cnn101 playground: ${error.message}`);
+      return null;
+    }
+    root.cnn101Widget = widget;
+    api.widgets.push(widget);
+    await widget.schedule();
+    return widget;
+  }
+  api.mount = mount;
 
   api.ready = start();
 })();
