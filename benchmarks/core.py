@@ -82,7 +82,7 @@ def bench_ops(repeats: int) -> None:
         "one 512x512x3 image": rng.random((512, 512, 3), dtype=np.float32),
         "a batch of 32": rng.random((32, 512, 512, 3), dtype=np.float32),
     }
-    print(f"\n## cnn101.ops against raw tf.nn (median of 3 interleaved blocks, NumPy input)")
+    print("\n## cnn101.ops against raw tf.nn (median of 3 interleaved blocks, NumPy input)")
     print("| op | input | cnn101 (ms) | tf.nn (ms) | ratio |")
     print("| --- | --- | --- | --- | --- |")
     for label, image in cases.items():

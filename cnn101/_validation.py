@@ -171,5 +171,46 @@ def check_window_fits(
         )
 
 
+def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) -> Any:
+    """Refuse a map whose height or width is below ``minimum`` when a layer is called.
+
+    A layer built on ``keras.Input((None, None, C))`` learns its spatial size only
+    when it is called. A size known then is checked here in Python (``ValueError``);
+    a size still unknown (a traced graph) gets a ``tf.debugging`` assertion that
+    stops the graph with the same message before any op sees the map, so a window
+    larger than the map can never reach a kernel that would crash the process.
+
+    Parameters
+    ----------
+    inputs : tf.Tensor of shape (N, H, W, C)
+    minimum : (int, int)
+        Smallest height and width the layer can work with.
+    layer : str
+        Name of the layer, for the message.
+    why : str
+        What needs that size (e.g. "the pool window (3, 3)").
+
+    Returns
+    -------
+    tf.Tensor
+        ``inputs``, carrying the runtime assertion when a size is unknown.
+    """
+    static = tuple(inputs.shape[1:3])
+    message = (
+        f"{layer} needs inputs of at least {minimum[0]}x{minimum[1]} pixels ({why}). "
+        "Use larger inputs or a smaller window."
+    )
+    if all(size is not None for size in static):
+        if static[0] < minimum[0] or static[1] < minimum[1]:
+            raise ValueError(f"{message} Received: input of spatial size {static}")
+        return inputs
+    tf = tensorflow()
+    assertion = tf.debugging.assert_greater_equal(
+        tf.shape(inputs)[1:3], tf.constant(minimum, dtype=tf.int32), message=message
+    )
+    with tf.control_dependencies([assertion]):
+        return tf.identity(inputs)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)

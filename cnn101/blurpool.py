@@ -230,6 +230,18 @@ class _BlurBase(keras.layers.Layer):
     def _dense_size(self, size: int | None, axis: int) -> int | None:
         return size
 
+    def _minimum_input(self) -> tuple[int, int]:
+        """Smallest (height, width) the layer can work with."""
+        blur = max(_pads(self.filter_size)) + 1 if self.padding == "reflect" else 1
+        return blur, blur
+
+    def _checked(self, inputs: Any) -> Any:
+        minimum = self._minimum_input()
+        why = (
+            f"pool_size={self.pool_size}, filter_size={self.filter_size}, padding={self.padding!r}"
+        )
+        return check.fits_at_call(inputs, minimum, type(self).__name__, why)
+
     def build(self, input_shape: tuple) -> None:
         if len(input_shape) != 4:
             raise ValueError(
@@ -286,7 +298,9 @@ class BlurPool2D(_BlurBase):
 
     def call(self, inputs: Any) -> Any:
         """Blur and subsample an NHWC batch."""
-        return _blur_subsample(inputs, self.pool_size, self.filter_size, self.padding)
+        return _blur_subsample(
+            self._checked(inputs), self.pool_size, self.filter_size, self.padding
+        )
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
@@ -320,6 +334,10 @@ class MaxBlurPool2D(_BlurBase):
     def _dense_size(self, size: int | None, axis: int) -> int | None:
         return None if size is None else size - self.pool_size[axis] + 1
 
+    def _minimum_input(self) -> tuple[int, int]:
+        blur = super()._minimum_input()
+        return tuple(p + b - 1 for p, b in zip(self.pool_size, blur, strict=True))
+
     def build(self, input_shape: tuple) -> None:
         """Check that the pool window fits, then the blur's padding."""
         if len(input_shape) == 4:
@@ -333,4 +351,4 @@ class MaxBlurPool2D(_BlurBase):
 
     def call(self, inputs: Any) -> Any:
         """Dense max, blur and subsample an NHWC batch."""
-        return _max_blur(inputs, self.pool_size, self.filter_size, self.padding)
+        return _max_blur(self._checked(inputs), self.pool_size, self.filter_size, self.padding)

@@ -199,6 +199,7 @@ class SpatialPyramidPooling(keras.layers.Layer):
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
         tf = tensorflow()
+        inputs = check.fits_at_call(inputs, (1, 1), "SpatialPyramidPooling", "one pixel per bin")
         parts = [
             tf.reshape(_adaptive_pool(inputs, (n, n), self.pooling), (-1, n * n * self.channels))
             for n in self.levels
@@ -269,13 +270,15 @@ class PyramidPoolingModule(keras.layers.Layer):
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
+        inputs = check.fits_at_call(inputs, (1, 1), "PyramidPoolingModule", "one pixel per bin")
         size = tf.shape(inputs)[1:3]
         outputs = [inputs]
         for n, block in zip(self.bins, self.branches, strict=True):
             pooled = _run_block(
                 block, _adaptive_pool(inputs, (n, n), "avg"), self.activation, training
             )
-            outputs.append(tf.image.resize(pooled, size, method="bilinear"))
+            # tf.image.resize computes in float32: cast back to the layer's compute dtype.
+            outputs.append(tf.cast(tf.image.resize(pooled, size, method="bilinear"), inputs.dtype))
         return tf.concat(outputs, axis=-1)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
@@ -353,11 +356,15 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
+        inputs = check.fits_at_call(
+            inputs, (1, 1), "AtrousSpatialPyramidPooling", "a non-empty map"
+        )
         branches = [_run_block(self.conv1x1, inputs, self.activation, training)]
         branches += [_run_block(block, inputs, self.activation, training) for block in self.atrous]
         pooled = tf.reduce_mean(inputs, axis=(1, 2), keepdims=True)
         pooled = _run_block(self.image_pool, pooled, self.activation, training)
-        branches.append(tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear"))
+        resized = tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear")
+        branches.append(tf.cast(resized, pooled.dtype))  # resize computes in float32
         return _run_block(self.project, tf.concat(branches, axis=-1), self.activation, training)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
