@@ -53,10 +53,12 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def as_float_array(value: Any, name: str) -> np.ndarray:
+def as_float_array(value: Any, name: str, *, allow_nan: bool = False) -> np.ndarray:
     """Convert ``value`` to a float32 NumPy array, or raise a clear error.
 
-    Rejects non-numeric data, empty arrays and NaN/Inf values.
+    Rejects non-numeric data (strings, objects, complex numbers), empty arrays,
+    values too large for float32 and NaN/Inf values (NaN passes with
+    ``allow_nan=True``: a plot draws it as a blank pixel).
     """
     tf = tensorflow()
     if isinstance(value, tf.Tensor | tf.Variable):
@@ -74,11 +76,14 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
         )
     if array.size == 0:
         raise ValueError(f"`{name}` must not be empty. Received: array with shape {array.shape}")
-    array = array.astype(np.float32, copy=False)
-    if not np.isfinite(array).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = array.astype(np.float32, copy=False)
+    bad = np.isinf(array) if allow_nan else ~np.isfinite(array)
+    if bad.any():
         raise ValueError(
             f"`{name}` must contain only finite values. Received: array with shape "
-            f"{array.shape} containing NaN or Inf"
+            f"{array.shape} containing {'Inf' if allow_nan else 'NaN or Inf'} "
+            "(or numbers too large for float32)"
         )
     return array
 
@@ -111,6 +116,41 @@ def restore_rank(batch: Any, rank: int) -> Any:
         return np.squeeze(batch, axis=axes)
     # One squeeze op costs a sixth of what eager slicing (``batch[0]``) does.
     return tensorflow().squeeze(batch, axis=axes)
+
+
+def is_number(value: Any) -> bool:
+    """Return whether ``value`` is a real number: Python or NumPy, but not a boolean."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def real_number(
+    value: Any, name: str, *, positive: bool = False, non_negative: bool = False
+) -> float:
+    """Return ``value`` as a finite float, or raise.
+
+    Python and NumPy numbers (``2``, ``np.float32(2.0)``, ``np.int64(2)``) are
+    accepted; booleans, strings, complex numbers, NaN and infinity are not.
+
+    Examples
+    --------
+    >>> real_number(np.float32(0.5), "sigma", positive=True)
+    0.5
+    """
+    if not is_number(value):
+        raise TypeError(f"`{name}` must be a real number. Received: {name}={describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    if not np.isfinite(number):
+        raise ValueError(f"`{name}` must be a finite number. Received: {name}={describe(value)}")
+    if positive and not number > 0:
+        raise ValueError(f"`{name}` must be a positive number. Received: {name}={describe(value)}")
+    if non_negative and number < 0:
+        raise ValueError(
+            f"`{name}` must be a non-negative number. Received: {name}={describe(value)}"
+        )
+    return number
 
 
 def positive_pair(value: Any, name: str) -> tuple[int, int]:

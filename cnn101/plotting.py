@@ -13,16 +13,52 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cnn101 import _validation as check
 
-def _to_numpy(value: Any) -> np.ndarray:
-    value = value.numpy() if hasattr(value, "numpy") else value
-    return np.asarray(value, dtype=np.float32)
+
+def _to_numpy(value: Any, name: str = "image") -> np.ndarray:
+    # NaN is allowed: it draws as a blank pixel (a masked-out region); infinity is not.
+    return check.as_float_array(value, name, allow_nan=True)
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.2, 3.2)) -> Axes:
     if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(
+                f"`ax` must be a matplotlib Axes or None. Received: ax={check.describe(ax)}"
+            )
         return ax
     return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _check_text(value: Any, name: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(
+            f"`{name}` must be a string or None. Received: {name}={check.describe(value)}"
+        )
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be True or False. Received: {name}={check.describe(value)}")
+    return bool(value)
+
+
+def _check_cmap(cmap: Any) -> str:
+    import matplotlib
+
+    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+        raise ValueError(
+            "`cmap` must be the name of a matplotlib colour map (e.g. 'gray', 'viridis'). "
+            f"Received: cmap={check.describe(cmap)}"
+        )
+    return cmap
+
+
+def _add_caption(fig: Figure, caption: str | None) -> None:
+    """Write a one-line caption under the panels of ``fig`` (what to notice)."""
+    if caption:
+        fig.supxlabel(caption, fontsize=9, wrap=True)
 
 
 def _as_2d(image: np.ndarray, name: str) -> np.ndarray:
@@ -74,13 +110,28 @@ def show_image(
     >>> ax.get_title()
     'eye'
     """
-    array = _as_2d(_to_numpy(image), "image")
+    array = _as_2d(_to_numpy(image, "image"), "image")
+    _check_text(title, "title")
+    cmap = _check_cmap(cmap)
+    values, colorbar = _check_flag(values, "values"), _check_flag(colorbar, "colorbar")
+    vmin = None if vmin is None else check.real_number(vmin, "vmin")
+    vmax = None if vmax is None else check.real_number(vmax, "vmax")
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        raise ValueError(
+            f"`vmin` must be below `vmax`. Received: vmin={check.describe(vmin)}, vmax={check.describe(vmax)}"
+        )
+    if np.isnan(array).all():
+        raise ValueError(
+            f"`image` must hold at least one number that is not NaN. Received: {check.describe(image)}"
+        )
     ax = _new_axes(ax)
     shown = ax.imshow(
         array, cmap=None if array.ndim == 3 else cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
     )
     if values and array.ndim == 2:
-        middle = (np.nanmax(array) + np.nanmin(array)) / 2 if vmin is None else (vmin + vmax) / 2
+        low = float(np.nanmin(array)) if vmin is None else vmin
+        high = float(np.nanmax(array)) if vmax is None else vmax
+        middle = (low + high) / 2
         for (row, col), value in np.ndenumerate(array):
             ax.text(
                 col,
@@ -119,9 +170,10 @@ def show_kernel(kernel: Any, *, title: str | None = None, ax: Axes | None = None
     >>> len(ax.texts)
     4
     """
-    array = _to_numpy(kernel)
+    array = check.as_float_array(kernel, "kernel")
     if array.ndim != 2:
-        raise ValueError(f"`kernel` must be 2-D (kh, kw). Received shape {array.shape}")
+        raise ValueError(f"`kernel` must be 2-D (kh, kw). Received: array with shape {array.shape}")
+    _check_text(title, "title")
     ax = _new_axes(ax, (2.4, 2.4))
     limit = float(np.abs(array).max()) or 1.0
     ax.imshow(array, cmap="coolwarm", vmin=-limit, vmax=limit, interpolation="nearest")
@@ -141,6 +193,8 @@ def show_feature_maps(
     ncols: int = 4,
     cmap: str = "viridis",
     suptitle: str | None = None,
+    colorbar: bool = False,
+    caption: str | None = None,
 ) -> Figure:
     """Draw each channel of a feature map (or each image in a list) in a grid.
 
@@ -152,6 +206,10 @@ def show_feature_maps(
     ncols : int, default 4
     cmap : str, default "viridis"
     suptitle : str, optional
+    colorbar : bool, default False
+        Give every panel its own colour bar (each map has its own range).
+    caption : str, optional
+        One line under the grid: what to notice.
 
     Returns
     -------
@@ -164,22 +222,31 @@ def show_feature_maps(
     3
     """
     if isinstance(maps, list | tuple):
-        panels = [_as_2d(_to_numpy(m), "maps") for m in maps]
+        if len(maps) == 0:
+            raise ValueError("`maps` must hold at least one map. Received: an empty sequence")
+        panels = [_as_2d(_to_numpy(m, "maps"), "maps") for m in maps]
     else:
-        array = _to_numpy(maps)
+        array = _to_numpy(maps, "maps")
         if array.ndim == 4 and array.shape[0] == 1:
             array = array[0]
         if array.ndim == 2:
             array = array[..., None]
         if array.ndim != 3:
             raise ValueError(
-                f"`maps` must be (H, W, C) or a list of 2-D maps. Received shape {array.shape}"
+                f"`maps` must be (H, W, C) or a list of 2-D maps. Received: array with shape {array.shape}"
             )
         panels = [array[..., c] for c in range(array.shape[-1])]
-    if titles is not None and len(titles) != len(panels):
+    if titles is not None and (
+        isinstance(titles, str) or not isinstance(titles, Sequence) or len(titles) != len(panels)
+    ):
         raise ValueError(
-            f"`titles` must have one entry per map ({len(panels)}). Received {len(titles)}"
+            f"`titles` must be a list with one title per map ({len(panels)}). "
+            f"Received: titles={check.describe(titles)}"
         )
+    ncols = check.positive_int(ncols, "ncols")
+    _check_text(suptitle, "suptitle")
+    _check_text(caption, "caption")
+    colorbar = _check_flag(colorbar, "colorbar")
     ncols = max(1, min(ncols, len(panels)))
     nrows = -(-len(panels) // ncols)
     fig = Figure(figsize=(2.6 * ncols, 2.6 * nrows), layout="constrained")
@@ -188,14 +255,26 @@ def show_feature_maps(
         if index >= len(panels):
             ax.remove()
             continue
-        show_image(panels[index], ax=ax, cmap=cmap, title=None if titles is None else titles[index])
+        show_image(
+            panels[index],
+            ax=ax,
+            cmap=cmap,
+            title=None if titles is None else titles[index],
+            colorbar=colorbar,
+        )
     if suptitle:
         fig.suptitle(suptitle)
+    _add_caption(fig, caption)
     return fig
 
 
 def show_pipeline(
-    stages: Sequence[tuple[str, Any]], *, cmap: str = "gray", values: bool = False
+    stages: Sequence[tuple[str, Any]],
+    *,
+    cmap: str = "gray",
+    values: bool = False,
+    colorbar: bool = False,
+    caption: str | None = None,
 ) -> Figure:
     r"""Draw the stages of a pipeline (input -> conv -> ReLU -> pool) left to right.
 
@@ -209,6 +288,12 @@ def show_pipeline(
     cmap : str, default "gray"
     values : bool, default False
         Write the numbers on each pixel (for small arrays).
+    colorbar : bool, default False
+        Give every panel a colour bar: each panel's colours span its own range, so
+        the bar says which value a shade stands for (zero is mid-grey in a signed map
+        and black in a non-negative one).
+    caption : str, optional
+        One line under the panels: what to notice.
 
     Returns
     -------
@@ -219,20 +304,36 @@ def show_pipeline(
     >>> fig = show_pipeline([("input", np.ones((4, 4))), ("pool", np.ones((2, 2)))])
     >>> [ax.get_title() for ax in fig.axes]
     ['input\n4x4', 'pool\n2x2']
+    >>> fig = show_pipeline([("input", np.eye(4))], colorbar=True, caption="Ones on the diagonal.")
+    >>> len(fig.axes), fig.get_supxlabel()
+    (2, 'Ones on the diagonal.')
     """
-    if len(stages) == 0:
+    if isinstance(stages, str) or not isinstance(stages, Sequence) or len(stages) == 0:
         raise ValueError(
-            "`stages` must hold at least one (name, array) pair. Received an empty sequence"
+            "`stages` must be a non-empty list of (name, array) pairs. "
+            f"Received: stages={check.describe(stages)}"
         )
-    fig = Figure(figsize=(2.8 * len(stages), 3.0), layout="constrained")
+    for index, stage in enumerate(stages):
+        if not isinstance(stage, tuple | list) or len(stage) != 2 or not isinstance(stage[0], str):
+            raise ValueError(
+                f"`stages[{index}]` must be a (name, array) pair with a string name. "
+                f"Received: stages[{index}]={check.describe(stage)}"
+            )
+    _check_text(caption, "caption")
+    values, colorbar = _check_flag(values, "values"), _check_flag(colorbar, "colorbar")
+    arrays = [_as_2d(_to_numpy(array, "stages"), "stages") for _, array in stages]
+    fig = Figure(
+        figsize=(2.8 * len(stages) + 0.6 * colorbar * len(stages), 3.0), layout="constrained"
+    )
     axes = fig.subplots(1, len(stages), squeeze=False).ravel()
-    for ax, (name, array) in zip(axes, stages, strict=True):
-        array = _as_2d(_to_numpy(array), "stages")
+    for ax, (name, _), array in zip(axes, stages, arrays, strict=True):
         show_image(
             array,
             ax=ax,
             cmap=cmap,
             values=values,
+            colorbar=colorbar,
             title=f"{name}\n{array.shape[0]}x{array.shape[1]}",
         )
+    _add_caption(fig, caption)
     return fig
