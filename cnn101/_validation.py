@@ -15,6 +15,8 @@ import numpy as np
 from cnn101._tf import tensorflow
 
 PADDINGS = ("SAME", "VALID")
+# Sizes, windows and counts: TensorFlow's shapes are 32-bit integers.
+MAX_SIZE = 2**31 - 1
 
 
 def _describe(value: Any) -> str:
@@ -156,6 +158,8 @@ def real_number(
 def positive_pair(value: Any, name: str) -> tuple[int, int]:
     """Return ``value`` as a pair of positive integers (an int means a square)."""
     pair = (value, value) if _is_int(value) else value
+    if isinstance(pair, np.ndarray) and pair.shape == (2,):
+        pair = pair.tolist()
     if (
         not isinstance(pair, tuple | list)
         or len(pair) != 2
@@ -165,13 +169,53 @@ def positive_pair(value: Any, name: str) -> tuple[int, int]:
             f"`{name}` must be a positive integer or a tuple of 2 positive integers. "
             f"Received: {name}={describe(value)}"
         )
+    _not_too_large(max(pair), name, value)
     return int(pair[0]), int(pair[1])
 
 
+def _not_too_large(number: Any, name: str, value: Any) -> None:
+    if number > MAX_SIZE:
+        raise ValueError(
+            f"`{name}` must be at most {MAX_SIZE} (sizes are 32-bit integers in TensorFlow). "
+            f"Received: {name}={describe(value)}"
+        )
+
+
 def positive_int(value: Any, name: str) -> int:
-    """Return ``value`` if it is a positive integer, else raise."""
+    """Return ``value`` if it is a positive integer (at most ``MAX_SIZE``), else raise."""
     if not _is_int(value) or value <= 0:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={describe(value)}")
+    _not_too_large(value, name, value)
+    return int(value)
+
+
+def flag(value: Any, name: str) -> bool:
+    """Return ``value`` if it is True or False (Python or NumPy), else raise TypeError."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be True or False. Received: {name}={describe(value)}")
+    return bool(value)
+
+
+def text(value: Any, name: str, *, optional: bool = True) -> str | None:
+    """Return ``value`` if it is a string (or None when ``optional``), else raise TypeError."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        expected = "a string or None" if optional else "a string"
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    return value
+
+
+def seed(value: Any, name: str = "seed", *, optional: bool = False) -> Any:
+    """Return a valid seed: an integer >= 0, a ``numpy.random.Generator`` or (optional) None."""
+    if value is None and optional:
+        return None
+    if isinstance(value, np.random.Generator) and optional:
+        return value
+    if not _is_int(value) or value < 0:
+        expected = "an integer >= 0" + (", a numpy.random.Generator or None" if optional else "")
+        error = TypeError if not _is_int(value) else ValueError
+        raise error(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
     return int(value)
 
 
@@ -188,6 +232,7 @@ def non_negative_int(value: Any, name: str) -> int:
         raise ValueError(
             f"`{name}` must be a non-negative integer. Received: {name}={describe(value)}"
         )
+    _not_too_large(value, name, value)
     return int(value)
 
 
