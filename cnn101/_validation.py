@@ -125,6 +125,31 @@ def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
+def is_finite_number(value: Any) -> bool:
+    """Return whether ``value`` is a real number (see :func:`is_number`) other than NaN or Inf."""
+    if not is_number(value):
+        return False
+    try:
+        return bool(np.isfinite(float(value)))
+    except OverflowError:
+        return False
+
+
+def integer_labels(value: Any, name: str, count: int) -> np.ndarray:
+    """Return ``value`` as ``count`` integer class labels (shape (count,)), or raise."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        array = np.asarray([], dtype=object)
+    if array.dtype.kind not in "iu" or array.shape != (count,):
+        raise ValueError(
+            f"`{name}` must be {count} integer class labels (shape ({count},), one per image in "
+            "`images`). "
+            f"Received: {name}={describe(value)}"
+        )
+    return array
+
+
 def real_number(
     value: Any, name: str, *, positive: bool = False, non_negative: bool = False
 ) -> float:
@@ -212,11 +237,31 @@ def seed(value: Any, name: str = "seed", *, optional: bool = False) -> Any:
         return None
     if isinstance(value, np.random.Generator) and optional:
         return value
-    if not _is_int(value) or value < 0:
-        expected = "an integer >= 0" + (", a numpy.random.Generator or None" if optional else "")
+    if not _is_int(value) or not 0 <= value < 2**32:
+        expected = "an integer in [0, 2**32)" + (
+            ", a numpy.random.Generator or None" if optional else ""
+        )
         error = TypeError if not _is_int(value) else ValueError
         raise error(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
     return int(value)
+
+
+def axes(ax: Any) -> Any:
+    """Return ``ax`` if it is a matplotlib Axes or None, else raise TypeError."""
+    from matplotlib.axes import Axes
+
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"`ax` must be a matplotlib Axes or None. Received: ax={describe(ax)}")
+    return ax
+
+
+def int_pair(value: Any, name: str) -> tuple[int, int]:
+    """Return ``value`` as a pair of integers (any sign), or raise."""
+    if isinstance(value, np.ndarray) and value.shape == (2,):
+        value = value.tolist()
+    if not isinstance(value, tuple | list) or len(value) != 2 or not all(map(_is_int, value)):
+        raise ValueError(f"`{name}` must be a pair of integers. Received: {name}={describe(value)}")
+    return int(value[0]), int(value[1])
 
 
 def integer(value: Any, name: str) -> int:
@@ -246,13 +291,20 @@ def padding_mode(padding: Any) -> str:
 
 
 def check_window_fits(
-    image_hw: tuple[int, int], window_hw: tuple[int, int], padding: str, what: str
+    image_hw: tuple[int, int],
+    window_hw: tuple[int, int],
+    padding: str,
+    what: str,
+    *,
+    window_name: str = "pool_size",
+    image_name: str = "images",
 ) -> None:
     """With VALID padding, a window larger than the image leaves no output: refuse it."""
     if padding == "VALID" and (window_hw[0] > image_hw[0] or window_hw[1] > image_hw[1]):
         raise ValueError(
             f"The {what} {window_hw} is larger than the image {image_hw}, so VALID padding "
-            f"leaves no output. Use a smaller {what}, a larger image, or padding='SAME'."
+            f"leaves no output. Use a smaller {what} (`{window_name}`), a larger image "
+            f"(`{image_name}`), or padding='SAME'."
         )
 
 
@@ -280,6 +332,10 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
     tf.Tensor
         ``inputs``, carrying the runtime assertion when a size is unknown.
     """
+    if not (inputs.dtype.is_floating or inputs.dtype.is_integer):
+        raise TypeError(
+            f"{layer} needs numeric inputs. Received: inputs of dtype {inputs.dtype.name}"
+        )
     static = tuple(inputs.shape[1:3])
     message = (
         f"{layer} needs inputs of at least {minimum[0]}x{minimum[1]} pixels ({why}). "

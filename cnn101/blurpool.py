@@ -88,12 +88,14 @@ def _pads(filter_size: int) -> tuple[int, int]:
     return before, filter_size - 1 - before
 
 
-def _check_reflect_fits(hw: tuple[Any, Any], filter_size: int, padding: str, what: str) -> None:
+def _check_reflect_fits(
+    hw: tuple[Any, Any], filter_size: int, padding: str, what: str, argument: str = "images"
+) -> None:
     """Reflection cannot pad by more than size - 1 pixels: refuse maps that small."""
     need = max(_pads(filter_size))
     if padding == "reflect" and any(s is not None and s <= need for s in hw):
         raise ValueError(
-            f"The {what} {tuple(hw)} is too small for reflect padding of {need} pixel(s) "
+            f"The {what} {tuple(hw)} (`{argument}`) is too small for reflect padding of {need} pixel(s) "
             f"(filter_size={filter_size}): each side must be larger than {need}. "
             "Use a larger input, a smaller filter_size or padding='zero'."
         )
@@ -254,7 +256,7 @@ class _BlurBase(keras.layers.Layer):
                 f"Received: input_shape={input_shape}"
             )
         dense = tuple(self._dense_size(input_shape[1 + a], a) for a in range(2))
-        _check_reflect_fits(dense, self.filter_size, self.padding, "input of the blur")
+        _check_reflect_fits(dense, self.filter_size, self.padding, "input of the blur", "inputs")
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         out = [input_shape[0]]
@@ -342,10 +344,11 @@ class MaxBlurPool2D(_BlurBase):
         """Check that the pool window fits, then the blur's padding."""
         if len(input_shape) == 4:
             check.check_window_fits(
-                tuple(s or max(self.pool_size) for s in input_shape[1:3]),
+                tuple(max(self.pool_size) if s is None else s for s in input_shape[1:3]),
                 self.pool_size,
                 "VALID",
                 "pool window",
+                image_name="inputs",
             )
         super().build(input_shape)
 

@@ -85,7 +85,9 @@ def letters_image(size: int = 40, count: int = 6, *, seed: int = 0) -> np.ndarra
     """
     size = check.positive_int(size, "size")
     count = check.positive_int(count, "count")
-    rng = np.random.default_rng(seed)
+    if size > 4096:
+        raise ValueError(f"`size` must be at most 4096. Received: size={size}")
+    rng = np.random.default_rng(check.seed(seed))
     image = np.zeros((size, size), dtype=np.float32)
     taken = np.zeros((size, size), dtype=bool)
     placed, tries = 0, 0
@@ -127,6 +129,14 @@ class FeatureExtractor:
     name: str
     function: Callable[[np.ndarray], Any]
     radius: int
+
+    def __post_init__(self) -> None:
+        check.text(self.name, "name", optional=False)
+        if not callable(self.function):
+            raise TypeError(
+                f"`function` must be callable (batch -> feature maps). Received: function={check.describe(self.function)}"
+            )
+        check.non_negative_int(self.radius, "radius")
 
     def __call__(self, image: Any) -> np.ndarray:
         """Return the feature map of an (H, W) image as an (H, W, C) float32 array."""
@@ -204,6 +214,8 @@ def conv_features(kernels: Any, *, relu: bool = False, name: str | None = None) 
     (4, 4, 2)
     """
     bank = _as_bank(kernels)
+    relu = check.flag(relu, "relu")
+    check.text(name, "name")
     radius = max(_same_radius(bank.shape[0]), _same_radius(bank.shape[1]))
 
     def function(batch: np.ndarray) -> Any:
@@ -242,13 +254,13 @@ def random_cnn_features(
     >>> cnn(np.ones((8, 8))).shape, cnn.radius
     ((8, 8, 6), 2)
     """
-    if isinstance(channels, int) or len(channels) == 0:
+    if isinstance(channels, str) or not isinstance(channels, Sequence) or len(channels) == 0:
         raise ValueError(
             f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     size = check.positive_int(kernel_size, "kernel_size")
-    seed = check.non_negative_int(check.integer(seed, "seed"), "seed")  # TypeError, then range
+    seed = check.seed(seed)
     rng = np.random.default_rng(seed)
     weights, inputs = [], 1
     for width in widths:
@@ -292,6 +304,7 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model. Received: {type(model).__name__}")
+    check.text(name, "name")
     radius = 0
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D):
@@ -349,7 +362,7 @@ def train_digit_features(
 
     from cnn101.datasets import load_digits
 
-    if isinstance(channels, int) or len(channels) == 0:
+    if isinstance(channels, str) or not isinstance(channels, Sequence) or len(channels) == 0:
         raise ValueError(
             f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
         )

@@ -195,6 +195,7 @@ class SpatialPyramidPooling(keras.layers.Layer):
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         self.channels = _channels(input_shape, "SpatialPyramidPooling")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: self.channels})
         self.built = True
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
@@ -252,7 +253,7 @@ class PyramidPoolingModule(keras.layers.Layer):
         self.bins = _positive_ints(bins, "bins")
         self.filters = None if filters is None else check.positive_int(filters, "filters")
         self.activation = keras.activations.get(activation)
-        self.batch_norm = bool(batch_norm)
+        self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def _branch_filters(self, channels: int) -> int:
@@ -260,6 +261,7 @@ class PyramidPoolingModule(keras.layers.Layer):
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         channels = _channels(input_shape, "PyramidPoolingModule")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
         filters = self._branch_filters(channels)
         self.branches = [
             _conv_block(filters, 1, 1, self.batch_norm, name=f"pool{n}_conv") for n in self.bins
@@ -337,7 +339,7 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         self.filters = check.positive_int(filters, "filters")
         self.rates = _positive_ints(rates, "rates")
         self.activation = keras.activations.get(activation)
-        self.batch_norm = bool(batch_norm)
+        self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.input_spec = keras.layers.InputSpec(ndim=4)
         self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1")
         self.atrous = [
@@ -349,6 +351,7 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         channels = _channels(input_shape, "AtrousSpatialPyramidPooling")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
         for block in [self.conv1x1, *self.atrous, self.image_pool]:
             _build_block(block, (None, None, None, channels))
         _build_block(self.project, (None, None, None, self.filters * (len(self.rates) + 2)))

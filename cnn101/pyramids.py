@@ -68,6 +68,11 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
     """
     sigma = _positive_float(sigma, "sigma")
     truncate = _positive_float(truncate, "truncate")
+    if truncate * sigma > 1000:
+        raise ValueError(
+            "`sigma` and `truncate` make a kernel wider than 2001 taps (radius "
+            f"truncate * sigma > 1000). Received: sigma={sigma!r}, truncate={truncate!r}"
+        )
     radius = int(truncate * sigma + 0.5)
     x = np.arange(-radius, radius + 1, dtype=np.float64)
     weights = np.exp(-0.5 * (x / sigma) ** 2)
@@ -75,11 +80,7 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
 
 
 def _positive_float(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not value > 0:
-        raise ValueError(
-            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
-        )
-    return float(value)
+    return check.real_number(value, name, positive=True)
 
 
 def _reflect_indices(size: int, pad: int) -> np.ndarray:
@@ -272,7 +273,7 @@ def gaussian_pyramid(image: Any, max_layer: int | None = None, sigma: float | No
     >>> [tuple(level.shape) for level in gaussian_pyramid(np.zeros((8, 6)), max_layer=2)]
     [(8, 6), (4, 3), (2, 2)]
     """
-    batch, rank = check.as_image_batch(image)
+    batch, rank = check.as_image_batch(image, "image")
     sigma = _sigma(sigma)
     tf = tensorflow()
     levels = [tf.constant(batch)]
@@ -392,6 +393,9 @@ def show_pyramid(
         raise ValueError(
             f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
         )
+    normalize = check.flag(normalize, "normalize")
+    check.text(title, "title")
+    ax = check.axes(ax)
     arrays = [check.as_float_array(level, f"levels[{k}]") for k, level in enumerate(levels)]
     for k, array in enumerate(arrays):
         if array.ndim == 3 and array.shape[-1] == 1:

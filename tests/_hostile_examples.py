@@ -6,7 +6,7 @@ import time
 
 from cnn101 import _validation as check
 
-__all__ = ["crashes", "hangs", "leaks", "silent", "checked"]
+__all__ = ["checked", "crashes", "hangs", "leaks", "silent"]
 
 
 def crashes(size: int = 3) -> int:
