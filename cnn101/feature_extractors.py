@@ -368,6 +368,7 @@ def train_digit_features(
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     epochs = check.positive_int(epochs, "epochs")
+    seed = check.seed(seed)
     try:
         (x_train, y_train), (x_test, y_test) = load_digits(seed=seed) if digits is None else digits
         x_train, x_test = (

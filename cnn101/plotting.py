@@ -22,26 +22,17 @@ def _to_numpy(value: Any, name: str = "image") -> np.ndarray:
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.2, 3.2)) -> Axes:
-    if ax is not None:
-        if not isinstance(ax, Axes):
-            raise TypeError(
-                f"`ax` must be a matplotlib Axes or None. Received: ax={check.describe(ax)}"
-            )
+    if check.axes(ax) is not None:
         return ax
     return Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
 def _check_text(value: Any, name: str) -> None:
-    if value is not None and not isinstance(value, str):
-        raise TypeError(
-            f"`{name}` must be a string or None. Received: {name}={check.describe(value)}"
-        )
+    check.text(value, name)
 
 
 def _check_flag(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"`{name}` must be True or False. Received: {name}={check.describe(value)}")
-    return bool(value)
+    return check.flag(value, name)
 
 
 def _check_cmap(cmap: Any) -> str:

@@ -347,12 +347,38 @@ def reconstruct_from_laplacian(pyramid: list, sigma: float | None = None) -> Any
             f"Received: {check._describe(pyramid)}"
         )
     sigma = _sigma(sigma)
+    levels = [check.as_float_array(level, f"pyramid[{k}]") for k, level in enumerate(pyramid)]
+    _check_levels(levels)
     tf = tensorflow()
-    image = tf.constant(check.as_float_array(pyramid[-1], "pyramid[-1]"))
-    for index in range(len(pyramid) - 2, -1, -1):
-        detail = check.as_float_array(pyramid[index], f"pyramid[{index}]")
+    image = tf.constant(levels[-1])
+    for index in range(len(levels) - 2, -1, -1):
+        detail = levels[index]
         image = detail + _expand_like(image, detail, sigma)
     return image
+
+
+def _check_levels(levels: list[np.ndarray]) -> None:
+    """Levels of one pyramid: one layout, the same channels (and batch), coarser and coarser."""
+    first = levels[0]
+    if first.ndim not in (2, 3, 4):
+        raise ValueError(
+            "`pyramid[0]` must be (H, W), (H, W, C) or (N, H, W, C). "
+            f"Received: array with shape {first.shape}"
+        )
+    spatial = slice(1, 3) if first.ndim == 4 else slice(0, 2)
+    other = [i for i in range(first.ndim) if i not in range(first.ndim)[spatial]]
+    for k in range(1, len(levels)):
+        level, finer = levels[k], levels[k - 1]
+        if (
+            level.ndim != first.ndim
+            or [level.shape[i] for i in other] != [first.shape[i] for i in other]
+            or any(c > f for c, f in zip(level.shape[spatial], finer.shape[spatial], strict=True))
+        ):
+            raise ValueError(
+                f"`pyramid[{k}]` does not fit the pyramid: levels must share the layout and "
+                "channels of pyramid[0] and get no larger from one level to the next. "
+                f"Received: pyramid[{k - 1}] with shape {finer.shape}, pyramid[{k}] with shape {level.shape}"
+            )
 
 
 def _stretch(array: np.ndarray) -> np.ndarray:

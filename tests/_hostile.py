@@ -402,7 +402,6 @@ SKIP: dict[str, str] = {
     "multiscale.ScaleChannels.call": "Keras' layer API: walked by the layer checks",
     "multiscale.ScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
     "multiscale.ScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
-    "feature_extractors.train_digit_features(seed)": "trains a network per value; seed is checked by load_digits",
 }
 
 # Parameters that take any text (a title, a label): an unknown string is fine there.
@@ -546,6 +545,20 @@ def _hostile_values(base: Any, default: Any) -> list[tuple[str, Callable[[], Any
             ("negative", lambda: kind(-abs(v) - 1 for v in base), "either"),
             ("nested", lambda: kind([v] for v in base), "raise"),
             ("string", lambda: "ab", "raise"),
+            *common,
+        ]
+    if isinstance(base, list | tuple) and len(base) > 1 and all(_is_array_like(v) for v in base):
+        # levels of a pyramid, maps of a figure: mismatched and disordered members
+        return [
+            ("empty", lambda: type(base)(), "raise"),
+            ("int", lambda: 3, "raise"),
+            ("reversed", lambda: type(base)(reversed(base)), "either"),
+            (
+                "mixed ranks",
+                lambda: type(base)([base[0], np.ones((*np.shape(base[1]), 3))]),
+                "either",
+            ),
+            ("a NaN member", lambda: type(base)([base[0], _with(base[1], np.nan)]), "either"),
             *common,
         ]
     if isinstance(base, list | tuple | dict):
