@@ -15,6 +15,8 @@ import numpy as np
 from cnn101._tf import tensorflow
 
 PADDINGS = ("SAME", "VALID")
+# Sizes, windows and counts: TensorFlow's shapes are 32-bit integers.
+MAX_SIZE = 2**31 - 1
 
 
 def _describe(value: Any) -> str:
@@ -53,10 +55,12 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def as_float_array(value: Any, name: str) -> np.ndarray:
+def as_float_array(value: Any, name: str, *, allow_nan: bool = False) -> np.ndarray:
     """Convert ``value`` to a float32 NumPy array, or raise a clear error.
 
-    Rejects non-numeric data, empty arrays and NaN/Inf values.
+    Rejects non-numeric data (strings, objects, complex numbers), empty arrays,
+    values too large for float32 and NaN/Inf values (NaN passes with
+    ``allow_nan=True``: a plot draws it as a blank pixel).
     """
     tf = tensorflow()
     if isinstance(value, tf.Tensor | tf.Variable):
@@ -74,11 +78,14 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
         )
     if array.size == 0:
         raise ValueError(f"`{name}` must not be empty. Received: array with shape {array.shape}")
-    array = array.astype(np.float32, copy=False)
-    if not np.isfinite(array).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = array.astype(np.float32, copy=False)
+    bad = np.isinf(array) if allow_nan else ~np.isfinite(array)
+    if bad.any():
         raise ValueError(
             f"`{name}` must contain only finite values. Received: array with shape "
-            f"{array.shape} containing NaN or Inf"
+            f"{array.shape} containing {'Inf' if allow_nan else 'NaN or Inf'} "
+            "(or numbers too large for float32)"
         )
     return array
 
@@ -113,9 +120,71 @@ def restore_rank(batch: Any, rank: int) -> Any:
     return tensorflow().squeeze(batch, axis=axes)
 
 
+def is_number(value: Any) -> bool:
+    """Return whether ``value`` is a real number: Python or NumPy, but not a boolean."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def is_finite_number(value: Any) -> bool:
+    """Return whether ``value`` is a real number (see :func:`is_number`) other than NaN or Inf."""
+    if not is_number(value):
+        return False
+    try:
+        return bool(np.isfinite(float(value)))
+    except OverflowError:
+        return False
+
+
+def integer_labels(value: Any, name: str, count: int) -> np.ndarray:
+    """Return ``value`` as ``count`` integer class labels (shape (count,)), or raise."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        array = np.asarray([], dtype=object)
+    if array.dtype.kind not in "iu" or array.shape != (count,):
+        raise ValueError(
+            f"`{name}` must be {count} integer class labels (shape ({count},), one per image in "
+            "`images`). "
+            f"Received: {name}={describe(value)}"
+        )
+    return array
+
+
+def real_number(
+    value: Any, name: str, *, positive: bool = False, non_negative: bool = False
+) -> float:
+    """Return ``value`` as a finite float, or raise.
+
+    Python and NumPy numbers (``2``, ``np.float32(2.0)``, ``np.int64(2)``) are
+    accepted; booleans, strings, complex numbers, NaN and infinity are not.
+
+    Examples
+    --------
+    >>> real_number(np.float32(0.5), "sigma", positive=True)
+    0.5
+    """
+    if not is_number(value):
+        raise TypeError(f"`{name}` must be a real number. Received: {name}={describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    if not np.isfinite(number):
+        raise ValueError(f"`{name}` must be a finite number. Received: {name}={describe(value)}")
+    if positive and not number > 0:
+        raise ValueError(f"`{name}` must be a positive number. Received: {name}={describe(value)}")
+    if non_negative and number < 0:
+        raise ValueError(
+            f"`{name}` must be a non-negative number. Received: {name}={describe(value)}"
+        )
+    return number
+
+
 def positive_pair(value: Any, name: str) -> tuple[int, int]:
     """Return ``value`` as a pair of positive integers (an int means a square)."""
     pair = (value, value) if _is_int(value) else value
+    if isinstance(pair, np.ndarray) and pair.shape == (2,):
+        pair = pair.tolist()
     if (
         not isinstance(pair, tuple | list)
         or len(pair) != 2
@@ -125,14 +194,74 @@ def positive_pair(value: Any, name: str) -> tuple[int, int]:
             f"`{name}` must be a positive integer or a tuple of 2 positive integers. "
             f"Received: {name}={describe(value)}"
         )
+    _not_too_large(max(pair), name, value)
     return int(pair[0]), int(pair[1])
 
 
+def _not_too_large(number: Any, name: str, value: Any) -> None:
+    if number > MAX_SIZE:
+        raise ValueError(
+            f"`{name}` must be at most {MAX_SIZE} (sizes are 32-bit integers in TensorFlow). "
+            f"Received: {name}={describe(value)}"
+        )
+
+
 def positive_int(value: Any, name: str) -> int:
-    """Return ``value`` if it is a positive integer, else raise."""
+    """Return ``value`` if it is a positive integer (at most ``MAX_SIZE``), else raise."""
     if not _is_int(value) or value <= 0:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={describe(value)}")
+    _not_too_large(value, name, value)
     return int(value)
+
+
+def flag(value: Any, name: str) -> bool:
+    """Return ``value`` if it is True or False (Python or NumPy), else raise TypeError."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be True or False. Received: {name}={describe(value)}")
+    return bool(value)
+
+
+def text(value: Any, name: str, *, optional: bool = True) -> str | None:
+    """Return ``value`` if it is a string (or None when ``optional``), else raise TypeError."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        expected = "a string or None" if optional else "a string"
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    return value
+
+
+def seed(value: Any, name: str = "seed", *, optional: bool = False) -> Any:
+    """Return a valid seed: an integer >= 0, a ``numpy.random.Generator`` or (optional) None."""
+    if value is None and optional:
+        return None
+    if isinstance(value, np.random.Generator) and optional:
+        return value
+    if not _is_int(value) or not 0 <= value < 2**32:
+        expected = "an integer in [0, 2**32)" + (
+            ", a numpy.random.Generator or None" if optional else ""
+        )
+        error = TypeError if not _is_int(value) else ValueError
+        raise error(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    return int(value)
+
+
+def axes(ax: Any) -> Any:
+    """Return ``ax`` if it is a matplotlib Axes or None, else raise TypeError."""
+    from matplotlib.axes import Axes
+
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"`ax` must be a matplotlib Axes or None. Received: ax={describe(ax)}")
+    return ax
+
+
+def int_pair(value: Any, name: str) -> tuple[int, int]:
+    """Return ``value`` as a pair of integers (any sign), or raise."""
+    if isinstance(value, np.ndarray) and value.shape == (2,):
+        value = value.tolist()
+    if not isinstance(value, tuple | list) or len(value) != 2 or not all(map(_is_int, value)):
+        raise ValueError(f"`{name}` must be a pair of integers. Received: {name}={describe(value)}")
+    return int(value[0]), int(value[1])
 
 
 def integer(value: Any, name: str) -> int:
@@ -148,6 +277,7 @@ def non_negative_int(value: Any, name: str) -> int:
         raise ValueError(
             f"`{name}` must be a non-negative integer. Received: {name}={describe(value)}"
         )
+    _not_too_large(value, name, value)
     return int(value)
 
 
@@ -161,14 +291,66 @@ def padding_mode(padding: Any) -> str:
 
 
 def check_window_fits(
-    image_hw: tuple[int, int], window_hw: tuple[int, int], padding: str, what: str
+    image_hw: tuple[int, int],
+    window_hw: tuple[int, int],
+    padding: str,
+    what: str,
+    *,
+    window_name: str = "pool_size",
+    image_name: str = "images",
 ) -> None:
     """With VALID padding, a window larger than the image leaves no output: refuse it."""
     if padding == "VALID" and (window_hw[0] > image_hw[0] or window_hw[1] > image_hw[1]):
         raise ValueError(
             f"The {what} {window_hw} is larger than the image {image_hw}, so VALID padding "
-            f"leaves no output. Use a smaller {what}, a larger image, or padding='SAME'."
+            f"leaves no output. Use a smaller {what} (`{window_name}`), a larger image "
+            f"(`{image_name}`), or padding='SAME'."
         )
+
+
+def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) -> Any:
+    """Refuse a map whose height or width is below ``minimum`` when a layer is called.
+
+    A layer built on ``keras.Input((None, None, C))`` learns its spatial size only
+    when it is called. A size known then is checked here in Python (``ValueError``);
+    a size still unknown (a traced graph) gets a ``tf.debugging`` assertion that
+    stops the graph with the same message before any op sees the map, so a window
+    larger than the map can never reach a kernel that would crash the process.
+
+    Parameters
+    ----------
+    inputs : tf.Tensor of shape (N, H, W, C)
+    minimum : (int, int)
+        Smallest height and width the layer can work with.
+    layer : str
+        Name of the layer, for the message.
+    why : str
+        What needs that size (e.g. "the pool window (3, 3)").
+
+    Returns
+    -------
+    tf.Tensor
+        ``inputs``, carrying the runtime assertion when a size is unknown.
+    """
+    if not (inputs.dtype.is_floating or inputs.dtype.is_integer):
+        raise TypeError(
+            f"{layer} needs numeric inputs. Received: inputs of dtype {inputs.dtype.name}"
+        )
+    static = tuple(inputs.shape[1:3])
+    message = (
+        f"{layer} needs inputs of at least {minimum[0]}x{minimum[1]} pixels ({why}). "
+        "Use larger inputs or a smaller window."
+    )
+    if all(size is not None for size in static):
+        if static[0] < minimum[0] or static[1] < minimum[1]:
+            raise ValueError(f"{message} Received: input of spatial size {static}")
+        return inputs
+    tf = tensorflow()
+    assertion = tf.debugging.assert_greater_equal(
+        tf.shape(inputs)[1:3], tf.constant(minimum, dtype=tf.int32), message=message
+    )
+    with tf.control_dependencies([assertion]):
+        return tf.identity(inputs)
 
 
 def _is_int(value: Any) -> bool:

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
 from cnn101.plotting import MAX_FIGURE_WIDTH, show_image
-from cnn101.transforms import SpatialTransform, get_transform, transform_names
+from cnn101.transforms import SpatialTransform, _resolve, get_transform, transform_names
 
 __all__ = [
     "AlignmentResult",
@@ -115,7 +115,7 @@ def alignment_mask(shape: Sequence[int], transform: Any, radius: int) -> np.ndar
     >>> int(alignment_mask((12, 12), "rotate90", 1).sum())
     100
     """
-    transform = get_transform(transform)
+    transform = _resolve(transform, "transform")
     radius = check.non_negative_int(radius, "radius")
     clear_of_fill = _erode(transform.valid(shape), radius)
     height, width = check.positive_pair(tuple(shape[:2]), "shape")
@@ -228,7 +228,7 @@ def alignment_error(
     """
     image = _as_gray(image)
     extractor = _check_extractor(extractor)
-    transform = get_transform(transform)
+    transform = _resolve(transform, "transform")
     moved_image = transform(image)
     target = extractor(moved_image)
     moved = transform(extractor(image))
@@ -391,7 +391,7 @@ def input_alignment_error(
     """
     image = _as_gray(image)
     extractor = _check_extractor(extractor)
-    transform = get_transform(transform)
+    transform = _resolve(transform, "transform")
     inverse = transform.inverse()
     moved_image = transform(image)
     restored = inverse(moved_image)
@@ -447,6 +447,8 @@ class AlignmentTable:
         -------
         ax : matplotlib Axes
         """
+        ax = check.axes(ax)
+        vmax = check.real_number(vmax, "vmax", positive=True)
         if ax is None:
             size = (1.1 * len(self.transforms) + 2.5, 0.45 * len(self.features) + 1.4)
             ax = Figure(figsize=size, layout="constrained").add_subplot()
@@ -506,7 +508,18 @@ def alignment_table(
         raise ValueError(
             f"`route` must be 'features' or 'input'. Received: route={check.describe(route)}"
         )
-    chosen = [get_transform(t) for t in (transform_names() if transforms is None else transforms)]
+    if transforms is not None and (
+        isinstance(transforms, str | SpatialTransform)
+        or not isinstance(transforms, Sequence)
+        or len(transforms) == 0
+    ):
+        raise ValueError(
+            "`transforms` must be a non-empty list of transforms (names or SpatialTransform). "
+            f"Received: transforms={check.describe(transforms)}"
+        )
+    chosen = [
+        _resolve(t, "transforms") for t in (transform_names() if transforms is None else transforms)
+    ]
     measure = alignment_error if route == "features" else input_alignment_error
     errors = np.array(
         [[float(measure(image, extractor, t)) for t in chosen] for extractor in extractors.values()]
@@ -526,8 +539,8 @@ def show_alignment(
         From :func:`alignment_error` or :func:`input_alignment_error`.
     channel : int, default 0
         Which feature channel to show.
-    labels : sequence of 4 str, optional
-        Titles of the last four panels (defaults suit :func:`alignment_error`).
+    labels : sequence of 3 str, optional
+        Titles of the last three panels (defaults suit :func:`alignment_error`).
 
     Returns
     -------
@@ -543,7 +556,16 @@ def show_alignment(
     if not isinstance(result, AlignmentResult):
         raise TypeError(f"`result` must be an AlignmentResult. Received: {type(result).__name__}")
     count = result.target.shape[-1]
-    if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < count:
+    if labels is not None and (
+        isinstance(labels, str)
+        or not isinstance(labels, Sequence)
+        or len(labels) != 3
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise ValueError(
+            f"`labels` must be 3 strings (the titles of the last panels). Received: labels={check.describe(labels)}"
+        )
+    if not check._is_int(channel) or not 0 <= channel < count:
         raise ValueError(
             f"`channel` must be an integer in [0, {count - 1}]. Received: channel={check.describe(channel)}"
         )

@@ -88,12 +88,14 @@ def _pads(filter_size: int) -> tuple[int, int]:
     return before, filter_size - 1 - before
 
 
-def _check_reflect_fits(hw: tuple[Any, Any], filter_size: int, padding: str, what: str) -> None:
+def _check_reflect_fits(
+    hw: tuple[Any, Any], filter_size: int, padding: str, what: str, argument: str = "images"
+) -> None:
     """Reflection cannot pad by more than size - 1 pixels: refuse maps that small."""
     need = max(_pads(filter_size))
     if padding == "reflect" and any(s is not None and s <= need for s in hw):
         raise ValueError(
-            f"The {what} {tuple(hw)} is too small for reflect padding of {need} pixel(s) "
+            f"The {what} {tuple(hw)} (`{argument}`) is too small for reflect padding of {need} pixel(s) "
             f"(filter_size={filter_size}): each side must be larger than {need}. "
             "Use a larger input, a smaller filter_size or padding='zero'."
         )
@@ -230,6 +232,18 @@ class _BlurBase(keras.layers.Layer):
     def _dense_size(self, size: int | None, axis: int) -> int | None:
         return size
 
+    def _minimum_input(self) -> tuple[int, int]:
+        """Smallest (height, width) the layer can work with."""
+        blur = max(_pads(self.filter_size)) + 1 if self.padding == "reflect" else 1
+        return blur, blur
+
+    def _checked(self, inputs: Any) -> Any:
+        minimum = self._minimum_input()
+        why = (
+            f"pool_size={self.pool_size}, filter_size={self.filter_size}, padding={self.padding!r}"
+        )
+        return check.fits_at_call(inputs, minimum, type(self).__name__, why)
+
     def build(self, input_shape: tuple) -> None:
         if len(input_shape) != 4:
             raise ValueError(
@@ -242,7 +256,7 @@ class _BlurBase(keras.layers.Layer):
                 f"Received: input_shape={input_shape}"
             )
         dense = tuple(self._dense_size(input_shape[1 + a], a) for a in range(2))
-        _check_reflect_fits(dense, self.filter_size, self.padding, "input of the blur")
+        _check_reflect_fits(dense, self.filter_size, self.padding, "input of the blur", "inputs")
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         out = [input_shape[0]]
@@ -286,7 +300,9 @@ class BlurPool2D(_BlurBase):
 
     def call(self, inputs: Any) -> Any:
         """Blur and subsample an NHWC batch."""
-        return _blur_subsample(inputs, self.pool_size, self.filter_size, self.padding)
+        return _blur_subsample(
+            self._checked(inputs), self.pool_size, self.filter_size, self.padding
+        )
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
@@ -320,17 +336,22 @@ class MaxBlurPool2D(_BlurBase):
     def _dense_size(self, size: int | None, axis: int) -> int | None:
         return None if size is None else size - self.pool_size[axis] + 1
 
+    def _minimum_input(self) -> tuple[int, int]:
+        blur = super()._minimum_input()
+        return tuple(p + b - 1 for p, b in zip(self.pool_size, blur, strict=True))
+
     def build(self, input_shape: tuple) -> None:
         """Check that the pool window fits, then the blur's padding."""
         if len(input_shape) == 4:
             check.check_window_fits(
-                tuple(s or max(self.pool_size) for s in input_shape[1:3]),
+                tuple(max(self.pool_size) if s is None else s for s in input_shape[1:3]),
                 self.pool_size,
                 "VALID",
                 "pool window",
+                image_name="inputs",
             )
         super().build(input_shape)
 
     def call(self, inputs: Any) -> Any:
         """Dense max, blur and subsample an NHWC batch."""
-        return _max_blur(inputs, self.pool_size, self.filter_size, self.padding)
+        return _max_blur(self._checked(inputs), self.pool_size, self.filter_size, self.padding)

@@ -52,11 +52,11 @@ def load_digits(
     >>> x_train.shape, x_test.shape, float(x_train.max())
     ((4000, 28, 28), (1000, 28, 28), 1.0)
     """
-    if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
+    if not check.is_number(test_fraction) or not 0 < test_fraction < 1:
         raise ValueError(
             f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={check.describe(test_fraction)}"
         )
-    seed = check.non_negative_int(check.integer(seed, "seed"), "seed")  # TypeError, then range
+    seed = check.seed(seed)
     raw, labels = _mnist_5k()
     images = raw.astype(np.float32) / 255.0
     rng = np.random.default_rng(seed)

@@ -6,27 +6,50 @@ Usage::
     python -m cnn101.demo --image coins --kernel sobel_top --out /tmp/figs
     python -m cnn101.demo --show               # also open the figures in windows
 
+The installed script ``cnn101-demo`` takes the same options.
+
 Steps: the vertical-line kernel on the 7x8 image (conv -> ReLU -> max pool); a
 circle perimeter max- and average-pooled four times (64 -> 32 -> 16 -> 8 -> 4);
-global pooling; a named kernel on a photo -> ReLU -> max pool. ``--help`` answers
-without importing TensorFlow.
+global pooling; a named kernel on a photo -> ReLU -> max pool. Every option is
+checked before TensorFlow loads, so a bad one is answered at once, in one line
+that names it, with exit status 2; ``--help`` never imports TensorFlow either.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from cnn101.kernels import kernel_names
 
 _DEVICES = ("auto", "cpu", "gpu")
+_SIZES = (8, 2048)
+# matplotlib backends that draw into files only (no window can open)
+_FILE_BACKENDS = ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line: ``prog: error: argument --x: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _prog() -> str:
+    """Name the program as it was started: ``cnn101-demo`` or ``python -m cnn101.demo``."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if name in ("", "-c", "demo.py", "__main__.py") or name.startswith("python"):
+        return "python -m cnn101.demo"
+    return name
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the command-line parser of ``python -m cnn101.demo``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m cnn101.demo",
+    """Return the command-line parser of ``cnn101-demo`` / ``python -m cnn101.demo``."""
+    parser = _Parser(
+        prog=_prog(),
         description="Reproduce the pipeline of 'Translation in-variance and CNN': edge kernels, "
         "convolution, ReLU and pooling, with figures saved as PNG files.",
     )
@@ -34,13 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         default="cnn101-demo",
         type=Path,
-        help="folder for the PNG figures (default: ./cnn101-demo)",
+        help="folder for the PNG figures, made if missing (default: ./cnn101-demo)",
     )
     parser.add_argument(
         "--image",
         default="camera",
         help="a bundled photo name (camera, cat, coins, astronaut, ...) or an image file path "
-        "(default: camera)",
+        "(default: camera); a photo that is not square is centre-cropped to a square",
     )
     parser.add_argument(
         "--kernel",
@@ -54,25 +77,109 @@ def build_parser() -> argparse.ArgumentParser:
         "--device", default="auto", choices=_DEVICES, help="where the ops run (default: auto)"
     )
     parser.add_argument(
-        "--size", default=256, type=int, help="side length the photo is resized to (default: 256)"
+        "--size",
+        default=256,
+        type=int,
+        help=f"side length the photo is resized to, {_SIZES[0]} to {_SIZES[1]} (default: 256)",
     )
     parser.add_argument("--show", action="store_true", help="also open the figures in windows")
     return parser
 
 
-def _shape(tensor) -> str:
+def _display_problem() -> str | None:
+    """Say why no figure window can open here, or return None when one can."""
+    backend = os.environ.get("MPLBACKEND", "").strip().lower()
+    if backend in _FILE_BACKENDS:
+        return f"matplotlib draws into files only (MPLBACKEND={backend})"
+    if backend.startswith("module://"):  # e.g. Jupyter's inline backend
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "no display is available (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    return None
+
+
+def _square(image: Any) -> tuple[Any, str]:
+    """Centre-crop ``image`` to a square; say what was done."""
+    height, width = image.shape[:2]
+    if height == width:
+        return image, f"{height}x{width}"
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    cropped = image[top : top + side, left : left + side]
+    return cropped, f"{height}x{width}, centre-cropped to {side}x{side} to keep its aspect ratio"
+
+
+def _load_photo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Any, str]:
+    """Load ``--image`` without TensorFlow (NumPy, imageio, scikit-image), or say why not."""
+    from cnn101 import images
+
+    name = args.image
+    if name.strip().lower() not in images.photo_names():
+        path = Path(name)
+        if not path.is_file():
+            parser.error(
+                f"argument --image: {name!r} is neither a bundled photo "
+                f"({', '.join(images.photo_names())}) nor an existing file"
+            )
+        try:
+            path.open("rb").close()
+        except OSError as error:
+            parser.error(f"argument --image: cannot read {name!r}: {error.strerror}")
+    try:
+        photo = images.load_photo(name)
+    except (ValueError, TypeError):
+        parser.error(
+            f"argument --image: {name!r} is not an image file that can be read "
+            "(PNG, JPEG, TIFF, ... with 1, 3 or 4 channels)"
+        )
+    import numpy as np
+    from skimage.transform import resize
+
+    photo, how = _square(photo)
+    photo = resize(photo, (args.size, args.size), anti_aliasing=True)
+    return np.clip(photo, 0.0, 1.0).astype(np.float32), how
+
+
+def _check_out(parser: argparse.ArgumentParser, out: Path) -> None:
+    """Make the ``--out`` folder and check that files can be written into it."""
+    if out.exists() and not out.is_dir():
+        parser.error(f"argument --out: {str(out)!r} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"argument --out: cannot make the folder {str(out)!r}: {error.strerror}")
+    if not os.access(out, os.W_OK | os.X_OK):
+        parser.error(f"argument --out: cannot write into the folder {str(out)!r}")
+
+
+def _check_device(parser: argparse.ArgumentParser, device: str) -> None:
+    """Check that ``--device`` exists (this needs TensorFlow), before any step runs."""
+    from cnn101._tf import device_scope
+
+    try:
+        device_scope(device)
+    except ValueError as error:
+        parser.error(f"argument --device: {str(error).replace('`', '')}")
+
+
+def _shape(tensor: Any) -> str:
     return "x".join(str(d) for d in tensor.shape) or "scalar"
 
 
-def run(args: argparse.Namespace) -> list[Path]:
-    """Run the pipeline with parsed ``args``, save the figures and return their paths."""
+def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> list[Path]:
+    """Run the pipeline with parsed ``args``, save the figures and return their paths.
+
+    ``photo`` is the square photo to use (loaded from ``args.image`` when omitted) and
+    ``how`` the note on how it was made square.
+    """
     from matplotlib.figure import Figure
 
     from cnn101 import images, ops, plotting
 
-    if args.size < 8:
-        raise ValueError(f"`--size` must be an integer >= 8. Received: --size={args.size}")
-    photo = images.load_photo(args.image, size=args.size)  # fails early on a bad file
+    if photo is None:
+        photo, how = _load_photo(build_parser(), args)
     args.out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
 
@@ -95,19 +202,25 @@ def run(args: argparse.Namespace) -> list[Path]:
     )
     save(
         plotting.show_pipeline(
-            [("image", line), ("conv", conv), ("ReLU", rect), ("max pool 2x2", pooled)], values=True
+            [("image", line), ("conv", conv), ("ReLU", rect), ("max pool 2x2", pooled)],
+            values=True,
+            colorbar=True,
+            caption="The kernel answers -2 left of the line and +2 on it; ReLU keeps the +2 "
+            "only, and pooling keeps it in half as many columns.",
         ),
         "01_vertical_line.png",
     )
 
     print("2. Circle perimeter (radius 8) pooled four times with 2x2 windows")
     circle = images.circle_image()
-    fig = Figure(figsize=(12, 5.6), layout="constrained")
+    fig = Figure(figsize=(12.8, 5.9), layout="constrained")
     axes = fig.subplots(2, 5)
     for row, (name, pool) in enumerate((("max", ops.max_pool2d), ("average", ops.avg_pool2d))):
         level = circle
         shapes = [_shape(level)]
-        plotting.show_image(level, ax=axes[row, 0], title=f"input\n{_shape(level)}")
+        shown = plotting.show_image(
+            level, ax=axes[row, 0], title=f"input\n{_shape(level)}", vmin=0, vmax=1
+        )
         for step in range(1, 5):
             level = pool(level, 2, device=args.device)
             shapes.append(_shape(level))
@@ -122,6 +235,12 @@ def run(args: argparse.Namespace) -> list[Path]:
             f"   {name:>7} pooling: {' -> '.join(shapes)}, brightest pixel at the end "
             f"{float(level.numpy().max()):.3f}"
         )
+    fig.colorbar(shown.images[0], ax=axes, shrink=0.7, label="pixel value (all panels)")
+    fig.supxlabel(
+        "Max pooling keeps the one-pixel line at full brightness (1.0); average pooling "
+        "mixes it with the dark pixels beside it and dims it at every step.",
+        fontsize=9,
+    )
     save(fig, "02_circle_pooling.png")
 
     print("3. Global pooling of the circle")
@@ -130,7 +249,7 @@ def run(args: argparse.Namespace) -> list[Path]:
         f"global average {float(ops.global_avg_pool2d(circle, device=args.device)):.4f}"
     )
 
-    print(f"4. Kernel '{args.kernel}' on the photo '{args.image}'")
+    print(f"4. Kernel '{args.kernel}' on the photo '{args.image}' ({how})")
     fmap = ops.conv2d(photo, args.kernel, padding="SAME", device=args.device)
     frect = ops.relu(fmap, device=args.device)
     fpool = ops.max_pool2d(frect, 2, device=args.device)
@@ -138,24 +257,45 @@ def run(args: argparse.Namespace) -> list[Path]:
         f"   photo {_shape(photo)} -> conv {_shape(fmap)} -> ReLU {_shape(frect)} -> max pool {_shape(fpool)}"
     )
     fig = plotting.show_pipeline(
-        [("photo", photo), (f"conv {args.kernel}", fmap), ("ReLU", frect), ("max pool 2x2", fpool)]
+        [("photo", photo), (f"conv {args.kernel}", fmap), ("ReLU", frect), ("max pool 2x2", fpool)],
+        colorbar=True,
+        caption=f"The convolution is signed (read the colour bars: zero is mid-grey there); "
+        f"ReLU keeps where '{args.kernel}' matches (zero is black); pooling keeps the strongest "
+        "answer in each 2x2 window.",
     )
     save(fig, f"03_photo_{args.kernel}.png")
     return saved
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m cnn101.demo``; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point of ``cnn101-demo`` and ``python -m cnn101.demo``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Every check below runs before TensorFlow loads (except --device, which needs it).
+    if not _SIZES[0] <= args.size <= _SIZES[1]:
+        parser.error(
+            f"argument --size: must be an integer from {_SIZES[0]} to {_SIZES[1]}. "
+            f"Received: --size={args.size}"
+        )
+    photo, how = _load_photo(parser, args)
+    _check_out(parser, args.out)
+    no_display = _display_problem() if args.show else None
+    if no_display:
+        print(
+            f"{parser.prog}: note: --show: {no_display}, so no window can open; "
+            f"the figures are only saved to {args.out}",
+            file=sys.stderr,
+        )
+    _check_device(parser, args.device)
     try:
-        saved = run(args)
-    except (ValueError, TypeError, OSError) as error:
-        print(f"cnn101.demo: error: {error}", file=sys.stderr)
+        saved = run(args, photo, how)
+    except OSError as error:
+        print(f"{parser.prog}: error: argument --out: {error}", file=sys.stderr)
         return 2
     print(f"Saved {len(saved)} figures to {args.out.resolve()}:")
     for path in saved:
         print(f"   {path.name}")
-    if args.show:
+    if args.show and not no_display:
         import matplotlib.pyplot as plt
 
         for path in saved:

@@ -85,7 +85,9 @@ def letters_image(size: int = 40, count: int = 6, *, seed: int = 0) -> np.ndarra
     """
     size = check.positive_int(size, "size")
     count = check.positive_int(count, "count")
-    rng = np.random.default_rng(seed)
+    if size > 4096:
+        raise ValueError(f"`size` must be at most 4096. Received: size={size}")
+    rng = np.random.default_rng(check.seed(seed))
     image = np.zeros((size, size), dtype=np.float32)
     taken = np.zeros((size, size), dtype=bool)
     placed, tries = 0, 0
@@ -130,6 +132,14 @@ class FeatureExtractor:
     function: Callable[[np.ndarray], Any]
     radius: int
     model: Any = field(default=None, repr=False, compare=False)  # the Keras model, if any
+
+    def __post_init__(self) -> None:
+        check.text(self.name, "name", optional=False)
+        if not callable(self.function):
+            raise TypeError(
+                f"`function` must be callable (batch -> feature maps). Received: function={check.describe(self.function)}"
+            )
+        check.non_negative_int(self.radius, "radius")
 
     def __call__(self, image: Any) -> np.ndarray:
         """Return the feature map of an (H, W) image as an (H, W, C) float32 array."""
@@ -207,6 +217,8 @@ def conv_features(kernels: Any, *, relu: bool = False, name: str | None = None) 
     (4, 4, 2)
     """
     bank = _as_bank(kernels)
+    relu = check.flag(relu, "relu")
+    check.text(name, "name")
     radius = max(_same_radius(bank.shape[0]), _same_radius(bank.shape[1]))
 
     def function(batch: np.ndarray) -> Any:
@@ -245,13 +257,13 @@ def random_cnn_features(
     >>> cnn(np.ones((8, 8))).shape, cnn.radius
     ((8, 8, 6), 2)
     """
-    if isinstance(channels, int) or len(channels) == 0:
+    if isinstance(channels, str) or not isinstance(channels, Sequence) or len(channels) == 0:
         raise ValueError(
             f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     size = check.positive_int(kernel_size, "kernel_size")
-    seed = check.non_negative_int(check.integer(seed, "seed"), "seed")  # TypeError, then range
+    seed = check.seed(seed)
     rng = np.random.default_rng(seed)
     weights, inputs = [], 1
     for width in widths:
@@ -295,6 +307,7 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model. Received: {type(model).__name__}")
+    check.text(name, "name")
     radius = 0
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D):
@@ -352,12 +365,13 @@ def train_digit_features(
 
     from cnn101.datasets import load_digits
 
-    if isinstance(channels, int) or len(channels) == 0:
+    if isinstance(channels, str) or not isinstance(channels, Sequence) or len(channels) == 0:
         raise ValueError(
             f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
         )
     widths = [check.positive_int(c, "channels") for c in channels]
     epochs = check.positive_int(epochs, "epochs")
+    seed = check.seed(seed)
     try:
         (x_train, y_train), (x_test, y_test) = load_digits(seed=seed) if digits is None else digits
         x_train, x_test = (

@@ -75,7 +75,7 @@ def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.
     """
     height = check.positive_int(height, "height")
     width = check.positive_int(width, "width")
-    if not isinstance(column, int) or not 0 <= column < width:
+    if not check._is_int(column) or not 0 <= column < width:
         raise ValueError(
             f"`column` must be an integer in [0, {width - 1}]. Received: column={check.describe(column)}"
         )
@@ -111,7 +111,7 @@ def circle_image(
 
     size = check.positive_int(size, "size")
     radius = check.positive_int(radius, "radius")
-    row, col = (size // 2, size // 2) if center is None else center
+    row, col = (size // 2, size // 2) if center is None else check.int_pair(center, "center")
     image = np.zeros((size, size), dtype=np.float32)
     rr, cc = circle_perimeter(int(row), int(col), radius, shape=image.shape)
     image[rr, cc] = 1.0
@@ -145,7 +145,7 @@ def squares_image(
     >>> squares_image((2, 4), gap=2).astype(int).tolist()[2]
     [0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]
     """
-    if isinstance(sizes, int) or len(sizes) == 0:
+    if isinstance(sizes, str) or not isinstance(sizes, Sequence | np.ndarray) or len(sizes) == 0:
         raise ValueError(
             f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={check.describe(sizes)}"
         )
@@ -197,6 +197,15 @@ def two_cats_image(size: int = 64, near: int = 4, far: int = 1, level: float = 0
     ((64, 64), 0.5)
     """
     size = check.positive_int(size, "size")
+    near, far = check.positive_int(near, "near"), check.positive_int(far, "far")
+    level = check.real_number(level, "level")
+    if not 0 < level <= 1:
+        raise ValueError(f"`level` must be a gray level in (0, 1]. Received: level={level!r}")
+    if 8 * (near + far) + 6 > size:
+        raise ValueError(
+            f"The cats ({8 * near} and {8 * far} pixels) do not fit in a scene of "
+            f"size={size}. Use a larger size or smaller scales (`near`, `far`)."
+        )
     big, small = cat(near) * level, cat(far) * level
     if big.shape[0] + small.shape[0] + 6 > size:
         raise ValueError(
@@ -257,6 +266,9 @@ def load_photo(
     from skimage import data as skdata
     from skimage.util import img_as_float32
 
+    gray = check.flag(gray, "gray")
+    if size is not None:
+        size = check.positive_pair(size, "size")
     if isinstance(name, str) and name.strip().lower() in _PHOTOS:
         image = getattr(skdata, _PHOTOS[name.strip().lower()])()
     elif isinstance(name, str | os.PathLike):
@@ -269,8 +281,10 @@ def load_photo(
         try:
             image = iio.imread(path.read_bytes())  # bytes: no file handle is left open on failure
         except Exception as error:
+            reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             raise ValueError(
-                f"`name` points to a file that could not be read as an image: {check.describe(str(path))} ({error})"
+                f"`name` points to a file that could not be read as an image: "
+                f"{check.describe(str(path))} ({reason})"
             ) from None
     else:
         raise TypeError(f"`name` must be a string or a path. Received: name={check.describe(name)}")

@@ -16,7 +16,6 @@ content ``dy`` rows down and ``dx`` columns right (negative: up and left).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -283,16 +282,16 @@ def shift_stability(
         raise ValueError(
             f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
         )
-    pairs = np.asarray(shifts) if not isinstance(shifts, str) else np.asarray([])
+    try:
+        pairs = np.asarray(shifts) if not isinstance(shifts, str) else np.asarray([])
+    except (ValueError, TypeError):  # ragged
+        pairs = np.asarray([])
     if pairs.ndim != 2 or pairs.shape[1:] != (2,) or pairs.shape[0] == 0:
         raise ValueError(
             f"`shifts` must be a non-empty sequence of (dy, dx) integer pairs. Received: shifts={check.describe(shifts)}"
         )
     pairs = np.array([[check.integer(v, "shifts") for v in pair] for pair in pairs.tolist()])
-    if not isinstance(atol, numbers.Real) or atol < 0:
-        raise ValueError(
-            f"`atol` must be a non-negative number. Received: atol={check.describe(atol)}"
-        )
+    atol = check.real_number(atol, "atol", non_negative=True)
     base = _outputs(fn, batch)
     base_norm = np.linalg.norm(base, axis=1)
     unchanged, change = [], []
@@ -374,7 +373,7 @@ def conv_pool_stack(
     kernel_size = check.positive_int(kernel_size, "kernel_size")
     filter_size = check.positive_int(filter_size, "filter_size")
     in_channels = check.positive_int(in_channels, "in_channels")
-    seed = _non_negative(seed, "seed")
+    seed = check.seed(seed)
     fixed = None if kernel is None else to_filter(kernel, 1)[:, :, 0, 0]
     layers: list[Any] = [keras.Input(shape=(None, None, in_channels))]
     for stage in range(depth):
@@ -438,11 +437,7 @@ class ShiftedPredictions:
 
     def accuracy(self, labels: Any) -> float:
         """Share of (image, shift) pairs classified as ``labels`` (shape (N,))."""
-        labels = np.asarray(labels)
-        if labels.shape != self.classes.shape[:1]:
-            raise ValueError(
-                f"`labels` must have shape ({self.classes.shape[0]},). Received: shape {labels.shape}"
-            )
+        labels = check.integer_labels(labels, "labels", self.classes.shape[0])
         return float((self.classes == labels[:, None]).mean())
 
 
@@ -484,6 +479,11 @@ def shifted_predictions(
             f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
         )
     max_shift = _non_negative(max_shift, "max_shift")
+    if max_shift >= min(batch.shape[1:3]):
+        raise ValueError(
+            f"`max_shift` must be below the size of `images` {batch.shape[1:3]} (a larger shift "
+            f"moves the whole image out). Received: max_shift={max_shift}"
+        )
     batch_size = check.positive_int(batch_size, "batch_size")
     steps = np.arange(-max_shift, max_shift + 1)
     offsets = np.array([(dy, dx) for dy in steps for dx in steps])

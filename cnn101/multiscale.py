@@ -45,7 +45,7 @@ def _check_scales(scales: Any) -> tuple[float, ...]:
         isinstance(scales, str)
         or not isinstance(scales, Sequence)
         or len(scales) == 0
-        or not all(isinstance(s, int | float) and not isinstance(s, bool) and s > 0 for s in scales)
+        or not all(check.is_number(s) and np.isfinite(s) and 0 < s <= 100 for s in scales)
     ):
         raise ValueError(
             f"`scales` must be a non-empty sequence of positive numbers. Received: scales={check.describe(scales)}"
@@ -106,7 +106,7 @@ class ScaleChannels(keras.layers.Layer):
         self.trunk = trunk
         self.scales = _check_scales(scales)
         self.pooling = pooling
-        self.antialias = bool(antialias)
+        self.antialias = check.flag(antialias, "antialias")
 
     def _sizes(self, input_shape: Sequence[Any]) -> list[tuple[int, int]]:
         if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
@@ -124,8 +124,28 @@ class ScaleChannels(keras.layers.Layer):
             self.trunk.build((None, None, None, input_shape[3]))
         self.built = True
 
+    def _checked(self, inputs: Any) -> Any:
+        if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
+            try:
+                inputs = keras.ops.convert_to_tensor(inputs)
+            except (ValueError, TypeError):
+                raise TypeError(
+                    "`inputs` must be an NHWC batch of numbers (an array or a tensor). "
+                    f"Received: inputs={check.describe(inputs)}"
+                ) from None
+        if not hasattr(inputs, "is_floating"):  # a NumPy array
+            inputs = tensorflow().convert_to_tensor(inputs)
+        if len(inputs.shape) != 4:
+            raise ValueError(
+                f"`ScaleChannels` needs 4-D inputs (batch, H, W, C). Received: inputs with shape {tuple(inputs.shape)}"
+            )
+        if inputs.shape[0] == 0:
+            raise ValueError("`inputs` must hold at least one image. Received: an empty batch")
+        return check.fits_at_call(inputs, (1, 1), "ScaleChannels", "a non-empty image")
+
     def pyramid(self, inputs: Any) -> list[Any]:
         """Return the rescaled copies of ``inputs``, one per scale (a list of NHWC tensors)."""
+        inputs = self._checked(inputs)
         copies = []
         for scale, size in zip(self.scales, self._sizes(tuple(inputs.shape)), strict=True):
             if scale == 1.0:
@@ -144,7 +164,7 @@ class ScaleChannels(keras.layers.Layer):
 
     def call(self, inputs: Any) -> Any:
         """Return the trunk's outputs pooled over the scales: (batch, F)."""
-        stacked = self.scale_outputs(inputs)
+        stacked = self.scale_outputs(inputs)  # checks inputs
         if self.pooling == "max":
             return keras.ops.max(stacked, axis=1)
         return keras.ops.mean(stacked, axis=1)
@@ -194,11 +214,12 @@ def small_trunk(filters: Sequence[int] = (8, 16, 32), *, name: str = "trunk") ->
     >>> tuple(trunk(np.zeros((1, 20, 20, 1), "float32")).shape)
     (1, 8)
     """
-    if isinstance(filters, int) or len(filters) == 0:
+    if isinstance(filters, str) or not isinstance(filters, Sequence) or len(filters) == 0:
         raise ValueError(
             f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
         )
     filters = [check.positive_int(f, "filters") for f in filters]
+    check.text(name, "name", optional=False)
     layers: list[keras.layers.Layer] = []
     for index, count in enumerate(filters):
         layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
@@ -231,7 +252,7 @@ def build_plain_cnn(
     (None, 10)
     """
     num_classes = check.positive_int(num_classes, "num_classes")
-    inputs = keras.Input(input_shape)
+    inputs = keras.Input(_input_shape(input_shape))
     outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(
         small_trunk(filters)(inputs)
     )
@@ -267,10 +288,23 @@ def build_scale_channel_cnn(
     ((None, 10), True)
     """
     num_classes = check.positive_int(num_classes, "num_classes")
-    inputs = keras.Input(input_shape)
+    inputs = keras.Input(_input_shape(input_shape))
     pooled = ScaleChannels(small_trunk(filters), scales=scales, name="scale_channels")(inputs)
     outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(pooled)
     return _compiled(keras.Model(inputs, outputs, name="scale_channel_cnn"))
+
+
+def _input_shape(value: Any) -> tuple[int, int, int]:
+    if (
+        not isinstance(value, tuple | list)
+        or len(value) != 3
+        or not all(check._is_int(v) and 0 < v <= 4096 for v in value)
+    ):
+        raise ValueError(
+            "`input_shape` must be (height, width, channels), 3 positive integers up to 4096. "
+            f"Received: input_shape={check.describe(value)}"
+        )
+    return tuple(int(v) for v in value)
 
 
 def _compiled(model: keras.Model) -> keras.Model:
@@ -372,12 +406,14 @@ def accuracy_by_scale(
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
     scales = _check_scales(scales)
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or len(labels) != len(images):
+    images = check.as_float_array(images, "images")
+    if images.ndim != 3:
         raise ValueError(
-            f"`labels` must be 1-D with one label per image ({len(images)}). Received: shape {labels.shape}"
+            f"`images` must be 3-D (N, h, w). Received: array with shape {images.shape}"
         )
-    canvas = model.input_shape[1] if canvas is None else canvas
+    labels = check.integer_labels(labels, "labels", len(images))
+    canvas = model.input_shape[1] if canvas is None else check.positive_int(canvas, "canvas")
+    seed = check.seed(seed)
     accuracy = []
     for scale in scales:
         placed = place_digits(images, scale, canvas=canvas, seed=seed)

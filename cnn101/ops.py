@@ -136,7 +136,7 @@ def conv2d(
             f"support it). Received: strides={strides}, dilation={dilation}"
         )
     effective = tuple(d * (k - 1) + 1 for d, k in zip(dilation, filters.shape[:2], strict=True))
-    check.check_window_fits(batch.shape[1:3], effective, padding, "kernel")
+    check.check_window_fits(batch.shape[1:3], effective, padding, "kernel", window_name="kernel")
     tf = tensorflow()
     with device_scope(device):
         out = tf.nn.conv2d(batch, filters, strides=strides, padding=padding, dilations=dilation)

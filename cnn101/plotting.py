@@ -19,6 +19,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cnn101 import _validation as check
+
 #: Widest figure, in inches, that the helpers draw. At matplotlib's 100 dpi that is
 #: 1,000 pixels, shown at about three quarters of its size in a 740-pixel page column,
 #: so 10-point titles and labels stay about 10 pixels tall on screen.
@@ -28,13 +30,13 @@ _MIN_PANEL_WIDTH = 2.2
 _CAPTION = "_cnn101_caption"
 
 
-def _to_numpy(value: Any) -> np.ndarray:
-    value = value.numpy() if hasattr(value, "numpy") else value
-    return np.asarray(value, dtype=np.float32)
+def _to_numpy(value: Any, name: str = "image") -> np.ndarray:
+    # NaN is allowed: it draws as a blank pixel (a masked-out region); infinity is not.
+    return check.as_float_array(value, name, allow_nan=True)
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.2, 3.2)) -> Axes:
-    if ax is not None:
+    if check.axes(ax) is not None:
         return ax
     return Figure(figsize=figsize, layout="constrained").add_subplot()
 
@@ -50,6 +52,35 @@ def _grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
     nrows = -(-count // ncols)
     ncols = -(-count // nrows)  # balanced rows: 5 panels as 3 + 2, 7 as 4 + 3
     return nrows, ncols, min(panel, MAX_FIGURE_WIDTH / ncols)
+
+
+def _check_text(value: Any, name: str) -> None:
+    check.text(value, name)
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    return check.flag(value, name)
+
+
+def _check_cmap(cmap: Any) -> str:
+    import matplotlib
+
+    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+        raise ValueError(
+            "`cmap` must be the name of a matplotlib colour map (e.g. 'gray', 'viridis'). "
+            f"Received: cmap={check.describe(cmap)}"
+        )
+    return cmap
+
+
+def _add_caption(fig: Figure, text: str | None) -> None:
+    """Write a one-line caption under the panels of ``fig`` (what to notice).
+
+    It also starts the figure's alternative text (see :func:`caption`).
+    """
+    if text:
+        fig.supxlabel(text, fontsize=9, wrap=True)
+        caption(fig, text)
 
 
 def _as_2d(image: np.ndarray, name: str) -> np.ndarray:
@@ -101,13 +132,28 @@ def show_image(
     >>> ax.get_title()
     'eye'
     """
-    array = _as_2d(_to_numpy(image), "image")
+    array = _as_2d(_to_numpy(image, "image"), "image")
+    _check_text(title, "title")
+    cmap = _check_cmap(cmap)
+    values, colorbar = _check_flag(values, "values"), _check_flag(colorbar, "colorbar")
+    vmin = None if vmin is None else check.real_number(vmin, "vmin")
+    vmax = None if vmax is None else check.real_number(vmax, "vmax")
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        raise ValueError(
+            f"`vmin` must be below `vmax`. Received: vmin={check.describe(vmin)}, vmax={check.describe(vmax)}"
+        )
+    if np.isnan(array).all():
+        raise ValueError(
+            f"`image` must hold at least one number that is not NaN. Received: {check.describe(image)}"
+        )
     ax = _new_axes(ax)
     shown = ax.imshow(
         array, cmap=None if array.ndim == 3 else cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
     )
     if values and array.ndim == 2:
-        middle = (np.nanmax(array) + np.nanmin(array)) / 2 if vmin is None else (vmin + vmax) / 2
+        low = float(np.nanmin(array)) if vmin is None else vmin
+        high = float(np.nanmax(array)) if vmax is None else vmax
+        middle = (low + high) / 2
         for (row, col), value in np.ndenumerate(array):
             ax.text(
                 col,
@@ -146,9 +192,10 @@ def show_kernel(kernel: Any, *, title: str | None = None, ax: Axes | None = None
     >>> len(ax.texts)
     4
     """
-    array = _to_numpy(kernel)
+    array = check.as_float_array(kernel, "kernel")
     if array.ndim != 2:
-        raise ValueError(f"`kernel` must be 2-D (kh, kw). Received shape {array.shape}")
+        raise ValueError(f"`kernel` must be 2-D (kh, kw). Received: array with shape {array.shape}")
+    _check_text(title, "title")
     ax = _new_axes(ax, (2.4, 2.4))
     limit = float(np.abs(array).max()) or 1.0
     ax.imshow(array, cmap="coolwarm", vmin=-limit, vmax=limit, interpolation="nearest")
@@ -168,6 +215,8 @@ def show_feature_maps(
     ncols: int = 4,
     cmap: str = "viridis",
     suptitle: str | None = None,
+    colorbar: bool = False,
+    caption: str | None = None,
 ) -> Figure:
     """Draw each channel of a feature map (or each image in a list) in a grid.
 
@@ -181,6 +230,10 @@ def show_feature_maps(
         :data:`MAX_FIGURE_WIDTH`: more panels wrap onto further rows.
     cmap : str, default "viridis"
     suptitle : str, optional
+    colorbar : bool, default False
+        Give every panel its own colour bar (each map has its own range).
+    caption : str, optional
+        One line under the grid: what to notice.
 
     Returns
     -------
@@ -193,22 +246,31 @@ def show_feature_maps(
     3
     """
     if isinstance(maps, list | tuple):
-        panels = [_as_2d(_to_numpy(m), "maps") for m in maps]
+        if len(maps) == 0:
+            raise ValueError("`maps` must hold at least one map. Received: an empty sequence")
+        panels = [_as_2d(_to_numpy(m, "maps"), "maps") for m in maps]
     else:
-        array = _to_numpy(maps)
+        array = _to_numpy(maps, "maps")
         if array.ndim == 4 and array.shape[0] == 1:
             array = array[0]
         if array.ndim == 2:
             array = array[..., None]
         if array.ndim != 3:
             raise ValueError(
-                f"`maps` must be (H, W, C) or a list of 2-D maps. Received shape {array.shape}"
+                f"`maps` must be (H, W, C) or a list of 2-D maps. Received: array with shape {array.shape}"
             )
         panels = [array[..., c] for c in range(array.shape[-1])]
-    if titles is not None and len(titles) != len(panels):
+    if titles is not None and (
+        isinstance(titles, str) or not isinstance(titles, Sequence) or len(titles) != len(panels)
+    ):
         raise ValueError(
-            f"`titles` must have one entry per map ({len(panels)}). Received {len(titles)}"
+            f"`titles` must be a list with one title per map ({len(panels)}). "
+            f"Received: titles={check.describe(titles)}"
         )
+    ncols = check.positive_int(ncols, "ncols")
+    _check_text(suptitle, "suptitle")
+    _check_text(caption, "caption")
+    colorbar = _check_flag(colorbar, "colorbar")
     nrows, ncols, size = _grid(len(panels), ncols, 2.6)
     fig = Figure(figsize=(size * ncols, size * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -216,14 +278,26 @@ def show_feature_maps(
         if index >= len(panels):
             ax.remove()
             continue
-        show_image(panels[index], ax=ax, cmap=cmap, title=None if titles is None else titles[index])
+        show_image(
+            panels[index],
+            ax=ax,
+            cmap=cmap,
+            title=None if titles is None else titles[index],
+            colorbar=colorbar,
+        )
     if suptitle:
         fig.suptitle(suptitle)
+    _add_caption(fig, caption)
     return fig
 
 
 def show_pipeline(
-    stages: Sequence[tuple[str, Any]], *, cmap: str = "gray", values: bool = False
+    stages: Sequence[tuple[str, Any]],
+    *,
+    cmap: str = "gray",
+    values: bool = False,
+    colorbar: bool = False,
+    caption: str | None = None,
 ) -> Figure:
     r"""Draw the stages of a pipeline (input -> conv -> ReLU -> pool) left to right.
 
@@ -238,6 +312,12 @@ def show_pipeline(
     cmap : str, default "gray"
     values : bool, default False
         Write the numbers on each pixel (for small arrays).
+    colorbar : bool, default False
+        Give every panel a colour bar: each panel's colours span its own range, so
+        the bar says which value a shade stands for (zero is mid-grey in a signed map
+        and black in a non-negative one).
+    caption : str, optional
+        One line under the panels: what to notice.
 
     Returns
     -------
@@ -248,25 +328,41 @@ def show_pipeline(
     >>> fig = show_pipeline([("input", np.ones((4, 4))), ("pool", np.ones((2, 2)))])
     >>> [ax.get_title() for ax in fig.axes]
     ['input\n4x4', 'pool\n2x2']
+    >>> fig = show_pipeline([("input", np.eye(4))], colorbar=True, caption="Ones on the diagonal.")
+    >>> len(fig.axes), fig.get_supxlabel()
+    (2, 'Ones on the diagonal.')
     """
-    if len(stages) == 0:
+    if isinstance(stages, str) or not isinstance(stages, Sequence) or len(stages) == 0:
         raise ValueError(
-            "`stages` must hold at least one (name, array) pair. Received an empty sequence"
+            "`stages` must be a non-empty list of (name, array) pairs. "
+            f"Received: stages={check.describe(stages)}"
         )
-    nrows, ncols, size = _grid(len(stages), len(stages), 2.8)
-    fig = Figure(figsize=(size * ncols, (size + 0.2) * nrows), layout="constrained")
+    for index, stage in enumerate(stages):
+        if not isinstance(stage, tuple | list) or len(stage) != 2 or not isinstance(stage[0], str):
+            raise ValueError(
+                f"`stages[{index}]` must be a (name, array) pair with a string name. "
+                f"Received: stages[{index}]={check.describe(stage)}"
+            )
+    _check_text(caption, "caption")
+    values, colorbar = _check_flag(values, "values"), _check_flag(colorbar, "colorbar")
+    arrays = [_as_2d(_to_numpy(array, "stages"), "stages") for _, array in stages]
+    nrows, ncols, size = _grid(len(stages), len(stages), 2.8 + 0.6 * colorbar)
+    fig = Figure(
+        figsize=(size * ncols, (size + 0.2 - 0.6 * colorbar) * nrows), layout="constrained"
+    )
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[len(stages) :]:
         ax.remove()
-    for ax, (name, array) in zip(axes, stages, strict=False):
-        array = _as_2d(_to_numpy(array), "stages")
+    for ax, (name, _), array in zip(axes, stages, arrays, strict=False):
         show_image(
             array,
             ax=ax,
             cmap=cmap,
             values=values,
+            colorbar=colorbar,
             title=f"{name}\n{array.shape[0]}x{array.shape[1]}",
         )
+    _add_caption(fig, caption)
     return fig
 
 

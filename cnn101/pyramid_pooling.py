@@ -289,6 +289,7 @@ class SpatialPyramidPooling(keras.layers.Layer):
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         self.channels = _channels(input_shape, "SpatialPyramidPooling")
         self._check_size(input_shape)
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: self.channels})
         self.built = True
 
     def _check_size(self, shape: Sequence) -> None:
@@ -305,6 +306,7 @@ class SpatialPyramidPooling(keras.layers.Layer):
     def call(self, inputs: Any) -> Any:  # noqa: D102
         tf = tensorflow()
         self._check_size(inputs.shape)
+        inputs = check.fits_at_call(inputs, (1, 1), "SpatialPyramidPooling", "one pixel per bin")
         parts = [
             tf.reshape(
                 _adaptive_pool(inputs, (n, n), self.pooling, self.bin_rule),
@@ -365,7 +367,7 @@ class PyramidPoolingModule(keras.layers.Layer):
         self.bins = _positive_ints(bins, "bins")
         self.filters = None if filters is None else check.positive_int(filters, "filters")
         self.activation = keras.activations.get(activation)
-        self.batch_norm = bool(batch_norm)
+        self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def _branch_filters(self, channels: int) -> int:
@@ -373,6 +375,7 @@ class PyramidPoolingModule(keras.layers.Layer):
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         channels = _channels(input_shape, "PyramidPoolingModule")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
         filters = self._branch_filters(channels)
         self.branches = [
             _conv_block(filters, 1, 1, self.batch_norm, name=f"pool{n}_conv") for n in self.bins
@@ -383,13 +386,15 @@ class PyramidPoolingModule(keras.layers.Layer):
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
+        inputs = check.fits_at_call(inputs, (1, 1), "PyramidPoolingModule", "one pixel per bin")
         size = tf.shape(inputs)[1:3]
         outputs = [inputs]
         for n, block in zip(self.bins, self.branches, strict=True):
             pooled = _run_block(
                 block, _adaptive_pool(inputs, (n, n), "avg"), self.activation, training
             )
-            outputs.append(tf.image.resize(pooled, size, method="bilinear"))
+            # tf.image.resize computes in float32: cast back to the layer's compute dtype.
+            outputs.append(tf.cast(tf.image.resize(pooled, size, method="bilinear"), inputs.dtype))
         return tf.concat(outputs, axis=-1)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
@@ -448,7 +453,7 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         self.filters = check.positive_int(filters, "filters")
         self.rates = _positive_ints(rates, "rates")
         self.activation = keras.activations.get(activation)
-        self.batch_norm = bool(batch_norm)
+        self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.input_spec = keras.layers.InputSpec(ndim=4)
         self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1")
         self.atrous = [
@@ -460,6 +465,7 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         channels = _channels(input_shape, "AtrousSpatialPyramidPooling")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
         for block in [self.conv1x1, *self.atrous, self.image_pool]:
             _build_block(block, (None, None, None, channels))
         _build_block(self.project, (None, None, None, self.filters * (len(self.rates) + 2)))
@@ -467,11 +473,15 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
+        inputs = check.fits_at_call(
+            inputs, (1, 1), "AtrousSpatialPyramidPooling", "a non-empty map"
+        )
         branches = [_run_block(self.conv1x1, inputs, self.activation, training)]
         branches += [_run_block(block, inputs, self.activation, training) for block in self.atrous]
         pooled = tf.reduce_mean(inputs, axis=(1, 2), keepdims=True)
         pooled = _run_block(self.image_pool, pooled, self.activation, training)
-        branches.append(tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear"))
+        resized = tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear")
+        branches.append(tf.cast(resized, pooled.dtype))  # resize computes in float32
         return _run_block(self.project, tf.concat(branches, axis=-1), self.activation, training)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102

@@ -68,6 +68,11 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
     """
     sigma = _positive_float(sigma, "sigma")
     truncate = _positive_float(truncate, "truncate")
+    if truncate * sigma > 1000:
+        raise ValueError(
+            "`sigma` and `truncate` make a kernel wider than 2001 taps (radius "
+            f"truncate * sigma > 1000). Received: sigma={sigma!r}, truncate={truncate!r}"
+        )
     radius = int(truncate * sigma + 0.5)
     x = np.arange(-radius, radius + 1, dtype=np.float64)
     weights = np.exp(-0.5 * (x / sigma) ** 2)
@@ -75,11 +80,7 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
 
 
 def _positive_float(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not value > 0:
-        raise ValueError(
-            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
-        )
-    return float(value)
+    return check.real_number(value, name, positive=True)
 
 
 def _reflect_indices(size: int, pad: int) -> np.ndarray:
@@ -272,7 +273,7 @@ def gaussian_pyramid(image: Any, max_layer: int | None = None, sigma: float | No
     >>> [tuple(level.shape) for level in gaussian_pyramid(np.zeros((8, 6)), max_layer=2)]
     [(8, 6), (4, 3), (2, 2)]
     """
-    batch, rank = check.as_image_batch(image)
+    batch, rank = check.as_image_batch(image, "image")
     sigma = _sigma(sigma)
     tf = tensorflow()
     levels = [tf.constant(batch)]
@@ -346,12 +347,38 @@ def reconstruct_from_laplacian(pyramid: list, sigma: float | None = None) -> Any
             f"Received: {check._describe(pyramid)}"
         )
     sigma = _sigma(sigma)
+    levels = [check.as_float_array(level, f"pyramid[{k}]") for k, level in enumerate(pyramid)]
+    _check_levels(levels)
     tf = tensorflow()
-    image = tf.constant(check.as_float_array(pyramid[-1], "pyramid[-1]"))
-    for index in range(len(pyramid) - 2, -1, -1):
-        detail = check.as_float_array(pyramid[index], f"pyramid[{index}]")
+    image = tf.constant(levels[-1])
+    for index in range(len(levels) - 2, -1, -1):
+        detail = levels[index]
         image = detail + _expand_like(image, detail, sigma)
     return image
+
+
+def _check_levels(levels: list[np.ndarray]) -> None:
+    """Levels of one pyramid: one layout, the same channels (and batch), coarser and coarser."""
+    first = levels[0]
+    if first.ndim not in (2, 3, 4):
+        raise ValueError(
+            "`pyramid[0]` must be (H, W), (H, W, C) or (N, H, W, C). "
+            f"Received: array with shape {first.shape}"
+        )
+    spatial = slice(1, 3) if first.ndim == 4 else slice(0, 2)
+    other = [i for i in range(first.ndim) if i not in range(first.ndim)[spatial]]
+    for k in range(1, len(levels)):
+        level, finer = levels[k], levels[k - 1]
+        if (
+            level.ndim != first.ndim
+            or [level.shape[i] for i in other] != [first.shape[i] for i in other]
+            or any(c > f for c, f in zip(level.shape[spatial], finer.shape[spatial], strict=True))
+        ):
+            raise ValueError(
+                f"`pyramid[{k}]` does not fit the pyramid: levels must share the layout and "
+                "channels of pyramid[0] and get no larger from one level to the next. "
+                f"Received: pyramid[{k - 1}] with shape {finer.shape}, pyramid[{k}] with shape {level.shape}"
+            )
 
 
 def _stretch(array: np.ndarray) -> np.ndarray:
@@ -392,6 +419,9 @@ def show_pyramid(
         raise ValueError(
             f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
         )
+    normalize = check.flag(normalize, "normalize")
+    check.text(title, "title")
+    ax = check.axes(ax)
     arrays = [check.as_float_array(level, f"levels[{k}]") for k, level in enumerate(levels)]
     for k, array in enumerate(arrays):
         if array.ndim == 3 and array.shape[-1] == 1:

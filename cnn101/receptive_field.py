@@ -112,6 +112,10 @@ def empirical_receptive_field(layers: Sequence[tuple[int, ...]], size: int = 64)
     """
     triples = _layers(layers)
     size = check.positive_int(size, "size")
+    if size > 4096:
+        raise ValueError(
+            f"`size` must be at most 4096 (a test image of size x size pixels). Received: size={size}"
+        )
     tf = tensorflow()
     image = tf.Variable(tf.zeros((1, size, size, 1)))
     with tf.GradientTape() as tape:
@@ -165,7 +169,13 @@ def show_dilated_kernel(kernel: int = 3, dilation: int = 2, *, ax: Axes | None =
     """
     kernel = check.positive_int(kernel, "kernel")
     dilation = check.positive_int(dilation, "dilation")
+    ax = check.axes(ax)
     span = dilation * (kernel - 1) + 1
+    if span > 1024:
+        raise ValueError(
+            f"The kernel spans {span} pixels: too many to draw. Use a smaller `kernel` or "
+            f"`dilation`. Received: kernel={kernel}, dilation={dilation}"
+        )
     taps = np.zeros((span, span))
     taps[::dilation, ::dilation] = 1.0
     if ax is None:

@@ -29,6 +29,9 @@ def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
     >>> same_padding(5, 3, 2)
     (1, 1)
     """
+    size = check.positive_int(size, "size")
+    window = check.positive_int(window, "window")
+    stride = check.positive_int(stride, "stride")
     out = -(-size // stride)
     total = max((out - 1) * stride + window - size, 0)
     return total // 2, total - total // 2
@@ -67,9 +70,15 @@ def conv2d(
         to_filter(kernel, batch.shape[3]) if isinstance(kernel, str) or kernel.ndim == 2 else kernel
     )
     filters = np.asarray(filters, dtype=np.float64)
+    if filters.ndim != 4 or filters.shape[2] != batch.shape[3]:
+        raise ValueError(
+            "`kernel` must be a 2-D kernel, a kernel name or a 4-D HWIO filter with "
+            f"{batch.shape[3]} input channels. Received: kernel with shape {np.shape(kernel)}"
+        )
     kh, kw, cin, cout = filters.shape
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     n, h, w, _ = batch.shape
+    check.check_window_fits((h, w), (eh, ew), padding, "kernel", window_name="kernel")
     if padding == "SAME":
         (top, bottom), (left, right) = same_padding(h, eh, sh), same_padding(w, ew, sw)
         batch = np.pad(batch, ((0, 0), (top, bottom), (left, right), (0, 0)))
@@ -96,6 +105,7 @@ def _pool(images: Any, pool_size: Any, strides: Any, padding: str, reduce: str) 
     pool = check.positive_pair(pool_size, "pool_size")
     batch, rank, (sh, sw), padding = _prepare(images, pool if strides is None else strides, padding)
     n, h, w, c = batch.shape
+    check.check_window_fits((h, w), pool, padding, "pool window")
     if padding == "SAME":
         (top, _), (left, _) = same_padding(h, pool[0], sh), same_padding(w, pool[1], sw)
         out_h, out_w = -(-h // sh), -(-w // sw)

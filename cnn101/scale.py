@@ -89,6 +89,18 @@ def pooled_responses(
     if array.ndim != 2:
         raise ValueError(f"`image` must be 2-D (H, W). Received: array with shape {array.shape}")
     levels = check.non_negative_int(levels, "levels")
+    if kernels is not None and (
+        isinstance(kernels, str) or not isinstance(kernels, Sequence) or len(kernels) == 0
+    ):
+        raise ValueError(
+            "`kernels` must be a non-empty list of 2-D kernels or kernel names. "
+            f"Received: kernels={check.describe(kernels)}"
+        )
+    if 2**levels > 2 * max(array.shape):
+        raise ValueError(
+            f"`levels` pools an image of shape {array.shape} down past 1x1 pixel. "
+            f"Received: levels={levels}"
+        )
     bank = filter_bank(
         [UPPER_LEFT_CORNER, BOTTOM_RIGHT_CORNER] if kernels is None else list(kernels)
     )
@@ -297,13 +309,13 @@ def log_uniform_scales(
     True
     """
     n = check.positive_int(n, "n")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)) or not (
-        0 < low <= high
-    ):
+    low = check.real_number(low, "low", positive=True)
+    high = check.real_number(high, "high", positive=True)
+    if not low <= high:
         raise ValueError(
             f"`low` and `high` must be numbers with 0 < low <= high. Received: low={check.describe(low)}, high={check.describe(high)}"
         )
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check.seed(seed, optional=True))
     # exp(log(x)) can land one rounding step outside [low, high]: clip it back.
     return np.clip(np.exp(rng.uniform(np.log(low), np.log(high), size=n)), low, high)
 
@@ -328,6 +340,7 @@ def bounding_boxes(images: Any, threshold: float = 0.0) -> np.ndarray:
     [[1, 2, 2, 3]]
     """
     array = check.as_float_array(images, "images")
+    threshold = check.real_number(threshold, "threshold")
     if array.ndim == 4 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim != 3:
@@ -387,6 +400,9 @@ def place_digits(
             f"`images` must be 3-D (N, h, w). Received: array with shape {array.shape}"
         )
     canvas = check.positive_int(canvas, "canvas")
+    seed = check.seed(seed, optional=True)
+    if isinstance(scales, bool | np.bool_) or np.asarray(scales).dtype.kind == "b":
+        raise TypeError(f"`scales` must be numbers, not booleans. Received: scales={scales!r}")
     scale_array = (
         np.broadcast_to(check.as_float_array(scales, "scales"), (len(array),))
         if (np.ndim(scales) == 0 or np.shape(scales) == (len(array),))

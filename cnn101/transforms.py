@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 Kind = Literal["translate", "rotate90", "reflect", "affine"]
+_KINDS = ("translate", "rotate90", "reflect", "affine")
 _AXES = {"left_right": 1, "up_down": 0}
 
 
@@ -75,6 +76,36 @@ class SpatialTransform:
     kind: Kind
     params: tuple = field(default=())
     order: int = 1
+
+    def __post_init__(self) -> None:
+        check.text(self.name, "name", optional=False)
+        if self.kind not in _KINDS:
+            raise ValueError(
+                f"`kind` must be one of {_KINDS}. Received: kind={check.describe(self.kind)}"
+            )
+        if isinstance(self.order, bool) or self.order not in (0, 1):
+            raise ValueError(
+                f"`order` must be 0 or 1. Received: order={check.describe(self.order)}"
+            )
+        params = self.params
+        if self.kind == "translate":
+            ok = isinstance(params, tuple) and len(params) == 2 and all(map(check._is_int, params))
+        elif self.kind == "rotate90":
+            ok = isinstance(params, tuple) and len(params) == 1 and check._is_int(params[0])
+        elif self.kind == "reflect":
+            ok = isinstance(params, tuple) and len(params) == 1 and params[0] in _AXES
+        else:
+            try:
+                matrix = check.as_float_array(params, "params")
+            except (ValueError, TypeError):
+                matrix = None
+            ok = matrix is not None and matrix.shape == (2, 2) and abs(np.linalg.det(matrix)) > 1e-9
+        if not ok:
+            raise ValueError(
+                f"`params` do not suit kind={self.kind!r}: (dy, dx) integers for 'translate', "
+                "(k,) for 'rotate90', (axis name,) for 'reflect', an invertible 2x2 matrix for "
+                f"'affine'. Received: params={check.describe(params)}"
+            )
 
     def __call__(self, array: Any) -> np.ndarray:
         """Apply the transformation to an (H, W) image or an (H, W, C) feature map.
@@ -274,6 +305,7 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
             "`order` must be 0 (nearest neighbour) or 1 (bilinear); higher spline orders "
             f"read the whole image and blur the border masks. Received: order={check.describe(order)}"
         )
+    check.text(name, "name")
     params = tuple(tuple(float(v) for v in row) for row in array)
     return SpatialTransform(name or f"affine{params}", "affine", params, int(order))
 
@@ -297,10 +329,9 @@ def scaling(factor: float, *, order: int = 1) -> SpatialTransform:
     >>> scaling(2)(np.arange(5.0)[None, :].repeat(5, axis=0))[0].tolist()
     [1.0, 1.5, 2.0, 2.5, 3.0]
     """
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor > 0:
-        raise ValueError(
-            f"`factor` must be a positive number. Received: factor={check.describe(factor)}"
-        )
+    factor = check.real_number(factor, "factor", positive=True)
+    if not 1e-3 <= factor <= 1e3:
+        raise ValueError(f"`factor` must be between 0.001 and 1000. Received: factor={factor!r}")
     return affine(np.eye(2) * factor, order=order, name=f"scale {factor:g}")
 
 
@@ -315,8 +346,9 @@ def shear(amount: float = 1.0, *, order: int = 1) -> SpatialTransform:
     >>> shear(1.0)(np.ones((3, 3))).astype(int).tolist()
     [[1, 1, 0], [1, 1, 1], [0, 1, 1]]
     """
-    if isinstance(amount, bool) or not isinstance(amount, int | float):
-        raise TypeError(f"`amount` must be a number. Received: amount={check.describe(amount)}")
+    amount = check.real_number(amount, "amount")
+    if abs(amount) > 1e3:
+        raise ValueError(f"`amount` must be between -1000 and 1000. Received: amount={amount!r}")
     return affine([[1.0, 0.0], [amount, 1.0]], order=order, name=f"shear {amount:g}")
 
 
@@ -353,11 +385,16 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
     >>> get_transform("scale0.5").name
     'scale 0.5'
     """
-    if isinstance(name, SpatialTransform):
-        return name
-    if not isinstance(name, str) or name not in _NAMED:
+    return _resolve(name, "name")
+
+
+def _resolve(value: Any, argument: str) -> SpatialTransform:
+    """:func:`get_transform`, with errors that name the caller's ``argument``."""
+    if isinstance(value, SpatialTransform):
+        return value
+    if not isinstance(value, str) or value not in _NAMED:
         raise ValueError(
-            f"`transform` must be a SpatialTransform or one of {transform_names()}. "
-            f"Received: transform={check.describe(name)}"
+            f"`{argument}` must be a SpatialTransform or one of {transform_names()}. "
+            f"Received: {argument}={check.describe(value)}"
         )
-    return _NAMED[name]()
+    return _NAMED[value]()

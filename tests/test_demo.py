@@ -1,9 +1,11 @@
 """The demo runs as a user runs it: in a subprocess, checking files, exit code and terminal output."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -55,10 +57,122 @@ def test_demo_missing_file_is_one_clean_line(tmp_path):
     result = run_demo("--image", str(tmp_path / "missing.png"), "--out", str(tmp_path))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert (
-        len(lines) == 1 and lines[0].startswith("cnn101.demo: error:") and "missing.png" in lines[0]
-    )
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("python -m cnn101.demo: error: argument --image:")
+    assert "missing.png" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+# A script that runs main() in-process and then reports whether TensorFlow was imported.
+BAD_ARGUMENT_PROBE = """
+import sys, time
+start = time.perf_counter()
+from cnn101.demo import main
+try:
+    status = main(sys.argv[1:])
+except SystemExit as exit:
+    status = exit.code
+print(status, "tensorflow" in sys.modules, round(time.perf_counter() - start, 3))
+"""
+
+
+def probe_bad_arguments(*args):
+    result = subprocess.run(
+        [sys.executable, "-c", BAD_ARGUMENT_PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    status, tensorflow_loaded, seconds = result.stdout.split()
+    return int(status), tensorflow_loaded == "True", float(seconds), result.stderr
+
+
+@pytest.fixture(scope="module")
+def not_an_image(tmp_path_factory):
+    path = tmp_path_factory.mktemp("files") / "notes.png"
+    path.write_text("these are notes, not pixels\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def a_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("files") / "plain.txt"
+    path.write_text("a file, where --out wants a folder\n")
+    return path
+
+
+BAD_COMMAND_LINES = [
+    (("--image", "nope"), "--image", "bundled photo"),
+    (("--image", "NOT_AN_IMAGE"), "--image", "is not an image file"),
+    (("--out", "A_FILE/figures"), "--out", "cannot make the folder"),
+    (("--out", "A_FILE"), "--out", "is not a folder"),
+    (("--size", "2"), "--size", "from 8 to 2048"),
+    (("--size", "100000"), "--size", "from 8 to 2048"),
+    (("--size", "big"), "--size", "invalid int value"),
+    (("--kernel", "nope"), "--kernel", "invalid choice"),
+    (("--device", "tpu"), "--device", "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(
+    "args,option,says", BAD_COMMAND_LINES, ids=[" ".join(c[0]) for c in BAD_COMMAND_LINES]
+)
+def test_bad_option_is_one_line_naming_it_before_tensorflow_loads(
+    args, option, says, not_an_image, a_file
+):
+    """Measured in the process itself: TensorFlow was never imported, so the answer is quick."""
+    args = [
+        a.replace("NOT_AN_IMAGE", str(not_an_image)).replace("A_FILE", str(a_file)) for a in args
+    ]
+    status, tensorflow_loaded, seconds, stderr = probe_bad_arguments(*args)
+    assert status == 2
+    assert not tensorflow_loaded
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"python -m cnn101.demo: error: argument {option}:"), lines[0]
+    assert says in lines[0]
+    for leak in ("Traceback", "imageio", "Errno", "`name`"):
+        assert leak not in lines[0]
+    # Noisy on a shared machine; TensorFlow alone takes 5-13 s to import here.
+    assert seconds < 3.0, seconds
+
+
+def test_missing_gpu_is_named_before_any_step_runs():
+    from cnn101._tf import tensorflow
+
+    if tensorflow().config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU")
+    result = run_demo("--device", "gpu")
+    assert result.returncode == 2
+    assert result.stdout == ""  # not even step 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "error: argument --device:" in lines[0] and "GPU" in lines[0]
+
+
+def test_installed_script_names_itself():
+    script = shutil.which("cnn101-demo") or str(Path(sys.executable).parent / "cnn101-demo")
+    if Path(script).is_file():
+        result = subprocess.run(
+            [script, "--size", "1"], capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 2
+        assert result.stderr.startswith("cnn101-demo: error: argument --size:")
+    # And whatever the launcher is called, usage and errors use its name.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv[0] = '/opt/bin/cnn101-demo'; from cnn101.demo import main; main()",
+            "--help",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: cnn101-demo ")
+    assert "python -m" not in result.stdout
 
 
 def test_demo_bad_kernel_and_help_is_fast():
@@ -82,8 +196,10 @@ def test_demo_main_in_process(tmp_path, capsys):
 
     assert demo.main(["--out", str(tmp_path), "--size", "64", "--device", "cpu"]) == 0
     assert "Saved 3 figures" in capsys.readouterr().out
-    assert demo.main(["--size", "2", "--out", str(tmp_path)]) == 2
-    assert "`--size` must be" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit:
+        demo.main(["--size", "2", "--out", str(tmp_path)])
+    assert exit.value.code == 2
+    assert "argument --size: must be" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="uses Agg via MPLBACKEND")
@@ -94,6 +210,63 @@ def test_demo_show_uses_pyplot(tmp_path, monkeypatch):
 
     shown = []
     monkeypatch.setattr(plt, "show", lambda: shown.append(len(plt.get_fignums())))
+    monkeypatch.setattr(demo, "_display_problem", lambda: None)  # pretend a display exists
     assert demo.main(["--out", str(tmp_path), "--size", "32", "--show"]) == 0
     assert shown == [3]
     plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "env,says",
+    [
+        ({"MPLBACKEND": "Agg", "DISPLAY": ":0"}, "MPLBACKEND=agg"),
+        ({"MPLBACKEND": None, "DISPLAY": None, "WAYLAND_DISPLAY": None}, "DISPLAY"),
+    ],
+)
+def test_show_without_a_display_says_so(tmp_path, monkeypatch, capsys, env, says):
+    import matplotlib.pyplot as plt
+
+    from cnn101 import demo
+
+    if not sys.platform.startswith("linux") and "MPLBACKEND" not in env:
+        pytest.skip("DISPLAY matters on Linux only")
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda: shown.append(True))
+    assert demo.main(["--out", str(tmp_path), "--size", "16", "--show"]) == 0
+    assert shown == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "note: --show:" in err[0] and says in err[0], err
+    assert "figures are only saved" in err[0]
+
+
+def test_non_square_photo_keeps_its_aspect_ratio(tmp_path, capsys):
+    from cnn101 import demo
+
+    assert demo.main(["--out", str(tmp_path), "--image", "coffee", "--size", "32"]) == 0
+    out = capsys.readouterr().out
+    # coffee is 400 x 600: the middle 400 x 400 is kept, then resized
+    assert "(400x600, centre-cropped to 400x400 to keep its aspect ratio)" in out
+    assert "photo 32x32 -> conv 32x32" in out
+    assert demo.main(["--out", str(tmp_path), "--image", "camera", "--size", "32"]) == 0
+    assert "'camera' (512x512)" in capsys.readouterr().out
+
+
+def test_demo_figures_have_colour_bars_and_captions(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from cnn101 import demo
+
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: figures.append(self))
+    assert demo.main(["--out", str(tmp_path), "--size", "16"]) == 0
+    assert len(figures) == 3
+    for fig in figures:
+        caption = fig.get_supxlabel()
+        assert caption and "\n" not in caption  # one line: what to notice
+        bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+        assert bars, caption

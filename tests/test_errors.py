@@ -154,7 +154,7 @@ def test_error_messages_summarise_large_arrays():
 def test_negative_seed_is_named():
     from cnn101 import datasets, feature_extractors
 
-    message = r"`seed` must be a non-negative integer. Received: seed=-1"
+    message = r"`seed` must be an integer in \[0, 2\*\*32\). Received: seed=-1"
     with pytest.raises(ValueError, match=message):
         datasets.load_digits(seed=-1)
     with pytest.raises(ValueError, match=message):

@@ -4,6 +4,7 @@ from matplotlib.figure import Figure
 
 from cnn101 import ops, plotting
 from cnn101.images import vertical_line_image
+from cnn101.plotting import show_feature_maps, show_image, show_kernel, show_pipeline
 
 
 def test_show_image_draws_values_and_returns_axes():
@@ -61,3 +62,51 @@ def test_plotting_leaves_pyplot_alone():
 def test_plotting_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_show_image_values_with_one_colour_limit():
+    """The documented call with only vmin set used to fail on float + None."""
+    ax = show_image(np.eye(3), values=True, vmin=0.0)
+    assert [t.get_color() for t in ax.texts[:2]] == ["black", "white"]  # 1 is bright, 0 dark
+    ax = show_image(np.eye(3), values=True, vmax=4.0)  # midpoint 2: every value reads dark
+    assert {t.get_color() for t in ax.texts} == {"white"}
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: show_image(np.zeros((0, 3))), ValueError, "`image` must not be empty"),
+        (lambda: show_image(np.full((2, 2), np.nan)), ValueError, "`image` must hold"),
+        (lambda: show_image(np.full((2, 2), np.inf)), ValueError, "`image` must contain only"),
+        (lambda: show_image([["a"]]), TypeError, "`image` must hold real numbers"),
+        (lambda: show_image(np.eye(2), cmap="nope"), ValueError, "`cmap`"),
+        (lambda: show_image(np.eye(2), vmin=1.0, vmax=0.0), ValueError, "`vmin` must be below"),
+        (lambda: show_image(np.eye(2), vmin=float("nan")), ValueError, "`vmin`"),
+        (lambda: show_image(np.eye(2), title=3), TypeError, "`title`"),
+        (lambda: show_image(np.eye(2), ax="axes"), TypeError, "`ax`"),
+        (lambda: show_image(np.eye(2), values="yes"), TypeError, "`values`"),
+        (lambda: show_feature_maps([]), ValueError, "`maps`"),
+        (lambda: show_feature_maps(np.zeros((2, 2, 2)), ncols=0), ValueError, "`ncols`"),
+        (lambda: show_feature_maps(np.zeros((2, 2, 2)), titles="ab"), ValueError, "`titles`"),
+        (lambda: show_pipeline("abc"), ValueError, "`stages`"),
+        (lambda: show_pipeline([("a", np.eye(2), 3)]), ValueError, r"`stages\[0\]`"),
+        (lambda: show_kernel(np.full((2, 2), np.nan)), ValueError, "`kernel`"),
+    ],
+)
+def test_plot_helpers_check_their_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_masked_pixels_draw_blank():
+    """NaN marks pixels left out of a comparison (cnn101.alignment): drawn, not refused."""
+    image = np.eye(3)
+    image[0, 0] = np.nan
+    assert show_image(image).images[0].get_array().mask[0, 0]
+
+
+def test_colour_bars_and_captions():
+    fig = show_pipeline([("a", np.eye(3)), ("b", -np.eye(3))], colorbar=True, caption="Look.")
+    assert len(fig.axes) == 4 and fig.get_supxlabel() == "Look."
+    fig = show_feature_maps(np.zeros((3, 3, 2)), colorbar=True, caption="Two maps.")
+    assert len(fig.axes) == 4 and fig.get_supxlabel() == "Two maps."

@@ -145,7 +145,7 @@ def test_names_all_build():
         (lambda: tr.shear("a lot"), TypeError, "amount"),
         (lambda: tr.affine([[1, 2], [2, 4]]), ValueError, "matrix"),
         (lambda: tr.affine(np.eye(3)), ValueError, "matrix"),
-        (lambda: tr.get_transform("zoom"), ValueError, "transform"),
+        (lambda: tr.get_transform("zoom"), ValueError, "`name` must be a SpatialTransform"),
         (lambda: tr.rotation90(1)(np.zeros((2, 3, 4, 5))), ValueError, "array"),
         (lambda: tr.rotation90(1).valid(7), ValueError, "shape"),
     ],

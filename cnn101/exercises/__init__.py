@@ -66,11 +66,17 @@ class Feedback:
         )
 
 
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a string. Received: {name}={value!r:.60}")
+    return value
+
+
 def correct(message: str) -> Feedback:
     """Return a passing :class:`Feedback` with ``message``."""
-    return Feedback(True, message)
+    return Feedback(True, _text(message, "message"))
 
 
 def not_yet(message: str, hint: str = "") -> Feedback:
     """Return a failing :class:`Feedback` with ``message`` and ``hint``."""
-    return Feedback(False, message, hint)
+    return Feedback(False, _text(message, "message"), _text(hint, "hint"))

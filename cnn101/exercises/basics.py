@@ -324,7 +324,7 @@ def check_max_pool(func: Callable[[np.ndarray, int, int], Any], *, seed: int = 0
             f"Expected a function. Received: {check.describe(func)}.",
             hint="Pass the function itself, without calling it: check_max_pool(my_max_pool).",
         )
-    cases = _pool_case_inputs(seed)
+    cases = _pool_case_inputs(check.seed(seed))
     for image, pool, stride, what in cases:
         where = f"On {what} (shape {image.shape}, pool_size={pool}, stride={stride})"
         expected = ops.max_pool2d(image, pool, stride, "VALID").numpy()

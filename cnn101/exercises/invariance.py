@@ -7,7 +7,6 @@ malformed answer gives "Not yet" with a hint, never an exception.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -56,12 +55,17 @@ def check_kept_columns(columns: Any, width: int = 8) -> Feedback:
     >>> print(check_kept_columns([1, 3, 5]))  # doctest: +ELLIPSIS
     Not yet. Columns [1, 3, 5] ...
     """
+    width = check.positive_int(width, "width")
+    if width < 2:
+        raise ValueError(
+            f"`width` must be at least 2 (a bar and its shift). Received: width={width}"
+        )
     expected = _kept_columns(width)
     try:
-        answer = {int(c) for c in columns}
-        if any(not isinstance(c, numbers.Integral) for c in columns):
+        if isinstance(columns, str) or any(not check._is_int(c) for c in columns):
             raise TypeError
-    except (TypeError, ValueError):
+        answer = {int(c) for c in columns}
+    except (TypeError, ValueError, OverflowError):
         return not_yet(
             f"Expected a list of column numbers, received {check.describe(columns)}.",
             hint="Answer with a list of integers such as [0, 1].",
@@ -100,7 +104,7 @@ def check_binomial_filter(kernel: Any, size: int = 5) -> Feedback:
     """
     expected = binomial_filter(size).astype(np.float64)
     try:
-        array = np.asarray(kernel, dtype=np.float64)
+        array = check.as_float_array(kernel, "kernel").astype(np.float64)
     except (TypeError, ValueError):
         return not_yet(
             f"Expected a {size}x{size} array of numbers, received {type(kernel).__name__}.",
@@ -204,10 +208,13 @@ def check_parity_consistency(value: Any, max_shift: int = 1) -> Feedback:
     >>> bool(check_parity_consistency(1 / 3))
     False
     """
+    max_shift = check.non_negative_int(max_shift, "max_shift")
+    if max_shift > 10_000:
+        raise ValueError(f"`max_shift` must be at most 10000. Received: max_shift={max_shift}")
     steps = np.arange(-max_shift, max_shift + 1)
     even = np.mean(steps % 2 == 0)
     expected = float(even**2 + (1 - even) ** 2)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not check.is_number(value) or not np.isfinite(value):
         return not_yet(
             f"Expected a number between 0 and 1, received {check.describe(value)}.",
             hint="Write the probability as a fraction, e.g. 2 / 3.",

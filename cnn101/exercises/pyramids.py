@@ -8,10 +8,10 @@ a hint, never an exception.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from cnn101 import _validation as check
 from cnn101.exercises import Feedback, correct, not_yet
 
 __all__ = [
@@ -26,7 +26,12 @@ DILATED_STACK = ((3, 1, 1), (2, 2, 1), (3, 1, 2), (3, 1, 4))
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """Return whether ``value`` is a finite real number (Python or NumPy; not a boolean)."""
+    return check.is_finite_number(value)
+
+
+def _is_whole(value: Any) -> bool:
+    return _is_number(value) and float(value).is_integer()
 
 
 def check_storage_overhead(overhead: Callable[[int], float]) -> Feedback:
@@ -84,9 +89,10 @@ def check_spp_length(
     """
     from cnn101.pyramid_pooling import SpatialPyramidPooling
 
+    channels = check.positive_int(channels, "channels")
     expected = SpatialPyramidPooling(levels).compute_output_shape((None, None, None, channels))[-1]
     hint = "A level with n bins per side gives n * n bins, each holding one number per channel."
-    if not _is_number(answer) or answer != int(answer):
+    if not _is_whole(answer):
         return not_yet(f"The answer should be a whole number. Received: {answer!r:.60}", hint=hint)
     if int(answer) != expected:
         return not_yet(f"{answer} is not the length of the SPP vector.", hint=hint)
@@ -116,7 +122,7 @@ def check_receptive_field(
         "a layer adds dilation * (kernel - 1) * jump to the field, then multiplies the jump by "
         "its stride. The pool comes before the dilated convolutions."
     )
-    if not _is_number(answer) or answer != int(answer):
+    if not _is_whole(answer):
         return not_yet(
             f"The answer should be a whole number of pixels. Received: {answer!r:.60}", hint=hint
         )

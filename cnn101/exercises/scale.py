@@ -154,7 +154,17 @@ def check_pyramid(levels: Any, image: Any) -> Feedback:
 
     from cnn101.multiscale import ScaleChannels
 
-    image = np.asarray(image, dtype=np.float32)
+    try:
+        image = check.as_float_array(image, "image")
+        if image.ndim != 2 or min(image.shape) < 4:
+            raise ValueError(
+                f"`image` must be a 2-D image of at least 4x4 pixels. Received: shape {image.shape}"
+            )
+    except (ValueError, TypeError) as error:
+        return not_yet(
+            f"The image to build the pyramid of is not usable: {error}",
+            hint="Pass the 2-D image the pyramid was built from.",
+        )
     if not isinstance(levels, list | tuple) or len(levels) != len(PYRAMID_SCALES):
         return not_yet(
             f"The pyramid must be a list of {len(PYRAMID_SCALES)} images. Received: {type(levels).__name__}"
@@ -165,7 +175,7 @@ def check_pyramid(levels: Any, image: Any) -> Feedback:
     expected = [np.asarray(level)[0, :, :, 0] for level in layer.pyramid(image[None, :, :, None])]
     for index, (got, want) in enumerate(zip(levels, expected, strict=True)):
         try:
-            array = np.asarray(got, dtype=np.float32)
+            array = check.as_float_array(got, f"levels[{index}]")
         except (TypeError, ValueError):
             return not_yet(
                 f"Level {index} is not an array of numbers.", hint="Use tf.image.resize."

@@ -1,0 +1,949 @@
+"""Feed every public function, method and layer of cnn101 a table of hostile inputs.
+
+Run by ``tests/test_hostile_inputs.py`` in child processes, so that a call that kills
+the process (a signal inside TensorFlow) is caught, reported and skipped while the
+test suite survives. It can also run by hand::
+
+    python tests/_hostile.py ops blurpool          # prints one JSON line per case
+
+How the cases are made
+----------------------
+For each module in ``cnn101._SUBMODULES`` (and each ``cnn101.exercises`` submodule)
+the walker takes the names in ``__all__`` (or, without it, the public functions and
+classes the module defines). Functions and classes are called with a *base* call:
+valid arguments from :data:`BASE` (by ``"module.name"``) where a parameter has no
+usable default. Public methods of a class are called on the instance that
+:data:`INSTANCES` builds. Keras layers are also called on hostile inputs.
+
+Then every parameter, one at a time, gets each hostile value that fits the kind of
+its base value (an int, a float, a string, an array, a pair, a callable, ...). Each
+hostile value says what must happen:
+
+* ``"raise"``: a ``ValueError`` or ``TypeError`` whose message names the parameter;
+* ``"accept"``: the call succeeds (NumPy scalars and tensors count as numbers and arrays);
+* ``"either"``: success, or such a named error (values that may be valid, e.g. -1 or 0).
+
+Anything else is a failure: another exception type (a raw TensorFlow, NumPy, SciPy or
+Python error), an unnamed message, a bad value accepted silently, a crash or a hang.
+Exercise checks (``check_*``) are held to their own promise instead: for a hostile
+*answer* they return a failing ``Feedback`` and never raise; for the right answer
+given as a NumPy scalar they pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+class CallbackError(Exception):
+    """Raised by the hostile callables: a user's function failing is the user's error."""
+
+
+# ----------------------------------------------------------------------------------------
+# The tables a new module or function is added to.
+# ----------------------------------------------------------------------------------------
+
+
+def _img(h: int = 8, w: int = 8) -> np.ndarray:
+    return np.random.default_rng(0).uniform(size=(h, w)).astype(np.float32)
+
+
+def _batch(n: int = 2, h: int = 8, w: int = 8, c: int = 1) -> np.ndarray:
+    return np.random.default_rng(1).uniform(size=(n, h, w, c)).astype(np.float32)
+
+
+def _extractor() -> Any:
+    from cnn101.feature_extractors import conv_features
+
+    return conv_features("laplacian")
+
+
+def _digits() -> Any:
+    rng = np.random.default_rng(0)
+    x = (rng.uniform(size=(16, 28, 28)) > 0.7).astype(np.float32)
+    y = np.arange(16) % 10
+    return (x, y), (x[:8], y[:8])
+
+
+def _tiny_model() -> Any:
+    from cnn101.multiscale import build_plain_cnn
+
+    return build_plain_cnn((16, 16, 1), num_classes=3, filters=(2,))
+
+
+def _trunk() -> Any:
+    import keras
+
+    return keras.layers.GlobalMaxPooling2D()
+
+
+def _square_pool_answer(image: np.ndarray, pool: int, stride: int) -> np.ndarray:
+    from skimage.util import view_as_windows
+
+    return view_as_windows(image, pool, stride).max(axis=(2, 3))
+
+
+def _shift_answer(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    from cnn101.invariance import shift
+
+    return shift(image, dy, dx)
+
+
+def _pyramid_answer() -> list:
+    from cnn101._tf import tensorflow
+
+    x = _img(16, 12)[None, :, :, None]
+    tf = tensorflow()
+    return [tf.image.resize(x, (16 // f, 12 // f), antialias=True).numpy() for f in (1, 2, 4)]
+
+
+# Valid arguments for parameters without a usable default, by "module.name" (a class's
+# methods by "module.Class.method"). Values are callables (built in the child process).
+BASE: dict[str, dict[str, Callable[[], Any]]] = {
+    "kernels.get_kernel": {"name": lambda: "sobel_left"},
+    "kernels.to_filter": {"kernel": lambda: "sobel_left"},
+    "kernels.filter_bank": {"kernels": lambda: ["sobel_left", "sobel_top"]},
+    "ops.conv2d": {"images": _img, "kernel": lambda: "vertical_line", "strides": lambda: 2},
+    "ops.max_pool2d": {"images": _img, "strides": lambda: 2},
+    "ops.avg_pool2d": {"images": _img, "strides": lambda: 2},
+    "ops.relu": {"features": _img},
+    "ops.global_max_pool2d": {"images": _img},
+    "ops.global_avg_pool2d": {"images": _img},
+    "ops.output_size": {"size": lambda: 7, "window": lambda: 2},
+    "reference.same_padding": {"size": lambda: 7, "window": lambda: 2, "stride": lambda: 1},
+    "reference.conv2d": {"images": lambda: _img(4, 4), "kernel": lambda: [[1.0, -1.0]]},
+    "reference.max_pool2d": {"images": _img, "strides": lambda: 2},
+    "reference.avg_pool2d": {"images": _img, "strides": lambda: 2},
+    "reference.relu": {"features": _img},
+    "reference.global_max_pool2d": {"images": _img},
+    "reference.global_avg_pool2d": {"images": _img},
+    "images.circle_image": {"size": lambda: 32, "center": lambda: (16, 16)},
+    "images.load_photo": {"name": lambda: "camera", "size": lambda: 16},
+    "plotting.show_image": {"image": _img, "vmin": lambda: 0.0, "vmax": lambda: 1.0},
+    "plotting.show_kernel": {"kernel": lambda: [[1.0, -1.0], [1.0, -1.0]]},
+    "plotting.show_feature_maps": {
+        "maps": lambda: _batch(1, 4, 4, 2)[0],
+        "titles": lambda: ["a", "b"],
+    },
+    "plotting.show_pipeline": {"stages": lambda: [("in", _img(4, 4)), ("out", _img(2, 2))]},
+    "receptive_field.receptive_field": {"layers": lambda: [(3, 1), (2, 2)]},
+    "receptive_field.receptive_fields": {"layers": lambda: [(3, 1), (2, 2)]},
+    "receptive_field.empirical_receptive_field": {
+        "layers": lambda: [(3, 1), (2, 2)],
+        "size": lambda: 16,
+    },
+    "invariance.shift": {"images": _img, "dy": lambda: 1, "dx": lambda: -1},
+    "invariance.equivariance_error": {
+        "fn": lambda: lambda x: x,
+        "images": _img,
+        "margin": lambda: 1,
+    },
+    "invariance.shift_stability": {"fn": lambda: lambda x: x[:, :2, :2], "images": _batch},
+    "invariance.shifted_predictions": {
+        "predict": lambda: lambda x: x.max(axis=(1, 3)),
+        "images": _batch,
+        "max_shift": lambda: 1,
+    },
+    "invariance.consistency": {
+        "predict": lambda: lambda x: x.max(axis=(1, 3)),
+        "images": _batch,
+        "max_shift": lambda: 1,
+    },
+    "invariance.conv_pool_stack": {"depth": lambda: 1, "channels": lambda: 2},
+    "blurpool.blur_pool2d": {"images": _img},
+    "blurpool.max_blur_pool2d": {"images": _img},
+    "scale.pooled_responses": {"image": _img, "kernels": lambda: ["identity"], "levels": lambda: 1},
+    "scale.octave_correlation": {
+        "near": lambda: np.kron(_img(4, 4), np.ones((2, 2), np.float32)),
+        "far": lambda: _img(4, 4),
+        "kernels": lambda: ["identity"],
+        "levels": lambda: 2,
+    },
+    "scale.merge_level": {"start": lambda: 9, "size": lambda: 4},
+    "scale.square_corner_cells": {"sizes": lambda: (2, 4), "levels": lambda: 2},
+    "scale.log_uniform_scales": {"n": lambda: 4, "seed": lambda: 0},
+    "scale.bounding_boxes": {"images": lambda: _batch(2, 6, 6, 1)},
+    "scale.place_digits": {
+        "images": lambda: _digits()[0][0][:2],
+        "canvas": lambda: 40,
+        "seed": lambda: 0,
+    },
+    "multiscale.ScaleChannels": {"trunk": _trunk, "scales": lambda: (1.0, 0.5)},
+    "multiscale.small_trunk": {"filters": lambda: (2, 3)},
+    "multiscale.ScaleChannels.pyramid": {"inputs": lambda: _batch(2, 8, 8, 1)},
+    "multiscale.ScaleChannels.scale_outputs": {"inputs": lambda: _batch(2, 8, 8, 1)},
+    "multiscale.build_plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "multiscale.build_scale_channel_cnn": {
+        "input_shape": lambda: (16, 16, 1),
+        "filters": lambda: (2,),
+        "scales": lambda: (1.0, 0.5),
+    },
+    "multiscale.copy_conv_layers": {
+        "source": _tiny_model,
+        "target": _tiny_model,
+        "count": lambda: 1,
+    },
+    "multiscale.accuracy_by_scale": {
+        "model": _tiny_model,
+        "images": lambda: _digits()[0][0][:3, 10:18, 10:18],
+        "labels": lambda: [0, 1, 2],
+        "scales": lambda: [1.0, 0.5],
+        "canvas": lambda: 16,
+    },
+    "pyramids.gaussian_blur": {"images": _img},
+    "pyramids.pyramid_reduce": {"images": _img, "sigma": lambda: 0.5},
+    "pyramids.pyramid_expand": {
+        "images": lambda: _img(4, 4),
+        "shape": lambda: (7, 8),
+        "sigma": lambda: 0.5,
+    },
+    "pyramids.pyramid_shapes": {"shape": lambda: (7, 8), "max_layer": lambda: 2},
+    "pyramids.storage_overhead": {"shape": lambda: (8, 8), "max_layer": lambda: 2},
+    "pyramids.gaussian_pyramid": {"image": _img, "max_layer": lambda: 2, "sigma": lambda: 0.5},
+    "pyramids.laplacian_pyramid": {"image": _img, "max_layer": lambda: 2, "sigma": lambda: 0.5},
+    "pyramids.reconstruct_from_laplacian": {
+        "pyramid": lambda: [np.zeros((8, 8), np.float32), np.ones((4, 4), np.float32)],
+        "sigma": lambda: 0.5,
+    },
+    "pyramids.show_pyramid": {"levels": lambda: [_img(8, 8), _img(4, 4)]},
+    "coarse_to_fine.match_template": {"image": _img, "template": lambda: _img(8, 8)[2:5, 3:6]},
+    "coarse_to_fine.exhaustive_search": {"image": _img, "template": lambda: _img(8, 8)[2:5, 3:6]},
+    "coarse_to_fine.coarse_to_fine_search": {
+        "image": lambda: _img(32, 32),
+        "template": lambda: _img(32, 32)[4:16, 8:20],
+        "max_layer": lambda: 1,
+    },
+    "pyramid_pooling.bin_edges": {"size": lambda: 5, "bins": lambda: 2},
+    "pyramid_pooling.adaptive_pool2d": {"images": _img, "bins": lambda: 2},
+    "pyramid_pooling.SpatialPyramidPooling": {"levels": lambda: (2, 1)},
+    "pyramid_pooling.PyramidPoolingModule": {"bins": lambda: (1, 2), "filters": lambda: 2},
+    "pyramid_pooling.AtrousSpatialPyramidPooling": {"filters": lambda: 2, "rates": lambda: (1, 2)},
+    "transforms.SpatialTransform": {
+        "name": lambda: "shift",
+        "kind": lambda: "translate",
+        "params": lambda: (1, 0),
+    },
+    "transforms.SpatialTransform.__call__": {"array": _img},
+    "transforms.SpatialTransform.valid": {"shape": lambda: (6, 6)},
+    "transforms.affine": {"matrix": lambda: [[1.0, 0.0], [0.5, 1.0]]},
+    "transforms.get_transform": {"name": lambda: "rotate90"},
+    "transforms.scaling": {"factor": lambda: 2.0},
+    "transforms.translation": {"dy": lambda: 1, "dx": lambda: -2},
+    "feature_extractors.FeatureExtractor": {
+        "name": lambda: "identity",
+        "function": lambda: lambda batch: batch,
+        "radius": lambda: 0,
+    },
+    "feature_extractors.FeatureExtractor.__call__": {"image": _img},
+    "feature_extractors.conv_features": {"kernels": lambda: ["sobel_left", "sobel_top"]},
+    "feature_extractors.keras_features": {"model": lambda: _conv_model()},
+    "feature_extractors.letters_image": {"size": lambda: 24, "count": lambda: 2},
+    "feature_extractors.random_cnn_features": {"channels": lambda: (2,)},
+    "feature_extractors.train_digit_features": {
+        "channels": lambda: (2,),
+        "epochs": lambda: 1,
+        "digits": _digits,
+    },
+    "alignment.alignment_mask": {
+        "shape": lambda: (12, 12),
+        "transform": lambda: "rotate90",
+        "radius": lambda: 1,
+    },
+    "alignment.alignment_error": {
+        "image": lambda: _img(16, 16),
+        "extractor": _extractor,
+        "transform": lambda: "rotate90",
+    },
+    "alignment.input_alignment_error": {
+        "image": lambda: _img(16, 16),
+        "extractor": _extractor,
+        "transform": lambda: "rotate90",
+    },
+    "alignment.alignment_table": {
+        "image": lambda: _img(16, 16),
+        "extractors": lambda: {"laplacian": _extractor()},
+        "transforms": lambda: ["rotate90"],
+    },
+    "alignment.show_alignment": {"result": lambda: _alignment_result()},
+    "alignment.AlignmentTable.error": {
+        "feature": lambda: "laplacian",
+        "transform": lambda: "rotate90",
+    },
+    "invariance.ShiftedPredictions.accuracy": {"labels": lambda: [4]},
+    "exercises.correct": {"message": lambda: "Well done."},
+    "exercises.not_yet": {"message": lambda: "Almost.", "hint": lambda: "Look again."},
+    "exercises.Feedback": {"passed": lambda: True, "message": lambda: "Well done."},
+    # exercise checks: the base answer is the right answer
+    "exercises.basics.check_horizontal_kernel": {"kernel": lambda: [[1.0, 1.0], [-1.0, -1.0]]},
+    "exercises.basics.check_pool_shapes": {
+        "same_shape": lambda: (7, 5),
+        "valid_shape": lambda: (6, 4),
+    },
+    "exercises.basics.check_max_pool": {"func": lambda: _square_pool_answer},
+    "exercises.basics.check_bright_line_pooling": {"answer": lambda: "max"},
+    "exercises.invariance.check_kept_columns": {"columns": lambda: [0, 2, 4, 6]},
+    "exercises.invariance.check_binomial_filter": {
+        "kernel": lambda: np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
+    },
+    "exercises.invariance.check_shift": {"shift_fn": lambda: _shift_answer},
+    "exercises.invariance.check_parity_consistency": {"value": lambda: 5 / 9},
+    "exercises.scale.check_merge_level": {"level": lambda: 4},
+    "exercises.scale.check_scaled_size": {"size": lambda: (14, 9)},
+    "exercises.scale.check_pyramid": {"levels": _pyramid_answer, "image": lambda: _img(16, 12)},
+    "exercises.scale.check_winning_channel": {"scale": lambda: 0.5},
+    "exercises.pyramids.check_storage_overhead": {
+        "overhead": lambda: lambda n: sum(0.25**k for k in range(1, n + 1))
+    },
+    "exercises.pyramids.check_spp_length": {"answer": lambda: 256 * 50},
+    "exercises.pyramids.check_receptive_field": {"answer": lambda: 28},
+    "exercises.alignment.check_commuting_kernels": {"answer": lambda: _commuting_answer()},
+    "exercises.alignment.check_channel_permutation": {"permutation": lambda: [1, 0, 4, 5, 2, 3]},
+    "exercises.alignment.check_template_ratio": {"ratio": lambda: _template_ratio()},
+}
+
+
+def _conv_model() -> Any:
+    import keras
+
+    return keras.Sequential(
+        [keras.Input((None, None, 1)), keras.layers.Conv2D(2, 3, padding="same")]
+    )
+
+
+def _alignment_result() -> Any:
+    from cnn101.alignment import alignment_error
+
+    return alignment_error(_img(16, 16), _extractor(), "rotate90")
+
+
+def _commuting_answer() -> list[str]:
+    from cnn101.exercises.alignment import _commuting
+
+    return sorted(name for name, error in _commuting("rotate90").items() if error < 1e-4)
+
+
+def _template_ratio() -> float:
+    from cnn101.exercises.alignment import _template_ratio as ratio
+
+    return ratio()
+
+
+def _instances() -> dict[str, Callable[[], Any]]:
+    def table() -> Any:
+        from cnn101.alignment import alignment_table
+
+        return alignment_table(_img(16, 16), {"laplacian": _extractor()}, ["rotate90"])
+
+    def predictions() -> Any:
+        from cnn101.invariance import shifted_predictions
+
+        dots = np.zeros((1, 9, 9, 1), np.float32)
+        dots[0, 4, 4] = 1.0
+        return shifted_predictions(lambda x: x.max(axis=(1, 3)), dots, max_shift=1)
+
+    def stability() -> Any:
+        from cnn101.invariance import shift_stability
+
+        return shift_stability(lambda x: x, _batch())
+
+    def transform() -> Any:
+        from cnn101.transforms import translation
+
+        return translation(1, 0)
+
+    def scale_channels() -> Any:
+        from cnn101.multiscale import ScaleChannels
+
+        return ScaleChannels(_trunk(), scales=(1.0, 0.5))
+
+    return {
+        "alignment.AlignmentTable": table,
+        "alignment.AlignmentResult": _alignment_result,
+        "invariance.ShiftedPredictions": predictions,
+        "invariance.ShiftStability": stability,
+        "transforms.SpatialTransform": transform,
+        "feature_extractors.FeatureExtractor": _extractor,
+        "multiscale.ScaleChannels": scale_channels,
+    }
+
+
+# Input of each Keras layer's base call (an NHWC batch), when not the default.
+LAYER_INPUTS: dict[str, Callable[[], Any]] = {
+    "multiscale.ScaleChannels": lambda: _batch(2, 8, 8, 1),
+}
+
+# Result records: their constructors are not walked (the library fills them in), their
+# public methods are, on the instance INSTANCES builds.
+RECORDS: dict[str, str] = {
+    "invariance.ShiftStability": "a result record made by shift_stability, not an input API",
+    "invariance.ShiftedPredictions": "a result record made by shifted_predictions",
+    "coarse_to_fine.SearchResult": "a result record made by the searches",
+    "alignment.AlignmentResult": "a result record made by alignment_error",
+    "alignment.AlignmentTable": "a result record made by alignment_table",
+    "exercises.Feedback": "a verdict record made by correct() and not_yet()",
+}
+
+# What is not walked, with the reason. Keys: "module.name" or "module.name(param)".
+SKIP: dict[str, str] = {
+    "multiscale.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
+    "multiscale.ScaleChannels.build": "Keras' layer API: walked by the layer checks",
+    "multiscale.ScaleChannels.call": "Keras' layer API: walked by the layer checks",
+    "multiscale.ScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
+    "multiscale.ScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
+}
+
+# Parameters that take any text (a title, a label): an unknown string is fine there.
+FREE_TEXT = {"title", "suptitle", "caption", "name", "message", "hint"}
+
+# Hostile values that a parameter accepts by design, with the reason ("module.name(param)": labels).
+_LAYER_NAN = "a layer computes on what flows through it, as Keras' layers do"
+_BLANK = "NaN marks a pixel left out (drawn blank), e.g. outside an alignment mask"
+ALLOWED: dict[str, dict[str, str]] = {
+    "ops.relu(features)": {"scalar": "relu works elementwise on any shape", "5-D": "any shape"},
+    "pyramids.gaussian_blur(sigma)": {
+        "None": "None means the default sigma, as in every pyramid function"
+    },
+    "pyramid_pooling.PyramidPoolingModule(activation)": {
+        "None": "Keras' convention: None is linear"
+    },
+    "pyramid_pooling.AtrousSpatialPyramidPooling(activation)": {
+        "None": "Keras' convention: None is linear"
+    },
+    "blurpool.BlurPool2D.__call__(inputs)": {
+        "other channels": "no weights: any channel count is right"
+    },
+    "multiscale.ScaleChannels.__call__(inputs)": {
+        "other channels": "the trunk decides (this one has no weights)"
+    },
+    "multiscale.ScaleChannels.pyramid(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
+    "multiscale.ScaleChannels.scale_outputs(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
+    "blurpool.MaxBlurPool2D.__call__(inputs)": {
+        "other channels": "no weights: any channel count is right"
+    },
+    "reference.relu(features)": {"scalar": "any shape", "5-D": "any shape"},
+    "plotting.show_image(image)": {"NaN": _BLANK},
+    "plotting.show_feature_maps(maps)": {"NaN": _BLANK},
+}
+
+
+# ----------------------------------------------------------------------------------------
+# The hostile values, by kind of base value.
+# ----------------------------------------------------------------------------------------
+
+
+def _nan_like(*args: Any, **kwargs: Any) -> Any:
+    return np.full(np.shape(args[0]), np.nan) if args else float("nan")
+
+
+def _fails(*args: Any, **kwargs: Any) -> Any:
+    raise CallbackError("the user's function failed")
+
+
+def _hostile_values(base: Any, default: Any) -> list[tuple[str, Callable[[], Any], str]]:
+    """Return (label, value factory, expectation) for a parameter whose valid value is ``base``."""
+    none = [] if default is None else [("None", lambda: None, "raise")]
+    common = [("object", lambda: object(), "raise"), *none]
+    if isinstance(base, bool | np.bool_):
+        return [("string", lambda: "yes", "raise"), ("nan", lambda: float("nan"), "raise"), *common]
+    if isinstance(base, int | np.integer):
+        return [
+            ("numpy int64", lambda: np.int64(base), "accept"),
+            ("numpy int32", lambda: np.int32(base), "accept"),
+            ("float 2.5", lambda: 2.5, "raise"),
+            ("string", lambda: str(base), "raise"),
+            ("bool", lambda: True, "raise"),
+            ("nan", lambda: float("nan"), "raise"),
+            ("inf", lambda: float("inf"), "raise"),
+            ("complex", lambda: 1j, "raise"),
+            ("-1", lambda: -1, "either"),
+            ("0", lambda: 0, "either"),
+            ("2**64", lambda: 2**64, "either"),
+            *common,
+        ]
+    if isinstance(base, float | np.floating):
+        return [
+            ("numpy float32", lambda: np.float32(base), "accept"),
+            ("numpy float64", lambda: np.float64(base), "accept"),
+            ("string", lambda: str(base), "raise"),
+            ("bool", lambda: True, "raise"),
+            ("nan", lambda: float("nan"), "raise"),
+            ("inf", lambda: float("inf"), "raise"),
+            ("-inf", lambda: -float("inf"), "raise"),
+            ("complex", lambda: 1j, "raise"),
+            ("0.0", lambda: 0.0, "either"),
+            ("-1.0", lambda: -1.0, "either"),
+            ("1e300", lambda: 1e300, "either"),
+            *common,
+        ]
+    if isinstance(base, str):
+        return [
+            ("unknown string", lambda: "no-such-option", "raise"),
+            ("empty string", lambda: "", "either"),
+            ("int", lambda: 3, "raise"),
+            ("bytes", lambda: base.encode(), "raise"),
+            *common,
+        ]
+    if callable(base) and not _is_array_like(base) and not inspect.isclass(base):
+        if _is_layer_or_model(base):
+            return [("int", lambda: 3, "raise"), ("string", lambda: "layer", "raise"), *common]
+        return [
+            ("not callable", lambda: 3, "raise"),
+            ("returns NaN", lambda: _nan_like, "either"),
+            ("returns nan", lambda: lambda *a, **k: float("nan"), "either"),
+            ("returns None", lambda: lambda *a, **k: None, "either"),
+            ("raises", lambda: _fails, "either"),
+            *none,
+        ]
+    if isinstance(base, np.ndarray) or (
+        isinstance(base, list | tuple) and _is_numeric_array(base) and np.ndim(base) >= 2
+    ):
+        shape = np.shape(base)
+        # An ndarray parameter takes any array: a tensor or float64 too. A list (of pairs,
+        # of rows) may ask for a list.
+        same = "accept" if isinstance(base, np.ndarray) else "either"
+        return [
+            ("tensor", lambda: _tensor(base), same),
+            ("float64", lambda: np.asarray(base, np.float64), same),
+            ("empty", lambda: np.zeros((0,) * len(shape)), "raise"),
+            ("zero height", lambda: np.zeros((0, *shape[1:])), "raise"),
+            ("NaN", lambda: _with(base, np.nan), "raise"),
+            ("inf", lambda: _with(base, np.inf), "raise"),
+            ("complex", lambda: np.asarray(base) + 1j, "raise"),
+            ("strings", lambda: np.full(shape, "a"), "raise"),
+            ("ragged", lambda: [[1.0, 2.0], [3.0]], "raise"),
+            ("scalar", lambda: np.float32(1.0), "raise"),
+            (
+                "5-D",
+                lambda: np.zeros((1, 1, *shape, 1)) if len(shape) >= 3 else np.zeros((1,) * 5),
+                "raise",
+            ),
+            ("1x1", lambda: np.ones((1, 1, *tuple(shape[2:])), np.float32), "either"),
+            ("bool array", lambda: np.asarray(base) > 0.5, "either"),
+            *common,
+        ]
+    if isinstance(base, tuple | list) and len(base) > 0 and all(_is_num(v) for v in base):
+        kind = type(base)
+        return [
+            ("numpy scalars", lambda: kind(_np_scalar(v) for v in base), "accept"),
+            ("empty", lambda: kind(), "raise"),
+            ("strings", lambda: kind("a" for _ in base), "raise"),
+            ("bools", lambda: kind(True for _ in base), "raise"),
+            ("NaN", lambda: kind(float("nan") for _ in base), "raise"),
+            ("inf", lambda: kind(float("inf") for _ in base), "raise"),
+            ("negative", lambda: kind(-abs(v) - 1 for v in base), "either"),
+            ("nested", lambda: kind([v] for v in base), "raise"),
+            ("string", lambda: "ab", "raise"),
+            *common,
+        ]
+    if isinstance(base, list | tuple) and len(base) > 1 and all(_is_array_like(v) for v in base):
+        # levels of a pyramid, maps of a figure: mismatched and disordered members
+        return [
+            ("empty", lambda: type(base)(), "raise"),
+            ("int", lambda: 3, "raise"),
+            ("reversed", lambda: type(base)(reversed(base)), "either"),
+            (
+                "mixed ranks",
+                lambda: type(base)([base[0], np.ones((*np.shape(base[1]), 3))]),
+                "either",
+            ),
+            ("a NaN member", lambda: type(base)([base[0], _with(base[1], np.nan)]), "either"),
+            *common,
+        ]
+    if isinstance(base, list | tuple | dict):
+        return [("empty", lambda: type(base)(), "raise"), ("int", lambda: 3, "raise"), *common]
+    return [("int", lambda: 3, "raise"), ("string", lambda: "x", "raise"), *common]
+
+
+def _with(base: Any, value: float) -> np.ndarray:
+    array = np.array(base, dtype=np.float64)
+    array.flat[0] = value
+    return array
+
+
+def _tensor(base: Any) -> Any:
+    from cnn101._tf import tensorflow
+
+    return tensorflow().constant(np.asarray(base, np.float32))
+
+
+def _np_scalar(value: Any) -> Any:
+    return np.int64(value) if isinstance(value, int) else np.float32(value)
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+
+
+def _is_array_like(value: Any) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def _is_numeric_array(value: Any) -> bool:
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except (ValueError, TypeError):
+        return False
+
+
+def _is_layer_or_model(value: Any) -> bool:
+    return type(value).__module__.startswith(("keras", "cnn101")) and hasattr(value, "get_config")
+
+
+# ----------------------------------------------------------------------------------------
+# Discovery and the cases.
+# ----------------------------------------------------------------------------------------
+
+
+def module_names() -> list[str]:
+    """Return every module the walker covers: cnn101._SUBMODULES and the exercise checks."""
+    import cnn101
+    import cnn101.exercises
+
+    names = [m for m in cnn101._SUBMODULES]
+    names += [f"exercises.{m.name}" for m in pkgutil.iter_modules(cnn101.exercises.__path__)]
+    return names
+
+
+def _import(module_name: str) -> Any:
+    """``"ops"`` is ``cnn101.ops``; ``"=name"`` is the top-level module ``name`` (self-tests)."""
+    if module_name.startswith("="):
+        return importlib.import_module(module_name[1:])
+    return importlib.import_module(f"cnn101.{module_name}")
+
+
+def public_callables(module_name: str) -> list[tuple[str, Any]]:
+    """Return ("module.name", object) for the public functions and classes of a module."""
+    module = _import(module_name)
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [
+            n
+            for n, obj in vars(module).items()
+            if not n.startswith("_")
+            and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and obj.__module__ == module.__name__
+        ]
+    found = []
+    for name in names:
+        obj = getattr(module, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            found.append((f"{module_name.lstrip('=')}.{name}", obj))
+    return found
+
+
+@dataclass
+class Case:
+    """One call: ``target`` with ``param`` set to the hostile value ``label``."""
+
+    key: str
+    target: str
+    param: str
+    label: str
+    expect: str  # "raise", "accept", "either", "feedback" (an exercise answer)
+    run: Callable[[], Any]
+
+
+def _is_layer_class(obj: Any) -> bool:
+    import keras
+
+    return inspect.isclass(obj) and issubclass(obj, keras.layers.Layer)
+
+
+def _methods(cls: type) -> list[tuple[str, Any]]:
+    out = []
+    for name, member in vars(cls).items():
+        if (name.startswith("_") and name != "__call__") or not inspect.isfunction(member):
+            continue
+        out.append((name, member))
+    return out
+
+
+def _parameters(func: Any, skip_self: bool = False) -> list[inspect.Parameter]:
+    params = list(inspect.signature(func).parameters.values())
+    if skip_self:
+        params = params[1:]
+    return [p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def _base_call(target: str, func: Any, skip_self: bool = False) -> dict[str, Callable[[], Any]]:
+    given = BASE.get(target, {})
+    base: dict[str, Callable[[], Any]] = {}
+    for p in _parameters(func, skip_self):
+        if p.name in given:
+            base[p.name] = given[p.name]
+        elif p.default is not p.empty:
+            base[p.name] = lambda d=p.default: d
+        else:
+            raise LookupError(
+                f"{target}: no base value for the required parameter {p.name!r}; add it to "
+                "BASE in tests/_hostile.py"
+            )
+    return base
+
+
+def _call(func: Any, params: list[inspect.Parameter], values: dict[str, Any]) -> Any:
+    args, kwargs = [], {}
+    for p in params:
+        if p.kind == p.KEYWORD_ONLY:
+            kwargs[p.name] = values[p.name]
+        else:
+            args.append(values[p.name])
+    return func(*args, **kwargs)
+
+
+def _cases_for(
+    target: str, func: Any, *, instance: Callable[[], Any] | None = None
+) -> Iterator[Case]:
+    skip_self = instance is not None
+    base = _base_call(target, func, skip_self)
+    params = _parameters(func, skip_self)
+    answers = _answer_params(target, params)
+
+    def runner(name: str | None, hostile: Callable[[], Any] | None) -> Callable[[], Any]:
+        def run() -> Any:
+            values = {p: make() for p, make in base.items()}
+            if name is not None:
+                values[name] = hostile()
+            if instance is None:
+                return _call(func, params, values)
+            return _call(func.__get__(instance()), params, values)
+
+        return run
+
+    yield Case(f"{target} | base", target, "", "base", "accept", runner(None, None))
+    for p in params:
+        if f"{target}({p.name})" in SKIP:
+            continue
+        base_value = base[p.name]()
+        allowed = ALLOWED.get(f"{target}({p.name})", {})
+        for label, make, expect in _hostile_values(
+            base_value, p.default if p.default is not p.empty else inspect.Parameter.empty
+        ):
+            if label in allowed:
+                expect = "either"
+            if expect == "raise" and label in ("unknown string", "string") and p.name in FREE_TEXT:
+                expect = "either"
+            if p.name in answers:
+                same_value = expect == "accept" or label in ("tensor", "float64")
+                expect = "right answer" if same_value else "feedback"
+            yield Case(
+                f"{target}({p.name}) | {label}", target, p.name, label, expect, runner(p.name, make)
+            )
+
+
+def _answer_params(target: str, params: list[inspect.Parameter]) -> set[str]:
+    """An exercise check's answers: its parameters without a default."""
+    if not target.startswith("exercises.") or not target.rsplit(".", 1)[-1].startswith("check_"):
+        return set()
+    return {p.name for p in params if p.default is p.empty}
+
+
+def _layer_call_cases(target: str, cls: type) -> Iterator[Case]:
+    make_input = LAYER_INPUTS.get(target, lambda: _batch(2, 9, 9, 3))
+    base = _base_call(target, cls)
+    params = _parameters(cls)
+
+    def layer() -> Any:
+        return _call(cls, params, {p: make() for p, make in base.items()})
+
+    def called(
+        inputs: Callable[[], Any], first: Callable[[], Any] | None = None
+    ) -> Callable[[], Any]:
+        def run() -> Any:
+            built = layer()
+            if first is not None:
+                built(first())
+            return built(inputs())
+
+        return run
+
+    x = make_input()
+    n, h, w, c = x.shape
+    hostile = [
+        ("tensor", lambda: _tensor(x), "accept"),
+        ("NaN", lambda: _with(x, np.nan).astype(np.float32), "either"),
+        ("empty", lambda: np.zeros((n, 0, 0, c), np.float32), "raise"),
+        ("zero width", lambda: np.zeros((n, h, 0, c), np.float32), "raise"),
+        ("3-D", lambda: x[0], "raise"),
+        ("1x1", lambda: np.ones((n, 1, 1, c), np.float32), "either"),
+        ("2x2", lambda: np.ones((n, 2, 2, c), np.float32), "either"),
+        ("strings", lambda: np.full(x.shape, "a"), "raise"),
+    ]
+    allowed = ALLOWED.get(f"{target}.__call__(inputs)", {})
+    for label, make, expect in hostile:
+        if label in allowed:
+            expect = "either"
+        yield Case(
+            f"{target}.__call__(inputs) | {label}", target, "inputs", label, expect, called(make)
+        )
+    yield Case(
+        f"{target}.__call__(inputs) | other channels",
+        target,
+        "inputs",
+        "other channels",
+        "either" if "other channels" in allowed else "raise",
+        called(lambda: np.ones((n, h, w, c + 1), np.float32), first=make_input),
+    )
+    yield Case(
+        f"{target}.__call__(inputs) | unknown size, then 1x1",
+        target,
+        "inputs",
+        "unknown size, then 1x1",
+        "either",
+        _symbolic_then_tiny(layer, c),
+    )
+
+
+def _symbolic_then_tiny(layer: Callable[[], Any], channels: int) -> Callable[[], Any]:
+    def run() -> Any:
+        import keras
+
+        built = layer()
+        try:
+            model = keras.Sequential([keras.Input((None, None, channels)), built])
+        except ValueError:  # the layer needs a known size (ScaleChannels): fine
+            return None
+        return model(np.ones((1, 1, 1, channels), np.float32))
+
+    return run
+
+
+def cases(module_name: str) -> Iterator[Case]:
+    """Every case of a module, in a fixed order."""
+    for target, obj in public_callables(module_name):
+        if target in SKIP:
+            continue
+        if inspect.isclass(obj):
+            if target not in RECORDS:
+                yield from _cases_for(target, obj)
+            if _is_layer_class(obj):
+                yield from _layer_call_cases(target, obj)
+            make = _instances().get(target)
+            for name, method in _methods(obj):
+                key = f"{target}.{name}"
+                if (
+                    key in SKIP
+                    or make is None
+                    or (
+                        _is_layer_class(obj)
+                        and name
+                        in (
+                            "call",
+                            "build",
+                            "compute_output_shape",
+                            "get_config",
+                            "from_config",
+                        )
+                    )
+                ):
+                    continue
+                yield from _cases_for(key, method, instance=make)
+        else:
+            yield from _cases_for(target, obj)
+
+
+# ----------------------------------------------------------------------------------------
+# Judging one case.
+# ----------------------------------------------------------------------------------------
+
+
+def _names(message: str, param: str) -> bool:
+    if param == "inputs":
+        return re.search(r"input", message, re.IGNORECASE) is not None
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(param)}(?![A-Za-z0-9_])", message) is not None
+
+
+def judge(case: Case) -> dict[str, Any]:
+    """Run one case and say whether the outcome is what its expectation allows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    outcome: dict[str, Any] = {"key": case.key, "expect": case.expect}
+    try:
+        result = case.run()
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        outcome["raised"] = f"{type(error).__name__}: {message[:300]}"
+        if case.expect in ("accept", "feedback", "right answer"):
+            outcome["problem"] = "refused a valid value" if case.expect == "accept" else "raised"
+        elif not _names(message, case.param) and case.param:
+            outcome["problem"] = f"the message does not name `{case.param}`"
+    except CallbackError:
+        outcome["raised"] = "CallbackError (from the user's function)"
+        if case.expect in ("feedback", "right answer") or case.label != "raises":
+            outcome["problem"] = "raised"
+    except Exception as error:
+        outcome["raised"] = f"{type(error).__name__}: {str(error)[:300]}"
+        outcome["problem"] = f"raw {type(error).__module__}.{type(error).__name__}"
+        outcome["where"] = traceback.format_exc(limit=-3)[-600:]
+    else:
+        outcome["returned"] = type(result).__name__
+        if case.expect == "raise":
+            outcome["problem"] = "accepted silently"
+        elif case.expect == "feedback" and (type(result).__name__ != "Feedback" or result.passed):
+            outcome["problem"] = (
+                "graded a wrong answer as correct"
+                if getattr(result, "passed", False)
+                else "did not return Feedback"
+            )
+        elif case.expect == "right answer" and not getattr(result, "passed", False):
+            outcome["problem"] = "did not accept the right answer given as NumPy scalars"
+    finally:
+        plt.close("all")
+    return outcome
+
+
+def main(argv: list[str]) -> int:
+    """Run the cases of the given modules from index ``--start``; one JSON line per case."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    start = 0
+    if argv and argv[0].startswith("--start="):
+        start = int(argv[0].split("=", 1)[1])
+        argv = argv[1:]
+    modules = argv or module_names()
+    index = 0
+    out = sys.stdout
+    for module_name in modules:
+        try:
+            module_cases = list(cases(module_name))
+        except Exception as error:
+            print(
+                json.dumps(
+                    {
+                        "index": index,
+                        "key": f"{module_name} | walker",
+                        "problem": f"cannot list the cases: {error!r}",
+                    }
+                ),
+                file=out,
+                flush=True,
+            )
+            index += 1
+            continue
+        for case in module_cases:
+            if index >= start:
+                print(json.dumps({"index": index, "start": case.key}), file=out, flush=True)
+                outcome = judge(case)
+                outcome.update(index=index, module=module_name)
+                print(json.dumps(outcome, default=str), file=out, flush=True)
+            index += 1
+    print(json.dumps({"done": index}), file=out, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

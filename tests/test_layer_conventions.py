@@ -1,0 +1,199 @@
+"""Every Keras layer of cnn101 follows Keras' own conventions, in every precision policy.
+
+The checks are those Keras runs on its own layers (``keras.src.testing.TestCase.run_layer_test``):
+``compute_output_shape`` equals the eager result, ``get_config`` round-trips, a
+symbolic call agrees with the eager one, the layer trains in a ``fit``, a model that
+holds it saves to ``.keras`` and loads back with the same outputs, and under the
+``mixed_float16`` and ``mixed_bfloat16`` policies the output has the policy's
+compute dtype. The global policy is put back after each test.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from cnn101._tf import tensorflow
+
+tensorflow()
+
+import keras  # noqa: E402
+
+from cnn101.blurpool import BlurPool2D, MaxBlurPool2D  # noqa: E402
+from cnn101.multiscale import ScaleChannels, small_trunk  # noqa: E402
+from cnn101.pyramid_pooling import (  # noqa: E402
+    AtrousSpatialPyramidPooling,
+    PyramidPoolingModule,
+    SpatialPyramidPooling,
+)
+
+# (id, factory, input shape, whether the spatial size may be unknown when built)
+LAYERS = [
+    ("BlurPool2D", lambda: BlurPool2D(2, 3), (2, 9, 10, 3), True),
+    ("BlurPool2D-zero", lambda: BlurPool2D((2, 3), 4, "zero"), (2, 9, 10, 3), True),
+    ("MaxBlurPool2D", lambda: MaxBlurPool2D(2, 3), (2, 9, 10, 3), True),
+    ("MaxBlurPool2D-3", lambda: MaxBlurPool2D((3, 2), 5, "zero"), (2, 9, 10, 3), True),
+    ("SpatialPyramidPooling", lambda: SpatialPyramidPooling((3, 1)), (2, 7, 9, 4), True),
+    ("SpatialPyramidPooling-avg", lambda: SpatialPyramidPooling((2,), "avg"), (2, 7, 9, 4), True),
+    (
+        "PyramidPoolingModule",
+        lambda: PyramidPoolingModule((1, 2, 3), filters=2, batch_norm=True),
+        (2, 7, 9, 4),
+        True,
+    ),
+    (
+        "AtrousSpatialPyramidPooling",
+        lambda: AtrousSpatialPyramidPooling(4, rates=(1, 2), batch_norm=True),
+        (2, 7, 9, 3),
+        True,
+    ),
+    (
+        "ScaleChannels",
+        lambda: ScaleChannels(small_trunk((4, 6)), scales=(1.0, 0.5)),
+        (2, 12, 12, 1),
+        False,
+    ),
+]
+POLICIES = ["float32", "mixed_float16", "mixed_bfloat16"]
+TOLERANCE = {"float32": 1e-5, "mixed_float16": 2e-2, "mixed_bfloat16": 6e-2}
+
+
+@pytest.fixture(params=POLICIES)
+def policy(request):
+    keras.mixed_precision.set_global_policy(request.param)
+    try:
+        yield request.param
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def _data(shape, seed=0):
+    return np.random.default_rng(seed).uniform(size=shape).astype("float32")
+
+
+def _model(layer, input_shape):
+    """Input -> layer -> (global average pooling) -> Dense(1, float32): a trainable head."""
+    inputs = keras.Input(input_shape)
+    x = layer(inputs)
+    if len(x.shape) == 4:
+        x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(1, dtype="float32")(x)
+    return keras.Model(inputs, outputs)
+
+
+@pytest.mark.parametrize("name,factory,shape,dynamic", LAYERS, ids=[c[0] for c in LAYERS])
+def test_layer_shapes_config_and_dtype(policy, name, factory, shape, dynamic):
+    layer = factory()
+    assert layer.compute_dtype == keras.mixed_precision.global_policy().compute_dtype
+    x = _data(shape)
+    eager = layer(x)
+    # compute_output_shape equals the eager result, and the output dtype is the policy's
+    assert tuple(layer.compute_output_shape(shape)) == tuple(eager.shape)
+    assert keras.backend.standardize_dtype(eager.dtype) == layer.compute_dtype
+    # a symbolic call gives the shape compute_output_shape promises, and (same weights) the
+    # same numbers as the eager call
+    inputs = keras.Input(shape[1:], batch_size=None)
+    symbolic = layer(inputs)
+    assert tuple(symbolic.shape) == tuple(layer.compute_output_shape((None, *shape[1:])))
+    assert keras.backend.standardize_dtype(symbolic.dtype) == layer.compute_dtype
+    through_model = keras.Model(inputs, symbolic)(x)
+    np.testing.assert_allclose(
+        np.asarray(through_model, np.float32), np.asarray(eager, np.float32), atol=1e-5
+    )
+    if dynamic:  # built on unknown sizes, called on known ones
+        flexible = factory()
+        unknown = keras.Input((None, None, shape[-1]))
+        out = flexible(unknown)
+        expected = flexible.compute_output_shape((None, None, None, shape[-1]))
+        assert tuple(out.shape) == tuple(expected)
+        assert tuple(keras.Model(unknown, out)(x).shape) == tuple(eager.shape)
+    # get_config round-trips
+    config = layer.get_config()
+    clone = type(layer).from_config(config)
+    assert clone.get_config() == config
+    assert tuple(clone(x).shape) == tuple(eager.shape)
+
+
+@pytest.mark.parametrize("name,factory,shape,dynamic", LAYERS, ids=[c[0] for c in LAYERS])
+def test_layer_trains_saves_and_loads(policy, name, factory, shape, dynamic, tmp_path):
+    keras.utils.set_random_seed(0)
+    layer = factory()
+    model = _model(layer, shape[1:])
+    optimizer = keras.optimizers.SGD(0.05)
+    if policy == "mixed_float16":
+        # compile() would wrap it with a loss scale of 2**15, whose first float16 steps
+        # overflow and are skipped by design; start small so that these few steps count.
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer, initial_scale=8.0)
+    model.compile(optimizer=optimizer, loss="mse")
+    x, y = _data(shape), _data((shape[0], 1), seed=1)
+    before = [keras.ops.convert_to_numpy(w) for w in layer.trainable_weights]
+    history = model.fit(x, y, batch_size=shape[0], epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    after = [keras.ops.convert_to_numpy(w) for w in layer.trainable_weights]
+    if before:  # a layer with weights learns something
+        assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    restored = next(lay for lay in loaded.layers if type(lay) is type(layer))
+    assert restored.compute_dtype == layer.compute_dtype
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=TOLERANCE[policy]
+    )
+
+
+def test_mixed_precision_policy_is_reset():
+    """The fixture above restores the default policy (a leaking policy would slow every test)."""
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
+SMALL_MAP_SCRIPT = textwrap.dedent(
+    """
+    import numpy as np
+    from cnn101._tf import tensorflow
+    tf = tensorflow()
+    import keras
+    from cnn101.blurpool import BlurPool2D, MaxBlurPool2D
+
+    def outcome(call):
+        try:
+            call()
+        except Exception as error:
+            return type(error).__name__ + ": " + str(error).replace("\\n", " ")
+        return "no error"
+
+    for layer in (MaxBlurPool2D(2), MaxBlurPool2D(3, 1), BlurPool2D(2, 5)):
+        model = keras.Sequential([keras.Input((None, None, 1)), layer])
+        tiny = np.ones((1, 1, 1, 1), "float32")
+        print("eager", outcome(lambda: model(tiny)))
+        print("predict", outcome(lambda: model.predict(tiny, verbose=0)))
+        graph = tf.function(model, input_signature=[tf.TensorSpec((None, None, None, 1))])
+        print("graph", outcome(lambda: graph(tf.constant(tiny))))
+    print("survived")
+    """
+)
+
+
+def test_too_small_maps_get_a_clear_error_and_never_crash_the_process():
+    """Spatial sizes known only at call time: the window check runs then (in graphs too).
+
+    Before the check, ``MaxBlurPool2D(2)`` built on ``Input((None, None, 1))`` and called
+    on a 1x1 map killed the process with SIGFPE inside TensorFlow's max pool; it runs in
+    a child process here so that a regression fails this test instead of the suite.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", SMALL_MAP_SCRIPT], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "survived"
+    outcomes = lines[:-1]
+    assert len(outcomes) == 9
+    for line in outcomes:
+        mode, message = line.split(" ", 1)
+        assert "needs inputs of at least" in message, line
+        assert "Received" in message or mode == "graph", line
+        expected = "InvalidArgumentError" if mode == "graph" else "ValueError"
+        assert message.startswith(expected), line
