@@ -137,8 +137,15 @@ class Recipe:
     max_epochs : int, default 60
     patience : int, default 5
         Stop after this many epochs without a lower validation loss.
+    min_delta : float, default 0.0
+        A validation loss must fall by more than this to count as lower.
     batch_size : int, default 128
     validation_fraction : float, default 0.2
+        Share of ``x`` held out (drawn by the seed) to decide when to stop.
+    validation : (x_val, y_val), optional
+        A fixed validation set instead: the model then learns from all of ``x``
+        (for a small training set, where a fraction of it would be too few to
+        tell when to stop).
     params : mapping, optional
         JSON-serialisable settings that the functions above close over (sizes,
         scales, ...): they go into the cache key.
@@ -152,8 +159,10 @@ class Recipe:
     augment: Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple] | None = None
     max_epochs: int = 60
     patience: int = 5
+    min_delta: float = 0.0
     batch_size: int = 128
     validation_fraction: float = 0.2
+    validation: tuple[Any, Any] | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -173,6 +182,15 @@ class Recipe:
         check.positive_int(self.max_epochs, "max_epochs")
         check.positive_int(self.patience, "patience")
         check.positive_int(self.batch_size, "batch_size")
+        delta = self.min_delta
+        if (
+            isinstance(delta, bool)
+            or not isinstance(delta, int | float | np.floating)
+            or not (0 <= delta < math.inf)
+        ):
+            raise ValueError(
+                f"`min_delta` must be a finite number >= 0. Received: min_delta={check.describe(delta)}"
+            )
         fraction = self.validation_fraction
         if (
             isinstance(fraction, bool)
@@ -186,7 +204,18 @@ class Recipe:
             raise ValueError(
                 f"`x` and `y` must have one label per example. Received: {len(self.x)} examples and {len(self.y)} labels"
             )
-        if round(len(self.x) * fraction) < 1 or len(self.x) - round(len(self.x) * fraction) < 1:
+        if self.validation is not None:
+            if (
+                not isinstance(self.validation, tuple | list)
+                or len(self.validation) != 2
+                or len(self.validation[0]) != len(self.validation[1])
+                or len(self.validation[0]) == 0
+            ):
+                raise ValueError(
+                    "`validation` must be a pair (x_val, y_val) of equal, non-zero length. "
+                    f"Received: validation={check.describe(self.validation)}"
+                )
+        elif round(len(self.x) * fraction) < 1 or len(self.x) - round(len(self.x) * fraction) < 1:
             raise ValueError(
                 f"`x` must hold enough examples for a training and a validation part. Received: {len(self.x)} examples"
             )
@@ -316,12 +345,13 @@ def _recipe_key(recipe: Recipe) -> str:
         recipe.name,
         recipe.max_epochs,
         recipe.patience,
+        float(recipe.min_delta),
         recipe.batch_size,
         float(recipe.validation_fraction),
         dict(recipe.params),
     ]
     digest.update(json.dumps(settings, sort_keys=True).encode())
-    for array in (recipe.x, recipe.y):
+    for array in (recipe.x, recipe.y, *(recipe.validation or ())):
         array = np.ascontiguousarray(array)
         digest.update(f"{array.shape}{array.dtype}".encode())
         digest.update(array.tobytes())
@@ -345,10 +375,14 @@ def _build(recipe: Recipe, seed: int) -> Any:
 def _split(recipe: Recipe, seed: int) -> tuple[np.ndarray, ...]:
     """Return the seed's training and validation parts (validation augmented once)."""
     x, y = np.asarray(recipe.x), np.asarray(recipe.y)
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = round(len(x) * recipe.validation_fraction)
-    val, train = order[:n_val], order[n_val:]
-    x_val, y_val = x[val], y[val]
+    if recipe.validation is not None:
+        x_val, y_val = (np.asarray(a) for a in recipe.validation)
+        train = np.random.default_rng(seed).permutation(len(x))
+    else:
+        order = np.random.default_rng(seed).permutation(len(x))
+        n_val = round(len(x) * recipe.validation_fraction)
+        val, train = order[:n_val], order[n_val:]
+        x_val, y_val = x[val], y[val]
     if recipe.augment is not None:
         drawn = recipe.augment(x_val, y_val, np.random.default_rng([seed, 1]))
         x_val, y_val = (np.asarray(a) for a in drawn)
@@ -362,6 +396,7 @@ class _SideBySideStopping(keras.callbacks.Callback):
         super().__init__()
         self.models, self.names = models, names
         self.patience = [recipe.patience for recipe, _ in runs]
+        self.min_delta = [float(recipe.min_delta) for recipe, _ in runs]
         self.max_epochs = [recipe.max_epochs for recipe, _ in runs]
         self.curves: list[dict[str, list[float]]] = [{"loss": [], "val_loss": []} for _ in models]
         self.best = [math.inf] * len(models)
@@ -378,7 +413,7 @@ class _SideBySideStopping(keras.callbacks.Callback):
             loss, val_loss = float(logs[f"{name}_loss"]), float(logs[f"val_{name}_loss"])
             self.curves[i]["loss"].append(loss)
             self.curves[i]["val_loss"].append(val_loss)
-            if val_loss < self.best[i]:
+            if val_loss < self.best[i] - self.min_delta[i]:
                 self.best[i], self.best_epoch[i], self.wait[i] = val_loss, epoch + 1, 0
                 self.best_weights[i] = self.models[i].get_weights()
             else:
@@ -394,7 +429,10 @@ class _SideBySideStopping(keras.callbacks.Callback):
 
 def _group_key(recipe: Recipe, model: Any) -> str:
     """Return what runs sharing one Keras model must agree on: sizes and optimizer."""
-    n_train = len(recipe.x) - round(len(recipe.x) * recipe.validation_fraction)
+    n_val = (
+        0 if recipe.validation is not None else round(len(recipe.x) * recipe.validation_fraction)
+    )
+    n_train = len(recipe.x) - n_val
     config = {k: v for k, v in model.optimizer.get_config().items() if k != "name"}
     return json.dumps(
         [n_train, recipe.batch_size, type(model.optimizer).__name__, config], default=str

@@ -41,6 +41,7 @@ __all__ = [
     "TEST_SCALES",
     "TRANSFER_ARMS",
     "Digits",
+    "channel_network",
     "channel_wins",
     "digits",
     "scale_channel_recipes",
@@ -291,6 +292,15 @@ def _source_id(result: Result) -> list[str]:
     return [result.name, *(str(path) for path in result.weights)]
 
 
+def _channel_cnn(channels: Sequence[float], canvas: int) -> keras.Model:
+    inputs = keras.Input((canvas, canvas, 1))
+    features = ScaleChannels(small_trunk((8, 16, 32)), scales=channels)(inputs)
+    outputs = keras.layers.Dense(10, activation="softmax", name="classifier")(features)
+    model = keras.Model(inputs, outputs, name="scale_channel_cnn")
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", ["accuracy"])
+    return model
+
+
 def _from_source(source: Result, seed: int, channels: Sequence[float] | None, canvas: int):
     """Return a model holding the trained plain network of ``seed`` (trunk and classifier)."""
     trained = source.model(seed)
@@ -301,7 +311,7 @@ def _from_source(source: Result, seed: int, channels: Sequence[float] | None, ca
     model = keras.Model(inputs, head(features), name="scale_channel_cnn")
     trunk.set_weights(trained.get_layer("trunk").get_weights())
     head.set_weights(trained.get_layer("classifier").get_weights())
-    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", ["accuracy"])
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", ["accuracy"])
     return model
 
 
@@ -310,6 +320,7 @@ def scale_channel_recipes(
     plain: Result,
     *,
     channels: dict[str, Sequence[float]] | None = None,
+    train_canvas: int = 28,
     canvas: int = DIGIT_CANVAS,
 ) -> dict[str, Recipe]:
     """Return scale-channel networks fine-tuned at scale 1 from the plain network of each seed.
@@ -320,31 +331,88 @@ def scale_channel_recipes(
     ``"one-sided"`` (1, 0.71, 0.5), channels that only shrink, and ``"two-sided"``
     (2, 1.41, 1, 0.71, 0.5), channels on both sides of the training scale.
 
+    The trunk ends in global max pooling, so it works at any image size: the
+    networks fine-tune on ``train_canvas`` x ``train_canvas`` images (MNIST's own
+    28, which holds a scale-1 digit; a 2x channel of it costs 4x less than of a
+    40-pixel canvas) and are tested, with the same weights, on the
+    ``canvas``-sized test images of :func:`zoom_recipes`.
+
     Parameters
     ----------
     data : Digits
     plain : Result
         The ``"plain"`` arm of :func:`zoom_recipes`, run with the seeds these runs use.
     channels : dict of str to sequence of float, optional
+    train_canvas : int, default 28
     canvas : int, default 40
+
+    Returns
+    -------
+    dict of str to Recipe
+        Metric: ``accuracy`` at each of :data:`TEST_SCALES`.
     """
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
     channels = channels or {"one-sided": (1.0, 0.71, 0.5), "two-sided": (2.0, 1.41, 1.0, 0.71, 0.5)}
-    evaluate = _accuracy_by_scale(_scale_tests(data, canvas), data.y_test)
-    x = place_digits(data.x_train, 1.0, canvas=canvas, seed=1)
+    train_canvas = check.positive_int(train_canvas, "train_canvas")
+    tests = _scale_tests(data, canvas)
+    x = place_digits(data.x_train, 1.0, canvas=train_canvas, seed=1)
+
+    def evaluator(scales: tuple[float, ...]):
+        def evaluate(model: keras.Model) -> dict[str, list[float]]:
+            twin = _channel_cnn(scales, canvas)  # the same weights at the test canvas
+            twin.set_weights(model.get_weights())
+            accuracy = _accuracy_by_scale(tests, data.y_test)(twin)
+            wins = [channel_wins(twin, t[:200]).tolist() for t in tests]
+            return {**accuracy, "channel_wins": wins}
+
+        return evaluate
+
     return {
         name: Recipe(
             name,
-            build=lambda seed, scales=tuple(scales): _from_source(plain, seed, scales, canvas),
+            build=lambda seed, scales=tuple(scales): _from_source(
+                plain, seed, scales, train_canvas
+            ),
             x=x,
             y=data.y_train,
-            evaluate=evaluate,
+            evaluate=evaluator(tuple(scales)),
             patience=3,
-            params={"channels": list(scales), "canvas": canvas, "source": _source_id(plain)},
+            min_delta=0.005,
+            params={
+                "channels": list(scales),
+                "canvas": [train_canvas, canvas],
+                "source": _source_id(plain),
+            },
         )
         for name, scales in channels.items()
     }
+
+
+def channel_network(result: Result, seed: int, canvas: int = DIGIT_CANVAS) -> keras.Model:
+    """Return the trained scale-channel network of ``seed`` for ``canvas``-sized images.
+
+    Parameters
+    ----------
+    result : Result
+        An arm of :func:`scale_channel_recipes`.
+    seed : int
+    canvas : int, default 40
+
+    Returns
+    -------
+    keras.Model
+        The same weights as ``result.model(seed)``, built for the test images.
+    """
+    if not isinstance(result, Result) or "channels" not in result.recipe.params:
+        raise TypeError(
+            f"`result` must be an arm of scale_channel_recipes. Received: {check.describe(result)}"
+        )
+    twin = _channel_cnn(
+        tuple(result.recipe.params["channels"]), check.positive_int(canvas, "canvas")
+    )
+    twin.set_weights(result.model(seed).get_weights())
+    return twin
 
 
 def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
@@ -376,14 +444,22 @@ def transfer_recipes(
     size: int,
     *,
     target_scale: float = 0.5,
-    canvas: int = DIGIT_CANVAS,
+    canvas: int = 24,
+    n_validation: int = 100,
+    epoch_size: int = 300,
 ) -> dict[str, Recipe]:
     """Return the four transfer arms for a small set of ``size`` digits at ``target_scale``.
 
+    The target task is low resolution: digits at ``target_scale`` (10 pixels tall
+    at 0.5) on small ``canvas`` x ``canvas`` images. The network is the one
+    :func:`zoom_recipes` trains (its convolutions and global pooling work at any
+    image size), so its filters can be copied across.
+
     Control: the same network, the same ``size`` labelled digits (drawn from the
     digits after the ones :func:`zoom_recipes` trains on), the same budget (early
-    stopping with patience 15, at most 400 epochs, a quarter held out for
-    validation) and seeds; only the starting weights differ:
+    stopping with patience 10 on a fixed set of ``n_validation`` other digits, at
+    most 200 epochs; a small set is repeated so that an epoch passes at least
+    ``epoch_size`` digits) and seeds; only the starting weights differ:
     ``"from scratch"`` (random), ``"first conv copied"`` (the first convolution from
     the plain network trained at scale 1, same seed), ``"all conv copied"`` (all
     three), ``"all conv copied, frozen"`` (all three, not trained further).
@@ -393,11 +469,21 @@ def transfer_recipes(
     size = check.positive_int(size, "size")
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    n_validation = check.positive_int(n_validation, "n_validation")
+    epoch_size = check.positive_int(epoch_size, "epoch_size")
     start = len(plain.recipe.x)
     (x_all, y_all), _ = load_digits()
-    if start + size > len(x_all):
-        raise ValueError(f"`size` must be at most {len(x_all) - start}. Received: size={size}")
+    if start + n_validation + size > len(x_all):
+        raise ValueError(
+            f"`size` must be at most {len(x_all) - start - n_validation}. Received: size={size}"
+        )
+    val = slice(start, start + n_validation)
+    validation = (place_digits(x_all[val], target_scale, canvas=canvas, seed=6), y_all[val])
+    start += n_validation
     x = place_digits(x_all[start : start + size], target_scale, canvas=canvas, seed=5)
+    labels = y_all[start : start + size]
+    repeats = max(1, -(-epoch_size // size))  # an "epoch" passes at least epoch_size digits
+    x, labels = np.concatenate([x] * repeats), np.concatenate([labels] * repeats)
     test = place_digits(data.x_test, target_scale, canvas=canvas, seed=4)
 
     def evaluate(model: keras.Model) -> dict[str, float]:
@@ -424,12 +510,12 @@ def transfer_recipes(
             f"{arm}, {size} digits",
             build=lambda seed, c=copied, f=frozen: build(seed, c, f),
             x=x,
-            y=y_all[start : start + size],
+            y=labels,
             evaluate=evaluate,
-            max_epochs=400,
-            patience=15,
+            max_epochs=200,
+            patience=10,
             batch_size=64,
-            validation_fraction=0.25,
+            validation=validation,
             params={"arm": arm, "size": size, "scale": target_scale, "source": _source_id(plain)},
         )
         for arm, (copied, frozen) in settings.items()
