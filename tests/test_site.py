@@ -55,7 +55,7 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def notebook_page(site: Path, notebook: Path) -> Path:
-    return site / notebook.stem / "index.html"
+    return site / f"{notebook.stem}.html"  # the offline plugin turns directory URLs off
 
 
 def site_path_prefix(config: dict) -> str:
@@ -111,7 +111,9 @@ def test_config_uses_tutorials_material_and_notebook_plugin(mkdocs_config):
     assert jupyter["include"] == ["*.ipynb"], "the default also renders .py files"
     assert jupyter["execute"] is False and jupyter["allow_errors"] is False
     assert jupyter.get("include_requirejs", False) is False
-    assert mkdocs_config["hooks"] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
+    assert mkdocs_config["hooks"][:2] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
+    assert "docs_hooks/handout.py" in mkdocs_config["hooks"]
+    assert "offline" in plugins, "the site must work opened from disk"
     assert mkdocs_config["repo_url"] == "https://github.com/cnn101/cnn101"
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from cnn101 import _validation as check
 from cnn101.exercises import handout
 
-__all__ = ["GradeRow", "grade", "grade_notebook", "write_csv", "format_table"]
+__all__ = ["GradeRow", "format_table", "grade", "grade_notebook", "write_csv"]
 
 DEFAULT_TIMEOUT_S = 600
 CSV_FIELDS = ("file", "exercise", "check", "passed", "reason", "total")
@@ -136,7 +136,9 @@ def _exercise_cells(nb) -> list[tuple[int, int, str]]:
     )
     for index in range(start, len(nb.get("cells", []))):
         cell = nb["cells"][index]
-        call = handout._CHECK_CALL.search(_source(cell)) if cell.get("cell_type") == "code" else None
+        call = (
+            handout._CHECK_CALL.search(_source(cell)) if cell.get("cell_type") == "code" else None
+        )
         if call:
             found.append((index, len(found) + 1, call.group(1)))
     return found
@@ -254,7 +256,9 @@ def grade_notebook(
             reason = "" if last["passed"] else last["message"]
             rows.append(GradeRow(name, number, last["check"], last["passed"], reason))
         elif count is None:
-            rows.append(GradeRow(name, number, check_name, False, stopped or "the cell did not run"))
+            rows.append(
+                GradeRow(name, number, check_name, False, stopped or "the cell did not run")
+            )
         else:
             rows.append(GradeRow(name, number, check_name, False, "the cell ran no check"))
     return rows

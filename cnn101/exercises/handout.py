@@ -85,7 +85,7 @@ def _is_code(cell: dict) -> bool:
 
 
 def solution_blocks(markdown: str) -> list[str]:
-    """Return the full text of each ``<details><summary>Solution</summary>`` block.
+    r"""Return the full text of each ``<details><summary>Solution</summary>`` block.
 
     Examples
     --------
@@ -97,7 +97,7 @@ def solution_blocks(markdown: str) -> list[str]:
 
 
 def exercises(nb: dict) -> list[Exercise]:
-    """Return the exercises of a tutorial notebook, in order.
+    r"""Return the exercises of a tutorial notebook, in order.
 
     The exercise cells are the code cells after the ``## Exercises`` heading that call
     a ``check_...`` function; the n-th is paired with the n-th solution, which is the
@@ -174,7 +174,7 @@ def _clear_outputs(cell: dict) -> None:
 
 
 def student_version(nb: dict, *, tutorial: str = "") -> dict:
-    """Return a copy of ``nb`` with every solution removed, ready to hand out.
+    r"""Return a copy of ``nb`` with every solution removed, ready to hand out.
 
     Solution blocks are cut out of the markdown, nbgrader's marked regions are
     replaced by its stub, outputs are cleared, and each exercise cell gets
@@ -232,7 +232,7 @@ def _bound_names(node: ast.stmt) -> set[str]:
 
 
 def _answer_source(starter: str, solution: str) -> str:
-    """The starter cell with its answer replaced by the marked solution, then the check."""
+    """Return the starter cell with its answer replaced by the marked solution, then the check."""
     body, _, check_line = starter.strip().rpartition("\n")
     solution_lines = solution.strip().splitlines()
     if solution_lines and solution_lines[-1].strip() == check_line.strip():
@@ -259,7 +259,7 @@ def _answer_source(starter: str, solution: str) -> str:
 
 
 def answer_key(nb: dict, *, tutorial: str = "") -> dict:
-    """Return a copy of ``nb`` with each exercise's solution filled into its code cell.
+    r"""Return a copy of ``nb`` with each exercise's solution filled into its code cell.
 
     The starter's own answer lines (those the solution assigns again) are dropped, its
     set-up lines kept; the solution sits between ``### BEGIN SOLUTION`` and ``### END
