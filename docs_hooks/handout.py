@@ -99,6 +99,14 @@ def download_paths(notebooks: list[str], version: str) -> dict[str, str]:
     return paths
 
 
+def configured_site_url(config) -> str:
+    """``site_url`` as written in mkdocs.yml (``mkdocs serve`` replaces it with its own)."""
+    import yaml
+
+    with open(config.config_file_path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle).get("site_url") or ""
+
+
 # --------------------------------------------------------------------------- the install cell
 
 
@@ -366,7 +374,8 @@ def on_config(config):
 def on_files(files, config):
     """Declare the downloads (their content is written in on_env, before files are copied)."""
     notebooks = _tutorials(config)
-    url = wheel_url(config.site_url, _state["version"])
+    _state["site_url"] = configured_site_url(config)
+    url = wheel_url(_state["site_url"], _state["version"])
     for path in notebooks:
         cell = install_cell(json.loads(path.read_text(encoding="utf-8")))
         if "".join(cell["source"]) != install_cell_source(url):
@@ -395,7 +404,7 @@ def on_env(env, config, files):
         answer_keys[path.name] = hooks.answers_path(executed)
     stage: Path = _state["stage"]
     wheel = build_wheel(ROOT, stage / DOWNLOADS)
-    made = make_handout(_state["notebooks"], answer_keys, wheel, stage, config.site_url)
+    made = make_handout(_state["notebooks"], answer_keys, wheel, stage, _state["site_url"])
     log.info(f"Handout: {len(made)} downloads under {DOWNLOADS}/ (cnn101 {_state['version']})")
     return env
 
