@@ -310,3 +310,16 @@ def test_command_line_writes_student_version_and_answer_key(tmp_path):
         nbformat.validate(nbformat.read(out, as_version=4))
     assert "BEGIN SOLUTION" in (tmp_path / "answer-key.ipynb").read_text()
     assert "<summary>Solution" not in (tmp_path / "student.ipynb").read_text()
+
+
+def test_citation_and_changelog_match_the_package():
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    assert str(citation["version"]) == __version__
+    assert citation["repository-code"] == CONFIG["repo_url"]
+    assert citation["url"] == CONFIG["site_url"]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {__version__}" in changelog
+    assert "CC BY 4.0" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -89,7 +89,7 @@ def solution_blocks(markdown: str) -> list[str]:
 
     Examples
     --------
-    >>> text = "Hint.\\n<details>\\n<summary>Solution</summary>\\n\\nx = 1\\n\\n</details>\\nNext"
+    >>> text = "Hint.\n<details>\n<summary>Solution</summary>\n\nx = 1\n\n</details>\nNext"
     >>> [block.split()[-2] for block in solution_blocks(text)]
     ['1']
     """
@@ -114,12 +114,12 @@ def exercises(nb: dict) -> list[Exercise]:
     --------
     >>> nb = {"cells": [
     ...     {"cell_type": "markdown", "source": "## Exercises"},
-    ...     {"cell_type": "code", "source": "x = 0\\nex.check_x(x)"},
+    ...     {"cell_type": "code", "source": "x = 0\nex.check_x(x)"},
     ...     {"cell_type": "markdown",
-    ...      "source": "<details><summary>Solution</summary>\\n```python\\nx = 1\\n```\\n</details>"},
+    ...      "source": "<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>"},
     ... ]}
     >>> exercises(nb)
-    [Exercise(number=1, cell=1, check='check_x', solution='x = 1\\n')]
+    [Exercise(number=1, cell=1, check='check_x', solution='x = 1\n')]
     """
     cells = nb.get("cells", [])
     start = next(
@@ -186,13 +186,13 @@ def student_version(nb: dict, *, tutorial: str = "") -> dict:
     >>> nb = {"metadata": {}, "cells": [
     ...     {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"},
     ...     {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-    ...      "source": "x = 0\\nex.check_x(x)"},
+    ...      "source": "x = 0\nex.check_x(x)"},
     ...     {"cell_type": "markdown", "metadata": {},
-    ...      "source": "Hint.\\n<details><summary>Solution</summary>\\n```python\\nx = 1\\n```\\n</details>"},
+    ...      "source": "Hint.\n<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>"},
     ... ]}
     >>> student = student_version(nb, tutorial="01_x")
     >>> student["cells"][2]["source"], student["cells"][1]["metadata"]
-    ('Hint.\\n', {'cnn101': {'exercise': 1}})
+    ('Hint.\n', {'cnn101': {'exercise': 1}})
     """
     found = exercises(nb)
     out = copy.deepcopy(nb)
@@ -272,9 +272,9 @@ def answer_key(nb: dict, *, tutorial: str = "") -> dict:
     >>> nb = {"metadata": {}, "cells": [
     ...     {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"},
     ...     {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-    ...      "source": "h = 3\\nx = 0  # your answer\\nex.check_x(x, h)"},
+    ...      "source": "h = 3\nx = 0  # your answer\nex.check_x(x, h)"},
     ...     {"cell_type": "markdown", "metadata": {},
-    ...      "source": "<details><summary>Solution</summary>\\n```python\\nx = h + 1\\n```\\n</details>"},
+    ...      "source": "<details><summary>Solution</summary>\n```python\nx = h + 1\n```\n</details>"},
     ... ]}
     >>> print(answer_key(nb)["cells"][1]["source"])
     h = 3
