@@ -10,6 +10,13 @@ of everything its outputs depend on: the notebook's bytes, every file under
 ``cnn101/``, the Python and library versions and this file's own source. A build
 never shows outputs older than the code it documents.
 
+A notebook with an ``## Exercises`` section also gets its answer key from the same
+run: the exercise cells with their solutions filled in
+(:func:`cnn101.exercises.handout.answer_key`) are appended to the notebook and run
+in the same kernel after its last cell, then put in place of the exercise cells in a
+second copy. The answer key therefore costs seconds, not a second execution, and a
+solution that fails its check fails the build.
+
 The executed copy then replaces the page's source path, so mkdocs-jupyter renders
 it with outputs (and caches that rendering keyed on the executed bytes). Cells
 tagged ``remove-cell`` are dropped from the executed copy. A cell error, any
@@ -20,12 +27,14 @@ Cache layout (directory from ``$CNN101_NOTEBOOK_CACHE``, else ``.cache/notebooks
 next to mkdocs.yml)::
 
     <stem>-<key[:20]>.ipynb   executed notebook, remove-cell cells dropped
+    <stem>-<key[:20]>.answers.ipynb   executed answer key (notebooks with exercises)
     <stem>-<key[:20]>.json    {"notebook", "key", "seconds", "executed_at", "versions"}
     render/                   mkdocs-jupyter's HTML cache (keyed on the executed bytes)
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import importlib.metadata
@@ -45,6 +54,7 @@ from mkdocs.plugins import event_priority
 
 CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
 REMOVE_TAG = "remove-cell"
+ANSWER_TAG = "answer-key"  # appended solution cells, run after the notebook
 CELL_TIMEOUT_S = 900
 KERNEL_NAME = "python3"
 # Runs before a notebook's own cells and is left out of the executed copy: every
@@ -88,6 +98,7 @@ class ExecutedNotebook:
     key: str
     seconds: float
     from_cache: bool
+    answers: Path | None = None
 
 
 # --------------------------------------------------------------------------- cache key
@@ -134,6 +145,11 @@ def cache_paths(cache_dir: Path, notebook: Path, key: str) -> tuple[Path, Path]:
     """Return the (executed notebook, metadata JSON) paths of a cache entry."""
     stem = f"{Path(notebook).stem}-{key[:20]}"
     return Path(cache_dir) / f"{stem}.ipynb", Path(cache_dir) / f"{stem}.json"
+
+
+def answers_path(executed: Path) -> Path:
+    """Return the path of the executed answer key stored next to an executed notebook."""
+    return Path(executed).with_suffix(".answers.ipynb")
 
 
 def package_dir() -> Path:
@@ -196,9 +212,9 @@ def check_outputs(nb, name: str) -> None:
                 )
 
 
-def drop_removed_cells(nb) -> None:
-    """Remove the cells tagged ``remove-cell`` in place and renumber the prompts 1, 2, ..."""
-    nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])]
+def drop_removed_cells(nb, tag: str = REMOVE_TAG) -> None:
+    """Remove the cells tagged ``tag`` in place and renumber the prompts 1, 2, ..."""
+    nb.cells = [c for c in nb.cells if tag not in c.get("metadata", {}).get("tags", [])]
     count = 0
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.get("execution_count") is not None:
@@ -207,6 +223,53 @@ def drop_removed_cells(nb) -> None:
             for output in cell.outputs:
                 if "execution_count" in output:
                     output.execution_count = count
+
+
+def append_answer_cells(nb) -> list[tuple[int, int]]:
+    """Append the answer key's exercise cells to ``nb``, tagged ``answer-key``.
+
+    Returns (exercise cell index, appended cell index) pairs; none when the notebook
+    has no exercises.
+    """
+    import nbformat
+
+    from cnn101.exercises import handout
+
+    try:
+        found = handout.exercises(nb)
+    except ValueError:  # no `## Exercises` section: no answer key
+        return []
+    key = handout.answer_key(nb)
+    pairs = []
+    for exercise in found:
+        cell = nbformat.from_dict(key["cells"][exercise.cell])
+        cell.metadata.setdefault("tags", []).append(ANSWER_TAG)
+        if "id" in cell:  # cell ids are unique in a notebook
+            cell.id = f"{cell.id[:56]}-answer"
+        pairs.append((exercise.cell, len(nb.cells)))
+        nb.cells.append(cell)
+    nb.metadata["cnn101_answer_key"] = key["metadata"]["cnn101"]
+    return pairs
+
+
+def split_answer_key(nb, pairs: list[tuple[int, int]]):
+    """Return the executed answer key; leave ``nb`` as the executed notebook alone."""
+    answers = copy.deepcopy(nb)
+    length = min(appended for _, appended in pairs)  # the notebook's own cells
+    for exercise, appended in pairs:
+        cell = answers.cells[appended]
+        cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != ANSWER_TAG]
+        if not cell.metadata["tags"]:
+            del cell.metadata["tags"]
+        if "id" in cell:
+            cell.id = answers.cells[exercise].id
+        answers.cells[exercise] = cell
+    answers.metadata["cnn101"] = answers.metadata.pop("cnn101_answer_key")
+    del nb.metadata["cnn101_answer_key"]
+    answers.cells = answers.cells[:length]
+    drop_removed_cells(answers, ANSWER_TAG)  # renumbers the prompts in cell order
+    drop_removed_cells(nb, ANSWER_TAG)
+    return answers
 
 
 def _kernel_env() -> dict[str, str]:
@@ -218,13 +281,16 @@ def _kernel_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
 
 
-def execute_notebook(notebook: Path, cwd: Path, timeout: int = CELL_TIMEOUT_S):
-    """Execute ``notebook`` top to bottom in a fresh kernel; return (nb, seconds)."""
+def execute_notebook(notebook: Path, cwd: Path, timeout: int = CELL_TIMEOUT_S, *, nb=None):
+    """Execute ``notebook`` (or ``nb``, read from it) top to bottom in a fresh kernel.
+
+    Returns (nb, seconds).
+    """
     import nbclient
     import nbformat
     from traitlets.config import Config
 
-    nb = nbformat.read(notebook, as_version=4)
+    nb = nbformat.read(notebook, as_version=4) if nb is None else nb
     with tempfile.TemporaryDirectory(prefix="cnn101-kernel-") as sockets:
         # IPC transport: no TCP ports, no "running over TCP without encryption" warning.
         config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
@@ -277,18 +343,26 @@ def ensure_executed(
     versions = package_versions()
     key = cache_key(notebook, package_dir, versions)
     executed, meta = cache_paths(cache_dir, notebook, key)
+    answers = answers_path(executed)
     if executed.is_file() and meta.is_file():
         seconds = json.loads(meta.read_text(encoding="utf-8"))["seconds"]
-        return ExecutedNotebook(notebook, executed, meta, key, seconds, from_cache=True)
+        return ExecutedNotebook(
+            notebook, executed, meta, key, seconds, True, answers if answers.is_file() else None
+        )
 
-    nb, seconds = execute_notebook(notebook, cwd)
+    nb = nbformat.read(notebook, as_version=4)
+    pairs = append_answer_cells(nb)
+    nb, seconds = execute_notebook(notebook, cwd, nb=nb)
     check_outputs(nb, notebook.name)
+    answer_key = split_answer_key(nb, pairs) if pairs else None
     drop_removed_cells(nb)
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob(f"{notebook.stem}-*"):  # older entries of this notebook
         if old.suffix in (".ipynb", ".json"):
             old.unlink()
     _write_atomic(executed, nbformat.writes(nb))
+    if answer_key is not None:
+        _write_atomic(answers, nbformat.writes(answer_key))
     record = {
         "notebook": notebook.name,
         "key": key,
@@ -297,7 +371,9 @@ def ensure_executed(
         "versions": versions,
     }
     _write_atomic(meta, json.dumps(record, indent=2))  # written last: marks the entry complete
-    return ExecutedNotebook(notebook, executed, meta, key, seconds, from_cache=False)
+    return ExecutedNotebook(
+        notebook, executed, meta, key, seconds, False, answers if answer_key else None
+    )
 
 
 # --------------------------------------------------------------------------- mkdocs events

@@ -108,12 +108,14 @@ def tab(browser, base_url):
 
 
 def site_paths(site: Path) -> list[str]:
-    """URL paths of every page of the site ("" for the home page)."""
-    paths = []
-    for html in sorted(site.rglob("index.html")):
-        rel = html.parent.relative_to(site).as_posix()
-        paths.append("" if rel == "." else f"{rel}/")
-    return paths
+    """URL paths of every page of the site ("" for the home page; pages are ``x.html``)."""
+    return [
+        ""
+        if html.name == "index.html" and html.parent == site
+        else html.relative_to(site).as_posix()
+        for html in sorted(site.rglob("*.html"))
+        if html.name != "404.html"
+    ]
 
 
 def test_every_page_is_offline_clean_and_shows_its_images(built_site, tab):
@@ -166,12 +168,12 @@ def test_search_finds_the_pooling_tutorials(tab):
     results = page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=15_000)
     hrefs = results.evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    tutorials = [h for h in hrefs if re.search(r"\b0[124]_[a-z_]+/", h or "")]
+    tutorials = [h for h in hrefs if re.search(r"\b0[124]_[a-z_]+\.html", h or "")]
     assert tutorials, f"no pooling tutorial among the search results: {hrefs}"
 
 
 def test_dark_mode_toggle_switches_the_color_scheme(tab):
-    page = tab.open("01_how_a_cnn_sees/")
+    page = tab.open("01_how_a_cnn_sees.html")
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert scheme == "default"
     page.locator("label.md-header__button[for^=__palette]:visible").click()

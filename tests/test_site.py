@@ -55,7 +55,7 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def notebook_page(site: Path, notebook: Path) -> Path:
-    return site / notebook.stem / "index.html"
+    return site / f"{notebook.stem}.html"  # the offline plugin turns directory URLs off
 
 
 def site_path_prefix(config: dict) -> str:
@@ -114,6 +114,8 @@ def test_config_uses_tutorials_material_and_notebook_plugin(mkdocs_config):
     hooks = mkdocs_config["hooks"]
     assert hooks[:2] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
     assert hooks.index("docs_hooks/readability.py") > 1, "it reads the figure files pages.py names"
+    assert "docs_hooks/handout.py" in hooks
+    assert "offline" in plugins, "the site must work opened from disk"
     assert mkdocs_config["repo_url"] == "https://github.com/cnn101/cnn101"
 
 

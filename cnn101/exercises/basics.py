@@ -161,6 +161,16 @@ def _as_shape(value: Any) -> tuple[int, int] | None:
     return shape[0], shape[1]
 
 
+def _shape_difference(answer: tuple[int, int], truth: tuple[int, int]) -> str:
+    """Say which side of a predicted shape is off and which way, without the right value."""
+    parts = [
+        f"{'too many' if got > want else 'too few'} {what}"
+        for what, got, want in (("rows", answer[0], truth[0]), ("columns", answer[1], truth[1]))
+        if got != want
+    ]
+    return "that is " + " and ".join(parts)
+
+
 def _shape_hint(
     answer: tuple[int, int],
     padding: str,
@@ -256,7 +266,9 @@ def check_pool_shapes(
             hints.append("Write each answer as a tuple of two integers, like (5, 4).")
         elif shape != by_rule or shape != by_tensorflow:
             other = truth["VALID" if padding == "SAME" else "SAME"][1]
-            verdicts.append(f"{padding}: you predicted {shape}, TensorFlow gives {by_tensorflow}.")
+            verdicts.append(
+                f"{padding}: you predicted {shape}; {_shape_difference(shape, by_tensorflow)}."
+            )
             hints.append(_shape_hint(shape, padding, by_tensorflow, other, image, step))
     if verdicts:
         return not_yet(" ".join(verdicts), hint=" ".join(dict.fromkeys(hints)))

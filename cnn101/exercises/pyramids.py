@@ -69,7 +69,8 @@ def check_storage_overhead(overhead: Callable[[int], float]) -> Feedback:
             )
         if abs(answer - expected) > 1e-9:
             return not_yet(
-                f"overhead({n}) returned {answer:.6g}; the pyramid measures {expected:.6g}.",
+                f"overhead({n}) returned {answer:.6g}, "
+                f"{'more' if answer > expected else 'less'} than a pyramid of {n} levels costs.",
                 hint=hint,
             )
     return correct("overhead(n) matches the measured pyramid for n = 1 ... 8, and stays below 1/3.")

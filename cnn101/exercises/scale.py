@@ -187,7 +187,8 @@ def check_pyramid(levels: Any, image: Any) -> Feedback:
         )
         if array.shape != want.shape:
             return not_yet(
-                f"Level {index} (scale {PYRAMID_SCALES[index]}) has shape {array.shape}; expected {want.shape}.",
+                f"Level {index} (scale {PYRAMID_SCALES[index]}) has shape {array.shape}, which is "
+                f"not round(scale * H) x round(scale * W) for this image.",
                 hint="Each level has round(scale * H) rows and round(scale * W) columns.",
             )
         if not np.allclose(array, want, atol=1e-3):

@@ -1,0 +1,61 @@
+"""No starter answer's feedback gives the expected answer away.
+
+For every exercise of every tutorial, the starter's "Not yet" feedback (message and
+hint) is searched for the values the solution computes (numbers, shapes, lists of
+columns or kernel names, permutations), written the ways a message would print them.
+String answers are left out: the task names the choices ("max" or "avg").
+"""
+
+from __future__ import annotations
+
+import ast
+import numbers
+import re
+
+import pytest
+from test_notebooks import NOTEBOOKS, exercises, read, setup_namespace
+
+from cnn101.exercises import handout
+
+
+def renderings(value) -> set[str]:
+    """The ways a check's message could print ``value``."""
+    if isinstance(value, bool):
+        return set()
+    if isinstance(value, numbers.Integral):
+        return {str(int(value))}
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        return {f"{v:g}", f"{v:.3g}", f"{v:.2f}", f"{v:.3f}", f"{v:.4g}", repr(v)}
+    if isinstance(value, tuple | list) and 0 < len(value) <= 20:
+        if all(isinstance(v, numbers.Number | str) for v in value):
+            return {str(value), str(list(value)), str(tuple(value)), str(sorted(value))}
+    return set()
+
+
+def appears(text: str, rendering: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(rendering)}(?![\w]|\.\d)", text) is not None
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_starter_feedback_does_not_show_the_expected_answer(notebook):
+    nb = read(notebook)
+    checked = 0
+    for number, (starter, solution) in enumerate(exercises(nb), start=1):
+        body, check_line = starter.strip().rsplit("\n", 1)
+        namespace = setup_namespace(nb, notebook.name)
+        exec(body, namespace)
+        feedback = eval(check_line, namespace)
+        text = f"{feedback.message}\n{feedback.hint}"
+        exec(solution, namespace)
+        names = set().union(*(handout._bound_names(n) for n in ast.parse(solution).body))
+        for name in sorted(names):
+            value = namespace[name]
+            if isinstance(value, str):
+                continue
+            shown = [r for r in renderings(value) if appears(text, r)]
+            assert not shown, (
+                f"exercise {number}: the starter's feedback shows {name} = {shown}\n{text}"
+            )
+            checked += bool(renderings(value))
+    assert checked >= 2, "expected answers with values to compare"

@@ -1,0 +1,324 @@
+"""What a teacher hands out: the wheel, the zips, student versions, answer keys, the grader.
+
+The site tests read the session's one cold build (``built_site``); the grader runs
+planted submissions of tutorial 4 (the quickest notebook) in fresh kernels.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import pytest
+from conftest import ROOT, load_config, load_hook, tutorial_notebooks
+
+from cnn101 import __version__
+from cnn101.exercises import grading, handout
+from cnn101.exercises.__main__ import main
+
+hook = load_hook("handout")
+NOTEBOOKS = tutorial_notebooks()
+CONFIG = load_config(ROOT / "mkdocs.yml")
+PATHS = hook.download_paths([p.name for p in NOTEBOOKS], __version__)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def result_of(cell) -> str:
+    """The text of a cell's result (its last expression, here the check's Feedback)."""
+    results = [o for o in cell.get("outputs", []) if o.get("output_type") == "execute_result"]
+    return results[-1]["data"].get("text/plain", "") if results else ""
+
+
+def solution_lines(path: Path) -> list[str]:
+    """Lines of the solution blocks (code and text) that appear nowhere else in the tutorial."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    blocks, rest = [], []
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        found = handout.solution_blocks(source) if cell["cell_type"] == "markdown" else []
+        blocks += found
+        for block in found:
+            source = source.replace(block, "")
+        rest.append(source)
+    elsewhere = "\n".join(rest)
+    lines = {line.strip() for block in blocks for line in block.splitlines()}
+    return sorted(line for line in lines if len(line) >= 12 and line not in elsewhere)
+
+
+# --------------------------------------------------------------------------- the notebooks
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_student_version_contains_no_solution(notebook):
+    student = handout.student_version(json.loads(notebook.read_text(encoding="utf-8")))
+    text = "\n".join("".join(c["source"]) for c in student["cells"])
+    lines = solution_lines(notebook)
+    assert len(lines) >= 3, "the tutorial's solutions should have been found"
+    left = [line for line in lines if line in text]
+    assert not left, f"solution text in the student version: {left[:5]}"
+    assert not re.search(r"<summary>\s*Solution", text, re.IGNORECASE)
+    marked = [c for c in student["cells"] if "cnn101" in c["metadata"]]
+    assert [c["metadata"]["cnn101"]["exercise"] for c in marked] == list(range(1, len(marked) + 1))
+    assert student["metadata"]["cnn101"]["exercises"] == len(marked) >= 3
+
+
+def test_nbgrader_markers_become_nbgrader_stub():
+    nb = {
+        "metadata": {},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n\nex.check_f(f)",
+            },
+        ],
+    }
+    student = handout.student_version(nb)
+    assert student["cells"][1]["source"] == (
+        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\nex.check_f(f)"
+    )
+    assert handout.answer_key(nb)["cells"][1]["source"] == nb["cells"][1]["source"]
+
+
+def test_install_cell_is_generated_from_the_configured_address():
+    url = hook.wheel_url(CONFIG["site_url"], __version__)
+    assert (
+        url == f"{CONFIG['site_url'].rstrip('/')}/downloads/cnn101-{__version__}-py3-none-any.whl"
+    )
+    for notebook in NOTEBOOKS:
+        cell = hook.install_cell(nbformat.read(notebook, as_version=4))
+        assert cell.source == hook.install_cell_source(url), (
+            f"{notebook.name}: run `python docs_hooks/handout.py`"
+        )
+
+
+def test_every_project_address_comes_from_mkdocs_yml():
+    """The repository and site addresses written anywhere are the ones in mkdocs.yml."""
+    repo, site = CONFIG["repo_url"], CONFIG["site_url"].rstrip("/")
+    owner = urlsplit(repo).path.strip("/").split("/")[0]
+    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "CITATION.cff", *NOTEBOOKS]
+    files += sorted((ROOT / "tutorials").glob("*.md"))
+    pattern = re.compile(rf"https?://(?:github\.com/{owner}\b|{owner}\.github\.io)[^\s\"'`)<>]*")
+    seen = 0
+    for path in files:
+        for url in pattern.findall(path.read_text(encoding="utf-8")):
+            seen += 1
+            url = url.rstrip(".,")
+            assert url.startswith((repo, site)), f"{path.name}: {url} is not under {repo} or {site}"
+    assert seen >= 3
+
+
+def test_install_cell_explains_what_to_do_when_it_cannot_install(tmp_path):
+    """Where pip cannot install (a bad address), one line says what to do, and the next
+    cell's `import cnn101` raises that message instead of a bare ModuleNotFoundError."""
+    source = hook.install_cell_source("https://invalid.invalid/cnn101-0.0.0-py3-none-any.whl")
+    script = tmp_path / "cell.py"
+    # the cell without cnn101 on the path; pip is replaced by a command that fails
+    script.write_text(
+        "import subprocess, sys\n"
+        "subprocess.run = lambda *a, **k: subprocess.CompletedProcess(a, 1)\n"
+        + source
+        + "\ntry:\n    import cnn101\nexcept ModuleNotFoundError as e:\n    print('import:', e)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    lines = proc.stdout.strip().splitlines()
+    assert proc.returncode == 0, proc.stderr
+    assert len(lines) == 2 and lines[0].startswith("cnn101 is not installed"), proc.stdout
+    assert "pip install" in lines[0] and lines[1] == f"import: {lines[0]}"
+
+
+# --------------------------------------------------------------------------- the built site
+
+
+@pytest.fixture(scope="session")
+def site(built_site) -> Path:
+    return built_site.site
+
+
+def test_footer_shows_the_version_and_the_licences(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    footer = html[html.index('class="md-copyright"') :]
+    assert f"cnn101 {__version__}" in footer and "CC BY 4.0" in footer and "MIT" in footer
+
+
+def test_wheel_installs_into_a_fresh_venv_with_the_current_version(site, tmp_path):
+    wheel = site / PATHS["wheel"]
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True
+    )
+    code = "import cnn101, importlib.metadata as m; print(cnn101.__version__, m.version('cnn101'), cnn101.__file__)"
+    out = subprocess.run(  # -I: no PYTHONPATH, no user site, so not the source tree
+        [python, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout.split()
+    assert out[:2] == [__version__, __version__]
+    assert str(env_dir) in out[2], "imported from the venv, not from the source tree"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "cnn101").rglob("*.py")}
+    assert sources <= names, sorted(sources - names)
+
+
+def test_zip_holds_every_tutorial_student_version_and_answer_key(site):
+    top = f"cnn101-notebooks-{__version__}"
+    with zipfile.ZipFile(site / PATHS["zip"]) as archive:
+        names = set(archive.namelist())
+        readme = archive.read(f"{top}/README.md").decode()
+        assert (
+            archive.read(f"{top}/{hook.wheel_name(__version__)}")
+            == (site / PATHS["wheel"]).read_bytes()
+        )
+        for notebook in NOTEBOOKS:
+            for folder in ("tutorials", "student", "answer-keys"):
+                assert f"{top}/{folder}/{notebook.name}" in names
+            assert archive.read(f"{top}/tutorials/{notebook.name}") == notebook.read_bytes()
+    assert "pip install" in readme and "python -m cnn101.exercises grade" in readme
+    with zipfile.ZipFile(site / PATHS["student zip"]) as archive:
+        student = archive.namelist()
+    assert not [n for n in student if "answer-keys/" in n or "tutorials/" in n], student
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_answer_key_ran_with_every_check_passing(site, notebook):
+    key = nbformat.read(site / PATHS[f"answers:{notebook.name}"], as_version=4)
+    source = nbformat.read(notebook, as_version=4)
+    exercises = handout.exercises(source)
+    assert len(key.cells) == len(source.cells)
+    for exercise in exercises:
+        cell = key.cells[exercise.cell]
+        assert handout.BEGIN in cell.source and exercise.check in cell.source
+        shown = ANSI.sub("", result_of(cell))
+        assert shown.startswith("Correct!"), f"exercise {exercise.number}: {shown[:300]}"
+    for cell in key.cells:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error", cell.source[:200]
+    counts = [c.execution_count for c in key.cells if c.cell_type == "code" and c.execution_count]
+    assert counts == sorted(counts)
+    student = json.loads((site / PATHS[f"student:{notebook.name}"]).read_text(encoding="utf-8"))
+    assert student == json.loads(
+        json.dumps(
+            handout.student_version(json.loads(notebook.read_text()), tutorial=notebook.stem)
+        )
+    )
+
+
+def test_teachers_page_links_every_download(site):
+    html = (site / "teachers.html").read_text(encoding="utf-8")
+    for what in ("wheel", "zip", "student zip"):
+        assert Path(PATHS[what]).name in html, what
+    for notebook in NOTEBOOKS:
+        for kind in ("student", "answers"):
+            assert f"{PATHS[kind + ':' + notebook.name]}" in html, (kind, notebook.name)
+
+
+# --------------------------------------------------------------------------- the grader
+
+TUTORIAL = ROOT / "tutorials" / "04_image_pyramids.ipynb"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Planted submissions of tutorial 4's exercises, graded with one command."""
+    folder = tmp_path_factory.mktemp("submissions")
+    nb = json.loads(TUTORIAL.read_text(encoding="utf-8"))
+    # Title, install and setup cells, then the exercises: quick to run, as a student's would be.
+    start = next(i for i, c in enumerate(nb["cells"]) if "## Exercises" in "".join(c["source"]))
+    nb["cells"] = nb["cells"][:3] + nb["cells"][start:]
+    right = handout.answer_key(nb, tutorial=TUTORIAL.stem)
+    (folder / "right.ipynb").write_text(json.dumps(right))
+    (folder / "wrong.ipynb").write_text(json.dumps(handout.student_version(nb)))
+    exercise_cells = [c for c in right["cells"] if "cnn101" in c["metadata"]]
+    original = exercise_cells[0]["source"]
+    exercise_cells[0]["source"] = "raise RuntimeError('my bug')\n" + original
+    (folder / "raises.ipynb").write_text(json.dumps(right))
+    exercise_cells[0]["source"] = "while True:\n    pass\n" + original
+    (folder / "loops.ipynb").write_text(json.dumps(right))
+    (folder / "garbled.ipynb").write_text("{not a notebook")
+    csv_path = folder / "grades.csv"
+    files = sorted(str(p) for p in folder.glob("*.ipynb"))
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = main(["grade", *files, "--timeout", "20", "--csv", str(csv_path)])
+    return status, printed.getvalue(), csv_path
+
+
+def test_grader_totals_on_planted_submissions(graded):
+    status, printed, csv_path = graded
+    assert status == 0
+
+    with csv_path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    total = {r["file"]: r["total"] for r in rows}
+    assert total == {
+        "right.ipynb": "3/3",
+        "wrong.ipynb": "0/3",
+        "raises.ipynb": "2/3",
+        "loops.ipynb": "0/3",
+        "garbled.ipynb": "0/0",
+    }
+    reasons = {(r["file"], r["exercise"]): r["reason"] for r in rows}
+    assert reasons[("raises.ipynb", "1")] == "raised RuntimeError: my bug"
+    for exercise in ("1", "2", "3"):  # the first loops: none of them is reached
+        assert "longer than the 20 s limit" in reasons[("loops.ipynb", exercise)]
+    assert reasons[("wrong.ipynb", "2")].startswith("Not yet.")
+    assert "cannot read" in reasons[("garbled.ipynb", "")]
+    for line in ("right.ipynb", "loops.ipynb", "total"):
+        assert line in printed
+
+
+def test_grader_says_how_to_install_nbclient(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "nbclient", None)
+    path = tmp_path / "a.ipynb"
+    path.write_text("{}")
+    assert main(["grade", str(path)]) == 2
+    assert "cnn101[grade]" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path / "missing.ipynb")]) == 2
+
+
+def test_grade_rejects_a_bad_timeout(tmp_path):
+    with pytest.raises(ValueError, match="timeout"):
+        grading.grade_notebook(tmp_path / "a.ipynb", timeout=0)
+
+
+def test_command_line_writes_student_version_and_answer_key(tmp_path):
+    for command in ("student", "answer-key"):
+        out = tmp_path / f"{command}.ipynb"
+        assert main([command, str(TUTORIAL), "-o", str(out)]) == 0
+        nbformat.validate(nbformat.read(out, as_version=4))
+    assert "BEGIN SOLUTION" in (tmp_path / "answer-key.ipynb").read_text()
+    assert "<summary>Solution" not in (tmp_path / "student.ipynb").read_text()
+
+
+def test_citation_and_changelog_match_the_package():
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    assert str(citation["version"]) == __version__
+    assert citation["repository-code"] == CONFIG["repo_url"]
+    assert citation["url"] == CONFIG["site_url"]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {__version__}" in changelog
+    assert "CC BY 4.0" in (ROOT / "README.md").read_text(encoding="utf-8")
