@@ -42,6 +42,7 @@ T02 = "02_translation_invariance.ipynb"
 T03 = "03_spatial_resolution_and_scale.ipynb"
 T04 = "04_image_pyramids.ipynb"
 T05 = "05_feature_map_alignment.ipynb"
+T06 = "06_transfer_across_resolutions.ipynb"
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ CLAIMS: tuple[Claim, ...] = (
         FORUM_URL,
         "The early layers of a network trained at one spatial resolution help a low-data "
         "task at another resolution.",
-        T03,
+        T06,
     ),
     Claim(
         "dog-features",

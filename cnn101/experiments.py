@@ -410,7 +410,9 @@ class _SideBySideStopping(keras.callbacks.Callback):
         for i, name in enumerate(self.names):
             if self.done[i]:
                 continue
-            loss, val_loss = float(logs[f"{name}_loss"]), float(logs[f"val_{name}_loss"])
+            # Keras names each output's loss, except when there is only one output.
+            key = f"{name}_loss" if f"{name}_loss" in logs else "loss"
+            loss, val_loss = float(logs[key]), float(logs[f"val_{key}"])
             self.curves[i]["loss"].append(loss)
             self.curves[i]["val_loss"].append(val_loss)
             if val_loss < self.best[i] - self.min_delta[i]:

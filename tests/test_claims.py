@@ -22,8 +22,10 @@ from IPython.core.formatters import format_display_data
 from cnn101 import claims
 
 hook = load_hook("claims")
-REFERENCE_NOTEBOOKS = ("01_how_a_cnn_sees.ipynb", "04_image_pyramids.ipynb",
-                       "05_feature_map_alignment.ipynb")  # fmt: skip
+REFERENCE_NOTEBOOKS = ("01_how_a_cnn_sees.ipynb", "02_translation_invariance.ipynb",
+                       "03_spatial_resolution_and_scale.ipynb", "04_image_pyramids.ipynb",
+                       "05_feature_map_alignment.ipynb",
+                       "06_transfer_across_resolutions.ipynb")  # fmt: skip
 ISSUE_IDS = (
     "pooling-translation-invariance", "max-pool-scale-luck", "scale-from-zoom-augmentation",
     "scale-from-natural-sizes", "early-layers-transfer", "dog-features", "pyramid-storage",
