@@ -97,7 +97,9 @@ def main() -> None:
     }
     ceiling = ceiling_gflops()
     print(f"ceiling: batched 3x3 convolution {ceiling:.1f} GFLOP/s\n")
-    print("| network | plain fit (samples/s) | runner (samples/s per model) | speed-up | runner GFLOP/s | share of ceiling |")
+    print(
+        "| network | plain fit (samples/s) | runner (samples/s per model) | speed-up | runner GFLOP/s | share of ceiling |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for name, (build, x) in networks.items():
         flops = train_flops_per_sample(build())

@@ -95,7 +95,9 @@ def test_seeds_side_by_side_are_deterministic_and_distinct():
     y = (x.sum(axis=1) > 0).astype("int64")
 
     def build():
-        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, "relu"), keras.layers.Dense(2)])
+        model = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(4, "relu"), keras.layers.Dense(2)]
+        )
         model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         return model
 
