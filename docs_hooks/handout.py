@@ -113,8 +113,9 @@ def configured_site_url(config) -> str:
 def install_cell_source(url: str) -> str:
     """Return the code of every notebook's first cell, which installs cnn101 when missing."""
     return f'''\
-# Installs cnn101 where it is missing (Colab, your own Jupyter); does nothing where it is installed.
-# Written by docs_hooks/handout.py from mkdocs.yml's site_url and cnn101.__version__.
+# Installs cnn101 where it is missing (Colab, your own Jupyter); does nothing where it
+# is installed. Written by docs_hooks/handout.py from mkdocs.yml's site_url and
+# cnn101.__version__.
 import importlib.util
 import sys
 
@@ -123,18 +124,21 @@ if importlib.util.find_spec("cnn101") is None:
     from pathlib import Path
 
     _wheel = "{url}"
-    _local = sorted(Path().glob("cnn101-*.whl")) + sorted(Path("..").glob("cnn101-*.whl"))
-    _source = str(_local[-1]) if _local else _wheel  # the wheel in the notebooks zip, if here
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", _source], capture_output=True)
+    # the wheel in the notebooks zip, if it is here or one folder up
+    _local = [*Path().glob("cnn101-*.whl"), *Path("..").glob("cnn101-*.whl")]
+    _source = str(sorted(_local)[-1]) if _local else _wheel
+    _pip = [sys.executable, "-m", "pip", "install", "-q", _source]
+    subprocess.run(_pip, capture_output=True)
     importlib.invalidate_caches()
     if importlib.util.find_spec("cnn101") is None:
         _help = (
-            f"cnn101 is not installed and pip could not install {{_source}}: download {{_wheel}}, "
-            "run `pip install` on that file in this notebook's environment, and restart the kernel."
+            f"cnn101 is not installed and pip could not install {{_source}}: download "
+            f"{{_wheel}}, run `pip install` on that file in this notebook's environment, "
+            "and restart the kernel."
         )
         print(_help)
 
-        class _Cnn101Missing:  # so that `import cnn101` below says the same, not a bare error
+        class _Cnn101Missing:  # `import cnn101` below then says the same, not a bare error
             def find_spec(self, name, path=None, target=None):
                 if name == "cnn101":
                     raise ModuleNotFoundError(_help, name=name)
