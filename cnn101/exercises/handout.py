@@ -231,12 +231,38 @@ def _bound_names(node: ast.stmt) -> set[str]:
     return names
 
 
+def _split_last_statement(source: str) -> tuple[str, str]:
+    """Split ``source`` into everything before its last top-level statement, and that statement.
+
+    The check call that ends an exercise cell may span several lines (the formatter
+    wraps long calls); a source that does not parse is split at its last line.
+    """
+    lines = source.strip().splitlines()
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:  # IPython magics
+        tree = None
+    if tree is None or not tree.body:
+        body, _, last = source.strip().rpartition("\n")
+        return body, last
+    start = tree.body[-1].lineno - 1
+    return "\n".join(lines[:start]), "\n".join(lines[start:])
+
+
+def _same_statement(a: str, b: str) -> bool:
+    try:
+        return ast.dump(ast.parse(a.strip())) == ast.dump(ast.parse(b.strip()))
+    except SyntaxError:
+        return a.strip() == b.strip()
+
+
 def _answer_source(starter: str, solution: str) -> str:
     """Return the starter cell with its answer replaced by the marked solution, then the check."""
-    body, _, check_line = starter.strip().rpartition("\n")
-    solution_lines = solution.strip().splitlines()
-    if solution_lines and solution_lines[-1].strip() == check_line.strip():
-        solution_lines = solution_lines[:-1]
+    body, check_call = _split_last_statement(starter)
+    before, last = _split_last_statement(solution)
+    solution_lines = (
+        before if _same_statement(last, check_call) else solution.strip()
+    ).splitlines()
     while solution_lines and not solution_lines[-1].strip():
         solution_lines.pop()
     kept = body.splitlines()
@@ -255,7 +281,7 @@ def _answer_source(starter: str, solution: str) -> str:
     setup = "\n".join(kept).strip()
     parts = [setup] if setup else []
     parts.append("\n".join([BEGIN, *solution_lines, END]))
-    return "\n".join(parts) + "\n" + check_line.strip()
+    return "\n".join(parts) + "\n" + check_call.strip()
 
 
 def answer_key(nb: dict, *, tutorial: str = "") -> dict:
