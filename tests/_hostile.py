@@ -919,7 +919,13 @@ def module_names() -> list[str]:
     import cnn101.exercises
 
     names = [m for m in cnn101._SUBMODULES]
-    names += [f"exercises.{m.name}" for m in pkgutil.iter_modules(cnn101.exercises.__path__)]
+    # ``exercises.__main__`` is the command line (argv in, exit status out), tested in
+    # tests/test_handout.py and tests/test_grading_inputs.py, not a function API.
+    names += [
+        f"exercises.{m.name}"
+        for m in pkgutil.iter_modules(cnn101.exercises.__path__)
+        if not m.name.startswith("_")
+    ]
     return names
 
 
