@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
 from cnn101.plotting import MAX_FIGURE_WIDTH, show_image
-from cnn101.transforms import SpatialTransform, _resolve, get_transform, transform_names
+from cnn101.transforms import SpatialTransform, _resolve, transform_names
 
 __all__ = [
     "AlignmentResult",
@@ -278,7 +278,7 @@ def channel_pair_error(
     """
     image = _as_gray(image)
     extractor = _check_extractor(extractor)
-    transform = get_transform(transform)
+    transform = _resolve(transform, "transform")
     moved_image = transform(image)
     target = extractor(moved_image)
     moved = transform(extractor(image))
@@ -344,13 +344,13 @@ def candidate_warp_errors(
     """
     image = _as_gray(image)
     extractor = _check_extractor(extractor)
-    transform = get_transform(transform)
+    transform = _resolve(transform, "transform")
     if not isinstance(candidates, Mapping) or not candidates:
         raise ValueError(
             f"`candidates` must be a non-empty mapping of labels to transformations. "
             f"Received: candidates={check.describe(candidates)}"
         )
-    warps = {label: get_transform(t) for label, t in candidates.items()}
+    warps = {label: _resolve(t, "candidates") for label, t in candidates.items()}
     target = extractor(transform(image))
     features = extractor(image)
     mask = alignment_mask(image.shape, transform, extractor.radius)

@@ -200,6 +200,11 @@ class Recipe:
             raise ValueError(
                 f"`validation_fraction` must be a number strictly between 0 and 1. Received: validation_fraction={check.describe(fraction)}"
             )
+        for attr in ("x", "y"):  # finite real numbers, one entry per example
+            if check.as_float_array(getattr(self, attr), attr).ndim == 0:
+                raise ValueError(
+                    f"`{attr}` must hold one entry per example (at least 1-D). Received: {attr}={check.describe(getattr(self, attr))}"
+                )
         if len(self.x) != len(self.y):
             raise ValueError(
                 f"`x` and `y` must have one label per example. Received: {len(self.x)} examples and {len(self.y)} labels"
@@ -260,7 +265,21 @@ class Result:
     def summary(self, metric: str, index: Any = ()) -> Summary:
         """Return the across-seed :class:`Summary` of ``metrics[metric][:, index]``."""
         values = self._metric(metric)
-        return Summary.of(values[(slice(None), *np.atleast_1d(index))] if index != () else values)
+        if isinstance(index, tuple) and not index:
+            return Summary.of(values)
+        picks = index if isinstance(index, tuple) else (index,)
+        if not all(check._is_int(i) for i in picks):
+            raise TypeError(
+                f"`index` must be an integer or a tuple of integers. Received: index={check.describe(index)}"
+            )
+        if len(picks) > values.ndim - 1 or any(
+            not -n <= int(i) < n for i, n in zip(picks, values.shape[1:], strict=False)
+        ):
+            raise ValueError(
+                f"`index` must pick one entry of the per-seed values of {metric!r} (shape "
+                f"{values.shape[1:]}). Received: index={check.describe(index)}"
+            )
+        return Summary.of(values[(slice(None), *(int(i) for i in picks))])
 
     def _metric(self, metric: str) -> np.ndarray:
         if metric not in self.metrics:
@@ -559,6 +578,7 @@ def run(
     """
     if not isinstance(recipe, Recipe):
         raise TypeError(f"`recipe` must be a Recipe. Received: recipe={check.describe(recipe)}")
+    cache, verbose = check.flag(cache, "cache"), check.flag(verbose, "verbose")
     return run_many({recipe.name: recipe}, seeds, cache=cache, verbose=verbose)[recipe.name]
 
 
@@ -597,6 +617,7 @@ def run_many(
     dict of str to Result
         In the order of ``recipes``.
     """
+    cache, verbose = check.flag(cache, "cache"), check.flag(verbose, "verbose")
     if not isinstance(recipes, Mapping) or not recipes:
         raise TypeError(
             f"`recipes` must be a non-empty mapping of names to Recipe. Received: recipes={check.describe(recipes)}"

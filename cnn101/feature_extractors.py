@@ -140,6 +140,10 @@ class FeatureExtractor:
                 f"`function` must be callable (batch -> feature maps). Received: function={check.describe(self.function)}"
             )
         check.non_negative_int(self.radius, "radius")
+        if self.model is not None and not hasattr(self.model, "get_weights"):
+            raise TypeError(
+                f"`model` must be a Keras model or None. Received: model={check.describe(self.model)}"
+            )
 
     def __call__(self, image: Any) -> np.ndarray:
         """Return the feature map of an (H, W) image as an (H, W, C) float32 array."""

@@ -121,8 +121,8 @@ def random_shifts(images: Any, max_shift: int = 2, *, seed: Any = None) -> np.nd
         raise ValueError(
             f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
         )
-    max_shift = _non_negative(max_shift, "max_shift")
-    rng = np.random.default_rng(seed)
+    max_shift = check.non_negative_int(max_shift, "max_shift")
+    rng = np.random.default_rng(check.seed(seed, "seed", optional=True))
     offsets = rng.integers(-max_shift, max_shift + 1, size=(len(batch), 2))
     out = np.empty_like(batch)
     for dy, dx in {tuple(o) for o in offsets.tolist()}:

@@ -488,6 +488,10 @@ def register_alt_text(shell: Any = None) -> bool:
         shell = get_ipython()
     if shell is None:
         return False
+    if not hasattr(getattr(shell, "display_formatter", None), "mimebundle_formatter"):
+        raise TypeError(
+            f"`shell` must be an IPython InteractiveShell or None. Received: shell={check.describe(shell)}"
+        )
     shell.display_formatter.mimebundle_formatter.for_type(Figure, _alt_text_bundle)
     return True
 
@@ -515,7 +519,10 @@ def show_learning_curves(
     >>> len(show_learning_curves([fake]).lines)
     2
     """
+    title = check.text(title, "title")
     arms = list(results.values()) if isinstance(results, dict) else results
+    if not hasattr(arms, "histories") and not isinstance(arms, list | tuple):
+        arms = []  # neither a Result nor a sequence of them: refused below
     arms = [arms] if hasattr(arms, "histories") else list(arms)
     if not arms or not all(hasattr(r, "histories") and hasattr(r, "best_epochs") for r in arms):
         raise TypeError(
@@ -587,6 +594,15 @@ def show_metric(
             "`results` must be a non-empty dict of Result objects (from cnn101.experiments.run_many). "
             f"Received: {type(results).__name__}"
         )
+    if conditions is not None and (
+        isinstance(conditions, str) or not isinstance(conditions, Sequence | np.ndarray)
+    ):
+        raise TypeError(
+            f"`conditions` must be a sequence of x values, or None. Received: conditions={check.describe(conditions)}"
+        )
+    xlabel, title = check.text(xlabel, "xlabel"), check.text(title, "title")
+    if chance is not None:
+        chance = check.real_number(chance, "chance")
     missing = [name for name, r in results.items() if metric not in r.metrics]
     if missing:
         raise ValueError(f"`metric` {metric!r} is not measured by {missing}.")

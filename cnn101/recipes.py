@@ -95,6 +95,14 @@ def digits(n_train: int = 1500, n_test: int = 500) -> Digits:
     return Digits(x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test])
 
 
+def _check_data(data: Any) -> Digits:
+    if not isinstance(data, Digits):
+        raise TypeError(
+            f"`data` must be a Digits draw (from cnn101.recipes.digits). Received: data={check.describe(data)}"
+        )
+    return data
+
+
 # --- tutorial 2: pooling and shifts -------------------------------------------------------
 
 
@@ -140,6 +148,22 @@ def shift_cnn(
     [7034, 7034]
     """
     pooling = _check_pooling(pooling)
+    if (
+        not isinstance(input_shape, tuple | list)
+        or len(input_shape) != 3
+        or not all(check._is_int(n) and n > 0 for n in input_shape)
+        or min(input_shape[:2]) < 8
+    ):
+        raise ValueError(
+            "`input_shape` must be (height, width, channels): positive integers, height and "
+            f"width at least 8 (three 2x downsamplings). Received: input_shape={check.describe(input_shape)}"
+        )
+    input_shape = tuple(int(n) for n in input_shape)
+    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
+        raise ValueError(
+            f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
+        )
+    learning_rate = check.real_number(learning_rate, "learning_rate", positive=True)
     layers: list[Any] = [keras.Input(input_shape)]
     for count in filters:
         count = check.positive_int(count, "filters")
@@ -181,6 +205,12 @@ def shift_recipes(
     over all pairs of shifts in ``[-max_shift, max_shift]``, see
     :func:`cnn101.invariance.shifted_predictions`) and ``accuracy_under_shifts``.
     """
+    data = _check_data(data)
+    augment = check.flag(augment, "augment")
+    if isinstance(poolings, str) or not isinstance(poolings, Sequence) or not poolings:
+        raise ValueError(
+            f"`poolings` must be a non-empty sequence of {POOLINGS}. Received: poolings={check.describe(poolings)}"
+        )
     x_train, x_test = _pad_digits(data.x_train), _pad_digits(data.x_test)
     max_shift = check.non_negative_int(max_shift, "max_shift")
 
@@ -258,6 +288,7 @@ def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recip
 
     Metric: ``accuracy`` at each of :data:`TEST_SCALES`.
     """
+    data = _check_data(data)
     canvas = check.positive_int(canvas, "canvas")
     n = len(data.x_train)
     evaluate = _accuracy_by_scale(_scale_tests(data, canvas), data.y_test)
@@ -356,10 +387,28 @@ def scale_channel_recipes(
     dict of str to Recipe
         Metric: ``accuracy`` at each of :data:`TEST_SCALES`.
     """
+    data = _check_data(data)
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    if channels is not None and (
+        not isinstance(channels, dict)
+        or not channels
+        or not all(
+            isinstance(s, Sequence) and not isinstance(s, str) and len(s) > 0
+            for s in channels.values()
+        )
+    ):
+        raise TypeError(
+            "`channels` must be a non-empty dict of names to sequences of scales, or None. "
+            f"Received: channels={check.describe(channels)}"
+        )
     channels = channels or {"one-sided": (1.0, 0.71, 0.5), "two-sided": (2.0, 1.41, 1.0, 0.71, 0.5)}
+    channels = {
+        name: tuple(check.real_number(s, "channels", positive=True) for s in scales)
+        for name, scales in channels.items()
+    }
     train_canvas = check.positive_int(train_canvas, "train_canvas")
+    canvas = check.positive_int(canvas, "canvas")
     tests = _scale_tests(data, canvas)
     x = place_digits(data.x_train, 1.0, canvas=train_canvas, seed=1)
 
@@ -438,7 +487,16 @@ def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
         raise ValueError(
             f"`model` must hold exactly one ScaleChannels layer. Received: {check.describe(model)}"
         )
-    stacked = np.asarray(layers[0].scale_outputs(check.as_float_array(images, "images")))
+    batch = check.as_float_array(images, "images")
+    expected = tuple(model.input_shape[1:])
+    if batch.ndim != 4 or any(
+        n is not None and n != got for n, got in zip(expected, batch.shape[1:], strict=True)
+    ):
+        raise ValueError(
+            f"`images` must be a batch of shape (N, {', '.join(map(str, expected))}), the model's "
+            f"input. Received: array with shape {batch.shape}"
+        )
+    stacked = np.asarray(layers[0].scale_outputs(batch))
     winners = stacked.argmax(axis=1)  # (N, F): the channel holding each feature's max
     return np.bincount(winners.ravel(), minlength=stacked.shape[1]) / winners.size
 
@@ -473,7 +531,15 @@ def transfer_recipes(
 
     Metric: ``accuracy`` on the test digits at ``target_scale``.
     """
+    data = _check_data(data)
     size = check.positive_int(size, "size")
+    target_scale = check.real_number(target_scale, "target_scale", positive=True)
+    canvas = check.positive_int(canvas, "canvas")
+    if round(28 * target_scale) > canvas:
+        raise ValueError(
+            f"`target_scale` must fit a 28-pixel digit on the {canvas}x{canvas} `canvas` "
+            f"(at most {canvas / 28:.3g}). Received: target_scale={check.describe(target_scale)}"
+        )
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
     n_validation = check.positive_int(n_validation, "n_validation")

@@ -45,6 +45,9 @@ def _positive_float(value: Any, name: str) -> float:
     return float(value)
 
 
+_MAX_SIGMA = 256.0
+
+
 def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     """Return the scale-normalised Laplacian of Gaussian σ² ∇²G_σ as a kernel.
 
@@ -71,6 +74,10 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     from scipy.ndimage import gaussian_laplace
 
     sigma = _positive_float(sigma, "sigma")
+    if sigma > _MAX_SIGMA:
+        raise ValueError(
+            f"`sigma` must be at most {_MAX_SIGMA} (the kernel is 8 sigma wide). Received: sigma={check.describe(sigma)}"
+        )
     radius = math.ceil(4 * sigma) if radius is None else check.positive_int(radius, "radius")
     impulse = np.zeros((2 * radius + 1, 2 * radius + 1))
     impulse[radius, radius] = 1.0
@@ -168,10 +175,20 @@ def fit_difference_of_gaussians(kernel: Any, sigmas: Sequence[float] | None = No
     energy = float((array**2).sum())
     if energy == 0.0:
         raise ValueError("`kernel` is all zeros: there is nothing to fit.")
-    grid = np.geomspace(0.2, 4.0, 32) if sigmas is None else np.asarray(sigmas, dtype=float)
-    if grid.ndim != 1 or grid.size < 2 or not (np.isfinite(grid).all() and (grid > 0).all()):
+    if sigmas is not None and (
+        isinstance(sigmas, str) or not isinstance(sigmas, Sequence | np.ndarray)
+    ):
+        raise TypeError(
+            f"`sigmas` must be a sequence of positive numbers, or None. Received: sigmas={check.describe(sigmas)}"
+        )
+    grid = (
+        np.geomspace(0.2, 4.0, 32)
+        if sigmas is None
+        else np.asarray([_positive_float(s, "sigmas") for s in sigmas], dtype=float)
+    )
+    if np.unique(grid).size < 2:
         raise ValueError(
-            f"`sigmas` must hold at least two positive numbers. Received: sigmas={check.describe(sigmas)}"
+            f"`sigmas` must hold at least two different positive numbers. Received: sigmas={check.describe(sigmas)}"
         )
     radius = array.shape[0] // 2
     basis = {s: _gaussian(float(s), radius).ravel() for s in grid}

@@ -32,6 +32,7 @@ given as a NumPy scalar they pass.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import json
@@ -311,7 +312,258 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "exercises.alignment.check_commuting_kernels": {"answer": lambda: _commuting_answer()},
     "exercises.alignment.check_channel_permutation": {"permutation": lambda: [1, 0, 4, 5, 2, 3]},
     "exercises.alignment.check_template_ratio": {"ratio": lambda: _template_ratio()},
+    "exercises.transfer.check_copied_weights": {"count": lambda: 80},
+    "exercises.transfer.check_trainable_weights": {"count": lambda: 330},
+    "plotting.caption": {"fig": lambda: _figure(), "text": lambda: "A gray square."},
+    "plotting.describe_figure": {"fig": lambda: _figure()},
+    "plotting.show_learning_curves": {"results": lambda: [_tiny_result()]},
+    "plotting.show_metric": {"results": lambda: {"tiny": _tiny_result()}, "metric": lambda: "n"},
+    "invariance.random_shifts": {"images": _batch, "seed": lambda: 0},
+    "experiments.Recipe": {
+        "name": lambda: "tiny",
+        "build": lambda: _tiny_build,
+        "x": lambda: _tiny_xy()[0],
+        "y": lambda: _tiny_xy()[1],
+        "evaluate": lambda: _tiny_evaluate,
+        "max_epochs": lambda: 1,
+        "params": lambda: {},
+    },
+    "experiments.Result.summary": {"metric": lambda: "n"},
+    "experiments.Result.model": {"seed": lambda: 0},
+    "experiments.difference": {
+        "a": lambda: _tiny_result(),
+        "b": lambda: _tiny_result(),
+        "metric": lambda: "n",
+    },
+    "experiments.run": {
+        "recipe": lambda: _tiny_recipe(),
+        "seeds": lambda: (0,),
+        "cache": lambda: False,
+        "verbose": lambda: False,
+    },
+    "experiments.run_many": {
+        "recipes": lambda: {"tiny": _tiny_recipe()},
+        "seeds": lambda: (0,),
+        "cache": lambda: False,
+        "verbose": lambda: False,
+    },
+    "recipes.shift_recipes": {"data": lambda: _tiny_digits()},
+    "recipes.zoom_recipes": {"data": lambda: _tiny_digits()},
+    "recipes.scale_channel_recipes": {
+        "data": lambda: _tiny_digits(),
+        "plain": lambda: _tiny_result(),
+    },
+    "recipes.transfer_recipes": {
+        "data": lambda: _tiny_digits(),
+        "plain": lambda: _tiny_result(),
+        "size": lambda: 4,
+        "n_validation": lambda: 8,
+        "epoch_size": lambda: 8,
+    },
+    "recipes.channel_network": {
+        "result": lambda: _channel_result(),
+        "seed": lambda: 0,
+        "canvas": lambda: 16,
+    },
+    "recipes.channel_wins": {
+        "model": lambda: _channel_model(),
+        "images": lambda: _batch(2, 16, 16, 1),
+    },
+    "coarse_to_fine.exhaustive_cost": {
+        "image_shape": lambda: (32, 32),
+        "template_shape": lambda: (12, 12),
+    },
+    "coarse_to_fine.coarse_to_fine_cost": {
+        "image_shape": lambda: (32, 32),
+        "template_shape": lambda: (12, 12),
+        "result": lambda: _search_result(),
+    },
+    "pyramid_pooling.valid_taps": {"size": lambda: 8, "rate": lambda: 2},
+    "alignment.candidate_warp_errors": {
+        "image": lambda: _img(16, 16),
+        "extractor": _extractor,
+        "transform": lambda: "rotate90",
+        "candidates": lambda: {"rotate": "rotate90", "flip": "flip_left_right"},
+    },
+    "alignment.channel_pair_error": {
+        "image": lambda: _img(48, 48),
+        "extractor": lambda: _two_channel_extractor(),
+        "transform": lambda: "rotate90",
+        "pairs": lambda: [(1, 0)],
+    },
+    "scale_space.fit_difference_of_gaussians": {
+        "kernel": lambda: np.asarray(
+            [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]], np.float32
+        ),
+        "sigmas": lambda: (0.5, 1.0, 2.0),
+    },
+    "scale_space.log_features": {"sigmas": lambda: (1.0, 2.0)},
+    "scale_space.log_kernel": {"sigma": lambda: 1.0},
+    "claims.get_claim": {"claim_id": lambda: "spp-fixed-length"},
+    "claims.record": {
+        "claim_id": lambda: "pyramid-storage",
+        "verdict": lambda: "confirmed",
+        "evidence": lambda: "A 5-level pyramid stores 1.33x the pixels.",
+        "values": lambda: {"ratio": 1.33},
+    },
+    "exercises.grading.format_table": {"rows": lambda: _grade_rows()},
+    "exercises.grading.write_csv": {
+        "rows": lambda: _grade_rows(),
+        "path": lambda: _scratch("grades.csv"),
+    },
+    "exercises.grading.grade_notebook": {"path": lambda: _no_exercise_notebook()},
+    "exercises.grading.grade": {"paths": lambda: [_no_exercise_notebook()]},
+    "exercises.handout.solution_blocks": {
+        "markdown": lambda: "Hint.\n<details>\n<summary>Solution</summary>\n\nx = 1\n\n</details>"
+    },
+    "exercises.handout.exercises": {"nb": lambda: _handout_notebook()},
+    "exercises.handout.student_version": {"nb": lambda: _handout_notebook()},
+    "exercises.handout.answer_key": {"nb": lambda: _handout_notebook()},
+    "exercises.handout.exercise_count": {"nb": lambda: _handout_notebook()},
 }
+
+
+def _figure() -> Any:
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.add_subplot(title="a panel")
+    return fig
+
+
+def _tiny_xy() -> tuple[np.ndarray, np.ndarray]:
+    x = np.linspace(-1, 1, 8, dtype=np.float32)[:, None]
+    return x, (x[:, 0] > 0).astype(np.int64)
+
+
+def _tiny_build() -> Any:
+    import keras
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def _tiny_evaluate(model: Any) -> dict[str, float]:
+    return {"n": float(model.count_params())}
+
+
+def _tiny_recipe() -> Any:
+    from cnn101.experiments import Recipe
+
+    x, y = _tiny_xy()
+    return Recipe("tiny", _tiny_build, x, y, evaluate=_tiny_evaluate, max_epochs=1)
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _tiny_result() -> Any:
+    """One trained Result of the tiny recipe (one seed, one epoch), once per process."""
+    if "result" not in _CACHE:
+        from cnn101.experiments import run
+
+        _CACHE["result"] = run(_tiny_recipe(), seeds=(0,), cache=False, verbose=False)
+    return _CACHE["result"]
+
+
+def _tiny_digits() -> Any:
+    from cnn101.recipes import Digits
+
+    (x, y), _ = _digits()
+    blobs = np.zeros_like(x)
+    blobs[:, 6:22, 8:20] = x[:, 6:22, 8:20]  # 16 pixels tall, as a digit (20) fits at scale 2
+    return Digits(blobs[:8], y[:8], blobs[8:12], y[8:12])
+
+
+def _channel_model() -> Any:
+    from cnn101.recipes import _channel_cnn
+
+    return _channel_cnn((1.0, 0.5), 16)
+
+
+def _channel_result() -> Any:
+    """A Result as scale_channel_recipes' arms make (its model held, not trained)."""
+    import dataclasses
+
+    from cnn101.experiments import Result
+
+    recipe = dataclasses.replace(_tiny_recipe(), params={"channels": [1.0, 0.5]})
+    return Result(
+        name="channels",
+        seeds=(0,),
+        histories=[{"loss": [1.0], "val_loss": [1.0]}],
+        best_epochs=[1],
+        metrics={"n": np.asarray([1.0])},
+        seconds=[0.0],
+        weights=[None],
+        recipe=recipe,
+        _models={0: _channel_model()},
+    )
+
+
+def _search_result() -> Any:
+    from cnn101.coarse_to_fine import coarse_to_fine_search
+
+    image = _img(32, 32)
+    return coarse_to_fine_search(image, image[4:16, 8:20], max_layer=1)
+
+
+def _two_channel_extractor() -> Any:
+    from cnn101.scale_space import log_features
+
+    return log_features((1.0, 2.0))
+
+
+def _grade_rows() -> list:
+    from cnn101.exercises.grading import GradeRow
+
+    return [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "no")]
+
+
+def _scratch(name: str) -> str:
+    import tempfile
+
+    if "dir" not in _CACHE:
+        _CACHE["dir"] = tempfile.mkdtemp(prefix="cnn101-hostile-")
+    return os.path.join(_CACHE["dir"], name)
+
+
+def _no_exercise_notebook() -> str:
+    """A notebook without an exercise: graded at once, without starting a kernel."""
+    path = _scratch("plain.ipynb")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Hello"}],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            },
+            handle,
+        )
+    return path
+
+
+def _handout_notebook() -> dict:
+    return {
+        "metadata": {"cnn101": {"exercises": 1}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": "x = 0\nex.check_x(x)",
+            },
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>",
+            },
+        ],
+    }
 
 
 def _conv_model() -> Any:
@@ -368,7 +620,14 @@ def _instances() -> dict[str, Callable[[], Any]]:
 
         return ScaleChannels(_trunk(), scales=(1.0, 0.5))
 
+    def claim_record() -> Any:
+        from cnn101.claims import record
+
+        return record("pyramid-storage", verdict="confirmed", evidence="1.33x the pixels.")
+
     return {
+        "experiments.Result": _tiny_result,
+        "claims.ClaimRecord": claim_record,
         "alignment.AlignmentTable": table,
         "alignment.AlignmentResult": _alignment_result,
         "invariance.ShiftedPredictions": predictions,
@@ -393,6 +652,15 @@ RECORDS: dict[str, str] = {
     "alignment.AlignmentResult": "a result record made by alignment_error",
     "alignment.AlignmentTable": "a result record made by alignment_table",
     "exercises.Feedback": "a verdict record made by correct() and not_yet()",
+    "experiments.Result": "a result record made by run and run_many",
+    "experiments.Summary": "a statistics record made by Summary.of and Result.summary",
+    "recipes.Digits": "a data record made by recipes.digits",
+    "claims.Claim": "a table entry of claims.CLAIMS, looked up by get_claim",
+    "claims.ClaimRecord": "a verdict record made by claims.record",
+    "exercises.grading.GradeRow": "a grade record made by grade and grade_notebook",
+    "exercises.handout.Exercise": "an exercise record made by handout.exercises",
+    "scale_space.DogFit": "a fit record made by fit_difference_of_gaussians",
+    "coarse_to_fine.SearchCost": "a cost record made by exhaustive_cost and coarse_to_fine_cost",
 }
 
 # What is not walked, with the reason. Keys: "module.name" or "module.name(param)".
@@ -402,10 +670,26 @@ SKIP: dict[str, str] = {
     "multiscale.ScaleChannels.call": "Keras' layer API: walked by the layer checks",
     "multiscale.ScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
     "multiscale.ScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
+    "exercises.grading.write_csv(path)": (
+        "a new relative path is written into the working directory (the repository when "
+        "walked): its checks are tested in tests/test_grading_inputs.py"
+    ),
 }
 
 # Parameters that take any text (a title, a label): an unknown string is fine there.
-FREE_TEXT = {"title", "suptitle", "caption", "name", "message", "hint"}
+FREE_TEXT = {
+    "title",
+    "suptitle",
+    "caption",
+    "name",
+    "message",
+    "hint",
+    "text",
+    "xlabel",
+    "evidence",
+    "markdown",
+    "tutorial",
+}
 
 # Hostile values that a parameter accepts by design, with the reason ("module.name(param)": labels).
 _LAYER_NAN = "a layer computes on what flows through it, as Keras' layers do"
@@ -435,6 +719,29 @@ ALLOWED: dict[str, dict[str, str]] = {
     "reference.relu(features)": {"scalar": "any shape", "5-D": "any shape"},
     "plotting.show_image(image)": {"NaN": _BLANK},
     "plotting.show_feature_maps(maps)": {"NaN": _BLANK},
+    "plotting.show_learning_curves(title)": {"None": "no title, as its type says"},
+    "plotting.show_metric(chance)": {"int": "a chance level is any number"},
+    "experiments.Recipe(params)": {"empty": "no settings to key the cache on: the default"},
+    "experiments.Result.summary(index)": {"empty": "() is the default: the metric itself"},
+    "experiments.difference(index)": {"empty": "() is the default: the metric itself"},
+    "claims.record(values)": {"empty": "no measured numbers to carry: the same as None"},
+    "scale_space.log_kernel(radius)": {"int": "an explicit radius instead of ceil(4 sigma)"},
+    "exercises.handout.exercise_count(nb)": {
+        "empty": "a notebook without cnn101 metadata: None, as documented"
+    },
+    "exercises.grading.grade(paths)": {"empty": "no submissions: no rows"},
+    "exercises.grading.format_table(rows)": {"empty": "no rows: the header alone"},
+    "exercises.grading.write_csv(rows)": {"empty": "no rows: the header alone"},
+    "exercises.grading.grade(timeout)": {
+        "float 2.5": "a timeout is any positive number of seconds"
+    },
+    "exercises.grading.grade_notebook(timeout)": {
+        "float 2.5": "a timeout is any positive number of seconds"
+    },
+    "exercises.grading.grade_notebook(path)": {
+        "unknown string": "a file that cannot be read is graded as a failing row, not an error "
+        "(the grader goes on to the next submission)"
+    },
 }
 
 
@@ -612,7 +919,13 @@ def module_names() -> list[str]:
     import cnn101.exercises
 
     names = [m for m in cnn101._SUBMODULES]
-    names += [f"exercises.{m.name}" for m in pkgutil.iter_modules(cnn101.exercises.__path__)]
+    # ``exercises.__main__`` is the command line (argv in, exit status out), tested in
+    # tests/test_handout.py and tests/test_grading_inputs.py, not a function API.
+    names += [
+        f"exercises.{m.name}"
+        for m in pkgutil.iter_modules(cnn101.exercises.__path__)
+        if not m.name.startswith("_")
+    ]
     return names
 
 
@@ -937,7 +1250,8 @@ def main(argv: list[str]) -> int:
         for case in module_cases:
             if index >= start:
                 print(json.dumps({"index": index, "start": case.key}), file=out, flush=True)
-                outcome = judge(case)
+                with contextlib.redirect_stdout(sys.stderr):  # stdout carries the JSON lines
+                    outcome = judge(case)
                 outcome.update(index=index, module=module_name)
                 print(json.dumps(outcome, default=str), file=out, flush=True)
             index += 1

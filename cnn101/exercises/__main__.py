@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         try:
             rows = grading.grade(args.notebooks, timeout=args.timeout, kernel_name=args.kernel)
-        except ModuleNotFoundError as error:
+        except (ModuleNotFoundError, ValueError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(grading.format_table(rows))

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import os
 import re
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cnn101 import _validation as check
 from cnn101.exercises import handout
@@ -163,6 +166,47 @@ def _read_records(path: Path) -> list[dict]:
     return rows
 
 
+def _check_path(path: Any, name: str) -> Path:
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise TypeError(
+            f"`{name}` must be a file path (str or pathlib.Path). Received: {name}={check.describe(path)}"
+        )
+    return Path(path)
+
+
+def _check_timeout(timeout: Any) -> float:
+    if not check.is_number(timeout) or not 0 < float(timeout) < math.inf:
+        raise ValueError(
+            f"`timeout` must be a positive number of seconds. Received: timeout={check.describe(timeout)}"
+        )
+    return float(timeout)
+
+
+def _check_kernel(kernel_name: Any) -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = sorted(KernelSpecManager().find_kernel_specs())
+    if not isinstance(kernel_name, str) or kernel_name not in installed:
+        raise ValueError(
+            f"`kernel_name` must be an installed Jupyter kernel, one of {installed}. "
+            f"Received: kernel_name={check.describe(kernel_name)}"
+        )
+    return kernel_name
+
+
+def _check_rows(rows: Any) -> list[GradeRow]:
+    if isinstance(rows, str) or not isinstance(rows, Sequence | Iterable):
+        raise TypeError(
+            f"`rows` must be a sequence of GradeRow (from grade). Received: rows={check.describe(rows)}"
+        )
+    rows = list(rows)
+    if not all(isinstance(row, GradeRow) for row in rows):
+        raise TypeError(
+            f"`rows` must hold GradeRow records (from grade). Received: rows={check.describe(rows)}"
+        )
+    return rows
+
+
 def grade_notebook(
     path: str | Path, *, timeout: float = DEFAULT_TIMEOUT_S, kernel_name: str = "python3"
 ) -> list[GradeRow]:
@@ -190,18 +234,16 @@ def grade_notebook(
     ValueError
         If ``timeout`` is not a positive number.
     """
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError(
-            f"`timeout` must be a positive number of seconds. Received: timeout={check.describe(timeout)}"
-        )
+    path = _check_path(path, "path")
+    timeout = _check_timeout(timeout)
     try:
         import nbclient
         import nbformat
         from traitlets.config import Config
     except ImportError as error:
         raise ModuleNotFoundError(_MISSING_NBCLIENT, name="nbclient") from error
+    _check_kernel(kernel_name)
 
-    path = Path(path)
     name = path.name
     try:
         nb = nbformat.read(path, as_version=4)
@@ -274,6 +316,12 @@ def grade(
     ModuleNotFoundError
         If nbclient is not installed (``pip install "cnn101[grade]"``).
     """
+    if isinstance(paths, str | bytes | os.PathLike) or not isinstance(paths, Iterable):
+        raise TypeError(
+            f"`paths` must be a list of notebook paths. Received: paths={check.describe(paths)}"
+        )
+    paths = [_check_path(path, "paths") for path in paths]
+    _check_timeout(timeout)
     rows: list[GradeRow] = []
     for path in paths:
         rows += grade_notebook(path, timeout=timeout, kernel_name=kernel_name)
@@ -327,6 +375,7 @@ def format_table(rows: Sequence[GradeRow]) -> str:
     a.ipynb  1         check_x  yes     1/2
     a.ipynb  2         check_y  no      1/2    Not yet. 3 is too small.
     """
+    rows = _check_rows(rows)
     columns = ("file", "exercise", "check", "passed", "total", "reason")
     table = [dict(zip(columns, columns, strict=True)), *_records(rows)]
     widths = {c: max(len(r[c]) for r in table) for c in columns[:-1]}
@@ -339,7 +388,12 @@ def format_table(rows: Sequence[GradeRow]) -> str:
 
 def write_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     """Write the rows as CSV (columns file, exercise, check, passed, reason, total)."""
-    path = Path(path)
+    rows = _check_rows(rows)
+    path = _check_path(path, "path")
+    if path.is_dir():
+        raise ValueError(
+            f"`path` must name a file, not a folder. Received: path={check.describe(str(path))}"
+        )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()

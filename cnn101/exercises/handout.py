@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cnn101._validation import describe
+
 __all__ = [
     "Exercise",
     "answer_key",
@@ -80,6 +82,14 @@ def _source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
+def _check_nb(nb: Any) -> dict:
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", []), list):
+        raise TypeError(
+            f"`nb` must be a notebook as a dict (JSON-loaded .ipynb). Received: nb={describe(nb)}"
+        )
+    return nb
+
+
 def _is_code(cell: dict) -> bool:
     return cell.get("cell_type") == "code"
 
@@ -93,6 +103,8 @@ def solution_blocks(markdown: str) -> list[str]:
     >>> [block.split()[-2] for block in solution_blocks(text)]
     ['1']
     """
+    if not isinstance(markdown, str):
+        raise TypeError(f"`markdown` must be a string. Received: markdown={describe(markdown)}")
     return [m.group(0) for m in _SOLUTION_BLOCK.finditer(markdown)]
 
 
@@ -121,7 +133,7 @@ def exercises(nb: dict) -> list[Exercise]:
     >>> exercises(nb)
     [Exercise(number=1, cell=1, check='check_x', solution='x = 1\n')]
     """
-    cells = nb.get("cells", [])
+    cells = _check_nb(nb).get("cells", [])
     start = next(
         (
             i
@@ -131,7 +143,7 @@ def exercises(nb: dict) -> list[Exercise]:
         None,
     )
     if start is None:
-        raise ValueError("The notebook has no `## Exercises` heading.")
+        raise ValueError("The notebook `nb` has no `## Exercises` heading.")
     found, solutions = [], []
     for index in range(start, len(cells)):
         cell, text = cells[index], _source(cells[index])
@@ -195,6 +207,8 @@ def student_version(nb: dict, *, tutorial: str = "") -> dict:
     ('Hint.\n', {'cnn101': {'exercise': 1}})
     """
     found = exercises(nb)
+    if not isinstance(tutorial, str):
+        raise TypeError(f"`tutorial` must be a string. Received: tutorial={describe(tutorial)}")
     out = copy.deepcopy(nb)
     for exercise in found:
         out["cells"][exercise.cell].setdefault("metadata", {})["cnn101"] = {
@@ -310,6 +324,8 @@ def answer_key(nb: dict, *, tutorial: str = "") -> dict:
     ex.check_x(x, h)
     """
     found = exercises(nb)
+    if not isinstance(tutorial, str):
+        raise TypeError(f"`tutorial` must be a string. Received: tutorial={describe(tutorial)}")
     out = copy.deepcopy(nb)
     for cell in out["cells"]:
         _clear_outputs(cell)
@@ -329,5 +345,5 @@ def answer_key(nb: dict, *, tutorial: str = "") -> dict:
 
 def exercise_count(nb: dict) -> int | None:
     """Return how many exercises ``nb``'s metadata says it has (student versions), or None."""
-    value: Any = nb.get("metadata", {}).get("cnn101", {}).get("exercises")
+    value: Any = _check_nb(nb).get("metadata", {}).get("cnn101", {}).get("exercises")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
