@@ -44,6 +44,7 @@ __all__ = [
     "channel_network",
     "channel_wins",
     "digits",
+    "epoch_repeats",
     "scale_channel_recipes",
     "shift_cnn",
     "shift_recipes",
@@ -501,6 +502,35 @@ def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
     return np.bincount(winners.ravel(), minlength=stacked.shape[1]) / winners.size
 
 
+def epoch_repeats(size: int, epoch_size: int = 300) -> int:
+    """Return how often :func:`transfer_recipes` repeats a small set in one epoch.
+
+    An epoch passes at least ``epoch_size`` examples, so that the validation loss
+    is checked after a comparable amount of training whatever the set's size.
+
+    Parameters
+    ----------
+    size : int
+        Examples in the small set.
+    epoch_size : int, default 300
+
+    Returns
+    -------
+    int
+        ``ceil(epoch_size / size)``, at least 1.
+
+    Examples
+    --------
+    >>> epoch_repeats(30), epoch_repeats(100), epoch_repeats(300), epoch_repeats(400)
+    (10, 3, 1, 1)
+    """
+    size, epoch_size = (
+        check.positive_int(size, "size"),
+        check.positive_int(epoch_size, "epoch_size"),
+    )
+    return max(1, -(-epoch_size // size))
+
+
 def transfer_recipes(
     data: Digits,
     plain: Result,
@@ -555,7 +585,7 @@ def transfer_recipes(
     start += n_validation
     x = place_digits(x_all[start : start + size], target_scale, canvas=canvas, seed=5)
     labels = y_all[start : start + size]
-    repeats = max(1, -(-epoch_size // size))  # an "epoch" passes at least epoch_size digits
+    repeats = epoch_repeats(size, epoch_size)
     x, labels = np.concatenate([x] * repeats), np.concatenate([labels] * repeats)
     test = place_digits(data.x_test, target_scale, canvas=canvas, seed=4)
 

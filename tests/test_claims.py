@@ -176,7 +176,7 @@ def test_claims_page_lists_every_claim_with_a_verdict_and_a_working_cell_link(si
     # Only a reduced config (CNN101_DOCS_CONFIG) may leave notebooks out; mkdocs.yml does not.
     skipped = (load_config(CONFIG).get("extra") or {}).get("claims_skip_notebooks", [])
     expected = [claim for claim in claims.CLAIMS if claim.notebook not in skipped]
-    page = site / "claims" / "index.html"
+    page = site / "claims.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     rows = soup.select("table tbody tr")
     assert len(rows) == len(expected)
@@ -189,8 +189,8 @@ def test_claims_page_lists_every_claim_with_a_verdict_and_a_working_cell_link(si
         href = cells[4].find("a")["href"]
         path, fragment = urlsplit(href).path, unquote(urlsplit(href).fragment)
         assert fragment == f"claim-{claim.id}"
-        target = (page.parent / path).resolve() / "index.html"
-        assert target.parent.name == claim.notebook.removesuffix(".ipynb")
+        target = (page.parent / path).resolve()
+        assert target.name == claim.notebook.removesuffix(".ipynb") + ".html"
         box = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=fragment)
         assert box is not None, f"{href}: no element with id {fragment}"
         assert "Verdict:" in box.get_text(), "the record renders as its HTML box, not as JSON"

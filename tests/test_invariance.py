@@ -153,7 +153,7 @@ def test_conv_pool_stack_shapes_and_errors():
     out = conv_pool_stack(2, channels=5, in_channels=3)(np.zeros((2, 16, 16, 3)))
     assert tuple(out.shape) == (2, 4, 4, 5)
     with pytest.raises(ValueError, match="pooling"):
-        conv_pool_stack(1, pooling="avg")
+        conv_pool_stack(1, pooling="median")
     with pytest.raises(ValueError, match="depth"):
         conv_pool_stack(0)
     with pytest.raises(ValueError, match="kernel"):

@@ -240,7 +240,7 @@ class Tab:
 def playground(browser, base_url):
     """The playground page, served, with every widget drawn once."""
     tab = Tab(browser, (base_url,))
-    tab.open(base_url + "playground/")
+    tab.open(base_url + "playground.html")
     yield tab
     tab.context.close()
 
@@ -383,7 +383,7 @@ def test_the_page_controls_set_the_pipeline(playground):
 def test_shown_values_outlines_and_status_on_the_blog_example(browser, base_url):
     """The numbers written on the maps, and the outlined pooled cells after a shift."""
     tab = Tab(browser, (base_url,))
-    page = tab.open(base_url + "playground/")
+    page = tab.open(base_url + "playground.html")
     root = page.locator(".cnn101-playground").first
     config = as_config(
         ("vertical_line", "vertical_line", 1, "SAME", "max", 2, 2, "VALID", "max", (0, 0))
@@ -419,7 +419,7 @@ def test_shown_values_outlines_and_status_on_the_blog_example(browser, base_url)
 def test_keyboard_only_use_and_labels(browser, base_url):
     """Every control has a label, and the sliders, selects and drawing work from the keyboard."""
     tab = Tab(browser, (base_url,))
-    page = tab.open(base_url + "playground/")
+    page = tab.open(base_url + "playground.html")
     unlabelled = page.evaluate(
         """() => Array.from(document.querySelectorAll(
              '.cnn101-playground input, .cnn101-playground select, .cnn101-playground button'))
@@ -460,7 +460,7 @@ def test_keyboard_only_use_and_labels(browser, base_url):
 
 def test_widgets_added_later_and_mistakes_in_their_attributes(browser, base_url):
     tab = Tab(browser, (base_url,))
-    page = tab.open(base_url + "playground/")
+    page = tab.open(base_url + "playground.html")
     mount = """async ([attrs]) => {
       const div = document.createElement("div");
       div.className = "cnn101-playground";
@@ -483,7 +483,7 @@ def test_widgets_added_later_and_mistakes_in_their_attributes(browser, base_url)
 
 def test_offline_no_errors_and_fits_a_phone(browser, base_url):
     tab = Tab(browser, (base_url,), width=390)
-    page = tab.open(base_url + "playground/")
+    page = tab.open(base_url + "playground.html")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     widths = page.evaluate(
         "Array.from(document.querySelectorAll('.cnn101-pg *'))"
@@ -502,7 +502,7 @@ def test_only_pages_with_a_widget_load_tensorflow_js(built_site):
         name for name, path in pages.items() if "tf-core.es2017.min.js" in path.read_text("utf-8")
     }
     with_widget = {name for name, path in pages.items() if hook.MARKER in path.read_text("utf-8")}
-    assert "playground/index.html" in with_widget
+    assert "playground.html" in with_widget
     assert with_tfjs == with_widget
 
 

@@ -85,7 +85,7 @@ def opens_larger(page, index: int) -> bool:
 @pytest.fixture(scope="module")
 def measured(built_site, browser, base_url) -> dict:  # noqa: F811
     """{(viewport name, page path): measurements} for every tutorial page at both sizes."""
-    paths = [f"{nb.stem}/" for nb in tutorial_notebooks()]
+    paths = [f"{nb.stem}.html" for nb in tutorial_notebooks()]
     found = {}
     for name, viewport in (("1280", LAPTOP), ("390", PHONE)):
         tab = Tab(browser, base_url)
@@ -170,7 +170,7 @@ def test_the_palette_follows_the_system_and_the_toggle_still_works(browser, base
     context = browser.new_context(viewport=LAPTOP, color_scheme=prefers)
     try:
         page = context.new_page()
-        page.goto(f"{base_url}{tutorial_notebooks()[0].stem}/", wait_until="networkidle")
+        page.goto(f"{base_url}{tutorial_notebooks()[0].stem}.html", wait_until="networkidle")
         expected, other = ("slate", "default") if prefers == "dark" else ("default", "slate")
         scheme = "document.body.getAttribute('data-md-color-scheme')"
         assert page.evaluate(scheme) == expected

@@ -35,6 +35,11 @@ def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def _page(site: Path, stem: str) -> Path:
+    """The built page of ``stem`` (the site has file URLs: it works opened from disk)."""
+    return site / f"{stem}.html"
+
+
 # --------------------------------------------------------------------------- the one table
 
 
@@ -181,7 +186,7 @@ def site(built_site) -> Path:
 
 def test_each_tutorial_page_has_its_header_and_next_paragraph(site):
     for number, record in enumerate(TUTORIALS, start=1):
-        soup = _soup(site / Path(record["notebook"]).stem / "index.html")
+        soup = _soup(_page(site, Path(record["notebook"]).stem))
         header = soup.select_one("ul.cnn101-tutorial-facts")
         assert header is not None, record["notebook"]
         text = " ".join(header.get_text(" ").split())
@@ -193,11 +198,11 @@ def test_each_tutorial_page_has_its_header_and_next_paragraph(site):
         assert following is not None and following.get_text().startswith("Next:")
         if number < len(TUTORIALS):
             link = following.select_one("a")["href"]
-            assert link == f"../{Path(TUTORIALS[number]['notebook']).stem}/"
+            assert link == f"{Path(TUTORIALS[number]['notebook']).stem}.html"
 
 
 def test_teachers_page_shows_the_table(site):
-    soup = _soup(site / "teachers" / "index.html")
+    soup = _soup(_page(site, "teachers"))
     rows = soup.select("table tbody tr")
     assert len(rows) == len(TUTORIALS)
     assert [r.select_one("td").get_text() for r in rows][:1] == ["1. How a CNN sees"]
@@ -206,7 +211,7 @@ def test_teachers_page_shows_the_table(site):
 
 def test_figures_have_alt_text_and_code_has_no_tooling_comments(site):
     for notebook in tutorial_notebooks():
-        soup = _soup(site / notebook.stem / "index.html")
+        soup = _soup(_page(site, notebook.stem))
         figures = soup.select(".jp-RenderedImage img")
         assert figures, notebook.name
         bad = [img.get("alt") for img in figures if img.get("alt") in (None, hook.DEFAULT_ALT)]

@@ -14,7 +14,10 @@ from typing import Any
 from cnn101 import _validation as check
 from cnn101.exercises import Feedback, correct, not_yet
 
-__all__ = ["check_copied_weights", "check_trainable_weights"]
+__all__ = ["check_copied_weights", "check_epoch_repeats", "check_trainable_weights"]
+
+# `check_epoch_repeats`: the size of the small set and the digits an epoch passes.
+REPEAT_SIZE, EPOCH_SIZE = 40, 300
 
 
 def _is_int(value: Any) -> bool:
@@ -113,4 +116,43 @@ def check_trainable_weights(count: Any) -> Feedback:
     return not_yet(
         f"{check.describe(count)} is not the number of weights that still learn.",
         hint="The trunk ends in global max pooling over 32 channels; what follows it?",
+    )
+
+
+def check_epoch_repeats(repeats: Any) -> Feedback:
+    """Check how often a small set of 40 digits is repeated in one epoch of 300 digits.
+
+    Parameters
+    ----------
+    repeats : int
+
+    Returns
+    -------
+    Feedback
+
+    Examples
+    --------
+    >>> bool(check_epoch_repeats(8)), bool(check_epoch_repeats(7))
+    (True, False)
+    """
+    from cnn101.recipes import epoch_repeats
+
+    expected = epoch_repeats(REPEAT_SIZE, EPOCH_SIZE)
+    if not _is_int(repeats):
+        return not_yet(
+            f"The answer must be a whole number of copies. Received: {check.describe(repeats)}.",
+            hint="An epoch passes at least 300 digits, and copies come whole.",
+        )
+    if repeats == expected:
+        return correct(
+            f"{expected} copies of 40 digits are {expected * REPEAT_SIZE} >= 300 digits."
+        )
+    if repeats * REPEAT_SIZE < EPOCH_SIZE:
+        return not_yet(
+            f"{repeats} copies pass only {repeats * REPEAT_SIZE} digits.",
+            hint="At least 300 digits per epoch: round the division up.",
+        )
+    return not_yet(
+        f"{repeats} copies pass {repeats * REPEAT_SIZE} digits, more than needed.",
+        hint="Take the smallest number of copies that reaches 300.",
     )
