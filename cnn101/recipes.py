@@ -146,7 +146,7 @@ def shift_cnn(
     Examples
     --------
     >>> [shift_cnn(p).count_params() for p in ("max", "stride")]
-    [7034, 7034]
+    [6138, 6138]
     """
     pooling = _check_pooling(pooling)
     if (

@@ -313,6 +313,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "exercises.alignment.check_channel_permutation": {"permutation": lambda: [1, 0, 4, 5, 2, 3]},
     "exercises.alignment.check_template_ratio": {"ratio": lambda: _template_ratio()},
     "exercises.transfer.check_copied_weights": {"count": lambda: 80},
+    "exercises.transfer.check_epoch_repeats": {"repeats": lambda: 8},
+    "recipes.epoch_repeats": {"size": lambda: 30},
     "exercises.transfer.check_trainable_weights": {"count": lambda: 330},
     "plotting.caption": {"fig": lambda: _figure(), "text": lambda: "A gray square."},
     "plotting.describe_figure": {"fig": lambda: _figure()},
