@@ -28,8 +28,8 @@ from cnn101._tf import tensorflow
 tf = tensorflow()
 import keras  # noqa: E402
 
-EPOCHS = 4
-REPEATS = 3
+EPOCHS = 20
+REPEATS = 1
 
 
 def train_flops_per_sample(model: keras.Model) -> float:
@@ -54,7 +54,7 @@ def _leaves(model):
 
 
 def ceiling_gflops(repeats: int = 5) -> float:
-    """GFLOP/s of a large batched 3x3 convolution (32 x 64 x 64 x 32 -> 64 channels)."""
+    """Return the GFLOP/s of a large batched 3x3 convolution (32 x 64 x 64 x 32 -> 64 channels)."""
     x = tf.random.normal((32, 64, 64, 32))
     k = tf.random.normal((3, 3, 32, 64))
     conv = tf.function(lambda a, b: tf.nn.conv2d(a, b, 1, "SAME"))
@@ -98,7 +98,7 @@ def main() -> None:
     ceiling = ceiling_gflops()
     print(f"ceiling: batched 3x3 convolution {ceiling:.1f} GFLOP/s\n")
     print(
-        "| network | plain fit (samples/s) | runner (samples/s per model) | speed-up | runner GFLOP/s | share of ceiling |"
+        "| network | plain fit (samples/s) | runner, 3 seeds side by side (samples/s, all seeds) | speed-up | runner GFLOP/s | share of ceiling |"
     )
     print("| --- | --- | --- | --- | --- | --- |")
     for name, (build, x) in networks.items():

@@ -253,7 +253,9 @@ def _digit_cnn(canvas: int, learning_rate: float = 3e-3) -> keras.Model:
     )
     model = keras.Model(inputs, outputs, name="plain_cnn")
     model.compile(
-        keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy", ["accuracy"]
+        keras.optimizers.Adam(learning_rate),
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
     )
     return model
 
@@ -334,7 +336,9 @@ def _channel_cnn(channels: Sequence[float], canvas: int) -> keras.Model:
     features = ScaleChannels(small_trunk((8, 16, 32)), scales=channels)(inputs)
     outputs = keras.layers.Dense(10, activation="softmax", name="classifier")(features)
     model = keras.Model(inputs, outputs, name="scale_channel_cnn")
-    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", ["accuracy"])
+    model.compile(
+        keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -348,7 +352,9 @@ def _from_source(source: Result, seed: int, channels: Sequence[float] | None, ca
     model = keras.Model(inputs, head(features), name="scale_channel_cnn")
     trunk.set_weights(trained.get_layer("trunk").get_weights())
     head.set_weights(trained.get_layer("classifier").get_weights())
-    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", ["accuracy"])
+    model.compile(
+        keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -601,7 +607,7 @@ def transfer_recipes(
         if frozen:  # a linear probe: only the softmax layer learns, with a larger step
             model.get_layer("trunk").trainable = False
             model.compile(
-                keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", ["accuracy"]
+                keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"]
             )
         return model
 
