@@ -688,11 +688,11 @@ def run_many(
                 note = (
                     "cached"
                     if record["cached"]
-                    else f"{record['seconds']:.1f} s with {record['side_by_side'] - 1} other run(s) side by side"
+                    else f"{record['seconds']:.1f} s ({record['side_by_side']} side by side)"
                 )
                 print(
                     f"{recipe.name}, seed {seed}: {len(curve)} epochs (best {record['best_epoch']}), "
-                    f"validation loss {min(curve):.3f}, {note}"
+                    f"val loss {min(curve):.3f}, {note}"
                 )
         per_seed = [records[name, seed]["metrics"] for seed in seeds]
         results[name] = Result(

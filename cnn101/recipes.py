@@ -231,7 +231,8 @@ def shift_recipes(
     for pooling in poolings:
         pooling = _check_pooling(pooling)
         recipes[pooling] = Recipe(
-            name=f"{pooling} pooling" + (", shifted" if augment else ""),
+            name=("stride 2, no pooling" if pooling == "stride" else f"{pooling} pooling")
+            + (", shifted" if augment else ""),
             build=lambda pooling=pooling: shift_cnn(pooling),
             x=x_train,
             y=data.y_train,
