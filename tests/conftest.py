@@ -125,3 +125,19 @@ def assert_not_yet(feedback, *, hint: str = "") -> None:
     assert feedback.hint, "a failing check must give a hint"
     if hint:
         assert re.search(hint, feedback.hint, flags=re.IGNORECASE), feedback.hint
+
+
+SITE_FIXTURES = frozenset({"site_build", "built_site"})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that needs the cold site build as slow, with the build's time limit.
+
+    A test needs the build when it asks, directly or through another fixture, for
+    ``site_build`` or ``built_site``; so ``pytest -m "not slow"`` never builds the site,
+    and the global per-test ``timeout`` (pyproject.toml) does not cut the build short.
+    """
+    for item in items:
+        if SITE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT_S + 600))
