@@ -199,9 +199,10 @@ CLAIMS: tuple[Claim, ...] = (
         "if you have a 4x4 square and a 2x2 square and you have a corner detecting feature, a "
         "2x2 max pool will produce the same output for both squares (if you get lucky with the "
         "alignment).",
-        f"{_KANAZAWA} and {_VAN_NOORD} build scale invariance into the architecture (scale "
-        f"channels, multi-scale inputs) because pooling alone does not give it; "
-        f"{_JANSSON_LINDEBERG} test such scale-channel networks on scales not seen in training.",
+        f"{_KANAZAWA} build local scale invariance into every layer, {_VAN_NOORD} (the paper "
+        f"the thread points to) a multi-scale CNN, and {_JANSSON_LINDEBERG} test scale-channel "
+        f"networks on scales not seen in training: the designs that give scale invariance "
+        f"build it in.",
     ),
     _c(
         "squares-all-but-largest",
@@ -220,9 +221,9 @@ CLAIMS: tuple[Claim, ...] = (
         "A network becomes scale invariant by training with zoom augmentation.",
         T03,
         "Using zooming as a data augmentation approach",
-        f"Augmentation gives robustness over the trained range, not invariance outside it: "
-        f"{_JANSSON_LINDEBERG} find standard CNNs trained with scale augmentation generalise "
-        f"poorly to scales outside the training range, unlike their scale-channel networks.",
+        f"{_JANSSON_LINDEBERG} study generalisation to scales *not* in the training set: "
+        f"even two earlier scale-channel designs fail at it, while their foveated channels "
+        f"generalise over a scale range of 8.",
     ),
     _c(
         "scale-from-natural-sizes",
@@ -231,8 +232,9 @@ CLAIMS: tuple[Claim, ...] = (
         "in the training data.",
         T03,
         "Having different sized objects naturally appear in various images",
-        f"{_VAN_NOORD} argue that a network trained on objects at many sizes must learn "
-        f"each pattern at each scale, and propose multi-scale inputs instead.",
+        f'{_VAN_NOORD}: "scale-invariant representations are incomplete representations of '
+        f'images, because images contain scale-variant information as well"; their '
+        f"multi-scale CNN learns both kinds.",
     ),
     _c(
         "early-layers-transfer",
