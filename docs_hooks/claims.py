@@ -121,7 +121,8 @@ def check_records(
             if claim.notebook not in skip:
                 problems.append(
                     f"claim {claim.id!r} is not recorded: {claim.notebook} must end a cell "
-                    f'with cnn101.claims.record("{claim.id}", verdict=..., evidence=...)'
+                    f'with cnn101.claims.record("{claim.id}", verdict=..., evidence=...) or, '
+                    f'if it is not measured, cnn101.claims.not_tested("{claim.id}", reason=...)'
                 )
             continue
         if len(records) > 1:
