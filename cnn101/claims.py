@@ -4,9 +4,12 @@ The tutorials test what their sources (blog posts, a forum thread, papers) say. 
 such statement is a :class:`Claim` in :data:`CLAIMS`, owned by one notebook. The cell
 that measures it ends with :func:`record`, which returns a :class:`ClaimRecord`: shown
 in the notebook as a small verdict box, and carried in the cell's output as a
-machine-readable entry (MIME type :data:`MIME_TYPE`). The site build collects these
-entries from the executed notebooks into the page "Claims and verdicts", so the page
-cannot drift from the numbers; a claim that its notebook stops recording fails the build.
+machine-readable entry (MIME type :data:`MIME_TYPE`). A claim that the tutorials do not
+measure (a name, a guess about another program) is recorded with :func:`not_tested`
+instead, where the notebook discusses it, with the reason and no numbers. The site build
+collects these entries from the executed notebooks into the page "Claims and verdicts",
+with each claim's quoted words and what the literature says, so the page cannot drift
+from the numbers; a claim that its notebook stops recording fails the build.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import numpy as np
 from cnn101._validation import describe
 
 MIME_TYPE = "application/vnd.cnn101.claim+json"
-VERDICTS = ("confirmed", "refuted", "partly")
+VERDICTS = ("confirmed", "refuted", "partly")  # what a measurement can say
+NOT_TESTED = "not tested here"  # the verdict of :func:`not_tested`: no measurement
 
 BLOG_INVARIANCE = "Ajay Krishnan, “Translation in-variance and CNN” (blog post, 2022)"
 BLOG_INVARIANCE_URL = "https://medium.com/search?q=Translation%20in-variance%20and%20CNN"
@@ -45,6 +49,30 @@ T05 = "05_feature_map_alignment.ipynb"
 T06 = "06_transfer_across_resolutions.ipynb"
 
 
+# Papers the literature column cites (Markdown links, one home for each).
+_AZULAY = "[Azulay & Weiss (2019)](https://arxiv.org/abs/1805.12177)"
+_ZHANG = "[Zhang (2019)](https://arxiv.org/abs/1904.11486)"
+_KAYHAN = "[Kayhan & van Gemert (2020)](https://arxiv.org/abs/2003.07064)"
+_CHAMAN = "[Chaman & Dokmanic (2021)](https://arxiv.org/abs/2011.14214)"
+_BISCIONE = "[Biscione & Bowers (2021)](https://arxiv.org/abs/2110.05861)"
+_VAN_NOORD = "[van Noord & Postma (2017)](https://arxiv.org/abs/1602.01255)"
+_KANAZAWA = "[Kanazawa et al. (2014)](https://arxiv.org/abs/1412.5104)"
+_JANSSON_LINDEBERG = "[Jansson & Lindeberg (2022)](https://arxiv.org/abs/2106.06418)"
+_YOSINSKI = "[Yosinski et al. (2014)](https://arxiv.org/abs/1411.1792)"
+_LOWE = "[Lowe (2004)](https://doi.org/10.1023/B:VISI.0000029664.99615.94)"
+_LINDEBERG = "[Lindeberg (1998)](https://doi.org/10.1023/A:1008045108935)"
+_BURT = "[Burt & Adelson (1983)](https://doi.org/10.1109/TCOM.1983.1095851)"
+_HE = "[He et al. (2014)](https://arxiv.org/abs/1406.4729)"
+_LAZEBNIK = "[Lazebnik et al. (2006)](https://doi.org/10.1109/CVPR.2006.68)"
+_ZHAO = "[Zhao et al. (2017)](https://arxiv.org/abs/1612.01105)"
+_CHEN_V2 = "[Chen et al. (2018)](https://arxiv.org/abs/1606.00915)"
+_CHEN_V3 = "[Chen et al. (2017)](https://arxiv.org/abs/1706.05587)"
+_CHEN_V3PLUS = "[Chen et al. (2018b)](https://arxiv.org/abs/1802.02611)"
+_FINNVEDEN = "[Finnveden et al. (2020)](https://arxiv.org/abs/2004.11678)"
+_DEEPDREAM = "[Mordvintsev et al. (2015)](https://research.google/blog/inceptionism-going-deeper-into-neural-networks/)"
+_KERAS_DREAM = "[Keras' DeepDream example](https://keras.io/examples/generative/deep_dream/)"
+
+
 @dataclass(frozen=True)
 class Claim:
     """One statement of a source document that a tutorial notebook tests.
@@ -61,6 +89,10 @@ class Claim:
         The claim in one sentence, as the source makes it.
     notebook : str
         File name of the tutorial notebook that measures it (``NN_slug.ipynb``).
+    quote : str
+        The source's own words, verbatim (its spelling kept).
+    literature : str
+        What the literature says on it, in Markdown with a link to each work cited.
     """
 
     id: str
@@ -68,6 +100,8 @@ class Claim:
     source_url: str
     statement: str
     notebook: str
+    quote: str = ""
+    literature: str = ""
 
     @property
     def anchor(self) -> str:
@@ -75,104 +109,359 @@ class Claim:
         return f"claim-{self.id}"
 
 
+def _c(claim_id, source, statement, notebook, quote, literature):
+    url = {
+        BLOG_INVARIANCE: BLOG_INVARIANCE_URL,
+        FORUM: FORUM_URL,
+        PYRAMIDS: PYRAMIDS_URL,
+        JANSSON: JANSSON_URL,
+    }[source]
+    return Claim(claim_id, source, url, statement, notebook, quote, literature)
+
+
 CLAIMS: tuple[Claim, ...] = (
-    Claim(
+    # --- Krishnan, "Translation in-variance and CNN" -----------------------------------
+    _c(
+        "flip-as-translation",
+        BLOG_INVARIANCE,
+        "An image and its flipped version show what a translation does to pixel-by-pixel "
+        "comparison.",
+        T01,
+        "Computers sees different information in the corresponding pixel locations when we "
+        "give it an image and a flipped version of the same image",
+        "A flip is a reflection, not a translation. Convolution commutes with translations; "
+        "with a reflection only for mirror-symmetric kernels, and "
+        f"[Jansson et al. (2020)]({JANSSON_URL}) treat reflections separately from translations "
+        "for that reason.",
+    ),
+    _c(
+        "invariance-exact-response",
+        BLOG_INVARIANCE,
+        "Translation invariance means the model produces exactly the same response however "
+        "its input is shifted.",
+        T01,
+        "The In-variance to translation means that the model produces exactly the same "
+        "response, regardless of how its input is shifted",
+        f"That is the strict definition; CNNs do not meet it: {_AZULAY} find that one-pixel "
+        f"shifts change modern CNNs' outputs, because their subsampling ignores the sampling "
+        f"theorem, and {_CHAMAN} reach exact invariance to circular shifts only by choosing "
+        f"the subsampling grid from the input.",
+    ),
+    _c(
+        "relu-isolates-line",
+        BLOG_INVARIANCE,
+        "ReLU isolates the vertical line that the convolution extracted.",
+        T01,
+        "We can apply ReLU activation function to isolate the pattern (vertical line) we "
+        "extracted by convolution operation",
+        "ReLU, max(x, 0) ([Nair & Hinton, 2010](https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf)), "
+        "keeps the positive responses of a kernel and zeroes the rest; which side of a "
+        "pattern survives depends on the kernel's sign, so an edge-pair kernel keeps one edge.",
+    ),
+    _c(
+        "max-pool-intensifies",
+        BLOG_INVARIANCE,
+        "Max pooling intensifies the extracted patterns.",
+        T01,
+        "Now lets apply : Max pooling to intensify the extracted patterns",
+        "Max pooling keeps the largest value of each window; it never raises a value. "
+        f"{_ZHANG} shows that it is the subsampling after the max that breaks shift "
+        "invariance.",
+    ),
+    _c(
+        "global-pooling-window",
+        BLOG_INVARIANCE,
+        "Global pooling is the same as pooling with a window the size of the feature map.",
+        T01,
+        "This would be the same as setting the window size to the size of the input feature map.",
+        "[Lin et al. (2014)](https://arxiv.org/abs/1312.4400) introduced global average pooling "
+        "as one average per feature map; Keras' `GlobalMaxPooling2D` and "
+        "`GlobalAveragePooling2D` reduce over the spatial axes, a pooling whose window is the map.",
+    ),
+    _c(
         "pooling-translation-invariance",
         BLOG_INVARIANCE,
-        BLOG_INVARIANCE_URL,
         "Translation invariance is a result of the pooling operation.",
         T02,
+        "Translation in-variance is a result of the pooling operation.",
+        f"{_AZULAY} and {_ZHANG}: pooled CNNs are not shift-invariant; blurring before "
+        f"subsampling restores much of it. {_KAYHAN}: zero padding lets convolutions encode "
+        f"absolute position. {_BISCIONE}: CNNs are not architecturally invariant to "
+        f"translation but can learn to be, e.g. from pretraining on ImageNet.",
     ),
-    Claim(
+    # --- fast.ai forum, "CNNs and different spatial resolutions" -----------------------
+    _c(
         "max-pool-scale-luck",
         FORUM,
-        FORUM_URL,
         "Max pooling gives a little scale invariance, if you get lucky with the alignment.",
         T03,
+        "I think the maxpooling operator allows a little bit of scale invariance. For example, "
+        "if you have a 4x4 square and a 2x2 square and you have a corner detecting feature, a "
+        "2x2 max pool will produce the same output for both squares (if you get lucky with the "
+        "alignment).",
+        f"{_KANAZAWA} build local scale invariance into every layer, {_VAN_NOORD} (the paper "
+        f"the thread points to) a multi-scale CNN, and {_JANSSON_LINDEBERG} test scale-channel "
+        f"networks on scales not seen in training: the designs that give scale invariance "
+        f"build it in.",
     ),
-    Claim(
+    _c(
+        "squares-all-but-largest",
+        FORUM,
+        "After enough poolings, all squares but the largest give the same corner activation.",
+        T03,
+        "You can see that all but the largest square end up with the same activation (active "
+        "for UL and BR in the same location) at the later levels of pooling.",
+        "Two corner responses share a pooling cell once the square fits in one cell of the "
+        "grid as it is cut, so the level depends on the position as well as the size (the "
+        "same mechanism as max pooling's shift sensitivity, " + _AZULAY + ").",
+    ),
+    _c(
         "scale-from-zoom-augmentation",
         FORUM,
-        FORUM_URL,
         "A network becomes scale invariant by training with zoom augmentation.",
         T03,
+        "Using zooming as a data augmentation approach",
+        f"{_JANSSON_LINDEBERG} study generalisation to scales *not* in the training set: "
+        f"even two earlier scale-channel designs fail at it, while their foveated channels "
+        f"generalise over a scale range of 8.",
     ),
-    Claim(
+    _c(
         "scale-from-natural-sizes",
         FORUM,
-        FORUM_URL,
         "Scale invariance also comes from objects that naturally appear at different sizes "
         "in the training data.",
         T03,
+        "Having different sized objects naturally appear in various images",
+        f'{_VAN_NOORD}: "scale-invariant representations are incomplete representations of '
+        f'images, because images contain scale-variant information as well"; their '
+        f"multi-scale CNN learns both kinds.",
     ),
-    Claim(
+    _c(
         "early-layers-transfer",
         FORUM,
-        FORUM_URL,
         "The early layers of a network trained at one spatial resolution help a low-data "
         "task at another resolution.",
         T06,
+        "I’m pretty sure the early layers will be helpful, based on my own experience.",
+        f"{_YOSINSKI}: first-layer features are general (Gabor- and colour-blob-like) and "
+        f"transfer well; transferability falls in later layers and with the distance between "
+        f"the tasks.",
     ),
-    Claim(
+    _c(
         "dog-features",
         FORUM,
-        FORUM_URL,
         "A network may learn to approximate difference-of-Gaussian features around its "
         "pooling layers, like SIFT keypoints.",
         T05,
+        "The network might also approximate difference of Gaussian type features before and "
+        "after pooling layers to create an approximation of SIFT style key points.",
+        f"{_LOWE} finds SIFT keypoints as extrema over space *and scale* of differences of "
+        f"Gaussian-blurred images at adjacent scales, a stand-in for the scale-normalised "
+        f"Laplacian of {_LINDEBERG}; a DoG is a difference across scales, which a single "
+        f"filter cannot show.",
     ),
-    Claim(
+    # --- Lei Mao, "Image Pyramids and Its Applications in Deep Learning" ---------------
+    _c(
+        "pyramid-octave",
+        PYRAMIDS,
+        "Each image in an image pyramid is called an octave.",
+        T04,
+        'Each image in the image pyramids is called an "octave".',
+        f"{_BURT} call the images *levels*. In {_LOWE} an *octave* is a doubling of the "
+        f"Gaussian's σ, a set of several blurred images; with halving per level, adjacent "
+        f"levels are one octave apart.",
+    ),
+    _c(
+        "pyramid-kernels",
+        PYRAMIDS,
+        "Pyramids are made by repeatedly downsampling the image with kernels such as the "
+        "Gaussian and the Laplacian kernel.",
+        T04,
+        "The original image was repeatedly downsampled to a low resolution image using "
+        "kernels, scuh as Gaussian kernel and Laplacian kernel.",
+        f"{_BURT}: each Gaussian level is the previous one blurred and subsampled; each "
+        f"Laplacian level is the *difference* between a Gaussian level and the expanded next "
+        f"one, not a Laplacian kernel applied before subsampling.",
+    ),
+    _c(
         "pyramid-storage",
         PYRAMIDS,
-        PYRAMIDS_URL,
         "An image pyramid costs at most 1/3 more storage when each side halves per level.",
         T04,
+        "the storage cost only increases by 1/3 at most if the dimension reduction is 1/2 at "
+        "each dimension",
+        f"{_BURT} give the same bound (the levels add 1/4 + 1/16 + ... < 1/3) for sides "
+        f"that halve exactly.",
     ),
-    Claim(
+    _c(
         "coarse-to-fine-translations",
         PYRAMIDS,
-        PYRAMIDS_URL,
         "A coarse-to-fine search over a pyramid needs far fewer translations than a search "
         "of the full-resolution image.",
         T04,
+        "the number of translations you did would be significantly smaller than going "
+        "through the high resolution image",
+        f"{_BURT} and later pyramid methods use coarse-to-fine search for this reason; it can "
+        f"miss a target whose coarse version is not distinctive.",
     ),
-    Claim(
+    _c(
+        "deepdream-smoothing",
+        PYRAMIDS,
+        "DeepDream uses a pyramid of images of equal size, probably for smoothing.",
+        T04,
+        "also used image pyramids of equal image sizes to calculate the "
+        "gradients for generating the patterns, probably for the smoothing purpose I guess",
+        f"DeepDream ({_DEEPDREAM}) runs gradient ascent at several scales (octaves), "
+        f"smallest first; between scales it enlarges the image and re-injects the detail "
+        f"that shrinking and re-enlarging lost ({_KERAS_DREAM}), so patterns made at a coarse "
+        f"scale are refined at finer ones.",
+    ),
+    _c(
         "spp-fixed-length",
         PYRAMIDS,
-        PYRAMIDS_URL,
         "Spatial pyramid pooling gives a fixed-length vector for an input of any size.",
         T04,
+        "resulting a fixed length feature vector, independent of the size of input tensor",
+        f'{_HE}: SPP-net "can generate a fixed-length representation regardless of image '
+        f'size/scale"; their detection model pools into 6x6, 3x3, 2x2 and 1x1 bins (12,800 numbers '
+        f"from 256 maps).",
     ),
-    Claim(
+    _c(
+        "spp-like-image-pyramid",
+        PYRAMIDS,
+        "Spatial pyramid pooling is extremely close to image pyramids.",
+        T04,
+        "Obviously, the concept of this method is extremely close to image pyramids in the "
+        "traditional computer vision.",
+        f"{_HE} take SPP from spatial pyramid matching ({_LAZEBNIK}): a pyramid of ever "
+        f"finer grids of bins over *one* image, not a pyramid of resolutions; He et al. use "
+        f"image pyramids separately, for multi-size training and multi-scale testing.",
+    ),
+    _c(
+        "spp-only-before-dense",
+        PYRAMIDS,
+        "Spatial pyramid pooling can only be used before a fully connected layer, because "
+        "its parallel poolings have outputs of different sizes.",
+        T04,
+        "the spatial pyramid pooling could only be used before a fully connected neural "
+        "network because the sizes of outputs from parallel max poolings are different",
+        f"{_HE} feed the SPP vector to fully connected layers; {_ZHAO}'s pyramid pooling "
+        f"module upsamples each pooled grid back to the map's size so the result feeds "
+        f"further convolutions.",
+    ),
+    _c(
         "psp-upsample-stack",
         PYRAMIDS,
-        PYRAMIDS_URL,
         "PSPNet's pyramid pooling module upsamples the pooled maps so that they can be "
         "stacked with the input feature map.",
         T04,
+        "Therefore the outputs from parallel poolings could be stacked together.",
+        f"{_ZHAO}: pooled to 1x1, 2x2, 3x3 and 6x6 bins, each reduced by a 1x1 convolution to "
+        f"1/N of the channels, upsampled bilinearly and concatenated with the input map.",
     ),
-    Claim(
+    _c(
+        "bilinear-differentiable",
+        PYRAMIDS,
+        "Bilinear interpolation is differentiable.",
+        T04,
+        "Bilinear interpolation is differentiable.",
+        "Bilinear resizing is linear in the input values (each output is a fixed weighted sum "
+        f"of four inputs), so its gradient is that fixed matrix's transpose; {_ZHAO} train "
+        f"through it end to end.",
+    ),
+    _c(
         "aspp-no-pooling",
         PYRAMIDS,
-        PYRAMIDS_URL,
         "There is no pooling in atrous spatial pyramid pooling (ASPP).",
         T04,
+        'The name of "atrous spatial pyramid pooling" is actually illusive because there is '
+        'no "pooling" in the method.',
+        f"True of DeepLab v2's ASPP ({_CHEN_V2}); DeepLab v3 ({_CHEN_V3}) adds an image-level "
+        f"branch, global average pooling, because at large rates few of a 3x3 filter's "
+        f"weights fall on the map.",
     ),
-    Claim(
+    _c(
+        "aspp-stacked",
+        PYRAMIDS,
+        "The outputs of ASPP's parallel atrous convolutions are stacked as input for the "
+        "following layers.",
+        T04,
+        "Similarly, the resulting outpus were stacked together as input for the following layers.",
+        f"DeepLab v2 ({_CHEN_V2}) *sums* the branches' outputs (each branch ends in its own "
+        f"classifier); DeepLab v3 ({_CHEN_V3}) concatenates them and projects them with a 1x1 convolution.",
+    ),
+    _c(
         "atrous-is-dilated",
         PYRAMIDS,
-        PYRAMIDS_URL,
         "Atrous convolution is dilated convolution, and `tf.nn.atrous_conv2d` is a wrapper "
         "of `tf.nn.conv2d`.",
         T04,
+        "However it is nothing fancy but a wrapper for tf.nn.conv2d.",
+        f"{_CHEN_V2} name it after the *algorithme à trous* of wavelet analysis; "
+        "[Yu & Koltun (2016)](https://arxiv.org/abs/1511.07122) call it dilated convolution.",
     ),
-    Claim(
+    _c(
+        "dilation-rate-argument",
+        PYRAMIDS,
+        "The rate of an atrous convolution is set with the `dilation_rate` argument of "
+        "`tf.layers.conv2d` and `tf.nn.conv2d`.",
+        T04,
+        'we could set the rate in the "dilation_rate" argument.',
+        "TensorFlow's API reference ([tf.nn.conv2d](https://www.tensorflow.org/api_docs/python/tf/nn/conv2d)): "
+        "`tf.nn.conv2d` takes `dilations`; `dilation_rate` is "
+        "the argument of the layers (`tf.keras.layers.Conv2D`, and `tf.layers.conv2d` in "
+        "TensorFlow 1); `tf.nn.atrous_conv2d` takes `rate`.",
+    ),
+    _c(
+        "deeplab-v3plus",
+        PYRAMIDS,
+        "DeepLab v3+ puts ASPP's stacked outputs in front of the following layers of the "
+        "network (the post's figure).",
+        T04,
+        "DeepLab v3+ Network Architecture",
+        f"{_CHEN_V3PLUS}: DeepLab v3 becomes the encoder; a simple decoder upsamples its "
+        f"output 4x, concatenates low-level features reduced by a 1x1 convolution, refines "
+        f"with 3x3 convolutions and upsamples 4x again; convolutions are atrous separable "
+        f"(depthwise atrous, then pointwise).",
+    ),
+    # --- Jansson, Maydanskiy, Finnveden & Lindeberg ---------------------------------------
+    _c(
         "feature-map-transform-invariance",
         JANSSON,
-        JANSSON_URL,
         "Spatial transformations of CNN feature maps cannot give invariance to scaling or "
         "shear unless the features themselves are invariant.",
         T05,
+        "methods based on spatial transformations of CNN feature maps or filters cannot "
+        "replace image alignment of the input and cannot enable invariant recognition for "
+        "general affine transformations, specifically not for scaling transformations or "
+        "shear transformations",
+        f"The theorems hold for translation-covariant, semi-local feature extractors "
+        f"({JANSSON_URL}); {_FINNVEDEN} show the practical side for spatial transformer "
+        f"networks, and scale-channel networks ({_JANSSON_LINDEBERG}) get scale covariance "
+        f"by moving values across channels, outside the theorems' purely spatial warps.",
+    ),
+    _c(
+        "rotation-needs-invariant-features",
+        JANSSON,
+        "For rotations and reflections, spatially transforming feature maps enables "
+        "invariance only with rotation- or reflection-invariant features.",
+        T05,
+        "For rotations and reflections, spatially transforming feature maps or filters can "
+        "enable invariance but only for networks with learnt or hardcoded rotation- or "
+        "reflection-invariant features",
+        f"Group-equivariant networks get around it by permuting channels with the "
+        f"transformation, as in the paper's Figure 2; {_FINNVEDEN} make the same point for "
+        f"spatial transformers.",
+    ),
+    _c(
+        "input-alignment",
+        JANSSON,
+        "Spatial transformations of feature maps cannot replace alignment of the input image.",
+        T05,
+        "The results imply that methods based on spatial transformations of CNN feature maps "
+        "or filters cannot replace image alignment of the input",
+        f"{_FINNVEDEN}: spatial transformers that transform the input outperform those that "
+        f"transform feature maps, for rotation and scale.",
     ),
 )
 
@@ -195,7 +484,12 @@ def get_claim(claim_id: str) -> Claim:
     return _BY_ID[claim_id]
 
 
-_COLOURS = {"confirmed": "#2e7d32", "refuted": "#c62828", "partly": "#ef6c00"}
+_COLOURS = {
+    "confirmed": "#2e7d32",
+    "refuted": "#c62828",
+    "partly": "#ef6c00",
+    NOT_TESTED: "#616161",
+}
 
 
 @dataclass(frozen=True)
@@ -207,7 +501,7 @@ class ClaimRecord:
     """
 
     claim: Claim
-    verdict: Literal["confirmed", "refuted", "partly"]
+    verdict: Literal["confirmed", "refuted", "partly", "not tested here"]
     evidence: str
     values: Mapping[str, float] = field(default_factory=dict)
 
@@ -297,7 +591,8 @@ def record(
     claim_id : str
         The id of a claim in :data:`CLAIMS`.
     verdict : {"confirmed", "refuted", "partly"}
-        What the measurement says about the claim.
+        What the measurement says about the claim. A claim that is not measured is
+        recorded with :func:`not_tested` instead.
     evidence : str
         One sentence with the measured figure(s) behind the verdict.
     values : dict of str to float, optional
@@ -327,3 +622,37 @@ def record(
             f"Received: evidence={describe(evidence)}"
         )
     return ClaimRecord(claim, verdict, evidence.strip(), _check_values(values))
+
+
+def not_tested(claim_id: str, *, reason: str) -> ClaimRecord:
+    """Record that a claim is not measured here, and why (no verdict, no numbers).
+
+    Call it as the last expression of the cell next to the text that discusses the
+    claim: the claims page then links there, shows the reason, and gives the verdict
+    ``"not tested here"``, never a measured one.
+
+    Parameters
+    ----------
+    claim_id : str
+        The id of a claim in :data:`CLAIMS`.
+    reason : str
+        Why the tutorials do not measure it (a name, a guess about another program, ...).
+
+    Returns
+    -------
+    ClaimRecord
+        With verdict ``"not tested here"`` and no values.
+
+    Examples
+    --------
+    >>> r = not_tested("pyramid-octave", reason="A name, not a measurable property.")
+    >>> r.to_json()["verdict"], r.to_json()["values"]
+    ('not tested here', {})
+    """
+    claim = get_claim(claim_id)
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError(
+            "`reason` must be a non-empty sentence saying why the claim is not measured. "
+            f"Received: reason={describe(reason)}"
+        )
+    return ClaimRecord(claim, NOT_TESTED, reason.strip(), {})

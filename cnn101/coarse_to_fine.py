@@ -5,7 +5,7 @@ Looking for a small patch in a large photo by scoring every translation costs
 (:mod:`cnn101.pyramids`) we score every translation only at the coarsest level,
 where image and template are 2**L times smaller on each side, then at each finer
 level only a small window around twice the coarser match. Scores are normalised
-cross-correlations computed with :func:`cnn101.ops.conv2d`.
+cross-correlations computed in float64 with ``tf.nn.conv2d``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
-from cnn101.ops import conv2d
 from cnn101.pyramids import gaussian_kernel1d, gaussian_pyramid, pyramid_shapes
 
 __all__ = [
@@ -35,10 +34,14 @@ __all__ = [
 def match_template(image: Any, template: Any) -> Any:
     """Return the normalised cross-correlation of ``template`` at every position.
 
-    Three VALID convolutions (:func:`cnn101.ops.conv2d`) give, for each placement,
+    Three VALID correlations (``tf.nn.conv2d`` in float64) give, for each placement,
     the correlation with the zero-mean template and the window's sum and sum of
-    squares; the score is their Pearson correlation in [-1, 1], and 0 where the
-    window is flat. This is ``skimage.feature.match_template`` in float32.
+    squares; the score is their Pearson correlation, in [-1, 1], and 0 where the
+    window is flat. The image's mean is subtracted first: the score does not change
+    (a Pearson correlation ignores a constant offset), but the window variance
+    ``sum(x**2) - sum(x)**2 / n`` then no longer cancels two large numbers. This is
+    ``skimage.feature.match_template`` (which also works in float64), returned as
+    float32.
 
     Parameters
     ----------
@@ -50,12 +53,18 @@ def match_template(image: Any, template: Any) -> Any:
     tf.Tensor of shape (H - h + 1, W - w + 1), float32
         Entry (r, c) scores the template placed with its top-left pixel at (r, c).
 
+    References
+    ----------
+    .. [1] Lewis, J. P. (1995). Fast normalized cross-correlation. *Vision Interface*.
+
     Examples
     --------
     >>> image = np.zeros((6, 6)); image[2:4, 3:5] = [[1, 2], [3, 4]]
-    >>> scores = match_template(image, [[1, 2], [3, 4]])
+    >>> scores = match_template(image + 100, [[1, 2], [3, 4]])
     >>> [int(i) for i in np.unravel_index(int(np.argmax(scores)), scores.shape)]
     [2, 3]
+    >>> round(float(np.max(scores)), 6)
+    1.0
     """
     image = _gray(image, "image")
     template = _gray(template, "template")
@@ -66,14 +75,27 @@ def match_template(image: Any, template: Any) -> Any:
         )
     tf = tensorflow()
     n = template.size
-    centred = template - template.mean()
-    numerator = conv2d(image, centred, padding="VALID")
-    window_sum = conv2d(image, np.ones_like(template), padding="VALID")
-    window_sq = conv2d(image**2, np.ones_like(template), padding="VALID")
-    variance = tf.maximum(window_sq - window_sum**2 / n, 0.0) * float((centred**2).sum())
-    denominator = tf.sqrt(variance)
-    eps = np.finfo(np.float32).eps
-    return tf.where(denominator > eps, numerator / tf.maximum(denominator, eps), 0.0)
+    pixels = image.astype(np.float64)
+    pixels -= pixels.mean()
+    centred = template.astype(np.float64)
+    centred -= centred.mean()
+    batch = tf.constant(pixels[None, :, :, None])
+    squares = tf.constant((pixels**2)[None, :, :, None])
+
+    def correlate(x, kernel):
+        return tf.nn.conv2d(x, tf.constant(kernel[:, :, None, None]), 1, "VALID")[0, :, :, 0]
+
+    ones = np.ones_like(centred)
+    numerator = correlate(batch, centred)
+    window_sum = correlate(batch, ones)
+    window_sq = correlate(squares, ones)
+    window_var = window_sq - window_sum**2 / n
+    # A flat window's variance is zero up to the rounding of n float64 additions.
+    flat = window_var <= 4 * n * np.finfo(np.float64).eps * window_sq
+    denominator = tf.sqrt(tf.maximum(window_var, 0.0) * float((centred**2).sum()))
+    safe = tf.where(flat | (denominator == 0.0), 1.0, denominator)
+    score = tf.where(flat | (denominator == 0.0), 0.0, numerator / safe)
+    return tf.cast(tf.clip_by_value(score, -1.0, 1.0), tf.float32)  # clip: rounding only
 
 
 def _gray(value: Any, name: str) -> np.ndarray:

@@ -55,14 +55,22 @@ CAT_TEMPLATE = np.array(
 CAT_TEMPLATE.setflags(write=False)
 
 
-def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.ndarray:
-    """Return the blog's small image: zeros with a one-pixel vertical line of ones.
+def vertical_line_image(
+    height: int = 7, width: int = 8, column: int = 3, *, thickness: int = 1
+) -> np.ndarray:
+    """Return zeros with a vertical line of ones, ``thickness`` columns wide from ``column``.
+
+    The blog "Translation in-variance and CNN" uses a 7x8 image whose line is *two*
+    pixels wide, columns 3 and 4: ``vertical_line_image(thickness=2)``. The default, a
+    one-pixel line in column 3, is the simplest line to shift one pixel at a time.
 
     Parameters
     ----------
     height, width : int, default 7 and 8
     column : int, default 3
-        Column of the line.
+        First (left) column of the line.
+    thickness : int, default 1
+        Number of columns of the line; ``column + thickness`` must not exceed ``width``.
 
     Returns
     -------
@@ -72,6 +80,8 @@ def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.
     --------
     >>> vertical_line_image()[0].tolist()
     [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    >>> vertical_line_image(thickness=2)[0].tolist()  # the blog's image
+    [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
     """
     height = check.positive_int(height, "height")
     width = check.positive_int(width, "width")
@@ -79,8 +89,14 @@ def vertical_line_image(height: int = 7, width: int = 8, column: int = 3) -> np.
         raise ValueError(
             f"`column` must be an integer in [0, {width - 1}]. Received: column={check.describe(column)}"
         )
+    thickness = check.positive_int(thickness, "thickness")
+    if column + thickness > width:
+        raise ValueError(
+            f"`thickness` must be at most width - column = {width - column}. "
+            f"Received: thickness={thickness}"
+        )
     image = np.zeros((height, width), dtype=np.float32)
-    image[:, column] = 1.0
+    image[:, column : column + thickness] = 1.0
     return image
 
 

@@ -11,16 +11,26 @@ inside a network, on a feature map:
   every pixel gets context from the whole image and from its quarter, ninth, ...
 * :class:`AtrousSpatialPyramidPooling` runs 3x3 convolutions with holes (dilation
   6, 12, 18) side by side with a 1x1 convolution and an image-level pooling
-  branch, so one layer sees the map at several receptive-field sizes.
+  branch and concatenates them (DeepLab v3), or sums the atrous branches alone
+  (``merge="sum"``, DeepLab v2), so one layer sees the map at several receptive-field
+  sizes.
 
-Two rules place the bins. By default (``bin_rule="adaptive"``, PyTorch's adaptive
-pooling) bins cover the whole map and may overlap by a pixel: for n bins over H rows,
-bin i spans rows ``floor(i * H / n)`` to ``ceil((i + 1) * H / n)``. He et al.'s rule
-(``bin_rule="he"``, Section 2.3 of arXiv:1406.4729) is a sliding-window pooling with
-window ``ceil(H / n)`` and stride ``floor(H / n)``: bin i spans rows ``i * floor(H / n)``
-to ``i * floor(H / n) + ceil(H / n)``, which can leave the last rows uncovered (10 rows,
-4 bins: windows of 3 at stride 2 never read row 9) and needs ``H >= n``. The papers follow each convolution with batch normalisation; here that is
-the option ``batch_norm=True`` (off by default, so each branch is one convolution).
+He et al. (arXiv:1406.4729) place the bins by two rules, and ``bin_rule`` offers both.
+For a network applied to an image of any size (their Appendix A), bin i of n over H rows
+spans ``floor(i * H / n)`` to ``ceil((i + 1) * H / n)``, the floor on the left/top edge and
+the ceiling on the right/bottom one: that is adaptive pooling (PyTorch's
+``AdaptiveMaxPool2d``) and the default, ``bin_rule="adaptive"``; the bins cover the whole
+map and may overlap by a pixel. For training at fixed sizes (their Section 2.3) each level
+is a sliding-window pooling with window ``ceil(H / n)`` and stride ``floor(H / n)``. That
+gives n windows on their 13 x 13 and 10 x 10 maps but more on many sizes (7 x 7 with
+n = 4: window 2, stride 1, 6 windows per side); ``bin_rule="he"`` keeps the first n, bin i
+spanning ``i * floor(H / n)`` to ``i * floor(H / n) + ceil(H / n)``, so it can leave the
+last rows unread (10 rows, 4 bins: windows of 3 at stride 2 never read row 9) and needs
+``H >= n``. The levels (4, 2, 1) are the paper's Figure 3; its detection network pools
+into (6, 3, 2, 1) bins (12,800 numbers from 256 maps).
+
+PSPNet and DeepLab v3 follow each convolution with batch normalisation: ASPP does so by
+default (``batch_norm=True``, as v3), the pyramid pooling module with ``batch_norm=True``.
 All layers take NHWC maps of any height and width: ``keras.Input((None, None, C))``.
 """
 
@@ -67,9 +77,14 @@ def bin_edges(size: int, bins: int, bin_rule: BinRule = "adaptive") -> list[tupl
     ``ceil((i + 1) * size / bins)``; the bins cover every pixel, none is empty, and
     neighbours overlap when ``bins`` does not divide ``size``.
 
-    ``bin_rule="he"`` (He et al. 2014): a window of ``ceil(size / bins)`` pixels moved by
-    a stride of ``floor(size / bins)``; bin i spans ``i * stride`` to ``i * stride + window``.
-    The last pixels can be left out, and ``size`` must be at least ``bins``.
+    This is He et al.'s rule for a network applied to any size (arXiv:1406.4729,
+    Appendix A: floor on the left/top edge, ceiling on the right/bottom one).
+
+    ``bin_rule="he"``: the first ``bins`` windows of the sliding-window pooling of
+    He et al.'s Section 2.3, a window of ``ceil(size / bins)`` pixels moved by a stride of
+    ``floor(size / bins)``; bin i spans ``i * stride`` to ``i * stride + window``. That
+    pooling can have more than ``bins`` windows (size 7, 4 bins: 6); the last pixels can
+    be left out, and ``size`` must be at least ``bins``.
 
     Examples
     --------
@@ -253,8 +268,9 @@ class SpatialPyramidPooling(keras.layers.Layer):
     Args:
         levels: Bins per side at each level, default ``(4, 2, 1)`` (16 + 4 + 1 bins).
         pooling: ``"max"`` (He et al.) or ``"avg"``.
-        bin_rule: ``"adaptive"`` (default: bins cover the whole map, neighbours may
-            overlap by a pixel) or ``"he"`` (He et al.'s window ``ceil(H / n)`` at stride
+        bin_rule: ``"adaptive"`` (default; He et al.'s Appendix A rule for any size:
+            bins cover the whole map, neighbours may overlap by a pixel) or ``"he"`` (the
+            first n windows of their Section 2.3 pooling, window ``ceil(H / n)`` at stride
             ``floor(H / n)``, which may leave the last rows and columns out and needs a
             map at least as large as the largest level); see :func:`bin_edges`.
 
@@ -414,18 +430,34 @@ class PyramidPoolingModule(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="cnn101")
 class AtrousSpatialPyramidPooling(keras.layers.Layer):
-    """DeepLab v3's ASPP: parallel atrous convolutions at several rates plus image pooling.
+    """Atrous spatial pyramid pooling: DeepLab v3's module by default, v2's with ``merge="sum"``.
 
-    Five branches see the same map: a 1x1 convolution, a 3x3 convolution with
-    dilation ``r`` for each of ``rates`` (SAME padding, so the size is kept), and
-    global average pooling -> 1x1 convolution -> upsampling to (height, width). They
-    are concatenated and projected by a 1x1 convolution to ``filters`` channels.
+    The defaults build DeepLab v3's ASPP (Chen et al. 2017, arXiv:1706.05587, Section
+    3.3): five branches see the same map, a 1x1 convolution, a 3x3 convolution with
+    dilation ``r`` for each of ``rates`` (SAME padding, so the size is kept) and an
+    image-level branch (global average pooling -> 1x1 convolution -> bilinear upsampling
+    to (height, width)); each convolution is followed by batch normalisation and the
+    activation; the branches are *concatenated* and projected by a 1x1 convolution (with
+    batch normalisation) to ``filters`` channels. v3 uses 256 filters and rates
+    (6, 12, 18) at output stride 16 (the map is 1/16 of the image's side), doubled to
+    (12, 24, 36) at output stride 8.
+
+    DeepLab v2's ASPP (Chen et al. 2018, arXiv:1606.00915) is
+    ``AtrousSpatialPyramidPooling(filters, rates=(6, 12, 18, 24), merge="sum",
+    image_pooling=False, batch_norm=False)``: only the atrous branches, their outputs
+    *summed*. (In v2 each branch goes on through two 1x1 layers to class scores before
+    the sum; here each branch is its one atrous convolution and activation.)
 
     Args:
-        filters: Channels of every branch and of the output, default 256.
+        filters: Channels of every branch and of the output, default 256 (v3's).
         rates: Dilation rates of the 3x3 branches, default ``(6, 12, 18)``.
         activation: Applied after every convolution, default ``"relu"``.
-        batch_norm: Put a ``BatchNormalization`` between each convolution and activation.
+        batch_norm: Put a ``BatchNormalization`` between each convolution and activation
+            (default True, as in v3; v2 has none).
+        merge: ``"concat"`` (v3: concatenate a 1x1 branch, the atrous branches and the
+            image-level branch, then project with a 1x1 convolution) or ``"sum"`` (v2:
+            add the atrous branches, and the image-level branch if there is one).
+        image_pooling: Add v3's image-level branch (default True).
 
     Input shape:
         ``(batch, height, width, channels)``; height and width may be ``None``.
@@ -439,6 +471,10 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
     >>> layer = AtrousSpatialPyramidPooling(filters=8)
     >>> tuple(layer(np.zeros((1, 9, 14, 4))).shape)
     (1, 9, 14, 8)
+    >>> v2 = AtrousSpatialPyramidPooling(8, (6, 12, 18, 24), merge="sum",
+    ...                                  image_pooling=False, batch_norm=False)
+    >>> tuple(v2(np.zeros((1, 9, 14, 4))).shape), len(v2.weights)
+    ((1, 9, 14, 8), 8)
     """
 
     def __init__(
@@ -446,7 +482,9 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         filters: int = 256,
         rates: Sequence[int] = (6, 12, 18),
         activation: Any = "relu",
-        batch_norm: bool = False,
+        batch_norm: bool = True,
+        merge: Literal["concat", "sum"] = "concat",
+        image_pooling: bool = True,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -454,21 +492,36 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         self.rates = _positive_ints(rates, "rates")
         self.activation = keras.activations.get(activation)
         self.batch_norm = check.flag(batch_norm, "batch_norm")
+        if merge not in ("concat", "sum"):
+            raise ValueError(
+                f"`merge` must be 'concat' (DeepLab v3) or 'sum' (DeepLab v2). "
+                f"Received: merge={check.describe(merge)}"
+            )
+        self.merge = merge
+        self.image_pooling = check.flag(image_pooling, "image_pooling")
         self.input_spec = keras.layers.InputSpec(ndim=4)
-        self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1")
+        concat = self.merge == "concat"
+        self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1") if concat else []
         self.atrous = [
             _conv_block(self.filters, 3, rate, self.batch_norm, f"atrous{rate}")
             for rate in self.rates
         ]
-        self.image_pool = _conv_block(self.filters, 1, 1, self.batch_norm, "image_pool_conv")
-        self.project = _conv_block(self.filters, 1, 1, self.batch_norm, "project")
+        self.image_pool = (
+            _conv_block(self.filters, 1, 1, self.batch_norm, "image_pool_conv")
+            if self.image_pooling
+            else []
+        )
+        self.project = _conv_block(self.filters, 1, 1, self.batch_norm, "project") if concat else []
+
+    def _branch_count(self) -> int:
+        return len(self.rates) + (self.merge == "concat") + self.image_pooling
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         channels = _channels(input_shape, "AtrousSpatialPyramidPooling")
         self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
         for block in [self.conv1x1, *self.atrous, self.image_pool]:
             _build_block(block, (None, None, None, channels))
-        _build_block(self.project, (None, None, None, self.filters * (len(self.rates) + 2)))
+        _build_block(self.project, (None, None, None, self.filters * self._branch_count()))
         self.built = True
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
@@ -476,12 +529,17 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         inputs = check.fits_at_call(
             inputs, (1, 1), "AtrousSpatialPyramidPooling", "a non-empty map"
         )
-        branches = [_run_block(self.conv1x1, inputs, self.activation, training)]
+        branches = (
+            [_run_block(self.conv1x1, inputs, self.activation, training)] if self.conv1x1 else []
+        )
         branches += [_run_block(block, inputs, self.activation, training) for block in self.atrous]
-        pooled = tf.reduce_mean(inputs, axis=(1, 2), keepdims=True)
-        pooled = _run_block(self.image_pool, pooled, self.activation, training)
-        resized = tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear")
-        branches.append(tf.cast(resized, pooled.dtype))  # resize computes in float32
+        if self.image_pool:
+            pooled = tf.reduce_mean(inputs, axis=(1, 2), keepdims=True)
+            pooled = _run_block(self.image_pool, pooled, self.activation, training)
+            resized = tf.image.resize(pooled, tf.shape(inputs)[1:3], method="bilinear")
+            branches.append(tf.cast(resized, pooled.dtype))  # resize computes in float32
+        if self.merge == "sum":
+            return tf.add_n(branches)
         return _run_block(self.project, tf.concat(branches, axis=-1), self.activation, training)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
@@ -495,4 +553,6 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
             "rates": list(self.rates),
             "activation": keras.activations.serialize(self.activation),
             "batch_norm": self.batch_norm,
+            "merge": self.merge,
+            "image_pooling": self.image_pooling,
         }

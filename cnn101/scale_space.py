@@ -51,9 +51,16 @@ _MAX_SIGMA = 256.0
 def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     """Return the scale-normalised Laplacian of Gaussian σ² ∇²G_σ as a kernel.
 
-    Sampled as :func:`scipy.ndimage.gaussian_laplace` of a unit impulse (Gaussian
-    derivative kernels cut at 4 sigma), times σ², so that responses at
-    different scales are comparable.
+    Each tap is the continuous σ² ∇²G_σ integrated over its pixel, in closed form:
+    with G_σ(x, y) = g(x) g(y), the integral of ∂²G/∂x² over a pixel is
+    [g'(x)] over its two vertical edges times [Φ(y)] over its two horizontal ones
+    (Φ the Gaussian's cumulative distribution). The taps therefore sum to the flux of
+    ∇G_σ through the kernel's border, of the order of exp(-(radius + 1/2)² / 2σ²), which
+    is then spread evenly over the taps: the kernel is zero-sum at every σ (up to float32
+    rounding), so a flat image gives no response. Sampling the
+    derivative at pixel centres instead (what :func:`scipy.ndimage.gaussian_laplace`
+    does) is far from zero-sum at small σ: at σ = 0.5 its taps sum to 13 % of their
+    absolute sum. At large σ the two agree.
 
     Parameters
     ----------
@@ -65,13 +72,21 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     -------
     ndarray of shape (2 * radius + 1, 2 * radius + 1), float32
 
+    References
+    ----------
+    .. [1] Lindeberg, T. (1998). Feature detection with automatic scale selection.
+       *International Journal of Computer Vision* 30(2), 79-116.
+       https://doi.org/10.1023/A:1008045108935
+
     Examples
     --------
     >>> k = log_kernel(1.0)
-    >>> k.shape, bool(k[4, 4] < 0), round(float(k.sum()), 3)
+    >>> k.shape, bool(k[4, 4] < 0), round(float(k.sum()), 6)
     ((9, 9), True, 0.0)
+    >>> round(float(log_kernel(0.5).sum()), 6)
+    0.0
     """
-    from scipy.ndimage import gaussian_laplace
+    from scipy.special import ndtr
 
     sigma = _positive_float(sigma, "sigma")
     if sigma > _MAX_SIGMA:
@@ -79,9 +94,12 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
             f"`sigma` must be at most {_MAX_SIGMA} (the kernel is 8 sigma wide). Received: sigma={check.describe(sigma)}"
         )
     radius = math.ceil(4 * sigma) if radius is None else check.positive_int(radius, "radius")
-    impulse = np.zeros((2 * radius + 1, 2 * radius + 1))
-    impulse[radius, radius] = 1.0
-    kernel = sigma**2 * gaussian_laplace(impulse, sigma, mode="constant")
+    edges = np.arange(-radius, radius + 2, dtype=np.float64) - 0.5  # pixel borders
+    gauss = np.exp(-(edges**2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi))
+    slope = np.diff(-edges / sigma**2 * gauss)  # [g'] across each pixel
+    mass = np.diff(ndtr(edges / sigma))  # [Φ] across each pixel
+    kernel = sigma**2 * (slope[:, None] * mass[None, :] + mass[:, None] * slope[None, :])
+    kernel -= kernel.mean()  # the flux cut off at the border, spread evenly: exactly zero-sum
     return kernel.astype(np.float32)
 
 

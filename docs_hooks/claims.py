@@ -3,14 +3,16 @@
 Each claim of the tutorials' sources is listed in ``cnn101.claims.CLAIMS`` with the
 notebook that tests it. The cell that measures it ends with ``cnn101.claims.record(...)``,
 whose output carries a JSON entry (MIME type ``application/vnd.cnn101.claim+json``)
-next to the HTML verdict box (``<div id="claim-<id>">``) that the page shows.
+next to the HTML verdict box (``<div id="claim-<id>">``) that the page shows. A claim the
+tutorials do not measure is recorded the same way with ``cnn101.claims.not_tested(...)``:
+verdict "not tested here", the reason, no numbers.
 
 Runs after docs_hooks/notebooks.py: ``on_files`` adds the generated page ``claims.md``;
 as each notebook page is read (``on_pre_page``, after that hook has pointed the page at
 its executed copy) the claim records are read out of its cell outputs; when the claims
 page is rendered (after the notebooks: it is the last file), its Markdown is made: one
-table row per claim with its linked source, the verdict, the measured figure and a link
-to the cell's verdict box. A notebook page not read by then is asked of the notebooks
+table row per claim with the source's words, its linked source, the verdict, the measured
+figure, a link to the cell's verdict box and what the literature says. A notebook page not read by then is asked of the notebooks
 hook's cache (executed on a miss), so the page never misses a notebook.
 
 The build fails if a claim in ``CLAIMS`` is not recorded by its notebook, is recorded
@@ -34,7 +36,12 @@ from mkdocs.structure.files import File
 
 PAGE = "claims.md"
 MIME_TYPE = "application/vnd.cnn101.claim+json"
-VERDICT_MARK = {"confirmed": "confirmed", "refuted": "refuted", "partly": "partly"}
+VERDICT_MARK = {
+    "confirmed": "confirmed",
+    "partly": "partly",
+    "refuted": "refuted",
+    "not tested here": "not tested here",
+}
 
 log = logging.getLogger("mkdocs.hooks.claims")
 
@@ -114,7 +121,8 @@ def check_records(
             if claim.notebook not in skip:
                 problems.append(
                     f"claim {claim.id!r} is not recorded: {claim.notebook} must end a cell "
-                    f'with cnn101.claims.record("{claim.id}", verdict=..., evidence=...)'
+                    f'with cnn101.claims.record("{claim.id}", verdict=..., evidence=...) or, '
+                    f'if it is not measured, cnn101.claims.not_tested("{claim.id}", reason=...)'
                 )
             continue
         if len(records) > 1:
@@ -134,44 +142,56 @@ def check_records(
 
 
 def _cell(text: str) -> str:
-    """Escape text for a Markdown table cell."""
+    """Escape text for a Markdown table cell (HTML and pipes; Markdown links still work)."""
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
-    """Return the Markdown of the claims page (links to notebooks are relative .ipynb paths)."""
+    """Return the Markdown of the claims page (links to notebooks are relative .ipynb paths).
+
+    One row per claim: the claim with the source's own words, the source, the verdict,
+    the measured evidence (or why it is not measured), a link to the cell, and what the
+    literature says (Markdown links kept, the rest escaped).
+    """
     counts = {v: sum(r.verdict == v for r in records.values()) for v in VERDICT_MARK}
     lines = [
         "# Claims and verdicts",
         "",
         "The tutorials test what their sources say. Each row is one claim of a blog post, "
-        "a forum thread or a paper, the verdict the tutorial's measurement gives it and the "
-        "figure behind that verdict; **Measured in** links to the cell that measured it. "
-        "The page is generated from the executed notebooks each time the site is built, so "
-        "it always shows the numbers the tutorials show.",
+        "a forum thread or a paper, in the source's own words, the verdict the tutorial's "
+        "measurement gives it and the figure behind that verdict; **Measured in** links to "
+        "the cell that measured it, and **Literature** says what published work finds. The "
+        "page is generated from the executed notebooks each time the site is built, so it "
+        "always shows the numbers the tutorials show.",
         "",
         f"{len(records)} claims: {counts['confirmed']} confirmed, {counts['partly']} partly, "
-        f"{counts['refuted']} refuted.",
+        f"{counts['refuted']} refuted, {counts['not tested here']} not tested here.",
         "",
-        "| Claim | Source | Verdict | Measured | Measured in |",
-        "| --- | --- | --- | --- | --- |",
+        "| Claim | Source | Verdict | Measured | Measured in | Literature |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for claim in claims:
         record = records.get(claim.id)
         if record is None:
             continue
         tutorial = claim.notebook.split("_", 1)[0].lstrip("0")
-        link = f"[tutorial {tutorial}, cell {record.cell}]({claim.notebook}#claim-{claim.id})"
+        where = "discussed at cell" if record.verdict == "not tested here" else "cell"
+        link = f"[tutorial {tutorial}, {where} {record.cell}]({claim.notebook}#claim-{claim.id})"
+        quote = getattr(claim, "quote", "")
+        said = f"<br>*“{_cell(quote)}”*" if quote else ""
+        literature = _cell(getattr(claim, "literature", ""))
         lines.append(
-            f'| <span id="{claim.id}"></span>{_cell(claim.statement)} '
+            f'| <span id="{claim.id}"></span>{_cell(claim.statement)}{said} '
             f"| [{_cell(claim.source)}]({claim.source_url}) "
-            f"| **{VERDICT_MARK[record.verdict]}** | {_cell(record.evidence)} | {link} |"
+            f"| **{VERDICT_MARK[record.verdict]}** | {_cell(record.evidence)} | {link} "
+            f"| {literature} |"
         )
     lines += [
         "",
         "Verdicts: *confirmed* — the measurement agrees with the claim as stated; *partly* — "
         "it holds only in part or under a condition the source does not state; *refuted* — "
-        "the measurement contradicts it.",
+        "the measurement contradicts it; *not tested here* — the tutorials measure nothing "
+        "that could decide it (the row says why), and the literature column is all there is.",
         "",
     ]
     return "\n".join(lines)

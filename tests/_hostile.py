@@ -402,6 +402,10 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "scale_space.log_features": {"sigmas": lambda: (1.0, 2.0)},
     "scale_space.log_kernel": {"sigma": lambda: 1.0},
     "claims.get_claim": {"claim_id": lambda: "spp-fixed-length"},
+    "claims.not_tested": {
+        "claim_id": lambda: "pyramid-octave",
+        "reason": lambda: "A name, not a measurable property.",
+    },
     "claims.record": {
         "claim_id": lambda: "pyramid-storage",
         "verdict": lambda: "confirmed",
@@ -689,6 +693,7 @@ FREE_TEXT = {
     "text",
     "xlabel",
     "evidence",
+    "reason",
     "markdown",
     "tutorial",
 }

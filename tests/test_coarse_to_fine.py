@@ -23,6 +23,30 @@ def test_match_template_matches_skimage(image_shape, template_shape):
     np.testing.assert_allclose(search.match_template(image, template).numpy(), expected, atol=1e-4)
 
 
+@pytest.mark.parametrize("offset", [100.0, 1000.0, -250.0])
+def test_match_template_on_an_image_with_a_constant_offset(offset):
+    """A Pearson correlation ignores a constant offset: same scores as skimage in float64,
+    within [-1, 1], best exactly where the template was cut (the float32 sums of squares
+    used to cancel there and score 1.09 one pixel off)."""
+    texture = _smooth(_random((30, 30), seed=3))
+    image = (offset + texture).astype(np.float32)
+    template = image[10:18, 5:13]
+    scores = search.match_template(image, template).numpy()
+    expected = skimage_match_template(image.astype(np.float64), template.astype(np.float64))
+    np.testing.assert_allclose(scores, expected, atol=1e-5)
+    assert np.all(np.abs(scores) <= 1.0)
+    assert np.unravel_index(int(np.argmax(scores)), scores.shape) == (10, 5)
+    assert scores[10, 5] == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(scores, search.match_template(texture, template - offset).numpy(),
+                               atol=1e-4)  # fmt: skip
+
+
+def _smooth(image):
+    from scipy.ndimage import gaussian_filter
+
+    return gaussian_filter(image.astype(np.float64), 1.0)
+
+
 def test_flat_windows_score_zero():
     """A window with no variance has no defined correlation; like skimage we report 0."""
     image = np.zeros((10, 10), np.float32)

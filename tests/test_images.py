@@ -6,9 +6,14 @@ from cnn101 import images
 
 
 def test_vertical_line_image_is_the_blog_image():
-    image = images.vertical_line_image()
+    """The blog's array, typed in from the post: 7 rows, ones in columns 3 and 4."""
+    blog = np.array([[0, 0, 0, 1, 1, 0, 0, 0]] * 7, dtype=np.float32)
+    assert np.array_equal(images.vertical_line_image(thickness=2), blog)
+    image = images.vertical_line_image()  # one pixel wide by default
     assert image.shape == (7, 8) and image.dtype == np.float32
     assert np.array_equal(np.nonzero(image)[1], np.full(7, 3))
+    with pytest.raises(ValueError, match="`thickness`"):
+        images.vertical_line_image(column=7, thickness=2)
 
 
 def test_circle_matches_skimage_and_is_centred():

@@ -138,7 +138,7 @@ def _conv(x, layer, dilation=1):
 
 def test_aspp_matches_hand_written_dilated_convolutions():
     """Same weights, written out: 1x1, 3x3 at rates 6/12/18 (SAME), image pooling, 1x1 projection."""
-    layer = AtrousSpatialPyramidPooling(filters=4)
+    layer = AtrousSpatialPyramidPooling(filters=4, batch_norm=False)
     x = _random((2, 21, 26, 3), seed=4)
     out = layer(x).numpy()
     relu = lambda v: np.maximum(v, 0)  # noqa: E731
@@ -155,8 +155,39 @@ def test_aspp_matches_hand_written_dilated_convolutions():
     np.testing.assert_allclose(out, expected, atol=1e-5)
 
 
+def test_aspp_v2_sums_the_atrous_branches():
+    """DeepLab v2's ASPP, written out: the atrous branches' activations added, nothing else."""
+    layer = AtrousSpatialPyramidPooling(
+        3, rates=(6, 12, 18, 24), merge="sum", image_pooling=False, batch_norm=False
+    )
+    x = _random((2, 30, 27, 5), seed=7)
+    out = layer(x).numpy()
+    expected = sum(
+        np.maximum(_conv(x, block[0], rate), 0)
+        for block, rate in zip(layer.atrous, (6, 12, 18, 24), strict=True)
+    )
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    assert len(layer.weights) == 4 * 2 and layer.conv1x1 == layer.project == []
+    with pytest.raises(ValueError, match="`merge`"):
+        AtrousSpatialPyramidPooling(merge="stack")
+
+
+def test_aspp_defaults_are_deeplab_v3():
+    """v3 (arXiv:1706.05587): 256 filters, rates 6/12/18 at output stride 16, batch
+    normalisation after every convolution, image pooling, concatenation."""
+    layer = AtrousSpatialPyramidPooling()
+    assert (layer.filters, layer.rates, layer.merge) == (256, (6, 12, 18), "concat")
+    assert layer.batch_norm and layer.image_pooling
+    layer(np.zeros((1, 8, 8, 3), np.float32))
+    blocks = [layer.conv1x1, *layer.atrous, layer.image_pool, layer.project]
+    assert all(isinstance(block[1], keras.layers.BatchNormalization) for block in blocks)
+    assert layer.project[0].kernel.shape == (1, 1, 5 * 256, 256)
+
+
 def test_atrous_branch_equals_cnn101_dilated_conv2d():
-    layer = AtrousSpatialPyramidPooling(filters=1, rates=(2,), activation="linear")
+    layer = AtrousSpatialPyramidPooling(
+        filters=1, rates=(2,), activation="linear", batch_norm=False
+    )
     x = _random((9, 9, 1), seed=5)
     layer(x[None])
     kernel, bias = (w.numpy() for w in layer.atrous[0][0].weights)

@@ -1,7 +1,8 @@
 """Scale-normalised LoG banks, DoG fits (cnn101.scale_space) and the alignment measures
 that go with them (cnn101.alignment.channel_pair_error, candidate_warp_errors).
 
-Oracles: scipy.ndimage.gaussian_laplace on the image itself; Lindeberg's analytic result
+Oracles: the continuous Laplacian of Gaussian integrated numerically over each pixel
+(scipy.integrate.dblquad); scipy.ndimage.gaussian_laplace at large sigma; Lindeberg's analytic result
 that the scale-normalised LoG at the centre of a Gaussian blob of scale t is extreme at
 sigma = t; sampled DoG kernels built here by hand.
 """
@@ -18,13 +19,50 @@ from cnn101.images import load_photo
 from cnn101.kernels import get_kernel
 
 
-@pytest.mark.parametrize("sigma", [0.8, 1.5, 3.0])
-def test_log_bank_equals_scipy_gaussian_laplace_inside_the_border(sigma):
+def _continuous_log(y, x, sigma):
+    """sigma^2 times the Laplacian of the unit-mass Gaussian G_sigma, at (y, x)."""
+    r2 = x**2 + y**2
+    return (r2 - 2 * sigma**2) / sigma**2 * np.exp(-r2 / (2 * sigma**2)) / (2 * np.pi * sigma**2)
+
+
+@pytest.mark.parametrize("sigma", [0.3, 0.5, 1.0, 2.5])
+def test_log_kernel_is_the_continuous_log_integrated_over_each_pixel(sigma):
+    """Oracle: scipy.integrate.dblquad of the continuous sigma^2 LoG over each pixel (along
+    the centre row and the diagonal), up to the border flux spread evenly over the taps."""
+    from scipy.integrate import dblquad
+
+    kernel = scale_space.log_kernel(sigma).astype(np.float64)
+    r = kernel.shape[0] // 2
+    taps = {(r, c) for c in range(2 * r + 1)} | {(i, i) for i in range(2 * r + 1)}
+    for i, j in sorted(taps):
+        y, x = i - r, j - r
+        expected, _ = dblquad(
+            lambda v, u: _continuous_log(v, u, sigma), x - 0.5, x + 0.5, y - 0.5, y + 0.5
+        )
+        assert kernel[i, j] == pytest.approx(expected, abs=1e-4 * np.abs(kernel).max())
+
+
+@pytest.mark.parametrize("sigma", [0.3, 0.5, 0.7, 1.0, 2.0, 4.0])
+def test_log_kernel_is_zero_sum_at_every_scale(sigma):
+    """The continuous LoG integrates to 0; sampled at pixel centres (scipy) it does not at
+    small sigma (13 % of the absolute sum at sigma 0.5). A flat image, even far from 0,
+    gives no response."""
+    kernel = scale_space.log_kernel(sigma).astype(np.float64)
+    assert abs(kernel.sum()) < 1e-6 * np.abs(kernel).sum()
+    flat = scale_space.log_features((sigma,))(np.full((24, 24), 100.0))[..., 0]
+    r = kernel.shape[0] // 2
+    inner = flat[r:-r, r:-r] if r < 12 else flat[:0]
+    assert np.all(np.abs(inner) < 1e-4)
+
+
+def test_log_kernel_agrees_with_scipy_gaussian_laplace_at_large_sigma():
+    """Integrating over a pixel and sampling at its centre differ by O(1 / sigma^2)."""
     image = load_photo("camera", size=64).astype(np.float64)
+    sigma, r = 3.0, 12
     ours = scale_space.log_features((sigma,))(image)[..., 0]
-    r = int(np.ceil(4 * sigma))
     expected = sigma**2 * gaussian_laplace(image, sigma, mode="constant", truncate=4.0)
-    np.testing.assert_allclose(ours[r:-r, r:-r], expected[r:-r, r:-r], atol=2e-5)
+    scale = np.abs(expected[r:-r, r:-r]).max()
+    np.testing.assert_allclose(ours[r:-r, r:-r], expected[r:-r, r:-r], atol=0.03 * scale)
 
 
 def test_normalised_log_of_a_blob_is_extreme_at_the_blob_scale():
