@@ -327,7 +327,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "x": lambda: _tiny_xy()[0],
         "y": lambda: _tiny_xy()[1],
         "evaluate": lambda: _tiny_evaluate,
-        "max_epochs": lambda: 1,
+        "max_steps": lambda: 1,
         "params": lambda: {},
     },
     "experiments.Result.summary": {"metric": lambda: "n"},
@@ -454,7 +454,7 @@ def _tiny_recipe() -> Any:
     from cnn101.experiments import Recipe
 
     x, y = _tiny_xy()
-    return Recipe("tiny", _tiny_build, x, y, evaluate=_tiny_evaluate, max_epochs=1)
+    return Recipe("tiny", _tiny_build, x, y, evaluate=_tiny_evaluate, max_steps=1)
 
 
 _CACHE: dict[str, Any] = {}
