@@ -486,11 +486,16 @@ def assert_converged(results: Any) -> None:
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> assert_converged([])
+    >>> x = np.linspace(-1, 1, 64, dtype="float32")[:, None]
+    >>> def build():
+    ...     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
+    ...     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ...     return model
+    >>> recipe = Recipe("short", build, x, (x[:, 0] > 0).astype(int), lambda m: {}, max_steps=2)
+    >>> assert_converged({"short": run(recipe, seeds=(0,), cache=False, verbose=False)})
     Traceback (most recent call last):
     ...
-    TypeError: `results` must be a Result, or a non-empty mapping or list of them (nested allowed). Received: results=list of length 0
+    AssertionError: 1 run(s) stopped by their budget, not by patience: short (seed 0: budget). Raise the recipe's max_steps.
     """
     found = _results_in(results, "results")
     unfinished = [
@@ -801,7 +806,7 @@ def _epoch_function(runs: list[_Run]) -> Callable:
     return epoch
 
 
-def _train_together(runs: list[_Run], verbose: bool) -> float:
+def _train_together(runs: list[_Run]) -> float:
     """Train every run until it stops (by patience or budget); return the seconds taken.
 
     The runs share one traced epoch function; every random draw of a run comes
@@ -811,28 +816,20 @@ def _train_together(runs: list[_Run], verbose: bool) -> float:
     epoch_fn = _epoch_function(runs)
     x_vals = tuple(tf.constant(r.x_val) for r in runs)
     y_vals = tuple(tf.constant(r.y_val) for r in runs)
-    fixed = [(tf.constant(r.x), tf.constant(r.y)) for r in runs]
+    data = [(tf.constant(r.x), tf.constant(r.y)) for r in runs]  # augmented: redrawn
     orders = [_rng(r.seed, "order") for r in runs]
     augments = [_rng(r.seed, "augment") for r in runs]
     n = len(runs[0].x)
     max_epochs = max(-(-r.recipe.max_steps // r.recipe.steps_per_epoch) for r in runs)
     for epoch in range(1, max_epochs + 1):
         active = [r.stopped is None for r in runs]
-        xs, ys, batches = [], [], []
-        for run, on, fixed_xy, order_rng, augment_rng in zip(
-            runs, active, fixed, orders, augments, strict=True
-        ):
-            if on and run.recipe.augment is not None:
-                x, y = _augmented(run.recipe, run.x, run.y, augment_rng)
-                x, y = (
-                    tf.constant(x.astype(run.x_val.dtype)),
-                    tf.constant(y.astype(run.y_val.dtype)),
-                )
-            else:
-                x, y = fixed_xy
-            xs.append(x)
-            ys.append(y)
-            batches.append(order_rng.permutation(n) if on else np.arange(n))
+        batches = []
+        for i, (run, on) in enumerate(zip(runs, active, strict=True)):
+            if on and run.recipe.augment is not None:  # a stopped run keeps its last draw
+                x, y = _augmented(run.recipe, run.x, run.y, augments[i])
+                data[i] = (tf.constant(x, run.x_val.dtype), tf.constant(y, run.y_val.dtype))
+            batches.append(orders[i].permutation(n) if on else np.arange(n))
+        xs, ys = zip(*data, strict=True)
         losses, val_losses = epoch_fn(
             tuple(xs),
             tuple(ys),
@@ -1042,7 +1039,7 @@ def run_many(
     models: dict[tuple[str, int], Any] = {}
     for group in groups.values():
         runs = [run for _, run in group]
-        seconds = _train_together(runs, verbose)
+        seconds = _train_together(runs)
         for (name, run), metrics in zip(group, _evaluate(runs), strict=True):
             record = {
                 "history": run.curves,

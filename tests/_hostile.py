@@ -191,6 +191,20 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "filters": lambda: (2,),
         "scales": lambda: (1.0, 0.5),
     },
+    "models.shift_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "models.plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "models.scale_channel_cnn": {
+        "input_shape": lambda: (16, 16, 1),
+        "filters": lambda: (2,),
+        "scales": lambda: (1.0, 0.5),
+    },
+    "models.accuracy_by_scale": {
+        "model": _tiny_model,
+        "images": lambda: _digits()[0][0][:3, 10:18, 10:18],
+        "labels": lambda: [0, 1, 2],
+        "scales": lambda: [1.0, 0.5],
+        "canvas": lambda: 16,
+    },
     "multiscale.copy_conv_layers": {
         "source": _tiny_model,
         "target": _tiny_model,
@@ -331,6 +345,9 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "params": lambda: {},
     },
     "experiments.Result.summary": {"metric": lambda: "n"},
+    "experiments.Summary.interval": {"level": lambda: 0.9, "n_test": lambda: 100},
+    "experiments.Summary.binomial_se": {"n_test": lambda: 100},
+    "experiments.assert_converged": {"results": lambda: _converged_result()},
     "experiments.Result.model": {"seed": lambda: 0},
     "experiments.difference": {
         "a": lambda: _tiny_result(),
@@ -467,6 +484,13 @@ def _tiny_result() -> Any:
 
         _CACHE["result"] = run(_tiny_recipe(), seeds=(0,), cache=False, verbose=False)
     return _CACHE["result"]
+
+
+def _converged_result() -> Any:
+    """The tiny Result, marked as stopped by patience (assert_converged accepts it)."""
+    import dataclasses
+
+    return dataclasses.replace(_tiny_result(), stopped=["patience"])
 
 
 def _tiny_digits() -> Any:
@@ -627,8 +651,14 @@ def _instances() -> dict[str, Callable[[], Any]]:
 
         return record("pyramid-storage", verdict="confirmed", evidence="1.33x the pixels.")
 
+    def summary() -> Any:
+        from cnn101.experiments import Summary
+
+        return Summary.of([0.8, 0.9])
+
     return {
         "experiments.Result": _tiny_result,
+        "experiments.Summary": summary,
         "claims.ClaimRecord": claim_record,
         "alignment.AlignmentTable": table,
         "alignment.AlignmentResult": _alignment_result,

@@ -74,7 +74,7 @@ def test_a_run_out_of_budget_is_reported_and_fails_the_convergence_check(capsys)
     assert [len(h["val_loss"]) for h in result.histories] == [2, 2]  # 4 steps >= 3
     assert result.stopped == ["budget", "budget"] and not result.converged
     assert capsys.readouterr().out.count("stopped by budget after 4 steps") == 2
-    with pytest.raises(AssertionError, match="2 run.*budget.*planted"):
+    with pytest.raises(AssertionError, match=r"2 run.*budget.*planted"):
         experiments.assert_converged([result])
     with pytest.raises(TypeError, match="`results`"):
         experiments.assert_converged({"a": "not a result"})
@@ -171,6 +171,27 @@ def test_a_seed_trains_the_same_alone_or_beside_other_runs():
     assert grouped.histories[0] != grouped.histories[1]  # seeds differ
 
 
+def test_an_augmentation_may_change_the_example_shape():
+    """Raw (N, 3) examples drawn into (N, 4) ones, as digits are placed on a larger canvas."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 3)).astype("float32")
+
+    def place(x, y, rng):
+        return np.concatenate([x, rng.normal(size=(len(x), 1))], axis=1).astype("float32"), y
+
+    def build():
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    recipe = experiments.Recipe(
+        "placed", build, x, (x[:, 0] > 0).astype(int), lambda m: {}, augment=place,
+        max_steps=40, patience=3, batch_size=16,
+    )  # fmt: skip
+    result = experiments.run(recipe, seeds=(0, 1, 2, 3), cache=False, verbose=False)
+    assert len({len(h["step"]) for h in result.histories}) > 1  # they stopped apart
+
+
 def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
     first = experiments.run(_planted(), seeds=(0, 1))
@@ -228,7 +249,7 @@ def test_an_unusable_cache_location_is_refused_before_training(tmp_path, monkeyp
         return _linear_model()
 
     recipe = experiments.Recipe("r", build, np.ones((8, 1)), np.ones(8), lambda m: {})
-    with pytest.raises(ValueError, match="CNN101_EXPERIMENT_CACHE.*cache=False"):
+    with pytest.raises(ValueError, match=r"CNN101_EXPERIMENT_CACHE.*cache=False"):
         experiments.run(recipe, seeds=(0,))
     assert not built
 
