@@ -1,117 +1,209 @@
-"""Training speed: the runner's side-by-side training against a plain ``model.fit``.
+"""Training speed: the engine of :mod:`cnn101.experiments` against a plain ``model.fit``.
 
-For each tutorial network (tutorial 2's ``recipes.shift_cnn`` on 32x32 digits, tutorial
-3's plain network on 40x40 digits) this measures, in one run and interleaved:
+For each tutorial network (tutorial 2's ``models.shift_cnn`` on 32x32 digits,
+tutorial 3's ``models.plain_cnn`` on 40x40 digits; 480 training and 120 validation
+digits, as in the tutorials) this measures, interleaved in one process, REPEATS
+times each:
 
-* a plain ``model.fit`` with Keras' defaults (batch 32), one model;
-* the way :func:`cnn101.experiments.run_many` trains: three seeds side by side in one
-  Keras model, batch 128, a validation pass every epoch;
+* ``fit``: Keras' ``model.fit`` with its defaults (batch 32), one model, no
+  validation: the reference of the goal;
+* ``fit + val``: the same with ``validation_data`` (one validation pass an epoch);
+* ``engine``: :func:`cnn101.experiments.run` (one seed, batch 32, its exact
+  validation loss every epoch);
+* ``fit + val, 3 seeds`` and ``engine, 3 seeds``: the tutorials' setting, batch
+  128, three seeds (three ``fit`` calls in a row against one engine run).
 
-as training samples per second (per model), and the achieved GFLOP/s (multiply-adds
-counted from the layer shapes, x2 for FLOPs, x3 for the forward and the two backward
-products) against the GFLOP/s of one large batched convolution on the same machine,
-the practical ceiling of these ops here.
+Every arm builds its models and traces its functions inside the timed region.
+"30 epochs" is samples per second over a whole 30-epoch run, tracing included;
+"steady" leaves the first epoch out (``fit``: from a callback's clock; engine: a
+clock around each call of its epoch function). The ceiling is what the network's
+own layers do forward and backward (see :func:`ceiling`).
 
     python benchmarks/training.py
 """
 
 from __future__ import annotations
 
+import os
+import platform
 import statistics
 import time
 
 import numpy as np
 
-from cnn101 import experiments, recipes, scale
+from cnn101 import experiments, models, recipes, scale
 from cnn101._tf import tensorflow
 
 tf = tensorflow()
 import keras  # noqa: E402
 
-EPOCHS = 20
-REPEATS = 1
+EPOCHS = 30
+REPEATS = 5
+N_TRAIN, N_VAL = 480, 120
 
 
-def train_flops_per_sample(model: keras.Model) -> float:
-    """Multiply-adds of one forward pass from the layer shapes, x2 (FLOPs) x3 (training)."""
-    macs = 0
-    for layer in _leaves(model):
-        if isinstance(layer, keras.layers.Conv2D):
-            _, h, w, c_out = layer.output.shape
-            kh, kw, c_in, _ = layer.kernel.shape
-            macs += h * w * kh * kw * c_in * c_out
-        elif isinstance(layer, keras.layers.Dense):
-            macs += int(np.prod(layer.kernel.shape))
-    return 2.0 * 3.0 * macs
+class _Clock(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.ends = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.ends.append(time.perf_counter())
 
 
-def _leaves(model):
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            yield from _leaves(layer)
-        else:
-            yield layer
+def fit(build, data, *, batch, seeds, validation) -> tuple[float, float]:
+    """Return (samples/s over the whole run, samples/s after the first epoch)."""
+    x, y, xv, yv = data
+    start, steady = time.perf_counter(), 0.0
+    for seed in range(seeds):
+        keras.utils.set_random_seed(seed)
+        model, clock = build(), _Clock()
+        model.fit(
+            x,
+            y,
+            batch_size=batch,
+            epochs=EPOCHS,
+            validation_data=(xv, yv) if validation else None,
+            callbacks=[clock],
+            verbose=0,
+        )
+        steady += clock.ends[-1] - clock.ends[0]
+    total = time.perf_counter() - start
+    return seeds * EPOCHS * len(x) / total, seeds * (EPOCHS - 1) * len(x) / steady
 
 
-def ceiling_gflops(repeats: int = 5) -> float:
-    """Return the GFLOP/s of a large batched 3x3 convolution (32 x 64 x 64 x 32 -> 64 channels)."""
-    x = tf.random.normal((32, 64, 64, 32))
-    k = tf.random.normal((3, 3, 32, 64))
-    conv = tf.function(lambda a, b: tf.nn.conv2d(a, b, 1, "SAME"))
-    conv(x, k).numpy()
-    flops = 2.0 * 32 * 64 * 64 * 3 * 3 * 32 * 64
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        conv(x, k).numpy()
-        times.append(time.perf_counter() - start)
-    return flops / statistics.median(times) / 1e9
-
-
-def plain_fit(build, x, y) -> float:
-    model = build()
-    model.fit(x[:256], y[:256], epochs=1, verbose=0)  # trace first
-    start = time.perf_counter()
-    model.fit(x, y, epochs=EPOCHS, verbose=0)  # Keras defaults: batch 32
-    return EPOCHS * len(x) / (time.perf_counter() - start)
-
-
-def runner_fit(build, x, y, evaluate) -> float:
+def engine(build, data, *, batch, seeds) -> tuple[float, float]:
+    """Return (samples/s over a whole engine run, samples/s of its epoch calls after the first)."""
+    x, y, xv, yv = data
     recipe = experiments.Recipe(
-        "benchmark", build, x, y, evaluate, max_epochs=EPOCHS, patience=EPOCHS
+        "benchmark",
+        build,
+        x,
+        y,
+        lambda m: {},
+        validation=(xv, yv),
+        batch_size=batch,
+        max_steps=EPOCHS * -(-len(x) // batch),
+        patience=10**6,
     )
-    start = time.perf_counter()
-    result = experiments.run(recipe, seeds=(0, 1, 2), cache=False, verbose=False)
-    seconds = time.perf_counter() - start
-    trained = sum(len(h["loss"]) for h in result.histories) * (len(x) - round(0.2 * len(x)))
-    return trained / seconds
+    calls: list[float] = []
+    original = experiments._epoch_function
+
+    def timed(runs):  # the engine's own epoch function, with a clock around each call
+        epoch = original(runs)
+
+        def call(*args):
+            start = time.perf_counter()
+            out = epoch(*args)
+            out[0].numpy()
+            calls.append(time.perf_counter() - start)
+            return out
+
+        return call
+
+    experiments._epoch_function = timed
+    try:
+        start = time.perf_counter()
+        experiments.run(recipe, seeds=tuple(range(seeds)), cache=False, verbose=False)
+        total = time.perf_counter() - start
+    finally:
+        experiments._epoch_function = original
+    samples = seeds * len(x)
+    return samples * EPOCHS / total, samples * (EPOCHS - 1) / sum(calls[1:])
+
+
+def ceiling(build, x, copies: int = 3) -> float:
+    """Return the samples/s of the network's own forward and backward passes.
+
+    One traced loop over the 480 examples in batches of 32 or 128 (the better),
+    computing, for each of ``copies`` models (as many as the seeds trained side
+    by side), the gradient of the summed outputs with respect to every weight: the
+    layers' work without an optimizer, a loss or Python between steps.
+    """
+    networks = [build() for _ in range(copies)]
+    images = tf.constant(x)
+    best = 0.0
+    for batch in (32, 128):
+
+        @tf.function
+        def passes(images, batch=batch):
+            norm = tf.zeros(())
+            for start in tf.range(0, images.shape[0], batch):
+                for model in networks:
+                    with tf.GradientTape() as tape:
+                        out = model(images[start : start + batch], training=True)
+                        total = tf.reduce_sum(out)
+                    grads = tape.gradient(total, model.trainable_variables)
+                    norm += tf.add_n([tf.reduce_sum(g) for g in grads])
+            return norm
+
+        passes(images).numpy()
+        times = []
+        for _ in range(10):
+            start = time.perf_counter()
+            passes(images).numpy()
+            times.append(time.perf_counter() - start)
+        best = max(best, copies * len(x) / statistics.median(times))
+    return best
+
+
+def _cell(values: list[float]) -> str:
+    return f"{statistics.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f})"
 
 
 def main() -> None:
-    data = recipes.digits(800, 100)
-    x2 = np.pad(data.x_train, ((0, 0), (2, 2), (2, 2)))[..., None].astype("float32")
-    x3 = scale.place_digits(data.x_train, 1.0, canvas=40, seed=1)
+    digits = recipes.digits(N_TRAIN + N_VAL, 10)
+    padded = np.pad(digits.x_train, ((0, 0), (2, 2), (2, 2)))[..., None].astype("float32")
+    placed = scale.place_digits(digits.x_train, 1.0, canvas=40, seed=1)
     networks = {
-        "tutorial 2 (shift_cnn, 32x32)": (lambda: recipes.shift_cnn("max"), x2),
-        "tutorial 3 (plain CNN, 40x40)": (lambda: recipes._digit_cnn(40), x3),
+        "tutorial 2 (`models.shift_cnn`, 32x32)": (lambda: models.shift_cnn("max"), padded),
+        "tutorial 3 (`models.plain_cnn`, 40x40)": (
+            lambda: models.plain_cnn((40, 40, 1), learning_rate=3e-3),
+            placed,
+        ),
     }
-    ceiling = ceiling_gflops()
-    print(f"ceiling: batched 3x3 convolution {ceiling:.1f} GFLOP/s\n")
     print(
-        "| network | plain fit (samples/s) | runner, 3 seeds side by side (samples/s, all seeds) | speed-up | runner GFLOP/s | share of ceiling |"
+        f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {REPEATS} repeats\n"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
     for name, (build, x) in networks.items():
-        flops = train_flops_per_sample(build())
-        plain, runner = [], []
+        y = digits.y_train
+        data = (x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:])
+        arms: dict[str, dict[str, list[float]]] = {}
+
+        def note(arm, whole, steady, arms=arms):
+            arms.setdefault(arm, {"whole": [], "steady": []})
+            arms[arm]["whole"].append(whole)
+            arms[arm]["steady"].append(steady)
+
         for _ in range(REPEATS):  # interleaved
-            plain.append(plain_fit(build, x, data.y_train))
-            runner.append(runner_fit(build, x, data.y_train, lambda m: {}))
-        p, r = statistics.median(plain), statistics.median(runner)
-        gflops = r * flops / 1e9
-        print(
-            f"| {name} | {p:,.0f} | {r:,.0f} | {r / p:.2f}x | {gflops:.1f} | {gflops / ceiling:.0%} |"
-        )
+            note("fit", *fit(build, data, batch=32, seeds=1, validation=False))
+            note("fit + val", *fit(build, data, batch=32, seeds=1, validation=True))
+            note("engine", *engine(build, data, batch=32, seeds=1))
+            note("fit + val, 3 seeds", *fit(build, data, batch=128, seeds=3, validation=True))
+            note("engine, 3 seeds", *engine(build, data, batch=128, seeds=3))
+        top = ceiling(build, x[:N_TRAIN])
+        print(f"### {name}: ceiling {top:,.0f} samples/s (3 models, forward + backward)\n")
+        print("| arm | samples/s, 30 epochs (range) | steady (range) | x `fit` (30 / steady) |")
+        print("| --- | --- | --- | --- |")
+        reference = {k: statistics.median(v) for k, v in arms["fit"].items()}
+        for arm, values in arms.items():
+            ratio = " / ".join(
+                f"{statistics.median(values[k]) / reference[k]:.2f}x" for k in ("whole", "steady")
+            )
+            print(f"| {arm} | {_cell(values['whole'])} | {_cell(values['steady'])} | {ratio} |")
+        like = [
+            ("engine", "fit + val"),
+            ("engine, 3 seeds", "fit + val, 3 seeds"),
+        ]
+        for a, b in like:
+            ratios = [e / f for e, f in zip(arms[a]["steady"], arms[b]["steady"], strict=True)]
+            print(f"\nlike for like, steady: {a} / {b} = {_cell_ratio(ratios)}")
+        share = statistics.median(arms["engine, 3 seeds"]["steady"]) / top
+        print(f"engine, 3 seeds, steady: {share:.0%} of the ceiling\n")
+
+
+def _cell_ratio(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
 
 
 if __name__ == "__main__":

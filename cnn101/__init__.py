@@ -24,6 +24,7 @@ _SUBMODULES = (
     "invariance",
     "blurpool",
     # trained results over several seeds (tutorials 2 and 3)
+    "models",
     "experiments",
     "recipes",
     # spatial resolution and scale (tutorial 3)

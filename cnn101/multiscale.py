@@ -8,8 +8,9 @@ input to several scales, runs the *same* network on each copy and keeps, per
 feature, the largest answer over the scales. A digit twice the training size
 then looks, in the 0.5x channel, like one the network has seen.
 
-This module holds the :class:`ScaleChannels` layer, builders for the small
-networks tutorial 3 trains, and :func:`accuracy_by_scale` to measure them.
+This module holds the :class:`ScaleChannels` layer and :func:`small_trunk`; the
+networks tutorial 3 trains are built in :mod:`cnn101.models` (``build_plain_cnn``,
+``build_scale_channel_cnn`` and ``accuracy_by_scale`` here are their first names).
 Images are NHWC.
 """
 
@@ -22,7 +23,6 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
-from cnn101.scale import place_digits
 
 tensorflow()
 
@@ -233,30 +233,16 @@ def build_plain_cnn(
     num_classes: int = 10,
     filters: Sequence[int] = (8, 16, 32),
 ) -> keras.Model:
-    """Return a compiled plain CNN: :func:`small_trunk`, then a softmax layer.
-
-    Parameters
-    ----------
-    input_shape : (int, int, int), default (48, 48, 1)
-    num_classes : int, default 10
-    filters : sequence of int, default (8, 16, 32)
-
-    Returns
-    -------
-    keras.Model
-        Compiled with Adam and sparse categorical cross-entropy (metric: accuracy).
+    """Return :func:`cnn101.models.plain_cnn` (kept here under its first name).
 
     Examples
     --------
     >>> build_plain_cnn((32, 32, 1)).output_shape
     (None, 10)
     """
-    num_classes = check.positive_int(num_classes, "num_classes")
-    inputs = keras.Input(_input_shape(input_shape))
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(
-        small_trunk(filters)(inputs)
-    )
-    return _compiled(keras.Model(inputs, outputs, name="plain_cnn"))
+    from cnn101 import models
+
+    return models.plain_cnn(input_shape, num_classes, filters)
 
 
 def build_scale_channel_cnn(
@@ -265,51 +251,16 @@ def build_scale_channel_cnn(
     filters: Sequence[int] = (8, 16, 32),
     scales: Sequence[float] = (1.0, 0.5**0.5, 0.5),
 ) -> keras.Model:
-    """Return a compiled scale-channel CNN: :class:`ScaleChannels` around :func:`small_trunk`.
-
-    It has exactly the weights of :func:`build_plain_cnn` with the same
-    ``filters``; only how they are applied differs.
-
-    Parameters
-    ----------
-    input_shape : (int, int, int), default (48, 48, 1)
-    num_classes : int, default 10
-    filters : sequence of int, default (8, 16, 32)
-    scales : sequence of float, default (1, 1/sqrt(2), 1/2)
-
-    Returns
-    -------
-    keras.Model
+    """Return :func:`cnn101.models.scale_channel_cnn` (kept here under its first name).
 
     Examples
     --------
-    >>> model = build_scale_channel_cnn((32, 32, 1))
-    >>> model.output_shape, model.count_params() == build_plain_cnn((32, 32, 1)).count_params()
-    ((None, 10), True)
+    >>> build_scale_channel_cnn((32, 32, 1)).output_shape
+    (None, 10)
     """
-    num_classes = check.positive_int(num_classes, "num_classes")
-    inputs = keras.Input(_input_shape(input_shape))
-    pooled = ScaleChannels(small_trunk(filters), scales=scales, name="scale_channels")(inputs)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(pooled)
-    return _compiled(keras.Model(inputs, outputs, name="scale_channel_cnn"))
+    from cnn101 import models
 
-
-def _input_shape(value: Any) -> tuple[int, int, int]:
-    if (
-        not isinstance(value, tuple | list)
-        or len(value) != 3
-        or not all(check._is_int(v) and 0 < v <= 4096 for v in value)
-    ):
-        raise ValueError(
-            "`input_shape` must be (height, width, channels), 3 positive integers up to 4096. "
-            f"Received: input_shape={check.describe(value)}"
-        )
-    return tuple(int(v) for v in value)
-
-
-def _compiled(model: keras.Model) -> keras.Model:
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+    return models.scale_channel_cnn(input_shape, num_classes, filters, scales)
 
 
 def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None = None) -> int:
@@ -378,45 +329,14 @@ def accuracy_by_scale(
     canvas: int | None = None,
     seed: int = 0,
 ) -> np.ndarray:
-    """Place the digits at each scale (see :func:`cnn101.scale.place_digits`) and measure accuracy.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A classifier of (N, canvas, canvas, 1) images returning class scores.
-    images : array_like of shape (N, h, w)
-    labels : array_like of shape (N,)
-    scales : sequence of float
-    canvas : int, optional
-        Defaults to the model's input height.
-    seed : int, default 0
-        Positions; the same seed at every scale, so only the size changes.
-
-    Returns
-    -------
-    accuracy : ndarray of shape (len(scales),), float64 in [0, 1]
+    """Return :func:`cnn101.models.accuracy_by_scale` (kept here under its first name).
 
     Examples
     --------
-    >>> model = build_plain_cnn((32, 32, 1))
-    >>> acc = accuracy_by_scale(model, np.ones((3, 8, 8)), [0, 1, 2], [1.0, 2.0])
+    >>> acc = accuracy_by_scale(build_plain_cnn((32, 32, 1)), np.ones((3, 8, 8)), [0, 1, 2], [1.0])
     >>> acc.shape
-    (2,)
+    (1,)
     """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
-    scales = _check_scales(scales)
-    images = check.as_float_array(images, "images")
-    if images.ndim != 3:
-        raise ValueError(
-            f"`images` must be 3-D (N, h, w). Received: array with shape {images.shape}"
-        )
-    labels = check.integer_labels(labels, "labels", len(images))
-    canvas = model.input_shape[1] if canvas is None else check.positive_int(canvas, "canvas")
-    seed = check.seed(seed)
-    accuracy = []
-    for scale in scales:
-        placed = place_digits(images, scale, canvas=canvas, seed=seed)
-        predicted = np.argmax(model.predict(placed, batch_size=500, verbose=0), axis=-1)
-        accuracy.append(float(np.mean(predicted == labels)))
-    return np.asarray(accuracy)
+    from cnn101 import models
+
+    return models.accuracy_by_scale(model, images, labels, scales, canvas=canvas, seed=seed)

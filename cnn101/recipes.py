@@ -17,7 +17,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -28,18 +28,23 @@ tensorflow()
 
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
-from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
+from cnn101 import models  # noqa: E402
 from cnn101.datasets import load_digits  # noqa: E402
 from cnn101.experiments import Recipe, Result, run  # noqa: E402
 from cnn101.invariance import random_shifts, shifted_predictions  # noqa: E402
-from cnn101.multiscale import ScaleChannels, copy_conv_layers, small_trunk  # noqa: E402
+from cnn101.models import POOLINGS, shift_cnn  # noqa: E402  (re-exported: the tutorials' names)
+from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
 from cnn101.scale import log_uniform_scales, place_digits  # noqa: E402
 
 __all__ = [
+    "CHANNEL_BUDGET",
     "DIGIT_CANVAS",
     "POOLINGS",
+    "SHIFT_BUDGET",
     "TEST_SCALES",
     "TRANSFER_ARMS",
+    "TRANSFER_BUDGET",
+    "ZOOM_BUDGET",
     "Digits",
     "channel_network",
     "channel_wins",
@@ -52,10 +57,14 @@ __all__ = [
     "zoom_recipes",
 ]
 
-POOLINGS = ("max", "avg", "blur", "stride")
 TEST_SCALES = (0.5, 0.71, 1.0, 1.41, 2.0)
 DIGIT_CANVAS = 40  # a digit at scale 2 (40 pixels tall) just fits
 TRANSFER_ARMS = ("from scratch", "first conv copied", "all conv copied", "all conv copied, frozen")
+# Budgets as (max_steps, patience), in optimizer steps (batches of 128 unless stated).
+SHIFT_BUDGET = (2000, 60)  # 480 training digits: 4 steps an epoch, patience 15 epochs
+ZOOM_BUDGET = (2000, 60)
+CHANNEL_BUDGET = (1000, 30)  # fine-tuning from a trained network
+TRANSFER_BUDGET = (1000, 50)  # batches of 64: 5 steps an epoch of 300 digits
 
 
 @dataclass(frozen=True)
@@ -107,87 +116,6 @@ def _check_data(data: Any) -> Digits:
 # --- tutorial 2: pooling and shifts -------------------------------------------------------
 
 
-def _check_pooling(pooling: Any) -> str:
-    if pooling not in POOLINGS:
-        raise ValueError(
-            f"`pooling` must be one of {POOLINGS}. Received: pooling={check.describe(pooling)}"
-        )
-    return pooling
-
-
-def shift_cnn(
-    pooling: Literal["max", "avg", "blur", "stride"] = "max",
-    input_shape: tuple[int, int, int] = (32, 32, 1),
-    filters: Sequence[int] = (8, 16, 16),
-    learning_rate: float = 3e-3,
-) -> keras.Model:
-    """Return a compiled digit classifier whose three downsampling steps use ``pooling``.
-
-    Every variant has three 3x3 convolutions of ``filters`` channels (ReLU) and a
-    dense softmax layer on the flattened 4x4 map: the same weights, only the
-    downsampling differs.
-
-    Parameters
-    ----------
-    pooling : {"max", "avg", "blur", "stride"}, default "max"
-        After each convolution: 2x2 max pooling, 2x2 average pooling, anti-aliased
-        max-blur pooling (:class:`cnn101.blurpool.MaxBlurPool2D`), or no pooling
-        with the convolution itself at stride 2 (it keeps every second output).
-    input_shape : (int, int, int), default (32, 32, 1)
-    filters : sequence of 3 int, default (8, 16, 16)
-    learning_rate : float, default 3e-3
-        Adam's step size.
-
-    Returns
-    -------
-    keras.Model
-        Outputs logits; compiled with sparse categorical cross-entropy and accuracy.
-
-    Examples
-    --------
-    >>> [shift_cnn(p).count_params() for p in ("max", "stride")]
-    [6138, 6138]
-    """
-    pooling = _check_pooling(pooling)
-    if (
-        not isinstance(input_shape, tuple | list)
-        or len(input_shape) != 3
-        or not all(check._is_int(n) and n > 0 for n in input_shape)
-        or min(input_shape[:2]) < 8
-    ):
-        raise ValueError(
-            "`input_shape` must be (height, width, channels): positive integers, height and "
-            f"width at least 8 (three 2x downsamplings). Received: input_shape={check.describe(input_shape)}"
-        )
-    input_shape = tuple(int(n) for n in input_shape)
-    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
-        raise ValueError(
-            f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
-        )
-    learning_rate = check.real_number(learning_rate, "learning_rate", positive=True)
-    layers: list[Any] = [keras.Input(input_shape)]
-    for count in filters:
-        count = check.positive_int(count, "filters")
-        stride = 2 if pooling == "stride" else 1
-        layers.append(
-            keras.layers.Conv2D(count, 3, strides=stride, padding="same", activation="relu")
-        )
-        if pooling == "max":
-            layers.append(keras.layers.MaxPooling2D(2))
-        elif pooling == "avg":
-            layers.append(keras.layers.AveragePooling2D(2))
-        elif pooling == "blur":
-            layers.append(MaxBlurPool2D(2))
-    layers += [keras.layers.Flatten(), keras.layers.Dense(10)]
-    model = keras.Sequential(layers, name=f"{pooling}_cnn")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    return model
-
-
 def _pad_digits(images: np.ndarray) -> np.ndarray:
     return np.pad(images, ((0, 0), (2, 2), (2, 2)))[..., None].astype(np.float32)
 
@@ -197,9 +125,10 @@ def shift_recipes(
 ) -> dict[str, Recipe]:
     """Return one recipe per pooling: digits padded to 32x32, optional shift augmentation.
 
-    Control: the arms differ only in :func:`shift_cnn`'s ``pooling``; data, budget
-    (early stopping, patience 4, at most 60 epochs), learning rate and seeds are the
-    same. With ``augment=True`` every training image is shifted by a new random
+    Control: the arms differ only in :func:`cnn101.models.shift_cnn`'s ``pooling``;
+    data, budget (early stopping after :data:`SHIFT_BUDGET`'s patience of optimizer
+    steps without a lower validation loss, within its maximum of steps), learning
+    rate and seeds are the same. With ``augment=True`` every training image is shifted by a new random
     offset in ``[-max_shift, max_shift]`` at every epoch.
 
     Metrics: ``accuracy`` on the unshifted test digits, ``consistency`` (Zhang's,
@@ -229,7 +158,10 @@ def shift_recipes(
 
     recipes = {}
     for pooling in poolings:
-        pooling = _check_pooling(pooling)
+        if pooling not in POOLINGS:
+            raise ValueError(
+                f"`poolings` must hold names from {POOLINGS}. Received: {check.describe(pooling)}"
+            )
         recipes[pooling] = Recipe(
             name=("stride 2, no pooling" if pooling == "stride" else f"{pooling} pooling")
             + (", shifted" if augment else ""),
@@ -238,7 +170,8 @@ def shift_recipes(
             y=data.y_train,
             evaluate=evaluate,
             augment=shifted if augment else None,
-            patience=4,
+            max_steps=SHIFT_BUDGET[0],
+            patience=SHIFT_BUDGET[1],
             params={"pooling": pooling, "max_shift": max_shift, "augment": augment},
         )
     return recipes
@@ -247,32 +180,12 @@ def shift_recipes(
 # --- tutorial 3: scale ------------------------------------------------------------------
 
 
-def _digit_cnn(canvas: int, learning_rate: float = 3e-3) -> keras.Model:
-    inputs = keras.Input((canvas, canvas, 1))
-    outputs = keras.layers.Dense(10, activation="softmax", name="classifier")(
-        small_trunk((8, 16, 32))(inputs)
-    )
-    model = keras.Model(inputs, outputs, name="plain_cnn")
-    model.compile(
-        keras.optimizers.Adam(learning_rate),
-        "sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
-def _scale_tests(data: Digits, canvas: int) -> list[np.ndarray]:
-    return [place_digits(data.x_test, s, canvas=canvas, seed=4) for s in TEST_SCALES]
-
-
-def _accuracy_by_scale(tests: list[np.ndarray], labels: np.ndarray):
+def _accuracy_by_scale(data: Digits, canvas: int):
     def evaluate(model: keras.Model) -> dict[str, list[float]]:
-        return {
-            "accuracy": [
-                float((model.predict(t, batch_size=500, verbose=0).argmax(-1) == labels).mean())
-                for t in tests
-            ]
-        }
+        accuracy = models.accuracy_by_scale(
+            model, data.x_test, data.y_test, TEST_SCALES, canvas=canvas, seed=4
+        )
+        return {"accuracy": accuracy.tolist()}
 
     return evaluate
 
@@ -280,9 +193,9 @@ def _accuracy_by_scale(tests: list[np.ndarray], labels: np.ndarray):
 def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recipe]:
     """Return the three arms: plain, zoom-augmented and naturally varied sizes.
 
-    Control: the same network (:func:`cnn101.multiscale.small_trunk` (8, 16, 32) and a
-    softmax layer), the same digits, budget (early stopping with patience 5, at most
-    100 epochs) and seeds; only the sizes the network sees in training differ:
+    Control: the same network (:func:`cnn101.models.plain_cnn`, Adam at 0.003), the
+    same digits, budget (:data:`ZOOM_BUDGET`: early stopping after its patience of
+    optimizer steps, within its maximum) and seeds; only the sizes the network sees in training differ:
 
     * ``"plain"``: every digit at scale 1 (about 20 pixels tall);
     * ``"zoom-augmented"``: every digit at a new log-uniform scale in [0.5, 2] at every
@@ -295,7 +208,7 @@ def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recip
     data = _check_data(data)
     canvas = check.positive_int(canvas, "canvas")
     n = len(data.x_train)
-    evaluate = _accuracy_by_scale(_scale_tests(data, canvas), data.y_test)
+    evaluate = _accuracy_by_scale(data, canvas)
 
     def zoomed(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
         scales = log_uniform_scales(len(x), 0.5, 2.0, seed=rng)
@@ -303,10 +216,11 @@ def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recip
 
     natural = log_uniform_scales(n, 0.5, 2.0, seed=2)
     common = {
-        "build": lambda: _digit_cnn(canvas),
+        "build": lambda: models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3),
         "y": data.y_train,
         "evaluate": evaluate,
-        "max_epochs": 100,
+        "max_steps": ZOOM_BUDGET[0],
+        "patience": ZOOM_BUDGET[1],
     }
     return {
         "plain": Recipe(
@@ -333,29 +247,16 @@ def _source_id(result: Result) -> list[str]:
 
 
 def _channel_cnn(channels: Sequence[float], canvas: int) -> keras.Model:
-    inputs = keras.Input((canvas, canvas, 1))
-    features = ScaleChannels(small_trunk((8, 16, 32)), scales=channels)(inputs)
-    outputs = keras.layers.Dense(10, activation="softmax", name="classifier")(features)
-    model = keras.Model(inputs, outputs, name="scale_channel_cnn")
-    model.compile(
-        keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
-    return model
+    return models.scale_channel_cnn((canvas, canvas, 1), scales=channels, learning_rate=3e-3)
 
 
 def _from_source(source: Result, seed: int, channels: Sequence[float] | None, canvas: int):
     """Return a model holding the trained plain network of ``seed`` (trunk and classifier)."""
-    trained = source.model(seed)
-    inputs = keras.Input((canvas, canvas, 1))
-    trunk = small_trunk((8, 16, 32))
-    features = trunk(inputs) if channels is None else ScaleChannels(trunk, scales=channels)(inputs)
-    head = keras.layers.Dense(10, activation="softmax", name="classifier")
-    model = keras.Model(inputs, head(features), name="scale_channel_cnn")
-    trunk.set_weights(trained.get_layer("trunk").get_weights())
-    head.set_weights(trained.get_layer("classifier").get_weights())
-    model.compile(
-        keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
+    if channels is None:
+        model = models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3)
+    else:
+        model = _channel_cnn(channels, canvas)
+    model.set_weights(source.model(seed).get_weights())  # the same weights, in the same order
     return model
 
 
@@ -417,14 +318,18 @@ def scale_channel_recipes(
     }
     train_canvas = check.positive_int(train_canvas, "train_canvas")
     canvas = check.positive_int(canvas, "canvas")
-    tests = _scale_tests(data, canvas)
+    tests = [place_digits(data.x_test, s, canvas=canvas, seed=4) for s in TEST_SCALES]
     x = place_digits(data.x_train, 1.0, canvas=train_canvas, seed=1)
 
     def evaluator(scales: tuple[float, ...]):
+        twins: list[keras.Model] = []  # one network at the test canvas, traced once
+
         def evaluate(model: keras.Model) -> dict[str, list[float]]:
-            twin = _channel_cnn(scales, canvas)  # the same weights at the test canvas
-            twin.set_weights(model.get_weights())
-            accuracy = _accuracy_by_scale(tests, data.y_test)(twin)
+            if not twins:
+                twins.append(_channel_cnn(scales, canvas))
+            twin = twins[0]
+            twin.set_weights(model.get_weights())  # the same weights at the test canvas
+            accuracy = _accuracy_by_scale(data, canvas)(twin)
             wins = [channel_wins(twin, t[:200]).tolist() for t in tests]
             return {**accuracy, "channel_wins": wins}
 
@@ -439,7 +344,8 @@ def scale_channel_recipes(
             x=x,
             y=data.y_train,
             evaluate=evaluator(tuple(scales)),
-            patience=3,
+            max_steps=CHANNEL_BUDGET[0],
+            patience=CHANNEL_BUDGET[1],
             min_delta=0.005,
             params={
                 "channels": list(scales),
@@ -556,9 +462,10 @@ def transfer_recipes(
     image size), so its filters can be copied across.
 
     Control: the same network, the same ``size`` labelled digits (drawn from the
-    digits after the ones :func:`zoom_recipes` trains on), the same budget (early
-    stopping with patience 10 on a fixed set of ``n_validation`` other digits, at
-    most 200 epochs; a small set is repeated so that an epoch passes at least
+    digits after the ones :func:`zoom_recipes` trains on), the same budget
+    (:data:`TRANSFER_BUDGET`: early stopping after its patience of optimizer steps,
+    batches of 64, on a fixed set of ``n_validation`` other digits, within its
+    maximum of steps; a small set is repeated so that an epoch passes at least
     ``epoch_size`` digits) and seeds; only the starting weights differ:
     ``"from scratch"`` (random), ``"first conv copied"`` (the first convolution from
     the plain network trained at scale 1, same seed), ``"all conv copied"`` (all
@@ -602,7 +509,7 @@ def transfer_recipes(
         }
 
     def build(seed: int, copied: int, frozen: bool) -> keras.Model:
-        model = _digit_cnn(canvas)
+        model = models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3)
         if copied:
             copy_conv_layers(plain.model(seed), model, count=copied)
         if frozen:  # a linear probe: only the softmax layer learns, with a larger step
@@ -622,8 +529,8 @@ def transfer_recipes(
             x=x,
             y=labels,
             evaluate=evaluate,
-            max_epochs=200,
-            patience=10,
+            max_steps=TRANSFER_BUDGET[0],
+            patience=TRANSFER_BUDGET[1],
             min_delta=0.005,
             batch_size=64,
             validation=validation,

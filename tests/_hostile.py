@@ -191,6 +191,20 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "filters": lambda: (2,),
         "scales": lambda: (1.0, 0.5),
     },
+    "models.shift_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "models.plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "models.scale_channel_cnn": {
+        "input_shape": lambda: (16, 16, 1),
+        "filters": lambda: (2,),
+        "scales": lambda: (1.0, 0.5),
+    },
+    "models.accuracy_by_scale": {
+        "model": _tiny_model,
+        "images": lambda: _digits()[0][0][:3, 10:18, 10:18],
+        "labels": lambda: [0, 1, 2],
+        "scales": lambda: [1.0, 0.5],
+        "canvas": lambda: 16,
+    },
     "multiscale.copy_conv_layers": {
         "source": _tiny_model,
         "target": _tiny_model,
@@ -327,10 +341,13 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "x": lambda: _tiny_xy()[0],
         "y": lambda: _tiny_xy()[1],
         "evaluate": lambda: _tiny_evaluate,
-        "max_epochs": lambda: 1,
+        "max_steps": lambda: 1,
         "params": lambda: {},
     },
     "experiments.Result.summary": {"metric": lambda: "n"},
+    "experiments.Summary.interval": {"level": lambda: 0.9, "n_test": lambda: 100},
+    "experiments.Summary.binomial_se": {"n_test": lambda: 100},
+    "experiments.assert_converged": {"results": lambda: _converged_result()},
     "experiments.Result.model": {"seed": lambda: 0},
     "experiments.difference": {
         "a": lambda: _tiny_result(),
@@ -458,7 +475,7 @@ def _tiny_recipe() -> Any:
     from cnn101.experiments import Recipe
 
     x, y = _tiny_xy()
-    return Recipe("tiny", _tiny_build, x, y, evaluate=_tiny_evaluate, max_epochs=1)
+    return Recipe("tiny", _tiny_build, x, y, evaluate=_tiny_evaluate, max_steps=1)
 
 
 _CACHE: dict[str, Any] = {}
@@ -471,6 +488,13 @@ def _tiny_result() -> Any:
 
         _CACHE["result"] = run(_tiny_recipe(), seeds=(0,), cache=False, verbose=False)
     return _CACHE["result"]
+
+
+def _converged_result() -> Any:
+    """The tiny Result, marked as stopped by patience (assert_converged accepts it)."""
+    import dataclasses
+
+    return dataclasses.replace(_tiny_result(), stopped=["patience"])
 
 
 def _tiny_digits() -> Any:
@@ -631,8 +655,14 @@ def _instances() -> dict[str, Callable[[], Any]]:
 
         return record("pyramid-storage", verdict="confirmed", evidence="1.33x the pixels.")
 
+    def summary() -> Any:
+        from cnn101.experiments import Summary
+
+        return Summary.of([0.8, 0.9])
+
     return {
         "experiments.Result": _tiny_result,
+        "experiments.Summary": summary,
         "claims.ClaimRecord": claim_record,
         "alignment.AlignmentTable": table,
         "alignment.AlignmentResult": _alignment_result,

@@ -2,18 +2,25 @@
 
 * A model that can only reach chance (constant inputs, balanced labels) ends at
   cross-entropy ln 2 and accuracy 0.5.
-* Early stopping stops at a planted minimum: gradient descent on (w - 10)^2 moves
-  w = 10 (1 - 0.9^e) after epoch e, and the validation loss (w - 3)^2 is lowest at
-  epoch 3 (w = 2.71; w = 3.44 after epoch 4).
-* The cache is reused for the same recipe and invalidated when a parameter changes.
+* Early stopping stops at a planted minimum, counted in optimizer steps: gradient
+  descent on (w - 10)^2 moves w = 10 (1 - 0.9^k) after step k; with two steps an
+  epoch the validation loss (w - 3)^2 is lowest after epoch 2 (step 4, w = 3.44).
+* The recorded validation loss is the example-weighted mean over the whole
+  validation set: Keras' ``evaluate`` in one batch, and a NumPy cross-entropy.
+* A seed's run is the same alone or beside other runs.
+* The cache is reused, invalidated when a parameter changes, and recomputed (with
+  one warning) when an entry is damaged.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from cnn101 import experiments
 from cnn101._tf import tensorflow
@@ -33,9 +40,10 @@ def _linear_model(learning_rate: float = 0.05):
     return model
 
 
-def _planted(patience: int = 2, **kwargs) -> experiments.Recipe:
+def _planted(patience: int = 3, **kwargs) -> experiments.Recipe:
     x, y = np.ones((8, 1), "float32"), np.full((8,), 10.0, "float32")
     validation = (np.ones((4, 1), "float32"), np.full((4,), 3.0, "float32"))
+    settings = {"batch_size": 4, "max_steps": 60, "patience": patience, **kwargs}
     return experiments.Recipe(
         "planted",
         _linear_model,
@@ -43,27 +51,66 @@ def _planted(patience: int = 2, **kwargs) -> experiments.Recipe:
         y,
         evaluate=lambda m: {"w": float(m.get_layer("w").get_weights()[0][0, 0])},
         validation=validation,
-        batch_size=8,  # one step per epoch
-        max_epochs=30,
-        patience=patience,
-        **kwargs,
+        **settings,
     )
 
 
-def test_early_stopping_stops_at_a_planted_minimum():
-    result = experiments.run(_planted(), seeds=(0,), cache=False, verbose=False)
-    curve = result.histories[0]["val_loss"]
-    expected_w = [10 * (1 - 0.9**e) for e in range(1, 6)]
-    np.testing.assert_allclose(curve, [(w - 3) ** 2 for w in expected_w], rtol=1e-4)
-    assert result.best_epochs == [3]
-    assert len(curve) == 3 + 2  # two epochs of patience after the best one
-    assert result.summary("w").mean == pytest.approx(10 * (1 - 0.9**3), rel=1e-5)
+@pytest.mark.parametrize(("patience", "epochs"), [(3, 4), (4, 4), (5, 5), (6, 5)])
+def test_early_stopping_stops_at_a_planted_minimum_counted_in_steps(patience, epochs):
+    """Two steps an epoch: the best is step 4; stop at the first epoch end >= 4 + patience."""
+    result = experiments.run(_planted(patience), seeds=(0,), cache=False, verbose=False)
+    history = result.histories[0]
+    expected_w = [10 * (1 - 0.9 ** (2 * e)) for e in range(1, epochs + 1)]
+    np.testing.assert_allclose(history["val_loss"], [(w - 3) ** 2 for w in expected_w], rtol=1e-4)
+    assert history["step"] == [2 * e for e in range(1, epochs + 1)]
+    assert (result.best_epochs, result.best_steps, result.stopped) == ([2], [4], ["patience"])
+    assert result.converged
+    experiments.assert_converged({"planted": result})
+    assert result.summary("w").mean == pytest.approx(10 * (1 - 0.9**4), rel=1e-5)
+
+
+def test_a_run_out_of_budget_is_reported_and_fails_the_convergence_check(capsys):
+    result = experiments.run(_planted(patience=3, max_steps=3), seeds=(0, 1), cache=False)
+    assert [len(h["val_loss"]) for h in result.histories] == [2, 2]  # 4 steps >= 3
+    assert result.stopped == ["budget", "budget"] and not result.converged
+    assert capsys.readouterr().out.count("stopped by budget after 4 steps") == 2
+    with pytest.raises(AssertionError, match=r"2 run.*budget.*planted"):
+        experiments.assert_converged([result])
+    with pytest.raises(TypeError, match="`results`"):
+        experiments.assert_converged({"a": "not a result"})
 
 
 def test_min_delta_ignores_small_improvements():
     """With min_delta larger than every improvement after epoch 1, epoch 1 is kept."""
     result = experiments.run(_planted(min_delta=100.0), seeds=(0,), cache=False, verbose=False)
-    assert result.best_epochs == [1]
+    assert result.best_epochs == [1] and result.best_steps == [2]
+
+
+def _classifier(seed_layer: int = 4):
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(seed_layer, "relu"), keras.layers.Dense(3)]
+    )
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def test_the_validation_loss_is_the_exact_mean_over_the_validation_set():
+    """60 validation examples: Keras in batches of 32 would weight 28 of them wrongly."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 3)).astype("float32")
+    y = rng.integers(0, 3, 300)
+    validation = (x[:60], y[:60])
+    recipe = experiments.Recipe(
+        "exact", _classifier, x[60:], y[60:], lambda m: {}, validation=validation, max_steps=3
+    )
+    result = experiments.run(recipe, seeds=(0,), cache=False, verbose=False)
+    model = result.model(0)  # the kept weights are those of the best epoch
+    recorded = result.histories[0]["val_loss"][result.best_epochs[0] - 1]
+    assert recorded == pytest.approx(model.evaluate(*validation, batch_size=60, verbose=0), 1e-6)
+    logits = np.asarray(model(validation[0]), dtype=np.float64)
+    log_p = logits - logits.max(1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
+    assert recorded == pytest.approx(-log_p[np.arange(60), validation[1]].mean(), 1e-5)
 
 
 def test_a_model_that_can_only_reach_chance():
@@ -82,34 +129,67 @@ def test_a_model_that_can_only_reach_chance():
     def evaluate(model):
         return {"accuracy": float((model.predict(x, verbose=0).argmax(1) == y).mean())}
 
-    recipe = experiments.Recipe("chance", build, x, y, evaluate, max_epochs=40, patience=3)
+    recipe = experiments.Recipe("chance", build, x, y, evaluate, max_steps=80, patience=6)
     result = experiments.run(recipe, seeds=(0, 1, 2), cache=False, verbose=False)
     assert result.summary("accuracy").max == pytest.approx(0.5)
     for history in result.histories:
         assert min(history["val_loss"]) == pytest.approx(math.log(2), abs=0.02)
 
 
-def test_seeds_side_by_side_are_deterministic_and_distinct():
+def _noisy_recipe(name: str = "noisy", **kwargs) -> experiments.Recipe:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(120, 3)).astype("float32")
     y = (x.sum(axis=1) > 0).astype("int64")
 
-    def build():
-        model = keras.Sequential(
-            [keras.Input((3,)), keras.layers.Dense(4, "relu"), keras.layers.Dense(2)]
-        )
-        model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        return model
+    def jitter(x, y, rng):
+        return x + rng.normal(scale=0.3, size=x.shape).astype("float32"), y
 
     def evaluate(model):
         return {"first_weight": float(model.layers[0].get_weights()[0][0, 0])}
 
-    recipe = experiments.Recipe("det", build, x, y, evaluate, max_epochs=5, patience=5)
-    a = experiments.run(recipe, seeds=(0, 1), cache=False, verbose=False)
-    b = experiments.run(recipe, seeds=(0, 1), cache=False, verbose=False)
-    np.testing.assert_allclose(a.metrics["first_weight"], b.metrics["first_weight"], rtol=1e-6)
-    assert a.metrics["first_weight"][0] != a.metrics["first_weight"][1]
-    assert a.histories == b.histories
+    settings = {"max_steps": 40, "patience": 6, "batch_size": 16, **kwargs}
+    return experiments.Recipe(name, _classifier, x, y, evaluate, augment=jitter, **settings)
+
+
+def test_a_seed_trains_the_same_alone_or_beside_other_runs():
+    """Curve, stopping and metrics of seed 1 do not depend on what trains beside it."""
+    alone = experiments.run(_noisy_recipe(), seeds=(1,), cache=False, verbose=False)
+    grouped = experiments.run(_noisy_recipe(), seeds=(0, 1, 2), cache=False, verbose=False)
+    other = _noisy_recipe("other", patience=2, max_steps=16)  # stops much earlier
+    mixed = experiments.run_many(
+        {"other": other, "noisy": _noisy_recipe()},
+        seeds=(2, 1),
+        cache=False,
+        verbose=False,
+        side_by_side="all",
+    )["noisy"]
+    for result, i in ((grouped, 1), (mixed, 1)):
+        assert result.histories[i] == alone.histories[0]
+        assert result.best_steps[i] == alone.best_steps[0]
+        assert result.stopped[i] == alone.stopped[0]
+        assert result.metrics["first_weight"][i] == alone.metrics["first_weight"][0]
+    assert grouped.histories[0] != grouped.histories[1]  # seeds differ
+
+
+def test_an_augmentation_may_change_the_example_shape():
+    """Raw (N, 3) examples drawn into (N, 4) ones, as digits are placed on a larger canvas."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 3)).astype("float32")
+
+    def place(x, y, rng):
+        return np.concatenate([x, rng.normal(size=(len(x), 1))], axis=1).astype("float32"), y
+
+    def build():
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    recipe = experiments.Recipe(
+        "placed", build, x, (x[:, 0] > 0).astype(int), lambda m: {}, augment=place,
+        max_steps=40, patience=3, batch_size=16,
+    )  # fmt: skip
+    result = experiments.run(recipe, seeds=(0, 1, 2, 3), cache=False, verbose=False)
+    assert len({len(h["step"]) for h in result.histories}) > 1  # they stopped apart
 
 
 def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
@@ -118,16 +198,113 @@ def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
     assert "cached" not in capsys.readouterr().out
     again = experiments.run(_planted(), seeds=(0, 1))
     assert capsys.readouterr().out.count("cached") == 2
-    assert again.histories == first.histories and again.best_epochs == first.best_epochs
+    assert again.histories == first.histories and again.stopped == first.stopped
     assert again.model(0).get_layer("w").get_weights()[0][0, 0] == pytest.approx(
         first.summary("w").values[0]
     )
-    changed = experiments.run(_planted(patience=3), seeds=(0,))
+    changed = experiments.run(_planted(patience=5), seeds=(0,))
     assert "cached" not in capsys.readouterr().out
-    assert len(changed.histories[0]["val_loss"]) == 3 + 3
+    assert len(changed.histories[0]["val_loss"]) == 5
     extra = experiments.run(_planted(), seeds=(0, 1, 2))  # only seed 2 is new
     assert capsys.readouterr().out.count("cached") == 2
     assert extra.seeds == (0, 1, 2)
+    assert not list(tmp_path.rglob(".partial-*"))  # writes go through a renamed temporary
+
+
+@pytest.mark.parametrize("damage", ["record", "fields", "weights"])
+def test_a_damaged_cache_entry_is_trained_again_with_one_warning(
+    tmp_path, monkeypatch, capsys, damage
+):
+    monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
+    first = experiments.run(_planted(), seeds=(0,), verbose=False)
+    record = next(tmp_path.rglob("seed-0.json"))
+    if damage == "record":
+        record.write_text('{"history": [1, 2')
+    elif damage == "fields":
+        record.write_text(json.dumps({"history": {}}))
+    else:
+        weights = next(tmp_path.rglob("seed-0.weights.h5"))
+        weights.write_bytes(weights.read_bytes()[:100])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")  # third-party deprecations
+        warnings.simplefilter("always", RuntimeWarning)
+        again = experiments.run(_planted(), seeds=(0,))
+    assert [str(w.message) for w in caught if "damaged" in str(w.message)] == [
+        str(w.message) for w in caught
+    ]
+    assert len(caught) == 1
+    assert "cached" not in capsys.readouterr().out
+    assert again.histories == first.histories
+    assert experiments.run(_planted(), seeds=(0,), verbose=False).model(0) is not None
+
+
+def test_an_unusable_cache_location_is_refused_before_training(tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv(experiments.CACHE_ENV, str(blocker / "cache"))
+    built = []
+
+    def build():
+        built.append(1)
+        return _linear_model()
+
+    recipe = experiments.Recipe("r", build, np.ones((8, 1)), np.ones(8), lambda m: {})
+    with pytest.raises(ValueError, match=r"CNN101_EXPERIMENT_CACHE.*cache=False"):
+        experiments.run(recipe, seeds=(0,))
+    assert not built
+
+
+def _faulty(build=_classifier, **kwargs):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    settings = {"x": x, "y": rng.integers(0, 3, 40), "evaluate": lambda m: {}, **kwargs}
+    return experiments.Recipe("faulty", build, max_steps=2, **settings)
+
+
+def _uncompiled():
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
+
+
+def _wrong_input():
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("recipe", "error", "match"),
+    [
+        (lambda: _faulty(lambda: "a model"), TypeError, "must return a Keras model"),
+        (lambda: _faulty(_uncompiled), ValueError, "compiled"),
+        (lambda: _faulty(_wrong_input), ValueError, "input fits the data"),
+        (lambda: _faulty(y=np.arange(40) % 5), ValueError, "from 0 to 2"),
+        (lambda: _faulty(y=np.full(40, 0.5)), ValueError, "class label"),
+        (lambda: _faulty(evaluate=lambda m: 0.5), TypeError, "`evaluate`.*dict"),
+    ],
+)
+def test_faults_of_a_recipe_get_named_errors(recipe, error, match):
+    with pytest.raises(error, match=match):
+        experiments.run(recipe(), seeds=(0,), cache=False, verbose=False)
+
+
+def test_faults_in_the_model_or_labels_are_found_before_training():
+    trained = []
+
+    def wrong_input():
+        trained.append(1)
+        return _wrong_input()
+
+    good = _faulty()
+    with pytest.raises(ValueError, match="input fits"):
+        experiments.run_many({"good": good, "bad": _faulty(wrong_input)}, (0,), cache=False)
+    assert trained == [1]  # built and refused; the good arm never trained either
+
+
+def test_validation_data_must_be_finite():
+    x = np.ones((8, 3), "float32")
+    bad = (np.full((4, 3), np.nan, "float32"), np.zeros(4))
+    with pytest.raises(ValueError, match="`validation`"):
+        experiments.Recipe("r", _classifier, x, np.zeros(8), lambda m: {}, validation=bad)
 
 
 def test_summary_and_difference_are_the_textbook_statistics():
@@ -136,15 +313,35 @@ def test_summary_and_difference_are_the_textbook_statistics():
     assert s.std == pytest.approx(np.std([1, 2, 6], ddof=1))
     assert s.sem == pytest.approx(s.std / math.sqrt(3))
     assert (s.min, s.max, s.n) == (1.0, 6.0, 3)
+    low, high = stats.t.interval(0.9, 2, loc=3.0, scale=stats.sem([1, 2, 6]))
+    assert s.interval(0.9) == pytest.approx((low, high))
     a = experiments.run(_planted(), seeds=(0, 1), cache=False, verbose=False)
     d = experiments.difference(a, a, "w")
     assert d.mean == 0 and d.std == 0
 
 
+def test_a_proportion_reports_the_test_sets_own_error():
+    """Binomial standard error sqrt(p(1-p)/n); the interval adds it to the seeds' spread."""
+    s = experiments.Summary.of([0.80, 0.84, 0.82])
+    assert s.binomial_se(400) == pytest.approx(math.sqrt(0.82 * 0.18 / 400))
+    half = stats.t.ppf(0.975, 2) * math.sqrt(s.sem**2 + 0.82 * 0.18 / 400)
+    assert s.interval(n_test=400) == pytest.approx((0.82 - half, 0.82 + half))
+    assert s.interval(n_test=400)[0] < s.interval()[0]
+    with pytest.raises(ValueError, match="proportions"):
+        experiments.Summary.of([1.0, 2.0]).binomial_se(10)
+    with pytest.raises(ValueError, match="2 seeds"):
+        experiments.Summary.of([0.5]).interval()
+
+
+def test_summaries_are_over_seeds_only():
+    with pytest.raises(ValueError, match="1-D"):
+        experiments.Summary.of([[1.0, 2.0], [3.0, 4.0]])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"max_epochs": 0}, "max_epochs"),
+        ({"max_steps": 0}, "max_steps"),
         ({"patience": 1.5}, "patience"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"min_delta": float("nan")}, "min_delta"),
@@ -165,8 +362,22 @@ def test_bad_recipes_get_named_errors(kwargs, match):
 
 
 @pytest.mark.parametrize(
-    ("seeds", "match"), [((), "seeds"), ((0, 0), "distinct"), ((-1,), "seeds"), (3, "seeds")]
+    ("seeds", "error"),
+    [
+        ((), ValueError),
+        ((0, 0), ValueError),
+        ((-1,), ValueError),
+        (3, ValueError),
+        ((True,), TypeError),
+        ((0, 1.0), TypeError),
+    ],
 )
-def test_bad_seeds_get_named_errors(seeds, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+def test_bad_seeds_get_named_errors(seeds, error):
+    with pytest.raises(error, match="seeds"):
         experiments.run(_planted(), seeds=seeds, cache=False, verbose=False)
+
+
+def test_a_result_refuses_a_boolean_seed():
+    result = experiments.run(_planted(), seeds=(0, 1), cache=False, verbose=False)
+    with pytest.raises(TypeError, match="`seed`"):
+        result.model(True)

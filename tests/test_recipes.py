@@ -27,7 +27,7 @@ def test_shift_recipes_hold_data_and_budget_fixed():
         first = next(iter(arms.values()))
         for recipe in arms.values():
             assert recipe.x is first.x and recipe.y is first.y
-            assert (recipe.max_epochs, recipe.patience) == (first.max_epochs, first.patience)
+            assert (recipe.max_steps, recipe.patience) == (first.max_steps, first.patience)
     assert all(r.augment is None for r in plain.values())
     assert all(r.augment is not None for r in shifted.values())
     x, _ = shifted["max"].augment(plain["max"].x, plain["max"].y, np.random.default_rng(0))

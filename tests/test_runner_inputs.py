@@ -32,10 +32,16 @@ def test_summary_index_picks_what_numpy_picks():
     for index, expected in [
         ((1, 0), values[:, 1, 0]),
         ((np.int64(4), -1), values[:, 4, -1]),
-        (2, values[:, 2].reshape(-1)),
-        ((), values.reshape(-1)),
     ]:
         np.testing.assert_array_equal(result.summary("acc", index).values, expected)
+
+
+@pytest.mark.parametrize("index", [(), 2])
+def test_summary_of_a_metric_with_conditions_needs_one_condition(index):
+    """Pooling conditions (test scales) would count them as seeds."""
+    result = _result({"acc": np.zeros((3, 5, 2))})
+    with pytest.raises(ValueError, match="`index` must pick one entry"):
+        result.summary("acc", index)
 
 
 @pytest.mark.parametrize(

@@ -25,9 +25,10 @@ def _is_int(value: Any) -> bool:
 
 
 def _network() -> Any:
-    from cnn101.recipes import DIGIT_CANVAS, _digit_cnn
+    from cnn101.models import plain_cnn
+    from cnn101.recipes import DIGIT_CANVAS
 
-    return _digit_cnn(DIGIT_CANVAS)
+    return plain_cnn((DIGIT_CANVAS, DIGIT_CANVAS, 1))
 
 
 def _conv_layers(model: Any) -> list:

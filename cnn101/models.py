@@ -1,0 +1,255 @@
+"""Every network the tutorials train, defined once.
+
+* :func:`shift_cnn`: tutorial 2's digit classifier, three 3x3 convolutions with a
+  choice of downsampling (max, average, max-blur pooling or stride 2);
+* :func:`plain_cnn`: tutorial 3's and 6's digit classifier,
+  :func:`cnn101.multiscale.small_trunk` (3x3 convolutions, max pooling, global max
+  pooling) and a softmax layer;
+* :func:`scale_channel_cnn`: the same weights applied to an image pyramid by
+  :class:`cnn101.multiscale.ScaleChannels`;
+
+and :func:`accuracy_by_scale`, how tutorial 3 measures the last two. Recipes,
+exercises, benchmarks and tests build their networks here. Every builder returns
+a compiled model (Adam, sparse categorical cross-entropy, metric accuracy);
+images are NHWC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+
+tensorflow()
+
+import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+
+from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
+from cnn101.multiscale import ScaleChannels, _check_scales, small_trunk  # noqa: E402
+from cnn101.scale import place_digits  # noqa: E402
+
+__all__ = ["POOLINGS", "accuracy_by_scale", "plain_cnn", "scale_channel_cnn", "shift_cnn"]
+
+POOLINGS = ("max", "avg", "blur", "stride")
+
+
+def _check_pooling(pooling: Any) -> str:
+    if pooling not in POOLINGS:
+        raise ValueError(
+            f"`pooling` must be one of {POOLINGS}. Received: pooling={check.describe(pooling)}"
+        )
+    return pooling
+
+
+def _input_shape(value: Any, smallest: int = 1) -> tuple[int, int, int]:
+    if (
+        not isinstance(value, tuple | list)
+        or len(value) != 3
+        or not all(check._is_int(v) and 0 < v <= 4096 for v in value)
+        or min(value[:2]) < smallest
+    ):
+        raise ValueError(
+            "`input_shape` must be (height, width, channels), 3 positive integers up to 4096"
+            + (f", height and width at least {smallest}" if smallest > 1 else "")
+            + f". Received: input_shape={check.describe(value)}"
+        )
+    return tuple(int(v) for v in value)
+
+
+def _compiled(model: keras.Model, learning_rate: Any, *, logits: bool) -> keras.Model:
+    learning_rate = check.real_number(learning_rate, "learning_rate", positive=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=logits),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def shift_cnn(
+    pooling: Literal["max", "avg", "blur", "stride"] = "max",
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    filters: Sequence[int] = (8, 16, 16),
+    learning_rate: float = 3e-3,
+) -> keras.Model:
+    """Return a compiled digit classifier whose three downsampling steps use ``pooling``.
+
+    Every variant has three 3x3 convolutions of ``filters`` channels (ReLU) and a
+    dense layer on the flattened map: the same weights, only the downsampling
+    differs.
+
+    Parameters
+    ----------
+    pooling : {"max", "avg", "blur", "stride"}, default "max"
+        After each convolution: 2x2 max pooling, 2x2 average pooling, anti-aliased
+        max-blur pooling (:class:`cnn101.blurpool.MaxBlurPool2D`), or no pooling
+        with the convolution itself at stride 2 (it keeps every second output).
+    input_shape : (int, int, int), default (32, 32, 1)
+        Height and width at least 8 (three 2x downsamplings).
+    filters : sequence of int, default (8, 16, 16)
+    learning_rate : float, default 3e-3
+        Adam's step size.
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, 10) logits; compiled with sparse categorical
+        cross-entropy (from logits) and accuracy.
+
+    Examples
+    --------
+    >>> [shift_cnn(p).count_params() for p in ("max", "stride")]
+    [6138, 6138]
+    """
+    pooling = _check_pooling(pooling)
+    input_shape = _input_shape(input_shape, smallest=8)
+    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
+        raise ValueError(
+            f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
+        )
+    layers: list[Any] = [keras.Input(input_shape)]
+    for count in filters:
+        count = check.positive_int(count, "filters")
+        stride = 2 if pooling == "stride" else 1
+        layers.append(
+            keras.layers.Conv2D(count, 3, strides=stride, padding="same", activation="relu")
+        )
+        if pooling == "max":
+            layers.append(keras.layers.MaxPooling2D(2))
+        elif pooling == "avg":
+            layers.append(keras.layers.AveragePooling2D(2))
+        elif pooling == "blur":
+            layers.append(MaxBlurPool2D(2))
+    layers += [keras.layers.Flatten(), keras.layers.Dense(10)]
+    return _compiled(keras.Sequential(layers, name=f"{pooling}_cnn"), learning_rate, logits=True)
+
+
+def plain_cnn(
+    input_shape: tuple[int, int, int] = (48, 48, 1),
+    num_classes: int = 10,
+    filters: Sequence[int] = (8, 16, 32),
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """Return a compiled plain CNN: :func:`cnn101.multiscale.small_trunk`, then a softmax layer.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int), default (48, 48, 1)
+    num_classes : int, default 10
+    filters : sequence of int, default (8, 16, 32)
+    learning_rate : float, default 1e-3
+        Adam's step size (Keras' default; the tutorials' recipes use 3e-3).
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, num_classes) probabilities; its layers are named
+        ``"trunk"`` and ``"classifier"``.
+
+    Examples
+    --------
+    >>> plain_cnn((32, 32, 1)).output_shape
+    (None, 10)
+    """
+    num_classes = check.positive_int(num_classes, "num_classes")
+    inputs = keras.Input(_input_shape(input_shape))
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(
+        small_trunk(filters)(inputs)
+    )
+    return _compiled(keras.Model(inputs, outputs, name="plain_cnn"), learning_rate, logits=False)
+
+
+def scale_channel_cnn(
+    input_shape: tuple[int, int, int] = (48, 48, 1),
+    num_classes: int = 10,
+    filters: Sequence[int] = (8, 16, 32),
+    scales: Sequence[float] = (1.0, 0.5**0.5, 0.5),
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """Return a compiled scale-channel CNN: :class:`cnn101.multiscale.ScaleChannels` around the trunk.
+
+    It has exactly the weights of :func:`plain_cnn` with the same ``filters``
+    (layers ``"trunk"`` and ``"classifier"``); only how they are applied differs.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int), default (48, 48, 1)
+    num_classes : int, default 10
+    filters : sequence of int, default (8, 16, 32)
+    scales : sequence of float, default (1, 1/sqrt(2), 1/2)
+    learning_rate : float, default 1e-3
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, num_classes) probabilities.
+
+    Examples
+    --------
+    >>> model = scale_channel_cnn((32, 32, 1))
+    >>> model.output_shape, model.count_params() == plain_cnn((32, 32, 1)).count_params()
+    ((None, 10), True)
+    """
+    num_classes = check.positive_int(num_classes, "num_classes")
+    inputs = keras.Input(_input_shape(input_shape))
+    pooled = ScaleChannels(small_trunk(filters), scales=scales, name="scale_channels")(inputs)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="classifier")(pooled)
+    model = keras.Model(inputs, outputs, name="scale_channel_cnn")
+    return _compiled(model, learning_rate, logits=False)
+
+
+def accuracy_by_scale(
+    model: keras.Model,
+    images: Any,
+    labels: Any,
+    scales: Sequence[float],
+    *,
+    canvas: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Place the digits at each scale (see :func:`cnn101.scale.place_digits`) and measure accuracy.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier of (N, canvas, canvas, 1) images returning class scores.
+    images : array_like of shape (N, h, w)
+    labels : array_like of shape (N,)
+    scales : sequence of float
+    canvas : int, optional
+        Defaults to the model's input height.
+    seed : int, default 0
+        Positions; the same seed at every scale, so only the size changes.
+
+    Returns
+    -------
+    accuracy : ndarray of shape (len(scales),), float64 in [0, 1]
+
+    Examples
+    --------
+    >>> model = plain_cnn((32, 32, 1))
+    >>> acc = accuracy_by_scale(model, np.ones((3, 8, 8)), [0, 1, 2], [1.0, 2.0])
+    >>> acc.shape
+    (2,)
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
+    scales = _check_scales(scales)
+    images = check.as_float_array(images, "images")
+    if images.ndim != 3:
+        raise ValueError(
+            f"`images` must be 3-D (N, h, w). Received: array with shape {images.shape}"
+        )
+    labels = check.integer_labels(labels, "labels", len(images))
+    canvas = model.input_shape[1] if canvas is None else check.positive_int(canvas, "canvas")
+    seed = check.seed(seed)
+    accuracy = []
+    for scale in scales:
+        placed = place_digits(images, scale, canvas=canvas, seed=seed)
+        predicted = np.argmax(model.predict(placed, batch_size=500, verbose=0), axis=-1)
+        accuracy.append(float(np.mean(predicted == labels)))
+    return np.asarray(accuracy)
