@@ -536,8 +536,8 @@ def _verdict(name: str, arms: dict, differences: dict) -> str:
         )
     return (
         f"Not detected: the error changes by {d['mean']:+.3f} ({d['ci95'][0]:+.3f} to "
-        f"{d['ci95'][1]:+.3f}), an interval that holds the paper's gain; our smaller set "
-        "and network may hide it."
+        f"{d['ci95'][1]:+.3f}): a gain smaller than that interval would not show; our "
+        "smaller set and network may hide it."
     )
 
 
@@ -704,7 +704,9 @@ def check_results(path: str | os.PathLike) -> dict[str, Any]:
     try:
         record = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not a readable results file ({error}).") from None
+        raise ValueError(
+            f"`path` must name a readable results file. Received: path={str(path)!r} ({error})"
+        ) from None
     if not isinstance(record, dict) or any(k not in record for k in _REQUIRED):
         raise ValueError(f"{path} is not a results file: it needs the keys {_REQUIRED}.")
     name = record["replication"]

@@ -41,6 +41,29 @@ __all__ = ["FoveatedScaleChannels", "ScaleInvariantConv2D"]
 _POOLINGS = ("max", "avg")
 
 
+def _checked(inputs: Any, layer: str) -> Any:
+    """Return ``inputs`` as a tensor, refusing anything but a non-empty numeric NHWC batch."""
+    if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
+        try:
+            inputs = keras.ops.convert_to_tensor(inputs)
+        except (ValueError, TypeError):
+            raise TypeError(
+                "`inputs` must be an NHWC batch of numbers (an array or a tensor). "
+                f"Received: inputs={check.describe(inputs)}"
+            ) from None
+    if not hasattr(inputs, "is_floating"):  # a NumPy array
+        inputs = tensorflow().convert_to_tensor(inputs)
+    if len(inputs.shape) != 4:
+        raise ValueError(
+            f"`{layer}` needs 4-D inputs (batch, H, W, C). Received: inputs with shape {tuple(inputs.shape)}"
+        )
+    if inputs.shape[0] == 0 or inputs.shape[-1] == 0:
+        raise ValueError(
+            f"`inputs` must hold at least one image of at least one channel. Received: inputs with shape {tuple(inputs.shape)}"
+        )
+    return check.fits_at_call(inputs, (1, 1), layer, "a non-empty image")
+
+
 def _resize(x: Any, size: tuple[int, int]) -> Any:
     if tuple(x.shape[1:3]) == tuple(size):
         return x
@@ -125,9 +148,11 @@ class ScaleInvariantConv2D(keras.layers.Layer):
             initializer="glorot_uniform",
         )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: int(input_shape[-1])})
 
     def call(self, inputs: Any) -> Any:
         """Convolve at every scale, resize back, keep the maximum, add the bias."""
+        inputs = _checked(inputs, "ScaleInvariantConv2D")
         size = tuple(inputs.shape[1:3])
         responses = []
         for scaled in self._sizes(tuple(inputs.shape)):
@@ -228,6 +253,7 @@ class FoveatedScaleChannels(keras.layers.Layer):
 
     def crops(self, inputs: Any) -> list[Any]:
         """Return each channel's input, (batch, crop, crop, C), one per scale."""
+        inputs = _checked(inputs, "FoveatedScaleChannels")
         h, w = int(inputs.shape[1]), int(inputs.shape[2])
         windows = self._windows(tuple(inputs.shape))
         pad = max(0, (max(windows) - min(h, w) + 1) // 2 + 1)
