@@ -68,7 +68,7 @@ def test_smoke_run_writes_a_well_formed_results_file(smoke, name):
             p = np.asarray(summary["mean"])
             np.testing.assert_allclose(summary["binomial_se"], np.sqrt(p * (1 - p) / n_test))
         assert set(arm["stopped"]) <= {"budget", "patience"} and len(arm["stopped"]) == 2
-    assert read["verdict"].split(":")[0] in {"Agrees", "Not detected", "Does not agree yet"}
+    assert read["verdict"].split(":")[0] in {"Agrees", "Partly", "Not detected"}
     for difference in read["differences"].values():
         low, high = difference["ci95"]
         assert low <= difference["mean"] <= high
@@ -230,3 +230,18 @@ def test_foveated_channels_see_the_centre_at_scale_1_and_more_at_lower_scales():
 def test_replicate_runs_as_a_module():
     assert importlib.util.find_spec("cnn101.replicate") is not None
     assert sys.modules["cnn101.replicate"].main.__doc__.startswith("Command line")
+
+
+def test_jansson_verdict_states_the_range_that_holds():
+    scales = list(rep.JANSSON_SCALES)
+    flat = {
+        "FovMax": {"mean": [0.9] * 7},
+        "standard CNN": {"mean": [0.1, 0.2, 0.5, 0.9, 0.5, 0.2, 0.1]},
+    }
+    assert rep._verdict("jansson2022", flat, {}).startswith(
+        "Agrees: FovMax stays within 0.1 of its accuracy at the training scale from 0.35x to 2.83x"
+    )
+    small = {**flat, "FovMax": {"mean": [0.4, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9]}}
+    text = rep._verdict("jansson2022", small, {})
+    assert text.startswith("Partly") and f"from {scales[1]:.2f}x to 2.83x (a factor of 5.7)" in text
+    assert "at most 7 px tall" in text
