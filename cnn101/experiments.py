@@ -563,6 +563,13 @@ def _read_record(record_path: Path, weights_path: Path) -> dict | None:
         record = json.loads(record_path.read_text())
         if not isinstance(record, dict) or not _RECORD_KEYS <= set(record):
             raise ValueError("missing fields")
+        curves = record["history"]
+        if not isinstance(record["metrics"], dict) or not (
+            isinstance(curves, dict)
+            and len({len(curves.get(k, ())) for k in ("loss", "val_loss", "step")}) == 1
+            and curves["step"]
+        ):
+            raise ValueError("malformed fields")
         if _digest_file(weights_path) != record["weights"]:
             raise ValueError("the weights file does not match its record")
         return record
