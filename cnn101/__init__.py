@@ -30,6 +30,9 @@ _SUBMODULES = (
     # spatial resolution and scale (tutorial 3)
     "scale",
     "multiscale",
+    # three papers' experiments re-run, with results files (the Replications page)
+    "scale_invariant",
+    "replicate",
     # image pyramids and pyramid pooling (tutorial 4)
     "pyramids",
     "coarse_to_fine",

@@ -90,6 +90,25 @@ def _trunk() -> Any:
     return keras.layers.GlobalMaxPooling2D()
 
 
+def _results_file() -> str:
+    """A results file with the present code's digest (the rest of a record is not read)."""
+    import tempfile
+
+    from cnn101.replicate import _REQUIRED, DIGEST_FILES, REPLICATIONS, SCHEMA, code_digest
+
+    name = REPLICATIONS[1]
+    record = {key: None for key in _REQUIRED} | {
+        "schema": SCHEMA,
+        "replication": name,
+        "seeds": [0, 1],
+        "code": {"files": [f"cnn101/{f}" for f in DIGEST_FILES[name]], "digest": code_digest(name)},
+    }
+    path = os.path.join(tempfile.mkdtemp(), f"{name}.json")
+    with open(path, "w") as handle:
+        json.dump(record, handle)
+    return path
+
+
 def _square_pool_answer(image: np.ndarray, pool: int, stride: int) -> np.ndarray:
     from skimage.util import view_as_windows
 
@@ -183,6 +202,19 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "multiscale.ScaleChannels": {"trunk": _trunk, "scales": lambda: (1.0, 0.5)},
     "multiscale.small_trunk": {"filters": lambda: (2, 3)},
+    "scale_invariant.ScaleInvariantConv2D": {"filters": lambda: 2, "scales": lambda: (0.5, 1.0)},
+    "scale_invariant.FoveatedScaleChannels": {
+        "trunk": _trunk,
+        "scales": lambda: (0.5, 1.0),
+        "crop": lambda: 4,
+    },
+    "scale_invariant.FoveatedScaleChannels.crops": {"inputs": lambda: _batch(2, 8, 8, 1)},
+    "replicate.code_digest": {"name": lambda: "zhang2019"},
+    "replicate.check_results": {"path": lambda: _results_file()},
+    "replicate.write_results": {
+        "results": lambda: json.load(open(_results_file())),
+        "path": lambda: os.path.join(__import__("tempfile").mkdtemp(), "r.json"),
+    },
     "multiscale.ScaleChannels.pyramid": {"inputs": lambda: _batch(2, 8, 8, 1)},
     "multiscale.ScaleChannels.scale_outputs": {"inputs": lambda: _batch(2, 8, 8, 1)},
     "multiscale.build_plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
@@ -650,6 +682,11 @@ def _instances() -> dict[str, Callable[[], Any]]:
 
         return ScaleChannels(_trunk(), scales=(1.0, 0.5))
 
+    def foveated() -> Any:
+        from cnn101.scale_invariant import FoveatedScaleChannels
+
+        return FoveatedScaleChannels(_trunk(), scales=(0.5, 1.0), crop=4)
+
     def claim_record() -> Any:
         from cnn101.claims import record
 
@@ -671,12 +708,15 @@ def _instances() -> dict[str, Callable[[], Any]]:
         "transforms.SpatialTransform": transform,
         "feature_extractors.FeatureExtractor": _extractor,
         "multiscale.ScaleChannels": scale_channels,
+        "scale_invariant.FoveatedScaleChannels": foveated,
     }
 
 
 # Input of each Keras layer's base call (an NHWC batch), when not the default.
 LAYER_INPUTS: dict[str, Callable[[], Any]] = {
     "multiscale.ScaleChannels": lambda: _batch(2, 8, 8, 1),
+    "scale_invariant.ScaleInvariantConv2D": lambda: _batch(2, 8, 8, 1),
+    "scale_invariant.FoveatedScaleChannels": lambda: _batch(2, 8, 8, 1),
 }
 
 # Result records: their constructors are not walked (the library fills them in), their
@@ -706,6 +746,24 @@ SKIP: dict[str, str] = {
     "multiscale.ScaleChannels.call": "Keras' layer API: walked by the layer checks",
     "multiscale.ScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
     "multiscale.ScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
+    "scale_invariant.ScaleInvariantConv2D.compute_output_shape": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.ScaleInvariantConv2D.build": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.ScaleInvariantConv2D.call": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.ScaleInvariantConv2D.get_config": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.FoveatedScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.FoveatedScaleChannels.build": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.FoveatedScaleChannels.call": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.FoveatedScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
+    "scale_invariant.FoveatedScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
+    "replicate.replicate": (
+        "trains every arm of a replication (minutes): its argument checks and smoke runs "
+        "are tested in tests/test_replicate.py"
+    ),
+    "replicate.main": "the command line: tested in tests/test_replicate.py",
+    "replicate.write_results(path)": (
+        "a new relative path is written into the working directory: tested in "
+        "tests/test_replicate.py"
+    ),
     "exercises.grading.write_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_grading_inputs.py"
@@ -749,6 +807,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "other channels": "the trunk decides (this one has no weights)"
     },
     "multiscale.ScaleChannels.pyramid(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
+    "scale_invariant.FoveatedScaleChannels.__call__(inputs)": {
+        "other channels": "the trunk decides (this one has no weights)"
+    },
+    "scale_invariant.FoveatedScaleChannels.crops(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
     "multiscale.ScaleChannels.scale_outputs(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
     "blurpool.MaxBlurPool2D.__call__(inputs)": {
         "other channels": "no weights: any channel count is right"

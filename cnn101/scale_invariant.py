@@ -1,0 +1,298 @@
+"""Two scale-invariant layers from the papers the Replications page re-runs.
+
+* :class:`ScaleInvariantConv2D` (Kanazawa, Sharma & Jacobs 2014): one convolution
+  applied to the layer's input rescaled to several scales, each response rescaled
+  back to the input's size, then the maximum over scales at each position;
+* :class:`FoveatedScaleChannels` (Jansson & Lindeberg 2022, "FovMax"/"FovAvg"):
+  one shared network applied to central crops of decreasing resolution and
+  increasing extent (the channel for scale ``s`` sees a window of ``crop / s``
+  pixels resampled to ``crop``), max- or average-pooled over the channels.
+
+:class:`cnn101.multiscale.ScaleChannels` is the plain (non-foveated) scale-channel
+layer: every channel sees the whole image. Images are NHWC.
+
+References
+----------
+.. [1] A. Kanazawa, A. Sharma and D. Jacobs, "Locally scale-invariant convolutional
+   neural networks", NIPS 2014 Deep Learning workshop, arXiv:1412.5104.
+.. [2] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+   networks that generalise to previously unseen scales", JMIV 64 (2022), 506-536,
+   arXiv:2106.06418.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np  # noqa: F401  (the Examples use it)
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+
+tensorflow()
+
+import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+
+from cnn101.multiscale import _check_scales  # noqa: E402
+
+__all__ = ["FoveatedScaleChannels", "ScaleInvariantConv2D"]
+
+_POOLINGS = ("max", "avg")
+
+
+def _checked(inputs: Any, layer: str) -> Any:
+    """Return ``inputs`` as a tensor, refusing anything but a non-empty numeric NHWC batch."""
+    if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
+        try:
+            inputs = keras.ops.convert_to_tensor(inputs)
+        except (ValueError, TypeError):
+            raise TypeError(
+                "`inputs` must be an NHWC batch of numbers (an array or a tensor). "
+                f"Received: inputs={check.describe(inputs)}"
+            ) from None
+    if not hasattr(inputs, "is_floating"):  # a NumPy array
+        inputs = tensorflow().convert_to_tensor(inputs)
+    if len(inputs.shape) != 4:
+        raise ValueError(
+            f"`{layer}` needs 4-D inputs (batch, H, W, C). Received: inputs with shape {tuple(inputs.shape)}"
+        )
+    if inputs.shape[0] == 0 or inputs.shape[-1] == 0:
+        raise ValueError(
+            f"`inputs` must hold at least one image of at least one channel. Received: inputs with shape {tuple(inputs.shape)}"
+        )
+    return check.fits_at_call(inputs, (1, 1), layer, "a non-empty image")
+
+
+def _resize(x: Any, size: tuple[int, int]) -> Any:
+    if tuple(x.shape[1:3]) == tuple(size):
+        return x
+    shrink = size[0] < x.shape[1]
+    return keras.ops.image.resize(x, size, interpolation="bilinear", antialias=shrink)
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class ScaleInvariantConv2D(keras.layers.Layer):
+    """A convolution with tied weights at several scales, max-pooled over scales.
+
+    For an input ``x`` of size (H, W) and scales ``s_1 .. s_k`` the output is
+    ``activation(max_i resize(conv(resize(x, s_i)), (H, W)) + bias)``: the same
+    kernel sees the input enlarged and shrunk, and each position keeps its
+    strongest response (Kanazawa et al. 2014, section 3). With ``scales=(1.0,)``
+    it is ``keras.layers.Conv2D(padding="same")``.
+
+    Args:
+        filters: number of output channels.
+        kernel_size: int, the (square) kernel's size.
+        scales: positive resize factors; 1.0 is the input itself.
+        activation: a Keras activation name or None (after the max and the bias).
+
+    Input shape:
+        4-D tensor (batch, H, W, C) with known H and W.
+
+    Output shape:
+        4-D tensor (batch, H, W, filters).
+
+    Examples
+    --------
+    >>> layer = ScaleInvariantConv2D(4, 3, scales=(0.5, 1.0, 2.0))
+    >>> tuple(layer(np.ones((2, 8, 8, 1), "float32")).shape), layer.count_params()
+    ((2, 8, 8, 4), 40)
+    """
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int = 3,
+        scales: Sequence[float] = (0.63, 1.0, 1.59),
+        activation: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.filters = check.positive_int(filters, "filters")
+        self.kernel_size = check.positive_int(kernel_size, "kernel_size")
+        self.scales = _check_scales(scales)
+        if activation is not None and not isinstance(activation, str):
+            raise TypeError(
+                f"`activation` must be a Keras activation name or None. Received: activation={check.describe(activation)}"
+            )
+        try:
+            self._activation = keras.activations.get(activation)
+        except ValueError:
+            raise ValueError(
+                f"`activation` must be a Keras activation name. Received: activation={activation!r}"
+            ) from None
+        self.activation = activation
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def _sizes(self, input_shape: Sequence[Any]) -> list[tuple[int, int]]:
+        if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
+            raise ValueError(
+                "`ScaleInvariantConv2D` needs a 4-D input (batch, H, W, C) with known H and W. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
+        h, w = int(input_shape[1]), int(input_shape[2])
+        return [(max(1, round(s * h)), max(1, round(s * w))) for s in self.scales]
+
+    def build(self, input_shape: Sequence[Any]) -> None:
+        """Make the kernel (k, k, C, filters) and the bias (filters,)."""
+        self._sizes(input_shape)
+        if input_shape[-1] is None:
+            raise ValueError(
+                f"`ScaleInvariantConv2D` needs a known number of channels. Received: input_shape={tuple(input_shape)}"
+            )
+        k = self.kernel_size
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(k, k, int(input_shape[-1]), self.filters),
+            initializer="glorot_uniform",
+        )
+        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: int(input_shape[-1])})
+
+    def call(self, inputs: Any) -> Any:
+        """Convolve at every scale, resize back, keep the maximum, add the bias."""
+        inputs = _checked(inputs, "ScaleInvariantConv2D")
+        size = tuple(inputs.shape[1:3])
+        responses = []
+        for scaled in self._sizes(tuple(inputs.shape)):
+            out = keras.ops.conv(_resize(inputs, scaled), self.kernel, padding="same")
+            responses.append(_resize(out, size))
+        best = responses[0]
+        for other in responses[1:]:
+            best = keras.ops.maximum(best, other)
+        return self._activation(best + self.bias)
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """Return (batch, H, W, filters)."""
+        self._sizes(input_shape)
+        return (input_shape[0], input_shape[1], input_shape[2], self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments."""
+        config = super().get_config()
+        config.update(
+            filters=self.filters,
+            kernel_size=self.kernel_size,
+            scales=list(self.scales),
+            activation=self.activation,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class FoveatedScaleChannels(keras.layers.Layer):
+    """Apply one network to foveated crops of the input; pool over the channels.
+
+    The channel for scale ``s`` takes the central ``round(crop / s)`` pixels of the
+    input (zero-padded where the window is larger than the image), resizes them to
+    ``crop`` x ``crop`` and passes them to the shared ``trunk``: channels with
+    ``s < 1`` see more of the image at a coarser resolution (Jansson & Lindeberg
+    2022, section 4.3, "foveated" scale channels). A digit of size ``d`` looks, in
+    channel ``s``, ``s * d`` pixels tall. The outputs are max-pooled (FovMax) or
+    averaged (FovAvg) over the channels.
+
+    Args:
+        trunk: a Keras layer or model mapping (batch, crop, crop, C) to (batch, F).
+        scales: positive scale factors of the channels.
+        crop: int, the size every channel sees.
+        pooling: ``"max"`` (FovMax, default) or ``"avg"`` (FovAvg).
+
+    Input shape:
+        4-D tensor (batch, H, W, C) with known H and W, the object centred.
+
+    Output shape:
+        2-D tensor (batch, F).
+
+    Examples
+    --------
+    >>> trunk = keras.Sequential([keras.layers.GlobalMaxPooling2D()])
+    >>> layer = FoveatedScaleChannels(trunk, scales=(0.5, 1.0, 2.0), crop=8)
+    >>> tuple(layer(np.ones((2, 16, 16, 3), "float32")).shape)
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        trunk: keras.layers.Layer,
+        scales: Sequence[float] = (0.5, 1.0, 2.0),
+        crop: int = 28,
+        pooling: Literal["max", "avg"] = "max",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(trunk, dict):
+            trunk = keras.saving.deserialize_keras_object(trunk)
+        if not isinstance(trunk, keras.layers.Layer):
+            raise TypeError(
+                f"`trunk` must be a Keras layer or model. Received: trunk={check.describe(trunk)}"
+            )
+        if pooling not in _POOLINGS:
+            raise ValueError(
+                f"`pooling` must be one of {_POOLINGS}. Received: pooling={check.describe(pooling)}"
+            )
+        self.trunk = trunk
+        self.scales = _check_scales(scales)
+        self.crop = check.positive_int(crop, "crop")
+        self.pooling = pooling
+
+    def _windows(self, input_shape: Sequence[Any]) -> list[int]:
+        if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
+            raise ValueError(
+                "`FoveatedScaleChannels` needs a 4-D input (batch, H, W, C) with known H and W. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
+        return [max(1, round(self.crop / s)) for s in self.scales]
+
+    def build(self, input_shape: Sequence[Any]) -> None:
+        """Check the input shape and build the shared trunk at the crop size."""
+        self._windows(input_shape)
+        if not self.trunk.built:
+            self.trunk.build((None, self.crop, self.crop, input_shape[3]))
+        self.built = True
+
+    def crops(self, inputs: Any) -> list[Any]:
+        """Return each channel's input, (batch, crop, crop, C), one per scale."""
+        inputs = _checked(inputs, "FoveatedScaleChannels")
+        h, w = int(inputs.shape[1]), int(inputs.shape[2])
+        windows = self._windows(tuple(inputs.shape))
+        pad = max(0, (max(windows) - min(h, w) + 1) // 2 + 1)
+        padded = keras.ops.pad(inputs, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
+        out = []
+        for window in windows:
+            top, left = pad + (h - window) // 2, pad + (w - window) // 2
+            part = padded[:, top : top + window, left : left + window, :]
+            out.append(_resize(part, (self.crop, self.crop)))
+        return out
+
+    def call(self, inputs: Any) -> Any:
+        """Return the trunk's outputs pooled over the channels: (batch, F)."""
+        stacked = keras.ops.stack([self.trunk(c) for c in self.crops(inputs)], axis=1)
+        if self.pooling == "max":
+            return keras.ops.max(stacked, axis=1)
+        return keras.ops.mean(stacked, axis=1)
+
+    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
+        """Return the trunk's output shape, (batch, F)."""
+        self._windows(input_shape)
+        return tuple(
+            self.trunk.compute_output_shape((input_shape[0], self.crop, self.crop, input_shape[3]))
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments, with the trunk serialized."""
+        config = super().get_config()
+        config.update(
+            trunk=keras.saving.serialize_keras_object(self.trunk),
+            scales=list(self.scales),
+            crop=self.crop,
+            pooling=self.pooling,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> FoveatedScaleChannels:
+        """Rebuild the layer (and its trunk) from :meth:`get_config`'s output."""
+        config = dict(config)
+        config["trunk"] = keras.saving.deserialize_keras_object(config["trunk"])
+        return cls(**config)

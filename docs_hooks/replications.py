@@ -1,0 +1,238 @@
+"""MkDocs hook: the page "Replications", built from the committed results files.
+
+``python -m cnn101.replicate NAME`` writes ``tutorials/replications/NAME.json``
+(see :mod:`cnn101.replicate`). ``on_files`` adds the generated page
+``replications.md``; when it is rendered, every results file is read with
+:func:`cnn101.replicate.check_results`, which refuses a file whose code digest no
+longer matches the files it depends on: the build then fails with the command
+that makes a new one. Each replication gets the paper's claim (quoted), a plot
+and a table of ours beside it, the differences of setting, the command that
+reproduces ours and the verdict sentence. The plots are inline SVG (the page
+requests nothing from other hosts). A missing results file fails the build too.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+PAGE = "replications.md"
+RESULTS = "replications"  # under docs_dir
+
+log = logging.getLogger("mkdocs.hooks.replications")
+
+INTRO = """# Replications
+
+The tutorials test what a blog post and a forum say. The papers behind them make
+stronger claims. Here three of them are re-run small, on the 5,000 MNIST digits
+that ship with cnn101, each over several seeds; every number below is read from a
+results file that `python -m cnn101.replicate` wrote, with the seeds, the
+command, the library versions, the machine and a digest of the code that made
+it. Intervals are 95 % Student-t intervals over the seeds that also hold the
+test set's own binomial error. A small re-run that does not show a paper's
+effect does not refute the paper: the differences of setting are listed with
+each result.
+"""
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _figure(record: dict) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    name, arms = record["replication"], record["arms"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    if name == "jansson2022":
+        x = record["test"]["x"]
+        for label, arm in arms.items():
+            mean = arm["mean"]
+            low = [m - lo for m, (lo, _) in zip(mean, arm["ci95"], strict=True)]
+            high = [hi - m for m, (_, hi) in zip(mean, arm["ci95"], strict=True)]
+            ax.errorbar(x, mean, yerr=[low, high], marker="o", capsize=3, label=label)
+        ax.axvline(record["test"]["train_scale"], color="grey", ls=":", label="training scale")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("test scale (1 = the training size)")
+        ax.set_ylabel("test accuracy")
+        ax.set_title("Trained at one scale, tested at every scale (ours)")
+    elif name == "zhang2019":
+        paper = record["paper"]["numbers"]
+        plt.close(fig)
+        fig, (left, ax) = plt.subplots(1, 2, figsize=(9.6, 3.4))
+        left.plot(paper["accuracy"], paper["consistency"], color="grey", lw=1)
+        for label, a, c in zip(paper["arms"], paper["accuracy"], paper["consistency"], strict=True):
+            left.plot(a, c, marker="o", ls="", label=label)
+        left.set_xlabel("ImageNet top-1 accuracy")
+        left.set_ylabel("consistency under shifts")
+        left.set_title(f"The paper: {paper['network']}")
+        left.legend(fontsize=8)
+        left.grid(alpha=0.3)
+        for label, arm in arms.items():
+            a, c = arm["accuracy"], arm["consistency"]
+            ax.errorbar(
+                a["mean"],
+                c["mean"],
+                xerr=[[a["mean"] - a["ci95"][0]], [a["ci95"][1] - a["mean"]]],
+                yerr=[[c["mean"] - c["ci95"][0]], [c["ci95"][1] - c["mean"]]],
+                marker="o",
+                capsize=3,
+                label=label,
+            )
+        ax.set_xlabel("test accuracy")
+        ax.set_ylabel("consistency under shifts")
+        ax.set_title("Anti-aliased max pooling on the digits (ours)")
+    else:
+        labels = list(arms)
+        means = [arms[k]["mean"] * 100 for k in labels]
+        errs = [
+            [(arms[k]["mean"] - arms[k]["ci95"][0]) * 100 for k in labels],
+            [(arms[k]["ci95"][1] - arms[k]["mean"]) * 100 for k in labels],
+        ]
+        ax.bar(labels, means, yerr=errs, capsize=4, color=["tab:grey", "tab:blue"], label="ours")
+        paper = record["paper"]["numbers"]["error"]
+        for i, label in enumerate(labels):
+            if paper.get(label) is not None:
+                ax.plot(i, paper[label] * 100, "k*", ms=12, label="the paper (6 splits)")
+        ax.set_ylabel("test error (%)")
+        ax.set_title("MNIST-Scale-like digits: ours (bars) and the paper (star)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    title = html.escape(ax.get_title(), quote=True)
+    svg = _svg(fig).replace("<svg", f'<svg role="img" aria-label="{title}"', 1)
+    plt.close(fig)
+    return f'<figure markdown="0">{svg}<figcaption>{title}</figcaption></figure>'
+
+
+def _interval(summary: dict, scale: float = 1.0, digits: int = 3) -> str:
+    lo, hi = summary["ci95"]
+    return (
+        f"{summary['mean'] * scale:.{digits}f} ({lo * scale:.{digits}f} to {hi * scale:.{digits}f})"
+    )
+
+
+def _table(record: dict) -> str:
+    name, arms = record["replication"], record["arms"]
+    if name == "jansson2022":
+        scales = record["test"]["x"]
+        head = "| network | " + " | ".join(f"{s:.2f}x" for s in scales) + " |"
+        rows = [head, "|---" * (len(scales) + 1) + "|"]
+        for label, arm in arms.items():
+            cells = [
+                f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+                for m, (lo, hi) in zip(arm["mean"], arm["ci95"], strict=True)
+            ]
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    elif name == "zhang2019":
+        paper = record["paper"]["numbers"]
+        rows = [
+            "| pooling | paper: accuracy | paper: consistency | ours: accuracy | ours: consistency |",
+            "|---|---|---|---|---|",
+        ]
+        for i, (label, arm) in enumerate(arms.items()):
+            rows.append(
+                f"| {label} | {paper['accuracy'][i]:.3f} | {paper['consistency'][i]:.3f} | "
+                f"{_interval(arm['accuracy'])} | {_interval(arm['consistency'])} |"
+            )
+    else:
+        paper = record["paper"]["numbers"]["error"]
+        rows = ["| network | paper: test error (%) | ours: test error (%) |", "|---|---|---|"]
+        for label, arm in arms.items():
+            theirs = "not read here" if paper.get(label) is None else f"{paper[label] * 100:.2f}"
+            rows.append(f"| {label} | {theirs} | {_interval(arm, 100, 2)} |")
+    diffs = ["", "| paired difference (ours) | mean (95 % interval) |", "|---|---|"]
+    for label, d in record["differences"].items():
+        diffs.append(f"| {label} | {d['mean']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}) |")
+    return "\n".join(rows + diffs)
+
+
+def section(record: dict) -> str:
+    """Return the Markdown of one replication from its results record."""
+    paper = record["paper"]
+    seeds = ", ".join(map(str, record["seeds"]))
+    stopped = (
+        "every run stopped by patience"
+        if record.get("all_stopped_by_patience")
+        else "some runs stopped at the step budget"
+    )
+    lines = [
+        f"## {paper['authors']} ({paper['venue']})",
+        "",
+        f"*{paper['title']}*, [arXiv:{paper['arxiv']}](https://arxiv.org/abs/{paper['arxiv']}).",
+        "",
+        f"**The paper** ({paper['where']}): \u201c{paper['claim']}\u201d {paper['also']}",
+        f"Its setting: {paper['setting']}"
+        + (
+            f" Its numbers: {paper['numbers']['source']}."
+            if paper.get("numbers")
+            else " Its accuracy curves are in its figures; no numbers were read from them"
+            " here, so the plot shows ours alone beside the quoted claim."
+        ),
+        "",
+        "**Ours** (seeds " + seeds + f"; {stopped}; {record['minutes']} min on "
+        f"{record['machine']['cpu_count']} CPU cores, {record['date']}):",
+        "",
+        _figure(record),
+        "",
+        _table(record),
+        "",
+        f"**Verdict.** {record['verdict']}",
+        "",
+        "Differences of setting that may explain a gap: "
+        + "; ".join(record["differences_of_setting"])
+        + ".",
+        "",
+        f"Reproduce: `{record['command']}` (digest of "
+        + ", ".join(f"`{f}`" for f in record["code"]["files"])
+        + f": `{record['code']['digest'][:12]}`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def replications_markdown(docs_dir: Path) -> str:
+    """Return the whole page, checking every results file (a stale one fails)."""
+    from cnn101.replicate import REPLICATIONS, check_results
+
+    parts = [INTRO]
+    for name in REPLICATIONS:
+        path = docs_dir / RESULTS / f"{name}.json"
+        if not path.is_file():
+            raise PluginError(
+                f"The Replications page needs {path}: run `python -m cnn101.replicate {name}`."
+            )
+        try:
+            record = check_results(path)
+        except ValueError as error:
+            raise PluginError(str(error)) from None
+        if record.get("smoke"):
+            raise PluginError(
+                f"{path} is a smoke run: run `python -m cnn101.replicate {name}` for the full size."
+            )
+        parts.append(section(record))
+    return "\n".join(parts)
+
+
+def on_files(files, config):
+    """Add the Replications page (filled in when it is rendered)."""
+    files.append(File.generated(config, PAGE, content="# Replications\n"))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri != PAGE:
+        return markdown
+    text = replications_markdown(Path(config.docs_dir))
+    log.info("Replications page: built from the results files")
+    return text
