@@ -94,15 +94,83 @@ def test_nbgrader_markers_become_nbgrader_stub():
 
 
 def test_install_cell_is_generated_from_the_configured_address():
-    url = hook.wheel_url(CONFIG["site_url"], __version__)
-    assert (
-        url == f"{CONFIG['site_url'].rstrip('/')}/downloads/cnn101-{__version__}-py3-none-any.whl"
-    )
+    url = hook.wheel_index_url(CONFIG["site_url"])
+    assert url == f"{CONFIG['site_url'].rstrip('/')}/downloads/"
     for notebook in NOTEBOOKS:
         cell = hook.install_cell(nbformat.read(notebook, as_version=4))
         assert cell.source == hook.install_cell_source(url), (
             f"{notebook.name}: run `python docs_hooks/handout.py`"
         )
+        assert __version__ not in cell.source, "the address must not change with the version"
+
+
+def test_no_page_installs_cnn101_from_a_package_index():
+    """No package index holds cnn101: every install names the site's wheel or a file."""
+    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *NOTEBOOKS]
+    files += sorted((ROOT / "tutorials").glob("*.md"))
+    files += [ROOT / "cnn101" / "exercises" / "grading.py", ROOT / "docs_hooks" / "handout.py"]
+    index_install = re.compile(r"(?<![./\w-])[\"']?cnn101(\[\w+\])?[\"']?(?=\s|$)")
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            command = line.split("pip install", 1)[1].split("#")[0] if "pip install" in line else ""
+            if "--no-index" in command:  # from a folder of wheels, never an index
+                continue
+            found = index_install.search(command)
+            assert found is None, f"{path.name}: {line.strip()!r}"
+    commands = hook.install_commands(hook.wheel_index_url(CONFIG["site_url"]))
+    assert commands in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md must give the install commands of docs_hooks/handout.py:install_commands"
+    )
+    assert hook.INSTALL_MARKER in (ROOT / "tutorials" / "teachers.md").read_text(encoding="utf-8")
+
+
+def test_pip_finds_the_wheel_through_the_downloads_page(tmp_path):
+    """The version-free address works: pip reads downloads/index.html and fetches the wheel."""
+    downloads = tmp_path / "downloads"
+    wheel = hook.build_wheel(ROOT, downloads)
+    (downloads / "index.html").write_text(hook.downloads_index(__version__))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pip", "download", "--no-index", "--no-deps"]
+    command += ["--find-links", (downloads / "index.html").as_uri(), "-d", str(out), "cnn101"]
+    subprocess.run(command, check=True, capture_output=True)
+    assert [p.name for p in out.iterdir()] == [wheel.name]
+
+
+def _run_install_cell(tmp_path, pip_result: str) -> list[str]:
+    """Run the install cell without cnn101 on the path, pip replaced by ``pip_result``."""
+    source = hook.install_cell_source("https://invalid.invalid/downloads/")
+    script = tmp_path / "cell.py"
+    script.write_text(
+        "import subprocess, sys\n"
+        f"subprocess.run = lambda *a, **k: {pip_result}\n"
+        + source
+        + "\ntry:\n    import cnn101\nexcept ModuleNotFoundError as e:\n    print('import:', e)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()
+
+
+def test_install_cell_says_what_it_does_and_shows_pips_error(tmp_path):
+    """Where pip cannot install, the cell shows pip's own error and what to do, and the
+    next cell's `import cnn101` raises that message instead of a bare ModuleNotFoundError."""
+    failed = (
+        "subprocess.CompletedProcess(a, 1, '', "
+        "'ERROR: Could not find a version that satisfies the requirement cnn101')"
+    )
+    lines = _run_install_cell(tmp_path, failed)
+    assert lines[0] == "Installing cnn101 from https://invalid.invalid/downloads/ ...", lines
+    assert lines[1].startswith("cnn101 is not installed: pip could not install it")
+    assert "pip install" in lines[1]
+    assert lines[2] == "ERROR: Could not find a version that satisfies the requirement cnn101"
+    assert lines[3].startswith("import: cnn101 is not installed") and lines[4] == lines[2]
 
 
 def test_every_project_address_comes_from_mkdocs_yml():
@@ -119,32 +187,6 @@ def test_every_project_address_comes_from_mkdocs_yml():
             url = url.rstrip(".,")
             assert url.startswith((repo, site)), f"{path.name}: {url} is not under {repo} or {site}"
     assert seen >= 3
-
-
-def test_install_cell_explains_what_to_do_when_it_cannot_install(tmp_path):
-    """Where pip cannot install (a bad address), one line says what to do, and the next
-    cell's `import cnn101` raises that message instead of a bare ModuleNotFoundError."""
-    source = hook.install_cell_source("https://invalid.invalid/cnn101-0.0.0-py3-none-any.whl")
-    script = tmp_path / "cell.py"
-    # the cell without cnn101 on the path; pip is replaced by a command that fails
-    script.write_text(
-        "import subprocess, sys\n"
-        "subprocess.run = lambda *a, **k: subprocess.CompletedProcess(a, 1)\n"
-        + source
-        + "\ntry:\n    import cnn101\nexcept ModuleNotFoundError as e:\n    print('import:', e)\n"
-    )
-    env = {"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-I", "-S", str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    lines = proc.stdout.strip().splitlines()
-    assert proc.returncode == 0, proc.stderr
-    assert len(lines) == 2 and lines[0].startswith("cnn101 is not installed"), proc.stdout
-    assert "pip install" in lines[0] and lines[1] == f"import: {lines[0]}"
 
 
 # --------------------------------------------------------------------------- the built site
