@@ -112,7 +112,11 @@ def test_no_page_installs_cnn101_from_a_package_index():
     index_install = re.compile(r"(?<![./\w-])[\"']?cnn101(\[\w+\])?[\"']?(?=\s|$)")
     for path in files:
         for line in path.read_text(encoding="utf-8").splitlines():
-            command = line.split("pip install", 1)[1].split("#")[0] if "pip install" in line else ""
+            command = (
+                re.split(r"[#`]", line.split("pip install", 1)[1])[0]
+                if "pip install" in line
+                else ""
+            )
             if "--no-index" in command:  # from a folder of wheels, never an index
                 continue
             found = index_install.search(command)
