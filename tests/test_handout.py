@@ -193,6 +193,65 @@ def test_every_project_address_comes_from_mkdocs_yml():
     assert seen >= 3
 
 
+@pytest.fixture(scope="module")
+def teachers_build(tmp_path_factory):
+    """The downloads of a build without public solutions (answer keys: the tutorials)."""
+    out = tmp_path_factory.mktemp("teachers")
+    wheel = hook.build_wheel(ROOT, out / "wheel")
+    keys = {p.name: p for p in NOTEBOOKS}  # stand-ins: the build's keys are executed copies
+    made = hook.make_handout(
+        NOTEBOOKS, keys, wheel, out / "site", CONFIG["site_url"], "teachers", out / "teachers"
+    )
+    return out, made
+
+
+def test_without_public_solutions_the_site_has_no_answer_key(teachers_build):
+    out, made = teachers_build
+    site_files = {p.relative_to(out / "site").as_posix() for p in (out / "site").rglob("*")}
+    assert not [f for f in site_files if "answer-keys" in f or "cnn101-notebooks-" in f]
+    paths = hook.download_paths([p.name for p in NOTEBOOKS], __version__, "teachers")
+    assert all(f"answers:{p.name}" not in paths for p in NOTEBOOKS) and "zip" not in paths
+    with zipfile.ZipFile(made["teachers"]) as archive:
+        names = set(archive.namelist())
+    top = f"cnn101-notebooks-{__version__}"
+    for notebook in NOTEBOOKS:
+        assert f"{top}/answer-keys/{notebook.name}" in names
+        assert f"{top}/student/{hook.manifest_name(notebook.name)}" in names
+    table = hook.downloads_markdown(NOTEBOOKS, __version__, "teachers", {})
+    assert "answer-keys" not in table and "cnn101-notebooks-" not in table
+
+
+def test_student_zip_readme_lists_exactly_what_the_zip_holds(teachers_build):
+    out, made = teachers_build
+    with zipfile.ZipFile(made[PATHS["student zip"]]) as archive:
+        names = archive.namelist()
+        readme = archive.read(f"cnn101-student-notebooks-{__version__}/README.md").decode()
+    tops = {n.split("/")[1] for n in names}
+    listed = set(re.findall(r"^- `([^`]+?)/?`:", readme, re.MULTILINE))
+    assert listed | {"README.md"} == tops, (listed, tops)
+    assert "answer" not in readme.lower() and "## Grade" not in readme
+    assert hook.wheel_name(__version__) in readme
+
+
+def test_pages_without_solutions_keep_their_outputs():
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    nb["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "kept"}]
+    stripped = hook.strip_solutions(nb)
+    text = json.dumps(stripped)
+    assert not re.search(r"<summary>\s*Solution", text) and "kept" in text
+    assert len(stripped["cells"]) == len(nb["cells"])
+
+
+def test_solutions_mode_comes_from_the_environment_then_mkdocs_yml():
+    assert hook.solutions_mode({}, {}) == "public"
+    assert hook.solutions_mode({"solutions": "teachers"}, {}) == "teachers"
+    assert (
+        hook.solutions_mode({"solutions": "teachers"}, {hook.SOLUTIONS_ENV: "public"}) == "public"
+    )
+    with pytest.raises(Exception, match="CNN101_SOLUTIONS"):
+        hook.solutions_mode({}, {hook.SOLUTIONS_ENV: "secret"})
+
+
 # --------------------------------------------------------------------------- the built site
 
 
@@ -239,6 +298,14 @@ def test_zip_holds_every_tutorial_student_version_and_answer_key(site):
         for notebook in NOTEBOOKS:
             for folder in ("tutorials", "student", "answer-keys"):
                 assert f"{top}/{folder}/{notebook.name}" in names
+            manifest = json.loads(
+                archive.read(f"{top}/student/{hook.manifest_name(notebook.name)}")
+            )
+            student = json.loads(archive.read(f"{top}/student/{notebook.name}"))
+            assert manifest == handout.manifest(student, tutorial=notebook.stem)
+            assert (site / PATHS[f"manifest:{notebook.name}"]).read_bytes() == archive.read(
+                f"{top}/student/{hook.manifest_name(notebook.name)}"
+            )
             assert archive.read(f"{top}/tutorials/{notebook.name}") == notebook.read_bytes()
     assert "pip install" in readme and "python -m cnn101.exercises grade" in readme
     with zipfile.ZipFile(site / PATHS["student zip"]) as archive:
