@@ -222,7 +222,7 @@ def test_without_public_solutions_the_site_has_no_answer_key(teachers_build):
 
 
 def test_student_zip_readme_lists_exactly_what_the_zip_holds(teachers_build):
-    out, made = teachers_build
+    _, made = teachers_build
     with zipfile.ZipFile(made[PATHS["student zip"]]) as archive:
         names = archive.namelist()
         readme = archive.read(f"cnn101-student-notebooks-{__version__}/README.md").decode()
