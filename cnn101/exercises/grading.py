@@ -427,6 +427,7 @@ class _Kernel:
         from nbclient.util import ensure_async, run_sync
 
         try:
+
             async def alive():
                 return await ensure_async(self.client.km.is_alive())
 
@@ -883,7 +884,15 @@ def _grade_one(
     for names in functions.values():
         used |= names
     answer_names = {e.split("(")[0].split("[")[0].split(".")[0] for e in exprs}
-    for cell in cells:
+    first = next(  # the cells of the exercises section: the tutorial's own text uses the library
+        (
+            i
+            for i, c in enumerate(cells)
+            if c.get("cell_type") == "markdown" and handout._EXERCISES_HEADING.search(_source(c))
+        ),
+        0,
+    )
+    for cell in cells[first:]:
         if cell.get("cell_type") == "code":
             source = _source(cell)
             if answer_names & _bound_at_top(source):
