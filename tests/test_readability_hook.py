@@ -268,3 +268,13 @@ def test_cells_that_only_record_a_claim_are_found_by_rule():
                 if source.endswith(")") and source.count("claims.record(") == 1:
                     found += rule(c)
     assert found >= 5, "the tutorials record their claims in cells of their own"
+
+
+def test_inline_math_in_the_table_of_contents_reads_as_text():
+    class Item:
+        def __init__(self, title, children=()):
+            self.title, self.children = title, list(children)
+
+    items = [Item("Top", [Item("Try every zoom, not only $T' = T$")])]
+    hook.plain_toc_titles(items)
+    assert items[0].children[0].title == "Try every zoom, not only T' = T"
