@@ -462,14 +462,14 @@ def _run(file, config) -> ExecutedNotebook:
     )
 
 
-@event_priority(50)  # before the other hooks: their pages use the measured run times
+@event_priority(-50)  # after mkdocs-jupyter has made the notebooks pages (its on_files)
 def on_files(files, config):
     """Execute every notebook now, so each page can say how long every tutorial runs.
 
     Each notebook's File gets ``cnn101_seconds``: the seconds its (cached) cold run took.
     """
-    for file in files.documentation_pages():
-        if file.src_uri.endswith(".ipynb"):
+    for file in files:
+        if file.src_uri.endswith(".ipynb") and file.is_documentation_page():
             run = _run(file, config)
             how = "cached, ran" if run.from_cache else "executed in"
             log.info(f"Notebook {file.src_uri}: {how} {run.seconds:.1f} s")
