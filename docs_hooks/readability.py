@@ -155,8 +155,8 @@ def tutorial_header(
         ("Before this", inline_html(prerequisites(record, tutorials, link))),
         (
             "Runs on",
-            f"a laptop CPU, top to bottom in {run_time(seconds)} (measured by the site's "
-            "build on a 2-core CPU); Colab or your own "
+            f"a laptop CPU, top to bottom in {run_time(seconds)} (measured when this site "
+            "was built); Colab or your own "
             "Python with <code>cnn101</code> installed; nothing is downloaded while it runs",
         ),
     )
