@@ -27,6 +27,10 @@ from cnn101.kernels import kernel_names
 
 _DEVICES = ("auto", "cpu", "gpu")
 _SIZES = (8, 2048)
+# The smallest photo (side, pixels) worth enlarging for the photo step.
+_MIN_PHOTO = 16
+# Pixels per panel of the photo figure: at least this, up to --size.
+_PANEL_PX = (300, 600)
 # matplotlib backends that draw into files only (no window can open)
 _FILE_BACKENDS = ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
 
@@ -68,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--kernel",
         default="sobel_left",
+        type=lambda name: name.strip().lower(),  # names are case-insensitive, as --image's
         choices=kernel_names(),
         metavar="NAME",
         help=f"kernel for the photo step, one of: {', '.join(kernel_names())} "
@@ -138,6 +143,14 @@ def _load_photo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
     from skimage.transform import resize
 
     photo, how = _square(photo)
+    side = photo.shape[0]
+    if side < _MIN_PHOTO:
+        parser.error(
+            f"argument --image: {name!r} is {side}x{side} pixels after cropping to a square; "
+            f"the photo step needs at least {_MIN_PHOTO}x{_MIN_PHOTO}"
+        )
+    if side < args.size:
+        how += f"; enlarged from {side}x{side} to {args.size}x{args.size} (blurry: pass a smaller --size)"
     photo = resize(photo, (args.size, args.size), anti_aliasing=True)
     return np.clip(photo, 0.0, 1.0).astype(np.float32), how
 
@@ -263,6 +276,9 @@ def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> 
         f"ReLU keeps where '{args.kernel}' matches (zero is black); pooling keeps the strongest "
         "answer in each 2x2 window.",
     )
+    # Panels of at least 300 px (up to 600, following --size), each with its colour bar.
+    panel = min(max(args.size, _PANEL_PX[0]), _PANEL_PX[1]) / 100  # inches at dpi 100
+    fig.set_size_inches(4 * panel * 1.3, panel * 1.45)
     save(fig, f"03_photo_{args.kernel}.png")
     return saved
 

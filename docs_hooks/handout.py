@@ -2,19 +2,33 @@
 
 * ``cnn101-<version>-py3-none-any.whl``: a wheel of the current ``cnn101``, built here
   from ``pyproject.toml`` and the package's files (pure Python, so no build backend
-  and no network are needed);
+  and no network are needed), and ``index.html``, a page linking it: pip's
+  ``--find-links <site>/downloads/`` finds the wheel whatever its version, so the
+  notebooks' install cell, the teachers' page and the README give one version-free
+  address (:func:`wheel_index_url`) and never a package index (none holds cnn101);
 * ``student/NN_slug.ipynb``: each tutorial without its solutions
-  (:func:`cnn101.exercises.handout.student_version`);
-* ``answer-keys/NN_slug.ipynb``: each tutorial with its solutions filled in, executed
-  (``docs_hooks/notebooks.py`` runs them with the tutorial, in the same kernel);
-* ``cnn101-notebooks-<version>.zip``: the tutorials, the student versions, the answer
-  keys, the wheel and a README; ``cnn101-student-notebooks-<version>.zip``: the same
-  without the answer keys and the tutorials (whose solutions are one click away).
+  (:func:`cnn101.exercises.handout.student_version`), and next to it
+  ``NN_slug.manifest.json``, what the grader grades against (its exercises, checks and
+  parameters; :func:`cnn101.exercises.handout.manifest`);
+* ``cnn101-student-notebooks-<version>.zip``: the student versions, their manifests, the
+  wheel and a README that lists exactly that.
 
-The notebooks' first cell (tagged ``remove-cell``) installs ``cnn101`` from the wheel
-on the published site when it is missing. Its code is written from here
-(:func:`install_cell_source`), from ``site_url`` in mkdocs.yml and
-``cnn101.__version__``: run ``python docs_hooks/handout.py`` after changing either.
+Solutions (``CNN101_SOLUTIONS``, else ``extra.solutions`` in mkdocs.yml; default
+``public``):
+
+* ``public``: the tutorial pages show their solution blocks, and the site also has
+  ``answer-keys/NN_slug.ipynb`` (each tutorial with its solutions filled in, executed by
+  ``docs_hooks/notebooks.py``) and ``cnn101-notebooks-<version>.zip`` (tutorials,
+  student versions, manifests, answer keys, wheel);
+* ``teachers``: the site carries no solution: the pages are rendered without their
+  solution blocks, each page's download is its student version, and there are no answer
+  keys and no full zip on the site. The full zip is written instead as the teachers'
+  bundle, ``teachers/cnn101-teachers-<version>.zip`` next to mkdocs.yml, to share
+  privately. (The repository, and so Colab, still holds the tutorials with solutions.)
+
+The notebooks' first cell (tagged ``remove-cell``) installs ``cnn101`` when it is
+missing. Its code is written from here (:func:`install_cell_source`), from ``site_url``
+in mkdocs.yml: run ``python docs_hooks/handout.py`` after changing it.
 The footer shows the version and the licences (``copyright`` in mkdocs.yml, if unset).
 """
 
@@ -36,6 +50,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,24 +94,58 @@ def wheel_name(version: str) -> str:
     return f"cnn101-{version}-py3-none-any.whl"
 
 
-def wheel_url(site_url: str, version: str) -> str:
-    """The address of the wheel on the published site (the notebooks install from it)."""
+def wheel_index_url(site_url: str) -> str:
+    """The version-free address pip finds the site's wheel at (``--find-links``)."""
     if not site_url or not site_url.startswith("https://"):
         raise PluginError(f"`site_url` must be the https address of the site. Got {site_url!r}")
-    return urljoin(site_url.rstrip("/") + "/", f"{DOWNLOADS}/{wheel_name(version)}")
+    return urljoin(site_url.rstrip("/") + "/", f"{DOWNLOADS}/")
 
 
-def download_paths(notebooks: list[str], version: str) -> dict[str, str]:
+SOLUTIONS_ENV = "CNN101_SOLUTIONS"
+SOLUTION_MODES = ("public", "teachers")
+TEACHERS_DIR = "teachers"
+
+
+def solutions_mode(extra: dict | None = None, environ: dict | None = None) -> str:
+    """``public`` or ``teachers``: from ``$CNN101_SOLUTIONS``, else ``extra.solutions``."""
+    environ = os.environ if environ is None else environ
+    mode = environ.get(SOLUTIONS_ENV) or (extra or {}).get("solutions") or "public"
+    if mode not in SOLUTION_MODES:
+        raise PluginError(
+            f"`{SOLUTIONS_ENV}` (or extra.solutions in mkdocs.yml) must be one of "
+            f"{SOLUTION_MODES}. Got {mode!r}"
+        )
+    return mode
+
+
+def manifest_name(notebook: str) -> str:
+    return f"{Path(notebook).stem}.manifest.json"
+
+
+def download_paths(notebooks: list[str], version: str, mode: str = "public") -> dict[str, str]:
     """Return {what: site path} of every download, for the notebooks' file names."""
     paths = {
         "wheel": f"{DOWNLOADS}/{wheel_name(version)}",
-        "zip": f"{DOWNLOADS}/cnn101-notebooks-{version}.zip",
+        "index": f"{DOWNLOADS}/index.html",
         "student zip": f"{DOWNLOADS}/cnn101-student-notebooks-{version}.zip",
     }
+    if mode == "public":
+        paths["zip"] = f"{DOWNLOADS}/cnn101-notebooks-{version}.zip"
     for name in notebooks:
         paths[f"student:{name}"] = f"{DOWNLOADS}/student/{name}"
-        paths[f"answers:{name}"] = f"{DOWNLOADS}/answer-keys/{name}"
+        paths[f"manifest:{name}"] = f"{DOWNLOADS}/student/{manifest_name(name)}"
+        if mode == "public":
+            paths[f"answers:{name}"] = f"{DOWNLOADS}/answer-keys/{name}"
     return paths
+
+
+def install_commands(index_url: str) -> str:
+    """The shell commands that install cnn101 from the site (README and teachers' page)."""
+    return (
+        f"pip download --no-index --no-deps --find-links {index_url} -d . cnn101"
+        "   # the site's wheel\n"
+        "pip install ./cnn101-*-py3-none-any.whl   # cnn101 with TensorFlow, NumPy, ..."
+    )
 
 
 def configured_site_url(config) -> str:
@@ -110,31 +159,49 @@ def configured_site_url(config) -> str:
 # --------------------------------------------------------------------------- the install cell
 
 
-def install_cell_source(url: str) -> str:
-    """Return the code of every notebook's first cell, which installs cnn101 when missing."""
+def install_cell_source(index_url: str) -> str:
+    """Return the code of every notebook's first cell, which installs cnn101 when missing.
+
+    It looks for a wheel next to the notebook or one folder up (the notebooks zip), else
+    on the site (``index_url``, pip's ``--find-links``: never a package index), installs
+    it without dependencies, then what the wheel says it needs, and says what it does;
+    when pip fails it shows pip's last lines, and ``import cnn101`` repeats them.
+    """
     return f'''\
 # Installs cnn101 where it is missing (Colab, your own Jupyter); does nothing where it
-# is installed. Written by docs_hooks/handout.py from mkdocs.yml's site_url and
-# cnn101.__version__.
+# is installed. Written by docs_hooks/handout.py from mkdocs.yml's site_url.
 import importlib.util
 import sys
 
 if importlib.util.find_spec("cnn101") is None:
+    import importlib.metadata
     import subprocess
     from pathlib import Path
 
-    _wheel = "{url}"
-    # the wheel in the notebooks zip, if it is here or one folder up
-    _local = [*Path().glob("cnn101-*.whl"), *Path("..").glob("cnn101-*.whl")]
-    _source = str(sorted(_local)[-1]) if _local else _wheel
-    _pip = [sys.executable, "-m", "pip", "install", "-q", _source]
-    subprocess.run(_pip, capture_output=True)
+    _site = "{index_url}"
+    # a wheel next to this notebook or one folder up (the notebooks zip), else the site's
+    _where = [str(p) for p in (Path(), Path("..")) if list(p.glob("cnn101-*.whl"))] or [_site]
+    print(f"Installing cnn101 from {{_where[0]}} ...", flush=True)
+    _pip = [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "cnn101"]
+    _run = subprocess.run([*_pip, "--find-links", _where[0]], capture_output=True, text=True)
     importlib.invalidate_caches()
-    if importlib.util.find_spec("cnn101") is None:
+    if _run.returncode == 0:  # then what cnn101 needs (TensorFlow, NumPy, ...), from PyPI
+        try:
+            _needs = importlib.metadata.requires("cnn101") or []
+        except importlib.metadata.PackageNotFoundError:  # installed where this kernel won't see it
+            _needs = []
+        _needs = [r for r in _needs if "extra ==" not in r]
+        print("Installing what it needs (a minute or more):", ", ".join(_needs), flush=True)
+        _run = subprocess.run(
+            [sys.executable, "-m", "pip", "install", *_needs], capture_output=True, text=True
+        )
+        importlib.invalidate_caches()
+    if _run.returncode != 0 or importlib.util.find_spec("cnn101") is None:
+        _said = "\\n".join((_run.stderr or _run.stdout or "").strip().splitlines()[-5:])
         _help = (
-            f"cnn101 is not installed and pip could not install {{_source}}: download "
-            f"{{_wheel}}, run `pip install` on that file in this notebook's environment, "
-            "and restart the kernel."
+            f"cnn101 is not installed: pip could not install it from {{_where[0]}}. "
+            f"Download the wheel from {{_site}}, run `pip install` on that file in this "
+            f"notebook's environment, and restart the kernel. pip said:\\n{{_said}}"
         )
         print(_help)
 
@@ -143,7 +210,9 @@ if importlib.util.find_spec("cnn101") is None:
                 if name == "cnn101":
                     raise ModuleNotFoundError(_help, name=name)
 
-        sys.meta_path.append(_Cnn101Missing())'''
+        sys.meta_path.append(_Cnn101Missing())
+    else:
+        print("cnn101 is installed.")'''
 
 
 def install_cell(nb: dict) -> dict:
@@ -256,13 +325,40 @@ def _dumps(nb: dict) -> bytes:
 
 
 def zip_readme(version: str, site_url: str, notebooks: list[str], *, answers: bool) -> str:
-    keys = "- `answer-keys/`: the same with the solutions filled in and run (for teachers).\n"
-    return f"""\
-# cnn101 {version}: the tutorial notebooks
+    """The README of a zip: what it holds (exactly), how to run the notebooks, how to grade."""
+    index = wheel_index_url(site_url)
+    folders = (
+        "- `tutorials/`: the tutorials as on the site, exercises with their solutions.\n"
+        if answers
+        else ""
+    )
+    folders += (
+        "- `student/`: the tutorials without the solutions, to set as graded work, and next\n"
+        "  to each its `.manifest.json`: the exercises the grader grades against.\n"
+    )
+    if answers:
+        folders += "- `answer-keys/`: the tutorials with the solutions filled in and run.\n"
+    grade = (
+        f"""
+## Grade
 
-- `tutorials/`: the tutorials as on the site ({site_url}), exercises with their solutions.
-- `student/`: the same tutorials without the solutions, to set as graded work.
-{keys if answers else ""}- `{wheel_name(version)}`: the cnn101 package the notebooks import.
+Collect the students' notebooks in a folder, then, where cnn101 is installed:
+
+```bash
+pip install nbclient ipykernel
+python -m cnn101.exercises grade --handout student/{notebooks[0]} submissions/*.ipynb --csv grades.csv
+```
+
+The grader runs the students' code: run submissions you do not trust in a container
+(see the teachers' page, {site_url.rstrip("/")}/teachers/).
+"""
+        if answers
+        else ""
+    )
+    return f"""\
+# cnn101 {version}: the {"course" if answers else "student"} notebooks
+
+{folders}- `{wheel_name(version)}`: the cnn101 package the notebooks import.
 
 ## Run them
 
@@ -270,57 +366,82 @@ With Python 3.11 or newer, in a terminal in this folder:
 
 ```bash
 python -m venv .venv && source .venv/bin/activate   # Windows: .venv\\Scripts\\activate
-pip install {wheel_name(version)} jupyterlab          # cnn101 with TensorFlow, NumPy, ...
+pip install ./{wheel_name(version)} jupyterlab       # cnn101 with TensorFlow, NumPy, ...
 jupyter lab
 ```
 
-Each notebook's first cell also installs the wheel when cnn101 is missing (it looks for
-the `.whl` file next to the notebook and one folder up, then on the site). Without
-internet, `pip` can only install the wheel where TensorFlow and the other requirements
-are installed already. On Colab, upload a notebook, run it: the first cell installs
-cnn101 from the site.
-
-## Grade
-
-Collect the students' notebooks in a folder, then, where cnn101 is installed:
-
-```bash
-pip install nbclient ipykernel
-python -m cnn101.exercises grade submissions/*.ipynb --csv grades.csv
-```
-
+Each notebook's first cell also installs the wheel when cnn101 is missing: the `.whl`
+file next to the notebook or one folder up, else the one on the site ({index}).
+Without internet, `pip` can only install the wheel where TensorFlow and the other
+requirements are installed already. On Colab, upload a notebook and run it: the first
+cell installs cnn101 from the site.
+{grade}
 Notebooks: {", ".join(notebooks)}.
 The text and figures are under {TEXT_LICENSE} ({TEXT_LICENSE_URL}), the code under the
 MIT licence.
 """
 
 
-def make_handout(
-    notebooks: list[Path], answer_keys: dict[str, Path], wheel: Path, out: Path, site_url: str
-) -> dict[str, Path]:
-    """Write the student versions, the answer keys and the two zips under ``out``.
+def downloads_index(version: str) -> str:
+    """The page pip's ``--find-links <site>/downloads/`` reads: a link to the wheel."""
+    name = wheel_name(version)
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>cnn101 downloads</title>'
+        f'</head>\n<body><a href="{name}">{name}</a></body></html>\n'
+    )
 
-    ``answer_keys`` maps each notebook's file name to its executed answer key. Returns
-    {site path: file} for every download (the wheel included).
+
+def strip_solutions(nb: dict) -> dict:
+    """Return a copy of an executed notebook with its markdown solution blocks cut out."""
+    from cnn101.exercises import handout
+
+    out = json.loads(json.dumps(nb))
+    for cell in out.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = handout._SOLUTION_BLOCK.sub("", source)
+    return out
+
+
+def make_handout(
+    notebooks: list[Path],
+    answer_keys: dict[str, Path],
+    wheel: Path,
+    out: Path,
+    site_url: str,
+    mode: str = "public",
+    teachers_dir: Path | None = None,
+) -> dict[str, Path]:
+    """Write the student versions, manifests, answer keys and zips under ``out``.
+
+    ``answer_keys`` maps each notebook's file name to its executed answer key. In
+    ``teachers`` mode the answer keys and the full zip go only into the teachers'
+    bundle, ``teachers_dir/cnn101-teachers-<version>.zip``. Returns {site path: file}
+    for every download (the wheel included).
     """
     from cnn101.exercises import handout
 
     version = package_version()
     names = [p.name for p in notebooks]
-    paths = download_paths(names, version)
-    written: dict[str, bytes] = {}
+    paths = download_paths(names, version, mode)
+    written: dict[str, bytes] = {paths["index"]: downloads_index(version).encode()}
     course: dict[str, bytes] = {}
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        student = _dumps(handout.student_version(nb, tutorial=path.stem))
+        student_nb = handout.student_version(nb, tutorial=path.stem)
+        student = _dumps(student_nb)
+        manifest = _dumps(handout.manifest(student_nb, tutorial=path.stem))
         key_file = answer_keys.get(path.name)
         if key_file is None or not key_file.is_file():
             raise PluginError(f"No executed answer key for {path.name} (docs_hooks/notebooks.py).")
         key = key_file.read_bytes()
         written[paths[f"student:{path.name}"]] = student
-        written[paths[f"answers:{path.name}"]] = key
+        written[paths[f"manifest:{path.name}"]] = manifest
+        if mode == "public":
+            written[paths[f"answers:{path.name}"]] = key
         course[f"tutorials/{path.name}"] = path.read_bytes()
         course[f"student/{path.name}"] = student
+        course[f"student/{manifest_name(path.name)}"] = manifest
         course[f"answer-keys/{path.name}"] = key
     wheel_bytes = wheel.read_bytes()
     top = f"cnn101-notebooks-{version}"
@@ -342,11 +463,15 @@ def make_handout(
         if not target.is_file() or target.read_bytes() != data:
             target.write_bytes(data)
         result[site_path] = target
-    for key, files in (("zip", everything), ("student zip", students)):
-        target = out / paths[key]
+    zips = [("student zip", out / paths["student zip"], students)]
+    if mode == "public":
+        zips.append(("zip", out / paths["zip"], everything))
+    elif teachers_dir is not None:
+        zips.append(("teachers", teachers_dir / f"cnn101-teachers-{version}.zip", everything))
+    for key, target, files in zips:
         target.parent.mkdir(parents=True, exist_ok=True)
         _write_zip(target, files)
-        result[paths[key]] = target
+        result[paths.get(key, key)] = target
     result[paths["wheel"]] = wheel
     return result
 
@@ -364,9 +489,65 @@ def _tutorials(config) -> list[Path]:
     ]
 
 
+DOWNLOADS_MARKER = "<!-- handout-downloads -->"
+INSTALL_MARKER = "<!-- install-commands -->"
+
+
+def downloads_markdown(notebooks: list[Path], version: str, mode: str, titles: dict) -> str:
+    """The teachers' page table and list of downloads, for this build's solutions mode."""
+    paths = download_paths([p.name for p in notebooks], version, mode)
+    head = "| | Notebook | Student version (no solutions) | Grader's manifest |"
+    rule = "| --- | --- | --- | --- |"
+    if mode == "public":
+        head += " Answer key (solutions, run) |"
+        rule += " --- |"
+    rows = [head, rule]
+    for number, path in enumerate(notebooks, 1):
+        title = titles.get(path.name, path.stem)
+        row = (
+            f"| {number} | [{title}]({path.name}) | [download]({paths['student:' + path.name]}) "
+            f"| [download]({paths['manifest:' + path.name]}) |"
+        )
+        if mode == "public":
+            row += f" [download]({paths['answers:' + path.name]}) |"
+        rows.append(row)
+    items = []
+    if mode == "public":
+        items.append(
+            f"- [All notebooks (zip)]({paths['zip']}): the tutorials, the student versions "
+            "and their manifests, the answer keys, the `cnn101` wheel and a README."
+        )
+    items.append(
+        f"- [The student versions alone (zip)]({paths['student zip']}): the student "
+        "versions, their manifests, the wheel and a README on how to run them."
+    )
+    items.append(
+        f"- [The cnn101 package (wheel)]({paths['wheel']}), built from the same code as this "
+        f"site: `pip install ./{wheel_name(version)}`."
+    )
+    if mode == "teachers":
+        items.append(
+            "- This site was built without solutions (`CNN101_SOLUTIONS=teachers`): the "
+            "answer keys and the tutorials with their solutions are in the teachers' bundle "
+            f"`teachers/cnn101-teachers-{version}.zip`, written next to `mkdocs.yml` by the "
+            "build, to share privately."
+        )
+    return "\n".join(rows) + "\n\n" + "\n".join(items) + "\n"
+
+
+def _titles(config) -> dict[str, str]:
+    import yaml
+
+    path = Path(config.docs_dir) / "tutorials.yml"
+    if not path.is_file():
+        return {}
+    return {r["notebook"]: r["title"] for r in yaml.safe_load(path.read_text(encoding="utf-8"))}
+
+
 def on_config(config):
     version = package_version()
     _state["version"] = version
+    _state["mode"] = solutions_mode(config.extra)
     if not config.copyright:
         config.copyright = (
             f"cnn101 {version} · text and figures "
@@ -379,7 +560,7 @@ def on_files(files, config):
     """Declare the downloads (their content is written in on_env, before files are copied)."""
     notebooks = _tutorials(config)
     _state["site_url"] = configured_site_url(config)
-    url = wheel_url(_state["site_url"], _state["version"])
+    url = wheel_index_url(_state["site_url"])
     for path in notebooks:
         cell = install_cell(json.loads(path.read_text(encoding="utf-8")))
         if "".join(cell["source"]) != install_cell_source(url):
@@ -388,11 +569,40 @@ def on_files(files, config):
                 "run `python docs_hooks/handout.py` to rewrite it."
             )
     hooks = _notebooks_hook()
-    stage = hooks.default_cache_dir(Path(config.config_file_path).resolve().parent) / "handout"
-    _state.update(stage=stage, notebooks=notebooks)
-    for site_path in download_paths([p.name for p in notebooks], _state["version"]).values():
+    config_dir = Path(config.config_file_path).resolve().parent
+    stage = hooks.default_cache_dir(config_dir) / "handout" / _state["mode"]
+    _state.update(stage=stage, notebooks=notebooks, teachers_dir=config_dir / TEACHERS_DIR)
+    names = [p.name for p in notebooks]
+    for site_path in download_paths(names, _state["version"], _state["mode"]).values():
         files.append(File.generated(config, site_path, abs_src_path=str(stage / site_path)))
     return files
+
+
+@event_priority(40)  # after notebooks.py (50) has set the executed copy, before mkdocs-jupyter
+def on_pre_page(page, config, files):
+    """Without public solutions, a tutorial page is rendered from a copy without them."""
+    if _state.get("mode") != "teachers" or not page.file.src_uri.endswith(".ipynb"):
+        return page
+    executed = Path(page.file.abs_src_path)
+    target = _state["stage"] / "pages" / executed.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = (json.dumps(strip_solutions(json.loads(executed.read_text("utf-8"))), indent=1)) + "\n"
+    if not target.is_file() or target.read_text("utf-8") != data:
+        target.write_text(data, encoding="utf-8")
+    page.file.abs_src_path = str(target)
+    return page
+
+
+def on_page_markdown(markdown_text, page, config, files):
+    if DOWNLOADS_MARKER in markdown_text:
+        table = downloads_markdown(
+            _state["notebooks"], _state["version"], _state["mode"], _titles(config)
+        )
+        markdown_text = markdown_text.replace(DOWNLOADS_MARKER, table)
+    if INSTALL_MARKER in markdown_text:
+        commands = install_commands(wheel_index_url(_state["site_url"]))
+        markdown_text = markdown_text.replace(INSTALL_MARKER, f"```bash\n{commands}\n```")
+    return markdown_text
 
 
 def on_env(env, config, files):
@@ -408,16 +618,41 @@ def on_env(env, config, files):
         answer_keys[path.name] = hooks.answers_path(executed)
     stage: Path = _state["stage"]
     wheel = build_wheel(ROOT, stage / DOWNLOADS)
-    made = make_handout(_state["notebooks"], answer_keys, wheel, stage, _state["site_url"])
-    log.info(f"Handout: {len(made)} downloads under {DOWNLOADS}/ (cnn101 {_state['version']})")
+    made = make_handout(
+        _state["notebooks"],
+        answer_keys,
+        wheel,
+        stage,
+        _state["site_url"],
+        _state["mode"],
+        _state["teachers_dir"],
+    )
+    log.info(
+        f"Handout: {len(made)} downloads under {DOWNLOADS}/ (cnn101 {_state['version']}, "
+        f"solutions {_state['mode']})"
+    )
+    if "teachers" in made:
+        log.info(f"Teachers' bundle (answer keys, solutions): {made['teachers']}")
     return env
+
+
+def on_post_build(config):
+    """Without public solutions, each page's notebook download is its student version."""
+    if _state.get("mode") != "teachers":
+        return
+    paths = download_paths([p.name for p in _state["notebooks"]], _state["version"], "teachers")
+    for path in _state["notebooks"]:
+        student = Path(config.site_dir) / paths[f"student:{path.name}"]
+        target = Path(config.site_dir) / path.name
+        if student.is_file() and target.is_file():
+            target.write_bytes(student.read_bytes())
 
 
 if __name__ == "__main__":
     import yaml
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    url = wheel_url(config["site_url"], package_version())
+    url = wheel_index_url(config["site_url"])
     docs = ROOT / config.get("docs_dir", "docs")
     changed = write_install_cells(sorted(docs.glob("[0-9][0-9]_*.ipynb")), url)
     print("\n".join(f"rewrote the install cell of {p.name}" for p in changed) or "up to date")

@@ -55,6 +55,9 @@ from mkdocs.plugins import event_priority
 CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
 REMOVE_TAG = "remove-cell"
 ANSWER_TAG = "answer-key"  # appended solution cells, run after the notebook
+# Cells that only feed the build: their code is left off the page, their output kept.
+BUILD_ONLY_TAG = "build-only"
+HIDE_INPUT_TAG = "remove-input"  # mkdocs.yml: remove_tag_config.remove_input_tags
 CELL_TIMEOUT_S = 900
 KERNEL_NAME = "python3"
 # Runs before a notebook's own cells and is left out of the executed copy: every
@@ -225,6 +228,47 @@ def drop_removed_cells(nb, tag: str = REMOVE_TAG) -> None:
                     output.execution_count = count
 
 
+def serves_the_build_only(cell) -> bool:
+    """Whether a code cell only feeds the build: tagged ``build-only``, or nothing but
+    ``claims.record(...)`` calls (a claim's bookkeeping; its verdict box is the output)."""
+    import ast
+
+    if cell.get("cell_type") != "code":
+        return False
+    if BUILD_ONLY_TAG in cell.get("metadata", {}).get("tags", []):
+        return True
+    source = cell.get("source", "")
+    try:
+        tree = ast.parse("".join(source) if isinstance(source, list) else source)
+    except SyntaxError:
+        return False
+
+    def is_record(node) -> bool:
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            return False
+        func = node.value.func
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr == "record"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "claims"
+        )
+
+    return bool(tree.body) and all(is_record(node) for node in tree.body)
+
+
+def hide_build_only_inputs(nb) -> int:
+    """Tag the cells that only feed the build ``remove-input``; return how many."""
+    count = 0
+    for cell in nb.cells:
+        if serves_the_build_only(cell):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if HIDE_INPUT_TAG not in tags:
+                tags.append(HIDE_INPUT_TAG)
+            count += 1
+    return count
+
+
 def append_answer_cells(nb) -> list[tuple[int, int]]:
     """Append the answer key's exercise cells to ``nb``, tagged ``answer-key``.
 
@@ -364,6 +408,7 @@ def ensure_executed(
     check_outputs(nb, notebook.name)
     answer_key = split_answer_key(nb, pairs) if pairs else None
     drop_removed_cells(nb)
+    hide_build_only_inputs(nb)  # the page shows their output (a claim's verdict), not the code
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob(f"{notebook.stem}-*"):  # older entries of this notebook
         if old.suffix in (".ipynb", ".json"):
@@ -410,13 +455,31 @@ def on_config(config):
     return config
 
 
+def _run(file, config) -> ExecutedNotebook:
+    source = Path(config.docs_dir) / file.src_uri
+    return ensure_executed(
+        source, _state["cache_dir"], _state["package_dir"], Path(config.docs_dir)
+    )
+
+
+@event_priority(-50)  # after mkdocs-jupyter has made the notebooks pages (its on_files)
+def on_files(files, config):
+    """Execute every notebook now, so each page can say how long every tutorial runs.
+
+    Each notebook's File gets ``cnn101_seconds``: the seconds its (cached) cold run took.
+    """
+    for file in files:
+        if file.src_uri.endswith(".ipynb") and file.is_documentation_page():
+            run = _run(file, config)
+            how = "cached, ran" if run.from_cache else "executed in"
+            log.info(f"Notebook {file.src_uri}: {how} {run.seconds:.1f} s")
+            file.cnn101_seconds = run.seconds
+    return files
+
+
 @event_priority(50)  # before mkdocs-jupyter reads the page's source path
 def on_pre_page(page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return page
-    source = Path(config.docs_dir) / page.file.src_uri
-    run = ensure_executed(source, _state["cache_dir"], _state["package_dir"], Path(config.docs_dir))
-    how = "cached, ran" if run.from_cache else "executed in"
-    log.info(f"Notebook {page.file.src_uri}: {how} {run.seconds:.1f} s")
-    page.file.abs_src_path = str(run.executed)
+    page.file.abs_src_path = str(_run(page.file, config).executed)  # a cache hit: run above
     return page

@@ -2,8 +2,8 @@
 
 For every ``*.ipynb`` page it
 
-* puts an "Open in Colab" badge (a vendored SVG) and a "Download notebook" link under
-  the H1. Both URLs are built from the page's source path: Colab opens
+* puts an "Open in Colab" badge (a vendored SVG), a "Download notebook" link and a
+  "Student version" link (``downloads/student/``, made by ``handout.py``) under the H1. Both URLs are built from the page's source path: Colab opens
   ``<repo_url>/<edit_uri><src_uri>`` (``edit_uri`` is ``blob/main/tutorials/``), and
   the download is the clean, output-free source copied to ``site/<src_uri>``;
 * moves the figures (inline base64 PNGs) into ``fig-<hash>.png`` files next to the
@@ -79,13 +79,16 @@ def notebook_links(page, config) -> str:
     colab = colab_url(config.repo_url, config.edit_uri, src_uri)
     badge = get_relative_url(BADGE, page.url)
     download = get_relative_url(src_uri, page.url)
+    student = get_relative_url(f"downloads/student/{Path(src_uri).name}", page.url)
     name = html.escape(Path(src_uri).name)
     return (
         '<p class="cnn101-notebook-links">'
         f'<a class="cnn101-colab" href="{html.escape(colab)}" title="Run this notebook on Colab">'
         f'<img src="{badge}" alt="Open In Colab" width="117" height="20"></a> '
         f'<a class="cnn101-download" href="{download}" download="{name}" '
-        f'title="The notebook without outputs, ready to hand out">Download {name}</a></p>'
+        f'title="This notebook, without outputs">Download {name}</a> · '
+        f'<a class="cnn101-student" href="{student}" download="{name}" '
+        'title="Without the solutions, ready to hand out">Student version</a></p>'
     )
 
 

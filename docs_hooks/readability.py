@@ -1,9 +1,13 @@
 """MkDocs hook: what a student reading a tutorial page needs besides the notebook.
 
-One table, ``tutorials/tutorials.yml``, holds each tutorial's class time, prerequisites,
-run time and topic. From it this hook
+One table, ``tutorials/tutorials.yml``, holds each tutorial's title, class time,
+prerequisites and topic; the run time of each is the one ``docs_hooks/notebooks.py``
+measured when it executed the notebook (never written by hand). From them this hook
 
-* renders the teachers' page table (where ``teachers.md`` has ``<!-- tutorials-table -->``);
+* renders the teachers' page table (where ``teachers.md`` has ``<!-- tutorials-table -->``)
+  and the home page's list of tutorials (``<!-- tutorials-list -->``);
+* gives each tutorial page its title: the navigation, the browser tab and the page's H1
+  all say the title of ``tutorials.yml``;
 * puts a short header under each tutorial's title (time, what to do first, what runs it)
   and a "Next" paragraph at its end.
 
@@ -39,7 +43,8 @@ from mkdocs.exceptions import PluginError
 
 DATA = "tutorials.yml"
 TABLE_MARKER = "<!-- tutorials-table -->"
-FIELDS = ("notebook", "title", "objectives", "time", "run_s", "after", "background", "teaser")
+LIST_MARKER = "<!-- tutorials-list -->"
+FIELDS = ("notebook", "title", "objectives", "time", "after", "background", "teaser")
 DEFAULT_ALT = "No description has been provided for this image"
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -51,6 +56,7 @@ _CODE_TOKEN = re.compile(r"(<span\b[^>]*>|</span>|\n)")
 _TAG = re.compile(r"<[^>]+>")
 _LINKS_P = re.compile(r'<p class="cnn101-notebook-links">.*?</p>', re.DOTALL)
 _H1_END = re.compile(r"</h1>", re.IGNORECASE)
+_H1 = re.compile(r"(<h1\b[^>]*>)(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 # A line holding only a tooling comment, in highlighted code or in the copy-button text.
 _TOOLING_LINE = re.compile(
     r'^[ \t]*(?:<span class="c1">)?#[ \t]*(?:isort|fmt):[ \t]*[\w-]+[ \t]*(?:</span>)?[ \t]*\n',
@@ -78,11 +84,6 @@ def load_tutorials(path: Path) -> list[dict]:
                 f"{path}: `after` of tutorial {number} must list earlier tutorials' numbers. "
                 f"Received: {record['after']!r}"
             )
-        if not isinstance(record["run_s"], int | float) or record["run_s"] <= 0:
-            raise PluginError(
-                f"{path}: `run_s` of tutorial {number} must be a positive number of seconds. "
-                f"Received: {record['run_s']!r}"
-            )
     return records
 
 
@@ -100,13 +101,16 @@ def prerequisites(record: dict, tutorials: list[dict], link) -> str:
     return "; ".join(items) if items else "none"
 
 
-def run_time(record: dict) -> str:
-    seconds = record["run_s"]
+def run_time(seconds: float | None) -> str:
+    """Say a measured run time in seconds or minutes ("not measured" without one)."""
+    if seconds is None:
+        return "not measured"
     return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
 
 
-def teachers_table(tutorials: list[dict]) -> str:
+def teachers_table(tutorials: list[dict], seconds: dict[str, float] | None = None) -> str:
     """The teachers' page table, in Markdown (links to the notebooks' source paths)."""
+    seconds = seconds or {}
 
     def link(record, text):
         return f"[{text}]({record['notebook']})"
@@ -121,13 +125,26 @@ def teachers_table(tutorials: list[dict]) -> str:
             " ".join(record["objectives"].split()),
             record["time"],
             prerequisites(record, tutorials, link),
-            run_time(record),
+            run_time(seconds.get(record["notebook"])),
         )
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
-def tutorial_header(record: dict, tutorials: list[dict], url_of) -> str:
+def tutorials_list(tutorials: list[dict], seconds: dict[str, float] | None = None) -> str:
+    """The home page's numbered list of the tutorials, in Markdown."""
+    seconds = seconds or {}
+    return "\n".join(
+        f"{number}. [{record['title']}]({record['notebook']}): "
+        f"{' '.join(record['teaser'].split())} (runs in "
+        f"{run_time(seconds.get(record['notebook']))})."
+        for number, record in enumerate(tutorials, start=1)
+    )
+
+
+def tutorial_header(
+    record: dict, tutorials: list[dict], url_of, seconds: float | None = None
+) -> str:
     """HTML of the header under a tutorial's title."""
 
     def link(other, text):
@@ -138,7 +155,8 @@ def tutorial_header(record: dict, tutorials: list[dict], url_of) -> str:
         ("Before this", inline_html(prerequisites(record, tutorials, link))),
         (
             "Runs on",
-            f"a laptop CPU, top to bottom in {run_time(record)}; Colab or your own "
+            f"a laptop CPU, top to bottom in {run_time(seconds)} (measured when this site "
+            "was built); Colab or your own "
             "Python with <code>cnn101</code> installed; nothing is downloaded while it runs",
         ),
     )
@@ -266,9 +284,48 @@ def on_files(files, config):
     return files
 
 
+def measured_seconds(files) -> dict[str, float]:
+    """{notebook: seconds of its run}, as docs_hooks/notebooks.py measured it (on_files)."""
+    found = {}
+    for record in _state["tutorials"]:
+        file = files.get_file_from_path(record["notebook"])
+        seconds = getattr(file, "cnn101_seconds", None) if file is not None else None
+        if seconds is not None:
+            found[record["notebook"]] = float(seconds)
+    return found
+
+
+def set_title(content: str, title: str) -> str:
+    """Put ``title`` in the page's first H1, keeping its id and permalink."""
+    match = _H1.search(content)
+    if match is None:
+        return content
+    inner = match.group(2)
+    anchor = inner.find("<a ")
+    rest = inner[anchor:] if anchor >= 0 else ""
+    return content[: match.start(2)] + html.escape(title) + rest + content[match.end(2) :]
+
+
+_INLINE_MATH = re.compile(r"\$([^$]+)\$")
+
+
+def plain_toc_titles(items) -> None:
+    """Show a heading's inline math ``$T' = T$`` in the table of contents as ``T' = T``."""
+    for item in items:
+        item.title = _INLINE_MATH.sub(r"\1", item.title)
+        plain_toc_titles(item.children)
+
+
 def on_page_markdown(markdown_text, page, config, files):
+    seconds = measured_seconds(files)
     if TABLE_MARKER in markdown_text:
-        markdown_text = markdown_text.replace(TABLE_MARKER, teachers_table(_state["tutorials"]))
+        markdown_text = markdown_text.replace(
+            TABLE_MARKER, teachers_table(_state["tutorials"], seconds)
+        )
+    if LIST_MARKER in markdown_text:
+        markdown_text = markdown_text.replace(
+            LIST_MARKER, tutorials_list(_state["tutorials"], seconds)
+        )
     return markdown_text
 
 
@@ -295,7 +352,14 @@ def on_page_content(html_text, page, config, files):
     record = next((r for r in tutorials if r["notebook"] == src_uri), None)
     if record is None:
         return content
-    header = tutorial_header(record, tutorials, url_of)
+    plain_toc_titles(page.toc.items if page.toc else [])
+    page.title = record["title"]  # the navigation and the browser tab
+    if page.toc and page.toc.items and page.toc.items[0].level == 1:
+        page.toc.items[0].title = record["title"]
+    content = set_title(content, record["title"])
+    header = tutorial_header(
+        record, tutorials, url_of, measured_seconds(files).get(record["notebook"])
+    )
     anchor = _LINKS_P.search(content) or _H1_END.search(content)
     if anchor is None:
         raise PluginError(f"Notebook {src_uri} has no H1 title for the tutorial header.")

@@ -466,8 +466,22 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "rows": lambda: _grade_rows(),
         "path": lambda: _scratch("grades.csv"),
     },
-    "exercises.grading.grade_notebook": {"path": lambda: _no_exercise_notebook()},
-    "exercises.grading.grade": {"paths": lambda: [_no_exercise_notebook()]},
+    "exercises.grading.grade_notebook": {
+        "path": lambda: _unreadable_notebook(),
+        "manifest": lambda: _manifest(),
+    },
+    "exercises.grading.grade": {
+        "paths": lambda: [_unreadable_notebook()],
+        "manifest": lambda: _manifest(),
+    },
+    "exercises.grading.load_manifest": {"path": lambda: _manifest_file()},
+    "exercises.grading.summary": {"rows": lambda: _grade_rows()},
+    "exercises.grading.totals": {"rows": lambda: _grade_rows()},
+    "exercises.grading.write_summary_csv": {
+        "rows": lambda: _grade_rows(),
+        "path": lambda: _scratch("summary.csv"),
+    },
+    "exercises.handout.manifest": {"nb": lambda: _handout_notebook()},
     "exercises.handout.solution_blocks": {
         "markdown": lambda: "Hint.\n<details>\n<summary>Solution</summary>\n\nx = 1\n\n</details>"
     },
@@ -591,19 +605,26 @@ def _scratch(name: str) -> str:
     return os.path.join(_CACHE["dir"], name)
 
 
-def _no_exercise_notebook() -> str:
-    """A notebook without an exercise: graded at once, without starting a kernel."""
-    path = _scratch("plain.ipynb")
+def _unreadable_notebook() -> str:
+    """A submission that is not JSON: graded at once, without starting a kernel."""
+    path = _scratch("garbled.ipynb")
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(
-            {
-                "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Hello"}],
-                "metadata": {},
-                "nbformat": 4,
-                "nbformat_minor": 5,
-            },
-            handle,
-        )
+        handle.write("{not a notebook")
+    return path
+
+
+def _manifest() -> dict:
+    from cnn101.exercises import handout
+
+    nb = _handout_notebook()
+    nb["cells"][1]["source"] = "x = 0\nex.check_spp_length(x, channels=4)"
+    return handout.manifest(nb, tutorial="t")
+
+
+def _manifest_file() -> str:
+    path = _scratch("manifest.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(_manifest(), handle)
     return path
 
 
@@ -768,6 +789,10 @@ SKIP: dict[str, str] = {
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_grading_inputs.py"
     ),
+    "exercises.grading.write_summary_csv(path)": (
+        "a new relative path is written into the working directory (the repository when "
+        "walked): its checks are tested in tests/test_grading_inputs.py"
+    ),
 }
 
 # Parameters that take any text (a title, a label): an unknown string is fine there.
@@ -831,6 +856,9 @@ ALLOWED: dict[str, dict[str, str]] = {
     "exercises.grading.grade(paths)": {"empty": "no submissions: no rows"},
     "exercises.grading.format_table(rows)": {"empty": "no rows: the header alone"},
     "exercises.grading.write_csv(rows)": {"empty": "no rows: the header alone"},
+    "exercises.grading.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
+    "exercises.grading.summary(rows)": {"empty": "no rows: no students"},
+    "exercises.grading.totals(rows)": {"empty": "no rows: no students"},
     "exercises.grading.grade(timeout)": {
         "float 2.5": "a timeout is any positive number of seconds"
     },

@@ -270,3 +270,35 @@ def test_demo_figures_have_colour_bars_and_captions(tmp_path, monkeypatch):
         assert caption and "\n" not in caption  # one line: what to notice
         bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
         assert bars, caption
+
+
+def test_photo_figure_panels_follow_size_and_kernel_names_ignore_case(tmp_path, capsys):
+    from PIL import Image
+
+    from cnn101 import demo
+
+    for size, out in ((64, tmp_path / "small"), (512, tmp_path / "large")):
+        assert demo.main(["--out", str(out), "--size", str(size), "--kernel", "Sobel_Left"]) == 0
+    with Image.open(tmp_path / "small" / "03_photo_sobel_left.png") as image:
+        small = image.size
+    with Image.open(tmp_path / "large" / "03_photo_sobel_left.png") as image:
+        large = image.size
+    assert small[0] >= 4 * 300 and small[1] >= 300, small  # panels of at least 300 px
+    assert large[0] > small[0] and large[1] > small[1], (small, large)
+
+
+def test_a_tiny_image_is_refused_and_an_enlarged_one_is_said(tmp_path, capsys):
+    import numpy as np
+    from PIL import Image
+
+    from cnn101 import demo
+
+    tiny = tmp_path / "tiny.png"
+    Image.fromarray(np.zeros((3, 3), np.uint8)).save(tiny)
+    with pytest.raises(SystemExit):
+        demo.main(["--out", str(tmp_path / "a"), "--image", str(tiny)])
+    assert "3x3 pixels" in capsys.readouterr().err
+    small = tmp_path / "small.png"
+    Image.fromarray(np.zeros((40, 40), np.uint8)).save(small)
+    assert demo.main(["--out", str(tmp_path / "b"), "--image", str(small), "--size", "64"]) == 0
+    assert "enlarged from 40x40 to 64x64" in capsys.readouterr().out

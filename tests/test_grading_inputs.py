@@ -7,6 +7,8 @@ into the working directory. Its checks are tested here, in a temporary folder.
 from __future__ import annotations
 
 import csv
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +18,19 @@ from cnn101.exercises import grading, handout
 from cnn101.exercises.__main__ import main
 from cnn101.exercises.grading import GradeRow
 
+MANIFEST = handout.manifest(
+    {
+        "cells": [
+            {"cell_type": "markdown", "source": "## Exercises"},
+            {"cell_type": "code", "source": "x = 0\nex.check_spp_length(x, channels=4)"},
+            {
+                "cell_type": "markdown",
+                "source": "<details><summary>Solution</summary>\n```python\nx = 200\n```\n</details>",
+            },
+        ]
+    },
+    tutorial="t",
+)
 ROWS = [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "no")]
 
 
@@ -55,13 +70,13 @@ def test_rows_must_be_grade_rows(tmp_path, rows):
 def test_grade_refuses_one_path_given_as_a_string(tmp_path):
     # iterating "a.ipynb" would grade the files "a", ".", "i", ...
     with pytest.raises(TypeError, match="`paths` must be a list"):
-        grading.grade(str(tmp_path / "a.ipynb"))
+        grading.grade(str(tmp_path / "a.ipynb"), MANIFEST)
 
 
 @pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0, -1.0, True, "600"])
 def test_timeout_must_be_a_positive_finite_number(tmp_path, timeout):
     with pytest.raises(ValueError, match="`timeout` must be a positive number of seconds"):
-        grading.grade_notebook(tmp_path / "a.ipynb", timeout=timeout)
+        grading.grade_notebook(tmp_path / "a.ipynb", MANIFEST, timeout=timeout)
 
 
 def test_an_unknown_kernel_is_named_before_anything_runs(tmp_path, capsys):
@@ -69,9 +84,12 @@ def test_an_unknown_kernel_is_named_before_anything_runs(tmp_path, capsys):
     path = tmp_path / "a.ipynb"
     path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     with pytest.raises(ValueError, match="`kernel_name` must be an installed Jupyter kernel"):
-        grading.grade_notebook(path, kernel_name="no-such-kernel")
+        grading.grade_notebook(path, MANIFEST, kernel_name="no-such-kernel")
     # the command line answers it in one line, exit status 2
-    assert main(["grade", str(path), "--kernel", "no-such-kernel"]) == 2
+    handed_out = tmp_path / "handout.json"
+    handed_out.write_text(json.dumps(MANIFEST))
+    command = ["grade", str(path), "--kernel", "no-such-kernel", "--handout", str(handed_out)]
+    assert main([*command, "--csv", str(tmp_path / "g.csv")]) == 2
     assert "kernel_name" in capsys.readouterr().err
 
 
@@ -88,8 +106,103 @@ def test_a_numpy_timeout_is_a_number(tmp_path):
     np = pytest.importorskip("numpy")
     path = tmp_path / "not a notebook.ipynb"
     path.write_text("not json")
-    (row,) = grading.grade_notebook(path, timeout=np.int64(5))
-    assert not row.passed and row.reason.startswith("cannot read the notebook")
+    (row,) = grading.grade_notebook(path, MANIFEST, timeout=np.int64(5))
+    assert not row.passed and row.reason.startswith("not graded: cannot read the notebook")
+
+
+def test_manifest_takes_parameters_from_the_handed_out_notebook():
+    (exercise,) = MANIFEST["exercises"]
+    assert exercise == {
+        "number": 1,
+        "check": "check_spp_length",
+        "args": [{"answer": "x"}],
+        "kwargs": {"channels": {"value": "4"}},
+    }
+    assert grading.load_manifest  # a manifest of an unknown check is refused
+    with pytest.raises(ValueError, match="does not name a check"):
+        grading._check_manifest({**MANIFEST, "exercises": [{**exercise, "check": "check_nope"}]})
+    bad = {**exercise, "kwargs": {"channels": {"value": "__import__('os')"}}}
+    with pytest.raises(ValueError, match="not a literal"):
+        grading._check_manifest({**MANIFEST, "exercises": [bad]})
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"cells": []}', '{"format": "x"}'])
+def test_load_manifest_names_what_is_wrong(tmp_path, content):
+    path = tmp_path / "m.json"
+    path.write_text(content)
+    with pytest.raises(ValueError):
+        grading.load_manifest(path)
+    with pytest.raises(ValueError, match="readable JSON"):
+        grading.load_manifest(tmp_path)
+
+
+def test_malformed_exercise_metadata_does_not_stop_the_manifest():
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": "## Exercises"},
+            {"cell_type": "code", "metadata": {"cnn101": "exercise"}, "source": "ex.check_a(a)"},
+            {"cell_type": "code", "metadata": {"cnn101": {"exercise": True}}, "source": "x"},
+            {
+                "cell_type": "code",
+                "metadata": {"cnn101": {"exercise": 1}},
+                "source": "ex.check_b(b)",
+            },
+        ]
+    }
+    assert [e["check"] for e in handout.manifest(nb)["exercises"]] == ["check_b"]
+
+
+def test_summary_has_one_row_per_student_and_notes(tmp_path):
+    rows = [*ROWS, GradeRow("a.ipynb", None, "", False, "cell 3 raised NameError: x")]
+    rows.append(GradeRow("b.ipynb", 1, "check_x", False, "not done"))
+    path = grading.write_summary_csv(rows, tmp_path / "s.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        got = list(csv.DictReader(handle))
+    assert [(r["file"], r["total"], r["notes"]) for r in got] == [
+        ("a.ipynb", "1/2", "cell 3 raised NameError: x"),
+        ("b.ipynb", "0/1", ""),
+    ]
+
+
+def _one_line_error(capsys, status):
+    captured = capsys.readouterr()
+    assert status == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert "Traceback" not in captured.err + captured.out
+    return lines[0]
+
+
+def test_grade_refuses_an_output_it_cannot_write_before_grading(tmp_path, capsys):
+    path = tmp_path / "a.ipynb"
+    path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    handed_out = tmp_path / "handout.json"
+    handed_out.write_text(json.dumps(MANIFEST))
+    base = ["grade", str(path), "--handout", str(handed_out), "--csv"]
+    line = _one_line_error(capsys, main([*base, str(tmp_path / "missing" / "g.csv")]))
+    assert "does not exist" in line
+    line = _one_line_error(capsys, main([*base, str(tmp_path)]))
+    assert "not a folder" in line
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        line = _one_line_error(capsys, main([*base, str(locked / "g.csv")]))
+        assert "writable" in line
+    line = _one_line_error(capsys, main(["grade", str(path), "--handout", str(path)]))
+    assert "no exercise" in line or "Exercises" in line
+
+
+@pytest.mark.parametrize("command", ["student", "answer-key", "manifest"])
+def test_handout_commands_refuse_a_folder_or_a_file_that_is_not_a_notebook(
+    tmp_path, capsys, command
+):
+    out = str(tmp_path / "out.ipynb")
+    assert "folder" in _one_line_error(capsys, main([command, str(tmp_path), "-o", out]))
+    text = tmp_path / "notes.ipynb"
+    text.write_text("not json")
+    assert "not a notebook" in _one_line_error(capsys, main([command, str(text), "-o", out]))
+    line = _one_line_error(capsys, main([command, str(tmp_path / "none.ipynb"), "-o", out]))
+    assert "no such file" in line
 
 
 if __name__ == "__main__":  # pragma: no cover

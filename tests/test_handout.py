@@ -94,15 +94,87 @@ def test_nbgrader_markers_become_nbgrader_stub():
 
 
 def test_install_cell_is_generated_from_the_configured_address():
-    url = hook.wheel_url(CONFIG["site_url"], __version__)
-    assert (
-        url == f"{CONFIG['site_url'].rstrip('/')}/downloads/cnn101-{__version__}-py3-none-any.whl"
-    )
+    url = hook.wheel_index_url(CONFIG["site_url"])
+    assert url == f"{CONFIG['site_url'].rstrip('/')}/downloads/"
     for notebook in NOTEBOOKS:
         cell = hook.install_cell(nbformat.read(notebook, as_version=4))
         assert cell.source == hook.install_cell_source(url), (
             f"{notebook.name}: run `python docs_hooks/handout.py`"
         )
+        assert __version__ not in cell.source, "the address must not change with the version"
+
+
+def test_no_page_installs_cnn101_from_a_package_index():
+    """No package index holds cnn101: every install names the site's wheel or a file."""
+    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *NOTEBOOKS]
+    files += sorted((ROOT / "tutorials").glob("*.md"))
+    files += [ROOT / "cnn101" / "exercises" / "grading.py", ROOT / "docs_hooks" / "handout.py"]
+    index_install = re.compile(r"(?<![./\w-])[\"']?cnn101(\[\w+\])?[\"']?(?=\s|$)")
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            command = (
+                re.split(r"[#`]", line.split("pip install", 1)[1])[0]
+                if "pip install" in line
+                else ""
+            )
+            if "--no-index" in command:  # from a folder of wheels, never an index
+                continue
+            found = index_install.search(command)
+            assert found is None, f"{path.name}: {line.strip()!r}"
+    commands = hook.install_commands(hook.wheel_index_url(CONFIG["site_url"]))
+    assert commands in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md must give the install commands of docs_hooks/handout.py:install_commands"
+    )
+    assert hook.INSTALL_MARKER in (ROOT / "tutorials" / "teachers.md").read_text(encoding="utf-8")
+
+
+def test_pip_finds_the_wheel_through_the_downloads_page(tmp_path):
+    """The version-free address works: pip reads downloads/index.html and fetches the wheel."""
+    downloads = tmp_path / "downloads"
+    wheel = hook.build_wheel(ROOT, downloads)
+    (downloads / "index.html").write_text(hook.downloads_index(__version__))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pip", "download", "--no-index", "--no-deps"]
+    command += ["--find-links", (downloads / "index.html").as_uri(), "-d", str(out), "cnn101"]
+    subprocess.run(command, check=True, capture_output=True)
+    assert [p.name for p in out.iterdir()] == [wheel.name]
+
+
+def _run_install_cell(tmp_path, pip_result: str) -> list[str]:
+    """Run the install cell without cnn101 on the path, pip replaced by ``pip_result``."""
+    source = hook.install_cell_source("https://invalid.invalid/downloads/")
+    script = tmp_path / "cell.py"
+    script.write_text(
+        "import subprocess, sys\n"
+        f"subprocess.run = lambda *a, **k: {pip_result}\n"
+        + source
+        + "\ntry:\n    import cnn101\nexcept ModuleNotFoundError as e:\n    print('import:', e)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()
+
+
+def test_install_cell_says_what_it_does_and_shows_pips_error(tmp_path):
+    """Where pip cannot install, the cell shows pip's own error and what to do, and the
+    next cell's `import cnn101` raises that message instead of a bare ModuleNotFoundError."""
+    failed = (
+        "subprocess.CompletedProcess(a, 1, '', "
+        "'ERROR: Could not find a version that satisfies the requirement cnn101')"
+    )
+    lines = _run_install_cell(tmp_path, failed)
+    assert lines[0] == "Installing cnn101 from https://invalid.invalid/downloads/ ...", lines
+    assert lines[1].startswith("cnn101 is not installed: pip could not install it")
+    assert "pip install" in lines[1]
+    assert lines[2] == "ERROR: Could not find a version that satisfies the requirement cnn101"
+    assert lines[3].startswith("import: cnn101 is not installed") and lines[4] == lines[2]
 
 
 def test_every_project_address_comes_from_mkdocs_yml():
@@ -121,30 +193,63 @@ def test_every_project_address_comes_from_mkdocs_yml():
     assert seen >= 3
 
 
-def test_install_cell_explains_what_to_do_when_it_cannot_install(tmp_path):
-    """Where pip cannot install (a bad address), one line says what to do, and the next
-    cell's `import cnn101` raises that message instead of a bare ModuleNotFoundError."""
-    source = hook.install_cell_source("https://invalid.invalid/cnn101-0.0.0-py3-none-any.whl")
-    script = tmp_path / "cell.py"
-    # the cell without cnn101 on the path; pip is replaced by a command that fails
-    script.write_text(
-        "import subprocess, sys\n"
-        "subprocess.run = lambda *a, **k: subprocess.CompletedProcess(a, 1)\n"
-        + source
-        + "\ntry:\n    import cnn101\nexcept ModuleNotFoundError as e:\n    print('import:', e)\n"
+@pytest.fixture(scope="module")
+def teachers_build(tmp_path_factory):
+    """The downloads of a build without public solutions (answer keys: the tutorials)."""
+    out = tmp_path_factory.mktemp("teachers")
+    wheel = hook.build_wheel(ROOT, out / "wheel")
+    keys = {p.name: p for p in NOTEBOOKS}  # stand-ins: the build's keys are executed copies
+    made = hook.make_handout(
+        NOTEBOOKS, keys, wheel, out / "site", CONFIG["site_url"], "teachers", out / "teachers"
     )
-    env = {"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-I", "-S", str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
+    return out, made
+
+
+def test_without_public_solutions_the_site_has_no_answer_key(teachers_build):
+    out, made = teachers_build
+    site_files = {p.relative_to(out / "site").as_posix() for p in (out / "site").rglob("*")}
+    assert not [f for f in site_files if "answer-keys" in f or "cnn101-notebooks-" in f]
+    paths = hook.download_paths([p.name for p in NOTEBOOKS], __version__, "teachers")
+    assert all(f"answers:{p.name}" not in paths for p in NOTEBOOKS) and "zip" not in paths
+    with zipfile.ZipFile(made["teachers"]) as archive:
+        names = set(archive.namelist())
+    top = f"cnn101-notebooks-{__version__}"
+    for notebook in NOTEBOOKS:
+        assert f"{top}/answer-keys/{notebook.name}" in names
+        assert f"{top}/student/{hook.manifest_name(notebook.name)}" in names
+    table = hook.downloads_markdown(NOTEBOOKS, __version__, "teachers", {})
+    assert "answer-keys" not in table and "cnn101-notebooks-" not in table
+
+
+def test_student_zip_readme_lists_exactly_what_the_zip_holds(teachers_build):
+    _, made = teachers_build
+    with zipfile.ZipFile(made[PATHS["student zip"]]) as archive:
+        names = archive.namelist()
+        readme = archive.read(f"cnn101-student-notebooks-{__version__}/README.md").decode()
+    tops = {n.split("/")[1] for n in names}
+    listed = set(re.findall(r"^- `([^`]+?)/?`:", readme, re.MULTILINE))
+    assert listed | {"README.md"} == tops, (listed, tops)
+    assert "answer" not in readme.lower() and "## Grade" not in readme
+    assert hook.wheel_name(__version__) in readme
+
+
+def test_pages_without_solutions_keep_their_outputs():
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    nb["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "kept"}]
+    stripped = hook.strip_solutions(nb)
+    text = json.dumps(stripped)
+    assert not re.search(r"<summary>\s*Solution", text) and "kept" in text
+    assert len(stripped["cells"]) == len(nb["cells"])
+
+
+def test_solutions_mode_comes_from_the_environment_then_mkdocs_yml():
+    assert hook.solutions_mode({}, {}) == "public"
+    assert hook.solutions_mode({"solutions": "teachers"}, {}) == "teachers"
+    assert (
+        hook.solutions_mode({"solutions": "teachers"}, {hook.SOLUTIONS_ENV: "public"}) == "public"
     )
-    lines = proc.stdout.strip().splitlines()
-    assert proc.returncode == 0, proc.stderr
-    assert len(lines) == 2 and lines[0].startswith("cnn101 is not installed"), proc.stdout
-    assert "pip install" in lines[0] and lines[1] == f"import: {lines[0]}"
+    with pytest.raises(Exception, match="CNN101_SOLUTIONS"):
+        hook.solutions_mode({}, {hook.SOLUTIONS_ENV: "secret"})
 
 
 # --------------------------------------------------------------------------- the built site
@@ -193,6 +298,14 @@ def test_zip_holds_every_tutorial_student_version_and_answer_key(site):
         for notebook in NOTEBOOKS:
             for folder in ("tutorials", "student", "answer-keys"):
                 assert f"{top}/{folder}/{notebook.name}" in names
+            manifest = json.loads(
+                archive.read(f"{top}/student/{hook.manifest_name(notebook.name)}")
+            )
+            student = json.loads(archive.read(f"{top}/student/{notebook.name}"))
+            assert manifest == handout.manifest(student, tutorial=notebook.stem)
+            assert (site / PATHS[f"manifest:{notebook.name}"]).read_bytes() == archive.read(
+                f"{top}/student/{hook.manifest_name(notebook.name)}"
+            )
             assert archive.read(f"{top}/tutorials/{notebook.name}") == notebook.read_bytes()
     assert "pip install" in readme and "python -m cnn101.exercises grade" in readme
     with zipfile.ZipFile(site / PATHS["student zip"]) as archive:
@@ -236,70 +349,211 @@ def test_teachers_page_links_every_download(site):
 # --------------------------------------------------------------------------- the grader
 
 TUTORIAL = ROOT / "tutorials" / "04_image_pyramids.ipynb"
+BASICS = ROOT / "tutorials" / "01_how_a_cnn_sees.ipynb"
+
+
+def _short(path: Path) -> dict:
+    """The tutorial's title, install and setup cells, then its exercises: quick to run."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    start = next(i for i, c in enumerate(nb["cells"]) if "## Exercises" in "".join(c["source"]))
+    nb["cells"] = nb["cells"][:3] + nb["cells"][start:]
+    return nb
+
+
+def _code(source: str) -> dict:
+    return {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": source,
+    }
+
+
+def _marked(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if isinstance(c["metadata"].get("cnn101"), dict)]
+
+
+def _grade_folder(folder: Path, handed_out: dict, timeout: int):
+    (folder / "handout").mkdir()
+    handout_path = folder / "handout" / "assignment.ipynb"
+    handout_path.write_text(json.dumps(handed_out))
+    csv_path = folder / "grades.csv"
+    files = sorted(str(p) for p in folder.glob("*.ipynb"))
+    printed, progress = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(progress):
+        status = main(
+            [
+                "grade",
+                *files,
+                "--handout",
+                str(handout_path),
+                "--timeout",
+                str(timeout),
+                "--csv",
+                str(csv_path),
+            ]
+        )
+    with csv_path.open(encoding="utf-8") as handle:
+        summary = {r["file"]: r for r in csv.DictReader(handle)}
+    with (folder / "grades-detail.csv").open(encoding="utf-8") as handle:
+        detail = list(csv.DictReader(handle))
+    return status, printed.getvalue(), progress.getvalue(), summary, detail
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Planted submissions of tutorial 4's exercises, graded with one command."""
+    """Planted submissions of tutorial 4's exercises, right, wrong, gamed and broken."""
     folder = tmp_path_factory.mktemp("submissions")
-    nb = json.loads(TUTORIAL.read_text(encoding="utf-8"))
-    # Title, install and setup cells, then the exercises: quick to run, as a student's would be.
-    start = next(i for i, c in enumerate(nb["cells"]) if "## Exercises" in "".join(c["source"]))
-    nb["cells"] = nb["cells"][:3] + nb["cells"][start:]
+    nb = _short(TUTORIAL)
+    student = handout.student_version(nb, tutorial=TUTORIAL.stem)
     right = handout.answer_key(nb, tutorial=TUTORIAL.stem)
-    (folder / "right.ipynb").write_text(json.dumps(right))
-    (folder / "wrong.ipynb").write_text(json.dumps(handout.student_version(nb)))
-    exercise_cells = [c for c in right["cells"] if "cnn101" in c["metadata"]]
-    original = exercise_cells[0]["source"]
-    exercise_cells[0]["source"] = "raise RuntimeError('my bug')\n" + original
-    (folder / "raises.ipynb").write_text(json.dumps(right))
-    exercise_cells[0]["source"] = "while True:\n    pass\n" + original
-    (folder / "loops.ipynb").write_text(json.dumps(right))
+
+    def save(name, submission):
+        (folder / f"{name}.ipynb").write_text(json.dumps(submission))
+
+    def variant():
+        return json.loads(json.dumps(right))
+
+    save("right", right)
+    save("wrong", student)
+    n = variant()  # exercises 2 and 3 deleted
+    for cell in _marked(n)[1:]:
+        n["cells"].remove(cell)
+    save("deleted", n)
+    n = variant()  # the check called with parameters that make a wrong answer right
+    _marked(n)[1]["source"] = (
+        "spp_length = 1\nexercises.check_spp_length(spp_length, channels=1, levels=(1,))"
+    )
+    save("other_parameters", n)
+    n = variant()  # the answer calls what it should re-implement
+    _marked(n)[0]["source"] = (
+        "from cnn101.pyramids import storage_overhead\n\n\ndef overhead(n):\n"
+        "    return storage_overhead((1024, 1024), max_layer=n)\n\n\n"
+        "exercises.check_storage_overhead(overhead)"
+    )
+    save("library", n)
+    n = json.loads(json.dumps(student))  # wrong answers, every verdict forged in the kernel
+    n["cells"].insert(
+        3,
+        _code(
+            "import glob, json, cnn101.exercises as E\n"
+            "from cnn101.exercises import pyramids as P\n"
+            "E.Feedback.__bool__ = lambda self: True\n"
+            "for name in P.__all__:\n"
+            "    if name.startswith('check_'):\n"
+            "        setattr(P, name, lambda *a, **k: E.correct('forged'))\n"
+            "for path in glob.glob('/tmp/**/*.jsonl', recursive=True):\n"
+            "    open(path, 'a').write(json.dumps({'count': 1, 'passed': True}) + '\\n')\n"
+            "open('leak.txt', 'w').write('written in the copy')\n"
+        ),
+    )
+    save("forged", n)
+    n = variant()
+    _marked(n)[1]["source"] = "import os\nos._exit(3)"
+    save("exits", n)
+    n = variant()
+    _marked(n)[1]["source"] = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    save("killed", n)
+    n = variant()
+    _marked(n)[1]["source"] = "while True:\n    pass"
+    save("loops", n)
+    n = variant()
+    _marked(n)[0]["metadata"]["cnn101"] = "exercise"  # malformed: a string
+    save("malformed", n)
+    n = variant()  # the answer in one cell, its check in the next
+    cell = _marked(n)[2]
+    body, _, last = cell["source"].strip().rpartition("\n")
+    cell["source"] = body
+    n["cells"].insert(n["cells"].index(cell) + 1, _code(last))
+    save("split", n)
+    n = variant()
+    n["cells"].insert(3, _code("undefined_name + 1"))
+    _marked(n)[0]["source"] = "raise RuntimeError('my bug')\n" + _marked(n)[0]["source"]
+    save("raises", n)
     (folder / "garbled.ipynb").write_text("{not a notebook")
-    csv_path = folder / "grades.csv"
-    files = sorted(str(p) for p in folder.glob("*.ipynb"))
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        status = main(["grade", *files, "--timeout", "20", "--csv", str(csv_path)])
-    return status, printed.getvalue(), csv_path
+    return folder, _grade_folder(folder, student, timeout=20)
 
 
 def test_grader_totals_on_planted_submissions(graded):
-    status, printed, csv_path = graded
+    folder, (status, printed, progress, summary, detail) = graded
     assert status == 0
-
-    with csv_path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    total = {r["file"]: r["total"] for r in rows}
-    assert total == {
+    assert {f: r["total"] for f, r in summary.items()} == {
         "right.ipynb": "3/3",
         "wrong.ipynb": "0/3",
+        "deleted.ipynb": "1/3",  # the total comes from the handed-out notebook
+        "other_parameters.ipynb": "2/3",
+        "library.ipynb": "2/3",
+        "forged.ipynb": "0/3",
+        "exits.ipynb": "1/3",
+        "killed.ipynb": "1/3",
+        "loops.ipynb": "1/3",
+        "malformed.ipynb": "3/3",
+        "split.ipynb": "3/3",
         "raises.ipynb": "2/3",
-        "loops.ipynb": "0/3",
-        "garbled.ipynb": "0/0",
+        "garbled.ipynb": "0/3",
     }
-    reasons = {(r["file"], r["exercise"]): r["reason"] for r in rows}
-    assert reasons[("raises.ipynb", "1")] == "raised RuntimeError: my bug"
-    for exercise in ("1", "2", "3"):  # the first loops: none of them is reached
-        assert "longer than the 20 s limit" in reasons[("loops.ipynb", exercise)]
-    assert reasons[("wrong.ipynb", "2")].startswith("Not yet.")
-    assert "cannot read" in reasons[("garbled.ipynb", "")]
+    reasons = {(r["file"], r["exercise"]): r["reason"] for r in detail}
+    assert reasons[("deleted.ipynb", "2")] == "not done: `spp_length` is not defined"
+    assert "with other parameters" in reasons[("other_parameters.ipynb", "2")]
+    assert reasons[("other_parameters.ipynb", "2")].startswith("Not yet.")
+    assert "uses storage_overhead" in reasons[("library.ipynb", "1")]
+    assert reasons[("forged.ipynb", "1")].startswith("Not yet.")
+    assert "ended its kernel (exit status 3" in summary["exits.ipynb"]["notes"]
+    assert "killed by SIGKILL" in summary["killed.ipynb"]["notes"]
+    assert "longer than its time limit of 20 s" in reasons[("loops.ipynb", "2")]
+    assert "longer than its time limit" in reasons[("loops.ipynb", "3")]
+    assert "RuntimeError: my bug" in reasons[("raises.ipynb", "1")]
+    assert "NameError" in summary["raises.ipynb"]["notes"]  # an error outside the exercises
+    assert "cannot read" in reasons[("garbled.ipynb", "1")]
+    assert not (folder / "leak.txt").exists(), "each submission runs in its own copy"
+    lines = progress.strip().splitlines()
+    assert len(lines) == len(summary) and lines[0].startswith(f"1/{len(summary)} ")
     for line in ("right.ipynb", "loops.ipynb", "total"):
         assert line in printed
+
+
+def test_grader_reads_values_and_calls_functions_in_the_kernel(tmp_path):
+    """Tutorial 1: a function answer, and the check called with other arguments and literals."""
+    nb = _short(BASICS)
+    student = handout.student_version(nb, tutorial=BASICS.stem)
+    right = handout.answer_key(nb, tutorial=BASICS.stem)
+    (tmp_path / "right.ipynb").write_text(json.dumps(right))
+    gamed = json.loads(json.dumps(right))
+    marked = _marked(gamed)
+    marked[1]["source"] = (
+        "basics.check_pool_shapes((1, 1), (1, 1), image_shape=(1, 1), pool_size=1, strides=1)"
+    )
+    marked[2]["source"] = (
+        "from cnn101 import ops\n\n\ndef my_max_pool(image, pool_size=2, stride=2):\n"
+        "    return ops.max_pool2d(image, pool_size, stride, 'VALID').numpy()\n\n\n"
+        "basics.check_max_pool(my_max_pool)"
+    )
+    (tmp_path / "gamed.ipynb").write_text(json.dumps(gamed))
+    status, _, _, summary, detail = _grade_folder(tmp_path, student, timeout=60)
+    assert status == 0
+    assert summary["right.ipynb"]["total"] == "4/4", detail
+    assert summary["gamed.ipynb"]["total"] == "2/4"
+    reasons = {(r["file"], r["exercise"]): r["reason"] for r in detail}
+    assert reasons[("gamed.ipynb", "2")].startswith("Not yet.")
+    assert "other parameters" in reasons[("gamed.ipynb", "2")]
+    assert "uses max_pool2d" in reasons[("gamed.ipynb", "3")]
 
 
 def test_grader_says_how_to_install_nbclient(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "nbclient", None)
     path = tmp_path / "a.ipynb"
     path.write_text("{}")
-    assert main(["grade", str(path)]) == 2
-    assert "cnn101[grade]" in capsys.readouterr().err
-    assert main(["grade", str(tmp_path / "missing.ipynb")]) == 2
+    handed_out = tmp_path / "h.ipynb"
+    handed_out.write_text(json.dumps(handout.student_version(_short(TUTORIAL))))
+    assert main(["grade", str(path), "--handout", str(handed_out)]) == 2
+    assert "pip install nbclient ipykernel" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path / "missing.ipynb"), "--handout", str(handed_out)]) == 2
 
 
 def test_grade_rejects_a_bad_timeout(tmp_path):
     with pytest.raises(ValueError, match="timeout"):
-        grading.grade_notebook(tmp_path / "a.ipynb", timeout=0)
+        grading.grade_notebook(tmp_path / "a.ipynb", {}, timeout=0)
 
 
 def test_command_line_writes_student_version_and_answer_key(tmp_path):

@@ -10,6 +10,7 @@ figure and no tooling comments in the code shown.
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -60,7 +61,6 @@ def test_the_teachers_page_renders_its_table_from_the_data():
     ("change", "message"),
     [
         ({"after": [3]}, "must list earlier tutorials"),
-        ({"run_s": 0}, "positive number of seconds"),
         ({"time": None}, "lacks time"),
     ],
 )
@@ -74,8 +74,26 @@ def test_a_wrong_record_is_a_build_error(tmp_path, change, message):
 
 
 def test_run_time_is_said_in_seconds_or_minutes():
-    assert hook.run_time({"run_s": 12.1}) == "about 12 s"
-    assert hook.run_time({"run_s": 150}) == "about 2 min"
+    assert hook.run_time(12.1) == "about 12 s"
+    assert hook.run_time(150) == "about 2 min"
+    assert hook.run_time(None) == "not measured"
+
+
+def test_the_home_page_lists_the_tutorials_from_the_data():
+    source = (docs_dir() / "index.md").read_text(encoding="utf-8")
+    assert hook.LIST_MARKER in source
+    for record in TUTORIALS:  # each title is written once: in tutorials.yml
+        assert record["title"] not in source.replace(hook.LIST_MARKER, ""), record["title"]
+    listed = hook.tutorials_list(TUTORIALS, {TUTORIALS[1]["notebook"]: 133.0}).splitlines()
+    assert listed[1].startswith(f"2. [{TUTORIALS[1]['title']}](02_") and "about 2 min" in listed[1]
+    assert "not measured" in listed[0]
+
+
+def test_the_h1_takes_the_title_and_keeps_its_permalink():
+    content = '<h1 id="x">Old title<a class="anchor-link" href="#x">&#182;</a></h1><p>text</p>'
+    assert hook.set_title(content, "New & title") == (
+        '<h1 id="x">New &amp; title<a class="anchor-link" href="#x">&#182;</a></h1><p>text</p>'
+    )
 
 
 # --------------------------------------------------------------------------- code and figures
@@ -191,7 +209,12 @@ def test_each_tutorial_page_has_its_header_and_next_paragraph(site):
         assert header is not None, record["notebook"]
         text = " ".join(header.get_text(" ").split())
         assert f"Time: {record['time']}" in text
-        assert hook.run_time(record) in text
+        assert "top to bottom in about " in text and "not measured" not in text
+        h1 = soup.select_one("h1")
+        assert h1.get_text().replace("¶", "").strip() == record["title"]  # one title
+        assert soup.select_one("title").get_text().startswith(record["title"])
+        nav = [a.get_text(" ", strip=True) for a in soup.select("nav.md-nav a.md-nav__link")]
+        assert record["title"] in nav
         for before in record["after"]:
             assert f"{before}. {TUTORIALS[before - 1]['title']}" in text
         following = soup.select_one("p.cnn101-next")
@@ -225,3 +248,33 @@ def test_the_data_file_is_not_published(site):
     assert not (site / hook.DATA).exists()
     assert html.escape(hook.DATA) not in (site / "sitemap.xml").read_text(encoding="utf-8")
     assert (ROOT / "tutorials" / hook.DATA).is_file()
+
+
+def test_cells_that_only_record_a_claim_are_found_by_rule():
+    def cell(source, tags=()):
+        return {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": source}
+
+    rule = notebooks_hook.serves_the_build_only
+    assert rule(cell("claims.record(\n    'id',\n    verdict='confirmed',\n)"))
+    assert rule(cell("x = measure()", tags=["build-only"]))
+    assert not rule(cell("x = 1\nclaims.record('id', verdict='confirmed')"))
+    assert not rule(cell("record('id')")) and not rule(cell("plt.show()"))
+    found = 0
+    for path in tutorial_notebooks():
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for c in nb["cells"]:
+            source = "".join(c["source"]).strip()
+            if c["cell_type"] == "code" and source.startswith("claims.record("):
+                if source.endswith(")") and source.count("claims.record(") == 1:
+                    found += rule(c)
+    assert found >= 5, "the tutorials record their claims in cells of their own"
+
+
+def test_inline_math_in_the_table_of_contents_reads_as_text():
+    class Item:
+        def __init__(self, title, children=()):
+            self.title, self.children = title, list(children)
+
+    items = [Item("Top", [Item("Try every zoom, not only $T' = T$")])]
+    hook.plain_toc_titles(items)
+    assert items[0].children[0].title == "Try every zoom, not only T' = T"

@@ -275,6 +275,10 @@ def test_colab_badge_and_download_match_each_notebook(site, notebooks, mkdocs_co
         assert download[0]["href"].endswith(notebook.name)
         target = resolve(site, page, download[0]["href"], "/")
         assert target.read_bytes() == notebook.read_bytes(), "the download is the clean source"
+        student = soup.select("a.cnn101-student")  # "ready to hand out": no solution in it
+        assert len(student) == 1 and "ready to hand out" in student[0]["title"], page
+        handed_out = resolve(site, page, student[0]["href"], "/").read_text(encoding="utf-8")
+        assert "<summary>Solution" not in handed_out and '"version": "student"' in handed_out
 
 
 def test_remove_cell_cells_are_not_on_the_page(site, notebooks):

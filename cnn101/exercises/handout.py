@@ -8,6 +8,9 @@ makes
 * the **student version**: the same notebook without any solution block, so a
   teacher can set the exercises as graded work; each exercise cell is marked with
   ``{"cnn101": {"exercise": n}}`` in its metadata, which the grader reads;
+* the **manifest**: what the grader needs from the handed-out version, as JSON: each
+  exercise's number, its check and the arguments the check is called with (answers
+  by their expression, parameters by their literal value);
 * the **answer key**: each exercise cell with its solution filled in between
   nbgrader's ``### BEGIN SOLUTION`` and ``### END SOLUTION`` markers, followed by
   the check, so running it shows every check passing.
@@ -34,6 +37,7 @@ __all__ = [
     "answer_key",
     "exercise_count",
     "exercises",
+    "manifest",
     "solution_blocks",
     "student_version",
 ]
@@ -347,3 +351,126 @@ def exercise_count(nb: dict) -> int | None:
     """Return how many exercises ``nb``'s metadata says it has (student versions), or None."""
     value: Any = _check_nb(nb).get("metadata", {}).get("cnn101", {}).get("exercises")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+MANIFEST_FORMAT = "cnn101-exercises-manifest"
+MANIFEST_VERSION = 1
+
+
+def _marked_number(cell: Any) -> int | None:
+    """Return the exercise number of a student version's cell, or None (also if malformed)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    mark = meta.get("cnn101") if isinstance(meta, dict) else None
+    number = mark.get("exercise") if isinstance(mark, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def check_calls(source: str) -> list[ast.Call]:
+    r"""Return the calls of a ``check_...`` function in ``source``, in order (none if it does not parse).
+
+    Examples
+    --------
+    >>> [ast.unparse(c.func) for c in check_calls("x = 1\nex.check_x(x, size=3)")]
+    ['ex.check_x']
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"`source` must be a string. Received: source={describe(source)}")
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _call_name(node)
+            if name is not None:
+                calls.append(node)
+    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _call_name(node: ast.Call) -> str | None:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name if isinstance(name, str) and name.startswith("check_") else None
+
+
+def _argument(node: ast.expr) -> dict:
+    """Describe a check argument: a literal parameter ({"value": ...}) or an answer ({"answer": ...})."""
+    source = ast.unparse(node)
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return {"answer": source}
+    return {"value": source}
+
+
+def call_arguments(call: ast.Call) -> dict:
+    """Return ``{"args": [...], "kwargs": {...}}`` of a check call (see :func:`manifest`)."""
+    return {
+        "args": [_argument(a) for a in call.args],
+        "kwargs": {k.arg: _argument(k.value) for k in call.keywords if k.arg is not None},
+    }
+
+
+def _exercise_cells(nb: dict) -> list[tuple[int, int]]:
+    """(cell index, exercise number) of each exercise cell, marked or found after the heading."""
+    cells = nb.get("cells", [])
+    marked = [(i, n) for i, c in enumerate(cells) if _is_code(c) and (n := _marked_number(c))]
+    if marked:
+        return marked
+    return [(e.cell, e.number) for e in exercises(nb)]
+
+
+def manifest(nb: dict, *, tutorial: str = "") -> dict:
+    r"""Return what the grader needs of a handed-out notebook (tutorial or student version).
+
+    Each exercise's check and the arguments its cell calls it with are taken from the
+    notebook: literal arguments are the exercise's parameters (the grader calls the
+    check with these, whatever a submission passes), the others are the student's
+    answers, by their expression (the grader reads their values from the submission).
+
+    Returns
+    -------
+    dict
+        ``{"format": "cnn101-exercises-manifest", "version": 1, "tutorial": str,
+        "exercises": [{"number": int, "check": str, "args": [...], "kwargs": {...}}]}``,
+        each argument ``{"value": literal source}`` or ``{"answer": expression}``.
+
+    Raises
+    ------
+    ValueError
+        If an exercise cell calls no check, or the notebook has no exercise.
+
+    Examples
+    --------
+    >>> nb = {"cells": [
+    ...     {"cell_type": "markdown", "source": "## Exercises"},
+    ...     {"cell_type": "code", "source": "x = 0\nex.check_x(x, size=3)"},
+    ...     {"cell_type": "markdown",
+    ...      "source": "<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>"},
+    ... ]}
+    >>> manifest(nb)["exercises"]
+    [{'number': 1, 'check': 'check_x', 'args': [{'answer': 'x'}], 'kwargs': {'size': {'value': '3'}}}]
+    """
+    _check_nb(nb)
+    if not isinstance(tutorial, str):
+        raise TypeError(f"`tutorial` must be a string. Received: tutorial={describe(tutorial)}")
+    if not tutorial:
+        meta = nb.get("metadata", {}).get("cnn101", {})
+        tutorial = meta.get("tutorial", "") if isinstance(meta, dict) else ""
+        tutorial = tutorial if isinstance(tutorial, str) else ""
+    found = []
+    for index, number in _exercise_cells(nb):
+        calls = check_calls(_source(nb["cells"][index]))
+        if not calls:
+            raise ValueError(f"Exercise {number} (cell {index}) calls no check_... function.")
+        call = calls[-1]
+        found.append({"number": number, "check": _call_name(call), **call_arguments(call)})
+    if not found:
+        raise ValueError("The notebook `nb` has no exercise.")
+    return {
+        "format": MANIFEST_FORMAT,
+        "version": MANIFEST_VERSION,
+        "tutorial": tutorial,
+        "exercises": found,
+    }

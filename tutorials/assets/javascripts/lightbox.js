@@ -42,8 +42,18 @@
     button.focus();
   }
 
+  // On a phone a figure is shown at no less than 65% of its pixels (extra.css reads
+  // --cnn101-fig-min), so 10-point text in a 100-dpi figure stays about 9 px tall.
+  function minimumWidth(figure) {
+    if (figure.naturalWidth) {
+      figure.style.setProperty("--cnn101-fig-min", Math.round(0.65 * figure.naturalWidth) + "px");
+    }
+  }
+
   function prepare() {
     document.querySelectorAll(FIGURES).forEach(function (figure) {
+      if (figure.complete) minimumWidth(figure);
+      else figure.addEventListener("load", function () { minimumWidth(figure); });
       figure.tabIndex = 0;
       figure.setAttribute("role", "button");
       figure.title = "Click to enlarge";

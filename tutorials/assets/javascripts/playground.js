@@ -619,7 +619,7 @@
       const s = this.state;
       const k = s.weights || DATA.kernels[s.kernel];
       this.weightsBox.replaceChildren();
-      this.weightsBox.style.gridTemplateColumns = `repeat(${k[0].length}, auto)`;
+      this.weightsBox.style.gridTemplateColumns = `repeat(${k[0].length}, minmax(0, 4.2rem))`;
       k.forEach((row, i) =>
         row.forEach((v, j) => {
           const input = el("input", {
@@ -630,7 +630,12 @@
           });
           input.addEventListener("input", () => {
             const value = Number(input.value);
-            if (input.value === "" || !Number.isFinite(value)) return;
+            const invalid = input.value.trim() === "" || !Number.isFinite(value);
+            // An entry that is not a number is flagged, and the map keeps the last valid one.
+            input.classList.toggle("cnn101-pg-invalid", invalid);
+            input.setAttribute("aria-invalid", invalid ? "true" : "false");
+            input.title = invalid ? `Not a number: the map uses ${s.weights ? s.weights[i][j] : v}` : "";
+            if (invalid) return;
             if (!s.weights) {
               s.weights = DATA.kernels[s.kernel].map((r) => r.slice());
               this.kernelSelect.value = `custom${s.weights.length === s.weights[0].length ? s.weights.length : ""}`;
