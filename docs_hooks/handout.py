@@ -180,24 +180,26 @@ if importlib.util.find_spec("cnn101") is None:
 
     _site = "{index_url}"
     # a wheel next to this notebook or one folder up (the notebooks zip), else the site's
-    _where = [str(p) for p in (Path(), Path("..")) if list(p.glob("cnn101-*.whl"))] or [_site]
+    _local = [str(p) for p in (Path(), Path("..")) if list(p.glob("cnn101-*.whl"))]
+    _where = _local or [_site]
     print(f"Installing cnn101 from {{_where[0]}} ...", flush=True)
     _pip = [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "cnn101"]
-    _run = subprocess.run([*_pip, "--find-links", _where[0]], capture_output=True, text=True)
+    _pip += ["--find-links", _where[0]]
+    _run = subprocess.run(_pip, capture_output=True, text=True)
     importlib.invalidate_caches()
-    if _run.returncode == 0:  # then what cnn101 needs (TensorFlow, NumPy, ...), from PyPI
+    if _run.returncode == 0:  # then what cnn101 needs (TensorFlow, NumPy, ...): PyPI
         try:
             _needs = importlib.metadata.requires("cnn101") or []
-        except importlib.metadata.PackageNotFoundError:  # installed where this kernel won't see it
+        except importlib.metadata.PackageNotFoundError:  # not seen by this kernel
             _needs = []
         _needs = [r for r in _needs if "extra ==" not in r]
-        print("Installing what it needs (a minute or more):", ", ".join(_needs), flush=True)
-        _run = subprocess.run(
-            [sys.executable, "-m", "pip", "install", *_needs], capture_output=True, text=True
-        )
+        print("Installing what it needs (a minute or more):", *_needs, flush=True)
+        _pip = [sys.executable, "-m", "pip", "install", *_needs]
+        _run = subprocess.run(_pip, capture_output=True, text=True)
         importlib.invalidate_caches()
     if _run.returncode != 0 or importlib.util.find_spec("cnn101") is None:
-        _said = "\\n".join((_run.stderr or _run.stdout or "").strip().splitlines()[-5:])
+        _lines = (_run.stderr or _run.stdout or "").strip().splitlines()
+        _said = "\\n".join(_lines[-5:])
         _help = (
             f"cnn101 is not installed: pip could not install it from {{_where[0]}}. "
             f"Download the wheel from {{_site}}, run `pip install` on that file in this "
