@@ -1096,6 +1096,15 @@ def _writable(path: Any) -> Path:
     return path
 
 
+def _write_table(path: Path, fields: Sequence[str], records: Iterable[dict]) -> Path:
+    """Write ``records`` to ``path`` as CSV with the columns ``fields``; return ``path``."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(records)
+    return path
+
+
 def write_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     """Write one row per exercise as CSV (columns file, exercise, check, passed, reason, total).
 
@@ -1105,12 +1114,7 @@ def write_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
         If ``path`` is a folder, or its folder is missing or not writable.
     """
     rows = _check_rows(rows)
-    path = _writable(path)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        writer.writerows(_records(rows))
-    return path
+    return _write_table(_writable(path), CSV_FIELDS, _records(rows))
 
 
 def write_summary_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
@@ -1122,9 +1126,4 @@ def write_summary_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
         If ``path`` is a folder, or its folder is missing or not writable.
     """
     rows = _check_rows(rows)
-    path = _writable(path)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SUMMARY_FIELDS)
-        writer.writeheader()
-        writer.writerows(summary(rows))
-    return path
+    return _write_table(_writable(path), SUMMARY_FIELDS, summary(rows))
