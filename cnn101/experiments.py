@@ -1043,6 +1043,12 @@ def run_many(
                 continue
             key = (recipe.n_train, recipe.batch_size, name if side_by_side == "seeds" else "")
             groups.setdefault(key, []).append((name, _Run.prepare(recipe, seed)))
+    checked: set[int] = set()
+    for group in groups.values():  # what `evaluate` returns is checked before any training
+        for _, run in group:
+            if id(run.recipe) not in checked:
+                checked.add(id(run.recipe))
+                _metrics(run.recipe, run.model)
     models: dict[tuple[str, int], Any] = {}
     for group in groups.values():
         runs = [run for _, run in group]

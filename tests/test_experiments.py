@@ -300,6 +300,15 @@ def test_faults_in_the_model_or_labels_are_found_before_training():
     assert trained == [1]  # built and refused; the good arm never trained either
 
 
+def test_what_evaluate_returns_is_checked_before_training(monkeypatch):
+    trained = []
+    monkeypatch.setattr(experiments, "_train_together", lambda runs: trained.append(runs))
+    recipes = {"good": _faulty(), "bad": _faulty(evaluate=lambda m: 0.5)}
+    with pytest.raises(TypeError, match="`evaluate` of 'faulty' must return a dict"):
+        experiments.run_many(recipes, (0, 1), cache=False, verbose=False)
+    assert trained == []  # neither arm trained a step
+
+
 def test_validation_data_must_be_finite():
     x = np.ones((8, 3), "float32")
     bad = (np.full((4, 3), np.nan, "float32"), np.zeros(4))
