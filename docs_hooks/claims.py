@@ -167,6 +167,8 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
         f"{len(records)} claims: {counts['confirmed']} confirmed, {counts['partly']} partly, "
         f"{counts['refuted']} refuted, {counts['not tested here']} not tested here.",
         "",
+        '<div class="claims-table" markdown>',
+        "",
         "| Claim | Source | Verdict | Measured | Measured in | Literature |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
@@ -187,6 +189,8 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
             f"| {literature} |"
         )
     lines += [
+        "",
+        "</div>",
         "",
         "Verdicts: *confirmed* — the measurement agrees with the claim as stated; *partly* — "
         "it holds only in part or under a condition the source does not state; *refuted* — "
