@@ -230,7 +230,8 @@ def drop_removed_cells(nb, tag: str = REMOVE_TAG) -> None:
 
 def serves_the_build_only(cell) -> bool:
     """Whether a code cell only feeds the build: tagged ``build-only``, or nothing but
-    ``claims.record(...)`` calls (a claim's bookkeeping; its verdict box is the output)."""
+    ``claims.record(...)`` / ``claims.not_tested(...)`` calls, each possibly wrapped in
+    ``display(...)`` (a claim's bookkeeping; its verdict box is the output)."""
     import ast
 
     if cell.get("cell_type") != "code":
@@ -243,16 +244,22 @@ def serves_the_build_only(cell) -> bool:
     except SyntaxError:
         return False
 
-    def is_record(node) -> bool:
-        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
-            return False
-        func = node.value.func
+    def is_record_call(call) -> bool:
+        func = call.func if isinstance(call, ast.Call) else None
         return (
             isinstance(func, ast.Attribute)
-            and func.attr == "record"
+            and func.attr in ("record", "not_tested")
             and isinstance(func.value, ast.Name)
             and func.value.id == "claims"
         )
+
+    def is_record(node) -> bool:
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            return False
+        call = node.value
+        if isinstance(call.func, ast.Name) and call.func.id == "display" and len(call.args) == 1:
+            call = call.args[0]
+        return is_record_call(call)
 
     return bool(tree.body) and all(is_record(node) for node in tree.body)
 

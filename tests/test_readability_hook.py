@@ -259,6 +259,9 @@ def test_cells_that_only_record_a_claim_are_found_by_rule():
     assert rule(cell("x = measure()", tags=["build-only"]))
     assert not rule(cell("x = 1\nclaims.record('id', verdict='confirmed')"))
     assert not rule(cell("record('id')")) and not rule(cell("plt.show()"))
+    assert rule(cell("claims.not_tested('id', reason='a name')"))
+    assert rule(cell("display(claims.record('a', verdict='partly'))\nclaims.record('b')"))
+    assert not rule(cell("display(claims.record('a'), x)")) and not rule(cell("print(x)"))
     found = 0
     for path in tutorial_notebooks():
         nb = json.loads(path.read_text(encoding="utf-8"))
@@ -268,6 +271,12 @@ def test_cells_that_only_record_a_claim_are_found_by_rule():
                 if source.endswith(")") and source.count("claims.record(") == 1:
                     found += rule(c)
     assert found >= 5, "the tutorials record their claims in cells of their own"
+    for path in tutorial_notebooks():  # and every cell that records one only records
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for c in nb["cells"]:
+            source = "".join(c["source"])
+            if c["cell_type"] == "code" and re.search(r"claims\.(record|not_tested)\(", source):
+                assert rule(c), f"{path.name}: a claim's record shares a cell:\n{source[:200]}"
 
 
 def test_inline_math_in_the_table_of_contents_reads_as_text():
