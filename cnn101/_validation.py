@@ -8,6 +8,7 @@ it received and what it expects, never a raw TensorFlow error.
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -62,8 +63,8 @@ def as_float_array(value: Any, name: str, *, allow_nan: bool = False) -> np.ndar
     values too large for float32 and NaN/Inf values (NaN passes with
     ``allow_nan=True``: a plot draws it as a blank pixel).
     """
-    tf = tensorflow()
-    if isinstance(value, tf.Tensor | tf.Variable):
+    tf = sys.modules.get("tensorflow")  # a tensor exists only once TensorFlow is loaded
+    if tf is not None and isinstance(value, tf.Tensor | tf.Variable):
         value = value.numpy()
     try:
         array = np.asarray(value)

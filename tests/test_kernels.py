@@ -68,3 +68,23 @@ def test_to_filter_and_filter_bank_shapes_and_values():
     bank = kernels.filter_bank(["sobel_left", kernels.SOBEL_TOP], in_channels=2)
     assert bank.shape == (3, 3, 2, 2)
     np.testing.assert_array_equal(bank[:, :, 1, 1], kernels.SOBEL_TOP)
+
+
+def test_checking_numpy_kernels_loads_no_tensorflow():
+    """Input checks of NumPy data never import TensorFlow (seconds) to look for tensors."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import matplotlib\n"
+        "matplotlib.use('Agg')\n"
+        "from cnn101 import kernels, plotting\n"
+        "kernels.to_filter(kernels.get_kernel('sobel_left'))\n"
+        "plotting.show_kernel(kernels.SOBEL_LEFT)\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False", done.stderr[-2000:]
