@@ -211,6 +211,18 @@ def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
     assert not list(tmp_path.rglob(".partial-*"))  # writes go through a renamed temporary
 
 
+def test_a_cached_model_is_rebuilt_without_a_warning(tmp_path, monkeypatch):
+    """Weights saved with Adam's state load into a fresh model silently (no page warning)."""
+    monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
+    first = experiments.run(_faulty(), seeds=(0,), verbose=False)
+    again = experiments.run(_faulty(), seeds=(0,), verbose=False)  # from the cache
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rebuilt = again.model(0)
+    for a, b in zip(rebuilt.get_weights(), first.model(0).get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("damage", ["record", "fields", "weights"])
 def test_a_damaged_cache_entry_is_trained_again_with_one_warning(
     tmp_path, monkeypatch, capsys, damage
