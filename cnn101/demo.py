@@ -201,8 +201,8 @@ def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> 
         fig.savefig(path, dpi=100)
         saved.append(path)
 
-    print("1. Vertical-line kernel [[1, -1], [1, -1]] on the 7x8 line image")
-    line = images.vertical_line_image()
+    print("1. Vertical-line kernel [[1, -1], [1, -1]] on the blog's 7x8 image (a 2-pixel line)")
+    line = images.vertical_line_image(thickness=2)
     conv = ops.conv2d(line, "vertical_line", padding="SAME", device=args.device)
     rect = ops.relu(conv, device=args.device)
     pooled = ops.max_pool2d(rect, 2, padding="SAME", device=args.device)
@@ -218,8 +218,8 @@ def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> 
             [("image", line), ("conv", conv), ("ReLU", rect), ("max pool 2x2", pooled)],
             values=True,
             colorbar=True,
-            caption="The kernel answers -2 left of the line and +2 on it; ReLU keeps the +2 "
-            "only, and pooling keeps it in half as many columns.",
+            caption="The kernel answers -2 left of the two-pixel line, 0 inside it and +2 on its "
+            "right column; ReLU keeps the +2 only, and pooling keeps it in half as many columns.",
         ),
         "01_vertical_line.png",
     )

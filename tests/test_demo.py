@@ -41,7 +41,7 @@ def test_demo_writes_figures_with_clean_output(tmp_path):
     assert names == ["01_vertical_line.png", "02_circle_pooling.png", "03_photo_sobel_top.png"]
     assert all((tmp_path / "figs" / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names)
     assert "64x64 -> 32x32 -> 16x16 -> 8x8 -> 4x4" in result.stdout
-    assert "ReLU keeps columns [3]" in result.stdout
+    assert "conv responds in columns [2, 4], ReLU keeps columns [4]" in result.stdout
     for marker in LOG_MARKERS:
         assert marker not in result.stdout + result.stderr, marker
     assert result.stderr == ""
