@@ -133,8 +133,9 @@ PAPERS: dict[str, dict[str, Any]] = {
         "where": "abstract",
         "claim": "Our proposed FovMax and FovAvg networks perform almost identically over "
         "a scale range of 8, also when training on single scale training data",
-        "also": "We first show that two previously proposed scale channel network designs "
-        "do not generalise well to scales not present in the training set.",
+        "also": "The abstract goes on: \u201cWe first show that two previously proposed scale "
+        "channel network designs do not generalise well to scales not present in the "
+        "training set.\u201d",
         "setting": "MNIST Large Scale, made from MNIST with scale variations up to a "
         "factor of 16 (its Zenodo record); networks trained at a single scale and tested "
         "at every scale.",
@@ -517,10 +518,13 @@ def _verdict(name: str, arms: dict, differences: dict) -> str:
         std = _held_range(arms["standard CNN"]["mean"], scales, train)
         factor = fov[1] / fov[0]
         where = f"from {fov[0]:.2f}x to {fov[1]:.2f}x (a factor of {factor:.1f})"
+        standard = (
+            f"only at {std[0]:.2f}x" if std[0] == std[1] else f"from {std[0]:.2f}x to {std[1]:.2f}x"
+        )
         if factor >= 7.9:
             return (
                 f"Agrees: FovMax stays within 0.1 of its accuracy at the training scale {where}; "
-                f"the standard CNN from {std[0]:.2f}x to {std[1]:.2f}x."
+                f"the standard CNN {standard}."
             )
         if fov[0] > scales[0]:  # it fails on small digits: too few pixels
             below = scales[scales.index(fov[0]) - 1]
@@ -532,7 +536,7 @@ def _verdict(name: str, arms: dict, differences: dict) -> str:
             reason = "larger digits fill more of our small canvas than of the paper's"
         return (
             f"Partly: FovMax stays within 0.1 of its accuracy at the training scale {where}, "
-            f"the standard CNN from {std[0]:.2f}x to {std[1]:.2f}x; {reason}."
+            f"the standard CNN {standard}; {reason}."
         )
     if name == "zhang2019":
         d = differences["Bin-5 - MaxPool, consistency"]
