@@ -495,10 +495,12 @@ def assert_converged(results: Any) -> None:
     ...     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     ...     return model
     >>> recipe = Recipe("short", build, x, (x[:, 0] > 0).astype(int), lambda m: {}, max_steps=2)
-    >>> assert_converged({"short": run(recipe, seeds=(0,), cache=False, verbose=False)})
-    Traceback (most recent call last):
-    ...
-    AssertionError: 1 run(s) stopped by their budget, not by patience: short (seed 0: budget). Raise the recipe's max_steps.
+    >>> short = run(recipe, seeds=(0,), cache=False, verbose=False)
+    >>> try:
+    ...     assert_converged({"short": short})
+    ... except AssertionError as error:
+    ...     print(error)
+    1 run(s) stopped by their budget, not by patience: short (seed 0: budget). Raise the recipe's max_steps.
     """
     found = _results_in(results, "results")
     unfinished = [
