@@ -1,8 +1,8 @@
 """The tutorial pages read well in a browser, on a laptop (1280 x 900) and a phone (390 x 844).
 
 Headless Chromium opens every tutorial page of the session's site build at both sizes
-and measures what a student sees: code that fits its box, outputs whose lines the
-browser did not wrap, figures that open larger when the page shows them small, alt
+and measures what a student sees: code that fits its box, outputs never cut off (on a phone
+their lines unwrapped), figures that open larger when the page shows them small, alt
 text, no sideways scroll of the page, and the colour scheme the system prefers.
 """
 
@@ -53,12 +53,16 @@ MEASURE = r"""(lineLength) => {
   const wrapped = [...document.querySelectorAll('.jp-OutputArea-output pre')].filter(pre =>
     rows(pre) > pre.textContent.split('\n').filter(line => line.trim()).length
   ).map(pre => pre.textContent.trim().slice(0, 60));
+  // An output block whose text runs past its right edge is cut off (behind a scroll bar).
+  const cut = [...document.querySelectorAll('.jp-OutputArea-output pre')].filter(pre =>
+    pre.scrollWidth > pre.clientWidth + 1
+  ).map(pre => `${pre.scrollWidth} > ${pre.clientWidth} px: ${pre.textContent.trim().slice(0, 60)}`);
   const figures = [...document.querySelectorAll('.jp-RenderedImage img')].map((img, index) => ({
     index, alt: img.alt, natural: img.naturalWidth, shown: rect(img).width,
   }));
   const text = document.querySelector('.jp-RenderedMarkdown p');
   return {
-    code: code.length, lines: lines.length, wide, covered, folded, longLines, wrapped, figures,
+    code: code.length, lines: lines.length, wide, covered, folded, longLines, wrapped, cut, figures,
     sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     textPx: parseFloat(getComputedStyle(text).fontSize),
   };
@@ -138,8 +142,15 @@ def test_copy_button_never_covers_code(measured):
     assert not covered, "\n".join(covered)
 
 
-def test_outputs_keep_their_lines(measured):
-    wrapped = problems(measured, "wrapped")
+def test_no_output_is_cut_off_at_1280(measured):
+    """On a laptop a printed line longer than the column wraps; nothing hides on the right."""
+    cut = problems(measured, "cut", sizes=("1280",))
+    assert not cut, f"{len(cut)} output blocks cut off:\n" + "\n".join(cut)
+
+
+def test_outputs_keep_their_lines_on_a_phone(measured):
+    """On a phone an output keeps its lines (tables stay aligned) and scrolls in its block."""
+    wrapped = problems(measured, "wrapped", sizes=("390",))
     assert not wrapped, f"{len(wrapped)} output blocks wrapped:\n" + "\n".join(wrapped)
 
 
