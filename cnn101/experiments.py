@@ -68,7 +68,7 @@ __all__ = [
 
 CACHE_ENV = "CNN101_EXPERIMENT_CACHE"
 _VERSIONED = ("tensorflow", "keras", "numpy")
-_STREAMS = {"split": 0, "validation": 1, "order": 2, "augment": 3}  # one generator each
+_STREAMS = {"split": 0, "validation": 1, "order": 2, "augment": 3, "draw": 4}  # one generator each
 
 
 def _rng(seed: int, stream: str) -> np.random.Generator:
@@ -221,6 +221,12 @@ class Recipe:
         Applied to the training part at every epoch (new draws each time) and once
         to the validation part, so early stopping watches the training distribution.
         It must keep the number of examples and their shape from epoch to epoch.
+    draw : callable (x, y, numpy.random.Generator) -> (x, y) or (x, y, x_val, y_val), optional
+        The seed's own data set, drawn once per seed before anything else (a random
+        subset of the pool ``x``, digits placed at random positions, ...), so that
+        seeds vary the data draw too. A pair is then split by
+        ``validation_fraction``; four arrays are the training and validation sets
+        themselves (``validation`` must then be None).
     max_steps : int, default 2000
         The budget: at most this many optimizer steps (whole epochs: training
         stops at the end of the epoch that reaches it).
@@ -247,6 +253,7 @@ class Recipe:
     y: Any
     evaluate: Callable[[Any], Mapping[str, Any]]
     augment: Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple] | None = None
+    draw: Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple] | None = None
     max_steps: int = 2000
     patience: int = 200
     min_delta: float = 0.0
@@ -265,9 +272,15 @@ class Recipe:
                 raise TypeError(
                     f"`{attr}` must be callable. Received: {attr}={check.describe(getattr(self, attr))}"
                 )
-        if self.augment is not None and not callable(self.augment):
-            raise TypeError(
-                f"`augment` must be callable or None. Received: augment={check.describe(self.augment)}"
+        for attr in ("augment", "draw"):
+            if getattr(self, attr) is not None and not callable(getattr(self, attr)):
+                raise TypeError(
+                    f"`{attr}` must be callable or None. Received: {attr}={check.describe(getattr(self, attr))}"
+                )
+        if self.draw is not None and self.validation is not None:
+            raise ValueError(
+                "`validation` must be None when `draw` is given (a draw of four arrays returns "
+                "the seed's own validation set)."
             )
         check.positive_int(self.max_steps, "max_steps")
         check.positive_int(self.patience, "patience")
@@ -309,7 +322,7 @@ class Recipe:
                     f"`validation` must hold examples shaped like `x`'s {np.shape(self.x)[1:]}. "
                     f"Received: {np.shape(pair[0])[1:]}"
                 )
-        elif round(len(self.x) * fraction) < 1 or len(self.x) - round(len(self.x) * fraction) < 1:
+        elif self.draw is None and round(len(self.x) * fraction) < 1 or len(self.x) - round(len(self.x) * fraction) < 1:
             raise ValueError(
                 f"`x` must hold enough examples for a training and a validation part. Received: {len(self.x)} examples"
             )
@@ -322,7 +335,10 @@ class Recipe:
 
     @property
     def n_train(self) -> int:
-        """The number of examples each run learns from (``x`` less its validation part)."""
+        """The number of examples each run learns from (``x`` less its validation part).
+
+        With a ``draw``, the size of the pool ``x`` instead; each run counts its own.
+        """
         if self.validation is not None:
             return len(self.x)
         return len(self.x) - round(len(self.x) * self.validation_fraction)
@@ -609,7 +625,7 @@ def _package_digest() -> str:
 
 def _recipe_key(recipe: Recipe) -> str:
     digest = hashlib.sha256(_package_digest().encode())
-    for fn in (recipe.build, recipe.evaluate, recipe.augment):
+    for fn in (recipe.build, recipe.evaluate, recipe.augment, recipe.draw):
         digest.update(_source(fn) if fn is not None else b"none")
     settings = [
         recipe.name,
@@ -672,9 +688,12 @@ class _Run:
     def prepare(cls, recipe: Recipe, seed: int) -> _Run:
         """Build the model, draw the validation split and check both before any training."""
         x, y = np.asarray(recipe.x), np.asarray(recipe.y)
+        pair = None
+        if recipe.draw is not None:
+            x, y, pair = _drawn(recipe, x, y, _rng(seed, "draw"))
         order = _rng(seed, "split").permutation(len(x))
-        if recipe.validation is not None:
-            x_val, y_val = (np.asarray(a) for a in recipe.validation)
+        if pair is not None or recipe.validation is not None:
+            x_val, y_val = pair or (np.asarray(a) for a in recipe.validation)
             train = order
         else:
             n_val = round(len(x) * recipe.validation_fraction)
@@ -728,10 +747,15 @@ class _Run:
                 f"recipe's `x` and `y` ({type(error).__name__}: {str(error)[:200]})."
             ) from None
 
+    @property
+    def steps_per_epoch(self) -> int:
+        """Optimizer steps in one pass over this run's training part."""
+        return -(-len(self.x) // self.recipe.batch_size)
+
     def record(self, epoch: int, loss: float, val_loss: float) -> None:
         """Note one epoch's losses; keep the best weights; decide whether to stop."""
         recipe = self.recipe
-        step = epoch * recipe.steps_per_epoch
+        step = epoch * self.steps_per_epoch
         self.curves["loss"].append(loss)
         self.curves["val_loss"].append(val_loss)
         self.curves["step"].append(step)
@@ -742,6 +766,33 @@ class _Run:
             self.stopped = "patience"
         if self.stopped is None and step >= recipe.max_steps:
             self.stopped = "budget"
+
+
+def _drawn(recipe: Recipe, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+    """Return the seed's ``(x, y, validation pair or None)`` from the recipe's ``draw``."""
+    drawn = recipe.draw(x, y, rng)
+    if not isinstance(drawn, tuple | list) or len(drawn) not in (2, 4):
+        raise TypeError(
+            f"`draw` of {recipe.name!r} must return (x, y) or (x, y, x_val, y_val). "
+            f"Received: {check.describe(drawn)}"
+        )
+    arrays = [check.as_float_array(a, "draw") for a in drawn]
+    for xs, ys in zip(arrays[::2], arrays[1::2], strict=True):
+        if xs.ndim == 0 or len(xs) != len(ys) or len(xs) == 0:
+            raise ValueError(
+                f"`draw` of {recipe.name!r} must return examples and one label each, at least "
+                f"one. Received: {xs.shape} examples and {ys.shape} labels"
+            )
+    x_new, y_new = np.asarray(drawn[0]), np.asarray(drawn[1])
+    if len(drawn) == 4:
+        return x_new, y_new, (np.asarray(drawn[2]), np.asarray(drawn[3]))
+    n_val = round(len(x_new) * recipe.validation_fraction)
+    if n_val < 1 or len(x_new) - n_val < 1:
+        raise ValueError(
+            f"`draw` of {recipe.name!r} must return enough examples for a training and a "
+            f"validation part. Received: {len(x_new)} examples"
+        )
+    return x_new, y_new, None
 
 
 def _augmented(recipe: Recipe, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
@@ -832,7 +883,7 @@ def _train_together(runs: list[_Run]) -> float:
     orders = [_rng(r.seed, "order") for r in runs]
     augments = [_rng(r.seed, "augment") for r in runs]
     n = len(runs[0].x)
-    max_epochs = max(-(-r.recipe.max_steps // r.recipe.steps_per_epoch) for r in runs)
+    max_epochs = max(-(-r.recipe.max_steps // r.steps_per_epoch) for r in runs)
     for epoch in range(1, max_epochs + 1):
         active = [r.stopped is None for r in runs]
         batches = []
@@ -1046,8 +1097,9 @@ def run_many(
             if record is not None:
                 records[name, seed] = {**record, "cached": True}
                 continue
-            key = (recipe.n_train, recipe.batch_size, name if side_by_side == "seeds" else "")
-            groups.setdefault(key, []).append((name, _Run.prepare(recipe, seed)))
+            prepared = _Run.prepare(recipe, seed)
+            key = (len(prepared.x), recipe.batch_size, name if side_by_side == "seeds" else "")
+            groups.setdefault(key, []).append((name, prepared))
     checked: set[int] = set()
     for group in groups.values():  # what `evaluate` returns is checked before any training
         for _, run in group:

@@ -192,6 +192,61 @@ def test_an_augmentation_may_change_the_example_shape():
     assert len({len(h["step"]) for h in result.histories}) > 1  # they stopped apart
 
 
+def _drawn_recipe(name: str = "drawn", **kwargs) -> experiments.Recipe:
+    """A pool of 200 examples; each seed learns from its own 40 of them."""
+    rng = np.random.default_rng(7)
+    pool = rng.normal(size=(200, 3)).astype("float32")
+    labels = (pool[:, 0] > 0).astype(int)
+
+    def subset(x, y, rng):
+        pick = rng.choice(len(x), 40, replace=False)
+        return x[pick], y[pick]
+
+    def build():
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+    settings = {"max_steps": 40, "patience": 6, "batch_size": 16, "draw": subset, **kwargs}
+    return experiments.Recipe(name, build, pool, labels, lambda m: {}, **settings)
+
+
+def test_a_draw_gives_each_seed_its_own_data_the_same_alone_or_together():
+    alone = experiments.run(_drawn_recipe(), seeds=(1,), cache=False, verbose=False)
+    together = experiments.run(_drawn_recipe(), seeds=(0, 1), cache=False, verbose=False)
+    assert together.histories[1] == alone.histories[0]
+    assert together.histories[0] != together.histories[1]
+    # 40 drawn, 8 of them (validation_fraction 0.2) held out: 32 examples, 2 steps an epoch
+    assert together.histories[0]["step"][:2] == [2, 4]
+
+
+def test_a_draw_of_four_arrays_is_the_training_and_validation_set():
+    def split(x, y, rng):
+        order = rng.permutation(len(x))
+        return x[order[:30]], y[order[:30]], x[order[30:40]], y[order[30:40]]
+
+    result = experiments.run(_drawn_recipe(draw=split), seeds=(0,), cache=False, verbose=False)
+    assert result.histories[0]["step"][:2] == [2, 4]  # 30 examples: 2 steps an epoch
+
+
+@pytest.mark.parametrize(
+    ("draw", "error", "match"),
+    [
+        (lambda x, y, rng: x, TypeError, "must return"),
+        (lambda x, y, rng: (x[:3], y[:2]), ValueError, "one label each"),
+        (lambda x, y, rng: (x[:1], y[:1]), ValueError, "training and a validation part"),
+    ],
+)
+def test_a_bad_draw_is_named_before_training(draw, error, match):
+    with pytest.raises(error, match=match):
+        experiments.run(_drawn_recipe(draw=draw), seeds=(0,), cache=False, verbose=False)
+
+
+def test_a_draw_refuses_a_fixed_validation_set():
+    with pytest.raises(ValueError, match="`validation` must be None"):
+        _drawn_recipe(validation=(np.zeros((4, 3)), np.zeros(4)))
+
+
 def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
     first = experiments.run(_planted(), seeds=(0, 1))
