@@ -322,7 +322,9 @@ class Recipe:
                     f"`validation` must hold examples shaped like `x`'s {np.shape(self.x)[1:]}. "
                     f"Received: {np.shape(pair[0])[1:]}"
                 )
-        elif self.draw is None and round(len(self.x) * fraction) < 1 or len(self.x) - round(len(self.x) * fraction) < 1:
+        elif self.draw is None and (
+            round(len(self.x) * fraction) < 1 or len(self.x) - round(len(self.x) * fraction) < 1
+        ):
             raise ValueError(
                 f"`x` must hold enough examples for a training and a validation part. Received: {len(self.x)} examples"
             )
