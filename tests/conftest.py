@@ -18,10 +18,12 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 import yaml
 
@@ -101,7 +103,8 @@ def run_build(site: Path, cache: Path, config_path: Path = CONFIG) -> SiteBuild:
 def site_build(tmp_path_factory) -> SiteBuild:
     """A cold build (empty cache) of the whole site; may have failed (see ``built_site``)."""
     base = tmp_path_factory.mktemp("docs")
-    return run_build(base / "site", base / "cache")
+    records = os.environ.get("CNN101_BUILD_RECORDS")  # CI: kept for benchmarks/notebook_budget.py
+    return run_build(base / "site", Path(records) if records else base / "cache")
 
 
 @pytest.fixture(scope="session")
@@ -141,3 +144,9 @@ def pytest_collection_modifyitems(config, items) -> None:
         if SITE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT_S + 600))
+
+
+@pytest.fixture
+def rng(request) -> np.random.Generator:
+    """A generator seeded by the test's own id: its data do not depend on test order."""
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))

@@ -4,7 +4,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -125,7 +124,7 @@ def test_bad_option_is_one_line_naming_it_before_tensorflow_loads(
     args = [
         a.replace("NOT_AN_IMAGE", str(not_an_image)).replace("A_FILE", str(a_file)) for a in args
     ]
-    status, tensorflow_loaded, seconds, stderr = probe_bad_arguments(*args)
+    status, tensorflow_loaded, _, stderr = probe_bad_arguments(*args)
     assert status == 2
     assert not tensorflow_loaded
     lines = stderr.strip().splitlines()
@@ -134,8 +133,6 @@ def test_bad_option_is_one_line_naming_it_before_tensorflow_loads(
     assert says in lines[0]
     for leak in ("Traceback", "imageio", "Errno", "`name`"):
         assert leak not in lines[0]
-    # Noisy on a shared machine; TensorFlow alone takes 5-13 s to import here.
-    assert seconds < 3.0, seconds
 
 
 def test_missing_gpu_is_named_before_any_step_runs():
@@ -175,10 +172,10 @@ def test_installed_script_names_itself():
     assert "python -m" not in result.stdout
 
 
-def test_demo_bad_kernel_and_help_is_fast():
+def test_demo_bad_kernel_and_help_never_load_tensorflow():
+    """Cheap by construction (speed itself is measured in benchmarks/core.py)."""
     result = run_demo("--kernel", "nope")
     assert result.returncode == 2 and "invalid choice" in result.stderr
-    start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", "import sys, cnn101.demo; print('tensorflow' in sys.modules)"],
         capture_output=True,
@@ -188,7 +185,6 @@ def test_demo_bad_kernel_and_help_is_fast():
     assert result.stdout.strip() == "False"  # --help never pays for TensorFlow
     result = run_demo("--help")
     assert result.returncode == 0 and "--kernel" in result.stdout
-    assert time.perf_counter() - start < 30
 
 
 def test_demo_main_in_process(tmp_path, capsys):

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cnn101.exercises import grading, handout
@@ -80,7 +81,6 @@ def test_timeout_must_be_a_positive_finite_number(tmp_path, timeout):
 
 
 def test_an_unknown_kernel_is_named_before_anything_runs(tmp_path, capsys):
-    pytest.importorskip("nbclient")
     path = tmp_path / "a.ipynb"
     path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     with pytest.raises(ValueError, match="`kernel_name` must be an installed Jupyter kernel"):
@@ -103,7 +103,6 @@ def test_handout_tools_name_the_notebook(nb):
 
 
 def test_a_numpy_timeout_is_a_number(tmp_path):
-    np = pytest.importorskip("numpy")
     path = tmp_path / "not a notebook.ipynb"
     path.write_text("not json")
     (row,) = grading.grade_notebook(path, MANIFEST, timeout=np.int64(5))

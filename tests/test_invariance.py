@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn101 import ops
+from cnn101._tf import tensorflow
 from cnn101.blurpool import MaxBlurPool2D
 from cnn101.images import load_photo, vertical_line_image
 from cnn101.invariance import (
@@ -21,20 +22,18 @@ from cnn101.invariance import (
     shifted_predictions,
 )
 
-RNG = np.random.default_rng(0)
-
 
 @pytest.mark.parametrize("dy", [-9, -3, -1, 0, 2, 8])
 @pytest.mark.parametrize("dx", [-7, -2, 0, 1, 5, 10])
-def test_shift_matches_scipy_shift_with_zero_fill(dy, dx):
-    image = RNG.random((8, 7)).astype(np.float32)
+def test_shift_matches_scipy_shift_with_zero_fill(rng, dy, dx):
+    image = rng.random((8, 7)).astype(np.float32)
     expected = ndi.shift(image, (dy, dx), order=0, mode="constant", cval=0.0)
     np.testing.assert_array_equal(shift(image, dy, dx), expected)
 
 
-def test_shift_keeps_layout_and_moves_every_image_and_channel():
-    tf = pytest.importorskip("tensorflow")
-    batch = RNG.random((3, 6, 5, 2)).astype(np.float32)
+def test_shift_keeps_layout_and_moves_every_image_and_channel(rng):
+    tf = tensorflow()
+    batch = rng.random((3, 6, 5, 2)).astype(np.float32)
     out = shift(tf.constant(batch), -1, 2)
     assert out.shape == batch.shape and isinstance(out, np.ndarray)
     for n in range(3):
@@ -213,7 +212,7 @@ def test_consistency_equals_the_monte_carlo_estimate_of_zhangs_definition():
     assert np.mean(agree) == pytest.approx(consistency(column_of_dot, images[:1], 2), abs=0.03)
 
 
-def test_shift_invariant_keras_model_is_fully_consistent():
+def test_shift_invariant_keras_model_is_fully_consistent(rng):
     """Global max pooling of a convolution ignores where the digit-sized blob sits."""
     keras.utils.set_random_seed(0)
     model = keras.Sequential(
@@ -224,7 +223,7 @@ def test_shift_invariant_keras_model_is_fully_consistent():
             keras.layers.Dense(3),
         ]
     )
-    images = RNG.random((6, 15, 15, 1)).astype(np.float32)
+    images = rng.random((6, 15, 15, 1)).astype(np.float32)
     images[:, :3], images[:, -3:], images[:, :, :3], images[:, :, -3:] = 0, 0, 0, 0
     result = shifted_predictions(model, images, max_shift=2, batch_size=4)
     assert result.classes.shape == (6, 25) and result.offsets.shape == (25, 2)

@@ -7,8 +7,6 @@ import pytest
 from cnn101 import multiscale
 from cnn101._tf import tensorflow
 
-RNG = np.random.default_rng(0)
-
 
 def _trunk(seed=0):
     keras.utils.set_random_seed(seed)
@@ -19,10 +17,10 @@ def _trunk(seed=0):
 
 @pytest.mark.parametrize("scales", [(1.0,), (1.0, 0.5), (2.0, 1.0, 0.71, 0.5)])
 @pytest.mark.parametrize("pooling", ["max", "avg"])
-def test_output_is_pooled_trunk_over_a_manual_pyramid(scales, pooling):
+def test_output_is_pooled_trunk_over_a_manual_pyramid(rng, scales, pooling):
     """By construction: out = max_i trunk(tf.image.resize(x, round(s_i * H))) (or the mean)."""
     tf = tensorflow()
-    x = RNG.uniform(size=(3, 24, 20, 1)).astype(np.float32)
+    x = rng.uniform(size=(3, 24, 20, 1)).astype(np.float32)
     trunk = _trunk()
     layer = multiscale.ScaleChannels(trunk, scales=scales, pooling=pooling)
     got = np.asarray(layer(x))
@@ -38,8 +36,8 @@ def test_output_is_pooled_trunk_over_a_manual_pyramid(scales, pooling):
     )
 
 
-def test_single_scale_equals_the_trunk():
-    x = RNG.uniform(size=(2, 16, 16, 1)).astype(np.float32)
+def test_single_scale_equals_the_trunk(rng):
+    x = rng.uniform(size=(2, 16, 16, 1)).astype(np.float32)
     trunk = _trunk()
     np.testing.assert_allclose(
         np.asarray(multiscale.ScaleChannels(trunk, (1.0,))(x)), trunk(x), atol=1e-6
@@ -59,9 +57,9 @@ def test_compute_output_shape_matches_call():
     assert tuple(layer(x).shape) == (5, 6)
 
 
-def test_get_config_round_trips():
+def test_get_config_round_trips(rng):
     layer = multiscale.ScaleChannels(_trunk(), scales=(1.0, 0.6), pooling="avg", antialias=False)
-    x = RNG.uniform(size=(2, 20, 20, 1)).astype(np.float32)
+    x = rng.uniform(size=(2, 20, 20, 1)).astype(np.float32)
     expected = np.asarray(layer(x))
     clone = multiscale.ScaleChannels.from_config(layer.get_config())
     clone.build((None, 20, 20, 1))
@@ -70,10 +68,10 @@ def test_get_config_round_trips():
     np.testing.assert_allclose(np.asarray(clone(x)), expected, atol=1e-6)
 
 
-def test_model_saves_and_loads(tmp_path):
+def test_model_saves_and_loads(rng, tmp_path):
     keras.utils.set_random_seed(0)
     model = multiscale.build_scale_channel_cnn((24, 24, 1), filters=(4, 6), scales=(1.0, 0.5))
-    x = RNG.uniform(size=(2, 24, 24, 1)).astype(np.float32)
+    x = rng.uniform(size=(2, 24, 24, 1)).astype(np.float32)
     path = tmp_path / "scale.keras"
     model.save(path)
     loaded = keras.models.load_model(path, compile=False)

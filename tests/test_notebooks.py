@@ -18,12 +18,6 @@ from conftest import assert_not_yet, tutorial_notebooks
 from cnn101.exercises import handout
 
 NOTEBOOKS = tutorial_notebooks()
-BUDGET_S = {  # the tutorials that train networks over several seeds
-    "02_translation_invariance.ipynb": 150,
-    "03_spatial_resolution_and_scale.ipynb": 150,
-    "06_transfer_across_resolutions.ipynb": 150,
-}
-DEFAULT_BUDGET_S = 60
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 IMPORTS_CNN101 = re.compile(r"^\s*(from cnn101\b|import cnn101\b)", re.MULTILINE)
 IMPORTS_TF = re.compile(
@@ -114,12 +108,11 @@ def test_ends_with_exercises_and_collapsed_solutions(notebook):
     )
 
 
-def test_runs_within_its_time_budget(notebook, built_site):
+def test_the_cold_build_left_one_execution_record(notebook, built_site):
+    """Each notebook's run time is recorded; benchmarks/notebook_budget.py checks it in CI."""
     records = list(built_site.cache.glob(f"{notebook.stem}-*.json"))
     assert len(records) == 1, f"no execution record for {notebook.name} in {built_site.cache}"
-    seconds = json.loads(records[0].read_text(encoding="utf-8"))["seconds"]
-    budget = BUDGET_S.get(notebook.name, DEFAULT_BUDGET_S)
-    assert seconds <= budget, f"{notebook.name} ran {seconds:.1f} s, budget {budget} s"
+    assert json.loads(records[0].read_text(encoding="utf-8"))["seconds"] > 0
 
 
 # --- every exercise: the starter says "Not yet", the hidden solution passes -------------------

@@ -12,8 +12,6 @@ from skimage.measure import block_reduce
 from cnn101 import kernels, ops, reference
 from cnn101.images import circle_image, vertical_line_image
 
-RNG = np.random.default_rng(0)
-
 
 def scipy_conv(image, kernel, strides=(1, 1), padding="VALID", dilation=(1, 1)):
     """Cross-correlation of (H, W, C) with an HWIO filter via scipy.signal.correlate2d."""
@@ -39,18 +37,18 @@ def scipy_conv(image, kernel, strides=(1, 1), padding="VALID", dilation=(1, 1)):
 @pytest.mark.parametrize("ksize", [(2, 2), (3, 3), (1, 4)])
 @pytest.mark.parametrize("strides", [(1, 1), (2, 2), (3, 1)])
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
-def test_conv2d_matches_scipy(shape, ksize, strides, padding):
-    image = RNG.normal(size=shape).astype(np.float32)
-    filt = RNG.normal(size=(*ksize, shape[2], 2)).astype(np.float32)
+def test_conv2d_matches_scipy(rng, shape, ksize, strides, padding):
+    image = rng.normal(size=shape).astype(np.float32)
+    filt = rng.normal(size=(*ksize, shape[2], 2)).astype(np.float32)
     got = ops.conv2d(image, filt, strides=strides, padding=padding).numpy()
     np.testing.assert_allclose(got, scipy_conv(image, filt, strides, padding), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("dilation", [(2, 2), (3, 1), (2, 3)])
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
-def test_conv2d_dilation_matches_scipy(dilation, padding):
-    image = RNG.normal(size=(14, 13, 2)).astype(np.float32)
-    filt = RNG.normal(size=(3, 3, 2, 3)).astype(np.float32)
+def test_conv2d_dilation_matches_scipy(rng, dilation, padding):
+    image = rng.normal(size=(14, 13, 2)).astype(np.float32)
+    filt = rng.normal(size=(3, 3, 2, 3)).astype(np.float32)
     got = ops.conv2d(image, filt, padding=padding, dilation=dilation).numpy()
     np.testing.assert_allclose(
         got, scipy_conv(image, filt, padding=padding, dilation=dilation), atol=1e-4
@@ -59,9 +57,9 @@ def test_conv2d_dilation_matches_scipy(dilation, padding):
 
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
 @pytest.mark.parametrize("strides", [1, 2])
-def test_conv2d_matches_keras_conv2d(padding, strides):
-    batch = RNG.normal(size=(4, 10, 11, 3)).astype(np.float32)
-    filt = RNG.normal(size=(3, 3, 3, 5)).astype(np.float32)
+def test_conv2d_matches_keras_conv2d(rng, padding, strides):
+    batch = rng.normal(size=(4, 10, 11, 3)).astype(np.float32)
+    filt = rng.normal(size=(3, 3, 3, 5)).astype(np.float32)
     layer = keras.layers.Conv2D(5, 3, strides=strides, padding=padding.lower(), use_bias=False)
     layer.build(batch.shape)
     layer.set_weights([filt])
@@ -73,9 +71,9 @@ def test_conv2d_matches_keras_conv2d(padding, strides):
     )
 
 
-def test_conv2d_2d_kernel_on_colour_sums_channels():
+def test_conv2d_2d_kernel_on_colour_sums_channels(rng):
     """A 2-D kernel on an RGB image equals the sum of the kernel on each channel (the blog's get_filter)."""
-    image = RNG.random((8, 8, 3)).astype(np.float32)
+    image = rng.random((8, 8, 3)).astype(np.float32)
     got = ops.conv2d(image, kernels.SOBEL_LEFT).numpy()
     per_channel = sum(ops.conv2d(image[:, :, c], kernels.SOBEL_LEFT).numpy() for c in range(3))
     assert got.shape == (8, 8, 1)
@@ -103,8 +101,8 @@ def test_circle_pooled_four_times_shapes():
 
 @pytest.mark.parametrize("pool", [(2, 2), (3, 3), (2, 4)])
 @pytest.mark.parametrize("func,reducer", [(ops.max_pool2d, np.max), (ops.avg_pool2d, np.mean)])
-def test_pooling_matches_block_reduce(pool, func, reducer):
-    image = RNG.random((12, 16, 2)).astype(np.float32)
+def test_pooling_matches_block_reduce(rng, pool, func, reducer):
+    image = rng.random((12, 16, 2)).astype(np.float32)
     expected = block_reduce(image, (*pool, 1), reducer)
     # block_reduce pads the ragged edge; VALID pooling drops it.
     expected = expected[: 12 // pool[0], : 16 // pool[1]]
@@ -117,8 +115,8 @@ def test_pooling_matches_block_reduce(pool, func, reducer):
     "func,layer_cls",
     [(ops.max_pool2d, keras.layers.MaxPooling2D), (ops.avg_pool2d, keras.layers.AveragePooling2D)],
 )
-def test_pooling_matches_keras(pool, strides, padding, func, layer_cls):
-    batch = RNG.normal(size=(3, 11, 9, 4)).astype(np.float32)
+def test_pooling_matches_keras(rng, pool, strides, padding, func, layer_cls):
+    batch = rng.normal(size=(3, 11, 9, 4)).astype(np.float32)
     layer = layer_cls(pool_size=pool, strides=strides, padding=padding)
     np.testing.assert_allclose(
         func(batch, pool, strides, padding).numpy(), layer(batch).numpy(), rtol=1e-6
@@ -132,8 +130,8 @@ def test_pooling_matches_keras(pool, strides, padding, func, layer_cls):
         (ops.global_avg_pool2d, keras.layers.GlobalAveragePooling2D),
     ],
 )
-def test_global_pooling_matches_keras(func, layer_cls):
-    batch = RNG.normal(size=(3, 7, 5, 4)).astype(np.float32)
+def test_global_pooling_matches_keras(rng, func, layer_cls):
+    batch = rng.normal(size=(3, 7, 5, 4)).astype(np.float32)
     np.testing.assert_allclose(func(batch).numpy(), layer_cls()(batch).numpy(), rtol=1e-6)
     assert func(batch[0]).shape == (4,)
     assert func(batch[0, :, :, 0]).shape == ()
@@ -141,9 +139,9 @@ def test_global_pooling_matches_keras(func, layer_cls):
 
 @pytest.mark.parametrize("padding", ["SAME", "VALID"])
 @pytest.mark.parametrize("strides", [1, 2])
-def test_ops_match_reference(padding, strides):
-    image = RNG.normal(size=(2, 9, 8, 2)).astype(np.float32)
-    filt = RNG.normal(size=(3, 2, 2, 2)).astype(np.float32)
+def test_ops_match_reference(rng, padding, strides):
+    image = rng.normal(size=(2, 9, 8, 2)).astype(np.float32)
+    filt = rng.normal(size=(3, 2, 2, 2)).astype(np.float32)
     np.testing.assert_allclose(
         ops.conv2d(image, filt, strides, padding).numpy(),
         reference.conv2d(image, filt, strides, padding),
@@ -168,8 +166,8 @@ def test_ops_match_reference(padding, strides):
     )
 
 
-def test_layout_follows_input():
-    gray = RNG.random((8, 8))
+def test_layout_follows_input(rng):
+    gray = rng.random((8, 8))
     assert ops.conv2d(gray, kernels.SOBEL_TOP).shape == (8, 8)
     assert ops.conv2d(gray, kernels.filter_bank(["sobel_top", "sobel_left"])).shape == (8, 8, 2)
     assert ops.conv2d(gray[..., None], "identity").shape == (8, 8, 1)
@@ -186,8 +184,8 @@ def test_integer_and_tensor_inputs():
     assert ops.relu(tf.Variable([-1.0, 1.0])).numpy().tolist() == [0.0, 1.0]
 
 
-def test_device_cpu_and_auto_agree():
-    image = RNG.random((6, 6)).astype(np.float32)
+def test_device_cpu_and_auto_agree(rng):
+    image = rng.random((6, 6)).astype(np.float32)
     np.testing.assert_array_equal(
         ops.conv2d(image, "sharpen", device="cpu").numpy(),
         ops.conv2d(image, "sharpen", device="auto").numpy(),

@@ -11,8 +11,6 @@ from cnn101 import scale
 from cnn101.datasets import load_digits
 from cnn101.images import squares_image, two_cats_image
 
-RNG = np.random.default_rng(0)
-
 
 @pytest.fixture(scope="module")
 def digits():
@@ -33,9 +31,9 @@ def test_level_zero_matches_scipy_correlate2d(image):
 
 
 @pytest.mark.parametrize("shape", [(16, 16), (13, 22), (9, 5)])
-def test_pooled_levels_match_block_reduce(shape):
+def test_pooled_levels_match_block_reduce(rng, shape):
     """Level L+1 is a 2x2 max of level L, the grid starting at pixel 0 (skimage pads at the end)."""
-    image = RNG.uniform(size=shape).astype(np.float32)
+    image = rng.uniform(size=shape).astype(np.float32)
     maps = scale.pooled_responses(image, ["sobel_left", "laplacian"], levels=3)
     for level in range(3):
         expected = block_reduce(maps[level], (2, 2, 1), np.max, cval=0.0)
@@ -108,17 +106,17 @@ def test_all_squares_image_is_max_of_single_squares():
         np.testing.assert_array_equal(joint[level], np.max([s[level] for s in singles], axis=0))
 
 
-def test_octave_correlation_is_one_for_a_blown_up_image_under_max_pooling():
+def test_octave_correlation_is_one_for_a_blown_up_image_under_max_pooling(rng):
     """With the identity kernel, pooling kron(x, 2x2) once gives x back, so r = 1 at every level."""
-    far = RNG.uniform(size=(12, 10))
+    far = rng.uniform(size=(12, 10))
     near = np.kron(far, np.ones((2, 2)))
     np.testing.assert_allclose(
         scale.octave_correlation(near, far, ["identity"], levels=3), 1.0, atol=1e-6
     )
 
 
-def test_octave_correlation_matches_numpy_corrcoef():
-    near = RNG.uniform(size=(32, 24))
+def test_octave_correlation_matches_numpy_corrcoef(rng):
+    near = rng.uniform(size=(32, 24))
     far = block_reduce(near, (2, 2), np.mean)
     kernels = ["sobel_left", "sobel_top"]
     got = scale.octave_correlation(near, far, kernels, levels=2)
@@ -129,9 +127,9 @@ def test_octave_correlation_matches_numpy_corrcoef():
         assert got[level] == pytest.approx(expected, abs=1e-9)
 
 
-def test_octave_correlation_border_drops_the_frame():
+def test_octave_correlation_border_drops_the_frame(rng):
     """border=b correlates the maps without b cells at each edge (manual crop)."""
-    near = RNG.uniform(size=(32, 40))
+    near = rng.uniform(size=(32, 40))
     far = block_reduce(near, (2, 2), np.mean)
     got = scale.octave_correlation(near, far, ["sobel_left"], levels=2, border=2)
     near_maps = scale.pooled_responses(near, ["sobel_left"], levels=2)

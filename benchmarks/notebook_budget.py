@@ -1,0 +1,52 @@
+"""Check each tutorial's cold run time, as a cold site build recorded it, against its budget.
+
+The site build executes every notebook in a fresh kernel and writes one execution
+record per notebook (``<stem>-<key>.json`` with its ``seconds``, see
+``docs_hooks/notebooks.py``) into its notebook cache. This script reads those records
+after a build; it is not a test (a timed test fails when the machine is busy and says
+nothing about the code), but CI runs it after the test suite's cold build::
+
+    python benchmarks/notebook_budget.py CACHE_DIR
+
+Budgets (the developers' guide): 60 s each, 150 s for the training tutorials 2, 3
+and 6, on 2 cores. Exit status 1 if a notebook has no record or ran over its budget.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_S = {  # the tutorials that train networks over several seeds
+    "02_translation_invariance": 150,
+    "03_spatial_resolution_and_scale": 150,
+    "06_transfer_across_resolutions": 150,
+}
+DEFAULT_BUDGET_S = 60
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not Path(argv[0]).is_dir():
+        print("usage: python benchmarks/notebook_budget.py CACHE_DIR (a built notebook cache)")
+        return 2
+    cache = Path(argv[0])
+    failures = 0
+    print(f"{'tutorial':40s} {'seconds':>8s} {'budget':>7s}")
+    for notebook in sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.ipynb")):
+        records = sorted(cache.glob(f"{notebook.stem}-*.json"))
+        budget = BUDGET_S.get(notebook.stem, DEFAULT_BUDGET_S)
+        if len(records) != 1:
+            print(f"{notebook.stem:40s} {'no record' if not records else 'several':>8s}")
+            failures += 1
+            continue
+        seconds = json.loads(records[0].read_text(encoding="utf-8"))["seconds"]
+        over = seconds > budget
+        failures += over
+        print(f"{notebook.stem:40s} {seconds:8.1f} {budget:7d}{'  OVER BUDGET' if over else ''}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
