@@ -38,6 +38,8 @@ def walk(modules: list[str], case_timeout: float = CASE_TIMEOUT) -> dict[str, di
     start = 0
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    # A function given a path writes it relative to the working folder: keep it out of the tree.
+    scratch = tempfile.mkdtemp(prefix="hostile-")
     while True:
         with tempfile.TemporaryFile("w+") as stderr:
             process = subprocess.Popen(
@@ -46,7 +48,7 @@ def walk(modules: list[str], case_timeout: float = CASE_TIMEOUT) -> dict[str, di
                 stderr=stderr,
                 text=True,
                 env=env,
-                cwd=ROOT,
+                cwd=scratch,
             )
             lines: queue.Queue = queue.Queue()
 
