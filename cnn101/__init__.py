@@ -44,8 +44,9 @@ _SUBMODULES = (
     "scale_space",
     # the sources' claims and the notebooks' verdicts (the claims page)
     "claims",
-    # checks for the tutorials' exercises
+    # checks for the tutorials' exercises, and the teacher's tools around them
     "exercises",
+    "teaching",
 )
 
 # Public names re-exported at the top level, with the submodule that defines them.

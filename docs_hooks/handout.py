@@ -348,7 +348,7 @@ Collect the students' notebooks in a folder, then, where cnn101 is installed:
 
 ```bash
 pip install nbclient ipykernel
-python -m cnn101.exercises grade --handout student/{notebooks[0]} submissions/*.ipynb --csv grades.csv
+python -m cnn101.teaching grade --handout student/{notebooks[0]} submissions/*.ipynb --csv grades.csv
 ```
 
 The grader runs the students' code: run submissions you do not trust in a container
@@ -395,7 +395,7 @@ def downloads_index(version: str) -> str:
 
 def strip_solutions(nb: dict) -> dict:
     """Return a copy of an executed notebook with its markdown solution blocks cut out."""
-    from cnn101.exercises import handout
+    from cnn101.teaching import handout
 
     out = json.loads(json.dumps(nb))
     for cell in out.get("cells", []):
@@ -421,7 +421,7 @@ def make_handout(
     bundle, ``teachers_dir/cnn101-teachers-<version>.zip``. Returns {site path: file}
     for every download (the wheel included).
     """
-    from cnn101.exercises import handout
+    from cnn101.teaching import handout
 
     version = package_version()
     names = [p.name for p in notebooks]

@@ -284,7 +284,7 @@ def append_answer_cells(nb) -> list[tuple[int, int]]:
     """
     import nbformat
 
-    from cnn101.exercises import handout
+    from cnn101.teaching import handout
 
     try:
         found = handout.exercises(nb)

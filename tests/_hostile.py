@@ -8,7 +8,8 @@ test suite survives. It can also run by hand::
 
 How the cases are made
 ----------------------
-For each module in ``cnn101._SUBMODULES`` (and each ``cnn101.exercises`` submodule)
+For each module in ``cnn101._SUBMODULES`` (and each ``cnn101.exercises`` and
+``cnn101.teaching`` submodule)
 the walker takes the names in ``__all__`` (or, without it, the public functions and
 classes the module defines). Functions and classes are called with a *base* call:
 valid arguments from :data:`BASE` (by ``"module.name"``) where a parameter has no
@@ -461,34 +462,34 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "evidence": lambda: "A 5-level pyramid stores 1.33x the pixels.",
         "values": lambda: {"ratio": 1.33},
     },
-    "exercises.grading.format_table": {"rows": lambda: _grade_rows()},
-    "exercises.grading.write_csv": {
+    "teaching.grading.format_table": {"rows": lambda: _grade_rows()},
+    "teaching.grading.write_csv": {
         "rows": lambda: _grade_rows(),
         "path": lambda: _scratch("grades.csv"),
     },
-    "exercises.grading.grade_notebook": {
+    "teaching.grading.grade_notebook": {
         "path": lambda: _unreadable_notebook(),
         "manifest": lambda: _manifest(),
     },
-    "exercises.grading.grade": {
+    "teaching.grading.grade": {
         "paths": lambda: [_unreadable_notebook()],
         "manifest": lambda: _manifest(),
     },
-    "exercises.grading.load_manifest": {"path": lambda: _manifest_file()},
-    "exercises.grading.summary": {"rows": lambda: _grade_rows()},
-    "exercises.grading.totals": {"rows": lambda: _grade_rows()},
-    "exercises.grading.write_summary_csv": {
+    "teaching.grading.load_manifest": {"path": lambda: _manifest_file()},
+    "teaching.grading.summary": {"rows": lambda: _grade_rows()},
+    "teaching.grading.totals": {"rows": lambda: _grade_rows()},
+    "teaching.grading.write_summary_csv": {
         "rows": lambda: _grade_rows(),
         "path": lambda: _scratch("summary.csv"),
     },
-    "exercises.handout.manifest": {"nb": lambda: _handout_notebook()},
-    "exercises.handout.solution_blocks": {
+    "teaching.handout.manifest": {"nb": lambda: _handout_notebook()},
+    "teaching.handout.solution_blocks": {
         "markdown": lambda: "Hint.\n<details>\n<summary>Solution</summary>\n\nx = 1\n\n</details>"
     },
-    "exercises.handout.exercises": {"nb": lambda: _handout_notebook()},
-    "exercises.handout.student_version": {"nb": lambda: _handout_notebook()},
-    "exercises.handout.answer_key": {"nb": lambda: _handout_notebook()},
-    "exercises.handout.exercise_count": {"nb": lambda: _handout_notebook()},
+    "teaching.handout.exercises": {"nb": lambda: _handout_notebook()},
+    "teaching.handout.student_version": {"nb": lambda: _handout_notebook()},
+    "teaching.handout.answer_key": {"nb": lambda: _handout_notebook()},
+    "teaching.handout.exercise_count": {"nb": lambda: _handout_notebook()},
 }
 
 
@@ -592,7 +593,7 @@ def _two_channel_extractor() -> Any:
 
 
 def _grade_rows() -> list:
-    from cnn101.exercises.grading import GradeRow
+    from cnn101.teaching.grading import GradeRow
 
     return [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "no")]
 
@@ -614,7 +615,7 @@ def _unreadable_notebook() -> str:
 
 
 def _manifest() -> dict:
-    from cnn101.exercises import handout
+    from cnn101.teaching import handout
 
     nb = _handout_notebook()
     nb["cells"][1]["source"] = "x = 0\nex.check_spp_length(x, channels=4)"
@@ -754,8 +755,8 @@ RECORDS: dict[str, str] = {
     "recipes.Digits": "a data record made by recipes.digits",
     "claims.Claim": "a table entry of claims.CLAIMS, looked up by get_claim",
     "claims.ClaimRecord": "a verdict record made by claims.record",
-    "exercises.grading.GradeRow": "a grade record made by grade and grade_notebook",
-    "exercises.handout.Exercise": "an exercise record made by handout.exercises",
+    "teaching.grading.GradeRow": "a grade record made by grade and grade_notebook",
+    "teaching.handout.Exercise": "an exercise record made by handout.exercises",
     "scale_space.DogFit": "a fit record made by fit_difference_of_gaussians",
     "coarse_to_fine.SearchCost": "a cost record made by exhaustive_cost and coarse_to_fine_cost",
 }
@@ -785,11 +786,11 @@ SKIP: dict[str, str] = {
         "a new relative path is written into the working directory: tested in "
         "tests/test_replicate.py"
     ),
-    "exercises.grading.write_csv(path)": (
+    "teaching.grading.write_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_grading_inputs.py"
     ),
-    "exercises.grading.write_summary_csv(path)": (
+    "teaching.grading.write_summary_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_grading_inputs.py"
     ),
@@ -850,22 +851,20 @@ ALLOWED: dict[str, dict[str, str]] = {
     "experiments.difference(index)": {"empty": "() is the default: the metric itself"},
     "claims.record(values)": {"empty": "no measured numbers to carry: the same as None"},
     "scale_space.log_kernel(radius)": {"int": "an explicit radius instead of ceil(4 sigma)"},
-    "exercises.handout.exercise_count(nb)": {
+    "teaching.handout.exercise_count(nb)": {
         "empty": "a notebook without cnn101 metadata: None, as documented"
     },
-    "exercises.grading.grade(paths)": {"empty": "no submissions: no rows"},
-    "exercises.grading.format_table(rows)": {"empty": "no rows: the header alone"},
-    "exercises.grading.write_csv(rows)": {"empty": "no rows: the header alone"},
-    "exercises.grading.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
-    "exercises.grading.summary(rows)": {"empty": "no rows: no students"},
-    "exercises.grading.totals(rows)": {"empty": "no rows: no students"},
-    "exercises.grading.grade(timeout)": {
+    "teaching.grading.grade(paths)": {"empty": "no submissions: no rows"},
+    "teaching.grading.format_table(rows)": {"empty": "no rows: the header alone"},
+    "teaching.grading.write_csv(rows)": {"empty": "no rows: the header alone"},
+    "teaching.grading.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
+    "teaching.grading.summary(rows)": {"empty": "no rows: no students"},
+    "teaching.grading.totals(rows)": {"empty": "no rows: no students"},
+    "teaching.grading.grade(timeout)": {"float 2.5": "a timeout is any positive number of seconds"},
+    "teaching.grading.grade_notebook(timeout)": {
         "float 2.5": "a timeout is any positive number of seconds"
     },
-    "exercises.grading.grade_notebook(timeout)": {
-        "float 2.5": "a timeout is any positive number of seconds"
-    },
-    "exercises.grading.grade_notebook(path)": {
+    "teaching.grading.grade_notebook(path)": {
         "unknown string": "a file that cannot be read is graded as a failing row, not an error "
         "(the grader goes on to the next submission)"
     },
@@ -1041,18 +1040,21 @@ def _is_layer_or_model(value: Any) -> bool:
 
 
 def module_names() -> list[str]:
-    """Return every module the walker covers: cnn101._SUBMODULES and the exercise checks."""
+    """Return every module the walker covers: cnn101._SUBMODULES and their submodules."""
     import cnn101
     import cnn101.exercises
+    import cnn101.teaching
 
     names = [m for m in cnn101._SUBMODULES]
-    # ``exercises.__main__`` is the command line (argv in, exit status out), tested in
+    # ``__main__`` is a command line (argv in, exit status out), tested in
     # tests/test_handout.py and tests/test_grading_inputs.py, not a function API.
-    names += [
-        f"exercises.{m.name}"
-        for m in pkgutil.iter_modules(cnn101.exercises.__path__)
-        if not m.name.startswith("_")
-    ]
+    for package in (cnn101.exercises, cnn101.teaching):
+        short = package.__name__.removeprefix("cnn101.")
+        names += [
+            f"{short}.{m.name}"
+            for m in pkgutil.iter_modules(package.__path__)
+            if not m.name.startswith("_")
+        ]
     return names
 
 

@@ -15,7 +15,7 @@ import re
 import pytest
 from test_notebooks import NOTEBOOKS, exercises, read, setup_namespace
 
-from cnn101.exercises import handout
+from cnn101.teaching import handout
 
 
 def renderings(value) -> set[str]:

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnn101.exercises import grading, handout
-from cnn101.exercises.__main__ import main
-from cnn101.exercises.grading import GradeRow
+from cnn101.teaching import grading, handout
+from cnn101.teaching.__main__ import main
+from cnn101.teaching.grading import GradeRow
 
 MANIFEST = handout.manifest(
     {

@@ -23,8 +23,8 @@ import pytest
 from conftest import ROOT, load_config, load_hook, tutorial_notebooks
 
 from cnn101 import __version__
-from cnn101.exercises import grading, handout
-from cnn101.exercises.__main__ import main
+from cnn101.teaching import grading, handout
+from cnn101.teaching.__main__ import main
 
 hook = load_hook("handout")
 NOTEBOOKS = tutorial_notebooks()
@@ -108,7 +108,7 @@ def test_no_page_installs_cnn101_from_a_package_index():
     """No package index holds cnn101: every install names the site's wheel or a file."""
     files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *NOTEBOOKS]
     files += sorted((ROOT / "tutorials").glob("*.md"))
-    files += [ROOT / "cnn101" / "exercises" / "grading.py", ROOT / "docs_hooks" / "handout.py"]
+    files += [ROOT / "cnn101" / "teaching" / "grading.py", ROOT / "docs_hooks" / "handout.py"]
     index_install = re.compile(r"(?<![./\w-])[\"']?cnn101(\[\w+\])?[\"']?(?=\s|$)")
     for path in files:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -307,7 +307,7 @@ def test_zip_holds_every_tutorial_student_version_and_answer_key(site):
                 f"{top}/student/{hook.manifest_name(notebook.name)}"
             )
             assert archive.read(f"{top}/tutorials/{notebook.name}") == notebook.read_bytes()
-    assert "pip install" in readme and "python -m cnn101.exercises grade" in readme
+    assert "pip install" in readme and "python -m cnn101.teaching grade" in readme
     with zipfile.ZipFile(site / PATHS["student zip"]) as archive:
         student = archive.namelist()
     assert not [n for n in student if "answer-keys/" in n or "tutorials/" in n], student

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from conftest import assert_not_yet, tutorial_notebooks
 
-from cnn101.exercises import handout
+from cnn101.teaching import handout
 
 NOTEBOOKS = tutorial_notebooks()
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)

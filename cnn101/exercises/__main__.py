@@ -1,135 +1,26 @@
-"""Command line: ``python -m cnn101.exercises {grade,student,answer-key,manifest} ...``.
+"""The old command line ``python -m cnn101.exercises``: moved to ``python -m cnn101.teaching``.
 
-``grade`` runs submitted notebooks and grades them against the notebook that was
-handed out (``--handout``): it prints one line per notebook as it goes, then a table,
-and writes a per-student summary (``--csv``) and a per-exercise detail next to it
-(``grades-detail.csv`` for ``grades.csv``). ``student``, ``answer-key`` and ``manifest``
-write the student version, the (unexecuted) answer key or the grader's manifest of a
-tutorial notebook.
+It still runs, for one release, after a one-line note on stderr; the old path is
+removed in the next release.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m cnn101.exercises",
-        description="Grade notebooks, or make student versions and answer keys of a tutorial.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    grade = sub.add_parser("grade", help="run each notebook in a fresh kernel and grade it")
-    grade.add_argument("notebooks", nargs="+", type=Path, help="submitted .ipynb files")
-    grade.add_argument(
-        "--handout",
-        type=Path,
-        required=True,
-        help="the notebook handed out (student/NN_name.ipynb) or its .manifest.json",
-    )
-    grade.add_argument(
-        "--timeout", type=float, default=600, help="seconds per notebook (default 600)"
-    )
-    grade.add_argument(
-        "--csv",
-        type=Path,
-        default=Path("grades.csv"),
-        help="per-student CSV to write (default grades.csv); the per-exercise detail "
-        "goes next to it, as NAME-detail.csv",
-    )
-    grade.add_argument("--kernel", default="python3", help="Jupyter kernel (default python3)")
-    for name, what in (
-        ("student", "the student version"),
-        ("answer-key", "the answer key"),
-        ("manifest", "the grader's manifest (JSON)"),
-    ):
-        make = sub.add_parser(name, help=f"write {what} of a tutorial notebook")
-        make.add_argument("notebook", type=Path)
-        make.add_argument("-o", "--output", type=Path, required=True)
-    return parser
-
-
-def detail_path(summary: Path) -> Path:
-    """Return where the per-exercise CSV goes for the summary CSV ``summary``."""
-    return summary.with_name(f"{summary.stem}-detail{summary.suffix or '.csv'}")
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-def _grade(args) -> int:
-    from cnn101.exercises import grading
-
-    missing = [str(p) for p in args.notebooks if not p.is_file()]
-    if missing:
-        return _fail(f"no such file: {', '.join(missing)}")
-    try:  # every output is checked before the first notebook runs
-        for path in (args.csv, detail_path(args.csv)):
-            grading._writable(path)
-        manifest = grading.load_manifest(args.handout)
-        rows = grading.grade(
-            args.notebooks,
-            manifest,
-            timeout=args.timeout,
-            kernel_name=args.kernel,
-            progress=lambda line: print(line, file=sys.stderr, flush=True),
-        )
-    except (ModuleNotFoundError, ValueError, TypeError) as error:
-        return _fail(str(error))
-    print(grading.format_table(rows))
-    try:
-        grading.write_summary_csv(rows, args.csv)
-        grading.write_csv(rows, detail_path(args.csv))
-    except (OSError, ValueError) as error:
-        return _fail(str(error))
-    print(f"\nWrote {args.csv} (one row per student) and {detail_path(args.csv)} (per exercise)")
-    return 0
-
-
-def _read_notebook(path: Path) -> dict:
-    if path.is_dir():
-        raise ValueError(f"{path} is a folder, not a notebook (.ipynb)")
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot read it: {error}") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path} is not a notebook (not JSON: {error})") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError(f"{path} is not a notebook (no list of cells)")
-    return nb
+NOTE = (
+    "note: `python -m cnn101.exercises` moved to `python -m cnn101.teaching`; "
+    "the old command is removed in the next release"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 when it ran, 2 when it could not)."""
-    args = _parser().parse_args(argv)
-    if args.command == "grade":
-        return _grade(args)
-    from cnn101.exercises import grading, handout
+    """Print the move note on stderr, then run ``python -m cnn101.teaching``."""
+    from cnn101.teaching.__main__ import main as teaching_main
 
-    try:
-        nb = _read_notebook(args.notebook)
-        if args.command == "manifest":
-            out = handout.manifest(nb, tutorial=args.notebook.stem)
-        else:
-            make = handout.student_version if args.command == "student" else handout.answer_key
-            out = make(nb, tutorial=args.notebook.stem)
-        grading._writable(args.output)
-        args.output.write_text(
-            json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-    except (TypeError, ValueError, OSError) as error:
-        return _fail(str(error))
-    print(f"Wrote {args.output}")
-    return 0
+    print(NOTE, file=sys.stderr)
+    return teaching_main(argv)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Grade a class's notebooks against the notebook that was handed out.
 
-``python -m cnn101.exercises grade --handout student/01_how_a_cnn_sees.ipynb
+``python -m cnn101.teaching grade --handout student/01_how_a_cnn_sees.ipynb
 submissions/*.ipynb --csv grades.csv`` grades every submission against the exercises
 of the handed-out notebook (or of the manifest the site builds next to it,
-``student/01_how_a_cnn_sees.manifest.json``; see :func:`cnn101.exercises.handout.manifest`).
+``student/01_how_a_cnn_sees.manifest.json``; see :func:`cnn101.teaching.handout.manifest`).
 
 How a submission is graded:
 
@@ -59,7 +59,8 @@ from pathlib import Path
 from typing import Any
 
 from cnn101 import _validation as check
-from cnn101.exercises import Feedback, handout
+from cnn101.exercises import Feedback
+from cnn101.teaching import handout
 
 __all__ = [
     "GradeRow",
@@ -271,7 +272,7 @@ def _checks() -> dict[str, Callable[..., Feedback]]:
 
     found: dict[str, Callable[..., Feedback]] = {}
     for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_") or info.name in ("handout", "grading"):
+        if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"cnn101.exercises.{info.name}")
         for name in getattr(module, "__all__", []):
@@ -336,7 +337,7 @@ def load_manifest(path: str | Path) -> dict:
     Returns
     -------
     dict
-        See :func:`cnn101.exercises.handout.manifest`.
+        See :func:`cnn101.teaching.handout.manifest`.
 
     Raises
     ------
