@@ -86,3 +86,13 @@ def test_the_old_command_line_still_runs_with_a_one_line_note(tmp_path):
     bad = _python("-m", "cnn101.exercises", "student", missing, "-o", output)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.splitlines()[0].startswith("note: ")
+
+
+def test_the_old_main_notes_the_move_then_runs_the_new_one(tmp_path, capsys):
+    from cnn101.exercises.__main__ import NOTE, main
+
+    assert main(["manifest", str(tmp_path / "missing.ipynb"), "-o", str(tmp_path / "m")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        NOTE,
+        f"error: no such file: {tmp_path}/missing.ipynb",
+    ]

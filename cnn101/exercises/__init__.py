@@ -113,11 +113,8 @@ class _MovedLoader(importlib.abc.Loader):
         new = _MOVED[module.__name__.rpartition(".")[2]]
         warnings.warn(_moved_message(module.__name__, new), DeprecationWarning, stacklevel=2)
         target = importlib.import_module(new)
-        names = getattr(target, "__all__", None)
-        if names is None:
-            names = [n for n in vars(target) if not n.startswith("_")]
-        module.__dict__.update({n: getattr(target, n) for n in names})
-        module.__all__ = list(names)
+        module.__dict__.update({n: getattr(target, n) for n in target.__all__})
+        module.__all__ = list(target.__all__)
         module.__doc__ = f"Moved to :mod:`{new}` (an alias for one release)."
 
 
