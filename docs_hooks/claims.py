@@ -7,13 +7,13 @@ next to the HTML verdict box (``<div id="claim-<id>">``) that the page shows. A 
 tutorials do not measure is recorded the same way with ``cnn101.claims.not_tested(...)``:
 verdict "not tested here", the reason, no numbers.
 
-Runs after docs_hooks/notebooks.py: ``on_files`` adds the generated page ``claims.md``;
-as each notebook page is read (``on_pre_page``, after that hook has pointed the page at
-its executed copy) the claim records are read out of its cell outputs; when the claims
-page is rendered (after the notebooks: it is the last file), its Markdown is made: one
-table row per claim with the source's words, its linked source, the verdict, the measured
-figure, a link to the cell's verdict box and what the literature says. A notebook page not read by then is asked of the notebooks
-hook's cache (executed on a miss), so the page never misses a notebook.
+``on_files`` adds the generated page ``claims.md``; when it is rendered, the claim
+records are read out of the cell outputs of every executed notebook, which
+docs_hooks/notebooks.py made in its ``on_files`` (the build state's ``runs``, see
+docs_hooks/sitebuild.py; without them the build stops with the hooks' order), and its
+Markdown is made: one table row per claim with the source's words, its linked source,
+the verdict, the measured figure, a link to the cell's verdict box and what the
+literature says.
 
 The build fails if a claim in ``CLAIMS`` is not recorded by its notebook, is recorded
 twice, or is recorded by another notebook. Nothing is optional in the project's
@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import sitebuild
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 PAGE = "claims.md"
@@ -203,41 +203,27 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
 
 # --------------------------------------------------------------------------- mkdocs events
 
-
-def _notebooks_hook(config):
-    for name, module in config["hooks"].items():
-        if Path(name).name == "notebooks.py":
-            return module
-    raise PluginError("docs_hooks/claims.py needs docs_hooks/notebooks.py listed before it.")
-
-
-_build: dict = {}
+HOOK = "docs_hooks/claims.py"
 
 
 def on_files(files, config):
-    """Add the claims page (its Markdown is filled in when it is rendered, after the notebooks)."""
-    _notebooks_hook(config)
-    _build.clear()
-    _build["found"] = {}  # notebook src_uri -> records
-    _build["notebooks"] = [
+    """Add the claims page (its Markdown is filled in when it is rendered)."""
+    sitebuild.state(config).own[HOOK] = [
         f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".ipynb")
     ]
     files.append(File.generated(config, PAGE, content="# Claims and verdicts\n"))
     return files
 
 
-def _collect(src_uri: str, executed: Path) -> None:
+def collect(build, notebooks: Iterable[str]) -> list[Found]:
+    """Return the claim records of the executed ``notebooks`` (src_uris) of this build."""
     import nbformat
 
-    nb = nbformat.read(executed, as_version=4)
-    _build["found"][src_uri] = records_in(nb, Path(src_uri).name)
-
-
-@event_priority(0)  # after docs_hooks/notebooks.py has pointed the page at its executed copy
-def on_pre_page(page, config, files):
-    if page.file.src_uri.endswith(".ipynb"):
-        _collect(page.file.src_uri, Path(page.file.abs_src_path))
-    return page
+    found = []
+    for src_uri in notebooks:
+        executed = build.executed(src_uri, by=HOOK).executed
+        found += records_in(nbformat.read(executed, as_version=4), Path(src_uri).name)
+    return found
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -245,15 +231,8 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     from cnn101.claims import CLAIMS
 
-    hook = _notebooks_hook(config)
-    docs_dir = Path(config.docs_dir)
-    for src_uri in _build["notebooks"]:
-        if src_uri not in _build["found"]:  # a page not rendered yet: use (or make) its copy
-            run = hook.ensure_executed(
-                docs_dir / src_uri, hook._state["cache_dir"], hook._state["package_dir"], docs_dir
-            )
-            _collect(src_uri, run.executed)
-    found = [record for records in _build["found"].values() for record in records]
+    build = sitebuild.state(config)
+    found = collect(build, build.own[HOOK])
     skip = config.get("extra", {}).get("claims_skip_notebooks", [])
     records = check_records(found, CLAIMS, skip_notebooks=skip)
     log.info(f"Claims page: {len(records)} of {len(CLAIMS)} claims recorded")

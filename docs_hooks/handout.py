@@ -1,8 +1,8 @@
 """MkDocs hook: put everything a teacher hands out on the site, under ``downloads/``.
 
-* ``cnn101-<version>-py3-none-any.whl``: a wheel of the current ``cnn101``, built here
-  from ``pyproject.toml`` and the package's files (pure Python, so no build backend
-  and no network are needed), and ``index.html``, a page linking it: pip's
+* ``cnn101-<version>-py3-none-any.whl``: a wheel of the current ``cnn101``, built by
+  the project's build backend (``[build-system]`` in ``pyproject.toml``, setuptools)
+  from a copy of the sources, offline, and ``index.html``, a page linking it: pip's
   ``--find-links <site>/downloads/`` finds the wheel whatever its version, so the
   notebooks' install cell, the teachers' page and the README give one version-free
   address (:func:`wheel_index_url`) and never a package index (none holds cnn101);
@@ -34,21 +34,21 @@ The footer shows the version and the licences (``copyright`` in mkdocs.yml, if u
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import importlib.util
-import io
 import json
 import logging
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+import sitebuild
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -62,20 +62,7 @@ TEXT_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 log = logging.getLogger("mkdocs.hooks.handout")
-_state: dict = {}
-
-
-def _notebooks_hook():
-    """docs_hooks/notebooks.py as a module (for its cache paths)."""
-    name = "cnn101_docs_hooks_notebooks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("notebooks.py")
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+HOOK = "docs_hooks/handout.py"
 
 
 # --------------------------------------------------------------------------- names
@@ -245,66 +232,84 @@ def write_install_cells(notebooks: list[Path], url: str) -> list[Path]:
 
 # --------------------------------------------------------------------------- the wheel
 
+# What the build backend reads: the package and the files pyproject.toml names.
+_WHEEL_SOURCES = ("pyproject.toml", "cnn101")
+_SOURCE_DATE_EPOCH = "1577836800"  # 2020-01-01: the wheel's entries get this date
 
-def _record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+def _backend(root: Path) -> tuple[str, list[str]]:
+    """Return pyproject.toml's build backend and what it requires."""
+    system = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    return system["build-backend"], list(system.get("requires", []))
 
 
-def _metadata(project: dict, version: str, readme: str) -> str:
-    lines = [
-        "Metadata-Version: 2.4",
-        f"Name: {project['name']}",
-        f"Version: {version}",
-        f"Summary: {project['description']}",
-        f"License-Expression: {project['license']}",
-        *(f"License-File: {name}" for name in project.get("license-files", [])),
-        f"Requires-Python: {project['requires-python']}",
-        *(f"Requires-Dist: {dep}" for dep in project.get("dependencies", [])),
-    ]
-    for extra, deps in project.get("optional-dependencies", {}).items():
-        lines.append(f"Provides-Extra: {extra}")
-        lines += [f'Requires-Dist: {dep}; extra == "{extra}"' for dep in deps]
-    lines.append("Description-Content-Type: text/markdown")
-    return "\n".join(lines) + "\n\n" + readme
+def _check_requirements(requires: list[str]) -> None:
+    """Raise PluginError when this environment lacks what the build backend requires."""
+    import importlib.metadata
+
+    from packaging.requirements import Requirement
+
+    for text in requires:
+        requirement = Requirement(text)
+        try:
+            have = importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            have = None
+        if have is None or not requirement.specifier.contains(have, prereleases=True):
+            raise PluginError(
+                f"The wheel is built offline by pyproject.toml's build backend, which requires "
+                f"{text}; this environment has {requirement.name} {have or 'not installed'}. "
+                "Run `pip install -r requirements.txt`."
+            )
 
 
 def build_wheel(root: Path, out_dir: Path) -> Path:
-    """Build the pure-Python wheel of ``cnn101`` from ``root`` into ``out_dir``.
+    """Build the wheel of ``cnn101`` from ``root`` into ``out_dir`` with its build backend.
 
-    Follows the wheel format (PEP 427, core metadata 2.4 with PEP 639 licence files):
-    the package's ``.py`` files, ``METADATA`` from ``pyproject.toml``, the console
-    scripts, the licence and a ``RECORD`` of sha256 hashes. Entries are sorted and
-    dated 2020-01-01, so the same sources give the same bytes.
+    The backend of ``pyproject.toml`` (setuptools) builds it (PEP 517 ``build_wheel``) in
+    a subprocess, in a temporary copy of the package and of the files the project table
+    names (README, licence), without build isolation: nothing is downloaded, and the
+    source tree gets no ``build/`` or ``*.egg-info``. ``SOURCE_DATE_EPOCH`` dates the
+    entries 2020-01-01.
     """
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    project = pyproject["project"]
+    root = Path(root)
+    backend, requires = _backend(root)
+    _check_requirements(requires)
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [*_WHEEL_SOURCES, project.get("readme", "README.md"), *project.get("license-files", [])]
     version = package_version(root)
-    dist_info = f"{project['name']}-{version}.dist-info"
-    files: dict[str, bytes] = {}
-    for path in sorted((root / "cnn101").rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            files[path.relative_to(root).as_posix()] = path.read_bytes()
-    readme = (root / project.get("readme", "README.md")).read_text(encoding="utf-8")
-    files[f"{dist_info}/METADATA"] = _metadata(project, version, readme).encode()
-    files[f"{dist_info}/WHEEL"] = (
-        b"Wheel-Version: 1.0\nGenerator: cnn101 docs_hooks/handout.py\n"
-        b"Root-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    scripts = project.get("scripts", {})
-    if scripts:
-        entry = "[console_scripts]\n" + "".join(f"{k} = {v}\n" for k, v in scripts.items())
-        files[f"{dist_info}/entry_points.txt"] = entry.encode()
-    for name in project.get("license-files", []):
-        files[f"{dist_info}/licenses/{name}"] = (root / name).read_bytes()
-    record = io.StringIO()
-    writer = csv.writer(record, lineterminator="\n")
-    for name, data in files.items():
-        writer.writerow([name, _record_hash(data), len(data)])
-    writer.writerow([f"{dist_info}/RECORD", "", ""])
-    files[f"{dist_info}/RECORD"] = record.getvalue().encode()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    wheel = out_dir / wheel_name(version)
-    _write_zip(wheel, files)
+    with tempfile.TemporaryDirectory(prefix="cnn101-wheel-") as tmp:
+        source, dist = Path(tmp) / "source", Path(tmp) / "dist"
+        for name in names:
+            if (root / name).is_dir():
+                ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+                shutil.copytree(root / name, source / name, ignore=ignore)
+            else:
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / name, source / name)
+        code = (
+            "import importlib, sys\n"
+            f"print(importlib.import_module({backend!r}).build_wheel(sys.argv[1]))"
+        )
+        env = {**os.environ, "SOURCE_DATE_EPOCH": _SOURCE_DATE_EPOCH, "PIP_NO_INDEX": "1"}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(dist)],
+            cwd=source,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+            raise PluginError(f"The build backend ({backend}) could not build the wheel:\n{tail}")
+        built = dist / done.stdout.strip().splitlines()[-1]
+        if built.name != wheel_name(version):
+            raise PluginError(f"The build backend made {built.name}, not {wheel_name(version)}.")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        wheel = out_dir / built.name
+        tmp_wheel = wheel.with_name(f".{wheel.name}.tmp")
+        shutil.copyfile(built, tmp_wheel)
+        os.replace(tmp_wheel, wheel)
     return wheel
 
 
@@ -546,10 +551,25 @@ def _titles(config) -> dict[str, str]:
     return {r["notebook"]: r["title"] for r in yaml.safe_load(path.read_text(encoding="utf-8"))}
 
 
+@dataclass
+class Handout:
+    """This hook's settings for one build (kept in the build state, docs_hooks/sitebuild.py)."""
+
+    version: str
+    mode: str
+    site_url: str = ""
+    stage: Path | None = None
+    notebooks: list[Path] | None = None
+    teachers_dir: Path | None = None
+
+
+def _own(config) -> Handout:
+    return sitebuild.state(config).own[HOOK]
+
+
 def on_config(config):
     version = package_version()
-    _state["version"] = version
-    _state["mode"] = solutions_mode(config.extra)
+    sitebuild.state(config).own[HOOK] = Handout(version, solutions_mode(config.extra))
     if not config.copyright:
         config.copyright = (
             f"cnn101 {version} · text and figures "
@@ -560,9 +580,10 @@ def on_config(config):
 
 def on_files(files, config):
     """Declare the downloads (their content is written in on_env, before files are copied)."""
+    build, own = sitebuild.state(config), _own(config)
     notebooks = _tutorials(config)
-    _state["site_url"] = configured_site_url(config)
-    url = wheel_index_url(_state["site_url"])
+    own.site_url = configured_site_url(config)
+    url = wheel_index_url(own.site_url)
     for path in notebooks:
         cell = install_cell(json.loads(path.read_text(encoding="utf-8")))
         if "".join(cell["source"]) != install_cell_source(url):
@@ -570,23 +591,22 @@ def on_files(files, config):
                 f"{path.name}: its install cell is not the one for {url}; "
                 "run `python docs_hooks/handout.py` to rewrite it."
             )
-    hooks = _notebooks_hook()
-    config_dir = Path(config.config_file_path).resolve().parent
-    stage = hooks.default_cache_dir(config_dir) / "handout" / _state["mode"]
-    _state.update(stage=stage, notebooks=notebooks, teachers_dir=config_dir / TEACHERS_DIR)
-    names = [p.name for p in notebooks]
-    for site_path in download_paths(names, _state["version"], _state["mode"]).values():
-        files.append(File.generated(config, site_path, abs_src_path=str(stage / site_path)))
+    own.stage = build.cache_dir / "handout" / own.mode
+    own.notebooks = notebooks
+    own.teachers_dir = build.config_dir / TEACHERS_DIR
+    for site_path in download_paths([p.name for p in notebooks], own.version, own.mode).values():
+        files.append(File.generated(config, site_path, abs_src_path=str(own.stage / site_path)))
     return files
 
 
 @event_priority(40)  # after notebooks.py (50) has set the executed copy, before mkdocs-jupyter
 def on_pre_page(page, config, files):
     """Without public solutions, a tutorial page is rendered from a copy without them."""
-    if _state.get("mode") != "teachers" or not page.file.src_uri.endswith(".ipynb"):
+    own = _own(config)
+    if own.mode != "teachers" or not page.file.src_uri.endswith(".ipynb"):
         return page
-    executed = Path(page.file.abs_src_path)
-    target = _state["stage"] / "pages" / executed.name
+    executed = sitebuild.state(config).executed(page.file.src_uri, by=HOOK).executed
+    target = own.stage / "pages" / executed.name
     target.parent.mkdir(parents=True, exist_ok=True)
     data = (json.dumps(strip_solutions(json.loads(executed.read_text("utf-8"))), indent=1)) + "\n"
     if not target.is_file() or target.read_text("utf-8") != data:
@@ -596,42 +616,30 @@ def on_pre_page(page, config, files):
 
 
 def on_page_markdown(markdown_text, page, config, files):
+    own = _own(config)
     if DOWNLOADS_MARKER in markdown_text:
-        table = downloads_markdown(
-            _state["notebooks"], _state["version"], _state["mode"], _titles(config)
-        )
+        table = downloads_markdown(own.notebooks, own.version, own.mode, _titles(config))
         markdown_text = markdown_text.replace(DOWNLOADS_MARKER, table)
     if INSTALL_MARKER in markdown_text:
-        commands = install_commands(wheel_index_url(_state["site_url"]))
+        commands = install_commands(wheel_index_url(own.site_url))
         markdown_text = markdown_text.replace(INSTALL_MARKER, f"```bash\n{commands}\n```")
     return markdown_text
 
 
 def on_env(env, config, files):
     """All notebooks have run (pages are read before files are copied): write the downloads."""
-    hooks = _notebooks_hook()
-    cache_dir = hooks.default_cache_dir(Path(config.config_file_path).resolve().parent)
-    package = hooks.package_dir()
-    versions = hooks.package_versions()
-    answer_keys = {}
-    for path in _state["notebooks"]:
-        key = hooks.cache_key(path, package, versions)
-        executed, _ = hooks.cache_paths(cache_dir, path, key)
-        answer_keys[path.name] = hooks.answers_path(executed)
-    stage: Path = _state["stage"]
-    wheel = build_wheel(ROOT, stage / DOWNLOADS)
+    build, own = sitebuild.state(config), _own(config)
+    answer_keys = {
+        path.name: build.executed(path.relative_to(build.docs_dir).as_posix(), by=HOOK).answers
+        for path in own.notebooks
+    }
+    wheel = build_wheel(ROOT, own.stage / DOWNLOADS)
     made = make_handout(
-        _state["notebooks"],
-        answer_keys,
-        wheel,
-        stage,
-        _state["site_url"],
-        _state["mode"],
-        _state["teachers_dir"],
+        own.notebooks, answer_keys, wheel, own.stage, own.site_url, own.mode, own.teachers_dir
     )
     log.info(
-        f"Handout: {len(made)} downloads under {DOWNLOADS}/ (cnn101 {_state['version']}, "
-        f"solutions {_state['mode']})"
+        f"Handout: {len(made)} downloads under {DOWNLOADS}/ (cnn101 {own.version}, "
+        f"solutions {own.mode})"
     )
     if "teachers" in made:
         log.info(f"Teachers' bundle (answer keys, solutions): {made['teachers']}")
@@ -640,10 +648,11 @@ def on_env(env, config, files):
 
 def on_post_build(config):
     """Without public solutions, each page's notebook download is its student version."""
-    if _state.get("mode") != "teachers":
+    own = _own(config)
+    if own.mode != "teachers":
         return
-    paths = download_paths([p.name for p in _state["notebooks"]], _state["version"], "teachers")
-    for path in _state["notebooks"]:
+    paths = download_paths([p.name for p in own.notebooks], own.version, "teachers")
+    for path in own.notebooks:
         student = Path(config.site_dir) / paths[f"student:{path.name}"]
         target = Path(config.site_dir) / path.name
         if student.is_file() and target.is_file():

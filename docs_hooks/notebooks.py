@@ -37,22 +37,21 @@ from __future__ import annotations
 import copy
 import datetime
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 import logging
 import os
 import re
-import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+import sitebuild
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from sitebuild import ExecutedNotebook
 
-CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
+from cnn101._digest import digest_files, package_versions, update
+
 REMOVE_TAG = "remove-cell"
 ANSWER_TAG = "answer-key"  # appended solution cells, run after the notebook
 # Cells that only feed the build: their code is left off the page, their output kept.
@@ -85,37 +84,19 @@ _GLOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d", re.MULTILINE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
+HOOK = "docs_hooks/notebooks.py"
 
 
 class NotebookBuildError(PluginError):
     """A tutorial notebook failed to execute cleanly."""
 
 
-@dataclass(frozen=True)
-class ExecutedNotebook:
-    """A cache entry: the executed copy of one notebook and how long it ran."""
-
-    source: Path
-    executed: Path
-    meta: Path
-    key: str
-    seconds: float
-    from_cache: bool
-    answers: Path | None = None
-
-
 # --------------------------------------------------------------------------- cache key
 
 
-def package_versions() -> dict[str, str]:
+def notebook_versions() -> dict[str, str]:
     """Return the Python version and the versions of the packages in the cache key."""
-    versions = {"python": sys.version}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    return package_versions(VERSIONED_PACKAGES)
 
 
 def cache_key(
@@ -123,24 +104,20 @@ def cache_key(
     package_dir: Path,
     versions: dict[str, str] | None = None,
 ) -> str:
-    """Return the sha256 of everything an executed notebook's outputs depend on."""
+    """Return the sha256 of everything an executed notebook's outputs depend on.
+
+    The notebook, every file of the package, the library versions, the kernel, and the
+    source of this hook and of the shared build module.
+    """
     digest = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        digest.update(f"{label}\0{len(data)}\0".encode())
-        digest.update(data)
-
     notebook = Path(notebook)
-    add("notebook-name", notebook.name.encode())
-    add("notebook", notebook.read_bytes())
-    package_dir = Path(package_dir)
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            add(f"package:{path.relative_to(package_dir).as_posix()}", path.read_bytes())
-    for name, version in sorted((versions or package_versions()).items()):
-        add(f"version:{name}", version.encode())
-    add("kernel", KERNEL_NAME.encode())
-    add("hook", Path(__file__).read_bytes())
+    update(digest, "notebook-name", notebook.name.encode())
+    update(digest, "notebook", notebook.read_bytes())
+    versions = notebook_versions() if versions is None else versions
+    digest_files(package_dir, digest, prefix="package:", versions=versions)
+    update(digest, "kernel", KERNEL_NAME.encode())
+    update(digest, "hook", Path(__file__).read_bytes())
+    update(digest, "shared", Path(sitebuild.__file__).read_bytes())
     return digest.hexdigest()
 
 
@@ -153,20 +130,6 @@ def cache_paths(cache_dir: Path, notebook: Path, key: str) -> tuple[Path, Path]:
 def answers_path(executed: Path) -> Path:
     """Return the path of the executed answer key stored next to an executed notebook."""
     return Path(executed).with_suffix(".answers.ipynb")
-
-
-def package_dir() -> Path:
-    """Return the folder of the ``cnn101`` package the kernel will import (not imported here)."""
-    spec = importlib.util.find_spec("cnn101")
-    if spec is None or spec.origin is None:
-        raise PluginError("cnn101 is not installed: run `pip install -r requirements.txt`.")
-    return Path(spec.origin).resolve().parent
-
-
-def default_cache_dir(config_dir: Path) -> Path:
-    """Return ``$CNN101_NOTEBOOK_CACHE`` or ``<config_dir>/.cache/notebooks``."""
-    override = os.environ.get(CACHE_ENV)
-    return Path(override).resolve() if override else Path(config_dir) / ".cache" / "notebooks"
 
 
 # --------------------------------------------------------------------------- execution
@@ -396,7 +359,7 @@ def ensure_executed(
     import nbformat
 
     notebook = Path(notebook)
-    versions = package_versions()
+    versions = notebook_versions()
     key = cache_key(notebook, package_dir, versions)
     executed, meta = cache_paths(cache_dir, notebook, key)
     answers = answers_path(executed)
@@ -438,14 +401,10 @@ def ensure_executed(
 
 # --------------------------------------------------------------------------- mkdocs events
 
-_state: dict[str, Path] = {}
-
 
 def on_config(config):
-    config_dir = Path(config.config_file_path).resolve().parent
-    cache_dir = default_cache_dir(config_dir)
-    _state["cache_dir"] = cache_dir
-    _state["package_dir"] = package_dir()
+    build = sitebuild.state(config)
+    build.own[HOOK] = sitebuild.package_dir()  # the cnn101 the kernel imports
     plugin = config.plugins.get("mkdocs-jupyter")
     if plugin is None:
         raise PluginError("docs_hooks/notebooks.py needs the mkdocs-jupyter plugin.")
@@ -455,32 +414,31 @@ def on_config(config):
             "docs_hooks/notebooks.py executes the notebooks."
         )
     # Keep mkdocs-jupyter's rendering cache with ours (one directory to clear).
-    plugin.config["cache_dir"] = str(cache_dir / "render")
+    plugin.config["cache_dir"] = str(build.cache_dir / "render")
     # One line per notebook comes from this hook; hide mkdocs-jupyter's per-page lines.
     for name in ("mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_jupyter"):
         logging.getLogger(name).setLevel(logging.WARNING)
     return config
 
 
-def _run(file, config) -> ExecutedNotebook:
-    source = Path(config.docs_dir) / file.src_uri
-    return ensure_executed(
-        source, _state["cache_dir"], _state["package_dir"], Path(config.docs_dir)
-    )
-
-
 @event_priority(-50)  # after mkdocs-jupyter has made the notebooks pages (its on_files)
 def on_files(files, config):
-    """Execute every notebook now, so each page can say how long every tutorial runs.
+    """Execute every notebook now: ``state.runs`` then holds each one's executed copy.
 
-    Each notebook's File gets ``cnn101_seconds``: the seconds its (cached) cold run took.
+    Every page can then say how long every tutorial runs (readability.py), and the
+    claims page and the answer keys read the executed copies (claims.py, handout.py).
     """
+    build = sitebuild.state(config)
+    runs = {}
     for file in files:
         if file.src_uri.endswith(".ipynb") and file.is_documentation_page():
-            run = _run(file, config)
+            run = ensure_executed(
+                build.docs_dir / file.src_uri, build.cache_dir, build.own[HOOK], build.docs_dir
+            )
             how = "cached, ran" if run.from_cache else "executed in"
             log.info(f"Notebook {file.src_uri}: {how} {run.seconds:.1f} s")
-            file.cnn101_seconds = run.seconds
+            runs[file.src_uri] = run
+    build.runs = runs
     return files
 
 
@@ -488,5 +446,6 @@ def on_files(files, config):
 def on_pre_page(page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return page
-    page.file.abs_src_path = str(_run(page.file, config).executed)  # a cache hit: run above
+    run = sitebuild.state(config).executed(page.file.src_uri, by=HOOK)
+    page.file.abs_src_path = str(run.executed)
     return page

@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import mkdocs_jupyter
+import sitebuild
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
@@ -42,7 +43,6 @@ _H1_END = re.compile(r"</h1>", re.IGNORECASE)
 _DARK_THEME = Path(mkdocs_jupyter.__file__).parent / "templates/mkdocs_html/assets/theme-dark.css"
 
 log = logging.getLogger("mkdocs.hooks.pages")
-_build: dict = {"css": {}, "notebooks": [], "figures": {}}
 
 
 def colab_url(repo_url: str, edit_uri: str, src_uri: str) -> str:
@@ -154,31 +154,30 @@ def process_notebook_html(content: str, page, config) -> tuple[str, str]:
     return content, f"{css}\n{_dark_css()}\n"
 
 
-def on_pre_build(config):
-    _build.update(css={}, notebooks=[], figures={})
-
-
 def on_page_content(html_text, page, config, files):
+    """Finish a notebook page; its figure files go into ``state.figures`` (readability.py)."""
     if not page.file.src_uri.endswith(".ipynb"):
         return html_text
+    build = sitebuild.state(config)
     content, css = process_notebook_html(rewrite_links(html_text, page, files), page, config)
     name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
     content, figures = extract_figures(content, page)
-    _build["figures"].update(figures)
-    _build["css"][name] = css
-    _build["notebooks"].append(page.file.src_uri)
+    build.figures[page.file.src_uri] = figures
+    build.css[name] = css
     href = get_relative_url(f"{CSS_DIR}/{name}", page.url)
     return f'<link rel="stylesheet" href="{href}">\n{content}'
 
 
 def on_post_build(config):
+    build = sitebuild.state(config)
     site = Path(config.site_dir)
     (site / CSS_DIR).mkdir(parents=True, exist_ok=True)
-    for name, css in _build["css"].items():
+    for name, css in build.css.items():
         (site / CSS_DIR / name).write_text(css, encoding="utf-8")
-    for dest, data in _build["figures"].items():
-        (site / dest).write_bytes(data)
-    for src_uri in _build["notebooks"]:  # the clean source, as students get it
+    for figures in build.figures.values():
+        for dest, data in figures.items():
+            (site / dest).write_bytes(data)
+    for src_uri in build.figures:  # the notebook pages: the clean source, as students get it
         target = site / src_uri
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(Path(config.docs_dir) / src_uri, target)

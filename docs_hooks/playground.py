@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 import logging
-import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
+import sitebuild
 from mkdocs.utils import get_relative_url
+
+from cnn101._digest import digest_files, package_versions, update
 
 log = logging.getLogger("mkdocs.hooks.playground")
 
@@ -53,7 +52,7 @@ PHOTO_SIZES = {"camera": (128, 128), "cat": (86, 128)}
 SQUARE_OFFSETS = range(8)
 SCALE_LEVELS = 5
 
-CACHE_ENV = "CNN101_NOTEBOOK_CACHE"  # shared with docs_hooks/notebooks.py
+CACHE_ENV = sitebuild.CACHE_ENV  # the build's cache folder (docs_hooks/sitebuild.py)
 # Distributions whose version can change the exported images.
 VERSIONED_PACKAGES = ("numpy", "scikit-image", "imageio", "pillow")
 
@@ -163,25 +162,14 @@ def cache_key(package: Path | None = None) -> str:
 
     ``package`` is the ``cnn101`` folder; by default the one Python imports.
     """
-    if package is None:
-        package = Path(importlib.util.find_spec("cnn101").origin).resolve().parent
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    versions = {"python": sys.version}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    digest.update(json.dumps(versions, sort_keys=True).encode())
-    return digest.hexdigest()
-
-
-def cache_dir(config_dir: Path) -> Path:
-    """Return ``$CNN101_NOTEBOOK_CACHE`` or ``<config_dir>/.cache/notebooks``."""
-    override = os.environ.get(CACHE_ENV)
-    return Path(override).resolve() if override else Path(config_dir) / ".cache" / "notebooks"
+    digest = hashlib.sha256()
+    update(digest, "hook", Path(__file__).read_bytes())
+    return digest_files(
+        sitebuild.package_dir() if package is None else package,
+        digest,
+        suffixes=(".py",),
+        versions=package_versions(VERSIONED_PACKAGES),
+    ).hexdigest()
 
 
 def on_post_page(output, page, config):
@@ -197,7 +185,7 @@ def on_post_build(config):
     """Write the data file the playground reads (exported from cnn101 now, never by hand)."""
     target = Path(config.site_dir) / DATA_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    cached = cache_dir(Path(config.config_file_path).resolve().parent)
+    cached = sitebuild.cache_dir(Path(config.config_file_path).resolve().parent)
     cached = cached / f"playground-data-{cache_key()[:20]}.js"
     how = "cached"
     if not cached.is_file():

@@ -17,7 +17,9 @@ On every notebook page it also
   figure's output metadata, the sentence ``cnn101.plotting.describe_figure`` made from
   the figure's caption and titles (``docs_hooks/notebooks.py`` runs every notebook with
   ``register_alt_text``); the figure files are matched by the hash ``pages.py`` names
-  them with, so the hook must run after ``pages.py``;
+  them with, so its ``on_page_content`` runs after that of ``pages.py`` (a lower
+  ``event_priority``), and reads the page's figures from the build state, which says so
+  if ``pages.py`` has not run (see ``docs_hooks/sitebuild.py``);
 * drops tooling comments on a line of their own (``# isort: split``, ``# fmt: off``)
   from the code shown and copied: they are for the formatter, not for the student;
 * puts each line of a code cell (and of a code block in the text, such as a
@@ -38,8 +40,10 @@ import re
 from pathlib import Path
 
 import markdown
+import sitebuild
 import yaml
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 DATA = "tutorials.yml"
 TABLE_MARKER = "<!-- tutorials-table -->"
@@ -64,7 +68,7 @@ _TOOLING_LINE = re.compile(
 )
 
 log = logging.getLogger("mkdocs.hooks.readability")
-_state: dict = {}
+HOOK = "docs_hooks/readability.py"
 
 
 # --------------------------------------------------------------------------- the table
@@ -273,7 +277,7 @@ def strip_tooling_comments(content: str) -> str:
 
 
 def on_config(config):
-    _state["tutorials"] = load_tutorials(Path(config.docs_dir) / DATA)
+    sitebuild.state(config).own[HOOK] = load_tutorials(Path(config.docs_dir) / DATA)
     return config
 
 
@@ -284,15 +288,9 @@ def on_files(files, config):
     return files
 
 
-def measured_seconds(files) -> dict[str, float]:
+def measured_seconds(config) -> dict[str, float]:
     """{notebook: seconds of its run}, as docs_hooks/notebooks.py measured it (on_files)."""
-    found = {}
-    for record in _state["tutorials"]:
-        file = files.get_file_from_path(record["notebook"])
-        seconds = getattr(file, "cnn101_seconds", None) if file is not None else None
-        if seconds is not None:
-            found[record["notebook"]] = float(seconds)
-    return found
+    return sitebuild.state(config).run_seconds(by=HOOK)
 
 
 def set_title(content: str, title: str) -> str:
@@ -317,23 +315,26 @@ def plain_toc_titles(items) -> None:
 
 
 def on_page_markdown(markdown_text, page, config, files):
-    seconds = measured_seconds(files)
+    tutorials = sitebuild.state(config).own[HOOK]
     if TABLE_MARKER in markdown_text:
         markdown_text = markdown_text.replace(
-            TABLE_MARKER, teachers_table(_state["tutorials"], seconds)
+            TABLE_MARKER, teachers_table(tutorials, measured_seconds(config))
         )
     if LIST_MARKER in markdown_text:
         markdown_text = markdown_text.replace(
-            LIST_MARKER, tutorials_list(_state["tutorials"], seconds)
+            LIST_MARKER, tutorials_list(tutorials, measured_seconds(config))
         )
     return markdown_text
 
 
+@event_priority(-10)  # after pages.py (0) has named the figure files fig-<hash>.png
 def on_page_content(html_text, page, config, files):
     src_uri = page.file.src_uri
     if not src_uri.endswith(".ipynb"):
         return html_text
-    tutorials = _state["tutorials"]
+    build = sitebuild.state(config)
+    build.page_figures(src_uri, by=HOOK)  # the names set_alt_texts matches: pages.py ran
+    tutorials = build.own[HOOK]
 
     def url_of(target: str) -> str:
         file = files.get_file_from_path(target)
@@ -358,7 +359,7 @@ def on_page_content(html_text, page, config, files):
         page.toc.items[0].title = record["title"]
     content = set_title(content, record["title"])
     header = tutorial_header(
-        record, tutorials, url_of, measured_seconds(files).get(record["notebook"])
+        record, tutorials, url_of, measured_seconds(config).get(record["notebook"])
     )
     anchor = _LINKS_P.search(content) or _H1_END.search(content)
     if anchor is None:

@@ -46,12 +46,19 @@ def tutorial_notebooks(config_path: Path = CONFIG) -> list[Path]:
     return sorted(docs_dir(config_path).glob("[0-9][0-9]_*.ipynb"))
 
 
+# The hooks' shared module, docs_hooks/sitebuild.py, is imported as `import sitebuild`,
+# by the hooks (MkDocs puts their folder on sys.path while it loads them) and by the tests.
+HOOKS_DIR = ROOT / "docs_hooks"
+if str(HOOKS_DIR) not in sys.path:
+    sys.path.insert(0, str(HOOKS_DIR))
+
+
 def load_hook(name: str) -> ModuleType:
-    """Import ``docs_hooks/<name>.py`` (hooks are files, not a package)."""
+    """Import ``docs_hooks/<name>.py`` as MkDocs does (hooks are files, not a package)."""
     module_name = f"cnn101_docs_hooks_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "docs_hooks" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(module_name, HOOKS_DIR / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)

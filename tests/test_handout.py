@@ -140,6 +140,41 @@ def test_pip_finds_the_wheel_through_the_downloads_page(tmp_path):
     assert [p.name for p in out.iterdir()] == [wheel.name]
 
 
+def test_wheel_comes_from_the_build_backend_and_installs_offline(tmp_path):
+    """The backend's wheel: metadata from pyproject.toml, every module, and it installs
+    into a fresh venv with --no-index --no-deps and imports from there; the source tree
+    gets no build folder."""
+    before = sorted(p.name for p in ROOT.iterdir())
+    wheel = hook.build_wheel(ROOT, tmp_path / "wheel")
+    assert sorted(p.name for p in ROOT.iterdir()) == before, "built in a copy, not in the tree"
+    assert wheel.name == hook.wheel_name(__version__)
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(f"cnn101-{__version__}.dist-info/METADATA").decode()
+        generator = archive.read(f"cnn101-{__version__}.dist-info/WHEEL").decode()
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "cnn101").rglob("*.py")}
+    assert sources <= names, sorted(sources - names)
+    assert "Generator: setuptools" in generator
+    assert "License-Expression: MIT" in metadata and "Requires-Dist: tensorflow>=2.16" in metadata
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True
+    )
+    code = "import cnn101, importlib.metadata as m; print(cnn101.__version__, m.version('cnn101'), cnn101.__file__)"
+    out = subprocess.run(  # -I: no PYTHONPATH, no user site, so not the source tree
+        [python, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout.split()
+    assert out[:2] == [__version__, __version__]
+    assert str(env_dir) in out[2], "imported from the venv, not from the source tree"
+
+
+def test_wheel_build_says_what_the_backend_lacks():
+    with pytest.raises(hook.PluginError, match=r"requires setuptools>=10000; this environment"):
+        hook._check_requirements(["setuptools>=10000"])
+
+
 def _run_install_cell(tmp_path, pip_result: str) -> list[str]:
     """Run the install cell without cnn101 on the path, pip replaced by ``pip_result``."""
     source = hook.install_cell_source("https://invalid.invalid/downloads/")

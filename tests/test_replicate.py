@@ -25,12 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _hook():
-    spec = importlib.util.spec_from_file_location(
-        "replications_hook", ROOT / "docs_hooks" / "replications.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from conftest import load_hook
+
+    return load_hook("replications")
 
 
 @pytest.fixture(scope="module")

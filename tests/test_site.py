@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
+import sitebuild
 from bs4 import BeautifulSoup
 from conftest import CONFIG, ROOT, load_config, load_hook, run_build, tutorial_notebooks
 from mkdocs.exceptions import PluginError
@@ -353,13 +354,13 @@ def _tiny_notebook(path: Path, *sources: str, removed: str = "print('colab only'
 def package(tmp_path) -> Path:
     """A copy of the cnn101 package, to change without touching the real one."""
     copy = tmp_path / "pkg" / "cnn101"
-    shutil.copytree(hooks.package_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(sitebuild.package_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 
 def test_cache_key_follows_code_notebook_versions_and_hook(tmp_path, package, monkeypatch):
     notebook = _tiny_notebook(tmp_path / "01_tiny.ipynb", "print(1)")
-    versions = hooks.package_versions()
+    versions = hooks.notebook_versions()
     key = hooks.cache_key(notebook, package, versions)
     assert hooks.cache_key(notebook, package, versions) == key
 
@@ -389,10 +390,10 @@ def test_cache_key_follows_code_notebook_versions_and_hook(tmp_path, package, mo
 
 
 def test_cache_dir_comes_from_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv(hooks.CACHE_ENV, str(tmp_path / "c"))
-    assert hooks.default_cache_dir(ROOT) == (tmp_path / "c").resolve()
-    monkeypatch.delenv(hooks.CACHE_ENV)
-    assert hooks.default_cache_dir(ROOT) == ROOT / ".cache" / "notebooks"
+    monkeypatch.setenv(sitebuild.CACHE_ENV, str(tmp_path / "c"))
+    assert sitebuild.cache_dir(ROOT) == (tmp_path / "c").resolve()
+    monkeypatch.delenv(sitebuild.CACHE_ENV)
+    assert sitebuild.cache_dir(ROOT) == ROOT / ".cache" / "notebooks"
 
 
 def test_executes_once_then_reuses_until_the_code_changes(tmp_path, package):

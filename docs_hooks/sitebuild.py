@@ -1,0 +1,137 @@
+"""What the site's build hooks share: the build's state, its order, and the cache helpers.
+
+The hooks in this folder are files that MkDocs loads (``hooks:`` in mkdocs.yml), not a
+package. MkDocs puts this folder on ``sys.path`` while it loads each hook, so every hook
+imports this module the same way, ``import sitebuild``, and Python loads it once; the
+tests put this folder on ``sys.path`` (``tests/conftest.py``) and import it the same way.
+
+State is passed explicitly: one :class:`BuildState` per build, kept in the config
+(:func:`state`), made by the first hook that asks for it in ``on_config``. No hook keeps
+a module-global dict, and no hook reaches into another hook's module: a result one hook
+makes for another is a field of the state, read through a method that raises
+:class:`BuildOrderError` (saying which hook and event make it) when it is not made yet.
+
+The order (MkDocs runs each event in the hooks' list order, unless a hook declares an
+``event_priority``; higher runs first)::
+
+    on_config        every hook: the state; readability.py reads tutorials.yml
+    on_files   -50   notebooks.py executes every notebook       -> state.runs
+                     (after mkdocs-jupyter has made the notebook pages)
+                     claims.py, replications.py add their generated pages; handout.py
+                     declares the downloads
+    on_pre_page  50  notebooks.py points the page at its executed copy
+                 40  handout.py (teachers mode) swaps in the copy without solutions
+    on_page_markdown claims.py (its page) reads state.runs; readability.py the run times
+    on_page_content   0  pages.py names the figure files fig-<hash>.png -> state.figures
+                    -10  readability.py gives those figures their alt text (needs them)
+    on_env           handout.py writes the downloads (answer keys from state.runs)
+    on_post_build    pages.py writes figures and CSS; playground.py its data file
+
+The helpers shared with the package (digests of source files, library versions, cache
+folders) live in :mod:`cnn101._digest`; this module only names the build's own cache
+folder and the package folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+from cnn101._digest import cache_folder
+
+CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
+STATE_KEY = "cnn101_build_state"
+
+
+class BuildOrderError(PluginError):
+    """A hook asked for a result another hook has not made yet (the hooks' order is wrong)."""
+
+
+def cache_dir(config_dir: Path) -> Path:
+    """Return ``$CNN101_NOTEBOOK_CACHE`` or ``<config_dir>/.cache/notebooks``."""
+    return cache_folder(CACHE_ENV, Path(config_dir) / ".cache" / "notebooks")
+
+
+def package_dir() -> Path:
+    """Return the folder of the ``cnn101`` package the kernel will import (not imported here)."""
+    spec = importlib.util.find_spec("cnn101")
+    if spec is None or spec.origin is None:
+        raise PluginError("cnn101 is not installed: run `pip install -r requirements.txt`.")
+    return Path(spec.origin).resolve().parent
+
+
+@dataclass(frozen=True)
+class ExecutedNotebook:
+    """A cache entry: the executed copy of one notebook and how long it ran."""
+
+    source: Path
+    executed: Path
+    meta: Path
+    key: str
+    seconds: float
+    from_cache: bool
+    answers: Path | None = None
+
+
+@dataclass
+class BuildState:
+    """Everything the hooks of one build hand each other (see the module's docstring)."""
+
+    config_dir: Path
+    docs_dir: Path
+    cache_dir: Path
+    # notebooks.py, on_files: {src_uri: its executed copy}; None until then.
+    runs: dict[str, ExecutedNotebook] | None = None
+    # pages.py, on_page_content: {notebook src_uri: {site path: PNG bytes}} and the CSS.
+    figures: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    css: dict[str, str] = field(default_factory=dict)
+    # Each hook's own settings for this build (readability's table, handout's paths...):
+    # {"docs_hooks/<hook>.py": object}, set in its on_config or on_files, read only by it.
+    own: dict[str, Any] = field(default_factory=dict)
+
+    def executed(self, src_uri: str, *, by: str) -> ExecutedNotebook:
+        """Return the executed copy of notebook ``src_uri`` (made by notebooks.py, on_files)."""
+        if self.runs is None:
+            raise BuildOrderError(
+                f"{by} needs the executed notebooks, which docs_hooks/notebooks.py makes in "
+                "on_files: list docs_hooks/notebooks.py in mkdocs.yml's hooks (it runs first)."
+            )
+        if src_uri not in self.runs:
+            raise BuildOrderError(
+                f"{by} needs the executed copy of {src_uri}, which docs_hooks/notebooks.py did "
+                f"not make (it ran {sorted(self.runs)})."
+            )
+        return self.runs[src_uri]
+
+    def run_seconds(self, *, by: str) -> dict[str, float]:
+        """Return {notebook src_uri: seconds of its cold run} (notebooks.py, on_files)."""
+        if self.runs is None:
+            self.executed("", by=by)  # raises the order error
+        return {src_uri: run.seconds for src_uri, run in self.runs.items()}
+
+    def page_figures(self, src_uri: str, *, by: str) -> dict[str, bytes]:
+        """Return {site path: PNG bytes} of the figures pages.py moved out of page ``src_uri``."""
+        if src_uri not in self.figures:
+            raise BuildOrderError(
+                f"{by} needs the figure files of {src_uri}, which docs_hooks/pages.py names in "
+                "its on_page_content: that hook must run first (list it in mkdocs.yml's hooks)."
+            )
+        return self.figures[src_uri]
+
+
+def state(config) -> BuildState:
+    """Return this build's :class:`BuildState`, kept in ``config`` (made on the first call)."""
+    found = config.get(STATE_KEY)
+    if found is None:
+        config_dir = Path(config.config_file_path).resolve().parent
+        found = BuildState(
+            config_dir=config_dir,
+            docs_dir=Path(config.docs_dir),
+            cache_dir=cache_dir(config_dir),
+        )
+        config[STATE_KEY] = found
+    return found
