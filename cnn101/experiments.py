@@ -32,12 +32,10 @@ instant, and a code change recomputes. The cache directory is
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import inspect
 import json
 import math
 import os
-import sys
 import tempfile
 import time
 import warnings
@@ -49,6 +47,7 @@ from typing import Any, Literal
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._digest import cache_folder, digest_files, package_versions
 from cnn101._tf import tensorflow
 
 tf = tensorflow()
@@ -539,8 +538,7 @@ def assert_converged(results: Any) -> None:
 
 def cache_dir() -> Path:
     """Return the experiment cache directory (``$CNN101_EXPERIMENT_CACHE`` or ~/.cache)."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else Path.home() / ".cache" / "cnn101" / "experiments"
+    return cache_folder(CACHE_ENV, Path.home() / ".cache" / "cnn101" / "experiments")
 
 
 def _usable_cache_dir() -> Path:
@@ -614,15 +612,9 @@ def _source(fn: Any) -> bytes:
 
 
 def _package_digest() -> str:
-    digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    for name in _VERSIONED:
-        digest.update(f"{name}={importlib.metadata.version(name)}".encode())
-    digest.update(sys.version.encode())
-    return digest.hexdigest()
+    versions = package_versions(_VERSIONED)  # with the Python version
+    return digest_files(root, suffixes=(".py",), versions=versions).hexdigest()
 
 
 def _recipe_key(recipe: Recipe) -> str:

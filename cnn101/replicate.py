@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._digest import update
 from cnn101._tf import device_scope, tensorflow
 
 tensorflow()
@@ -235,7 +236,7 @@ def code_digest(name: str) -> str:
     -------
     str
         64 hexadecimal digits over each file of ``DIGEST_FILES[name]`` (its name and
-        bytes, in order).
+        bytes, in order, length-prefixed by :func:`cnn101._digest.update`).
 
     Examples
     --------
@@ -246,8 +247,7 @@ def code_digest(name: str) -> str:
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for file in DIGEST_FILES[name]:
-        digest.update(file.encode())
-        digest.update((root / file).read_bytes())
+        update(digest, file, (root / file).read_bytes())  # as every digest of the package
     return digest.hexdigest()
 
 
