@@ -145,8 +145,9 @@ def test_layouts_and_tensors_are_accepted():
         ({"filter_size": 0}, ValueError, "filter_size"),
         ({"filter_size": 2.0}, TypeError, "filter_size"),
         ({"padding": "same"}, ValueError, "padding"),
-        ({"padding": None}, ValueError, "padding"),  # TypeError once blurpool uses check.choice
+        ({"padding": None}, TypeError, "padding"),
         ({"device": "tpu"}, ValueError, "device"),
+        ({"device": 0}, TypeError, "device"),
     ],
 )
 @pytest.mark.parametrize("fn", [blur_pool2d, max_blur_pool2d])

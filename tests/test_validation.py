@@ -154,6 +154,7 @@ def _calls():
         ),
         ("ops.output_size size='7'", lambda: ops.output_size("7", 2), "size"),
         ("ops.max_pool2d padding=1", lambda: ops.max_pool2d(_image(), padding=1), "padding"),
+        ("ops.relu device=None", lambda: ops.relu(_image(), device=None), "device"),
         (
             "blur_pool2d pool_size='2'",
             lambda: blurpool.blur_pool2d(_image(), pool_size="2"),
@@ -163,6 +164,11 @@ def _calls():
             "blur_pool2d filter_size=3.0",
             lambda: blurpool.blur_pool2d(_image(), filter_size=3.0),
             "filter_size",
+        ),
+        (
+            "max_blur_pool2d padding=0",
+            lambda: blurpool.max_blur_pool2d(_image(), padding=0),
+            "padding",
         ),
         ("BlurPool2D pool_size='2'", lambda: blurpool.BlurPool2D(pool_size="2"), "pool_size"),
         (
@@ -240,3 +246,24 @@ def test_layers_store_the_canonical_spelling():
     assert (layer.pooling, layer.bin_rule) == ("max", "he")
     assert layer.get_config()["pooling"] == "max"
     assert AtrousSpatialPyramidPooling(4, merge="SUM").merge == "sum"
+
+
+def test_the_layers_of_the_replications_follow_the_case_rule():
+    """models, invariance and multiscale: the same rule (their options were case-sensitive)."""
+    from cnn101 import invariance, models, multiscale
+
+    stack = invariance.conv_pool_stack(1, pooling="Blur")
+    assert stack.name == "blur_pool_stack_1"
+    assert multiscale.ScaleChannels(multiscale.small_trunk((2,)), pooling="AVG").pooling == "avg"
+    assert (
+        models.shift_cnn("STRIDE", filters=(2,)).count_params()
+        == models.shift_cnn("stride", filters=(2,)).count_params()
+    )
+    with pytest.raises(TypeError, match="`pooling` must be a string"):
+        invariance.conv_pool_stack(1, pooling=None)
+    with pytest.raises(ValueError, match="`pooling` must be one of"):
+        models.shift_cnn("min")
+    with pytest.raises(TypeError, match="`scales`"):
+        multiscale.ScaleChannels(multiscale.small_trunk((2,)), scales=("1",))
+    with pytest.raises(TypeError, match="`filters`"):
+        multiscale.small_trunk((2.0,))
