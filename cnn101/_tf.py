@@ -16,7 +16,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-_DEVICES = ("auto", "cpu", "gpu")
+from cnn101 import _validation as check
+from cnn101._validation import Device
+
 _tf: Any = None
 
 
@@ -65,7 +67,7 @@ def tensorflow() -> Any:
     return _tf
 
 
-def device_scope(device: str) -> contextlib.AbstractContextManager:
+def device_scope(device: Device) -> contextlib.AbstractContextManager:
     """Return a context manager that places ops on ``device``.
 
     Parameters
@@ -81,13 +83,13 @@ def device_scope(device: str) -> contextlib.AbstractContextManager:
 
     Raises
     ------
+    TypeError
+        If ``device`` is not a string.
     ValueError
-        If ``device`` is not one of the names above, or if "gpu" is asked for and
-        TensorFlow sees no GPU.
+        If ``device`` is not one of the names above (in any case), or if "gpu" is
+        asked for and TensorFlow sees no GPU.
     """
-    if not isinstance(device, str) or device.lower() not in _DEVICES:
-        raise ValueError(f"`device` must be one of {_DEVICES}. Received: device={device!r}")
-    device = device.lower()
+    device = check.device(device)
     if device == "auto":
         return contextlib.nullcontext()
     tf = tensorflow()

@@ -1,21 +1,33 @@
 """The one place where input checks live.
 
 Every public function calls these on its first lines, so a student who passes
-the wrong thing gets a `ValueError` or `TypeError` that names the argument, what
-it received and what it expects, never a raw TensorFlow error.
+the wrong thing gets an error that names the argument, what it received and what
+it expects, never a raw TensorFlow error. One rule decides which error:
+
+* a value of the wrong *type* (``pool_size="2"``, ``sigma="2"``, ``padding=None``,
+  ``strides=1.5``, ``True`` where an integer belongs) is a ``TypeError``;
+* a value of the right type that is out of range or not among the options
+  (``pool_size=0``, ``sigma=-1.0``, ``padding="FULL"``) is a ``ValueError``.
+
+Option strings (:func:`choice`) are matched without regard to case and come back
+in the spelling of the options, so ``padding="same"`` and ``pooling="MAX"`` are
+both accepted. This module does not import TensorFlow (only :func:`restore_rank`
+and :func:`fits_at_call`, which receive tensors, load it).
 """
 
 from __future__ import annotations
 
 import numbers
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 
-from cnn101._tf import tensorflow
-
 PADDINGS = ("SAME", "VALID")
+Padding = Literal["SAME", "VALID"]
+DEVICES = ("auto", "cpu", "gpu")
+Device = Literal["auto", "cpu", "gpu"]
 # Sizes, windows and counts: TensorFlow's shapes are 32-bit integers.
 MAX_SIZE = 2**31 - 1
 
@@ -110,6 +122,25 @@ def as_image_batch(images: Any, name: str = "images") -> tuple[np.ndarray, int]:
     return array, rank
 
 
+def gray_image(value: Any, name: str = "image") -> np.ndarray:
+    """Return ``value`` as a float32 2-D (H, W) gray image, or raise.
+
+    Non-numeric data is a ``TypeError``; empty, non-finite or not 2-D data a
+    ``ValueError``.
+
+    Examples
+    --------
+    >>> gray_image([[0, 1], [2, 3]]).dtype
+    dtype('float32')
+    """
+    array = as_float_array(value, name)
+    if array.ndim != 2:
+        raise ValueError(
+            f"`{name}` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
+        )
+    return array
+
+
 def restore_rank(batch: Any, rank: int) -> Any:
     """Undo :func:`as_image_batch` on an NHWC result (keeps several channels)."""
     if rank == 4:
@@ -117,6 +148,8 @@ def restore_rank(batch: Any, rank: int) -> Any:
     axes = (0, 3) if rank == 2 and batch.shape[-1] == 1 else (0,)
     if isinstance(batch, np.ndarray):
         return np.squeeze(batch, axis=axes)
+    from cnn101._tf import tensorflow
+
     # One squeeze op costs a sixth of what eager slicing (``batch[0]``) does.
     return tensorflow().squeeze(batch, axis=axes)
 
@@ -124,6 +157,17 @@ def restore_rank(batch: Any, rank: int) -> Any:
 def is_number(value: Any) -> bool:
     """Return whether ``value`` is a real number: Python or NumPy, but not a boolean."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def is_integer(value: Any) -> bool:
+    """Return whether ``value`` is an integer: Python or NumPy, but not a boolean.
+
+    Examples
+    --------
+    >>> is_integer(3), is_integer(np.int64(3)), is_integer(True), is_integer(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
 
 
 def is_finite_number(value: Any) -> bool:
@@ -181,22 +225,76 @@ def real_number(
     return number
 
 
+def positive_number(value: Any, name: str) -> float:
+    """Return ``value`` as a finite float > 0: ``real_number(value, name, positive=True)``.
+
+    Examples
+    --------
+    >>> positive_number(2, "sigma")
+    2.0
+    """
+    return real_number(value, name, positive=True)
+
+
+def _integer_type(value: Any, name: str, expected: str, original: Any = None) -> None:
+    """Raise TypeError unless ``value`` is an integer (booleans are not)."""
+    if not is_integer(value):
+        shown = value if original is None else original
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(shown)}")
+
+
+def _pair(value: Any, name: str, expected: str) -> list:
+    """Return ``value`` as a list of 2 integers, or raise (TypeError for a wrong type)."""
+    pair = value.tolist() if isinstance(value, np.ndarray) and value.shape == (2,) else value
+    if not isinstance(pair, tuple | list):
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    if len(pair) != 2:
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    for member in pair:
+        _integer_type(member, name, expected, value)
+    return list(pair)
+
+
 def positive_pair(value: Any, name: str) -> tuple[int, int]:
-    """Return ``value`` as a pair of positive integers (an int means a square)."""
-    pair = (value, value) if _is_int(value) else value
-    if isinstance(pair, np.ndarray) and pair.shape == (2,):
-        pair = pair.tolist()
-    if (
-        not isinstance(pair, tuple | list)
-        or len(pair) != 2
-        or not all(_is_int(v) and v > 0 for v in pair)
-    ):
-        raise ValueError(
-            f"`{name}` must be a positive integer or a tuple of 2 positive integers. "
-            f"Received: {name}={describe(value)}"
-        )
+    """Return ``value`` as a pair of positive integers (an int means a square).
+
+    A wrong type (a string, a float, a bool, a pair of those) is a ``TypeError``;
+    a pair of the wrong length, a zero or a negative member a ``ValueError``.
+
+    Examples
+    --------
+    >>> positive_pair(3, "pool_size"), positive_pair((2, np.int64(4)), "pool_size")
+    ((3, 3), (2, 4))
+    """
+    expected = "a positive integer or a tuple of 2 positive integers"
+    pair = _pair((value, value) if is_integer(value) else value, name, expected)
+    if not all(v > 0 for v in pair):
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
     _not_too_large(max(pair), name, value)
     return int(pair[0]), int(pair[1])
+
+
+def positive_ints(value: Any, name: str) -> tuple[int, ...]:
+    """Return ``value``, a non-empty sequence of positive integers, as a tuple, or raise.
+
+    Examples
+    --------
+    >>> positive_ints([1, 2, 4], "levels")
+    (1, 2, 4)
+    """
+    expected = "a non-empty sequence of positive integers"
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    if len(value) == 0:
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    for member in value:
+        _integer_type(member, name, expected, value)
+    if not all(v > 0 for v in value):
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    _not_too_large(max(value), name, value)
+    return tuple(int(v) for v in value)
 
 
 def _not_too_large(number: Any, name: str, value: Any) -> None:
@@ -208,8 +306,18 @@ def _not_too_large(number: Any, name: str, value: Any) -> None:
 
 
 def positive_int(value: Any, name: str) -> int:
-    """Return ``value`` if it is a positive integer (at most ``MAX_SIZE``), else raise."""
-    if not _is_int(value) or value <= 0:
+    """Return ``value`` if it is a positive integer (at most ``MAX_SIZE``), else raise.
+
+    Not an integer (a float, a string, a bool): ``TypeError``; zero, negative or
+    too large: ``ValueError``.
+
+    Examples
+    --------
+    >>> positive_int(np.int64(3), "size")
+    3
+    """
+    _integer_type(value, name, "a positive integer")
+    if value <= 0:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={describe(value)}")
     _not_too_large(value, name, value)
     return int(value)
@@ -238,11 +346,11 @@ def seed(value: Any, name: str = "seed", *, optional: bool = False) -> Any:
         return None
     if isinstance(value, np.random.Generator) and optional:
         return value
-    if not _is_int(value) or not 0 <= value < 2**32:
+    if not is_integer(value) or not 0 <= value < 2**32:
         expected = "an integer in [0, 2**32)" + (
             ", a numpy.random.Generator or None" if optional else ""
         )
-        error = TypeError if not _is_int(value) else ValueError
+        error = TypeError if not is_integer(value) else ValueError
         raise error(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
     return int(value)
 
@@ -257,24 +365,44 @@ def axes(ax: Any) -> Any:
 
 
 def int_pair(value: Any, name: str) -> tuple[int, int]:
-    """Return ``value`` as a pair of integers (any sign), or raise."""
-    if isinstance(value, np.ndarray) and value.shape == (2,):
-        value = value.tolist()
-    if not isinstance(value, tuple | list) or len(value) != 2 or not all(map(_is_int, value)):
-        raise ValueError(f"`{name}` must be a pair of integers. Received: {name}={describe(value)}")
-    return int(value[0]), int(value[1])
+    """Return ``value`` as a pair of integers (any sign), or raise.
+
+    Not a pair of integers: ``TypeError``; a sequence of another length: ``ValueError``.
+    """
+    pair = _pair(value, name, "a pair of integers")
+    return int(pair[0]), int(pair[1])
 
 
 def integer(value: Any, name: str) -> int:
     """Return ``value`` as an int if it is an integer (not a bool), else raise TypeError."""
-    if not _is_int(value):
-        raise TypeError(f"`{name}` must be an integer. Received: {name}={describe(value)}")
+    _integer_type(value, name, "an integer")
+    return int(value)
+
+
+def index(value: Any, name: str, count: int) -> int:
+    """Return ``value`` if it is an integer in [0, ``count``), else raise.
+
+    Not an integer (a float, a string, a bool): ``TypeError``; out of range: ``ValueError``.
+
+    Examples
+    --------
+    >>> index(np.int64(2), "channel", 3)
+    2
+    """
+    expected = f"an integer in [0, {count - 1}]"
+    _integer_type(value, name, expected)
+    if not 0 <= value < count:
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
     return int(value)
 
 
 def non_negative_int(value: Any, name: str) -> int:
-    """Return ``value`` if it is an integer >= 0 (not a bool), else raise."""
-    if not _is_int(value) or value < 0:
+    """Return ``value`` if it is an integer >= 0 (not a bool), else raise.
+
+    Not an integer: ``TypeError``; negative or too large: ``ValueError``.
+    """
+    _integer_type(value, name, "a non-negative integer")
+    if value < 0:
         raise ValueError(
             f"`{name}` must be a non-negative integer. Received: {name}={describe(value)}"
         )
@@ -282,13 +410,58 @@ def non_negative_int(value: Any, name: str) -> int:
     return int(value)
 
 
-def padding_mode(padding: Any) -> str:
-    """Return ``padding`` upper-cased if it is "SAME" or "VALID" (any case)."""
-    if not isinstance(padding, str) or padding.upper() not in PADDINGS:
-        raise ValueError(
-            f"`padding` must be one of {PADDINGS}. Received: padding={describe(padding)}"
+def choice(value: Any, name: str, options: Sequence[str]) -> str:
+    """Return the option ``value`` names, spelled as in ``options``, or raise.
+
+    The one case rule of the package: options are matched without regard to case
+    (``"same"``, ``"Same"`` and ``"SAME"`` are the same option) and the spelling
+    of ``options`` comes back. A non-string is a ``TypeError``, an unknown string
+    a ``ValueError``; both list the options.
+
+    Parameters
+    ----------
+    value : Any
+        What the caller passed.
+    name : str
+        The argument's name, for the message.
+    options : sequence of str
+        The accepted options in their canonical spelling (distinct without case).
+
+    Returns
+    -------
+    str
+        The member of ``options`` equal to ``value`` without regard to case.
+
+    Examples
+    --------
+    >>> choice("same", "padding", PADDINGS)
+    'SAME'
+    >>> choice("MAX", "pooling", ("max", "avg"))
+    'max'
+    """
+    options = tuple(options)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"`{name}` must be a string, one of {options} (any case). "
+            f"Received: {name}={describe(value)}"
         )
-    return padding.upper()
+    folded = value.casefold()
+    for option in options:
+        if option.casefold() == folded:
+            return option
+    raise ValueError(
+        f"`{name}` must be one of {options} (any case). Received: {name}={describe(value)}"
+    )
+
+
+def padding_mode(padding: Any) -> str:
+    """Return ``padding`` as "SAME" or "VALID" (given in any case), else raise."""
+    return choice(padding, "padding", PADDINGS)
+
+
+def device(value: Any) -> str:
+    """Return ``value`` as "auto", "cpu" or "gpu" (given in any case), else raise."""
+    return choice(value, "device", DEVICES)
 
 
 def check_window_fits(
@@ -346,6 +519,8 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
         if static[0] < minimum[0] or static[1] < minimum[1]:
             raise ValueError(f"{message} Received: input of spatial size {static}")
         return inputs
+    from cnn101._tf import tensorflow
+
     tf = tensorflow()
     assertion = tf.debugging.assert_greater_equal(
         tf.shape(inputs)[1:3], tf.constant(minimum, dtype=tf.int32), message=message
@@ -354,5 +529,5 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
         return tf.identity(inputs)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+# The old private name, still used by cnn101/experiments.py (frozen) and one exercise module.
+_is_int = is_integer

@@ -140,15 +140,6 @@ def _relative_error(target: np.ndarray, aligned: np.ndarray, mask: np.ndarray) -
     return float(np.linalg.norm(target[mask] - aligned[mask]) / norm)
 
 
-def _as_gray(image: Any) -> np.ndarray:
-    array = check.as_float_array(image, "image")
-    if array.ndim != 2:
-        raise ValueError(
-            f"`image` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
-        )
-    return array
-
-
 def _check_extractor(extractor: Any) -> FeatureExtractor:
     if not isinstance(extractor, FeatureExtractor):
         raise TypeError(
@@ -226,7 +217,7 @@ def alignment_error(
     >>> float(alignment_error(image, conv_features("sobel_left"), "rotate90")) > 0.5
     True
     """
-    image = _as_gray(image)
+    image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
     transform = _resolve(transform, "transform")
     moved_image = transform(image)
@@ -276,7 +267,7 @@ def channel_pair_error(
     >>> bool(shifted < 0.25 < 0.5 < same)
     True
     """
-    image = _as_gray(image)
+    image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
     transform = _resolve(transform, "transform")
     moved_image = transform(image)
@@ -342,7 +333,7 @@ def candidate_warp_errors(
     >>> min(errors.values()) > 0.5
     True
     """
-    image = _as_gray(image)
+    image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
     transform = _resolve(transform, "transform")
     if not isinstance(candidates, Mapping) or not candidates:
@@ -389,7 +380,7 @@ def input_alignment_error(
     >>> round(float(input_alignment_error(image, conv_features("sobel_left"), "scale2")), 6)
     0.0
     """
-    image = _as_gray(image)
+    image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
     transform = _resolve(transform, "transform")
     inverse = transform.inverse()
@@ -504,10 +495,7 @@ def alignment_table(
             "`extractors` must be a non-empty mapping of names to FeatureExtractor. "
             f"Received: extractors={check.describe(extractors)}"
         )
-    if route not in ("features", "input"):
-        raise ValueError(
-            f"`route` must be 'features' or 'input'. Received: route={check.describe(route)}"
-        )
+    route = check.choice(route, "route", ("features", "input"))
     if transforms is not None and (
         isinstance(transforms, str | SpatialTransform)
         or not isinstance(transforms, Sequence)
@@ -565,10 +553,7 @@ def show_alignment(
         raise ValueError(
             f"`labels` must be 3 strings (the titles of the last panels). Received: labels={check.describe(labels)}"
         )
-    if not check._is_int(channel) or not 0 <= channel < count:
-        raise ValueError(
-            f"`channel` must be an integer in [0, {count - 1}]. Received: channel={check.describe(channel)}"
-        )
+    channel = check.index(channel, "channel", count)
     labels = labels or ("Λ(T f)", "T(Λ f)", "|difference|")
     target, aligned = result.target[..., channel], result.aligned[..., channel]
     limit = float(max(np.abs(target).max(), np.abs(aligned).max())) or 1.0

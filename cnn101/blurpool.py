@@ -32,13 +32,13 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import device_scope, tensorflow
+from cnn101._validation import Device
 
 tf = tensorflow()
 
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 BlurPadding = Literal["reflect", "zero"]
-Device = Literal["auto", "cpu", "gpu"]
 PADDING_MODES = ("reflect", "zero")
 
 __all__ = ["BlurPool2D", "MaxBlurPool2D", "binomial_filter", "blur_pool2d", "max_blur_pool2d"]
@@ -75,12 +75,7 @@ def binomial_filter(size: int = 3) -> np.ndarray:
 
 
 def _padding_mode(padding: Any) -> str:
-    if not isinstance(padding, str) or padding.lower() not in PADDING_MODES:
-        raise ValueError(
-            f"`padding` must be one of {PADDING_MODES} (the blur's border handling). "
-            f"Received: padding={check.describe(padding)}"
-        )
-    return padding.lower()
+    return check.choice(padding, "padding", PADDING_MODES)
 
 
 def _pads(filter_size: int) -> tuple[int, int]:

@@ -66,8 +66,8 @@ def match_template(image: Any, template: Any) -> Any:
     >>> round(float(np.max(scores)), 6)
     1.0
     """
-    image = _gray(image, "image")
-    template = _gray(template, "template")
+    image = check.gray_image(image, "image")
+    template = check.gray_image(template, "template")
     if template.shape[0] > image.shape[0] or template.shape[1] > image.shape[1]:
         raise ValueError(
             f"`template` must fit inside `image`. Received: template with shape {template.shape} "
@@ -96,15 +96,6 @@ def match_template(image: Any, template: Any) -> Any:
     safe = tf.where(flat | (denominator == 0.0), 1.0, denominator)
     score = tf.where(flat | (denominator == 0.0), 0.0, numerator / safe)
     return tf.cast(tf.clip_by_value(score, -1.0, 1.0), tf.float32)  # clip: rounding only
-
-
-def _gray(value: Any, name: str) -> np.ndarray:
-    array = check.as_float_array(value, name)
-    if array.ndim != 2:
-        raise ValueError(
-            f"`{name}` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
-        )
-    return array
 
 
 @dataclass(frozen=True)
@@ -178,7 +169,7 @@ def coarse_to_fine_search(
     >>> result.position, result.evaluated < exhaustive_search(image, image[40:56, 8:24]).evaluated
     ((40, 8), True)
     """
-    image, template = _gray(image, "image"), _gray(template, "template")
+    image, template = check.gray_image(image, "image"), check.gray_image(template, "template")
     max_layer = check.non_negative_int(max_layer, "max_layer")
     radius = check.non_negative_int(radius, "radius")
     coarsest = pyramid_shapes(template.shape, max_layer)[-1]

@@ -23,9 +23,9 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from cnn101._validation import DEVICES
 from cnn101.kernels import kernel_names
 
-_DEVICES = ("auto", "cpu", "gpu")
 _SIZES = (8, 2048)
 # The smallest photo (side, pixels) worth enlarging for the photo step.
 _MIN_PHOTO = 16
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: sobel_left)",
     )
     parser.add_argument(
-        "--device", default="auto", choices=_DEVICES, help="where the ops run (default: auto)"
+        "--device", default="auto", choices=DEVICES, help="where the ops run (default: auto)"
     )
     parser.add_argument(
         "--size",

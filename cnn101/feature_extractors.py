@@ -261,11 +261,7 @@ def random_cnn_features(
     >>> cnn(np.ones((8, 8))).shape, cnn.radius
     ((8, 8, 6), 2)
     """
-    if isinstance(channels, str) or not isinstance(channels, Sequence) or len(channels) == 0:
-        raise ValueError(
-            f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
-        )
-    widths = [check.positive_int(c, "channels") for c in channels]
+    widths = list(check.positive_ints(channels, "channels"))
     size = check.positive_int(kernel_size, "kernel_size")
     seed = check.seed(seed)
     rng = np.random.default_rng(seed)
@@ -369,11 +365,7 @@ def train_digit_features(
 
     from cnn101.datasets import load_digits
 
-    if isinstance(channels, str) or not isinstance(channels, Sequence) or len(channels) == 0:
-        raise ValueError(
-            f"`channels` must be a non-empty list of positive integers. Received: channels={check.describe(channels)}"
-        )
-    widths = [check.positive_int(c, "channels") for c in channels]
+    widths = list(check.positive_ints(channels, "channels"))
     epochs = check.positive_int(epochs, "epochs")
     seed = check.seed(seed)
     try:

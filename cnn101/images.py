@@ -85,10 +85,7 @@ def vertical_line_image(
     """
     height = check.positive_int(height, "height")
     width = check.positive_int(width, "width")
-    if not check._is_int(column) or not 0 <= column < width:
-        raise ValueError(
-            f"`column` must be an integer in [0, {width - 1}]. Received: column={check.describe(column)}"
-        )
+    column = check.index(column, "column", width)
     thickness = check.positive_int(thickness, "thickness")
     if column + thickness > width:
         raise ValueError(
@@ -161,11 +158,7 @@ def squares_image(
     >>> squares_image((2, 4), gap=2).astype(int).tolist()[2]
     [0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0]
     """
-    if isinstance(sizes, str) or not isinstance(sizes, Sequence | np.ndarray) or len(sizes) == 0:
-        raise ValueError(
-            f"`sizes` must be a non-empty sequence of positive integers. Received: sizes={check.describe(sizes)}"
-        )
-    sizes = [check.positive_int(s, "sizes") for s in sizes]
+    sizes = check.positive_ints(sizes, "sizes")
     gap = check.positive_int(gap, "gap")
     offset = check.non_negative_int(offset, "offset")
     height = max(sizes) + 2 * gap + offset

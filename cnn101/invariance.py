@@ -365,10 +365,7 @@ def conv_pool_stack(
     (1, 4, 4, 1)
     """
     depth = check.positive_int(depth, "depth")
-    if pooling not in _STACK_POOLINGS:
-        raise ValueError(
-            f"`pooling` must be one of {_STACK_POOLINGS}. Received: pooling={check.describe(pooling)}"
-        )
+    pooling = check.choice(pooling, "pooling", _STACK_POOLINGS)
     channels = check.positive_int(channels, "channels")
     kernel_size = check.positive_int(kernel_size, "kernel_size")
     filter_size = check.positive_int(filter_size, "filter_size")

@@ -38,25 +38,19 @@ POOLINGS = ("max", "avg", "blur", "stride")
 
 
 def _check_pooling(pooling: Any) -> str:
-    if pooling not in POOLINGS:
-        raise ValueError(
-            f"`pooling` must be one of {POOLINGS}. Received: pooling={check.describe(pooling)}"
-        )
-    return pooling
+    return check.choice(pooling, "pooling", POOLINGS)
 
 
 def _input_shape(value: Any, smallest: int = 1) -> tuple[int, int, int]:
-    if (
-        not isinstance(value, tuple | list)
-        or len(value) != 3
-        or not all(check._is_int(v) and 0 < v <= 4096 for v in value)
-        or min(value[:2]) < smallest
-    ):
-        raise ValueError(
-            "`input_shape` must be (height, width, channels), 3 positive integers up to 4096"
-            + (f", height and width at least {smallest}" if smallest > 1 else "")
-            + f". Received: input_shape={check.describe(value)}"
-        )
+    message = (
+        "`input_shape` must be (height, width, channels), 3 positive integers up to 4096"
+        + (f", height and width at least {smallest}" if smallest > 1 else "")
+        + f". Received: input_shape={check.describe(value)}"
+    )
+    if not isinstance(value, tuple | list) or not all(map(check.is_integer, value)):
+        raise TypeError(message)
+    if len(value) != 3 or not all(0 < v <= 4096 for v in value) or min(value[:2]) < smallest:
+        raise ValueError(message)
     return tuple(int(v) for v in value)
 
 
@@ -107,13 +101,9 @@ def shift_cnn(
     """
     pooling = _check_pooling(pooling)
     input_shape = _input_shape(input_shape, smallest=8)
-    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
-        raise ValueError(
-            f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
-        )
+    filters = check.positive_ints(filters, "filters")
     layers: list[Any] = [keras.Input(input_shape)]
     for count in filters:
-        count = check.positive_int(count, "filters")
         stride = 2 if pooling == "stride" else 1
         layers.append(
             keras.layers.Conv2D(count, 3, strides=stride, padding="same", activation="relu")

@@ -41,15 +41,16 @@ _POOLINGS = ("max", "avg")
 
 
 def _check_scales(scales: Any) -> tuple[float, ...]:
-    if (
-        isinstance(scales, str)
-        or not isinstance(scales, Sequence)
-        or len(scales) == 0
-        or not all(check.is_number(s) and np.isfinite(s) and 0 < s <= 100 for s in scales)
-    ):
-        raise ValueError(
-            f"`scales` must be a non-empty sequence of positive numbers. Received: scales={check.describe(scales)}"
-        )
+    message = (
+        "`scales` must be a non-empty sequence of positive numbers (at most 100). "
+        f"Received: scales={check.describe(scales)}"
+    )
+    if isinstance(scales, str) or not isinstance(scales, Sequence):
+        raise TypeError(message)
+    if not all(map(check.is_number, scales)):
+        raise TypeError(message)
+    if len(scales) == 0 or not all(np.isfinite(s) and 0 < s <= 100 for s in scales):
+        raise ValueError(message)
     return tuple(float(s) for s in scales)
 
 
@@ -99,10 +100,7 @@ class ScaleChannels(keras.layers.Layer):
             raise TypeError(
                 f"`trunk` must be a Keras layer or model. Received: trunk={check.describe(trunk)}"
             )
-        if pooling not in _POOLINGS:
-            raise ValueError(
-                f"`pooling` must be one of {_POOLINGS}. Received: pooling={check.describe(pooling)}"
-            )
+        pooling = check.choice(pooling, "pooling", _POOLINGS)
         self.trunk = trunk
         self.scales = _check_scales(scales)
         self.pooling = pooling
@@ -214,11 +212,7 @@ def small_trunk(filters: Sequence[int] = (8, 16, 32), *, name: str = "trunk") ->
     >>> tuple(trunk(np.zeros((1, 20, 20, 1), "float32")).shape)
     (1, 8)
     """
-    if isinstance(filters, str) or not isinstance(filters, Sequence) or len(filters) == 0:
-        raise ValueError(
-            f"`filters` must be a non-empty sequence of positive integers. Received: filters={check.describe(filters)}"
-        )
-    filters = [check.positive_int(f, "filters") for f in filters]
+    filters = check.positive_ints(filters, "filters")
     check.text(name, "name", optional=False)
     layers: list[keras.layers.Layer] = []
     for index, count in enumerate(filters):

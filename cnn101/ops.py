@@ -9,16 +9,14 @@ when one is visible), ``"cpu"`` or ``"gpu"``.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import device_scope, tensorflow
+from cnn101._validation import Device, Padding
 from cnn101.kernels import to_filter
-
-Padding = Literal["SAME", "VALID"]
-Device = Literal["auto", "cpu", "gpu"]
 
 # Load TensorFlow now, quietly, so a later `import keras` or `import tensorflow` prints nothing.
 tensorflow()

@@ -54,14 +54,6 @@ def _grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
     return nrows, ncols, min(panel, MAX_FIGURE_WIDTH / ncols)
 
 
-def _check_text(value: Any, name: str) -> None:
-    check.text(value, name)
-
-
-def _check_flag(value: Any, name: str) -> bool:
-    return check.flag(value, name)
-
-
 def _check_cmap(cmap: Any) -> str:
     import matplotlib
 
@@ -133,9 +125,9 @@ def show_image(
     'eye'
     """
     array = _as_2d(_to_numpy(image, "image"), "image")
-    _check_text(title, "title")
+    check.text(title, "title")
     cmap = _check_cmap(cmap)
-    values, colorbar = _check_flag(values, "values"), _check_flag(colorbar, "colorbar")
+    values, colorbar = check.flag(values, "values"), check.flag(colorbar, "colorbar")
     vmin = None if vmin is None else check.real_number(vmin, "vmin")
     vmax = None if vmax is None else check.real_number(vmax, "vmax")
     if vmin is not None and vmax is not None and not vmin < vmax:
@@ -195,7 +187,7 @@ def show_kernel(kernel: Any, *, title: str | None = None, ax: Axes | None = None
     array = check.as_float_array(kernel, "kernel")
     if array.ndim != 2:
         raise ValueError(f"`kernel` must be 2-D (kh, kw). Received: array with shape {array.shape}")
-    _check_text(title, "title")
+    check.text(title, "title")
     ax = _new_axes(ax, (2.4, 2.4))
     limit = float(np.abs(array).max()) or 1.0
     ax.imshow(array, cmap="coolwarm", vmin=-limit, vmax=limit, interpolation="nearest")
@@ -268,9 +260,9 @@ def show_feature_maps(
             f"Received: titles={check.describe(titles)}"
         )
     ncols = check.positive_int(ncols, "ncols")
-    _check_text(suptitle, "suptitle")
-    _check_text(caption, "caption")
-    colorbar = _check_flag(colorbar, "colorbar")
+    check.text(suptitle, "suptitle")
+    check.text(caption, "caption")
+    colorbar = check.flag(colorbar, "colorbar")
     nrows, ncols, size = _grid(len(panels), ncols, 2.6)
     fig = Figure(figsize=(size * ncols, size * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -343,8 +335,8 @@ def show_pipeline(
                 f"`stages[{index}]` must be a (name, array) pair with a string name. "
                 f"Received: stages[{index}]={check.describe(stage)}"
             )
-    _check_text(caption, "caption")
-    values, colorbar = _check_flag(values, "values"), _check_flag(colorbar, "colorbar")
+    check.text(caption, "caption")
+    values, colorbar = check.flag(values, "values"), check.flag(colorbar, "colorbar")
     arrays = [_as_2d(_to_numpy(array, "stages"), "stages") for _, array in stages]
     nrows, ncols, size = _grid(len(stages), len(stages), 2.8 + 0.6 * colorbar)
     fig = Figure(

@@ -60,14 +60,12 @@ __all__ = [
 Pooling = Literal["max", "avg"]
 BinRule = Literal["adaptive", "he"]
 BIN_RULES = ("adaptive", "he")
+POOLINGS = ("max", "avg")
+MERGES = ("concat", "sum")  # DeepLab v3, DeepLab v2
 
 
 def _bin_rule(bin_rule: Any) -> str:
-    if bin_rule not in BIN_RULES:
-        raise ValueError(
-            f"`bin_rule` must be 'adaptive' or 'he'. Received: bin_rule={check.describe(bin_rule)}"
-        )
-    return bin_rule
+    return check.choice(bin_rule, "bin_rule", BIN_RULES)
 
 
 def bin_edges(size: int, bins: int, bin_rule: BinRule = "adaptive") -> list[tuple[int, int]]:
@@ -130,11 +128,7 @@ def _adaptive_pool(x: Any, bins: tuple[int, int], pooling: str, bin_rule: str = 
 
 
 def _pooling_mode(pooling: Any) -> str:
-    if pooling not in ("max", "avg"):
-        raise ValueError(
-            f"`pooling` must be 'max' or 'avg'. Received: pooling={check.describe(pooling)}"
-        )
-    return pooling
+    return check.choice(pooling, "pooling", POOLINGS)
 
 
 def adaptive_pool2d(images: Any, bins: int | tuple[int, int], pooling: Pooling = "max") -> Any:
@@ -204,19 +198,6 @@ def valid_taps(size: int | tuple[int, int], rate: int, kernel: int = 3) -> np.nd
         return ((positions >= 0) & (positions < n)).sum(axis=1)
 
     return np.outer(along(height), along(width))
-
-
-def _positive_ints(value: Any, name: str) -> tuple[int, ...]:
-    if (
-        not isinstance(value, Sequence)
-        or isinstance(value, str)
-        or len(value) == 0
-        or not all(check._is_int(v) and v > 0 for v in value)
-    ):
-        raise ValueError(
-            f"`{name}` must be a non-empty sequence of positive integers. Received: {name}={check.describe(value)}"
-        )
-    return tuple(int(v) for v in value)
 
 
 def _channels(input_shape: Sequence, layer: str) -> int:
@@ -297,7 +278,7 @@ class SpatialPyramidPooling(keras.layers.Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.levels = _positive_ints(levels, "levels")
+        self.levels = check.positive_ints(levels, "levels")
         self.pooling = _pooling_mode(pooling)
         self.bin_rule = _bin_rule(bin_rule)
         self.input_spec = keras.layers.InputSpec(ndim=4)
@@ -380,7 +361,7 @@ class PyramidPoolingModule(keras.layers.Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.bins = _positive_ints(bins, "bins")
+        self.bins = check.positive_ints(bins, "bins")
         self.filters = None if filters is None else check.positive_int(filters, "filters")
         self.activation = keras.activations.get(activation)
         self.batch_norm = check.flag(batch_norm, "batch_norm")
@@ -489,15 +470,10 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         self.filters = check.positive_int(filters, "filters")
-        self.rates = _positive_ints(rates, "rates")
+        self.rates = check.positive_ints(rates, "rates")
         self.activation = keras.activations.get(activation)
         self.batch_norm = check.flag(batch_norm, "batch_norm")
-        if merge not in ("concat", "sum"):
-            raise ValueError(
-                f"`merge` must be 'concat' (DeepLab v3) or 'sum' (DeepLab v2). "
-                f"Received: merge={check.describe(merge)}"
-            )
-        self.merge = merge
+        self.merge = check.choice(merge, "merge", MERGES)
         self.image_pooling = check.flag(image_pooling, "image_pooling")
         self.input_spec = keras.layers.InputSpec(ndim=4)
         concat = self.merge == "concat"

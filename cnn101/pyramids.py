@@ -66,8 +66,8 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
     >>> gaussian_kernel1d().round(3).tolist()
     [0.0, 0.007, 0.194, 0.598, 0.194, 0.007, 0.0]
     """
-    sigma = _positive_float(sigma, "sigma")
-    truncate = _positive_float(truncate, "truncate")
+    sigma = check.positive_number(sigma, "sigma")
+    truncate = check.positive_number(truncate, "truncate")
     if truncate * sigma > 1000:
         raise ValueError(
             "`sigma` and `truncate` make a kernel wider than 2001 taps (radius "
@@ -77,10 +77,6 @@ def gaussian_kernel1d(sigma: float = DEFAULT_SIGMA, truncate: float = 4.0) -> np
     x = np.arange(-radius, radius + 1, dtype=np.float64)
     weights = np.exp(-0.5 * (x / sigma) ** 2)
     return weights / weights.sum()
-
-
-def _positive_float(value: Any, name: str) -> float:
-    return check.real_number(value, name, positive=True)
 
 
 def _reflect_indices(size: int, pad: int) -> np.ndarray:
@@ -133,7 +129,7 @@ def _resize(batch: Any, shape: tuple[int, int]) -> Any:
 
 
 def _sigma(sigma: float | None) -> float:
-    return DEFAULT_SIGMA if sigma is None else _positive_float(sigma, "sigma")
+    return DEFAULT_SIGMA if sigma is None else check.positive_number(sigma, "sigma")
 
 
 def gaussian_blur(images: Any, sigma: float = DEFAULT_SIGMA) -> Any:

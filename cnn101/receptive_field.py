@@ -29,19 +29,27 @@ __all__ = [
 
 def _layers(layers: Any) -> list[tuple[int, int, int]]:
     """Return ``layers`` as (kernel, stride, dilation) triples, or raise."""
-    if not isinstance(layers, Sequence) or isinstance(layers, str) or len(layers) == 0:
-        raise ValueError(
-            "`layers` must be a non-empty list of (kernel, stride) or (kernel, stride, dilation) "
-            f"tuples. Received: layers={check.describe(layers)}"
-        )
+    message = (
+        "`layers` must be a non-empty list of (kernel, stride) or (kernel, stride, dilation) "
+        f"tuples. Received: layers={check.describe(layers)}"
+    )
+    if not isinstance(layers, Sequence) or isinstance(layers, str):
+        raise TypeError(message)
+    if len(layers) == 0:
+        raise ValueError(message)
     triples = []
     for index, layer in enumerate(layers):
-        values = tuple(layer) if isinstance(layer, Sequence) else ()
-        if len(values) not in (2, 3) or not all(check._is_int(v) and v > 0 for v in values):
-            raise ValueError(
-                f"`layers[{index}]` must be (kernel, stride) or (kernel, stride, dilation) with "
-                f"positive integers. Received: layers[{index}]={check.describe(layer)}"
-            )
+        message = (
+            f"`layers[{index}]` must be (kernel, stride) or (kernel, stride, dilation) with "
+            f"positive integers. Received: layers[{index}]={check.describe(layer)}"
+        )
+        if not isinstance(layer, Sequence) or isinstance(layer, str | bytes):
+            raise TypeError(message)
+        values = tuple(layer)
+        if len(values) in (2, 3) and not all(map(check.is_integer, values)):
+            raise TypeError(message)
+        if len(values) not in (2, 3) or not all(v > 0 for v in values):
+            raise ValueError(message)
         triples.append((*values, 1) if len(values) == 2 else values)
     return triples
 

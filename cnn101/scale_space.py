@@ -33,18 +33,6 @@ from cnn101.feature_extractors import FeatureExtractor, conv_features
 __all__ = ["DogFit", "fit_difference_of_gaussians", "log_features", "log_kernel"]
 
 
-def _positive_float(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(
-            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
-        )
-    if not math.isfinite(float(value)) or float(value) <= 0:
-        raise ValueError(
-            f"`{name}` must be a positive number. Received: {name}={check.describe(value)}"
-        )
-    return float(value)
-
-
 _MAX_SIGMA = 256.0
 
 
@@ -88,7 +76,7 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     """
     from scipy.special import ndtr
 
-    sigma = _positive_float(sigma, "sigma")
+    sigma = check.positive_number(sigma, "sigma")
     if sigma > _MAX_SIGMA:
         raise ValueError(
             f"`sigma` must be at most {_MAX_SIGMA} (the kernel is 8 sigma wide). Received: sigma={check.describe(sigma)}"
@@ -127,7 +115,7 @@ def log_features(sigmas: Sequence[float], *, name: str | None = None) -> Feature
         raise ValueError(
             f"`sigmas` must be a non-empty sequence of positive numbers. Received: sigmas={check.describe(sigmas)}"
         )
-    scales = [_positive_float(s, "sigmas") for s in sigmas]
+    scales = [check.positive_number(s, "sigmas") for s in sigmas]
     label = name or "LoG at sigma " + ", ".join(f"{s:g}" for s in scales)
     return conv_features([log_kernel(s) for s in scales], name=label)
 
@@ -202,7 +190,7 @@ def fit_difference_of_gaussians(kernel: Any, sigmas: Sequence[float] | None = No
     grid = (
         np.geomspace(0.2, 4.0, 32)
         if sigmas is None
-        else np.asarray([_positive_float(s, "sigmas") for s in sigmas], dtype=float)
+        else np.asarray([check.positive_number(s, "sigmas") for s in sigmas], dtype=float)
     )
     if np.unique(grid).size < 2:
         raise ValueError(

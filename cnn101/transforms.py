@@ -79,19 +79,19 @@ class SpatialTransform:
 
     def __post_init__(self) -> None:
         check.text(self.name, "name", optional=False)
-        if self.kind not in _KINDS:
-            raise ValueError(
-                f"`kind` must be one of {_KINDS}. Received: kind={check.describe(self.kind)}"
-            )
-        if isinstance(self.order, bool) or self.order not in (0, 1):
-            raise ValueError(
-                f"`order` must be 0 or 1. Received: order={check.describe(self.order)}"
-            )
+        object.__setattr__(self, "kind", check.choice(self.kind, "kind", _KINDS))
+        if not check.is_number(self.order) or self.order not in (0, 1):
+            error = ValueError if check.is_number(self.order) else TypeError
+            raise error(f"`order` must be 0 or 1. Received: order={check.describe(self.order)}")
         params = self.params
         if self.kind == "translate":
-            ok = isinstance(params, tuple) and len(params) == 2 and all(map(check._is_int, params))
+            ok = (
+                isinstance(params, tuple)
+                and len(params) == 2
+                and all(map(check.is_integer, params))
+            )
         elif self.kind == "rotate90":
-            ok = isinstance(params, tuple) and len(params) == 1 and check._is_int(params[0])
+            ok = isinstance(params, tuple) and len(params) == 1 and check.is_integer(params[0])
         elif self.kind == "reflect":
             ok = isinstance(params, tuple) and len(params) == 1 and params[0] in _AXES
         else:
@@ -263,10 +263,7 @@ def reflection(axis: Literal["left_right", "up_down"] = "left_right") -> Spatial
     >>> reflection("left_right")(np.array([[1.0, 2.0, 3.0]])).tolist()
     [[3.0, 2.0, 1.0]]
     """
-    if axis not in _AXES:
-        raise ValueError(
-            f"`axis` must be one of {tuple(_AXES)}. Received: axis={check.describe(axis)}"
-        )
+    axis = check.choice(axis, "axis", tuple(_AXES))
     return SpatialTransform(f"flip {axis.replace('_', '-')}", "reflect", (axis,))
 
 
@@ -300,8 +297,8 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
         raise ValueError(
             f"`matrix` must be an invertible 2x2 array. Received: {check._describe(array)}"
         )
-    if isinstance(order, bool) or order not in (0, 1):
-        raise ValueError(
+    if not check.is_number(order) or order not in (0, 1):
+        raise (ValueError if check.is_number(order) else TypeError)(
             "`order` must be 0 (nearest neighbour) or 1 (bilinear); higher spline orders "
             f"read the whole image and blur the border masks. Received: order={check.describe(order)}"
         )

@@ -102,26 +102,29 @@ def test_max_layer_zero_is_exhaustive_search():
 
 
 @pytest.mark.parametrize(
-    ("call", "match"),
+    ("call", "error", "match"),
     [
-        (lambda: search.match_template(np.zeros((5, 5)), np.zeros((6, 2))), "template"),
-        (lambda: search.match_template(np.zeros((5, 5, 3)), np.zeros((2, 2))), "image"),
+        (lambda: search.match_template(np.zeros((5, 5)), np.zeros((6, 2))), ValueError, "template"),
+        (lambda: search.match_template(np.zeros((5, 5, 3)), np.zeros((2, 2))), ValueError, "image"),
         (
             lambda: search.coarse_to_fine_search(np.zeros((64, 64)), np.ones((8, 8)), max_layer=3),
+            ValueError,
             "max_layer",
         ),
         (
             lambda: search.coarse_to_fine_search(np.zeros((64, 64)), np.ones((8, 8)), radius=-1),
+            ValueError,
             "radius",
         ),
         (
             lambda: search.coarse_to_fine_search(
                 np.zeros((64, 64)), np.ones((8, 8)), max_layer="2"
             ),
+            TypeError,
             "max_layer",
         ),
     ],
 )
-def test_bad_inputs(call, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
         call()

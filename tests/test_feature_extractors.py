@@ -129,7 +129,7 @@ def test_train_digit_features_learns_and_keeps_the_grid():
         (lambda: fe.conv_features([]), ValueError, "kernels"),
         (lambda: fe.conv_features("sobel"), ValueError, "kernel name"),
         (lambda: fe.conv_features([np.ones((2, 2)), np.ones((3, 3))]), ValueError, "odd"),
-        (lambda: fe.random_cnn_features(8), ValueError, "channels"),
+        (lambda: fe.random_cnn_features(8), TypeError, "channels"),
         (lambda: fe.random_cnn_features((8,), seed=1.5), TypeError, "seed"),
         (lambda: fe.keras_features("model"), TypeError, "model"),
         (lambda: fe.conv_features("laplacian")(np.zeros((4, 4, 3))), ValueError, "image"),

@@ -24,7 +24,8 @@ def test_numpy_scalars_count_as_numbers():
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: images.vertical_line_image(column=True), ValueError, "`column`"),
+        (lambda: images.vertical_line_image(column=True), TypeError, "`column`"),
+        (lambda: images.vertical_line_image(column=8), ValueError, "`column`"),
         (
             lambda: invariance.shift_stability(ops.max_pool2d, np.zeros((1, 4, 4, 1)), atol=np.nan),
             ValueError,

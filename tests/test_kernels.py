@@ -88,3 +88,23 @@ def test_checking_numpy_kernels_loads_no_tensorflow():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False", done.stderr[-2000:]
+
+
+def test_validation_module_loads_no_tensorflow():
+    """``cnn101._validation`` and ``cnn101._tf`` import without TensorFlow; NumPy checks keep it out."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from cnn101 import _tf, _validation as check\n"
+        "check.as_float_array([[1, 2]], 'x'); check.gray_image(np.ones((2, 2)), 'image')\n"
+        "check.choice('same', 'padding', check.PADDINGS); check.device('CPU')\n"
+        "check.positive_pair(2, 'pool_size'); check.positive_number(1.5, 'sigma')\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False", done.stderr[-2000:]

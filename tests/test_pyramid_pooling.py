@@ -217,22 +217,28 @@ def test_variable_size_model_saves_and_loads(layer, channels, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("make", "match"),
+    ("make", "error", "match"),
     [
-        (lambda: SpatialPyramidPooling(levels=()), "levels"),
-        (lambda: SpatialPyramidPooling(levels=(4, 0)), "levels"),
-        (lambda: SpatialPyramidPooling(levels="421"), "levels"),
-        (lambda: SpatialPyramidPooling(pooling="min"), "pooling"),
-        (lambda: PyramidPoolingModule(bins=(1, -2)), "bins"),
-        (lambda: PyramidPoolingModule(filters=0), "filters"),
-        (lambda: AtrousSpatialPyramidPooling(filters=2.5), "filters"),
-        (lambda: AtrousSpatialPyramidPooling(rates=(6, None)), "rates"),
-        (lambda: adaptive_pool2d(np.zeros((4, 4)), 0), "bins"),
-        (lambda: bin_edges(0, 2), "size"),
+        (lambda: SpatialPyramidPooling(levels=()), ValueError, "levels"),
+        (lambda: SpatialPyramidPooling(levels=(4, 0)), ValueError, "levels"),
+        (lambda: SpatialPyramidPooling(levels="421"), TypeError, "levels"),
+        (lambda: SpatialPyramidPooling(pooling="min"), ValueError, "pooling"),
+        (lambda: SpatialPyramidPooling(pooling=None), TypeError, "pooling"),
+        (lambda: SpatialPyramidPooling(bin_rule="HE").bin_rule == "he", None, ""),
+        (lambda: PyramidPoolingModule(bins=(1, -2)), ValueError, "bins"),
+        (lambda: PyramidPoolingModule(filters=0), ValueError, "filters"),
+        (lambda: AtrousSpatialPyramidPooling(filters=2.5), TypeError, "filters"),
+        (lambda: AtrousSpatialPyramidPooling(rates=(6, None)), TypeError, "rates"),
+        (lambda: AtrousSpatialPyramidPooling(merge="avg"), ValueError, "merge"),
+        (lambda: adaptive_pool2d(np.zeros((4, 4)), 0), ValueError, "bins"),
+        (lambda: bin_edges(0, 2), ValueError, "size"),
     ],
 )
-def test_bad_arguments(make, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_arguments(make, error, match):
+    if error is None:  # a valid spelling: accepted
+        assert make()
+        return
+    with pytest.raises(error, match=match):
         make()
 
 

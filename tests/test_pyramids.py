@@ -185,21 +185,35 @@ def test_odd_sides_can_exceed_one_third():
 
 
 @pytest.mark.parametrize(
-    ("call", "match"),
+    ("call", "error", "match"),
     [
-        (lambda: pyramids.gaussian_pyramid(np.zeros((8, 8)), max_layer=-1), "max_layer"),
-        (lambda: pyramids.gaussian_pyramid(np.zeros((8, 8)), max_layer=1.5), "max_layer"),
-        (lambda: pyramids.gaussian_pyramid(np.zeros((8, 8)), sigma=0), "sigma"),
-        (lambda: pyramids.gaussian_blur(np.zeros((8, 8)), sigma="big"), "sigma"),
-        (lambda: pyramids.gaussian_pyramid(np.zeros((1, 2, 8, 8, 1))), "`image` must be"),
-        (lambda: pyramids.pyramid_expand(np.zeros((4, 4)), (0, 8)), "shape"),
-        (lambda: pyramids.pyramid_shapes((8, -1)), "shape"),
-        (lambda: pyramids.reconstruct_from_laplacian([]), "pyramid"),
-        (lambda: pyramids.gaussian_kernel1d(-1.0), "sigma"),
+        (
+            lambda: pyramids.gaussian_pyramid(np.zeros((8, 8)), max_layer=-1),
+            ValueError,
+            "max_layer",
+        ),
+        (
+            lambda: pyramids.gaussian_pyramid(np.zeros((8, 8)), max_layer=1.5),
+            TypeError,
+            "max_layer",
+        ),
+        (lambda: pyramids.gaussian_pyramid(np.zeros((8, 8)), sigma=0), ValueError, "sigma"),
+        (lambda: pyramids.gaussian_blur(np.zeros((8, 8)), sigma="big"), TypeError, "sigma"),
+        (
+            lambda: pyramids.gaussian_pyramid(np.zeros((1, 2, 8, 8, 1))),
+            ValueError,
+            "`image` must be",
+        ),
+        (lambda: pyramids.pyramid_expand(np.zeros((4, 4)), (0, 8)), ValueError, "shape"),
+        (lambda: pyramids.pyramid_shapes((8, -1)), ValueError, "shape"),
+        (lambda: pyramids.reconstruct_from_laplacian([]), ValueError, "pyramid"),
+        (lambda: pyramids.gaussian_kernel1d(-1.0), ValueError, "sigma"),
     ],
 )
-def test_bad_inputs(call, match):
-    with pytest.raises((ValueError, TypeError), match=match):  # TypeError for a wrong type
+def test_bad_inputs(call, error, match):
+    with pytest.raises(
+        error, match=match
+    ):  # TypeError for a wrong type, ValueError for a bad value
         call()
 
 

@@ -84,19 +84,21 @@ def test_show_dilated_kernel():
 
 
 @pytest.mark.parametrize(
-    ("call", "match"),
+    ("call", "error", "match"),
     [
-        (lambda: receptive_field([]), "layers"),
-        (lambda: receptive_field("3x3"), "layers"),
-        (lambda: receptive_field([(3, 1), (3, 0)]), r"layers\[1\]"),
-        (lambda: receptive_field([(3,)]), r"layers\[0\]"),
-        (lambda: receptive_field([(3, 1, 2, 1)]), r"layers\[0\]"),
-        (lambda: empirical_receptive_field([(3, 1)] * 20, size=16), "size"),
-        (lambda: empirical_receptive_field([(3, 1)] * 7, size=15), "size"),
-        (lambda: empirical_receptive_field([(3, 2, 2)]), "stride"),
-        (lambda: show_dilated_kernel(3, 0), "dilation"),
+        (lambda: receptive_field([]), ValueError, "layers"),
+        (lambda: receptive_field("3x3"), TypeError, "layers"),
+        (lambda: receptive_field([(3, 1), (3, 0)]), ValueError, r"layers\[1\]"),
+        (lambda: receptive_field([(3,)]), ValueError, r"layers\[0\]"),
+        (lambda: receptive_field([(3, 1, 2, 1)]), ValueError, r"layers\[0\]"),
+        (lambda: receptive_field([(3, 1.0)]), TypeError, r"layers\[0\]"),
+        (lambda: receptive_field([3]), TypeError, r"layers\[0\]"),
+        (lambda: empirical_receptive_field([(3, 1)] * 20, size=16), ValueError, "size"),
+        (lambda: empirical_receptive_field([(3, 1)] * 7, size=15), ValueError, "size"),
+        (lambda: empirical_receptive_field([(3, 2, 2)]), ValueError, "stride"),
+        (lambda: show_dilated_kernel(3, 0), ValueError, "dilation"),
     ],
 )
-def test_bad_inputs(call, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
         call()

@@ -91,10 +91,18 @@ def test_recipes_name_their_data(data):
 
 
 @pytest.mark.parametrize(
-    "input_shape", [(4, 4, 1), (32, 32), (32, 32, 0), (True, True, True), "32"]
+    ("input_shape", "error"),
+    [
+        ((4, 4, 1), ValueError),
+        ((32, 32), ValueError),
+        ((32, 32, 0), ValueError),
+        ((True, True, True), TypeError),
+        ((32.0, 32, 1), TypeError),
+        ("32", TypeError),
+    ],
 )
-def test_shift_cnn_names_a_bad_input_shape(input_shape):
-    with pytest.raises(ValueError, match="`input_shape`"):
+def test_shift_cnn_names_a_bad_input_shape(input_shape, error):
+    with pytest.raises(error, match="`input_shape`"):
         recipes.shift_cnn("max", input_shape=input_shape)
 
 

@@ -229,7 +229,7 @@ def test_bounding_boxes_match_regionprops():
         (lambda: scale.pooled_responses(np.ones((4, 4)), levels=-1), ValueError, "levels"),
         (lambda: scale.merge_level(-1, 3), ValueError, "start"),
         (lambda: scale.merge_level(2, 0), ValueError, "size"),
-        (lambda: scale.square_corner_cells(levels=1.5), ValueError, "levels"),
+        (lambda: scale.square_corner_cells(levels=1.5), TypeError, "levels"),
         (lambda: scale.square_layout(sizes=()), ValueError, "sizes"),
         (lambda: scale.log_uniform_scales(5, 2.0, 1.0), ValueError, "low"),
         (lambda: scale.octave_correlation(np.ones((8, 8)), np.ones((5, 4))), ValueError, "twice"),

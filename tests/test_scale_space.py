@@ -128,15 +128,21 @@ def test_dog_fit_recovers_a_dog_and_rejects_oriented_kernels():
 
 
 @pytest.mark.parametrize(
-    ("call", "match"),
+    ("call", "error", "match"),
     [
-        (lambda: scale_space.log_kernel(0), "sigma"),
-        (lambda: scale_space.log_features([]), "sigmas"),
-        (lambda: scale_space.fit_difference_of_gaussians(np.ones((2, 2))), "kernel"),
-        (lambda: scale_space.fit_difference_of_gaussians(np.zeros((3, 3))), "kernel"),
-        (lambda: scale_space.fit_difference_of_gaussians(np.ones((3, 3)), [1.0]), "sigmas"),
+        (lambda: scale_space.log_kernel(0), ValueError, "sigma"),
+        (lambda: scale_space.log_kernel("2"), TypeError, "sigma"),
+        (lambda: scale_space.log_features(["1.0"]), TypeError, "sigmas"),
+        (lambda: scale_space.log_features([]), ValueError, "sigmas"),
+        (lambda: scale_space.fit_difference_of_gaussians(np.ones((2, 2))), ValueError, "kernel"),
+        (lambda: scale_space.fit_difference_of_gaussians(np.zeros((3, 3))), ValueError, "kernel"),
+        (
+            lambda: scale_space.fit_difference_of_gaussians(np.ones((3, 3)), [1.0]),
+            ValueError,
+            "sigmas",
+        ),
     ],
 )
-def test_bad_arguments(call, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
         call()

@@ -1,0 +1,269 @@
+"""The rules of ``cnn101._validation``: one case rule for options, and one rule for the error class.
+
+A value of the wrong *type* is a ``TypeError``, a value of the right type out of range
+or not among the options a ``ValueError``; both name the argument and what it received.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+from cnn101 import _validation as check
+from cnn101 import blurpool, ops
+
+OPTIONS = ("max", "avg")
+
+
+@pytest.mark.parametrize(
+    ("value", "options", "expected"),
+    [
+        ("max", OPTIONS, "max"),
+        ("MAX", OPTIONS, "max"),
+        ("Avg", OPTIONS, "avg"),
+        ("same", check.PADDINGS, "SAME"),
+        ("Valid", check.PADDINGS, "VALID"),
+        ("CPU", check.DEVICES, "cpu"),
+        (np.str_("gpu"), check.DEVICES, "gpu"),
+    ],
+)
+def test_choice_ignores_case_and_returns_the_canonical_spelling(value, options, expected):
+    result = check.choice(value, "option", options)
+    assert result == expected
+    assert type(result) is str
+
+
+@pytest.mark.parametrize("value", [None, 3, 1.0, True, b"max", ["max"], ("max",)])
+def test_choice_refuses_a_non_string_with_a_type_error(value):
+    with pytest.raises(TypeError) as info:
+        check.choice(value, "pooling", OPTIONS)
+    message = str(info.value)
+    assert message.startswith("`pooling` must be a string")
+    assert "('max', 'avg')" in message
+    assert f"Received: pooling={check.describe(value)}" in message
+
+
+@pytest.mark.parametrize("value", ["min", "", " max", "ma x", "maximum"])
+def test_choice_refuses_an_unknown_string_with_a_value_error(value):
+    with pytest.raises(ValueError) as info:
+        check.choice(value, "pooling", OPTIONS)
+    assert str(info.value) == (
+        f"`pooling` must be one of ('max', 'avg') (any case). Received: pooling={value!r}"
+    )
+
+
+def test_padding_and_device_use_the_choice_rule():
+    assert check.padding_mode("same") == "SAME"
+    assert check.device("Auto") == "auto"
+    with pytest.raises(TypeError, match="`padding`"):
+        check.padding_mode(None)
+    with pytest.raises(ValueError, match=r"`device` must be one of .*'tpu'"):
+        check.device("tpu")
+
+
+@pytest.mark.parametrize(
+    ("checker", "args"),
+    [
+        (check.positive_int, ()),
+        (check.non_negative_int, ()),
+        (check.integer, ()),
+        (check.positive_pair, ()),
+        (check.index, (4,)),
+    ],
+)
+@pytest.mark.parametrize("value", ["2", 2.0, 2.5, True, np.bool_(True), None, 1j, np.ones(3)])
+def test_integer_checks_refuse_a_wrong_type_with_a_type_error(checker, args, value):
+    with pytest.raises(TypeError, match=r"^`size` must be .* Received: size="):
+        checker(value, "size", *args)
+
+
+@pytest.mark.parametrize(
+    ("checker", "value"),
+    [
+        (check.positive_int, 0),
+        (check.positive_int, -3),
+        (check.positive_int, 2**31),
+        (check.non_negative_int, -1),
+        (check.positive_pair, (2, 0)),
+        (check.positive_pair, (2, 2, 2)),
+        (check.int_pair, (1, 2, 3)),
+        (check.positive_ints, ()),
+        (check.positive_ints, (1, -1)),
+        (check.positive_number, 0.0),
+        (check.positive_number, float("nan")),
+    ],
+)
+def test_right_type_out_of_range_is_a_value_error(checker, value):
+    with pytest.raises(
+        ValueError, match=rf"^`size` must be .*Received: size={re.escape(check.describe(value))}"
+    ):
+        checker(value, "size")
+
+
+@pytest.mark.parametrize(
+    ("checker", "value"),
+    [
+        (check.positive_pair, (2, "2")),
+        (check.positive_pair, (2, 2.0)),
+        (check.positive_pair, "22"),
+        (check.int_pair, (1, True)),
+        (check.int_pair, 3),
+        (check.positive_ints, "421"),
+        (check.positive_ints, (1, None)),
+        (check.positive_ints, 4),
+        (check.positive_number, "2"),
+        (check.positive_number, True),
+    ],
+)
+def test_a_wrong_type_inside_a_pair_or_sequence_is_a_type_error(checker, value):
+    with pytest.raises(TypeError, match=r"^`size` must be .*Received: size="):
+        checker(value, "size")
+
+
+def test_integer_checks_take_numpy_integers():
+    assert check.positive_int(np.int64(3), "n") == 3
+    assert check.positive_pair(np.array([2, 3]), "n") == (2, 3)
+    assert check.positive_ints(np.array([4, 2, 1]), "n") == (4, 2, 1)
+    assert check.index(np.int32(0), "n", 1) == 0
+    assert check.is_integer(np.uint8(1)) and not check.is_integer(True)
+
+
+def test_gray_image():
+    assert check.gray_image([[1, 2], [3, 4]], "image").dtype == np.float32
+    with pytest.raises(ValueError, match=r"`template` must be a 2-D gray image .* \(2, 2, 3\)"):
+        check.gray_image(np.zeros((2, 2, 3)), "template")
+    with pytest.raises(TypeError, match="`image` must hold real numbers"):
+        check.gray_image([["a"]], "image")
+
+
+def _image():
+    return np.random.default_rng(0).uniform(size=(8, 8)).astype(np.float32)
+
+
+def _calls():
+    """Public functions that take sizes, given a size of the wrong type."""
+    from cnn101 import pyramid_pooling, pyramids, receptive_field, scale_space
+
+    return [
+        ("ops.max_pool2d pool_size='2'", lambda: ops.max_pool2d(_image(), "2"), "pool_size"),
+        ("ops.avg_pool2d strides=1.5", lambda: ops.avg_pool2d(_image(), 2, strides=1.5), "strides"),
+        (
+            "ops.conv2d dilation=True",
+            lambda: ops.conv2d(_image(), "identity", dilation=True),
+            "dilation",
+        ),
+        ("ops.output_size size='7'", lambda: ops.output_size("7", 2), "size"),
+        ("ops.max_pool2d padding=1", lambda: ops.max_pool2d(_image(), padding=1), "padding"),
+        ("ops.relu device=None", lambda: ops.relu(_image(), device=None), "device"),
+        (
+            "blur_pool2d pool_size='2'",
+            lambda: blurpool.blur_pool2d(_image(), pool_size="2"),
+            "pool_size",
+        ),
+        (
+            "blur_pool2d filter_size=3.0",
+            lambda: blurpool.blur_pool2d(_image(), filter_size=3.0),
+            "filter_size",
+        ),
+        (
+            "max_blur_pool2d padding=0",
+            lambda: blurpool.max_blur_pool2d(_image(), padding=0),
+            "padding",
+        ),
+        ("BlurPool2D pool_size='2'", lambda: blurpool.BlurPool2D(pool_size="2"), "pool_size"),
+        (
+            "SpatialPyramidPooling levels='421'",
+            lambda: pyramid_pooling.SpatialPyramidPooling(levels="421"),
+            "levels",
+        ),
+        (
+            "SpatialPyramidPooling levels=(4, 2.0)",
+            lambda: pyramid_pooling.SpatialPyramidPooling(levels=(4, 2.0)),
+            "levels",
+        ),
+        (
+            "SpatialPyramidPooling pooling=1",
+            lambda: pyramid_pooling.SpatialPyramidPooling(pooling=1),
+            "pooling",
+        ),
+        (
+            "adaptive_pool2d bins='2'",
+            lambda: pyramid_pooling.adaptive_pool2d(_image(), "2"),
+            "bins",
+        ),
+        (
+            "gaussian_pyramid max_layer='2'",
+            lambda: pyramids.gaussian_pyramid(_image(), max_layer="2"),
+            "max_layer",
+        ),
+        (
+            "gaussian_pyramid sigma='1'",
+            lambda: pyramids.gaussian_pyramid(_image(), sigma="1"),
+            "sigma",
+        ),
+        ("pyramid_shapes shape='8'", lambda: pyramids.pyramid_shapes("8"), "shape"),
+        ("log_kernel sigma='2'", lambda: scale_space.log_kernel("2"), "sigma"),
+        ("log_kernel radius=2.0", lambda: scale_space.log_kernel(1.0, radius=2.0), "radius"),
+        (
+            "receptive_field layers=[(3, '1')]",
+            lambda: receptive_field.receptive_field([(3, "1")]),
+            "layers",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "call", "name"), _calls(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_a_size_of_the_wrong_type_is_a_type_error_naming_it(label, call, name):
+    with pytest.raises(TypeError, match=rf"`{re.escape(name)}(\[\d+\])?` must be"):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: ops.max_pool2d(_image(), 2, padding="same"), (4, 4)),
+        (lambda: ops.max_pool2d(_image(), 2, padding="Valid"), (4, 4)),
+        (
+            lambda: blurpool.blur_pool2d(_image(), padding="ZERO"),
+            (4, 4),
+        ),
+        (
+            lambda: blurpool.blur_pool2d(_image(), device="CPU"),
+            (4, 4),
+        ),
+    ],
+)
+def test_option_strings_are_accepted_in_any_case(call, expected):
+    assert tuple(call().shape) == expected
+
+
+def test_layers_store_the_canonical_spelling():
+    from cnn101.pyramid_pooling import AtrousSpatialPyramidPooling, SpatialPyramidPooling
+
+    layer = SpatialPyramidPooling(pooling="MAX", bin_rule="He")
+    assert (layer.pooling, layer.bin_rule) == ("max", "he")
+    assert layer.get_config()["pooling"] == "max"
+    assert AtrousSpatialPyramidPooling(4, merge="SUM").merge == "sum"
+
+
+def test_the_layers_of_the_replications_follow_the_case_rule():
+    """models, invariance and multiscale: the same rule (their options were case-sensitive)."""
+    from cnn101 import invariance, models, multiscale
+
+    stack = invariance.conv_pool_stack(1, pooling="Blur")
+    assert stack.name == "blur_pool_stack_1"
+    assert multiscale.ScaleChannels(multiscale.small_trunk((2,)), pooling="AVG").pooling == "avg"
+    assert (
+        models.shift_cnn("STRIDE", filters=(2,)).count_params()
+        == models.shift_cnn("stride", filters=(2,)).count_params()
+    )
+    with pytest.raises(TypeError, match="`pooling` must be a string"):
+        invariance.conv_pool_stack(1, pooling=None)
+    with pytest.raises(ValueError, match="`pooling` must be one of"):
+        models.shift_cnn("min")
+    with pytest.raises(TypeError, match="`scales`"):
+        multiscale.ScaleChannels(multiscale.small_trunk((2,)), scales=("1",))
+    with pytest.raises(TypeError, match="`filters`"):
+        multiscale.small_trunk((2.0,))
