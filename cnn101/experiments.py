@@ -155,7 +155,11 @@ class Summary:
         -------
         (float, float)
         """
-        if isinstance(level, bool) or not check.is_finite_number(level) or not 0 < level < 1:
+        if not check.is_number(level):
+            raise TypeError(
+                f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
+            )
+        if not check.is_finite_number(level) or not 0 < level < 1:
             raise ValueError(
                 f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
             )
@@ -190,11 +194,9 @@ class Summary:
 
 
 def _number(value: Any, name: str, low: float, high: float, what: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.integer | np.floating)
-        or not low <= value < high
-    ):
+    if not check.is_number(value):
+        raise TypeError(f"`{name}` must be {what}. Received: {name}={check.describe(value)}")
+    if not low <= value < high:
         raise ValueError(f"`{name}` must be {what}. Received: {name}={check.describe(value)}")
     return float(value)
 
@@ -403,7 +405,7 @@ class Result:
         """
         values = self._metric(metric)
         picks = index if isinstance(index, tuple) else (index,)
-        if not all(check._is_int(i) for i in picks):
+        if not all(check.is_integer(i) for i in picks):
             raise TypeError(
                 f"`index` must be an integer or a tuple of integers. Received: index={check.describe(index)}"
             )
@@ -425,7 +427,7 @@ class Result:
 
     def model(self, seed: int) -> Any:
         """Return the trained model of ``seed`` (rebuilt from its saved weights if needed)."""
-        if not check._is_int(seed):
+        if not check.is_integer(seed):
             raise TypeError(f"`seed` must be an integer. Received: seed={check.describe(seed)}")
         if seed not in self.seeds:
             raise ValueError(
@@ -959,7 +961,7 @@ def _check_seeds(seeds: Any) -> tuple[int, ...]:
             f"`seeds` must be a non-empty sequence of distinct non-negative integers. Received: seeds={check.describe(seeds)}"
         )
     for seed in seeds:
-        if not check._is_int(seed):
+        if not check.is_integer(seed):
             raise TypeError(
                 f"`seeds` must hold integers (not booleans or floats). Received: seeds={check.describe(seeds)}"
             )

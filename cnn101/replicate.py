@@ -759,7 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="tiny sizes: checks the code path only"
     )
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--device", choices=check.DEVICES, default="auto")
     parser.add_argument(
         "--out", help="results file (default: tutorials/replications/NAME.json; none with --smoke)"
     )

@@ -227,10 +227,7 @@ class FoveatedScaleChannels(keras.layers.Layer):
             raise TypeError(
                 f"`trunk` must be a Keras layer or model. Received: trunk={check.describe(trunk)}"
             )
-        if pooling not in _POOLINGS:
-            raise ValueError(
-                f"`pooling` must be one of {_POOLINGS}. Received: pooling={check.describe(pooling)}"
-            )
+        pooling = check.choice(pooling, "pooling", _POOLINGS)
         self.trunk = trunk
         self.scales = _check_scales(scales)
         self.crop = check.positive_int(crop, "crop")

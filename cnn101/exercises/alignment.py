@@ -220,7 +220,7 @@ def check_template_ratio(ratio: Any) -> Feedback:
     >>> bool(check_template_ratio(1.0))
     False
     """
-    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not np.isfinite(ratio):
+    if not check.is_finite_number(ratio):
         return not_yet(
             f"Expected one number. Received: {check.describe(ratio)}",
             hint="Compute float(features(T(scene)).max() / features(scene).max()).",

@@ -8,7 +8,6 @@ shape, gives a "Not yet" with a hint; the checks never raise for it.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -148,13 +147,9 @@ def _as_shape(value: Any) -> tuple[int, int] | None:
         return None
     shape = []
     for item in items:
-        if isinstance(item, numbers.Integral) and not isinstance(item, bool):
+        if check.is_integer(item):
             shape.append(int(item))
-        elif (
-            isinstance(item, numbers.Real)
-            and not isinstance(item, bool)
-            and float(item).is_integer()
-        ):
+        elif check.is_finite_number(item) and float(item).is_integer():
             shape.append(int(item))
         else:
             return None

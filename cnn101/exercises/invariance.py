@@ -62,7 +62,7 @@ def check_kept_columns(columns: Any, width: int = 8) -> Feedback:
         )
     expected = _kept_columns(width)
     try:
-        if isinstance(columns, str) or any(not check._is_int(c) for c in columns):
+        if isinstance(columns, str) or any(not check.is_integer(c) for c in columns):
             raise TypeError
         answer = {int(c) for c in columns}
     except (TypeError, ValueError, OverflowError):

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cnn101 import _validation as check
 from cnn101._validation import describe
 
 __all__ = [
@@ -350,7 +351,7 @@ def answer_key(nb: dict, *, tutorial: str = "") -> dict:
 def exercise_count(nb: dict) -> int | None:
     """Return how many exercises ``nb``'s metadata says it has (student versions), or None."""
     value: Any = _check_nb(nb).get("metadata", {}).get("cnn101", {}).get("exercises")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return int(value) if check.is_integer(value) else None
 
 
 MANIFEST_FORMAT = "cnn101-exercises-manifest"
@@ -362,7 +363,7 @@ def _marked_number(cell: Any) -> int | None:
     meta = cell.get("metadata") if isinstance(cell, dict) else None
     mark = meta.get("cnn101") if isinstance(meta, dict) else None
     number = mark.get("exercise") if isinstance(mark, dict) else None
-    return number if isinstance(number, int) and not isinstance(number, bool) else None
+    return int(number) if check.is_integer(number) else None
 
 
 def check_calls(source: str) -> list[ast.Call]:
