@@ -530,4 +530,3 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
 
 
 # The old private name, still used by cnn101/experiments.py (frozen) and one exercise module.
-_is_int = is_integer
