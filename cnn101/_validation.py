@@ -528,5 +528,3 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
     with tf.control_dependencies([assertion]):
         return tf.identity(inputs)
 
-
-# The old private name, still used by cnn101/experiments.py (frozen) and one exercise module.
