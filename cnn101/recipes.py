@@ -569,9 +569,9 @@ def transfer_source_recipe(data: Digits, *, canvas: int = DIGIT_CANVAS) -> Recip
         )
     x, y = _classes_of(data.x_train, data.y_train, SOURCE_CLASSES)
     x_test, y_test = _classes_of(data.x_test, data.y_test, SOURCE_CLASSES)
-    if len(x) < 10 or len(x_test) == 0:
+    if len(x) < 2 or len(x_test) == 0:
         raise ValueError(
-            f"`data` must hold at least 10 training digits and one test digit of 0-4. "
+            f"`data` must hold at least 2 training digits and one test digit of 0-4. "
             f"Received: {len(x)} and {len(x_test)}"
         )
     test = place_digits(x_test, 1.0, canvas=canvas, seed=4)
