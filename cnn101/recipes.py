@@ -815,6 +815,8 @@ def transfer_table(data: Digits, seeds: Sequence[int], sizes: Sequence[int]) -> 
                 mean, low, high = paired_interval(result, arms["from scratch"])
                 cell = f"{mean:+.3f} ({low:+.3f} to {high:+.3f})"
             lines.append(f"{arm:24s} {result.summary('accuracy').mean:8.3f}  {cell:>30s}")
+        mean, low, high = paired_interval(arms["probe: copied conv"], arms["probe: random conv"])
+        lines.append(f"probe copied - probe random: {mean:+.3f} ({low:+.3f} to {high:+.3f})")
     return "\n".join(lines)
 
 
