@@ -1,4 +1,4 @@
-"""The trained experiments of tutorials 2 and 3, as recipes for :func:`cnn101.experiments.run`.
+"""The trained experiments of tutorials 2, 3 and 6, as recipes for :func:`cnn101.experiments.run`.
 
 Each function returns a :class:`cnn101.experiments.Recipe` (or a dict of them, one
 per arm of a comparison) whose arms differ in one thing only, named in its
@@ -7,6 +7,7 @@ run them at a size that fits a lab session; the command line runs them larger::
 
     python -m cnn101.recipes shift --seeds 0 1 2 3 4 --n-train 4000
     python -m cnn101.recipes scale --seeds 0 1 2 3 4 --n-train 2000
+    python -m cnn101.recipes transfer --seeds 0 1 2 3 4 --n-train 3000 --n-test 1000
 
 Digits come from :func:`cnn101.datasets.load_digits`; images are NHWC.
 """
