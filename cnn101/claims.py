@@ -243,9 +243,10 @@ CLAIMS: tuple[Claim, ...] = (
         "task at another resolution.",
         T06,
         "I’m pretty sure the early layers will be helpful, based on my own experience.",
-        f"{_YOSINSKI}: first-layer features are general (Gabor- and colour-blob-like) and "
-        f"transfer well; transferability falls in later layers and with the distance between "
-        f"the tasks.",
+        f'{_YOSINSKI}: first-layer features (like Gabor filters and colour blobs) "appear '
+        f'not to be specific to a particular dataset or task, but general"; transferability '
+        f"falls with the distance between the tasks, and splitting co-adapted layers (a "
+        f"frozen middle) hurts too.",
     ),
     _c(
         "dog-features",

@@ -1,4 +1,4 @@
-"""The trained experiments of tutorials 2 and 3, as recipes for :func:`cnn101.experiments.run`.
+"""The trained experiments of tutorials 2, 3 and 6, as recipes for :func:`cnn101.experiments.run`.
 
 Each function returns a :class:`cnn101.experiments.Recipe` (or a dict of them, one
 per arm of a comparison) whose arms differ in one thing only, named in its
@@ -7,6 +7,7 @@ run them at a size that fits a lab session; the command line runs them larger::
 
     python -m cnn101.recipes shift --seeds 0 1 2 3 4 --n-train 4000
     python -m cnn101.recipes scale --seeds 0 1 2 3 4 --n-train 2000
+    python -m cnn101.recipes transfer --seeds 0 1 2 3 4 --n-train 3000 --n-test 1000
 
 Digits come from :func:`cnn101.datasets.load_digits`; images are NHWC.
 """
@@ -40,7 +41,11 @@ __all__ = [
     "CHANNEL_BUDGET",
     "DIGIT_CANVAS",
     "POOLINGS",
+    "PROBE_LEARNING_RATE",
     "SHIFT_BUDGET",
+    "SOURCE_BUDGET",
+    "SOURCE_CLASSES",
+    "TARGET_CLASSES",
     "TEST_SCALES",
     "TRANSFER_ARMS",
     "TRANSFER_BUDGET",
@@ -50,21 +55,40 @@ __all__ = [
     "channel_wins",
     "digits",
     "epoch_repeats",
+    "freeze_conv_layers",
+    "paired_interval",
     "scale_channel_recipes",
     "shift_cnn",
     "shift_recipes",
     "transfer_recipes",
+    "transfer_source_recipe",
+    "transfer_table",
     "zoom_recipes",
 ]
 
 TEST_SCALES = (0.5, 0.71, 1.0, 1.41, 2.0)
 DIGIT_CANVAS = 40  # a digit at scale 2 (40 pixels tall) just fits
-TRANSFER_ARMS = ("from scratch", "first conv copied", "all conv copied", "all conv copied, frozen")
+# Tutorial 6: source and target classes, and its arms as (convolutions copied, first
+# convolutions frozen, Adam's learning rate).
+SOURCE_CLASSES, TARGET_CLASSES = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
+PROBE_LEARNING_RATE = 0.01  # the two probes' own step: at 0.003 random features stay at chance
+TRANSFER_ARMS = {
+    "from scratch": (0, 0, 3e-3),
+    "1 conv copied": (1, 0, 3e-3),
+    "2 conv copied": (2, 0, 3e-3),
+    "3 conv copied": (3, 0, 3e-3),
+    "1 conv copied, frozen": (1, 1, 3e-3),
+    "2 conv copied, frozen": (2, 2, 3e-3),
+    "3 conv copied, frozen": (3, 3, 3e-3),
+    "probe: copied conv": (3, 3, PROBE_LEARNING_RATE),
+    "probe: random conv": (0, 3, PROBE_LEARNING_RATE),
+}
 # Budgets as (max_steps, patience), in optimizer steps (batches of 128 unless stated).
 SHIFT_BUDGET = (2000, 60)  # 480 training digits: 4 steps an epoch, patience 15 epochs
 ZOOM_BUDGET = (2000, 60)
 CHANNEL_BUDGET = (1000, 30)  # fine-tuning from a trained network
-TRANSFER_BUDGET = (1000, 50)  # batches of 64: 5 steps an epoch of 300 digits
+SOURCE_BUDGET = (2000, 60)  # tutorial 6's source: digits 0-4, a loss fall of 0.005 counts
+TRANSFER_BUDGET = (3000, 50)  # batches of 64: 5 steps an epoch of 300 digits; the probes are slow
 
 
 @dataclass(frozen=True)
@@ -444,100 +468,357 @@ def epoch_repeats(size: int, epoch_size: int = 300) -> int:
     return max(1, -(-epoch_size // size))
 
 
+def _classes_of(x: np.ndarray, y: np.ndarray, classes: Sequence[int]) -> tuple:
+    """Return the examples of ``classes``, labelled 0, 1, ... in the order of ``classes``."""
+    keep = np.isin(y, classes)
+    relabel = np.full(10, -1)
+    relabel[list(classes)] = np.arange(len(classes))
+    return x[keep], relabel[y[keep]]
+
+
+def _accuracy_on(test: np.ndarray, labels: np.ndarray):
+    def evaluate(model: keras.Model) -> dict[str, Any]:
+        correct = model.predict(test, verbose=0).argmax(-1) == labels
+        return {"accuracy": float(correct.mean()), "correct": correct.astype(float).tolist()}
+
+    return evaluate
+
+
+def paired_interval(a: Result, b: Result, level: float = 0.95) -> tuple[float, float, float]:
+    """Return the mean of ``a - b`` in test accuracy and its interval, test set's error included.
+
+    The arms are paired by seed (:func:`cnn101.experiments.difference`) and measured
+    on the same test digits, so the test set's own error of the difference is
+    estimated from the per-digit differences (metric ``"correct"``, 1 where a run
+    is right): ``s_test = std_i(d_i) / sqrt(n_test)``, where ``d_i`` is the seed mean
+    of ``a``'s minus ``b``'s correctness on digit ``i``. The half-width is
+    ``t(level, seeds - 1) * sqrt(sem**2 + s_test**2)``, as
+    :meth:`cnn101.experiments.Summary.interval` does with ``n_test`` for one arm
+    (whose binomial error needs a proportion in [0, 1], which a difference is not).
+
+    Parameters
+    ----------
+    a, b : Result
+        Of the same seeds, with metrics ``"accuracy"`` and ``"correct"`` (the arms
+        of :func:`transfer_recipes`).
+    level : float, default 0.95
+
+    Returns
+    -------
+    (float, float, float)
+        Mean difference, lower and upper end.
+
+    Examples
+    --------
+    >>> from cnn101.experiments import Summary
+    >>> round(Summary.of([0.1, 0.2, 0.3]).interval(0.95)[1], 3)  # no test error: t x sem
+    0.448
+    """
+    from scipy import stats
+
+    from cnn101.experiments import difference
+
+    for name, result in (("a", a), ("b", b)):
+        if not isinstance(result, Result) or "correct" not in result.metrics:
+            raise TypeError(
+                f"`{name}` must be a Result with a 'correct' metric (an arm of transfer_recipes). "
+                f"Received: {name}={check.describe(result)}"
+            )
+    level = check.real_number(level, "level")
+    if not 0 < level < 1:
+        raise ValueError(f"`level` must be strictly between 0 and 1. Received: level={level}")
+    gap = difference(a, b, "accuracy")
+    if gap.n < 2:
+        raise ValueError(f"An interval needs at least 2 seeds. Received: {gap.n}")
+    per_digit = (np.asarray(a.metrics["correct"]) - np.asarray(b.metrics["correct"])).mean(0)
+    s_test = per_digit.std(ddof=1) / np.sqrt(per_digit.size)
+    half = float(stats.t.ppf(0.5 + level / 2, gap.n - 1)) * float(np.hypot(gap.sem, s_test))
+    return gap.mean, gap.mean - half, gap.mean + half
+
+
+def transfer_source_recipe(data: Digits, *, canvas: int = DIGIT_CANVAS) -> Recipe:
+    """Return the source task of tutorial 6: digits 0-4 at scale 1 on ``canvas`` x ``canvas``.
+
+    The network is :func:`cnn101.models.plain_cnn` (three 3x3 convolutions of 8, 16
+    and 32 filters, global max pooling, a softmax over the 5 source classes; Adam
+    at 0.003), trained on the digits 0-4 among ``data.x_train``, each seed placing
+    them at its own random positions (a :class:`~cnn101.experiments.Recipe` ``draw``)
+    and holding out its own validation fifth; budget :data:`SOURCE_BUDGET` (a
+    validation loss must fall by 0.005 to count as lower).
+
+    Parameters
+    ----------
+    data : Digits
+    canvas : int, default DIGIT_CANVAS
+
+    Returns
+    -------
+    Recipe
+        Metric ``accuracy`` on the test digits 0-4 at scale 1.
+
+    Examples
+    --------
+    >>> recipe = transfer_source_recipe(digits(100, 50))
+    >>> sorted(set(recipe.y.tolist()))
+    [0, 1, 2, 3, 4]
+    """
+    data = _check_data(data)
+    canvas = check.positive_int(canvas, "canvas")
+    if canvas < 28:
+        raise ValueError(
+            f"`canvas` must be at least 28 (a digit at scale 1). Received: canvas={canvas}"
+        )
+    x, y = _classes_of(data.x_train, data.y_train, SOURCE_CLASSES)
+    x_test, y_test = _classes_of(data.x_test, data.y_test, SOURCE_CLASSES)
+    if len(x) < 2 or len(x_test) == 0:
+        raise ValueError(
+            f"`data` must hold at least 2 training digits and one test digit of 0-4. "
+            f"Received: {len(x)} and {len(x_test)}"
+        )
+    test = place_digits(x_test, 1.0, canvas=canvas, seed=4)
+
+    def placed(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+        return place_digits(x, 1.0, canvas=canvas, seed=rng), y
+
+    return Recipe(
+        "source: digits 0-4 at scale 1",
+        build=lambda: models.plain_cnn(
+            (canvas, canvas, 1), num_classes=len(SOURCE_CLASSES), learning_rate=3e-3
+        ),
+        x=x,
+        y=y,
+        draw=placed,
+        evaluate=_accuracy_on(test, y_test),
+        max_steps=SOURCE_BUDGET[0],
+        patience=SOURCE_BUDGET[1],
+        min_delta=0.005,
+        params={"canvas": canvas, "classes": list(SOURCE_CLASSES), "n_test": len(x_test)},
+    )
+
+
+def freeze_conv_layers(model: keras.Model, count: int, learning_rate: float = 3e-3) -> keras.Model:
+    """Freeze the first ``count`` Conv2D layers of ``model`` and compile it again.
+
+    The rest of the network still learns, with Adam at ``learning_rate`` (0.003
+    by default, as :func:`cnn101.models.plain_cnn` in the recipes). Freezing
+    every convolution of :func:`cnn101.multiscale.small_trunk` leaves only the
+    softmax layer learning: a linear probe.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A network of :func:`cnn101.models.plain_cnn`.
+    count : int
+        At least 1, at most its number of Conv2D layers.
+    learning_rate : float, default 0.003
+
+    Returns
+    -------
+    keras.Model
+        ``model`` itself, compiled again.
+
+    Examples
+    --------
+    >>> model = freeze_conv_layers(models.plain_cnn((24, 24, 1), num_classes=5), 3)
+    >>> sum(int(w.shape.num_elements()) for w in model.trainable_weights)  # 32 x 5 + 5
+    165
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
+    count = check.positive_int(count, "count")
+    learning_rate = check.real_number(learning_rate, "learning_rate", positive=True)
+    convs = [
+        layer for layer in model.get_layer("trunk").layers if isinstance(layer, keras.layers.Conv2D)
+    ]
+    if count > len(convs):
+        raise ValueError(
+            f"`count` must be at most the model's {len(convs)} Conv2D layers. Received: count={count}"
+        )
+    for layer in convs[:count]:
+        layer.trainable = False
+    model.compile(
+        keras.optimizers.Adam(learning_rate),
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
 def transfer_recipes(
     data: Digits,
-    plain: Result,
+    source: Result,
     size: int,
     *,
     target_scale: float = 0.5,
     canvas: int = 24,
-    n_validation: int = 100,
     epoch_size: int = 300,
 ) -> dict[str, Recipe]:
-    """Return the four transfer arms for a small set of ``size`` digits at ``target_scale``.
+    """Return the transfer arms of tutorial 6 for ``size`` labelled digits 5-9 at ``target_scale``.
 
-    The target task is low resolution: digits at ``target_scale`` (10 pixels tall
-    at 0.5) on small ``canvas`` x ``canvas`` images. The network is the one
-    :func:`zoom_recipes` trains (its convolutions and global pooling work at any
-    image size), so its filters can be copied across.
+    The target task has other classes than the source (:func:`transfer_source_recipe`,
+    digits 0-4 at scale 1): digits 5-9 at ``target_scale`` (10 pixels tall at 0.5)
+    on small ``canvas`` x ``canvas`` images. Each seed draws its own labelled set
+    from the pool of every digit 5-9 of :func:`cnn101.datasets.load_digits`'s
+    training split (none of which the source saw): ``size`` training digits and
+    ``size // 2`` other validation digits, placed at random positions; the
+    training part is repeated so that an epoch passes at least ``epoch_size``
+    digits (the copies never reach the validation part).
 
-    Control: the same network, the same ``size`` labelled digits (drawn from the
-    digits after the ones :func:`zoom_recipes` trains on), the same budget
-    (:data:`TRANSFER_BUDGET`: early stopping after its patience of optimizer steps,
-    batches of 64, on a fixed set of ``n_validation`` other digits, within its
-    maximum of steps; a small set is repeated so that an epoch passes at least
-    ``epoch_size`` digits) and seeds; only the starting weights differ:
-    ``"from scratch"`` (random), ``"first conv copied"`` (the first convolution from
-    the plain network trained at scale 1, same seed), ``"all conv copied"`` (all
-    three), ``"all conv copied, frozen"`` (all three, not trained further: only the
-    softmax layer learns, as a linear probe, with Adam's step raised from 0.003 to
-    0.01 so that it converges within the budget).
+    Control: the same network (:func:`cnn101.models.plain_cnn`, 5 classes, Adam at
+    0.003), the same labelled set for a seed, the same budget
+    (:data:`TRANSFER_BUDGET`: early stopping after its patience of optimizer steps
+    of 64 digits, within its maximum) and seeds; only the starting weights and
+    which convolutions learn differ, as :data:`TRANSFER_ARMS` lists them as
+    (convolutions copied from the source network of the same seed, first
+    convolutions frozen, learning rate): fine-tuned arms copy 0 (from scratch),
+    1, 2 or all 3 and train everything; frozen arms copy 1, 2 or 3 and freeze them
+    (:func:`freeze_conv_layers`; frozen 3 is a linear probe). The two ``"probe"``
+    arms are linear probes on the copied and on random (untrained) filters, both
+    at :data:`PROBE_LEARNING_RATE` (at 0.003 the probe on random filters does not
+    leave chance before its patience runs out): compare them with each other
+    (one difference, the filters); against the other arms they differ in the
+    step size too.
 
-    Metric: ``accuracy`` on the test digits at ``target_scale``.
+    Parameters
+    ----------
+    data : Digits
+        Its test digits 5-9 are the test set.
+    source : Result
+        Of :func:`transfer_source_recipe`, trained on every seed that the arms run.
+    size : int
+        Labelled training digits per seed.
+    target_scale : float, default 0.5
+    canvas : int, default 24
+    epoch_size : int, default 300
+
+    Returns
+    -------
+    dict of str to Recipe
+        In the order of :data:`TRANSFER_ARMS`; metric ``accuracy`` on the test
+        digits 5-9 at ``target_scale`` (``params["n_test"]`` of them).
+
+    Examples
+    --------
+    >>> data = digits(100, 50)
+    >>> source = run(transfer_source_recipe(data), seeds=(0,), cache=False, verbose=False)  # doctest: +SKIP
+    >>> list(transfer_recipes(data, source, 30))[:2]  # doctest: +SKIP
+    ['from scratch', '1 conv copied']
     """
     data = _check_data(data)
+    if not isinstance(source, Result):
+        raise TypeError(f"`source` must be a Result. Received: source={check.describe(source)}")
     size = check.positive_int(size, "size")
     target_scale = check.real_number(target_scale, "target_scale", positive=True)
     canvas = check.positive_int(canvas, "canvas")
+    epoch_size = check.positive_int(epoch_size, "epoch_size")
     if round(28 * target_scale) > canvas:
         raise ValueError(
             f"`target_scale` must fit a 28-pixel digit on the {canvas}x{canvas} `canvas` "
             f"(at most {canvas / 28:.3g}). Received: target_scale={check.describe(target_scale)}"
         )
-    if not isinstance(plain, Result):
-        raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
-    n_validation = check.positive_int(n_validation, "n_validation")
-    epoch_size = check.positive_int(epoch_size, "epoch_size")
-    start = len(plain.recipe.x)
     (x_all, y_all), _ = load_digits()
-    if start + n_validation + size > len(x_all):
+    pool_x, pool_y = _classes_of(x_all, y_all, TARGET_CLASSES)
+    n_val = max(1, size // 2)
+    if size < 2 or size + n_val > len(pool_x):
         raise ValueError(
-            f"`size` must be at most {len(x_all) - start - n_validation}. Received: size={size}"
+            f"`size` must be between 2 and {len(pool_x) * 2 // 3} (the pool holds {len(pool_x)} "
+            f"digits 5-9 for training and validation). Received: size={size}"
         )
-    val = slice(start, start + n_validation)
-    validation = (place_digits(x_all[val], target_scale, canvas=canvas, seed=6), y_all[val])
-    start += n_validation
-    x = place_digits(x_all[start : start + size], target_scale, canvas=canvas, seed=5)
-    labels = y_all[start : start + size]
+    x_test, y_test = _classes_of(data.x_test, data.y_test, TARGET_CLASSES)
+    if len(x_test) == 0:
+        raise ValueError("`data` must hold at least one test digit of 5-9.")
+    test = place_digits(x_test, target_scale, canvas=canvas, seed=4)
     repeats = epoch_repeats(size, epoch_size)
-    x, labels = np.concatenate([x] * repeats), np.concatenate([labels] * repeats)
-    test = place_digits(data.x_test, target_scale, canvas=canvas, seed=4)
 
-    def evaluate(model: keras.Model) -> dict[str, float]:
-        return {
-            "accuracy": float((model.predict(test, verbose=0).argmax(-1) == data.y_test).mean())
-        }
+    def draw(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+        pick = rng.choice(len(x), size + n_val, replace=False)  # no digit twice
+        placed = place_digits(x[pick], target_scale, canvas=canvas, seed=rng)
+        train, val = slice(0, size), slice(size, None)
+        x_train = np.concatenate([placed[train]] * repeats)
+        y_train = np.concatenate([y[pick][train]] * repeats)
+        return x_train, y_train, placed[val], y[pick][val]
 
-    def build(seed: int, copied: int, frozen: bool) -> keras.Model:
-        model = models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3)
+    def build(seed: int, copied: int, frozen: int, rate: float) -> keras.Model:
+        model = models.plain_cnn(
+            (canvas, canvas, 1), num_classes=len(TARGET_CLASSES), learning_rate=rate
+        )
         if copied:
-            copy_conv_layers(plain.model(seed), model, count=copied)
-        if frozen:  # a linear probe: only the softmax layer learns, with a larger step
-            model.get_layer("trunk").trainable = False
-            model.compile(
-                keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"]
-            )
-        return model
+            copy_conv_layers(source.model(seed), model, count=copied)
+        return freeze_conv_layers(model, frozen, rate) if frozen else model
 
-    settings = dict(
-        zip(TRANSFER_ARMS, [(0, False), (1, False), (3, False), (3, True)], strict=True)
-    )
     return {
         arm: Recipe(
             f"{arm}, {size} digits",
-            build=lambda seed, c=copied, f=frozen: build(seed, c, f),
-            x=x,
-            y=labels,
-            evaluate=evaluate,
+            build=lambda seed, c=copied, f=frozen, r=rate: build(seed, c, f, r),
+            x=pool_x,
+            y=pool_y,
+            draw=draw,
+            evaluate=_accuracy_on(test, y_test),
             max_steps=TRANSFER_BUDGET[0],
             patience=TRANSFER_BUDGET[1],
             min_delta=0.005,
             batch_size=64,
-            validation=validation,
-            params={"arm": arm, "size": size, "scale": target_scale, "source": _source_id(plain)},
+            params={
+                "arm": arm,
+                "size": size,
+                "n_validation": n_val,
+                "learning_rate": rate,
+                "scale": target_scale,
+                "canvas": canvas,
+                "epoch_size": epoch_size,
+                "n_test": len(x_test),
+                "source": _source_id(source),
+            },
         )
-        for arm, (copied, frozen) in settings.items()
+        for arm, (copied, frozen, rate) in TRANSFER_ARMS.items()
     }
+
+
+def transfer_table(data: Digits, seeds: Sequence[int], sizes: Sequence[int]) -> str:
+    """Train tutorial 6's source and arms; return the table of differences from scratch.
+
+    Each line is an arm's mean test accuracy and its paired difference from
+    ``"from scratch"`` with a 95 % interval that holds the test set's own error
+    (:meth:`cnn101.experiments.Summary.interval` with ``n_test``). Every run is
+    checked to have stopped by patience.
+
+    Parameters
+    ----------
+    data : Digits
+    seeds : sequence of int
+        At least 2.
+    sizes : sequence of int
+        Labelled target digits per seed.
+
+    Returns
+    -------
+    str
+    """
+    from cnn101.experiments import assert_converged, run_many
+
+    source = run(transfer_source_recipe(data), seeds, verbose=False)
+    assert_converged(source)
+    lines = [f"source (digits 0-4 at scale 1): accuracy {source.summary('accuracy')}"]
+    for size in sizes:
+        arms = run_many(
+            transfer_recipes(data, source, size), seeds, verbose=False, side_by_side="all"
+        )
+        assert_converged(arms)
+        n_test = arms["from scratch"].recipe.params["n_test"]
+        lines.append(
+            f"\n{size} labelled digits 5-9 at scale 0.5 (+{size // 2} validation), "
+            f"{len(seeds)} seeds, {n_test} test digits"
+        )
+        lines.append(f"{'arm':24s} {'accuracy':>8s}  {'minus scratch, 95 % interval':>30s}")
+        for arm, result in arms.items():
+            cell = ""
+            if arm != "from scratch":
+                mean, low, high = paired_interval(result, arms["from scratch"])
+                cell = f"{mean:+.3f} ({low:+.3f} to {high:+.3f})"
+            lines.append(f"{arm:24s} {result.summary('accuracy').mean:8.3f}  {cell:>30s}")
+        mean, low, high = paired_interval(arms["probe: copied conv"], arms["probe: random conv"])
+        lines.append(f"probe copied - probe random: {mean:+.3f} ({low:+.3f} to {high:+.3f})")
+    return "\n".join(lines)
 
 
 # --- command line -------------------------------------------------------------------------
@@ -564,18 +845,31 @@ def _table(results: dict[str, Result], metric: str, labels: Sequence[str] | None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the experiments of tutorial 2 (``shift``) or 3 (``scale``) at a chosen size."""
+    """Run the experiments of tutorial 2 (``shift``), 3 (``scale``) or 6 (``transfer``).
+
+    For ``transfer``, ``--n-train`` is the number of training digits the source
+    network's digits 0-4 are taken from; ``--sizes`` the labelled sets of the target.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m cnn101.recipes",
         description="Run the trained experiments of the tutorials over more seeds or more data.",
     )
-    parser.add_argument("experiment", choices=["shift", "scale"])
+    parser.add_argument("experiment", choices=["shift", "scale", "transfer"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="default: 0 1 2")
     parser.add_argument(
         "--n-train", type=int, default=600, help="training digits (default 600, at most 4000)"
     )
     parser.add_argument("--n-test", type=int, default=500, help="test digits (<= 1000)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[30, 300],
+        help="transfer: labelled target digits per seed (default 30 300)",
+    )
     args = parser.parse_args(argv)
+    if any(s < 2 for s in args.sizes):
+        parser.error(f"--sizes must be integers of at least 2, got {args.sizes}")
     if any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
         parser.error(f"--seeds must be distinct non-negative integers, got {args.seeds}")
     if not 10 <= args.n_train <= 4000:
@@ -591,17 +885,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("consistency\n" + _table(results, "consistency"))
             print("accuracy\n" + _table(results, "accuracy"))
         return 0
+    if args.experiment == "transfer":
+        print(transfer_table(data, seeds, args.sizes))
+        return 0
     labels = [f"scale {s:g}" for s in TEST_SCALES]
     zoom = {n: run(r, seeds) for n, r in zoom_recipes(data).items()}
     print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
     channels = {n: run(r, seeds) for n, r in scale_channel_recipes(data, zoom["plain"]).items()}
     print("\nscale channels, accuracy by test scale\n" + _table(channels, "accuracy", labels))
-    if args.n_train <= 3600:  # the transfer sets come after the training digits
-        for size in (30, 100, 300):
-            arms = {
-                n: run(r, seeds) for n, r in transfer_recipes(data, zoom["plain"], size).items()
-            }
-            print(f"\ntransfer to scale 0.5 with {size} digits\n" + _table(arms, "accuracy"))
     return 0
 
 

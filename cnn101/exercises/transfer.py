@@ -14,7 +14,12 @@ from typing import Any
 from cnn101 import _validation as check
 from cnn101.exercises import Feedback, correct, not_yet
 
-__all__ = ["check_copied_weights", "check_epoch_repeats", "check_trainable_weights"]
+__all__ = [
+    "check_copied_weights",
+    "check_epoch_repeats",
+    "check_trainable_weights",
+    "check_two_frozen_trainable",
+]
 
 # `check_epoch_repeats`: the size of the small set and the digits an epoch passes.
 REPEAT_SIZE, EPOCH_SIZE = 40, 300
@@ -26,9 +31,19 @@ def _is_int(value: Any) -> bool:
 
 def _network() -> Any:
     from cnn101.models import plain_cnn
-    from cnn101.recipes import DIGIT_CANVAS
+    from cnn101.recipes import TARGET_CLASSES
 
-    return plain_cnn((DIGIT_CANVAS, DIGIT_CANVAS, 1))
+    return plain_cnn((24, 24, 1), num_classes=len(TARGET_CLASSES))
+
+
+def _frozen(count: int) -> Any:
+    from cnn101.recipes import freeze_conv_layers
+
+    return freeze_conv_layers(_network(), count)
+
+
+def _trainable(model: Any) -> int:
+    return sum(int(w.shape.num_elements()) for w in model.trainable_weights)
 
 
 def _conv_layers(model: Any) -> list:
@@ -77,10 +92,10 @@ def check_copied_weights(count: Any) -> Feedback:
 
 
 def check_trainable_weights(count: Any) -> Feedback:
-    """Check how many weights the "all conv copied, frozen" network still trains.
+    """Check how many weights the "3 conv copied, frozen" network (a linear probe) trains.
 
-    Its three convolutions are frozen; only the softmax layer (10 classes on the
-    32 globally pooled features) learns.
+    Its three convolutions are frozen; only the softmax layer (5 classes, the
+    digits 5-9, on the 32 globally pooled features) learns.
 
     Parameters
     ----------
@@ -92,12 +107,11 @@ def check_trainable_weights(count: Any) -> Feedback:
 
     Examples
     --------
-    >>> bool(check_trainable_weights(330)), bool(check_trainable_weights(320))
+    >>> bool(check_trainable_weights(165)), bool(check_trainable_weights(330))
     (True, False)
     """
-    model = _network()
-    model.get_layer("trunk").trainable = False
-    expected = sum(int(w.shape.num_elements()) for w in model.trainable_weights)
+    model = _frozen(3)
+    expected = _trainable(model)
     if not _is_int(count):
         return not_yet(
             f"The answer must be a whole number of weights. Received: {check.describe(count)}.",
@@ -105,10 +119,15 @@ def check_trainable_weights(count: Any) -> Feedback:
         )
     if count == expected:
         return correct(
-            f"Only the softmax layer trains: 32 x 10 weights and 10 biases, {expected} numbers."
+            f"Only the softmax layer trains: 32 x 5 weights and 5 biases, {expected} numbers."
         )
-    if count == expected - 10:
+    if count == expected - 5:
         return not_yet(f"{count} leaves out something.", hint="The softmax layer has biases too.")
+    if count == 32 * 10 + 10:
+        return not_yet(
+            f"{count} is a softmax layer for 10 classes.",
+            hint="The target task has only the digits 5-9.",
+        )
     if count == model.count_params():
         return not_yet(
             f"{count} is every weight of the network.",
@@ -117,6 +136,52 @@ def check_trainable_weights(count: Any) -> Feedback:
     return not_yet(
         f"{check.describe(count)} is not the number of weights that still learn.",
         hint="The trunk ends in global max pooling over 32 channels; what follows it?",
+    )
+
+
+def check_two_frozen_trainable(count: Any) -> Feedback:
+    """Check how many weights still learn in "2 conv copied, frozen".
+
+    The first two convolutions are frozen; the third (3x3, 16 inputs, 32 filters,
+    a bias each) and the softmax layer (32 features, 5 classes) learn.
+
+    Parameters
+    ----------
+    count : int
+
+    Returns
+    -------
+    Feedback
+
+    Examples
+    --------
+    >>> bool(check_two_frozen_trainable(4805)), bool(check_two_frozen_trainable(4640))
+    (True, False)
+    """
+    expected = _trainable(_frozen(2))
+    third = int(_conv_layers(_network())[2].count_params())
+    if not _is_int(count):
+        return not_yet(
+            f"The answer must be a whole number of weights. Received: {check.describe(count)}.",
+            hint="Add the third convolution's weights to the softmax layer's.",
+        )
+    if count == expected:
+        return correct(
+            f"3 x 3 x 16 x 32 + 32 = {third} in the third convolution and 32 x 5 + 5 = "
+            f"{expected - third} in the softmax layer: {expected}."
+        )
+    if count == third:
+        return not_yet(
+            f"{count} is the third convolution alone.", hint="The softmax layer learns too."
+        )
+    if count == expected - third:
+        return not_yet(
+            f"{count} is the softmax layer alone.",
+            hint="Only two of the three convolutions are frozen.",
+        )
+    return not_yet(
+        f"{check.describe(count)} is not the number of weights that still learn.",
+        hint="A Conv2D kernel is (height, width, inputs, filters), plus one bias per filter.",
     )
 
 
