@@ -8,7 +8,6 @@ gives a "Not yet" with a hint; the checks never raise for it.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 from cnn101 import _validation as check
@@ -23,10 +22,6 @@ __all__ = [
 
 # `check_epoch_repeats`: the size of the small set and the digits an epoch passes.
 REPEAT_SIZE, EPOCH_SIZE = 40, 300
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _network() -> Any:
@@ -73,7 +68,7 @@ def check_copied_weights(count: Any) -> Feedback:
     """
     first = _conv_layers(_network())[0]
     expected = int(first.count_params())
-    if not _is_int(count):
+    if not check.is_integer(count):
         return not_yet(
             f"The answer must be a whole number of weights. Received: {check.describe(count)}.",
             hint="Count the kernel's numbers (height x width x inputs x filters), then the biases.",
@@ -112,7 +107,7 @@ def check_trainable_weights(count: Any) -> Feedback:
     """
     model = _frozen(3)
     expected = _trainable(model)
-    if not _is_int(count):
+    if not check.is_integer(count):
         return not_yet(
             f"The answer must be a whole number of weights. Received: {check.describe(count)}.",
             hint="Count the weights of the layers that are not frozen.",
@@ -160,7 +155,7 @@ def check_two_frozen_trainable(count: Any) -> Feedback:
     """
     expected = _trainable(_frozen(2))
     third = int(_conv_layers(_network())[2].count_params())
-    if not _is_int(count):
+    if not check.is_integer(count):
         return not_yet(
             f"The answer must be a whole number of weights. Received: {check.describe(count)}.",
             hint="Add the third convolution's weights to the softmax layer's.",
@@ -204,7 +199,7 @@ def check_epoch_repeats(repeats: Any) -> Feedback:
     from cnn101.recipes import epoch_repeats
 
     expected = epoch_repeats(REPEAT_SIZE, EPOCH_SIZE)
-    if not _is_int(repeats):
+    if not check.is_integer(repeats):
         return not_yet(
             f"The answer must be a whole number of copies. Received: {check.describe(repeats)}.",
             hint="An epoch passes at least 300 digits, and copies come whole.",
