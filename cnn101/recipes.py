@@ -30,8 +30,8 @@ import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 from cnn101 import models  # noqa: E402
 from cnn101.datasets import load_digits  # noqa: E402
-from cnn101.experiments import Recipe, Result, run  # noqa: E402
-from cnn101.invariance import random_shifts, shifted_predictions  # noqa: E402
+from cnn101.experiments import Recipe, Result, difference, run, run_many  # noqa: E402
+from cnn101.invariance import random_shifts, shift, shifted_predictions  # noqa: E402
 from cnn101.models import POOLINGS, shift_cnn  # noqa: E402  (re-exported: the tutorials' names)
 from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
 from cnn101.scale import log_uniform_scales, place_digits  # noqa: E402
@@ -42,6 +42,7 @@ __all__ = [
     "POOLINGS",
     "SHIFT_BUDGET",
     "TEST_SCALES",
+    "TEST_SHIFTS",
     "TRANSFER_ARMS",
     "TRANSFER_BUDGET",
     "ZOOM_BUDGET",
@@ -52,12 +53,18 @@ __all__ = [
     "epoch_repeats",
     "scale_channel_recipes",
     "shift_cnn",
+    "shift_cnn_gap",
+    "shift_comparison",
     "shift_recipes",
     "transfer_recipes",
     "zoom_recipes",
 ]
 
 TEST_SCALES = (0.5, 0.71, 1.0, 1.41, 2.0)
+# Test shifts beyond the trained +-2: the 28x28 digits padded to 32x32 keep about 6 empty
+# pixels on each side (MNIST's 20x20 box plus the pad), so zero-fill shifts up to 6 lose
+# almost no ink (measured in tutorial 2).
+TEST_SHIFTS = (0, 1, 2, 3, 4, 5, 6)
 DIGIT_CANVAS = 40  # a digit at scale 2 (40 pixels tall) just fits
 TRANSFER_ARMS = ("from scratch", "first conv copied", "all conv copied", "all conv copied, frozen")
 # Budgets as (max_steps, patience), in optimizer steps (batches of 128 unless stated).
@@ -120,8 +127,58 @@ def _pad_digits(images: np.ndarray) -> np.ndarray:
     return np.pad(images, ((0, 0), (2, 2), (2, 2)))[..., None].astype(np.float32)
 
 
+def shift_cnn_gap(
+    pooling: str = "max",
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    filters: Sequence[int] = (8, 16, 16),
+    learning_rate: float = 3e-3,
+) -> keras.Model:
+    """Return :func:`shift_cnn` with a global-average-pooling head instead of a flat one.
+
+    The convolutions and downsampling steps are :func:`shift_cnn`'s own layers (built
+    by it, same arguments); only the head differs: the last feature map is averaged
+    over its positions (one number per channel) before the dense layer, so the head
+    itself forgets where a feature was, as in most modern CNNs.
+
+    Parameters
+    ----------
+    pooling : {"max", "avg", "blur", "stride"}, default "max"
+    input_shape : (int, int, int), default (32, 32, 1)
+    filters : sequence of int, default (8, 16, 16)
+    learning_rate : float, default 3e-3
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, 10) logits, compiled as :func:`shift_cnn`.
+
+    Examples
+    --------
+    >>> shift_cnn_gap("max").count_params()  # 6138 - (16 * 16 * 10 - 16 * 10)
+    3738
+    >>> type(shift_cnn_gap("max").layers[-2]).__name__
+    'GlobalAveragePooling2D'
+    """
+    flat = shift_cnn(pooling, input_shape, filters, learning_rate)
+    trunk = flat.layers[:-2]  # all but Flatten and Dense
+    head = [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
+    model = keras.Sequential(
+        [keras.Input(flat.input_shape[1:]), *trunk, *head],
+        name=f"{pooling}_gap_cnn",
+    )
+    return models._compiled(model, learning_rate, logits=True)
+
+
+_HEADS = ("flatten", "gap")
+
+
 def shift_recipes(
-    data: Digits, *, max_shift: int = 2, augment: bool = False, poolings: Sequence[str] = POOLINGS
+    data: Digits,
+    *,
+    max_shift: int = 2,
+    augment: bool = False,
+    poolings: Sequence[str] = POOLINGS,
+    head: str = "flatten",
 ) -> dict[str, Recipe]:
     """Return one recipe per pooling: digits padded to 32x32, optional shift augmentation.
 
@@ -129,33 +186,53 @@ def shift_recipes(
     data, budget (early stopping after :data:`SHIFT_BUDGET`'s patience of optimizer
     steps without a lower validation loss, within its maximum of steps), learning
     rate and seeds are the same. With ``augment=True`` every training image is shifted by a new random
-    offset in ``[-max_shift, max_shift]`` at every epoch.
+    offset in ``[-max_shift, max_shift]`` at every epoch. With ``head="gap"`` the
+    network is :func:`shift_cnn_gap` (a global-average-pooling head), else
+    :func:`cnn101.models.shift_cnn`.
 
     Metrics: ``accuracy`` on the unshifted test digits, ``consistency`` (Zhang's,
     over all pairs of shifts in ``[-max_shift, max_shift]``, see
-    :func:`cnn101.invariance.shifted_predictions`) and ``accuracy_under_shifts``.
+    :func:`cnn101.invariance.shifted_predictions`), ``accuracy_under_shifts``, and
+    per test shift ``k`` in :data:`TEST_SHIFTS` (the four shifts by ``k`` pixels
+    up, down, left, right): ``agreement_by_shift`` (share of test digits whose class
+    is the unshifted digit's) and ``accuracy_by_shift``.
     """
     data = _check_data(data)
     augment = check.flag(augment, "augment")
+    if head not in _HEADS:
+        raise ValueError(f"`head` must be one of {_HEADS}. Received: head={check.describe(head)}")
     if isinstance(poolings, str) or not isinstance(poolings, Sequence) or not poolings:
         raise ValueError(
             f"`poolings` must be a non-empty sequence of {POOLINGS}. Received: poolings={check.describe(poolings)}"
         )
     x_train, x_test = _pad_digits(data.x_train), _pad_digits(data.x_test)
     max_shift = check.non_negative_int(max_shift, "max_shift")
+    far = [
+        np.concatenate([shift(x_test, dy, dx) for dy, dx in ((k, 0), (-k, 0), (0, k), (0, -k))])
+        for k in TEST_SHIFTS[1:]
+    ]
 
-    def evaluate(model: keras.Model) -> dict[str, float]:
+    def evaluate(model: keras.Model) -> dict[str, Any]:
         predictions = shifted_predictions(model, x_test, max_shift=max_shift, batch_size=1024)
         unshifted = int(np.flatnonzero((predictions.offsets == 0).all(axis=1))[0])
+        classes = predictions.classes[:, unshifted]
+        agreement, accuracy = [1.0], [float((classes == data.y_test).mean())]
+        for moved in far:
+            moved_classes = model.predict(moved, batch_size=1024, verbose=0).argmax(-1)
+            agreement.append(float((moved_classes == np.tile(classes, 4)).mean()))
+            accuracy.append(float((moved_classes == np.tile(data.y_test, 4)).mean()))
         return {
-            "accuracy": float((predictions.classes[:, unshifted] == data.y_test).mean()),
+            "accuracy": accuracy[0],
             "consistency": predictions.consistency,
             "accuracy_under_shifts": predictions.accuracy(data.y_test),
+            "agreement_by_shift": agreement,
+            "accuracy_by_shift": accuracy,
         }
 
     def shifted(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
         return random_shifts(x, max_shift, seed=rng), y
 
+    build_network = shift_cnn_gap if head == "gap" else shift_cnn
     recipes = {}
     for pooling in poolings:
         if pooling not in POOLINGS:
@@ -164,17 +241,43 @@ def shift_recipes(
             )
         recipes[pooling] = Recipe(
             name=("stride 2, no pooling" if pooling == "stride" else f"{pooling} pooling")
+            + (", global average head" if head == "gap" else "")
             + (", shifted" if augment else ""),
-            build=lambda pooling=pooling: shift_cnn(pooling),
+            build=lambda pooling=pooling: build_network(pooling),
             x=x_train,
             y=data.y_train,
             evaluate=evaluate,
             augment=shifted if augment else None,
             max_steps=SHIFT_BUDGET[0],
             patience=SHIFT_BUDGET[1],
-            params={"pooling": pooling, "max_shift": max_shift, "augment": augment},
+            params={"pooling": pooling, "max_shift": max_shift, "augment": augment, "head": head},
         )
     return recipes
+
+
+def shift_comparison(data: Digits) -> dict[tuple[str, bool], Recipe]:
+    """Return every arm of tutorial 2, keyed by ``(network, shifted training)``.
+
+    The eight arms of :func:`shift_recipes` (four poolings, with and without shift
+    augmentation) and ``("max gap", False)``: max pooling with the
+    global-average-pooling head of :func:`shift_cnn_gap`, trained without shifts
+    (compare it with ``("max", False)``: only the head differs).
+
+    Parameters
+    ----------
+    data : Digits
+
+    Returns
+    -------
+    dict of (str, bool) to Recipe
+    """
+    data = _check_data(data)
+    arms: dict[tuple[str, bool], Recipe] = {}
+    for augment in (False, True):
+        for pooling, recipe in shift_recipes(data, augment=augment).items():
+            arms[pooling, augment] = recipe
+    arms["max gap", False] = shift_recipes(data, poolings=["max"], head="gap")["max"]
+    return arms
 
 
 # --- tutorial 3: scale ------------------------------------------------------------------
@@ -563,6 +666,53 @@ def _table(results: dict[str, Result], metric: str, labels: Sequence[str] | None
     return header + "\n".join(lines)
 
 
+def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], n_test: int) -> str:
+    """Train tutorial 2's arms side by side; return their tables (95 % intervals)."""
+    results = run_many({r.name: r for r in arms.values()}, seeds, side_by_side="all")
+    trained = {key: results[r.name] for key, r in arms.items()}
+    lines = [
+        f"{len(seeds)} seeds {list(seeds)}; 95 % intervals include the {n_test}-digit test set"
+    ]
+    lines.append(f"{'':36s} {'consistency':>22s} {'accuracy':>22s}")
+    for recipe, result in zip(arms.values(), trained.values(), strict=True):
+        cells = [_with_interval(result.summary(m), n_test, "") for m in ("consistency", "accuracy")]
+        lines.append(f"{recipe.name:36s} " + "  ".join(cells))
+    lines.append("paired differences (consistency; accuracy), mean [95 % interval]")
+    for a, b in SHIFT_DIFFERENCES:
+        cells = []
+        for metric in ("consistency", "accuracy"):
+            cells.append(_with_interval(difference(trained[a], trained[b], metric), n_test, "+"))
+        lines.append(f"{_arm_label(a):>22s} - {_arm_label(b):22s} " + "; ".join(cells))
+    lines.append("agreement with the unshifted class by test shift (pixels) " + str(TEST_SHIFTS))
+    for recipe, result in zip(arms.values(), trained.values(), strict=True):
+        lines.append(
+            f"{recipe.name:36s} "
+            + " ".join(f"{v:.3f}" for v in result.metrics["agreement_by_shift"].mean(axis=0))
+        )
+    return "\n".join(lines)
+
+
+def _with_interval(summary: Any, n_test: int, sign: str) -> str:
+    low, high = summary.interval(0.95, n_test=n_test)
+    return f"{summary.mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"
+
+
+def _arm_label(key: tuple[str, bool]) -> str:
+    return key[0] + (" + shifts" if key[1] else "")
+
+
+# The comparisons tutorial 2 makes, as (arm, arm): each pair differs in one thing.
+SHIFT_DIFFERENCES = (
+    (("max", False), ("stride", False)),
+    (("blur", False), ("max", False)),
+    (("avg", False), ("max", False)),
+    (("max", True), ("max", False)),
+    (("max", True), ("blur", False)),
+    (("blur", True), ("max", True)),
+    (("max gap", False), ("max", False)),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the experiments of tutorial 2 (``shift``) or 3 (``scale``) at a chosen size."""
     parser = argparse.ArgumentParser(
@@ -585,11 +735,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = digits(args.n_train, args.n_test)
     seeds = tuple(args.seeds)
     if args.experiment == "shift":
-        for augment in (False, True):
-            results = {n: run(r, seeds) for n, r in shift_recipes(data, augment=augment).items()}
-            print(f"\nshift augmentation: {augment}")
-            print("consistency\n" + _table(results, "consistency"))
-            print("accuracy\n" + _table(results, "accuracy"))
+        print(_shift_report(shift_comparison(data), seeds, args.n_test))
         return 0
     labels = [f"scale {s:g}" for s in TEST_SCALES]
     zoom = {n: run(r, seeds) for n, r in zoom_recipes(data).items()}
