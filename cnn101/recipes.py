@@ -31,9 +31,15 @@ import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 from cnn101 import models  # noqa: E402
 from cnn101.datasets import load_digits  # noqa: E402
 from cnn101.experiments import Recipe, Result, difference, run, run_many  # noqa: E402
-from cnn101.invariance import random_shifts, shift, shifted_predictions  # noqa: E402
+from cnn101.invariance import (  # noqa: E402
+    ShiftedPredictions,
+    random_shifts,
+    shift,
+    shifted_predictions,
+)
 from cnn101.models import POOLINGS, shift_cnn  # noqa: E402  (re-exported: the tutorials' names)
 from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
+from cnn101.polyphase import aps_cnn  # noqa: E402
 from cnn101.scale import log_uniform_scales, place_digits  # noqa: E402
 
 __all__ = [
@@ -47,6 +53,7 @@ __all__ = [
     "TRANSFER_BUDGET",
     "ZOOM_BUDGET",
     "Digits",
+    "aps_recipes",
     "channel_network",
     "channel_wins",
     "digits",
@@ -278,6 +285,62 @@ def shift_comparison(data: Digits) -> dict[tuple[str, bool], Recipe]:
             arms[pooling, augment] = recipe
     arms["max gap", False] = shift_recipes(data, poolings=["max"], head="gap")["max"]
     return arms
+
+
+def aps_recipes(data: Digits, *, max_shift: int = 2) -> dict[str, Recipe]:
+    """Return the two arms of the exact-invariance test: APS against a fixed stride-2 grid.
+
+    Both are :func:`cnn101.polyphase.aps_cnn` networks (circularly padded 3x3
+    convolutions, three stride-2 downsamplings, a global-average-pooling head),
+    trained without shifts on the digits of :func:`shift_recipes` with its budget;
+    only the downsampling differs: ``"aps"`` (adaptive polyphase sampling) or
+    ``"stride"`` (every second pixel of a fixed grid).
+
+    Metrics: those of :func:`shift_recipes` (zero-fill shifts), plus
+    ``circular_consistency`` (the same consistency under circular shifts,
+    :func:`numpy.roll`, over ``[-max_shift, max_shift]`` squared) and
+    ``circular_logit_change`` (the largest change of any logit under those circular
+    shifts, relative to the largest logit).
+    """
+    data = _check_data(data)
+    max_shift = check.non_negative_int(max_shift, "max_shift")
+    zero_fill = shift_recipes(data, max_shift=max_shift, poolings=["max"])["max"]
+    x_test = _pad_digits(data.x_test)
+    offsets = [
+        (dy, dx)
+        for dy in range(-max_shift, max_shift + 1)
+        for dx in range(-max_shift, max_shift + 1)
+    ]
+
+    def evaluate(model: keras.Model) -> dict[str, Any]:
+        base = model.predict(x_test, batch_size=1024, verbose=0)
+        classes, change = [], 0.0
+        for dy, dx in offsets:
+            logits = model.predict(
+                np.roll(x_test, (dy, dx), axis=(1, 2)), batch_size=1024, verbose=0
+            )
+            classes.append(logits.argmax(-1))
+            change = max(change, float(np.abs(logits - base).max() / np.abs(base).max()))
+        circular = ShiftedPredictions(np.stack(classes, axis=1), np.array(offsets))
+        return {
+            **zero_fill.evaluate(model),
+            "circular_consistency": circular.consistency,
+            "circular_logit_change": change,
+        }
+
+    return {
+        downsampling: Recipe(
+            name=f"{'APS' if downsampling == 'aps' else 'stride 2'}, circular padding, global average head",
+            build=lambda downsampling=downsampling: aps_cnn(downsampling),
+            x=zero_fill.x,
+            y=zero_fill.y,
+            evaluate=evaluate,
+            max_steps=SHIFT_BUDGET[0],
+            patience=SHIFT_BUDGET[1],
+            params={"downsampling": downsampling, "padding": "circular", "max_shift": max_shift},
+        )
+        for downsampling in ("aps", "stride")
+    }
 
 
 # --- tutorial 3: scale ------------------------------------------------------------------
