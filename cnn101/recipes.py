@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
@@ -58,6 +59,7 @@ __all__ = [
     "channel_wins",
     "digits",
     "epoch_repeats",
+    "paired_interval",
     "scale_channel_recipes",
     "shift_cnn",
     "shift_cnn_gap",
@@ -268,7 +270,8 @@ def shift_comparison(data: Digits) -> dict[tuple[str, bool], Recipe]:
     The eight arms of :func:`shift_recipes` (four poolings, with and without shift
     augmentation) and ``("max gap", False)``: max pooling with the
     global-average-pooling head of :func:`shift_cnn_gap`, trained without shifts
-    (compare it with ``("max", False)``: only the head differs).
+    (compare it with ``("max", False)``: only the head differs); and the two arms of
+    :func:`aps_recipes`, ``("aps", False)`` and ``("stride circular", False)``.
 
     Parameters
     ----------
@@ -284,6 +287,8 @@ def shift_comparison(data: Digits) -> dict[tuple[str, bool], Recipe]:
         for pooling, recipe in shift_recipes(data, augment=augment).items():
             arms[pooling, augment] = recipe
     arms["max gap", False] = shift_recipes(data, poolings=["max"], head="gap")["max"]
+    aps = aps_recipes(data)
+    arms["aps", False], arms["stride circular", False] = aps["aps"], aps["stride"]
     return arms
 
 
@@ -729,6 +734,41 @@ def _table(results: dict[str, Result], metric: str, labels: Sequence[str] | None
     return header + "\n".join(lines)
 
 
+def paired_interval(
+    a: Result, b: Result, metric: str, *, n_test: int, level: float = 0.95
+) -> tuple[float, float, float]:
+    """Return the mean paired difference ``a - b`` of a proportion and its interval.
+
+    The interval is Student's t over the seeds' paired differences
+    (:func:`cnn101.experiments.difference`), widened by the test set's own error:
+    its half-width is ``t * sqrt(sem**2 + se_a**2 + se_b**2)``, where ``se_a`` and
+    ``se_b`` are the binomial errors of each arm's mean on the ``n_test`` test
+    examples (:meth:`cnn101.experiments.Summary.binomial_se`). The two arms are
+    measured on the same test set, so this is conservative: the errors of two
+    networks on the same examples are positively correlated.
+
+    Parameters
+    ----------
+    a, b : Result
+        Two arms run with the same seeds; ``metric`` a proportion in [0, 1].
+    metric : str
+    n_test : int
+    level : float, default 0.95
+
+    Returns
+    -------
+    (float, float, float)
+        Mean, low and high.
+    """
+    n_test = check.positive_int(n_test, "n_test")
+    paired = difference(a, b, metric)
+    paired.interval(level)  # checks the level and that there are at least 2 seeds
+    t = float(stats.t.ppf(0.5 + level / 2, paired.n - 1))
+    test_error = sum(r.summary(metric).binomial_se(n_test) ** 2 for r in (a, b))
+    half = t * float(np.sqrt(paired.sem**2 + test_error))
+    return paired.mean, paired.mean - half, paired.mean + half
+
+
 def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], n_test: int) -> str:
     """Train tutorial 2's arms side by side; return their tables (95 % intervals)."""
     results = run_many({r.name: r for r in arms.values()}, seeds, side_by_side="all")
@@ -738,14 +778,22 @@ def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], 
     ]
     lines.append(f"{'':36s} {'consistency':>22s} {'accuracy':>22s}")
     for recipe, result in zip(arms.values(), trained.values(), strict=True):
-        cells = [_with_interval(result.summary(m), n_test, "") for m in ("consistency", "accuracy")]
+        cells = [_with_interval(result.summary(m), n_test) for m in ("consistency", "accuracy")]
         lines.append(f"{recipe.name:36s} " + "  ".join(cells))
     lines.append("paired differences (consistency; accuracy), mean [95 % interval]")
     for a, b in SHIFT_DIFFERENCES:
         cells = []
         for metric in ("consistency", "accuracy"):
-            cells.append(_with_interval(difference(trained[a], trained[b], metric), n_test, "+"))
+            mean, low, high = paired_interval(trained[a], trained[b], metric, n_test=n_test)
+            cells.append(f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]")
         lines.append(f"{_arm_label(a):>22s} - {_arm_label(b):22s} " + "; ".join(cells))
+    for key in (("aps", False), ("stride circular", False)):
+        c = trained[key].summary("circular_consistency")
+        change = trained[key].metrics["circular_logit_change"].max()
+        lines.append(
+            f"{arms[key].name}: consistency under circular shifts {c.mean:.4f} "
+            f"(min {c.min:.4f}), largest relative logit change {change:.1e}"
+        )
     lines.append("agreement with the unshifted class by test shift (pixels) " + str(TEST_SHIFTS))
     for recipe, result in zip(arms.values(), trained.values(), strict=True):
         lines.append(
@@ -755,9 +803,9 @@ def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], 
     return "\n".join(lines)
 
 
-def _with_interval(summary: Any, n_test: int, sign: str) -> str:
+def _with_interval(summary: Any, n_test: int) -> str:
     low, high = summary.interval(0.95, n_test=n_test)
-    return f"{summary.mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"
+    return f"{summary.mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _arm_label(key: tuple[str, bool]) -> str:
@@ -773,6 +821,7 @@ SHIFT_DIFFERENCES = (
     (("max", True), ("blur", False)),
     (("blur", True), ("max", True)),
     (("max gap", False), ("max", False)),
+    (("aps", False), ("stride circular", False)),
 )
 
 
