@@ -142,3 +142,31 @@ def test_paired_interval_is_t_times_the_seed_and_test_errors():
     assert (low, high) == pytest.approx((d.mean() - half, d.mean() + half), abs=2e-3)
     with pytest.raises(TypeError, match="`a`"):
         recipes.paired_interval(_fake_result({"accuracy": [0.5, 0.6]}), b)
+
+
+def test_gap_network_differs_from_shift_cnn_only_in_its_head():
+    flat, gap = recipes.shift_cnn("max"), recipes.shift_cnn_gap("max")
+    kinds = [type(layer).__name__ for layer in flat.layers]
+    assert [type(layer).__name__ for layer in gap.layers] == [
+        *kinds[:-2],
+        "GlobalAveragePooling2D",
+        "Dense",
+    ]
+    assert [w.shape for w in gap.weights[:-2]] == [w.shape for w in flat.weights[:-2]]
+    assert gap.output_shape == (None, 10)
+    # the head averages the map: a constant map gives the same logits wherever it sits
+    assert gap.count_params() == flat.count_params() - (4 * 4 - 1) * 16 * 10
+
+
+def test_shift_comparison_arms_and_the_far_shift_metrics():
+    data = recipes.digits(40, 10)
+    arms = recipes.shift_comparison(data)
+    assert len(arms) == 11 and ("max gap", False) in arms and ("aps", False) in arms
+    assert all(np.array_equal(r.x, arms["max", False].x) for r in arms.values())
+    assert arms["max gap", False].params["head"] == "gap"
+    metrics = arms["max", False].evaluate(recipes.shift_cnn("max"))
+    assert len(metrics["agreement_by_shift"]) == len(recipes.TEST_SHIFTS)
+    assert metrics["agreement_by_shift"][0] == 1.0
+    assert metrics["accuracy_by_shift"][0] == metrics["accuracy"]
+    with pytest.raises(ValueError, match="head"):
+        recipes.shift_recipes(data, head="flat")

@@ -1,0 +1,402 @@
+"""Adaptive polyphase sampling: subsampling that a circular shift cannot fool.
+
+Keeping every second pixel (a stride-2 convolution, or the subsampling inside a
+pooling layer) keeps one of the four *polyphase components* of a map: the pixels
+at (even, even), (even, odd), (odd, even) or (odd, odd) positions, always the
+same one. Shift the input by one pixel and the same grid now holds other pixels:
+the output changes. Chaman & Dokmanic (2021) pick the grid from the input instead:
+*adaptive polyphase sampling* (APS) keeps, for each image, the component with the
+largest norm (the l2 norm by default, as in their paper; l1 is their alternative).
+A circular shift of the input permutes and circularly shifts the components, so
+APS keeps the same pixels, circularly shifted by a whole output pixel or not at
+all. Stacked with circularly padded convolutions (circular shifts commute with
+them) and followed by global pooling, the network's output is then *exactly*
+invariant to every circular shift of its input, up to ties between components'
+norms.
+
+This holds for circular shifts only. A shift that fills the uncovered strip with
+zeros equals a circular shift only while no content leaves the frame; convolutions
+with zero padding are equivariant only away from the border.
+
+Images are NHWC. The layers run on the TensorFlow backend and follow the Keras
+dtype policy (their computations run in the layer's compute dtype).
+
+References
+----------
+Anadi Chaman and Ivan Dokmanić, "Truly shift-invariant convolutional neural
+networks", CVPR 2021, arXiv:2011.14214.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from cnn101 import _validation as check
+from cnn101._tf import tensorflow
+
+tf = tensorflow()
+
+import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+
+__all__ = [
+    "NORMS",
+    "AdaptivePolyphaseSampling2D",
+    "CircularPad2D",
+    "aps_cnn",
+    "aps_downsample",
+    "polyphase_components",
+]
+
+NORMS = (1, 2)
+DOWNSAMPLINGS = ("aps", "stride")
+PADDINGS = ("circular", "zero")
+
+
+def _stride(stride: Any) -> int:
+    if isinstance(stride, bool) or not isinstance(stride, int | np.integer):
+        raise TypeError(
+            f"`stride` must be a positive integer. Received: stride={check.describe(stride)}"
+        )
+    return check.positive_int(stride, "stride")
+
+
+def _norm(norm: Any) -> int:
+    if isinstance(norm, bool) or not isinstance(norm, int | np.integer | float):
+        raise TypeError(f"`norm` must be 1 or 2. Received: norm={check.describe(norm)}")
+    if norm not in NORMS:
+        raise ValueError(f"`norm` must be 1 or 2. Received: norm={check.describe(norm)}")
+    return int(norm)
+
+
+def _check_divisible(shape: Sequence[Any], stride: int, name: str) -> None:
+    for axis, size in zip(("height", "width"), shape, strict=True):
+        if size is not None and size % stride:
+            raise ValueError(
+                f"`{name}` must have a {axis} divisible by the stride {stride} (the "
+                f"polyphase components must tile the map). Received: {name} of spatial "
+                f"size {tuple(shape)}"
+            )
+
+
+def _components(x: Any, stride: int) -> Any:
+    """(N, H, W, C) -> (N, stride**2, H / stride, W / stride, C), row-major phases."""
+    return tf.stack(
+        [x[:, i::stride, j::stride, :] for i in range(stride) for j in range(stride)], axis=1
+    )
+
+
+def _aps(x: Any, stride: int, norm: int) -> Any:
+    components = _components(x, stride)
+    size = tf.abs(components) if norm == 1 else tf.square(components)  # l2: its square
+    chosen = tf.argmax(tf.reduce_sum(size, axis=[2, 3, 4]), axis=1)  # first of a tie
+    return tf.gather(components, chosen, batch_dims=1)
+
+
+def _batch(images: Any, stride: int) -> tuple[np.ndarray, int]:
+    batch, rank = check.as_image_batch(images, "images")
+    _check_divisible(batch.shape[1:3], stride, "images")
+    return batch, rank
+
+
+def polyphase_components(images: Any, stride: int = 2) -> np.ndarray:
+    """Return the ``stride**2`` polyphase components of each image.
+
+    Component ``i * stride + j`` holds the pixels at rows ``i, i + stride, ...``
+    and columns ``j, j + stride, ...``: ``images[:, i::stride, j::stride]``.
+
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+        Height and width divisible by ``stride``.
+    stride : int, default 2
+
+    Returns
+    -------
+    ndarray of shape (N, stride**2, H / stride, W / stride, C), float32
+        Always a batch, with channels.
+
+    Examples
+    --------
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> polyphase_components(image)[0, :, :, :, 0].tolist()[1]  # odd columns of even rows
+    [[1.0, 3.0], [9.0, 11.0]]
+    """
+    stride = _stride(stride)
+    batch, _ = _batch(images, stride)
+    return _components(tf.constant(batch), stride).numpy()
+
+
+def aps_downsample(images: Any, stride: int = 2, *, norm: int = 2) -> np.ndarray:
+    """Subsample each image by ``stride``, keeping its polyphase component of largest norm.
+
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+        Height and width divisible by ``stride``.
+    stride : int, default 2
+    norm : {2, 1}, default 2
+        The norm that ranks the components (over rows, columns and channels); a tie
+        goes to the first component in row-major order of the phases.
+
+    Returns
+    -------
+    ndarray of shape (..., H / stride, W / stride[, C]), float32
+        The rank of ``images``.
+
+    Examples
+    --------
+    A one-pixel circular shift makes stride-2 subsampling lose a dot; APS keeps it
+    (its output moves by a whole pixel or not at all):
+
+    >>> image = np.zeros((4, 4)); image[0, 0] = 1.0
+    >>> moved = np.roll(image, 1, axis=1)
+    >>> float(image[::2, ::2].max()), float(moved[::2, ::2].max())
+    (1.0, 0.0)
+    >>> aps_downsample(image).tolist(), aps_downsample(moved).tolist()
+    ([[1.0, 0.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]])
+
+    References
+    ----------
+    Chaman & Dokmanić, "Truly shift-invariant convolutional neural networks",
+    CVPR 2021, arXiv:2011.14214.
+    """
+    stride, norm = _stride(stride), _norm(norm)
+    batch, rank = _batch(images, stride)
+    return check.restore_rank(_aps(tf.constant(batch), stride, norm).numpy(), rank)
+
+
+def _checked_input(inputs: Any, layer: str) -> Any:
+    if not (inputs.dtype.is_floating or inputs.dtype.is_integer):
+        raise TypeError(
+            f"{layer} needs numeric inputs. Received: inputs of dtype {inputs.dtype.name}"
+        )
+    if inputs.shape.rank != 4:
+        raise ValueError(
+            f"{layer} expects NHWC input of rank 4. Received: inputs of shape {inputs.shape}"
+        )
+    return inputs
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class AdaptivePolyphaseSampling2D(keras.layers.Layer):
+    """Stride-``s`` subsampling that keeps, per image, the polyphase component of largest norm.
+
+    Adaptive polyphase sampling (APS) of Chaman & Dokmanić (2021).
+
+    Use it where a network keeps every ``s``-th pixel: after a stride-1
+    convolution in place of a stride-2 one, or in place of the subsampling of a
+    pooling layer. Under a circular shift of its input, its output is a circular
+    shift of its unshifted output (by whole output pixels), unless two components
+    tie. No weights; gradients flow through the chosen component.
+
+    Parameters
+    ----------
+    stride : int, default 2
+    norm : {2, 1}, default 2
+        The norm that ranks the components (the paper's default is l2).
+    **kwargs
+        Base layer arguments (``name``, ``dtype``, ...).
+
+    Notes
+    -----
+    Input shape: ``(batch, height, width, channels)``, height and width divisible
+    by ``stride``. Output shape: ``(batch, height / stride, width / stride,
+    channels)``, in the layer's compute dtype.
+
+    Examples
+    --------
+    >>> layer = AdaptivePolyphaseSampling2D(2)
+    >>> x = np.zeros((1, 4, 4, 1), "float32"); x[0, 3, 1, 0] = 5.0
+    >>> layer(x)[0, :, :, 0].numpy().tolist()  # the (odd, odd) component
+    [[0.0, 0.0], [5.0, 0.0]]
+
+    References
+    ----------
+    Chaman & Dokmanić, "Truly shift-invariant convolutional neural networks",
+    CVPR 2021, arXiv:2011.14214.
+    """
+
+    def __init__(self, stride: int = 2, norm: int = 2, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.stride, self.norm = _stride(stride), _norm(norm)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def build(self, input_shape: tuple) -> None:
+        """Check that the components tile the map."""
+        _check_divisible(tuple(input_shape[1:3]), self.stride, "inputs")
+
+    def call(self, inputs: Any) -> Any:
+        """Subsample an NHWC batch."""
+        inputs = _checked_input(inputs, type(self).__name__)
+        _check_divisible(tuple(inputs.shape[1:3]), self.stride, "inputs")
+        return _aps(tf.cast(inputs, self.compute_dtype), self.stride, self.norm)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """Height and width divided by the stride."""
+        spatial = [None if s is None else s // self.stride for s in input_shape[1:3]]
+        return (input_shape[0], *spatial, input_shape[3])
+
+    def get_config(self) -> dict:
+        """Return the layer's arguments (for saving)."""
+        config = super().get_config()
+        config.update(stride=self.stride, norm=self.norm)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="cnn101")
+class CircularPad2D(keras.layers.Layer):
+    """Pad a map by wrapping it around (a torus), so a VALID convolution after it is circular.
+
+    A circular convolution commutes with every circular shift, border included.
+
+    Parameters
+    ----------
+    padding : int, default 1
+        Rows and columns added on each side (``kernel_size // 2`` for an odd kernel).
+    **kwargs
+        Base layer arguments (``name``, ``dtype``, ...).
+
+    Notes
+    -----
+    Input shape ``(batch, height, width, channels)`` with ``padding`` at most
+    height and width; output shape ``(batch, height + 2 * padding, width + 2 *
+    padding, channels)``.
+
+    Examples
+    --------
+    >>> row = np.arange(3.0).reshape(1, 1, 3, 1)
+    >>> CircularPad2D(1)(row)[0, 1, :, 0].numpy().tolist()
+    [2.0, 0.0, 1.0, 2.0, 0.0]
+    """
+
+    def __init__(self, padding: int = 1, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.padding = check.non_negative_int(padding, "padding")
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def build(self, input_shape: tuple) -> None:
+        """Check that the map is at least as large as the padding."""
+        if any(s is not None and s < self.padding for s in input_shape[1:3]):
+            raise ValueError(
+                f"`padding` must be at most the map's height and width. Received: "
+                f"padding={self.padding} for inputs of shape {tuple(input_shape)}"
+            )
+
+    def call(self, inputs: Any) -> Any:
+        """Wrap-pad an NHWC batch."""
+        x = tf.cast(_checked_input(inputs, type(self).__name__), self.compute_dtype)
+        p = self.padding
+        if p == 0:
+            return x
+        x = tf.concat([x[:, -p:], x, x[:, :p]], axis=1)
+        return tf.concat([x[:, :, -p:], x, x[:, :, :p]], axis=2)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """Height and width grown by twice the padding."""
+        spatial = [None if s is None else s + 2 * self.padding for s in input_shape[1:3]]
+        return (input_shape[0], *spatial, input_shape[3])
+
+    def get_config(self) -> dict:
+        """Return the layer's arguments (for saving)."""
+        config = super().get_config()
+        config.update(padding=self.padding)
+        return config
+
+
+def aps_cnn(
+    downsampling: Literal["aps", "stride"] = "aps",
+    *,
+    padding: Literal["circular", "zero"] = "circular",
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    filters: Sequence[int] = (8, 16, 16),
+    learning_rate: float = 3e-3,
+) -> keras.Model:
+    """Return a digit classifier built to be exactly invariant to circular shifts.
+
+    Three stages of 3x3 convolution (stride 1, ReLU) and stride-2 downsampling,
+    then global average pooling and a dense layer: the layers of
+    :func:`cnn101.models.shift_cnn` with its ``"stride"`` downsampling, except that
+    the convolutions pad circularly and the head pools globally.
+
+    Parameters
+    ----------
+    downsampling : {"aps", "stride"}, default "aps"
+        :class:`AdaptivePolyphaseSampling2D` (exact invariance to circular shifts),
+        or keeping every second pixel of a fixed grid (what a stride-2 convolution
+        computes; not invariant).
+    padding : {"circular", "zero"}, default "circular"
+        How the convolutions pad: :class:`CircularPad2D` (commutes with circular
+        shifts) or zeros (Keras' ``"same"``; equivariant only away from the border).
+    input_shape : (int, int, int), default (32, 32, 1)
+        Height and width divisible by 8.
+    filters : sequence of int, default (8, 16, 16)
+    learning_rate : float, default 3e-3
+        Adam's step size.
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, 10) logits; compiled with sparse categorical
+        cross-entropy (from logits) and accuracy.
+
+    Examples
+    --------
+    >>> model = aps_cnn()
+    >>> x = np.random.default_rng(1).random((2, 32, 32, 1)).astype("float32")
+    >>> moved = np.roll(x, (3, -5), axis=(1, 2))  # any circular shift
+    >>> bool(np.allclose(model(x), model(moved), atol=1e-5))
+    True
+    """
+    if downsampling not in DOWNSAMPLINGS:
+        raise ValueError(
+            f"`downsampling` must be one of {DOWNSAMPLINGS}. "
+            f"Received: downsampling={check.describe(downsampling)}"
+        )
+    if padding not in PADDINGS:
+        raise ValueError(
+            f"`padding` must be one of {PADDINGS}. Received: padding={check.describe(padding)}"
+        )
+    if (
+        not isinstance(input_shape, tuple | list)
+        or len(input_shape) != 3
+        or not all(check.is_number(s) for s in input_shape)
+    ):
+        raise TypeError(
+            "`input_shape` must be a tuple (height, width, channels). "
+            f"Received: input_shape={check.describe(input_shape)}"
+        )
+    shape = tuple(check.positive_int(s, "input_shape") for s in input_shape)
+    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
+        raise ValueError(
+            "`filters` must be a non-empty sequence of positive integers. "
+            f"Received: filters={check.describe(filters)}"
+        )
+    counts = [check.positive_int(count, "filters") for count in filters]
+    factor = 2 ** len(counts)
+    if shape[0] % factor or shape[1] % factor:
+        raise ValueError(
+            f"`input_shape` must have a height and width divisible by {factor} "
+            f"({len(counts)} stride-2 stages). Received: input_shape={shape}"
+        )
+    learning_rate = check.real_number(learning_rate, "learning_rate", positive=True)
+    layers: list[Any] = [keras.Input(shape)]
+    for count in counts:
+        if padding == "circular":
+            layers += [CircularPad2D(1), keras.layers.Conv2D(count, 3, activation="relu")]
+        else:
+            layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
+        if downsampling == "aps":
+            layers.append(AdaptivePolyphaseSampling2D(2))
+        else:  # keep every second pixel: what a stride-2 convolution computes
+            layers.append(keras.layers.MaxPooling2D(1, strides=2))
+    layers += [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
+    model = keras.Sequential(layers, name=f"{downsampling}_{padding}_cnn")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
