@@ -23,6 +23,7 @@ _SUBMODULES = (
     # translation invariance (tutorial 2)
     "invariance",
     "blurpool",
+    "polyphase",
     # trained results over several seeds (tutorials 2 and 3)
     "models",
     "experiments",
@@ -64,6 +65,7 @@ _EXPORTS = {
     "filter_bank": "kernels",
     "BlurPool2D": "blurpool",
     "MaxBlurPool2D": "blurpool",
+    "AdaptivePolyphaseSampling2D": "polyphase",
     "ScaleChannels": "multiscale",
     "SpatialPyramidPooling": "pyramid_pooling",
     "PyramidPoolingModule": "pyramid_pooling",
