@@ -41,7 +41,7 @@ from cnn101.experiments import (  # noqa: E402
 from cnn101.invariance import random_shifts, shifted_predictions  # noqa: E402
 from cnn101.models import POOLINGS, shift_cnn  # noqa: E402  (re-exported: the tutorials' names)
 from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
-from cnn101.scale import log_uniform_scales, place_digits  # noqa: E402
+from cnn101.scale import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
 
 __all__ = [
     "CHANNEL_BUDGET",
@@ -205,13 +205,33 @@ ZOOM_RANGE = (0.5, 2.0)  # the sizes of the zoom-augmented and natural-size arms
 
 
 def _placer(canvas: int, scales: Any):
-    """Return an ``augment`` placing every digit at ``scales`` (a float or a callable)."""
+    """Return ``f(x, y, rng)`` placing every digit at ``scales`` (a float or a callable)."""
 
     def place(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
         drawn = scales(len(x), rng) if callable(scales) else scales
         return place_digits(x, drawn, canvas=canvas, seed=rng), y
 
     return place
+
+
+def _reposition(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+    """Move every placed digit to a new uniformly random position where it fits whole.
+
+    The same positions as :func:`cnn101.scale.place_digits` draws, without resizing
+    again: each digit keeps its pixels (its size), only its place changes.
+    """
+    images = x[..., 0]
+    canvas_h, canvas_w = images.shape[1:]
+    out = np.zeros_like(x)
+    for i, (top, left, height, width) in enumerate(bounding_boxes(images)):
+        if height == 0:
+            continue
+        row = rng.integers(0, canvas_h - height + 1)
+        col = rng.integers(0, canvas_w - width + 1)
+        out[i, row : row + height, col : col + width] = x[
+            i, top : top + height, left : left + width
+        ]
+    return out, y
 
 
 def _zoom_scales(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -224,15 +244,16 @@ def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recip
     Control: the same network (:func:`cnn101.models.plain_cnn`, Adam at 0.003), the
     same digits, budget (:data:`ZOOM_BUDGET`: early stopping after its patience of
     optimizer steps, within its maximum) and seeds. In *every* arm each digit is
-    pasted at a new random position at every epoch (``augment``), so the arms
-    differ in the sizes seen only, never in translation augmentation:
+    moved to a new random position at every epoch (``augment``), so the arms differ
+    in the sizes seen only, never in translation augmentation. Sizes and first
+    positions are drawn per seed, from the seed's own generator (``draw``):
 
     * ``"plain"``: every digit at scale 1 (about 20 pixels tall);
     * ``"zoom-augmented"``: every digit at a new log-uniform scale in [0.5, 2] at every
       epoch (random zoom applied as the network trains);
     * ``"natural sizes"``: every digit at a log-uniform scale in [0.5, 2] drawn once
-      per seed (``draw``, from the seed's own generator: a data set whose objects come
-      in many sizes), re-positioned at every epoch like the others;
+      per seed (a data set whose objects come in many sizes), re-positioned at every
+      epoch like the others;
     * ``"only 0.5x"`` and ``"only 2x"``: every digit at scale 0.5 or 2, references
       for what a network trained at that scale alone reaches there.
 
@@ -263,32 +284,30 @@ def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recip
     if canvas < DIGIT_CANVAS:  # a 2x digit (40 pixels tall) must fit
         raise ValueError(f"`canvas` must be at least {DIGIT_CANVAS}. Received: canvas={canvas}")
     evaluate = _accuracy_by_scale(data, canvas)
-    reposition = _placer(canvas, 1.0)  # a placed digit at scale 1: its position only
 
-    def natural(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
-        placed, labels = _placer(canvas, _zoom_scales)(x, y, rng)
-        return placed[..., 0], labels
-
-    def arm(name: str, augment, draw=None) -> Recipe:
+    def arm(name: str, scales: Any, *, redrawn: bool = False) -> Recipe:
+        # Sizes drawn once per seed (``draw``) and positions redrawn at every epoch
+        # (``augment``); or, when the sizes are redrawn too, both at every epoch.
+        placed = _placer(canvas, scales)
         return Recipe(
             name,
             build=lambda: models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3),
             x=data.x_train,
             y=data.y_train,
             evaluate=evaluate,
-            augment=augment,
-            draw=draw,
+            augment=placed if redrawn else _reposition,
+            draw=None if redrawn else placed,
             max_steps=ZOOM_BUDGET[0],
             patience=ZOOM_BUDGET[1],
             params={"canvas": canvas, "zoom_range": list(ZOOM_RANGE)},
         )
 
     return {
-        "plain": arm("plain", _placer(canvas, 1.0)),
-        "zoom-augmented": arm("zoom-augmented", _placer(canvas, _zoom_scales)),
-        "natural sizes": arm("natural sizes", reposition, draw=natural),
-        "only 0.5x": arm("only 0.5x", _placer(canvas, 0.5)),
-        "only 2x": arm("only 2x", _placer(canvas, 2.0)),
+        "plain": arm("plain", 1.0),
+        "zoom-augmented": arm("zoom-augmented", _zoom_scales, redrawn=True),
+        "natural sizes": arm("natural sizes", _zoom_scales),
+        "only 0.5x": arm("only 0.5x", 0.5),
+        "only 2x": arm("only 2x", 2.0),
     }
 
 
@@ -426,7 +445,8 @@ def scale_channel_recipes(
             x=data.x_train,
             y=data.y_train,
             evaluate=evaluator(tuple(scales)),
-            augment=_placer(train_canvas, 1.0),
+            draw=_placer(train_canvas, 1.0),
+            augment=_reposition,
             max_steps=CHANNEL_BUDGET[0],
             patience=CHANNEL_BUDGET[1],
             min_delta=0.0,
