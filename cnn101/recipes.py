@@ -535,6 +535,11 @@ def accuracy_gap(
     >>> round(mean, 3), round(low, 3), round(high, 3)
     (0.283, 0.146, 0.421)
     """
+    for name, value in (("a", a), ("b", b)):
+        if np.asarray(value).dtype.kind == "b":
+            raise TypeError(
+                f"`{name}` must be accuracies, not booleans. Received: {name}={value!r}"
+            )
     a, b = check.as_float_array(a, "a"), check.as_float_array(b, "b")
     if a.ndim != 1 or a.shape != b.shape or a.size < 2:
         raise ValueError(

@@ -411,6 +411,15 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "n_validation": lambda: 8,
         "epoch_size": lambda: 8,
     },
+    "recipes.inserted_channels": {
+        "data": lambda: _tiny_digits(),
+        "plain": lambda: _tiny_result(),
+    },
+    "recipes.accuracy_gap": {
+        "a": lambda: [0.9, 0.8, 0.85],
+        "b": lambda: [0.6, 0.5, 0.6],
+        "n_test": lambda: 500,
+    },
     "recipes.channel_network": {
         "result": lambda: _channel_result(),
         "seed": lambda: 0,
