@@ -32,7 +32,15 @@ import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 from cnn101 import models  # noqa: E402
 from cnn101.datasets import load_digits  # noqa: E402
-from cnn101.experiments import Recipe, Result, difference, run, run_many  # noqa: E402
+from cnn101.experiments import (  # noqa: E402
+    Recipe,
+    Result,
+    Summary,
+    _t_quantile,
+    difference,
+    run,
+    run_many,
+)
 from cnn101.invariance import (  # noqa: E402
     ShiftedPredictions,
     random_shifts,
@@ -42,10 +50,11 @@ from cnn101.invariance import (  # noqa: E402
 from cnn101.models import POOLINGS, shift_cnn  # noqa: E402  (re-exported: the tutorials' names)
 from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
 from cnn101.polyphase import aps_cnn  # noqa: E402
-from cnn101.scale import log_uniform_scales, place_digits  # noqa: E402
+from cnn101.scale import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
 
 __all__ = [
     "CHANNEL_BUDGET",
+    "CHANNEL_SETS",
     "DIGIT_CANVAS",
     "POOLINGS",
     "PROBE_LEARNING_RATE",
@@ -58,13 +67,16 @@ __all__ = [
     "TRANSFER_ARMS",
     "TRANSFER_BUDGET",
     "ZOOM_BUDGET",
+    "ZOOM_RANGE",
     "Digits",
+    "accuracy_gap",
     "aps_recipes",
     "channel_network",
     "channel_wins",
     "digits",
     "epoch_repeats",
     "freeze_conv_layers",
+    "inserted_channels",
     "paired_interval",
     "scale_channel_recipes",
     "shift_cnn",
@@ -384,54 +396,113 @@ def _accuracy_by_scale(data: Digits, canvas: int):
     return evaluate
 
 
+ZOOM_RANGE = (0.5, 2.0)  # the sizes of the zoom-augmented and natural-size arms
+
+
+def _placer(canvas: int, scales: Any):
+    """Return ``f(x, y, rng)`` placing every digit at ``scales`` (a float or a callable)."""
+
+    def place(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+        drawn = scales(len(x), rng) if callable(scales) else scales
+        return place_digits(x, drawn, canvas=canvas, seed=rng), y
+
+    return place
+
+
+def _reposition(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+    """Move every placed digit to a new uniformly random position where it fits whole.
+
+    The same positions as :func:`cnn101.scale.place_digits` draws, without resizing
+    again: each digit keeps its pixels (its size), only its place changes.
+    """
+    images = x[..., 0]
+    canvas_h, canvas_w = images.shape[1:]
+    out = np.zeros_like(x)
+    for i, (top, left, height, width) in enumerate(bounding_boxes(images)):
+        if height == 0:
+            continue
+        row = rng.integers(0, canvas_h - height + 1)
+        col = rng.integers(0, canvas_w - width + 1)
+        out[i, row : row + height, col : col + width] = x[
+            i, top : top + height, left : left + width
+        ]
+    return out, y
+
+
+def _zoom_scales(n: int, rng: np.random.Generator) -> np.ndarray:
+    return log_uniform_scales(n, *ZOOM_RANGE, seed=rng)
+
+
 def zoom_recipes(data: Digits, *, canvas: int = DIGIT_CANVAS) -> dict[str, Recipe]:
-    """Return the three arms: plain, zoom-augmented and naturally varied sizes.
+    """Return the arms that differ in the digit sizes seen in training.
 
     Control: the same network (:func:`cnn101.models.plain_cnn`, Adam at 0.003), the
     same digits, budget (:data:`ZOOM_BUDGET`: early stopping after its patience of
-    optimizer steps, within its maximum) and seeds; only the sizes the network sees in training differ:
+    optimizer steps, within its maximum) and seeds. In *every* arm each digit is
+    moved to a new random position at every epoch (``augment``), so the arms differ
+    in the sizes seen only, never in translation augmentation. Sizes and first
+    positions are drawn per seed, from the seed's own generator (``draw``):
 
     * ``"plain"``: every digit at scale 1 (about 20 pixels tall);
     * ``"zoom-augmented"``: every digit at a new log-uniform scale in [0.5, 2] at every
       epoch (random zoom applied as the network trains);
     * ``"natural sizes"``: every digit at a log-uniform scale in [0.5, 2] drawn once
-      (a data set whose objects come in many sizes; no augmentation).
+      per seed (a data set whose objects come in many sizes), re-positioned at every
+      epoch like the others;
+    * ``"only 0.5x"`` and ``"only 2x"``: every digit at scale 0.5 or 2, references
+      for what a network trained at that scale alone reaches there.
 
-    Metric: ``accuracy`` at each of :data:`TEST_SCALES`.
+    ``"zoom-augmented"`` against ``"natural sizes"`` changes one thing: whether the
+    sizes are redrawn at every epoch (the size distribution and the positions'
+    redraws are the same).
+
+    Metric: ``accuracy`` at each of :data:`TEST_SCALES` (the same test digits and
+    positions for every arm and seed).
+
+    Parameters
+    ----------
+    data : Digits
+    canvas : int, default 40
+
+    Returns
+    -------
+    dict of str to Recipe
+
+    Examples
+    --------
+    >>> arms = zoom_recipes(digits(20, 5))
+    >>> list(arms)
+    ['plain', 'zoom-augmented', 'natural sizes', 'only 0.5x', 'only 2x']
     """
     data = _check_data(data)
     canvas = check.positive_int(canvas, "canvas")
-    n = len(data.x_train)
+    if canvas < DIGIT_CANVAS:  # a 2x digit (40 pixels tall) must fit
+        raise ValueError(f"`canvas` must be at least {DIGIT_CANVAS}. Received: canvas={canvas}")
     evaluate = _accuracy_by_scale(data, canvas)
 
-    def zoomed(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
-        scales = log_uniform_scales(len(x), 0.5, 2.0, seed=rng)
-        return place_digits(x, scales, canvas=canvas, seed=rng), y
+    def arm(name: str, scales: Any, *, redrawn: bool = False) -> Recipe:
+        # Sizes drawn once per seed (``draw``) and positions redrawn at every epoch
+        # (``augment``); or, when the sizes are redrawn too, both at every epoch.
+        placed = _placer(canvas, scales)
+        return Recipe(
+            name,
+            build=lambda: models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3),
+            x=data.x_train,
+            y=data.y_train,
+            evaluate=evaluate,
+            augment=placed if redrawn else _reposition,
+            draw=None if redrawn else placed,
+            max_steps=ZOOM_BUDGET[0],
+            patience=ZOOM_BUDGET[1],
+            params={"canvas": canvas, "zoom_range": list(ZOOM_RANGE)},
+        )
 
-    natural = log_uniform_scales(n, 0.5, 2.0, seed=2)
-    common = {
-        "build": lambda: models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3),
-        "y": data.y_train,
-        "evaluate": evaluate,
-        "max_steps": ZOOM_BUDGET[0],
-        "patience": ZOOM_BUDGET[1],
-    }
     return {
-        "plain": Recipe(
-            "plain",
-            x=place_digits(data.x_train, 1.0, canvas=canvas, seed=1),
-            params={"canvas": canvas},
-            **common,
-        ),
-        "zoom-augmented": Recipe(
-            "zoom-augmented", x=data.x_train, augment=zoomed, params={"canvas": canvas}, **common
-        ),
-        "natural sizes": Recipe(
-            "natural sizes",
-            x=place_digits(data.x_train, natural, canvas=canvas, seed=3),
-            params={"canvas": canvas},
-            **common,
-        ),
+        "plain": arm("plain", 1.0),
+        "zoom-augmented": arm("zoom-augmented", _zoom_scales, redrawn=True),
+        "natural sizes": arm("natural sizes", _zoom_scales),
+        "only 0.5x": arm("only 0.5x", 0.5),
+        "only 2x": arm("only 2x", 2.0),
     }
 
 
@@ -454,6 +525,49 @@ def _from_source(source: Result, seed: int, channels: Sequence[float] | None, ca
     return model
 
 
+CHANNEL_SETS = {
+    "one-sided": (1.0, 0.71, 0.5),
+    "two-sided": (2.0, 1.41, 1.0, 0.71, 0.5),
+    "up-only": (2.0, 1.41, 1.0),
+}
+
+
+def _check_channels(channels: Any) -> dict[str, tuple[float, ...]]:
+    if channels is None:
+        return dict(CHANNEL_SETS)
+    if (
+        not isinstance(channels, dict)
+        or not channels
+        or not all(
+            isinstance(s, Sequence) and not isinstance(s, str) and len(s) > 0
+            for s in channels.values()
+        )
+    ):
+        raise TypeError(
+            "`channels` must be a non-empty dict of names to sequences of scales, or None. "
+            f"Received: channels={check.describe(channels)}"
+        )
+    return {
+        name: tuple(check.real_number(s, "channels", positive=True) for s in scales)
+        for name, scales in channels.items()
+    }
+
+
+def _channel_metrics(data: Digits, tests: list[np.ndarray], canvas: int):
+    """Return ``metrics(model)``: accuracy per test scale and channel wins (200 digits each)."""
+
+    def metrics(twin: keras.Model) -> dict[str, list]:
+        accuracy = _accuracy_by_scale(data, canvas)(twin)
+        wins = [channel_wins(twin, t[:200]).tolist() for t in tests]
+        return {**accuracy, "channel_wins": wins}
+
+    return metrics
+
+
+def _test_digits(data: Digits, canvas: int) -> list[np.ndarray]:
+    return [place_digits(data.x_test, s, canvas=canvas, seed=4) for s in TEST_SCALES]
+
+
 def scale_channel_recipes(
     data: Digits,
     plain: Result,
@@ -465,10 +579,15 @@ def scale_channel_recipes(
     """Return scale-channel networks fine-tuned at scale 1 from the plain network of each seed.
 
     Control: every arm starts from the same trained plain network (seed by seed),
-    fine-tunes on the same scale-1 digits with the same budget, and has the same
-    weights; only the set of scale channels differs. Default arms:
-    ``"one-sided"`` (1, 0.71, 0.5), channels that only shrink, and ``"two-sided"``
-    (2, 1.41, 1, 0.71, 0.5), channels on both sides of the training scale.
+    fine-tunes on the same scale-1 digits (a new random position at every epoch,
+    as the plain network was trained) with the same budget and patience
+    (:data:`CHANNEL_BUDGET`, ``min_delta`` 0: every fine-tuning runs until its
+    validation loss has stopped falling) and has the same weights; only the set of
+    scale channels differs. Default arms (:data:`CHANNEL_SETS`): ``"one-sided"``
+    (1, 0.71, 0.5), channels that only shrink; ``"two-sided"`` (2, 1.41, 1, 0.71,
+    0.5), channels on both sides of the training scale; ``"up-only"`` (2, 1.41, 1),
+    channels that only enlarge. :func:`inserted_channels` measures the same
+    networks without any fine-tuning.
 
     The trunk ends in global max pooling, so it works at any image size: the
     networks fine-tune on ``train_canvas`` x ``train_canvas`` images (MNIST's own
@@ -482,50 +601,33 @@ def scale_channel_recipes(
     plain : Result
         The ``"plain"`` arm of :func:`zoom_recipes`, run with the seeds these runs use.
     channels : dict of str to sequence of float, optional
+        Defaults to :data:`CHANNEL_SETS`.
     train_canvas : int, default 28
     canvas : int, default 40
 
     Returns
     -------
     dict of str to Recipe
-        Metric: ``accuracy`` at each of :data:`TEST_SCALES`.
+        Metrics: ``accuracy`` at each of :data:`TEST_SCALES`; ``channel_wins``, per
+        test scale, the share of pooled features each channel supplies (see
+        :func:`channel_wins`).
     """
     data = _check_data(data)
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
-    if channels is not None and (
-        not isinstance(channels, dict)
-        or not channels
-        or not all(
-            isinstance(s, Sequence) and not isinstance(s, str) and len(s) > 0
-            for s in channels.values()
-        )
-    ):
-        raise TypeError(
-            "`channels` must be a non-empty dict of names to sequences of scales, or None. "
-            f"Received: channels={check.describe(channels)}"
-        )
-    channels = channels or {"one-sided": (1.0, 0.71, 0.5), "two-sided": (2.0, 1.41, 1.0, 0.71, 0.5)}
-    channels = {
-        name: tuple(check.real_number(s, "channels", positive=True) for s in scales)
-        for name, scales in channels.items()
-    }
+    channels = _check_channels(channels)
     train_canvas = check.positive_int(train_canvas, "train_canvas")
     canvas = check.positive_int(canvas, "canvas")
-    tests = [place_digits(data.x_test, s, canvas=canvas, seed=4) for s in TEST_SCALES]
-    x = place_digits(data.x_train, 1.0, canvas=train_canvas, seed=1)
+    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas)
 
     def evaluator(scales: tuple[float, ...]):
         twins: list[keras.Model] = []  # one network at the test canvas, traced once
 
-        def evaluate(model: keras.Model) -> dict[str, list[float]]:
+        def evaluate(model: keras.Model) -> dict[str, list]:
             if not twins:
                 twins.append(_channel_cnn(scales, canvas))
-            twin = twins[0]
-            twin.set_weights(model.get_weights())  # the same weights at the test canvas
-            accuracy = _accuracy_by_scale(data, canvas)(twin)
-            wins = [channel_wins(twin, t[:200]).tolist() for t in tests]
-            return {**accuracy, "channel_wins": wins}
+            twins[0].set_weights(model.get_weights())  # the same weights at the test canvas
+            return metrics(twins[0])
 
         return evaluate
 
@@ -535,12 +637,14 @@ def scale_channel_recipes(
             build=lambda seed, scales=tuple(scales): _from_source(
                 plain, seed, scales, train_canvas
             ),
-            x=x,
+            x=data.x_train,
             y=data.y_train,
             evaluate=evaluator(tuple(scales)),
+            draw=_placer(train_canvas, 1.0),
+            augment=_reposition,
             max_steps=CHANNEL_BUDGET[0],
             patience=CHANNEL_BUDGET[1],
-            min_delta=0.005,
+            min_delta=0.0,
             params={
                 "channels": list(scales),
                 "canvas": [train_canvas, canvas],
@@ -549,6 +653,115 @@ def scale_channel_recipes(
         )
         for name, scales in channels.items()
     }
+
+
+def inserted_channels(
+    data: Digits,
+    plain: Result,
+    *,
+    channels: dict[str, Sequence[float]] | None = None,
+    canvas: int = DIGIT_CANVAS,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Measure the plain networks' weights, unchanged, inside each set of scale channels.
+
+    The arm with no fine-tuning: the trunk and classifier of each seed's plain
+    network go into a scale-channel network as they are, so any difference from
+    :func:`scale_channel_recipes` is the fine-tuning through the channels.
+
+    Parameters
+    ----------
+    data : Digits
+    plain : Result
+        The ``"plain"`` arm of :func:`zoom_recipes`.
+    channels : dict of str to sequence of float, optional
+        Defaults to :data:`CHANNEL_SETS`.
+    canvas : int, default 40
+
+    Returns
+    -------
+    dict of str to dict of str to ndarray
+        Per channel set, ``"accuracy"`` of shape (seeds, len(TEST_SCALES)) and
+        ``"channel_wins"`` of shape (seeds, len(TEST_SCALES), channels), seed-major
+        in the order of ``plain.seeds``: the metrics of :func:`scale_channel_recipes`.
+    """
+    data = _check_data(data)
+    if not isinstance(plain, Result):
+        raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    channels = _check_channels(channels)
+    canvas = check.positive_int(canvas, "canvas")
+    expected = [w.shape for w in models.plain_cnn((canvas, canvas, 1)).get_weights()]
+    if [w.shape for w in plain.model(plain.seeds[0]).get_weights()] != expected:
+        raise ValueError(
+            "`plain` must be the 'plain' arm of zoom_recipes (a models.plain_cnn). "
+            f"Received: plain={check.describe(plain)}"
+        )
+    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas)
+    out = {}
+    for name, scales in channels.items():
+        twin, per_seed = _channel_cnn(scales, canvas), []  # one network, traced once
+        for seed in plain.seeds:
+            twin.set_weights(plain.model(seed).get_weights())
+            per_seed.append(metrics(twin))
+        out[name] = {key: np.array([m[key] for m in per_seed]) for key in per_seed[0]}
+    return out
+
+
+def accuracy_gap(
+    a: Any, b: Any, n_test: int, level: float = 0.95
+) -> tuple[float, tuple[float, float]]:
+    """Return the mean paired difference ``a - b`` of accuracies and its confidence interval.
+
+    The interval is Student's t over the seeds (n - 1 degrees of freedom) with the
+    half-width ``t * sqrt(sem**2 + p_a (1 - p_a) / n_test + p_b (1 - p_b) / n_test)``:
+    the spread over seeds plus the binomial error of each arm's accuracy on the
+    fixed ``n_test``-example test set (counted as if the two were independent,
+    which is conservative for one shared test set).
+
+    Parameters
+    ----------
+    a, b : array_like of shape (seeds,)
+        Accuracies in [0, 1], seed by seed in the same order.
+    n_test : int
+        Test examples behind each accuracy.
+    level : float, default 0.95
+
+    Returns
+    -------
+    (float, (float, float))
+        The mean difference and its interval.
+
+    Examples
+    --------
+    >>> mean, (low, high) = accuracy_gap([0.9, 0.8, 0.85], [0.6, 0.5, 0.6], n_test=500)
+    >>> round(mean, 3), round(low, 3), round(high, 3)
+    (0.283, 0.146, 0.421)
+    """
+    for name, value in (("a", a), ("b", b)):
+        if np.asarray(value).dtype.kind == "b":
+            raise TypeError(
+                f"`{name}` must be accuracies, not booleans. Received: {name}={value!r}"
+            )
+    a, b = check.as_float_array(a, "a"), check.as_float_array(b, "b")
+    if a.ndim != 1 or a.shape != b.shape or a.size < 2:
+        raise ValueError(
+            "`a` and `b` must be 1-D sequences of the same length, at least 2 seeds. "
+            f"Received: shapes {a.shape} and {b.shape}"
+        )
+    if not (((a >= 0) & (a <= 1)).all() and ((b >= 0) & (b <= 1)).all()):
+        raise ValueError(
+            f"`a` and `b` must be accuracies in [0, 1]. Received: a={a.tolist()}, b={b.tolist()}"
+        )
+    n_test = check.positive_int(n_test, "n_test")
+    paired = Summary.of(a - b)
+    pa, pb = a.mean(), b.mean()
+    spread = paired.sem**2 + (pa * (1 - pa) + pb * (1 - pb)) / n_test
+    if isinstance(level, bool) or not check.is_finite_number(level) or not 0 < level < 1:
+        raise ValueError(
+            f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
+        )
+    t = _t_quantile(float(level), a.size - 1)
+    half = t * float(np.sqrt(spread))
+    return paired.mean, (paired.mean - half, paired.mean + half)
 
 
 def channel_network(result: Result, seed: int, canvas: int = DIGIT_CANVAS) -> keras.Model:
@@ -724,8 +937,11 @@ def paired_interval(
     if n_test is None:
         per_example = (np.asarray(a.metrics["correct"]) - np.asarray(b.metrics["correct"])).mean(0)
         test_error = (per_example.std(ddof=1) / np.sqrt(per_example.size)) ** 2
-    else:
-        test_error = sum(r.summary(metric).binomial_se(n_test) ** 2 for r in (a, b))
+    else:  # the binomial form, on the seeds' values: one formula, in accuracy_gap
+        mean, (low, high) = accuracy_gap(
+            a.metrics[metric], b.metrics[metric], n_test=n_test, level=level
+        )
+        return mean, low, high
     half = float(stats.t.ppf(0.5 + level / 2, gap.n - 1)) * float(np.sqrt(gap.sem**2 + test_error))
     return gap.mean, gap.mean - half, gap.mean + half
 
@@ -1135,10 +1351,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(transfer_table(data, seeds, args.sizes))
         return 0
     labels = [f"scale {s:g}" for s in TEST_SCALES]
-    zoom = {n: run(r, seeds) for n, r in zoom_recipes(data).items()}
+    zoom = run_many(zoom_recipes(data), seeds, side_by_side="all")
     print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
-    channels = {n: run(r, seeds) for n, r in scale_channel_recipes(data, zoom["plain"]).items()}
-    print("\nscale channels, accuracy by test scale\n" + _table(channels, "accuracy", labels))
+    n_test = len(data.x_test)
+    pairs = [
+        ("zoom-augmented", "plain"),
+        ("natural sizes", "plain"),
+        ("zoom-augmented", "natural sizes"),
+        ("only 0.5x", "zoom-augmented"),
+        ("only 2x", "zoom-augmented"),
+    ]
+    for a, b in pairs:
+        cells = []
+        for i, s in enumerate(TEST_SCALES):
+            mean, (low, high) = accuracy_gap(
+                zoom[a].metrics["accuracy"][:, i], zoom[b].metrics["accuracy"][:, i], n_test
+            )
+            cells.append(f"{s:g}x {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
+        print(f"{a} - {b}: " + "  ".join(cells))
+    channels = run_many(scale_channel_recipes(data, zoom["plain"]), seeds, side_by_side="all")
+    print(
+        "\nscale channels, fine-tuned, accuracy by test scale\n"
+        + _table(channels, "accuracy", labels)
+    )
+    inserted = inserted_channels(data, zoom["plain"])
+    print("scale channels, plain weights inserted (no fine-tuning)")
+    for name, metrics in inserted.items():
+        cells = [Summary.of(metrics["accuracy"][:, i]) for i in range(len(TEST_SCALES))]
+        print(f"{name:28s} " + "  ".join(f"{c.mean:.3f}±{c.std:.3f}" for c in cells))
+    print("share of pooled features by channel at test scale 2 (fine-tuned)")
+    for name, result in channels.items():
+        wins = result.metrics["channel_wins"].mean(axis=0)[TEST_SCALES.index(2.0)]
+        scales = result.recipe.params["channels"]
+        print(
+            f"{name:28s} " + "  ".join(f"{c:g}: {w:.2f}" for c, w in zip(scales, wins, strict=True))
+        )
     return 0
 
 

@@ -417,6 +417,15 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "model": lambda: __import__("cnn101.models").models.plain_cnn((16, 16, 1)),
         "count": lambda: 1,
     },
+    "recipes.inserted_channels": {
+        "data": lambda: _tiny_digits(),
+        "plain": lambda: _tiny_plain_result(),
+    },
+    "recipes.accuracy_gap": {
+        "a": lambda: [0.9, 0.8, 0.85],
+        "b": lambda: [0.6, 0.5, 0.6],
+        "n_test": lambda: 500,
+    },
     "recipes.channel_network": {
         "result": lambda: _channel_result(),
         "seed": lambda: 0,
@@ -540,6 +549,21 @@ def _tiny_result() -> Any:
 
         _CACHE["result"] = run(_tiny_recipe(), seeds=(0,), cache=False, verbose=False)
     return _CACHE["result"]
+
+
+def _tiny_plain_result() -> Any:
+    """The plain arm of zoom_recipes on tiny digits, one seed, one step, once per process."""
+    if "plain" not in _CACHE:
+        import dataclasses
+
+        from cnn101.experiments import run
+        from cnn101.recipes import zoom_recipes
+
+        recipe = dataclasses.replace(
+            zoom_recipes(_tiny_digits(), canvas=16)["plain"], max_steps=1, patience=1
+        )
+        _CACHE["plain"] = run(recipe, seeds=(0,), cache=False, verbose=False)
+    return _CACHE["plain"]
 
 
 def _converged_result() -> Any:
