@@ -226,7 +226,9 @@ def test_gap_network_differs_from_shift_cnn_only_in_its_head():
 def test_shift_comparison_arms_and_the_far_shift_metrics():
     data = recipes.digits(40, 10)
     arms = recipes.shift_comparison(data)
-    assert len(arms) == 11 and ("max gap", False) in arms and ("aps", False) in arms
+    assert len(arms) == 9 and ("max gap", False) in arms and ("aps", False) in arms
+    assert ("max", True) in arms and ("blur", True) in arms and ("avg", True) not in arms
+    assert len(recipes.shift_comparison(data, shifted=recipes.POOLINGS)) == 11
     assert all(np.array_equal(r.x, arms["max", False].x) for r in arms.values())
     assert arms["max gap", False].params["head"] == "gap"
     metrics = arms["max", False].evaluate(recipes.shift_cnn("max"))
