@@ -300,7 +300,7 @@ def shift_recipes(
 
 
 def shift_comparison(
-    data: Digits, *, shifted: Sequence[str] = ("max", "blur")
+    data: Digits, *, shifted: Sequence[str] = ("max", "blur"), aps: bool = True
 ) -> dict[tuple[str, bool], Recipe]:
     """Return every arm of tutorial 2, keyed by ``(network, shifted training)``.
 
@@ -317,6 +317,8 @@ def shift_comparison(
     data : Digits
     shifted : sequence of str, default ("max", "blur")
         The poolings (of :data:`POOLINGS`) also trained with shift augmentation.
+    aps : bool, default True
+        Include the two arms of :func:`aps_recipes`.
 
     Returns
     -------
@@ -334,8 +336,9 @@ def shift_comparison(
     for pooling, recipe in shift_recipes(data, augment=True, poolings=shifted).items():
         arms[pooling, True] = recipe
     arms["max gap", False] = shift_recipes(data, poolings=["max"], head="gap")["max"]
-    aps = aps_recipes(data)
-    arms["aps", False], arms["stride circular", False] = aps["aps"], aps["stride"]
+    if check.flag(aps, "aps"):
+        circular = aps_recipes(data)
+        arms["aps", False], arms["stride circular", False] = circular["aps"], circular["stride"]
     return arms
 
 
@@ -565,13 +568,15 @@ def _check_channels(channels: Any) -> dict[str, tuple[float, ...]]:
     }
 
 
-def _channel_metrics(data: Digits, tests: list[np.ndarray], canvas: int):
+def _channel_metrics(data: Digits, tests: list[np.ndarray], canvas: int, wins: bool = True):
     """Return ``metrics(model)``: accuracy per test scale and channel wins (200 digits each)."""
 
     def metrics(twin: keras.Model) -> dict[str, list]:
         accuracy = _accuracy_by_scale(data, canvas)(twin)
-        wins = [channel_wins(twin, t[:200]).tolist() for t in tests]
-        return {**accuracy, "channel_wins": wins}
+        if not wins:
+            return accuracy
+        shares = [channel_wins(twin, t[:200]).tolist() for t in tests]
+        return {**accuracy, "channel_wins": shares}
 
     return metrics
 
@@ -692,9 +697,8 @@ def inserted_channels(
     Returns
     -------
     dict of str to dict of str to ndarray
-        Per channel set, ``"accuracy"`` of shape (seeds, len(TEST_SCALES)) and
-        ``"channel_wins"`` of shape (seeds, len(TEST_SCALES), channels), seed-major
-        in the order of ``plain.seeds``: the metrics of :func:`scale_channel_recipes`.
+        Per channel set, ``"accuracy"`` of shape (seeds, len(TEST_SCALES)), seed-major
+        in the order of ``plain.seeds``: the accuracy of :func:`scale_channel_recipes`.
     """
     data = _check_data(data)
     if not isinstance(plain, Result):
@@ -707,7 +711,7 @@ def inserted_channels(
             "`plain` must be the 'plain' arm of zoom_recipes (a models.plain_cnn). "
             f"Received: plain={check.describe(plain)}"
         )
-    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas)
+    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas, wins=False)
     out = {}
     for name, scales in channels.items():
         twin, per_seed = _channel_cnn(scales, canvas), []  # one network, traced once
