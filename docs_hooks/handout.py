@@ -7,9 +7,9 @@
   notebooks' install cell, the teachers' page and the README give one version-free
   address (:func:`wheel_index_url`) and never a package index (none holds cnn101);
 * ``student/NN_slug.ipynb``: each tutorial without its solutions
-  (:func:`cnn101.exercises.handout.student_version`), and next to it
+  (:func:`cnn101.teaching.handout.student_version`), and next to it
   ``NN_slug.manifest.json``, what the grader grades against (its exercises, checks and
-  parameters; :func:`cnn101.exercises.handout.manifest`);
+  parameters; :func:`cnn101.teaching.handout.manifest`);
 * ``cnn101-student-notebooks-<version>.zip``: the student versions, their manifests, the
   wheel and a README that lists exactly that.
 

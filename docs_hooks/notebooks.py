@@ -12,7 +12,7 @@ never shows outputs older than the code it documents.
 
 A notebook with an ``## Exercises`` section also gets its answer key from the same
 run: the exercise cells with their solutions filled in
-(:func:`cnn101.exercises.handout.answer_key`) are appended to the notebook and run
+(:func:`cnn101.teaching.handout.answer_key`) are appended to the notebook and run
 in the same kernel after its last cell, then put in place of the exercise cells in a
 second copy. The answer key therefore costs seconds, not a second execution, and a
 solution that fails its check fails the build.
