@@ -527,4 +527,3 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
     )
     with tf.control_dependencies([assertion]):
         return tf.identity(inputs)
-

@@ -73,9 +73,9 @@ def _norm(norm: Any) -> int:
 
 def _check_divisible(shape: Sequence[Any], stride: int, name: str) -> None:
     for axis, size in zip(("height", "width"), shape, strict=True):
-        if size is not None and size % stride:
+        if size is not None and (size == 0 or size % stride):
             raise ValueError(
-                f"`{name}` must have a {axis} divisible by the stride {stride} (the "
+                f"`{name}` must have a nonzero {axis} divisible by the stride {stride} (the "
                 f"polyphase components must tile the map). Received: {name} of spatial "
                 f"size {tuple(shape)}"
             )

@@ -582,8 +582,7 @@ def _channel_metrics(data: Digits, tests: list[np.ndarray], canvas: int, wins: b
         accuracy = _accuracy_by_scale(data, canvas)(twin)
         if not wins:
             return accuracy
-        shares = [channel_wins(twin, t[:200]).tolist() for t in tests]
-        return {**accuracy, "channel_wins": shares}
+        return {**accuracy, "channel_wins": _channel_shares(twin, [t[:200] for t in tests])}
 
     return metrics
 
@@ -843,6 +842,16 @@ def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
     stacked = np.asarray(layers[0].scale_outputs(batch))
     winners = stacked.argmax(axis=1)  # (N, F): the channel holding each feature's max
     return np.bincount(winners.ravel(), minlength=stacked.shape[1]) / winners.size
+
+
+def _channel_shares(model: keras.Model, batches: list[np.ndarray]) -> list[list[float]]:
+    """:func:`channel_wins` of each batch, the channel outputs computed in one call."""
+    (layer,) = [layer for layer in model.layers if isinstance(layer, ScaleChannels)]
+    stacked = np.asarray(layer.scale_outputs(np.concatenate(batches)))
+    shares = []
+    for part in np.split(stacked.argmax(axis=1), np.cumsum([len(b) for b in batches])[:-1]):
+        shares.append((np.bincount(part.ravel(), minlength=stacked.shape[1]) / part.size).tolist())
+    return shares
 
 
 def epoch_repeats(size: int, epoch_size: int = 300) -> int:

@@ -426,6 +426,10 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "b": lambda: [0.6, 0.5, 0.6],
         "n_test": lambda: 500,
     },
+    "recipes.aps_recipes": {"data": lambda: _tiny_digits()},
+    "recipes.shift_comparison": {"data": lambda: _tiny_digits()},
+    "polyphase.aps_downsample": {"images": lambda: _batch(2, 8, 8, 1)},
+    "polyphase.polyphase_components": {"images": lambda: _batch(2, 8, 8, 1)},
     "recipes.channel_network": {
         "result": lambda: _channel_result(),
         "seed": lambda: 0,
@@ -559,9 +563,7 @@ def _tiny_plain_result() -> Any:
         from cnn101.experiments import run
         from cnn101.recipes import zoom_recipes
 
-        recipe = dataclasses.replace(
-            zoom_recipes(_tiny_digits(), canvas=16)["plain"], max_steps=1, patience=1
-        )
+        recipe = dataclasses.replace(zoom_recipes(_tiny_digits())["plain"], max_steps=1, patience=1)
         _CACHE["plain"] = run(recipe, seeds=(0,), cache=False, verbose=False)
     return _CACHE["plain"]
 
@@ -774,6 +776,8 @@ LAYER_INPUTS: dict[str, Callable[[], Any]] = {
     "multiscale.ScaleChannels": lambda: _batch(2, 8, 8, 1),
     "scale_invariant.ScaleInvariantConv2D": lambda: _batch(2, 8, 8, 1),
     "scale_invariant.FoveatedScaleChannels": lambda: _batch(2, 8, 8, 1),
+    "polyphase.AdaptivePolyphaseSampling2D": lambda: _batch(2, 8, 8, 3),
+    "polyphase.CircularPad2D": lambda: _batch(2, 8, 8, 3),
 }
 
 # Result records: their constructors are not walked (the library fills them in), their
@@ -880,6 +884,12 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "scale_invariant.FoveatedScaleChannels.crops(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
     "multiscale.ScaleChannels.scale_outputs(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
+    "polyphase.CircularPad2D.__call__(inputs)": {
+        "other channels": "no weights: any channel count is right"
+    },
+    "polyphase.AdaptivePolyphaseSampling2D.__call__(inputs)": {
+        "other channels": "no weights: any channel count is right"
+    },
     "blurpool.MaxBlurPool2D.__call__(inputs)": {
         "other channels": "no weights: any channel count is right"
     },
