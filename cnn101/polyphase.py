@@ -6,7 +6,7 @@ at (even, even), (even, odd), (odd, even) or (odd, odd) positions, always the
 same one. Shift the input by one pixel and the same grid now holds other pixels:
 the output changes. Chaman & Dokmanic (2021) pick the grid from the input instead:
 *adaptive polyphase sampling* (APS) keeps, for each image, the component with the
-largest norm (the l2 norm by default, as in their paper; l1 is their alternative).
+largest norm (the l2 norm by default here; `norm=1` picks by the l1 norm).
 A circular shift of the input permutes and circularly shifts the components, so
 APS keeps the same pixels, circularly shifted by a whole output pixel or not at
 all. Stacked with circularly padded convolutions (circular shifts commute with
