@@ -684,6 +684,7 @@ def inserted_channels(
     *,
     channels: dict[str, Sequence[float]] | None = None,
     canvas: int = DIGIT_CANVAS,
+    wins: bool = False,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Measure the plain networks' weights, unchanged, inside each set of scale channels.
 
@@ -699,25 +700,29 @@ def inserted_channels(
     channels : dict of str to sequence of float, optional
         Defaults to :data:`CHANNEL_SETS`.
     canvas : int, default 40
+    wins : bool, default False
+        Also measure ``"channel_wins"`` as :func:`scale_channel_recipes` does.
 
     Returns
     -------
     dict of str to dict of str to ndarray
         Per channel set, ``"accuracy"`` of shape (seeds, len(TEST_SCALES)), seed-major
-        in the order of ``plain.seeds``: the accuracy of :func:`scale_channel_recipes`.
+        in the order of ``plain.seeds``: the accuracy of :func:`scale_channel_recipes`;
+        with ``wins``, ``"channel_wins"`` of shape (seeds, len(TEST_SCALES), channels).
     """
     data = _check_data(data)
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
     channels = _check_channels(channels)
     canvas = check.positive_int(canvas, "canvas")
+    wins = check.flag(wins, "wins")
     expected = [w.shape for w in models.plain_cnn((canvas, canvas, 1)).get_weights()]
     if [w.shape for w in plain.model(plain.seeds[0]).get_weights()] != expected:
         raise ValueError(
             "`plain` must be the 'plain' arm of zoom_recipes (a models.plain_cnn). "
             f"Received: plain={check.describe(plain)}"
         )
-    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas, wins=False)
+    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas, wins=wins)
     out = {}
     for name, scales in channels.items():
         twin, per_seed = _channel_cnn(scales, canvas), []  # one network, traced once
@@ -891,9 +896,12 @@ def _classes_of(x: np.ndarray, y: np.ndarray, classes: Sequence[int]) -> tuple:
     return x[keep], relabel[y[keep]]
 
 
-def _accuracy_on(test: np.ndarray, labels: np.ndarray):
+def _accuracy_on(test: np.ndarray, labels: np.ndarray, chunk: int = 1024):
+    # The model called directly, in chunks: ``predict`` traces a function for every
+    # new model and costs more than the forward pass on a few hundred small images.
     def evaluate(model: keras.Model) -> dict[str, Any]:
-        correct = model.predict(test, verbose=0).argmax(-1) == labels
+        scores = [model(test[i : i + chunk], training=False) for i in range(0, len(test), chunk)]
+        correct = np.concatenate([np.asarray(s) for s in scores]).argmax(-1) == labels
         return {"accuracy": float(correct.mean()), "correct": correct.astype(float).tolist()}
 
     return evaluate
@@ -1365,6 +1373,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[30, 300],
         help="transfer: labelled target digits per seed (default 30 300)",
     )
+    parser.add_argument(
+        "--part",
+        choices=["all", "zoom", "channels"],
+        default="all",
+        help="scale: the zoom arms, the scale channels (with the plain arm they start from) "
+        "or both (default all)",
+    )
     args = parser.parse_args(argv)
     if any(s < 2 for s in args.sizes):
         parser.error(f"--sizes must be integers of at least 2, got {args.sizes}")
@@ -1383,24 +1398,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(transfer_table(data, seeds, args.sizes))
         return 0
     labels = [f"scale {s:g}" for s in TEST_SCALES]
-    zoom = run_many(zoom_recipes(data), seeds, side_by_side="all")
+    arms = zoom_recipes(data, references=args.part != "channels")
+    if args.part == "channels":  # the channels start from the plain arm: train it alone
+        arms = {"plain": arms["plain"]}
+    zoom = run_many(arms, seeds, side_by_side="all")
     print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
     n_test = len(data.x_test)
-    pairs = [
-        ("zoom-augmented", "plain"),
-        ("natural sizes", "plain"),
-        ("zoom-augmented", "natural sizes"),
-        ("only 0.5x", "zoom-augmented"),
-        ("only 2x", "zoom-augmented"),
-    ]
-    for a, b in pairs:
+
+    def gaps(a: str, b: str, a_values: Any, b_values: Any) -> None:
+        # a - b at every test scale, with its 95 % interval (seeds and test error).
         cells = []
         for i, s in enumerate(TEST_SCALES):
-            mean, (low, high) = accuracy_gap(
-                zoom[a].metrics["accuracy"][:, i], zoom[b].metrics["accuracy"][:, i], n_test
-            )
+            mean, (low, high) = accuracy_gap(a_values[:, i], b_values[:, i], n_test)
             cells.append(f"{s:g}x {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
         print(f"{a} - {b}: " + "  ".join(cells))
+
+    if args.part != "channels":
+        pairs = [
+            ("zoom-augmented", "plain"),
+            ("natural sizes", "plain"),
+            ("zoom-augmented", "natural sizes"),
+            ("only 0.5x", "zoom-augmented"),
+            ("only 2x", "zoom-augmented"),
+        ]
+        for a, b in pairs:
+            gaps(a, b, zoom[a].metrics["accuracy"], zoom[b].metrics["accuracy"])
+    if args.part == "zoom":
+        return 0
     channels = run_many(scale_channel_recipes(data, zoom["plain"]), seeds, side_by_side="all")
     print(
         "\nscale channels, fine-tuned, accuracy by test scale\n"
@@ -1411,6 +1435,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, metrics in inserted.items():
         cells = [Summary.of(metrics["accuracy"][:, i]) for i in range(len(TEST_SCALES))]
         print(f"{name:28s} " + "  ".join(f"{c.mean:.3f}±{c.std:.3f}" for c in cells))
+    tuned = {name: result.metrics["accuracy"] for name, result in channels.items()}
+    for a, b in [("two-sided", "one-sided"), ("up-only", "one-sided"), ("two-sided", "up-only")]:
+        gaps(a, b, tuned[a], tuned[b])
+    for name in tuned:
+        gaps(f"{name} fine-tuned", "inserted", tuned[name], inserted[name]["accuracy"])
+    gaps(
+        "two-sided inserted",
+        "plain",
+        inserted["two-sided"]["accuracy"],
+        zoom["plain"].metrics["accuracy"],
+    )
     print("share of pooled features by channel at test scale 2 (fine-tuned)")
     for name, result in channels.items():
         wins = result.metrics["channel_wins"].mean(axis=0)[TEST_SCALES.index(2.0)]

@@ -92,6 +92,10 @@ def test_channel_arms_differ_only_in_their_channels():
     inserted = recipes.inserted_channels(data, plain)
     assert inserted["two-sided"]["accuracy"].shape == (1, len(recipes.TEST_SCALES))
     assert set(inserted["two-sided"]) == {"accuracy"}
+    counted = recipes.inserted_channels(data, plain, channels={"up": (2.0, 1.0)}, wins=True)
+    shares = counted["up"]["channel_wins"]
+    assert shares.shape == (1, len(recipes.TEST_SCALES), 2)
+    assert np.allclose(shares.sum(axis=-1), 1.0)  # every pooled feature has one winner
 
 
 def test_accuracy_gap_matches_the_formula():
@@ -130,6 +134,7 @@ def test_bad_arguments_get_named_errors(call):
         ["shift", "--seeds", "0", "0"],
         ["shift", "--n-train", "5"],
         ["scale", "--n-test", "0"],
+        ["scale", "--part", "trunk"],
         ["transfer", "--sizes", "1"],
     ],
 )
