@@ -120,7 +120,23 @@ TRANSFER_BUDGET = (3000, 50)  # batches of 64: 5 steps an epoch of 300 digits; t
 
 @dataclass(frozen=True)
 class Digits:
-    """A fixed train/test draw of MNIST digits (28x28, float32 in [0, 1])."""
+    """A fixed train/test draw of MNIST digits (28x28, float32 in [0, 1]).
+
+    Made by :func:`digits`; every recipe of this module takes one.
+
+    Attributes
+    ----------
+    x_train : ndarray of shape (n_train, 28, 28), float32
+    y_train : ndarray of shape (n_train,), int
+    x_test : ndarray of shape (n_test, 28, 28), float32
+    y_test : ndarray of shape (n_test,), int
+
+    Examples
+    --------
+    >>> d = digits(10, 5)
+    >>> isinstance(d, Digits), d.x_train.dtype, bool(d.x_train.max() <= 1.0)
+    (True, dtype('float32'), True)
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -240,12 +256,46 @@ def shift_recipes(
     per test shift ``k`` in :data:`TEST_SHIFTS` (the four shifts by ``k`` pixels
     up, down, left, right): ``agreement_by_shift`` (share of test digits whose class
     is the unshifted digit's) and ``accuracy_by_shift``.
+
+    Parameters
+    ----------
+    data : Digits
+        Padded from 28x28 to 32x32 (2 pixels each side).
+    max_shift : int, default 2
+        The largest shift, in pixels, of the augmentation and of ``consistency``.
+    augment : bool, default False
+        Shift every training digit by a new random offset at every epoch.
+    poolings : sequence of str, default :data:`POOLINGS`
+        The arms: one recipe per pooling of :func:`cnn101.models.shift_cnn`.
+    head : {"flatten", "gap"}, default "flatten"
+        ``"gap"`` gives every arm the head of :func:`shift_cnn_gap`.
+
+    Returns
+    -------
+    dict of str to Recipe
+        Keyed by pooling, in the order of ``poolings``.
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+    .. [2] A. Azulay and Y. Weiss, "Why do deep convolutional networks generalize so
+       poorly to small image transformations?", JMLR 20(184), 2019. arXiv:1805.12177
+
+    Examples
+    --------
+    >>> arms = shift_recipes(digits(20, 5), poolings=["max", "blur"], augment=True)
+    >>> list(arms), arms["max"].augment is not None
+    (['max', 'blur'], True)
     """
     data = _check_data(data)
     augment = check.flag(augment, "augment")
-    if head not in _HEADS:
-        raise ValueError(f"`head` must be one of {_HEADS}. Received: head={check.describe(head)}")
-    if isinstance(poolings, str) or not isinstance(poolings, Sequence) or not poolings:
+    head = check.choice(head, "head", _HEADS)
+    if isinstance(poolings, str) or not isinstance(poolings, Sequence):
+        raise TypeError(
+            f"`poolings` must be a non-empty sequence of {POOLINGS}. Received: poolings={check.describe(poolings)}"
+        )
+    if not poolings:
         raise ValueError(
             f"`poolings` must be a non-empty sequence of {POOLINGS}. Received: poolings={check.describe(poolings)}"
         )
@@ -323,6 +373,23 @@ def shift_comparison(
     Returns
     -------
     dict of (str, bool) to Recipe
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+    .. [2] A. Azulay and Y. Weiss, "Why do deep convolutional networks generalize so
+       poorly to small image transformations?", JMLR 20(184), 2019. arXiv:1805.12177
+    .. [3] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR 2021. arXiv:2011.14214
+
+    Examples
+    --------
+    >>> arms = shift_comparison(digits(20, 5), aps=False)
+    >>> sorted(name for name, shifted in arms if shifted)
+    ['blur', 'max']
+    >>> ("max gap", False) in arms, ("aps", False) in arms
+    (True, False)
     """
     data = _check_data(data)
     if isinstance(shifted, str) or not isinstance(shifted, Sequence) or not shifted:
@@ -356,6 +423,28 @@ def aps_recipes(data: Digits, *, max_shift: int = 2) -> dict[str, Recipe]:
     :func:`numpy.roll`, over ``[-max_shift, max_shift]`` squared) and
     ``circular_logit_change`` (the largest change of any logit under those circular
     shifts, relative to the largest logit).
+
+    Parameters
+    ----------
+    data : Digits
+    max_shift : int, default 2
+        The largest shift, in pixels, of both consistencies.
+
+    Returns
+    -------
+    dict of str to Recipe
+        ``"aps"`` and ``"stride"``.
+
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR 2021. arXiv:2011.14214
+
+    Examples
+    --------
+    >>> arms = aps_recipes(digits(20, 5))
+    >>> [arm.params["downsampling"] for arm in arms.values()]
+    ['aps', 'stride']
     """
     data = _check_data(data)
     max_shift = check.non_negative_int(max_shift, "max_shift")
@@ -634,6 +723,22 @@ def scale_channel_recipes(
         Metrics: ``accuracy`` at each of :data:`TEST_SCALES`; ``channel_wins``, per
         test scale, the share of pooled features each channel supplies (see
         :func:`channel_wins`).
+
+    References
+    ----------
+    .. [1] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+       networks that generalise to previously unseen scales", Journal of Mathematical
+       Imaging and Vision, 2022. arXiv:2106.06418
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> data = digits(20, 5)
+    >>> quick = dataclasses.replace(zoom_recipes(data)["plain"], max_steps=1)
+    >>> plain = run(quick, seeds=(0,), cache=False, verbose=False)
+    >>> arms = scale_channel_recipes(data, plain, channels={"two-sided": (2.0, 1.0, 0.5)})
+    >>> arms["two-sided"].params["channels"], arms["two-sided"].params["canvas"]
+    ([2.0, 1.0, 0.5], [28, 40])
     """
     data = _check_data(data)
     if not isinstance(plain, Result):
@@ -709,6 +814,16 @@ def inserted_channels(
         Per channel set, ``"accuracy"`` of shape (seeds, len(TEST_SCALES)), seed-major
         in the order of ``plain.seeds``: the accuracy of :func:`scale_channel_recipes`;
         with ``wins``, ``"channel_wins"`` of shape (seeds, len(TEST_SCALES), channels).
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> data = digits(20, 5)
+    >>> quick = dataclasses.replace(zoom_recipes(data)["plain"], max_steps=1)
+    >>> plain = run(quick, seeds=(0, 1), cache=False, verbose=False)
+    >>> out = inserted_channels(data, plain, channels={"up": (2.0, 1.0)}, wins=True)
+    >>> out["up"]["accuracy"].shape, out["up"]["channel_wins"].shape
+    ((2, 5), (2, 5, 2))
     """
     data = _check_data(data)
     if not isinstance(plain, Result):
@@ -805,6 +920,19 @@ def channel_network(result: Result, seed: int, canvas: int = DIGIT_CANVAS) -> ke
     -------
     keras.Model
         The same weights as ``result.model(seed)``, built for the test images.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> data = digits(20, 5)
+    >>> quick = dataclasses.replace(zoom_recipes(data)["plain"], max_steps=1)
+    >>> plain = run(quick, seeds=(0,), cache=False, verbose=False)
+    >>> arm = dataclasses.replace(
+    ...     scale_channel_recipes(data, plain)["one-sided"], max_steps=1
+    ... )
+    >>> tuned = run(arm, seeds=(0,), cache=False, verbose=False)
+    >>> channel_network(tuned, 0).input_shape
+    (None, 40, 40, 1)
     """
     if not isinstance(result, Result) or "channels" not in result.recipe.params:
         raise TypeError(
@@ -829,6 +957,13 @@ def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
     Returns
     -------
     ndarray of shape (len(scales),), summing to 1
+
+    Examples
+    --------
+    >>> model = _channel_cnn((2.0, 1.0), 28)
+    >>> shares = channel_wins(model, np.zeros((3, 28, 28, 1), "float32"))
+    >>> shares.shape, round(float(shares.sum()), 6)
+    ((2,), 1.0)
     """
     layers = [layer for layer in getattr(model, "layers", []) if isinstance(layer, ScaleChannels)]
     if len(layers) != 1:
@@ -1243,6 +1378,18 @@ def transfer_table(data: Digits, seeds: Sequence[int], sizes: Sequence[int]) -> 
     Returns
     -------
     str
+        The table ``python -m cnn101.recipes transfer`` prints.
+
+    References
+    ----------
+    .. [1] J. Yosinski, J. Clune, Y. Bengio and H. Lipson, "How transferable are
+       features in deep neural networks?", NeurIPS 2014. arXiv:1411.1792
+
+    Examples
+    --------
+    Training every arm takes minutes; the command line prints this table::
+
+        python -m cnn101.recipes transfer --seeds 0 1 2 --sizes 30
     """
     from cnn101.experiments import assert_converged, run_many
 
