@@ -58,9 +58,11 @@ __all__ = [
     "Recipe",
     "Result",
     "Summary",
+    "accuracy_gap",
     "assert_converged",
     "cache_dir",
     "difference",
+    "paired_interval",
     "run",
     "run_many",
 ]
@@ -73,6 +75,16 @@ _STREAMS = {"split": 0, "validation": 1, "order": 2, "augment": 3, "draw": 4}  #
 def _rng(seed: int, stream: str) -> np.random.Generator:
     """Return the generator of one kind of random choice of the run of ``seed``."""
     return np.random.default_rng([seed, _STREAMS[stream]])
+
+
+def _level(level: Any) -> float:
+    """Return a confidence level strictly between 0 and 1, else raise a named error."""
+    message = f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
+    if not check.is_number(level):
+        raise TypeError(message)
+    if not check.is_finite_number(level) or not 0 < level < 1:
+        raise ValueError(message)
+    return float(level)
 
 
 def _t_quantile(level: float, dof: int) -> float:
@@ -155,18 +167,11 @@ class Summary:
         -------
         (float, float)
         """
-        if not check.is_number(level):
-            raise TypeError(
-                f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
-            )
-        if not check.is_finite_number(level) or not 0 < level < 1:
-            raise ValueError(
-                f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
-            )
+        level = _level(level)
         if self.n < 2:
             raise ValueError(f"An interval needs at least 2 seeds. Received: {self.n} seed")
         spread = self.sem**2 + (0.0 if n_test is None else self.binomial_se(n_test) ** 2)
-        half = _t_quantile(float(level), self.n - 1) * math.sqrt(spread)
+        half = _t_quantile(level, self.n - 1) * math.sqrt(spread)
         return self.mean - half, self.mean + half
 
     def binomial_se(self, n_test: int) -> float:
@@ -478,6 +483,137 @@ def difference(a: Result, b: Result, metric: str, index: Any = ()) -> Summary:
             f"`a` and `b` must be run with the same seeds. Received: {list(a.seeds)} and {list(b.seeds)}"
         )
     return Summary.of(a.summary(metric, index).values - b.summary(metric, index).values)
+
+
+def accuracy_gap(
+    a: Any, b: Any, n_test: int, level: float = 0.95
+) -> tuple[float, tuple[float, float]]:
+    """Return the mean paired difference ``a - b`` of accuracies and its confidence interval.
+
+    The interval is Student's t over the seeds (n - 1 degrees of freedom) with the
+    half-width ``t * sqrt(sem**2 + p_a (1 - p_a) / n_test + p_b (1 - p_b) / n_test)``:
+    the spread over seeds plus the binomial error of each arm's accuracy on the
+    fixed ``n_test``-example test set (counted as if the two were independent,
+    which is conservative for one shared test set).
+
+    Parameters
+    ----------
+    a, b : array_like of shape (seeds,)
+        Accuracies in [0, 1], seed by seed in the same order.
+    n_test : int
+        Test examples behind each accuracy.
+    level : float, default 0.95
+
+    Returns
+    -------
+    (float, (float, float))
+        The mean difference and its interval.
+
+    Examples
+    --------
+    >>> mean, (low, high) = accuracy_gap([0.9, 0.8, 0.85], [0.6, 0.5, 0.6], n_test=500)
+    >>> round(mean, 3), round(low, 3), round(high, 3)
+    (0.283, 0.146, 0.421)
+    """
+    for name, value in (("a", a), ("b", b)):
+        if np.asarray(value).dtype.kind == "b":
+            raise TypeError(
+                f"`{name}` must be accuracies, not booleans. Received: {name}={value!r}"
+            )
+    a, b = check.as_float_array(a, "a"), check.as_float_array(b, "b")
+    if a.ndim != 1 or a.shape != b.shape or a.size < 2:
+        raise ValueError(
+            "`a` and `b` must be 1-D sequences of the same length, at least 2 seeds. "
+            f"Received: shapes {a.shape} and {b.shape}"
+        )
+    if not (((a >= 0) & (a <= 1)).all() and ((b >= 0) & (b <= 1)).all()):
+        raise ValueError(
+            f"`a` and `b` must be accuracies in [0, 1]. Received: a={a.tolist()}, b={b.tolist()}"
+        )
+    n_test = check.positive_int(n_test, "n_test")
+    paired = Summary.of(a - b)
+    pa, pb = a.mean(), b.mean()
+    spread = paired.sem**2 + (pa * (1 - pa) + pb * (1 - pb)) / n_test
+    level = _level(level)
+    t = _t_quantile(level, a.size - 1)
+    half = t * float(np.sqrt(spread))
+    return paired.mean, (paired.mean - half, paired.mean + half)
+
+
+def paired_interval(
+    a: Result,
+    b: Result,
+    metric: str = "accuracy",
+    *,
+    n_test: int | None = None,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """Return the mean paired difference ``a - b`` of a proportion and its interval.
+
+    The arms are paired by seed (:func:`difference`) and measured
+    on the same test set, whose own sampling error is added to the spread over seeds
+    (a difference is not a proportion in [0, 1], so
+    :meth:`Summary.interval`'s binomial term does not apply). The
+    half-width is ``t(level, seeds - 1) * sqrt(sem**2 + s_test**2)``, where ``s_test``
+    is:
+
+    * with ``n_test=None``, estimated from the per-example differences: both results
+      carry a ``"correct"`` metric (1 where a run is right, per test example), and
+      ``s_test = std_i(d_i) / sqrt(n)``, ``d_i`` the seed mean of ``a``'s minus
+      ``b``'s correctness on example ``i`` (``metric`` must then be ``"accuracy"``);
+    * with ``n_test`` given, ``sqrt(se_a**2 + se_b**2)`` from each arm's binomial
+      error on ``n_test`` examples (:meth:`Summary.binomial_se`):
+      conservative, since two networks' errors on the same examples are positively
+      correlated; for any proportion metric.
+
+    Parameters
+    ----------
+    a, b : Result
+        Two arms run with the same seeds.
+    metric : str, default "accuracy"
+        A proportion in [0, 1] with one value per seed.
+    n_test : int, optional
+        The test set's size, for the binomial form.
+    level : float, default 0.95
+
+    Returns
+    -------
+    (float, float, float)
+        Mean difference, lower and upper end.
+
+    Examples
+    --------
+    >>> round(Summary.of([0.1, 0.2, 0.3]).interval(0.95)[1], 3)  # no test error: t x sem
+    0.448
+    """
+    for name, result in (("a", a), ("b", b)):
+        if not isinstance(result, Result):
+            raise TypeError(f"`{name}` must be a Result. Received: {name}={check.describe(result)}")
+    metric = check.text(metric, "metric", optional=False)
+    level = _level(level)
+    if n_test is None:
+        for name, result in (("a", a), ("b", b)):
+            if "correct" not in result.metrics or metric != "accuracy":
+                raise TypeError(
+                    f"`{name}` must carry a 'correct' metric (per test example) for the "
+                    "per-example form, with metric='accuracy'; or give `n_test`. Received: "
+                    f"{name}={check.describe(result)}, metric={metric!r}"
+                )
+    else:
+        n_test = check.positive_int(n_test, "n_test")
+    gap = difference(a, b, metric)
+    if gap.n < 2:
+        raise ValueError(f"An interval needs at least 2 seeds. Received: {gap.n}")
+    if n_test is None:
+        per_example = (np.asarray(a.metrics["correct"]) - np.asarray(b.metrics["correct"])).mean(0)
+        test_error = (per_example.std(ddof=1) / np.sqrt(per_example.size)) ** 2
+    else:  # the binomial form, on the seeds' values: one formula, in accuracy_gap
+        mean, (low, high) = accuracy_gap(
+            a.metrics[metric], b.metrics[metric], n_test=n_test, level=level
+        )
+        return mean, low, high
+    half = _t_quantile(level, gap.n - 1) * float(np.sqrt(gap.sem**2 + test_error))
+    return gap.mean, gap.mean - half, gap.mean + half
 
 
 def _results_in(results: Any, path: str) -> list[tuple[str, Result]]:

@@ -32,7 +32,15 @@ from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
 from cnn101.multiscale import ScaleChannels, _check_scales, small_trunk  # noqa: E402
 from cnn101.scale import place_digits  # noqa: E402
 
-__all__ = ["POOLINGS", "accuracy_by_scale", "plain_cnn", "scale_channel_cnn", "shift_cnn"]
+__all__ = [
+    "POOLINGS",
+    "accuracy_by_scale",
+    "plain_cnn",
+    "predicted_classes",
+    "scale_channel_cnn",
+    "shift_cnn",
+    "shift_cnn_gap",
+]
 
 POOLINGS = ("max", "avg", "blur", "stride")
 
@@ -118,6 +126,48 @@ def shift_cnn(
     return _compiled(keras.Sequential(layers, name=f"{pooling}_cnn"), learning_rate, logits=True)
 
 
+def shift_cnn_gap(
+    pooling: str = "max",
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    filters: Sequence[int] = (8, 16, 16),
+    learning_rate: float = 3e-3,
+) -> keras.Model:
+    """Return :func:`shift_cnn` with a global-average-pooling head instead of a flat one.
+
+    The convolutions and downsampling steps are :func:`shift_cnn`'s own layers (built
+    by it, same arguments); only the head differs: the last feature map is averaged
+    over its positions (one number per channel) before the dense layer, so the head
+    itself forgets where a feature was, as in most modern CNNs.
+
+    Parameters
+    ----------
+    pooling : {"max", "avg", "blur", "stride"}, default "max"
+    input_shape : (int, int, int), default (32, 32, 1)
+    filters : sequence of int, default (8, 16, 16)
+    learning_rate : float, default 3e-3
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, 10) logits, compiled as :func:`shift_cnn`.
+
+    Examples
+    --------
+    >>> shift_cnn_gap("max").count_params()  # 6138 - (16 * 16 * 10 - 16 * 10)
+    3738
+    >>> type(shift_cnn_gap("max").layers[-2]).__name__
+    'GlobalAveragePooling2D'
+    """
+    flat = shift_cnn(pooling, input_shape, filters, learning_rate)
+    trunk = flat.layers[:-2]  # all but Flatten and Dense
+    head = [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
+    model = keras.Sequential(
+        [keras.Input(flat.input_shape[1:]), *trunk, *head],
+        name=f"{pooling}_gap_cnn",
+    )
+    return _compiled(model, learning_rate, logits=True)
+
+
 def plain_cnn(
     input_shape: tuple[int, int, int] = (48, 48, 1),
     num_classes: int = 10,
@@ -192,6 +242,51 @@ def scale_channel_cnn(
     return _compiled(model, learning_rate, logits=False)
 
 
+def predicted_classes(model: keras.Model, images: Any, batch_size: int = 1024) -> np.ndarray:
+    """Return the class each image gets: the argmax of the model's output, batch by batch.
+
+    The model is called directly (``model(batch, training=False)``) rather than
+    through ``model.predict``, which traces a new function for every model it
+    meets and, on a few hundred small images, costs more than the forward pass.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier returning one score per class.
+    images : array_like of shape (N, H, W, C)
+        The model's input.
+    batch_size : int, default 1024
+
+    Returns
+    -------
+    ndarray of shape (N,), int64
+
+    Examples
+    --------
+    >>> model = plain_cnn((16, 16, 1))
+    >>> predicted_classes(model, np.zeros((3, 16, 16, 1), "float32")).shape
+    (3,)
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
+    images = check.as_float_array(images, "images")
+    batch_size = check.positive_int(batch_size, "batch_size")
+    expected = tuple(model.input_shape[1:])
+    if images.ndim != 4 or any(
+        n is not None and n != got for n, got in zip(expected, images.shape[1:], strict=True)
+    ):
+        shape = ", ".join("any" if n is None else str(n) for n in expected)
+        raise ValueError(
+            f"`images` must be a batch of shape (N, {shape}), the model's input. "
+            f"Received: array with shape {images.shape}"
+        )
+    scores = [
+        np.asarray(model(images[i : i + batch_size], training=False))
+        for i in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(scores).argmax(axis=-1).astype(np.int64)
+
+
 def accuracy_by_scale(
     model: keras.Model,
     images: Any,
@@ -240,6 +335,6 @@ def accuracy_by_scale(
     accuracy = []
     for scale in scales:
         placed = place_digits(images, scale, canvas=canvas, seed=seed)
-        predicted = np.argmax(model.predict(placed, batch_size=500, verbose=0), axis=-1)
+        predicted = predicted_classes(model, placed, batch_size=500)
         accuracy.append(float(np.mean(predicted == labels)))
     return np.asarray(accuracy)

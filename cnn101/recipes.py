@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
@@ -36,8 +35,8 @@ from cnn101.experiments import (  # noqa: E402
     Recipe,
     Result,
     Summary,
-    _t_quantile,
-    difference,
+    accuracy_gap,
+    paired_interval,
     run,
     run_many,
 )
@@ -47,7 +46,7 @@ from cnn101.invariance import (  # noqa: E402
     shift,
     shifted_predictions,
 )
-from cnn101.models import POOLINGS, shift_cnn  # noqa: E402  (re-exported: the tutorials' names)
+from cnn101.models import POOLINGS, shift_cnn, shift_cnn_gap  # noqa: E402
 from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
 from cnn101.polyphase import aps_cnn  # noqa: E402
 from cnn101.scale import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
@@ -56,7 +55,6 @@ __all__ = [
     "CHANNEL_BUDGET",
     "CHANNEL_SETS",
     "DIGIT_CANVAS",
-    "POOLINGS",
     "PROBE_LEARNING_RATE",
     "SHIFT_BUDGET",
     "SOURCE_BUDGET",
@@ -69,7 +67,6 @@ __all__ = [
     "ZOOM_BUDGET",
     "ZOOM_RANGE",
     "Digits",
-    "accuracy_gap",
     "aps_recipes",
     "channel_network",
     "channel_wins",
@@ -77,10 +74,7 @@ __all__ = [
     "epoch_repeats",
     "freeze_conv_layers",
     "inserted_channels",
-    "paired_interval",
     "scale_channel_recipes",
-    "shift_cnn",
-    "shift_cnn_gap",
     "shift_comparison",
     "shift_recipes",
     "transfer_recipes",
@@ -187,48 +181,6 @@ def _pad_digits(images: np.ndarray) -> np.ndarray:
     return np.pad(images, ((0, 0), (2, 2), (2, 2)))[..., None].astype(np.float32)
 
 
-def shift_cnn_gap(
-    pooling: str = "max",
-    input_shape: tuple[int, int, int] = (32, 32, 1),
-    filters: Sequence[int] = (8, 16, 16),
-    learning_rate: float = 3e-3,
-) -> keras.Model:
-    """Return :func:`shift_cnn` with a global-average-pooling head instead of a flat one.
-
-    The convolutions and downsampling steps are :func:`shift_cnn`'s own layers (built
-    by it, same arguments); only the head differs: the last feature map is averaged
-    over its positions (one number per channel) before the dense layer, so the head
-    itself forgets where a feature was, as in most modern CNNs.
-
-    Parameters
-    ----------
-    pooling : {"max", "avg", "blur", "stride"}, default "max"
-    input_shape : (int, int, int), default (32, 32, 1)
-    filters : sequence of int, default (8, 16, 16)
-    learning_rate : float, default 3e-3
-
-    Returns
-    -------
-    keras.Model
-        Maps (N, H, W, C) to (N, 10) logits, compiled as :func:`shift_cnn`.
-
-    Examples
-    --------
-    >>> shift_cnn_gap("max").count_params()  # 6138 - (16 * 16 * 10 - 16 * 10)
-    3738
-    >>> type(shift_cnn_gap("max").layers[-2]).__name__
-    'GlobalAveragePooling2D'
-    """
-    flat = shift_cnn(pooling, input_shape, filters, learning_rate)
-    trunk = flat.layers[:-2]  # all but Flatten and Dense
-    head = [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
-    model = keras.Sequential(
-        [keras.Input(flat.input_shape[1:]), *trunk, *head],
-        name=f"{pooling}_gap_cnn",
-    )
-    return models._compiled(model, learning_rate, logits=True)
-
-
 _HEADS = ("flatten", "gap")
 
 
@@ -311,7 +263,7 @@ def shift_recipes(
         unshifted = int(np.flatnonzero((predictions.offsets == 0).all(axis=1))[0])
         classes = predictions.classes[:, unshifted]
         agreement, accuracy = [1.0], [float((classes == data.y_test).mean())]
-        every = model.predict(np.concatenate(far), batch_size=1024, verbose=0).argmax(-1)
+        every = models.predicted_classes(model, np.concatenate(far))
         for moved_classes in np.split(every, len(far)):  # one block of 4 shifts per k
             agreement.append(float((moved_classes == np.tile(classes, 4)).mean()))
             accuracy.append(float((moved_classes == np.tile(data.y_test, 4)).mean()))
@@ -848,64 +800,6 @@ def inserted_channels(
     return out
 
 
-def accuracy_gap(
-    a: Any, b: Any, n_test: int, level: float = 0.95
-) -> tuple[float, tuple[float, float]]:
-    """Return the mean paired difference ``a - b`` of accuracies and its confidence interval.
-
-    The interval is Student's t over the seeds (n - 1 degrees of freedom) with the
-    half-width ``t * sqrt(sem**2 + p_a (1 - p_a) / n_test + p_b (1 - p_b) / n_test)``:
-    the spread over seeds plus the binomial error of each arm's accuracy on the
-    fixed ``n_test``-example test set (counted as if the two were independent,
-    which is conservative for one shared test set).
-
-    Parameters
-    ----------
-    a, b : array_like of shape (seeds,)
-        Accuracies in [0, 1], seed by seed in the same order.
-    n_test : int
-        Test examples behind each accuracy.
-    level : float, default 0.95
-
-    Returns
-    -------
-    (float, (float, float))
-        The mean difference and its interval.
-
-    Examples
-    --------
-    >>> mean, (low, high) = accuracy_gap([0.9, 0.8, 0.85], [0.6, 0.5, 0.6], n_test=500)
-    >>> round(mean, 3), round(low, 3), round(high, 3)
-    (0.283, 0.146, 0.421)
-    """
-    for name, value in (("a", a), ("b", b)):
-        if np.asarray(value).dtype.kind == "b":
-            raise TypeError(
-                f"`{name}` must be accuracies, not booleans. Received: {name}={value!r}"
-            )
-    a, b = check.as_float_array(a, "a"), check.as_float_array(b, "b")
-    if a.ndim != 1 or a.shape != b.shape or a.size < 2:
-        raise ValueError(
-            "`a` and `b` must be 1-D sequences of the same length, at least 2 seeds. "
-            f"Received: shapes {a.shape} and {b.shape}"
-        )
-    if not (((a >= 0) & (a <= 1)).all() and ((b >= 0) & (b <= 1)).all()):
-        raise ValueError(
-            f"`a` and `b` must be accuracies in [0, 1]. Received: a={a.tolist()}, b={b.tolist()}"
-        )
-    n_test = check.positive_int(n_test, "n_test")
-    paired = Summary.of(a - b)
-    pa, pb = a.mean(), b.mean()
-    spread = paired.sem**2 + (pa * (1 - pa) + pb * (1 - pb)) / n_test
-    if isinstance(level, bool) or not check.is_finite_number(level) or not 0 < level < 1:
-        raise ValueError(
-            f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
-        )
-    t = _t_quantile(float(level), a.size - 1)
-    half = t * float(np.sqrt(spread))
-    return paired.mean, (paired.mean - half, paired.mean + half)
-
-
 def channel_network(result: Result, seed: int, canvas: int = DIGIT_CANVAS) -> keras.Model:
     """Return the trained scale-channel network of ``seed`` for ``canvas``-sized images.
 
@@ -1031,94 +925,12 @@ def _classes_of(x: np.ndarray, y: np.ndarray, classes: Sequence[int]) -> tuple:
     return x[keep], relabel[y[keep]]
 
 
-def _accuracy_on(test: np.ndarray, labels: np.ndarray, chunk: int = 1024):
-    # The model called directly, in chunks: ``predict`` traces a function for every
-    # new model and costs more than the forward pass on a few hundred small images.
+def _accuracy_on(test: np.ndarray, labels: np.ndarray):
     def evaluate(model: keras.Model) -> dict[str, Any]:
-        scores = [model(test[i : i + chunk], training=False) for i in range(0, len(test), chunk)]
-        correct = np.concatenate([np.asarray(s) for s in scores]).argmax(-1) == labels
+        correct = models.predicted_classes(model, test) == labels
         return {"accuracy": float(correct.mean()), "correct": correct.astype(float).tolist()}
 
     return evaluate
-
-
-def paired_interval(
-    a: Result,
-    b: Result,
-    metric: str = "accuracy",
-    *,
-    n_test: int | None = None,
-    level: float = 0.95,
-) -> tuple[float, float, float]:
-    """Return the mean paired difference ``a - b`` of a proportion and its interval.
-
-    The arms are paired by seed (:func:`cnn101.experiments.difference`) and measured
-    on the same test set, whose own sampling error is added to the spread over seeds
-    (a difference is not a proportion in [0, 1], so
-    :meth:`cnn101.experiments.Summary.interval`'s binomial term does not apply). The
-    half-width is ``t(level, seeds - 1) * sqrt(sem**2 + s_test**2)``, where ``s_test``
-    is:
-
-    * with ``n_test=None``, estimated from the per-example differences: both results
-      carry a ``"correct"`` metric (1 where a run is right, per test example), and
-      ``s_test = std_i(d_i) / sqrt(n)``, ``d_i`` the seed mean of ``a``'s minus
-      ``b``'s correctness on example ``i`` (``metric`` must then be ``"accuracy"``);
-    * with ``n_test`` given, ``sqrt(se_a**2 + se_b**2)`` from each arm's binomial
-      error on ``n_test`` examples (:meth:`cnn101.experiments.Summary.binomial_se`):
-      conservative, since two networks' errors on the same examples are positively
-      correlated; for any proportion metric.
-
-    Parameters
-    ----------
-    a, b : Result
-        Two arms run with the same seeds.
-    metric : str, default "accuracy"
-        A proportion in [0, 1] with one value per seed.
-    n_test : int, optional
-        The test set's size, for the binomial form.
-    level : float, default 0.95
-
-    Returns
-    -------
-    (float, float, float)
-        Mean difference, lower and upper end.
-
-    Examples
-    --------
-    >>> from cnn101.experiments import Summary
-    >>> round(Summary.of([0.1, 0.2, 0.3]).interval(0.95)[1], 3)  # no test error: t x sem
-    0.448
-    """
-    for name, result in (("a", a), ("b", b)):
-        if not isinstance(result, Result):
-            raise TypeError(f"`{name}` must be a Result. Received: {name}={check.describe(result)}")
-    metric = check.text(metric, "metric", optional=False)
-    level = check.real_number(level, "level")
-    if not 0 < level < 1:
-        raise ValueError(f"`level` must be strictly between 0 and 1. Received: level={level}")
-    if n_test is None:
-        for name, result in (("a", a), ("b", b)):
-            if "correct" not in result.metrics or metric != "accuracy":
-                raise TypeError(
-                    f"`{name}` must carry a 'correct' metric (per test example) for the "
-                    "per-example form, with metric='accuracy'; or give `n_test`. Received: "
-                    f"{name}={check.describe(result)}, metric={metric!r}"
-                )
-    else:
-        n_test = check.positive_int(n_test, "n_test")
-    gap = difference(a, b, metric)
-    if gap.n < 2:
-        raise ValueError(f"An interval needs at least 2 seeds. Received: {gap.n}")
-    if n_test is None:
-        per_example = (np.asarray(a.metrics["correct"]) - np.asarray(b.metrics["correct"])).mean(0)
-        test_error = (per_example.std(ddof=1) / np.sqrt(per_example.size)) ** 2
-    else:  # the binomial form, on the seeds' values: one formula, in accuracy_gap
-        mean, (low, high) = accuracy_gap(
-            a.metrics[metric], b.metrics[metric], n_test=n_test, level=level
-        )
-        return mean, low, high
-    half = float(stats.t.ppf(0.5 + level / 2, gap.n - 1)) * float(np.sqrt(gap.sem**2 + test_error))
-    return gap.mean, gap.mean - half, gap.mean + half
 
 
 def transfer_source_recipe(data: Digits, *, canvas: int = DIGIT_CANVAS) -> Recipe:

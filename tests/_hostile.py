@@ -226,6 +226,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "models.shift_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
     "models.plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "models.shift_cnn_gap": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
+    "models.predicted_classes": {"model": _tiny_model, "images": lambda: _batch(2, 16, 16, 1)},
     "models.scale_channel_cnn": {
         "input_shape": lambda: (16, 16, 1),
         "filters": lambda: (2,),
@@ -421,7 +423,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "data": lambda: _tiny_digits(),
         "plain": lambda: _tiny_plain_result(),
     },
-    "recipes.accuracy_gap": {
+    "experiments.accuracy_gap": {
         "a": lambda: [0.9, 0.8, 0.85],
         "b": lambda: [0.6, 0.5, 0.6],
         "n_test": lambda: 500,
@@ -806,7 +808,7 @@ SKIP: dict[str, str] = {
         "trains tutorial 6's source and arms (minutes): its command line's argument checks "
         "are tested in tests/test_recipes.py"
     ),
-    "recipes.paired_interval": (
+    "experiments.paired_interval": (
         "needs two trained arms with per-digit results: tested in tests/test_recipes.py"
     ),
     "multiscale.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",

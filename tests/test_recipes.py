@@ -7,17 +7,17 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cnn101 import recipes, scale
+from cnn101 import experiments, models, recipes, scale
 
 
 def test_shift_arms_differ_only_in_downsampling():
     """Every pooling variant has the same weights; only the downsampling op changes."""
-    models = {p: recipes.shift_cnn(p) for p in recipes.POOLINGS}
-    counts = {p: m.count_params() for p, m in models.items()}
+    networks = {p: models.shift_cnn(p) for p in models.POOLINGS}
+    counts = {p: m.count_params() for p, m in networks.items()}
     assert len(set(counts.values())) == 1
-    shapes = {p: [w.shape for w in m.weights] for p, m in models.items()}
+    shapes = {p: [w.shape for w in m.weights] for p, m in networks.items()}
     assert all(s == shapes["max"] for s in shapes.values())
-    for model in models.values():
+    for model in networks.values():
         assert model.output_shape == (None, 10)
 
 
@@ -25,7 +25,7 @@ def test_shift_recipes_hold_data_and_budget_fixed():
     data = recipes.digits(40, 10)
     plain, shifted = recipes.shift_recipes(data), recipes.shift_recipes(data, augment=True)
     for arms in (plain, shifted):
-        assert set(arms) == set(recipes.POOLINGS)
+        assert set(arms) == set(models.POOLINGS)
         first = next(iter(arms.values()))
         for recipe in arms.values():
             assert recipe.x is first.x and recipe.y is first.y
@@ -102,20 +102,20 @@ def test_accuracy_gap_matches_the_formula():
     # Paired differences all 0.1: the spread over seeds is 0; only the test sets' error
     # remains, t(0.975, 2 dof) = 4.302653 times sqrt(2 * 0.5 * 0.5 / 100) (p = 0.55, 0.45
     # give 0.2475 each).
-    mean, (low, high) = recipes.accuracy_gap([0.55] * 3, [0.45] * 3, n_test=100)
+    mean, (low, high) = experiments.accuracy_gap([0.55] * 3, [0.45] * 3, n_test=100)
     half = 4.302653 * np.sqrt(2 * 0.2475 / 100)
     assert mean == pytest.approx(0.1)
     assert (low, high) == pytest.approx((0.1 - half, 0.1 + half), abs=1e-5)
     with pytest.raises(ValueError, match="`a` and `b`"):
-        recipes.accuracy_gap([0.5], [0.4], n_test=100)
+        experiments.accuracy_gap([0.5], [0.4], n_test=100)
     with pytest.raises(ValueError, match="`a` and `b`"):
-        recipes.accuracy_gap([1.5, 0.5], [0.4, 0.4], n_test=100)
+        experiments.accuracy_gap([1.5, 0.5], [0.4, 0.4], n_test=100)
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: recipes.shift_cnn("median"),
+        lambda: models.shift_cnn("median"),
         lambda: recipes.digits(5000),
         lambda: recipes.scale_channel_recipes(recipes.digits(20, 5), plain="not a result"),
         lambda: recipes.transfer_recipes(recipes.digits(20, 5), "not a result", 30),
@@ -202,18 +202,18 @@ def test_paired_interval_is_t_times_the_seed_and_test_errors():
     b = _fake_result(
         {"accuracy": [0.25, 0.5, 0.5], "correct": [[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0]]}
     )
-    mean, low, high = recipes.paired_interval(a, b)
+    mean, low, high = experiments.paired_interval(a, b)
     d = np.array([0.25, 0.25, 0.0])
     per_digit = np.array([0, 0, 2 / 3, 0])
     half = 4.303 * np.hypot(d.std(ddof=1) / np.sqrt(3), per_digit.std(ddof=1) / 2)
     assert mean == pytest.approx(d.mean())
     assert (low, high) == pytest.approx((d.mean() - half, d.mean() + half), abs=2e-3)
     with pytest.raises(TypeError, match="`a`"):
-        recipes.paired_interval(_fake_result({"accuracy": [0.5, 0.6]}), b)
+        experiments.paired_interval(_fake_result({"accuracy": [0.5, 0.6]}), b)
 
 
 def test_gap_network_differs_from_shift_cnn_only_in_its_head():
-    flat, gap = recipes.shift_cnn("max"), recipes.shift_cnn_gap("max")
+    flat, gap = models.shift_cnn("max"), models.shift_cnn_gap("max")
     kinds = [type(layer).__name__ for layer in flat.layers]
     assert [type(layer).__name__ for layer in gap.layers] == [
         *kinds[:-2],
@@ -231,11 +231,11 @@ def test_shift_comparison_arms_and_the_far_shift_metrics():
     arms = recipes.shift_comparison(data)
     assert len(arms) == 9 and ("max gap", False) in arms and ("aps", False) in arms
     assert ("max", True) in arms and ("blur", True) in arms and ("avg", True) not in arms
-    assert len(recipes.shift_comparison(data, shifted=recipes.POOLINGS)) == 11
+    assert len(recipes.shift_comparison(data, shifted=models.POOLINGS)) == 11
     assert ("aps", False) not in recipes.shift_comparison(data, aps=False)
     assert all(np.array_equal(r.x, arms["max", False].x) for r in arms.values())
     assert arms["max gap", False].params["head"] == "gap"
-    metrics = arms["max", False].evaluate(recipes.shift_cnn("max"))
+    metrics = arms["max", False].evaluate(models.shift_cnn("max"))
     assert len(metrics["agreement_by_shift"]) == len(recipes.TEST_SHIFTS)
     assert metrics["agreement_by_shift"][0] == 1.0
     assert metrics["accuracy_by_shift"][0] == metrics["accuracy"]

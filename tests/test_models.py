@@ -1,0 +1,38 @@
+"""The networks of cnn101.models against Keras' own answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnn101 import models
+
+
+def test_predicted_classes_match_keras_predict(rng):
+    """Batch by batch, the direct call gives the classes of ``model.predict``."""
+    model = models.plain_cnn((20, 20, 1))
+    images = rng.random((70, 20, 20, 1), dtype=np.float32)
+    expected = model.predict(images, batch_size=32, verbose=0).argmax(-1)
+    for batch_size in (1, 32, 1024):  # one batch, several, one image a batch
+        got = models.predicted_classes(model, images, batch_size=batch_size)
+        assert got.dtype == np.int64 and got.shape == (70,)
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"model": "a model"}, TypeError, "`model`"),
+        ({"images": np.zeros((3, 20, 20), np.float32)}, ValueError, "`images`"),
+        ({"batch_size": 0}, ValueError, "`batch_size`"),
+        ({"batch_size": 2.5}, TypeError, "`batch_size`"),
+    ],
+)
+def test_predicted_classes_refuses_bad_input(kwargs, error, match):
+    arguments = {
+        "model": models.plain_cnn((20, 20, 1)),
+        "images": np.zeros((3, 20, 20, 1), np.float32),
+        **kwargs,
+    }
+    with pytest.raises(error, match=match):
+        models.predicted_classes(**arguments)
