@@ -16,23 +16,25 @@ that neither the image border nor the zero fill of T can reach;
 :func:`input_alignment_error` measures the spatial-transformer alternative,
 Λ(T⁻¹ T f) against Λ f; :func:`alignment_table` makes the table of both kinds
 of feature against the transformations of :mod:`cnn101.transforms`. The
-extractors live in :mod:`cnn101.feature_extractors`.
+extractors live in :mod:`cnn101.feature_extractors`; the figure of one measurement
+is :func:`cnn101.plotting.show_alignment`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
+from cnn101 import _moved
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
-from cnn101.plotting import MAX_FIGURE_WIDTH, show_image
 from cnn101.transforms import SpatialTransform, _resolve, transform_names
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "AlignmentResult",
@@ -43,7 +45,6 @@ __all__ = [
     "candidate_warp_errors",
     "channel_pair_error",
     "input_alignment_error",
-    "show_alignment",
 ]
 
 
@@ -438,6 +439,8 @@ class AlignmentTable:
         -------
         ax : matplotlib Axes
         """
+        from matplotlib.figure import Figure
+
         ax = check.axes(ax)
         vmax = check.real_number(vmax, "vmax", positive=True)
         if ax is None:
@@ -516,60 +519,7 @@ def alignment_table(
     return AlignmentTable(tuple(extractors), tuple(labels), errors)
 
 
-def show_alignment(
-    result: AlignmentResult, *, channel: int = 0, labels: Sequence[str] | None = None
-) -> Figure:
-    """Draw f, T f, Λ(T f), T(Λ f) and their difference inside the compared region.
-
-    Parameters
-    ----------
-    result : AlignmentResult
-        From :func:`alignment_error` or :func:`input_alignment_error`.
-    channel : int, default 0
-        Which feature channel to show.
-    labels : sequence of 3 str, optional
-        Titles of the last three panels (defaults suit :func:`alignment_error`).
-
-    Returns
-    -------
-    fig : matplotlib Figure
-
-    Examples
-    --------
-    >>> from cnn101.feature_extractors import conv_features
-    >>> result = alignment_error(np.eye(16), conv_features("laplacian"), "rotate90")
-    >>> len(show_alignment(result).axes)
-    5
-    """
-    if not isinstance(result, AlignmentResult):
-        raise TypeError(f"`result` must be an AlignmentResult. Received: {type(result).__name__}")
-    count = result.target.shape[-1]
-    if labels is not None and (
-        isinstance(labels, str)
-        or not isinstance(labels, Sequence)
-        or len(labels) != 3
-        or not all(isinstance(label, str) for label in labels)
-    ):
-        raise ValueError(
-            f"`labels` must be 3 strings (the titles of the last panels). Received: labels={check.describe(labels)}"
-        )
-    channel = check.index(channel, "channel", count)
-    labels = labels or ("Λ(T f)", "T(Λ f)", "|difference|")
-    target, aligned = result.target[..., channel], result.aligned[..., channel]
-    limit = float(max(np.abs(target).max(), np.abs(aligned).max())) or 1.0
-    difference = np.where(result.mask, np.abs(target - aligned), np.nan)
-    fig = Figure(figsize=(MAX_FIGURE_WIDTH, 2.6), layout="constrained")
-    axes = fig.subplots(1, 5)
-    show_image(result.image, ax=axes[0], title="f")
-    show_image(result.transformed_image, ax=axes[1], title="T f")
-    show_image(target, ax=axes[2], title=labels[0], cmap="coolwarm", vmin=-limit, vmax=limit)
-    show_image(aligned, ax=axes[3], title=labels[1], cmap="coolwarm", vmin=-limit, vmax=limit)
-    show_image(
-        difference,
-        ax=axes[4],
-        title=f"{labels[2]}\nerror {result.error:.2f}",
-        cmap="magma",
-        vmin=0.0,
-        vmax=limit,
-    )
-    return fig
+# ------------------------------------------------------------------------ moved names
+# For one release the figure helper answers at its old path, warns and forwards to its
+# new home (imported only then); remove it from here in the next release.
+__getattr__ = _moved.forward(__name__, {"show_alignment": "cnn101.plotting"})

@@ -8,18 +8,42 @@ A figure made of many panels wraps onto further rows rather than growing wider t
 :func:`describe_figure` turns what a figure shows (its caption, suptitle and panel
 titles) into a sentence, and :func:`register_alt_text` makes IPython attach that
 sentence to every displayed figure as its alternative text.
+
+The figures of the topic modules live here too, so that those modules compute and
+never draw (nor import matplotlib): :func:`show_pyramid` (:mod:`cnn101.pyramids`),
+:func:`show_dilated_kernel` (:mod:`cnn101.receptive_field`) and
+:func:`show_alignment` (:mod:`cnn101.alignment`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cnn101 import _validation as check
+
+if TYPE_CHECKING:
+    from cnn101.alignment import AlignmentResult
+
+__all__ = [
+    "MAX_FIGURE_WIDTH",
+    "caption",
+    "describe_figure",
+    "register_alt_text",
+    "show_alignment",
+    "show_dilated_kernel",
+    "show_feature_maps",
+    "show_image",
+    "show_kernel",
+    "show_learning_curves",
+    "show_metric",
+    "show_pipeline",
+    "show_pyramid",
+]
 
 #: Widest figure, in inches, that the helpers draw. At matplotlib's 100 dpi that is
 #: 1,000 pixels, shown at about three quarters of its size in a 740-pixel page column,
@@ -629,3 +653,210 @@ def show_metric(
     if xlabel:
         ax.set_xlabel(xlabel)
     return ax
+
+
+# ------------------------------------------------------------- figures of the topic modules
+
+
+def _stretch(array: np.ndarray) -> np.ndarray:
+    low, high = np.percentile(array, [1, 99])
+    return ((array - low) / (high - low or 1.0)).clip(0, 1)
+
+
+def show_pyramid(
+    levels: list,
+    *,
+    normalize: bool = False,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw pyramid levels at their true sizes: level 0 on the left, the rest stacked beside it.
+
+    Parameters
+    ----------
+    levels : list of array_like of shape (H_k, W_k) or (H_k, W_k, 3)
+        A pyramid, finest level first (e.g. from
+        :func:`cnn101.pyramids.gaussian_pyramid` or
+        :func:`cnn101.pyramids.laplacian_pyramid`).
+    normalize : bool, default False
+        Stretch each level on its own so its 1st and 99th percentiles become 0 and 1
+        (for Laplacian levels, whose detail is faint).
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    References
+    ----------
+    .. [1] Burt, P. J. and Adelson, E. H. (1983). The Laplacian pyramid as a compact
+       image code. *IEEE Transactions on Communications* 31(4), 532-540.
+       https://doi.org/10.1109/TCOM.1983.1095851
+    .. [2] Mao, L. (2018). Image Pyramids and Its Applications in Deep Learning (blog
+       post). https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
+
+    Examples
+    --------
+    >>> from cnn101.pyramids import gaussian_pyramid
+    >>> ax = show_pyramid(gaussian_pyramid(np.zeros((8, 6)), max_layer=2))
+    >>> ax.images[0].get_array().shape
+    (8, 9)
+    """
+    if not isinstance(levels, list | tuple) or len(levels) == 0:
+        raise ValueError(
+            f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
+        )
+    normalize = check.flag(normalize, "normalize")
+    check.text(title, "title")
+    ax = check.axes(ax)
+    arrays = [check.as_float_array(level, f"levels[{k}]") for k, level in enumerate(levels)]
+    for k, array in enumerate(arrays):
+        if array.ndim == 3 and array.shape[-1] == 1:
+            arrays[k] = array = array[:, :, 0]
+        if array.ndim != arrays[0].ndim or not (
+            array.ndim == 2 or (array.ndim == 3 and array.shape[-1] == 3)
+        ):
+            raise ValueError(
+                f"`levels[{k}]` must be an image shaped (H, W) or (H, W, 3) like levels[0]. "
+                f"Received: array with shape {array.shape}"
+            )
+    if normalize:
+        arrays = [_stretch(a) for a in arrays]
+    first, rest = arrays[0], arrays[1:]
+    height = max(first.shape[0], sum(a.shape[0] for a in rest))
+    width = first.shape[1] + max((a.shape[1] for a in rest), default=0)
+    canvas = np.full((height, width, *first.shape[2:]), np.nan, np.float32)
+    canvas[: first.shape[0], : first.shape[1]] = first
+    row = 0
+    for array in rest:
+        canvas[row : row + array.shape[0], first.shape[1] : first.shape[1] + array.shape[1]] = array
+        row += array.shape[0]
+    if canvas.ndim == 3:
+        canvas = np.where(np.isnan(canvas), 1.0, canvas).clip(0, 1)
+    if ax is None:
+        ax = Figure(figsize=(5.0, 5.0 * height / width), layout="constrained").add_subplot()
+    ax.imshow(canvas, cmap="gray", interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_dilated_kernel(kernel: int = 3, dilation: int = 2, *, ax: Axes | None = None) -> Axes:
+    """Draw which pixels a dilated kernel touches inside the window it spans.
+
+    A ``kernel x kernel`` kernel with dilation d spans ``d * (kernel - 1) + 1`` pixels
+    along a side (see :func:`cnn101.receptive_field.receptive_field`).
+
+    Parameters
+    ----------
+    kernel : int, default 3
+        Kernel side (kernel x kernel weights).
+    dilation : int, default 2
+        Spacing between taps.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> show_dilated_kernel(3, 2).get_title()
+    '3x3 kernel, dilation 2: 9 weights span 5x5'
+    """
+    kernel = check.positive_int(kernel, "kernel")
+    dilation = check.positive_int(dilation, "dilation")
+    ax = check.axes(ax)
+    span = dilation * (kernel - 1) + 1
+    if span > 1024:
+        raise ValueError(
+            f"The kernel spans {span} pixels: too many to draw. Use a smaller `kernel` or "
+            f"`dilation`. Received: kernel={kernel}, dilation={dilation}"
+        )
+    taps = np.zeros((span, span))
+    taps[::dilation, ::dilation] = 1.0
+    if ax is None:
+        ax = Figure(figsize=(2.6, 2.8), layout="constrained").add_subplot()
+    ax.imshow(taps, cmap="Blues", vmin=0, vmax=1.3, interpolation="nearest")
+    edges = np.arange(span + 1) - 0.5
+    ax.hlines(edges, -0.5, span - 0.5, color="0.6", linewidth=0.5)
+    ax.vlines(edges, -0.5, span - 0.5, color="0.6", linewidth=0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(
+        f"{kernel}x{kernel} kernel, dilation {dilation}: {kernel * kernel} weights span {span}x{span}"
+    )
+    return ax
+
+
+def show_alignment(
+    result: AlignmentResult, *, channel: int = 0, labels: Sequence[str] | None = None
+) -> Figure:
+    """Draw f, T f, Λ(T f), T(Λ f) and their difference inside the compared region.
+
+    Parameters
+    ----------
+    result : AlignmentResult
+        From :func:`cnn101.alignment.alignment_error`,
+        :func:`cnn101.alignment.input_alignment_error` or
+        :func:`cnn101.alignment.channel_pair_error`.
+    channel : int, default 0
+        Which feature channel to show.
+    labels : sequence of 3 str, optional
+        Titles of the last three panels (defaults suit
+        :func:`cnn101.alignment.alignment_error`).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    References
+    ----------
+    .. [1] Jansson, Y., Maydanskiy, M., Finnveden, L. and Lindeberg, T. (2020).
+       Inability of spatial transformations of CNN feature maps to support invariant
+       recognition. arXiv:2004.14716. https://arxiv.org/abs/2004.14716
+
+    Examples
+    --------
+    >>> from cnn101.alignment import alignment_error
+    >>> from cnn101.feature_extractors import conv_features
+    >>> result = alignment_error(np.eye(16), conv_features("laplacian"), "rotate90")
+    >>> len(show_alignment(result).axes)
+    5
+    """
+    from cnn101.alignment import AlignmentResult
+
+    if not isinstance(result, AlignmentResult):
+        raise TypeError(f"`result` must be an AlignmentResult. Received: {type(result).__name__}")
+    count = result.target.shape[-1]
+    if labels is not None and (
+        isinstance(labels, str)
+        or not isinstance(labels, Sequence)
+        or len(labels) != 3
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise ValueError(
+            f"`labels` must be 3 strings (the titles of the last panels). Received: labels={check.describe(labels)}"
+        )
+    channel = check.index(channel, "channel", count)
+    labels = labels or ("Λ(T f)", "T(Λ f)", "|difference|")
+    target, aligned = result.target[..., channel], result.aligned[..., channel]
+    limit = float(max(np.abs(target).max(), np.abs(aligned).max())) or 1.0
+    difference = np.where(result.mask, np.abs(target - aligned), np.nan)
+    fig = Figure(figsize=(MAX_FIGURE_WIDTH, 2.6), layout="constrained")
+    axes = fig.subplots(1, 5)
+    show_image(result.image, ax=axes[0], title="f")
+    show_image(result.transformed_image, ax=axes[1], title="T f")
+    show_image(target, ax=axes[2], title=labels[0], cmap="coolwarm", vmin=-limit, vmax=limit)
+    show_image(aligned, ax=axes[3], title=labels[1], cmap="coolwarm", vmin=-limit, vmax=limit)
+    show_image(
+        difference,
+        ax=axes[4],
+        title=f"{labels[2]}\nerror {result.error:.2f}",
+        cmap="magma",
+        vmin=0.0,
+        vmax=limit,
+    )
+    return fig

@@ -14,7 +14,8 @@ difference of Gaussians ``G_k - blur(G_k)`` per level, which drops the low-pass
 residual and cannot rebuild the image.)
 
 Images are 2-D (H, W), 3-D (H, W, C) or NHWC batches; each channel is blurred on its
-own. :mod:`cnn101.coarse_to_fine` uses these pyramids to search for a template.
+own. :mod:`cnn101.coarse_to_fine` uses these pyramids to search for a template;
+:func:`cnn101.plotting.show_pyramid` draws them.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ import math
 from typing import Any
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
+from cnn101 import _moved
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 from cnn101.ops import conv2d
@@ -41,7 +41,6 @@ __all__ = [
     "pyramid_reduce",
     "pyramid_shapes",
     "reconstruct_from_laplacian",
-    "show_pyramid",
     "storage_overhead",
 ]
 
@@ -377,75 +376,7 @@ def _check_levels(levels: list[np.ndarray]) -> None:
             )
 
 
-def _stretch(array: np.ndarray) -> np.ndarray:
-    low, high = np.percentile(array, [1, 99])
-    return ((array - low) / (high - low or 1.0)).clip(0, 1)
-
-
-def show_pyramid(
-    levels: list,
-    *,
-    normalize: bool = False,
-    title: str | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """Draw pyramid levels at their true sizes: level 0 on the left, the rest stacked beside it.
-
-    Parameters
-    ----------
-    levels : list of array_like of shape (H_k, W_k) or (H_k, W_k, 3)
-        A pyramid, finest level first (e.g. from :func:`gaussian_pyramid`).
-    normalize : bool, default False
-        Stretch each level on its own so its 1st and 99th percentiles become 0 and 1
-        (for Laplacian levels, whose detail is faint).
-    title : str, optional
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> ax = show_pyramid(gaussian_pyramid(np.zeros((8, 6)), max_layer=2))
-    >>> ax.images[0].get_array().shape
-    (8, 9)
-    """
-    if not isinstance(levels, list | tuple) or len(levels) == 0:
-        raise ValueError(
-            f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
-        )
-    normalize = check.flag(normalize, "normalize")
-    check.text(title, "title")
-    ax = check.axes(ax)
-    arrays = [check.as_float_array(level, f"levels[{k}]") for k, level in enumerate(levels)]
-    for k, array in enumerate(arrays):
-        if array.ndim == 3 and array.shape[-1] == 1:
-            arrays[k] = array = array[:, :, 0]
-        if array.ndim != arrays[0].ndim or not (
-            array.ndim == 2 or (array.ndim == 3 and array.shape[-1] == 3)
-        ):
-            raise ValueError(
-                f"`levels[{k}]` must be an image shaped (H, W) or (H, W, 3) like levels[0]. "
-                f"Received: array with shape {array.shape}"
-            )
-    if normalize:
-        arrays = [_stretch(a) for a in arrays]
-    first, rest = arrays[0], arrays[1:]
-    height = max(first.shape[0], sum(a.shape[0] for a in rest))
-    width = first.shape[1] + max((a.shape[1] for a in rest), default=0)
-    canvas = np.full((height, width, *first.shape[2:]), np.nan, np.float32)
-    canvas[: first.shape[0], : first.shape[1]] = first
-    row = 0
-    for array in rest:
-        canvas[row : row + array.shape[0], first.shape[1] : first.shape[1] + array.shape[1]] = array
-        row += array.shape[0]
-    if canvas.ndim == 3:
-        canvas = np.where(np.isnan(canvas), 1.0, canvas).clip(0, 1)
-    if ax is None:
-        ax = Figure(figsize=(5.0, 5.0 * height / width), layout="constrained").add_subplot()
-    ax.imshow(canvas, cmap="gray", interpolation="nearest")
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title)
-    return ax
+# ------------------------------------------------------------------------ moved names
+# For one release the figure helper answers at its old path, warns and forwards to its
+# new home (imported only then); remove it from here in the next release.
+__getattr__ = _moved.forward(__name__, {"show_pyramid": "cnn101.plotting"})

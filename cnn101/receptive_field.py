@@ -4,7 +4,8 @@ A layer with kernel k, stride s and dilation d looks at a window of
 ``d * (k - 1) + 1`` of its inputs, which are themselves ``jump`` input pixels apart
 (the product of the strides before it). So each layer widens the receptive field by
 ``(d * (k - 1)) * jump``. Dilation (atrous convolution) grows the field without
-adding weights: a 3x3 kernel with dilation 2 spans 5x5 pixels with 9 weights.
+adding weights: a 3x3 kernel with dilation 2 spans 5x5 pixels with 9 weights
+(:func:`cnn101.plotting.show_dilated_kernel` draws which).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
+from cnn101 import _moved
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 
@@ -23,7 +23,6 @@ __all__ = [
     "empirical_receptive_field",
     "receptive_field",
     "receptive_fields",
-    "show_dilated_kernel",
 ]
 
 
@@ -155,46 +154,7 @@ def empirical_receptive_field(layers: Sequence[tuple[int, ...]], size: int = 64)
     return int(rows[-1] - rows[0] + 1), gradient
 
 
-def show_dilated_kernel(kernel: int = 3, dilation: int = 2, *, ax: Axes | None = None) -> Axes:
-    """Draw which pixels a dilated kernel touches inside the window it spans.
-
-    Parameters
-    ----------
-    kernel : int, default 3
-        Kernel side (kernel x kernel weights).
-    dilation : int, default 2
-        Spacing between taps.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> show_dilated_kernel(3, 2).get_title()
-    '3x3 kernel, dilation 2: 9 weights span 5x5'
-    """
-    kernel = check.positive_int(kernel, "kernel")
-    dilation = check.positive_int(dilation, "dilation")
-    ax = check.axes(ax)
-    span = dilation * (kernel - 1) + 1
-    if span > 1024:
-        raise ValueError(
-            f"The kernel spans {span} pixels: too many to draw. Use a smaller `kernel` or "
-            f"`dilation`. Received: kernel={kernel}, dilation={dilation}"
-        )
-    taps = np.zeros((span, span))
-    taps[::dilation, ::dilation] = 1.0
-    if ax is None:
-        ax = Figure(figsize=(2.6, 2.8), layout="constrained").add_subplot()
-    ax.imshow(taps, cmap="Blues", vmin=0, vmax=1.3, interpolation="nearest")
-    edges = np.arange(span + 1) - 0.5
-    ax.hlines(edges, -0.5, span - 0.5, color="0.6", linewidth=0.5)
-    ax.vlines(edges, -0.5, span - 0.5, color="0.6", linewidth=0.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(
-        f"{kernel}x{kernel} kernel, dilation {dilation}: {kernel * kernel} weights span {span}x{span}"
-    )
-    return ax
+# ------------------------------------------------------------------------ moved names
+# For one release the figure helper answers at its old path, warns and forwards to its
+# new home (imported only then); remove it from here in the next release.
+__getattr__ = _moved.forward(__name__, {"show_dilated_kernel": "cnn101.plotting"})

@@ -159,6 +159,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "titles": lambda: ["a", "b"],
     },
     "plotting.show_pipeline": {"stages": lambda: [("in", _img(4, 4)), ("out", _img(2, 2))]},
+    "plotting.show_pyramid": {"levels": lambda: [_img(8, 8), _img(4, 4)]},
+    "plotting.show_alignment": {"result": lambda: _alignment_result()},
     "receptive_field.receptive_field": {"layers": lambda: [(3, 1), (2, 2)]},
     "receptive_field.receptive_fields": {"layers": lambda: [(3, 1), (2, 2)]},
     "receptive_field.empirical_receptive_field": {
@@ -267,7 +269,6 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "pyramid": lambda: [np.zeros((8, 8), np.float32), np.ones((4, 4), np.float32)],
         "sigma": lambda: 0.5,
     },
-    "pyramids.show_pyramid": {"levels": lambda: [_img(8, 8), _img(4, 4)]},
     "coarse_to_fine.match_template": {"image": _img, "template": lambda: _img(8, 8)[2:5, 3:6]},
     "coarse_to_fine.exhaustive_search": {"image": _img, "template": lambda: _img(8, 8)[2:5, 3:6]},
     "coarse_to_fine.coarse_to_fine_search": {
@@ -326,7 +327,6 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "extractors": lambda: {"laplacian": _extractor()},
         "transforms": lambda: ["rotate90"],
     },
-    "alignment.show_alignment": {"result": lambda: _alignment_result()},
     "alignment.AlignmentTable.error": {
         "feature": lambda: "laplacian",
         "transform": lambda: "rotate90",

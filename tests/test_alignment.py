@@ -172,7 +172,7 @@ def test_mask_for_a_zoom_excludes_pixels_read_from_the_border():
     assert mask[1:-1, 1:-1].all() and not mask[0].any()
 
 
-# --- the result, table and figure objects ---------------------------------------------------------
+# --- the result and table objects ---------------------------------------------------------------
 
 
 def test_result_and_table_objects(table, photo):
@@ -184,8 +184,6 @@ def test_result_and_table_objects(table, photo):
     assert len(ax.texts) == table.errors.size
     result = al.alignment_error(photo, fe.conv_features(["sobel_left", "sobel_top"]), "rotate90")
     assert float(result) == result.error
-    fig = al.show_alignment(result, channel=1)
-    assert len(fig.axes) == 5 and "error" in fig.axes[4].get_title()
 
 
 def test_input_route_table(photo):
@@ -243,14 +241,6 @@ def test_input_route_table(photo):
             lambda p: al.alignment_table(p, {"l": fe.conv_features("laplacian")}, route="both"),
             ValueError,
             "route",
-        ),
-        (lambda p: al.show_alignment(0.5), TypeError, "result"),
-        (
-            lambda p: al.show_alignment(
-                al.alignment_error(p, fe.conv_features("laplacian"), "rotate90"), channel=1
-            ),
-            ValueError,
-            "channel",
         ),
     ],
 )

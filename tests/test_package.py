@@ -13,6 +13,28 @@ def test_import_is_light_and_submodules_load_lazily():
     assert out.stdout.split() == ["False", cnn101.__version__]
 
 
+def test_measurement_modules_import_no_matplotlib():
+    """The modules that measure draw nothing: they import neither matplotlib nor plotting.
+
+    ``cnn101.pyramids`` and ``cnn101.alignment`` load TensorFlow (through ``cnn101.ops``),
+    and TensorFlow's Keras imports ``matplotlib.pyplot`` itself when it is installed
+    (``keras.src.visualization``, inside ``try``), so for those two the test blocks
+    matplotlib, as where it is not installed: an import of it in our modules then fails.
+    """
+    code = (
+        "import sys\n"
+        "import cnn101.receptive_field\n"
+        "assert 'matplotlib' not in sys.modules, 'receptive_field imported matplotlib'\n"
+        "sys.modules['matplotlib'] = None  # import matplotlib now raises ImportError\n"
+        "import cnn101.alignment, cnn101.pyramids\n"
+        "assert 'cnn101.plotting' not in sys.modules, 'a measurement module imported plotting'\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout == "True\n"  # the modules loaded TensorFlow: the blocked path was taken
+
+
 def test_public_names_resolve():
     for name in cnn101.__all__:
         assert getattr(cnn101, name) is not None

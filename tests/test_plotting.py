@@ -1,9 +1,11 @@
+import importlib
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from cnn101 import ops, plotting
-from cnn101.images import vertical_line_image
+from cnn101 import alignment, feature_extractors, ops, plotting, pyramids
+from cnn101.images import load_photo, vertical_line_image
 from cnn101.plotting import show_feature_maps, show_image, show_kernel, show_pipeline
 
 
@@ -110,3 +112,92 @@ def test_colour_bars_and_captions():
     assert len(fig.axes) == 4 and fig.get_supxlabel() == "Look."
     fig = show_feature_maps(np.zeros((3, 3, 2)), colorbar=True, caption="Two maps.")
     assert len(fig.axes) == 4 and fig.get_supxlabel() == "Two maps."
+
+
+# --- the figures of the topic modules (moved here from pyramids, receptive_field, alignment) ---
+
+
+def _random(shape, seed=0):
+    return np.random.default_rng(seed).random(shape).astype(np.float32)
+
+
+def test_show_pyramid_places_levels_at_their_sizes():
+    levels = pyramids.gaussian_pyramid(_random((16, 12)), max_layer=3)
+    ax = plotting.show_pyramid(levels, title="pyramid")
+    canvas = np.asarray(ax.images[0].get_array())
+    assert canvas.shape == (16, 12 + 6)
+    np.testing.assert_allclose(canvas[:16, :12], levels[0].numpy())
+    np.testing.assert_allclose(canvas[8:12, 12:15], levels[2].numpy())
+    assert ax.get_title() == "pyramid"
+
+
+def test_show_pyramid_normalize_and_colour():
+    levels = pyramids.laplacian_pyramid(_random((16, 16, 3)), max_layer=2)
+    canvas = np.asarray(plotting.show_pyramid(levels, normalize=True).images[0].get_array())
+    assert canvas.shape == (16, 24, 3) and canvas.min() >= 0 and canvas.max() <= 1
+    with pytest.raises(ValueError, match="levels"):
+        plotting.show_pyramid([])
+    with pytest.raises(ValueError, match=r"`levels\[0\]` must be an image shaped \(H, W\)"):
+        plotting.show_pyramid([np.zeros(5)])
+    with pytest.raises(ValueError, match=r"`levels\[1\]`.*Received: array with shape \(4, 4, 3\)"):
+        plotting.show_pyramid([np.zeros((8, 8)), np.zeros((4, 4, 3))])
+
+
+def test_show_dilated_kernel():
+    """A 3x3 kernel with dilation 4 has 9 taps, 4 pixels apart, in a 9x9 window."""
+    ax = plotting.show_dilated_kernel(3, 4)
+    taps = ax.images[0].get_array()
+    assert taps.shape == (9, 9) and taps.sum() == 9
+    assert np.array_equal(np.argwhere(taps), [(r, c) for r in (0, 4, 8) for c in (0, 4, 8)])
+    assert ax.get_title() == "3x3 kernel, dilation 4: 9 weights span 9x9"
+    with pytest.raises(ValueError, match="dilation"):
+        plotting.show_dilated_kernel(3, 0)
+
+
+def test_show_alignment_draws_the_difference_inside_the_mask():
+    photo = load_photo("camera", size=48)
+    result = alignment.alignment_error(
+        photo, feature_extractors.conv_features(["sobel_left", "sobel_top"]), "rotate90"
+    )
+    fig = plotting.show_alignment(result, channel=1)
+    assert len(fig.axes) == 5 and "error" in fig.axes[4].get_title()
+    drawn = fig.axes[4].images[0].get_array()
+    np.testing.assert_array_equal(np.ma.getmaskarray(drawn), ~result.mask)
+    expected = np.abs(result.target[..., 1] - result.aligned[..., 1])[result.mask]
+    np.testing.assert_allclose(drawn[result.mask], expected)
+    with pytest.raises(TypeError, match="result"):
+        plotting.show_alignment(0.5)
+    one_channel = alignment.alignment_error(
+        photo, feature_extractors.conv_features("laplacian"), "rotate90"
+    )
+    with pytest.raises(ValueError, match="channel"):
+        plotting.show_alignment(one_channel, channel=1)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("pyramids", "show_pyramid"),
+        ("receptive_field", "show_dilated_kernel"),
+        ("alignment", "show_alignment"),
+    ],
+)
+def test_old_paths_warn_and_give_the_plotting_function(module, name):
+    old = importlib.import_module(f"cnn101.{module}")
+    with pytest.warns(DeprecationWarning, match=rf"moved to cnn101\.plotting\.{name}\b"):
+        moved = getattr(old, name)
+    assert moved is getattr(plotting, name)
+    assert name not in old.__all__ and name in plotting.__all__
+    with pytest.raises(AttributeError, match="no attribute 'show_nothing'"):
+        old.show_nothing  # noqa: B018
+
+
+def test_plotting_all_lists_its_public_names():
+    public = {
+        n
+        for n, obj in vars(plotting).items()
+        if not n.startswith("_")
+        and callable(obj)
+        and getattr(obj, "__module__", None) == plotting.__name__
+    }
+    assert public | {"MAX_FIGURE_WIDTH"} == set(plotting.__all__)

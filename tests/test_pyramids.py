@@ -220,25 +220,3 @@ def test_bad_inputs(call, error, match):
 def test_non_numeric_image_is_a_type_error():
     with pytest.raises(TypeError, match="image"):
         pyramids.gaussian_pyramid(np.array([["a", "b"]]))
-
-
-def test_show_pyramid_places_levels_at_their_sizes():
-    levels = pyramids.gaussian_pyramid(_random((16, 12)), max_layer=3)
-    ax = pyramids.show_pyramid(levels, title="pyramid")
-    canvas = np.asarray(ax.images[0].get_array())
-    assert canvas.shape == (16, 12 + 6)
-    np.testing.assert_allclose(canvas[:16, :12], levels[0].numpy())
-    np.testing.assert_allclose(canvas[8:12, 12:15], levels[2].numpy())
-    assert ax.get_title() == "pyramid"
-
-
-def test_show_pyramid_normalize_and_colour():
-    levels = pyramids.laplacian_pyramid(_random((16, 16, 3)), max_layer=2)
-    canvas = np.asarray(pyramids.show_pyramid(levels, normalize=True).images[0].get_array())
-    assert canvas.shape == (16, 24, 3) and canvas.min() >= 0 and canvas.max() <= 1
-    with pytest.raises(ValueError, match="levels"):
-        pyramids.show_pyramid([])
-    with pytest.raises(ValueError, match=r"`levels\[0\]` must be an image shaped \(H, W\)"):
-        pyramids.show_pyramid([np.zeros(5)])
-    with pytest.raises(ValueError, match=r"`levels\[1\]`.*Received: array with shape \(4, 4, 3\)"):
-        pyramids.show_pyramid([np.zeros((8, 8)), np.zeros((4, 4, 3))])

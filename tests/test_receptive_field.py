@@ -5,12 +5,7 @@ import pytest
 import tensorflow as tf
 
 from cnn101 import ops, reference
-from cnn101.receptive_field import (
-    empirical_receptive_field,
-    receptive_field,
-    receptive_fields,
-    show_dilated_kernel,
-)
+from cnn101.receptive_field import empirical_receptive_field, receptive_field, receptive_fields
 
 CONV3 = (3, 1)
 POOL2 = (2, 2)
@@ -76,13 +71,6 @@ def test_atrous_conv2d_equals_dilated_conv2d(rate):
         np.testing.assert_allclose(loops, dilated, atol=1e-4)
 
 
-def test_show_dilated_kernel():
-    ax = show_dilated_kernel(3, 4)
-    taps = ax.images[0].get_array()
-    assert taps.shape == (9, 9) and taps.sum() == 9
-    assert ax.get_title() == "3x3 kernel, dilation 4: 9 weights span 9x9"
-
-
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
@@ -96,7 +84,6 @@ def test_show_dilated_kernel():
         (lambda: empirical_receptive_field([(3, 1)] * 20, size=16), ValueError, "size"),
         (lambda: empirical_receptive_field([(3, 1)] * 7, size=15), ValueError, "size"),
         (lambda: empirical_receptive_field([(3, 2, 2)]), ValueError, "stride"),
-        (lambda: show_dilated_kernel(3, 0), ValueError, "dilation"),
     ],
 )
 def test_bad_inputs(call, error, match):
