@@ -62,6 +62,11 @@ def binomial_filter(size: int = 3) -> np.ndarray:
     ndarray of shape (size, size), float32
         Non-negative and summing to 1.
 
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+
     Examples
     --------
     >>> (binomial_filter(3) * 16).tolist()
@@ -148,6 +153,11 @@ def blur_pool2d(
     tf.Tensor, float32
         ``ceil(H / s_h)`` by ``ceil(W / s_w)``, with the layout of ``images``.
 
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+
     Examples
     --------
     >>> out = blur_pool2d(np.ones((6, 6)), pool_size=2)
@@ -193,6 +203,11 @@ def max_blur_pool2d(
     tf.Tensor, float32
         ``ceil((H - p_h + 1) / p_h)`` by ``ceil((W - p_w + 1) / p_w)``, with the layout
         of ``images``.
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
 
     Examples
     --------
@@ -286,6 +301,11 @@ class BlurPool2D(_BlurBase):
     Output shape:
         4-D tensor ``(batch, ceil(height / s_h), ceil(width / s_w), channels)``.
 
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+
     Examples
     --------
     >>> layer = BlurPool2D(pool_size=2)
@@ -320,6 +340,11 @@ class MaxBlurPool2D(_BlurBase):
     Output shape:
         4-D tensor ``(batch, ceil((height - p_h + 1) / p_h), ceil((width - p_w + 1) / p_w),
         channels)``, the shape ``MaxPooling2D(pool_size)`` gives.
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
 
     Examples
     --------

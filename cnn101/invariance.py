@@ -457,6 +457,11 @@ def shifted_predictions(
     -------
     ShiftedPredictions
 
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+
     Examples
     --------
     >>> dots = np.zeros((1, 9, 9, 1))
@@ -524,6 +529,11 @@ def consistency(
     -------
     float in [1 / (2 * max_shift + 1) ** 2, 1]
         1.0 when every shift gets the same class.
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
 
     Examples
     --------

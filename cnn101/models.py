@@ -228,6 +228,12 @@ def scale_channel_cnn(
     keras.Model
         Maps (N, H, W, C) to (N, num_classes) probabilities.
 
+    References
+    ----------
+    .. [1] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+       networks that generalise to previously unseen scales", Journal of Mathematical
+       Imaging and Vision 64 (2022), 506-536. arXiv:2106.06418
+
     Examples
     --------
     >>> model = scale_channel_cnn((32, 32, 1))

@@ -2,8 +2,9 @@
 
 A plain CNN learns its filters at the sizes it saw in training. A scale-channel
 network (Kanazawa et al. 2014, "Locally scale-invariant convolutional neural
-networks"; Jansson & Lindeberg 2021, "Exploring the ability of CNNs to
-generalise to previously unseen scales over wide scale ranges") resizes the
+networks", arXiv:1412.5104; Jansson & Lindeberg 2022, "Scale-invariant
+scale-channel networks", JMIV, arXiv:2106.06418, whose shorter version appeared at
+ICPR 2020) resizes the
 input to several scales, runs the *same* network on each copy and keeps, per
 feature, the largest answer over the scales. A digit twice the training size
 then looks, in the 0.5x channel, like one the network has seen.
@@ -76,6 +77,12 @@ class ScaleChannels(keras.layers.Layer):
 
     Output shape:
         2-D tensor (batch, F), the trunk's output shape.
+
+    References
+    ----------
+    .. [1] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+       networks that generalise to previously unseen scales", Journal of Mathematical
+       Imaging and Vision 64 (2022), 506-536. arXiv:2106.06418
 
     Examples
     --------

@@ -93,6 +93,11 @@ class ScaleInvariantConv2D(keras.layers.Layer):
     Output shape:
         4-D tensor (batch, H, W, filters).
 
+    References
+    ----------
+    .. [1] A. Kanazawa, A. Sharma and D. Jacobs, "Locally scale-invariant convolutional
+       neural networks", NIPS 2014 Deep Learning workshop. arXiv:1412.5104
+
     Examples
     --------
     >>> layer = ScaleInvariantConv2D(4, 3, scales=(0.5, 1.0, 2.0))
@@ -203,6 +208,12 @@ class FoveatedScaleChannels(keras.layers.Layer):
 
     Output shape:
         2-D tensor (batch, F).
+
+    References
+    ----------
+    .. [1] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+       networks that generalise to previously unseen scales", Journal of Mathematical
+       Imaging and Vision 64 (2022), 506-536. arXiv:2106.06418
 
     Examples
     --------
