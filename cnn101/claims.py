@@ -93,6 +93,12 @@ class Claim:
         The source's own words, verbatim (its spelling kept).
     literature : str
         What the literature says on it, in Markdown with a link to each work cited.
+
+    Examples
+    --------
+    >>> claim = get_claim("spp-fixed-length")
+    >>> claim.anchor, claim.source == PYRAMIDS
+    ('claim-spp-fixed-length', True)
     """
 
     id: str
@@ -472,6 +478,20 @@ _BY_ID = {claim.id: claim for claim in CLAIMS}
 def get_claim(claim_id: str) -> Claim:
     """Return the :class:`Claim` with id ``claim_id``.
 
+    Parameters
+    ----------
+    claim_id : str
+        The id of a claim in :data:`CLAIMS`.
+
+    Returns
+    -------
+    Claim
+
+    Raises
+    ------
+    ValueError
+        If no claim has that id.
+
     Examples
     --------
     >>> get_claim("spp-fixed-length").notebook
@@ -497,8 +517,26 @@ _COLOURS = {
 class ClaimRecord:
     """A verdict on one :class:`Claim`, with the measured figures behind it.
 
-    Made by :func:`record`. As the last expression of a notebook cell it shows a verdict
-    box (HTML, with id ``claim-<id>``) and carries :meth:`to_json` under :data:`MIME_TYPE`.
+    Made by :func:`record` (or :func:`not_tested`). As the last expression of a notebook
+    cell it shows a verdict box (HTML, with id ``claim-<id>``) and carries :meth:`to_json`
+    under :data:`MIME_TYPE`.
+
+    Attributes
+    ----------
+    claim : Claim
+    verdict : {"confirmed", "refuted", "partly", "not tested here"}
+    evidence : str
+        The sentence with the measured figure(s), or why the claim is not measured.
+    values : dict of str to float
+        The measured numbers (empty for a claim not tested here).
+
+    Examples
+    --------
+    >>> r = record("pyramid-storage", verdict="confirmed", evidence="1.33x the pixels.")
+    >>> print(r)  # doctest: +ELLIPSIS
+    Claim 'pyramid-storage' (Lei Mao, ...): CONFIRMED. 1.33x the pixels.
+    >>> MIME_TYPE in r._repr_mimebundle_()  # what Jupyter stores in the cell's output
+    True
     """
 
     claim: Claim
@@ -509,7 +547,15 @@ class ClaimRecord:
     def to_json(self) -> dict[str, Any]:
         """Return the record as a JSON-serialisable dict.
 
-        Keys: ``id``, ``verdict``, ``evidence``, ``values``, ``notebook``.
+        Returns
+        -------
+        dict
+            Keys ``id``, ``verdict``, ``evidence``, ``values``, ``notebook``.
+
+        Examples
+        --------
+        >>> sorted(not_tested("pyramid-octave", reason="A name.").to_json())
+        ['evidence', 'id', 'notebook', 'values', 'verdict']
         """
         return {
             "id": self.claim.id,

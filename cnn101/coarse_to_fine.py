@@ -6,6 +6,14 @@ Looking for a small patch in a large photo by scoring every translation costs
 where image and template are 2**L times smaller on each side, then at each finer
 level only a small window around twice the coarser match. Scores are normalised
 cross-correlations computed in float64 with ``tf.nn.conv2d``.
+
+References
+----------
+.. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+   https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
+.. [2] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+   IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
+.. [3] J. P. Lewis, "Fast normalized cross-correlation", Vision Interface, 1995.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ def match_template(image: Any, template: Any) -> Any:
 
     References
     ----------
-    .. [1] Lewis, J. P. (1995). Fast normalized cross-correlation. *Vision Interface*.
+    .. [1] J. P. Lewis, "Fast normalized cross-correlation", Vision Interface, 1995.
 
     Examples
     --------
@@ -112,6 +120,13 @@ class SearchResult:
         How many translations were scored, over all levels.
     path : tuple of (int, int, int)
         (level, row, col) of the best match at each level searched, coarsest first.
+
+    Examples
+    --------
+    >>> image = np.zeros((6, 6)); image[2:4, 3:5] = [[1, 2], [3, 4]]
+    >>> result = exhaustive_search(image, [[1, 2], [3, 4]])
+    >>> result.position, round(result.score, 6), result.path
+    ((2, 3), 1.0, ((0, 2, 3),))
     """
 
     position: tuple[int, int]
@@ -128,6 +143,21 @@ def _best(scores: Any) -> tuple[int, int, float]:
 
 def exhaustive_search(image: Any, template: Any) -> SearchResult:
     """Score every translation of ``template`` over ``image`` and keep the best.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W)
+    template : array_like of shape (h, w), with h <= H and w <= W
+
+    Returns
+    -------
+    SearchResult
+        The placement of best normalised cross-correlation (:func:`match_template`),
+        with ``evaluated = (H - h + 1) * (W - w + 1)`` and a one-level ``path``.
+
+    References
+    ----------
+    .. [1] J. P. Lewis, "Fast normalized cross-correlation", Vision Interface, 1995.
 
     Examples
     --------
@@ -161,6 +191,15 @@ def coarse_to_fine_search(
     Returns
     -------
     SearchResult
+        The best placement at level 0 (full size), the translations scored over all
+        levels, and the best match at each level, coarsest first.
+
+    References
+    ----------
+    .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+       https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
+    .. [2] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
 
     Examples
     --------
@@ -217,6 +256,12 @@ class SearchCost:
         per level, a 7 x 7 blur (49 per pixel of the finer level) and a separable
         bilinear resize (one per output pixel of each of its two passes). 0 for an
         exhaustive search.
+
+    Examples
+    --------
+    >>> cost = exhaustive_cost((6, 6), (2, 2))
+    >>> cost.placements, cost.total
+    (25, 336)
     """
 
     placements: int
@@ -247,6 +292,19 @@ def _pyramid_cost(shape: tuple[int, int], max_layer: int) -> int:
 def exhaustive_cost(image_shape: tuple[int, int], template_shape: tuple[int, int]) -> SearchCost:
     """Return the cost of :func:`exhaustive_search` for these shapes.
 
+    Parameters
+    ----------
+    image_shape : (int, int)
+        (H, W) of the image.
+    template_shape : (int, int)
+        (h, w) of the template.
+
+    Returns
+    -------
+    SearchCost
+        ``(H - h + 1) * (W - w + 1)`` placements, ``3 * h * w`` multiply-adds each plus
+        ``H * W`` squares, and no pyramid.
+
     Examples
     --------
     >>> exhaustive_cost((6, 6), (2, 2))
@@ -269,6 +327,28 @@ def coarse_to_fine_cost(
     The windows of the finer levels depend on where the coarser matches fell (they are
     clipped at the border), so the count replays ``result.path``. ``placements`` equals
     ``result.evaluated``.
+
+    Parameters
+    ----------
+    image_shape : (int, int)
+        (H, W) of the full-size image searched.
+    template_shape : (int, int)
+        (h, w) of the full-size template.
+    result : SearchResult
+        What :func:`coarse_to_fine_search` returned for these shapes.
+    radius : int, default 2
+        The ``radius`` that search used.
+
+    Returns
+    -------
+    SearchCost
+        Placements and multiply-adds over all levels, and the cost of building both
+        pyramids.
+
+    References
+    ----------
+    .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+       https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
 
     Examples
     --------

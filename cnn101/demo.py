@@ -51,7 +51,20 @@ def _prog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the command-line parser of ``cnn101-demo`` / ``python -m cnn101.demo``."""
+    """Return the command-line parser of ``cnn101-demo`` / ``python -m cnn101.demo``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Options ``--out``, ``--image``, ``--kernel``, ``--device``, ``--size`` and
+        ``--show``; its errors are one line, with exit status 2.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["--kernel", "Sobel_Top"])
+    >>> args.kernel, args.image, args.size, str(args.out)
+    ('sobel_top', 'camera', 256, 'cnn101-demo')
+    """
     parser = _Parser(
         prog=_prog(),
         description="Reproduce the pipeline of 'Translation in-variance and CNN': edge kernels, "
@@ -184,8 +197,31 @@ def _shape(tensor: Any) -> str:
 def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> list[Path]:
     """Run the pipeline with parsed ``args``, save the figures and return their paths.
 
-    ``photo`` is the square photo to use (loaded from ``args.image`` when omitted) and
-    ``how`` the note on how it was made square.
+    Prints one line per step (shapes and values) on stdout. :func:`main` checks the
+    options first; ``run`` trusts them.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Options parsed by :func:`build_parser`.
+    photo : ndarray of shape (S, S), optional
+        The square gray photo to use, floats in [0, 1]; loaded from ``args.image``,
+        centre-cropped and resized to ``args.size`` when omitted.
+    how : str, optional
+        The note on how ``photo`` was made square (printed with step 4).
+
+    Returns
+    -------
+    list of Path
+        The three PNG files written into ``args.out``, in order.
+
+    Examples
+    --------
+    The whole pipeline draws three figures (about two seconds), so it is not run here:
+
+    >>> args = build_parser().parse_args(["--out", "figures", "--size", "16"])
+    >>> [p.name for p in run(args)]  # doctest: +SKIP
+    ['01_vertical_line.png', '02_circle_pooling.png', '03_photo_sobel_left.png']
     """
     from matplotlib.figure import Figure
 
@@ -284,7 +320,33 @@ def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``cnn101-demo`` and ``python -m cnn101.demo``; returns the exit status."""
+    """Entry point of ``cnn101-demo`` and ``python -m cnn101.demo``; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        0 once the figures are saved; 2 if they could not be written.
+
+    Raises
+    ------
+    SystemExit
+        With status 2 for a bad option (one line on stderr that names it), before
+        TensorFlow loads; with status 0 after ``--help``.
+
+    Examples
+    --------
+    A bad option is refused at once:
+
+    >>> main(["--size", "4"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 2
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     # Every check below runs before TensorFlow loads (except --device, which needs it).

@@ -76,6 +76,10 @@ def vertical_line_image(
     -------
     image : ndarray of shape (height, width), float32
 
+    References
+    ----------
+    .. [1] A. Krishnan, "Translation in-variance and CNN", blog post, 2022.
+
     Examples
     --------
     >>> vertical_line_image()[0].tolist()
@@ -152,6 +156,13 @@ def squares_image(
     Returns
     -------
     image : ndarray of shape (max(sizes) + 2 * gap + offset, sum(sizes) + (len + 1) * gap + offset)
+        float32: the squares are 1, the background 0. The squares are the fast.ai forum's
+        experiment on objects of several sizes under repeated pooling.
+
+    References
+    ----------
+    .. [1] fast.ai forum, "CNNs and different spatial resolutions", forum thread, 2017.
+       https://forums.fast.ai/t/cnns-and-different-spatial-resolutions/2483
 
     Examples
     --------
@@ -173,6 +184,16 @@ def squares_image(
 
 def cat(scale: int = 1) -> np.ndarray:
     """Return the 8x8 cat face blown up ``scale`` times (nearest neighbour).
+
+    Parameters
+    ----------
+    scale : int, default 1
+        Pixels per side of each pixel of :data:`CAT_TEMPLATE`.
+
+    Returns
+    -------
+    ndarray of shape (8 * scale, 8 * scale), float32
+        Ones on the face, zeros around it.
 
     Examples
     --------
@@ -198,6 +219,13 @@ def two_cats_image(size: int = 64, near: int = 4, far: int = 1, level: float = 0
     Returns
     -------
     image : ndarray of shape (size, size), float32
+        The near cat at the bottom left, the far one at the top right; the forum's
+        question of the same cat close to the camera and far away.
+
+    References
+    ----------
+    .. [1] fast.ai forum, "CNNs and different spatial resolutions", forum thread, 2017.
+       https://forums.fast.ai/t/cnns-and-different-spatial-resolutions/2483
 
     Examples
     --------
@@ -229,6 +257,11 @@ def two_cats_image(size: int = 64, near: int = 4, far: int = 1, level: float = 0
 
 def photo_names() -> list[str]:
     """Return the names of the photos bundled with scikit-image that :func:`load_photo` knows.
+
+    Returns
+    -------
+    list of str
+        Sorted; "cat" and "chelsea" are the same photo.
 
     Examples
     --------

@@ -23,8 +23,8 @@ dtype policy (their computations run in the layer's compute dtype).
 
 References
 ----------
-Anadi Chaman and Ivan Dokmanić, "Truly shift-invariant convolutional neural
-networks", CVPR 2021, arXiv:2011.14214.
+.. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural networks",
+   CVPR, 2021. arXiv:2011.14214
 """
 
 from __future__ import annotations
@@ -112,11 +112,17 @@ def polyphase_components(images: Any, stride: int = 2) -> np.ndarray:
     images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
         Height and width divisible by ``stride``.
     stride : int, default 2
+        Subsampling factor along each axis.
 
     Returns
     -------
     ndarray of shape (N, stride**2, H / stride, W / stride, C), float32
         Always a batch, with channels.
+
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR, 2021. arXiv:2011.14214
 
     Examples
     --------
@@ -137,6 +143,7 @@ def aps_downsample(images: Any, stride: int = 2, *, norm: int = 2) -> np.ndarray
     images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
         Height and width divisible by ``stride``.
     stride : int, default 2
+        Subsampling factor along each axis.
     norm : {2, 1}, default 2
         The norm that ranks the components (over rows, columns and channels); a tie
         goes to the first component in row-major order of the phases.
@@ -145,6 +152,11 @@ def aps_downsample(images: Any, stride: int = 2, *, norm: int = 2) -> np.ndarray
     -------
     ndarray of shape (..., H / stride, W / stride[, C]), float32
         The rank of ``images``.
+
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR, 2021. arXiv:2011.14214
 
     Examples
     --------
@@ -157,11 +169,6 @@ def aps_downsample(images: Any, stride: int = 2, *, norm: int = 2) -> np.ndarray
     (1.0, 0.0)
     >>> aps_downsample(image).tolist(), aps_downsample(moved).tolist()
     ([[1.0, 0.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]])
-
-    References
-    ----------
-    Chaman & Dokmanić, "Truly shift-invariant convolutional neural networks",
-    CVPR 2021, arXiv:2011.14214.
     """
     stride, norm = _stride(stride), _norm(norm)
     batch, rank = _batch(images, stride)
@@ -195,8 +202,9 @@ class AdaptivePolyphaseSampling2D(keras.layers.Layer):
     Parameters
     ----------
     stride : int, default 2
+        Subsampling factor along each axis.
     norm : {2, 1}, default 2
-        The norm that ranks the components (the paper's default is l2).
+        The norm that ranks the components (l2 by default here).
     **kwargs
         Base layer arguments (``name``, ``dtype``, ...).
 
@@ -206,17 +214,17 @@ class AdaptivePolyphaseSampling2D(keras.layers.Layer):
     by ``stride``. Output shape: ``(batch, height / stride, width / stride,
     channels)``, in the layer's compute dtype.
 
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR, 2021. arXiv:2011.14214
+
     Examples
     --------
     >>> layer = AdaptivePolyphaseSampling2D(2)
     >>> x = np.zeros((1, 4, 4, 1), "float32"); x[0, 3, 1, 0] = 5.0
     >>> layer(x)[0, :, :, 0].numpy().tolist()  # the (odd, odd) component
     [[0.0, 0.0], [5.0, 0.0]]
-
-    References
-    ----------
-    Chaman & Dokmanić, "Truly shift-invariant convolutional neural networks",
-    CVPR 2021, arXiv:2011.14214.
     """
 
     def __init__(self, stride: int = 2, norm: int = 2, **kwargs: Any):
@@ -263,7 +271,13 @@ class CircularPad2D(keras.layers.Layer):
     -----
     Input shape ``(batch, height, width, channels)`` with ``padding`` at most
     height and width; output shape ``(batch, height + 2 * padding, width + 2 *
-    padding, channels)``.
+    padding, channels)``. The exact invariance of adaptive polyphase sampling (see
+    the reference) holds for convolutions that commute with circular shifts: this padding.
+
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR, 2021. arXiv:2011.14214
 
     Examples
     --------
@@ -333,6 +347,7 @@ def aps_cnn(
     input_shape : (int, int, int), default (32, 32, 1)
         Height and width divisible by 8.
     filters : sequence of int, default (8, 16, 16)
+        Filters of each stage's convolution (one stride-2 stage per entry).
     learning_rate : float, default 3e-3
         Adam's step size.
 
@@ -341,6 +356,11 @@ def aps_cnn(
     keras.Model
         Maps (N, H, W, C) to (N, 10) logits; compiled with sparse categorical
         cross-entropy (from logits) and accuracy.
+
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR, 2021. arXiv:2011.14214
 
     Examples
     --------

@@ -32,6 +32,19 @@ into (6, 3, 2, 1) bins (12,800 numbers from 256 maps).
 PSPNet and DeepLab v3 follow each convolution with batch normalisation: ASPP does so by
 default (``batch_norm=True``, as v3), the pyramid pooling module with ``batch_norm=True``.
 All layers take NHWC maps of any height and width: ``keras.Input((None, None, C))``.
+
+References
+----------
+.. [1] K. He, X. Zhang, S. Ren and J. Sun, "Spatial pyramid pooling in deep convolutional
+   networks for visual recognition", ECCV, 2014; extended in IEEE TPAMI 37(9), 2015.
+   arXiv:1406.4729
+.. [2] H. Zhao, J. Shi, X. Qi, X. Wang and J. Jia, "Pyramid scene parsing network", CVPR,
+   2017. arXiv:1612.01105
+.. [3] L.-C. Chen, G. Papandreou, F. Schroff and H. Adam, "Rethinking atrous convolution
+   for semantic image segmentation", arXiv preprint, 2017. arXiv:1706.05587
+.. [4] L.-C. Chen, G. Papandreou, I. Kokkinos, K. Murphy and A. L. Yuille, "DeepLab:
+   semantic image segmentation with deep convolutional nets, atrous convolution, and
+   fully connected CRFs", IEEE TPAMI 40(4), 2018. arXiv:1606.00915
 """
 
 from __future__ import annotations
@@ -83,6 +96,25 @@ def bin_edges(size: int, bins: int, bin_rule: BinRule = "adaptive") -> list[tupl
     ``floor(size / bins)``; bin i spans ``i * stride`` to ``i * stride + window``. That
     pooling can have more than ``bins`` windows (size 7, 4 bins: 6); the last pixels can
     be left out, and ``size`` must be at least ``bins``.
+
+    Parameters
+    ----------
+    size : int
+        Number of pixels along the axis (rows or columns of the map).
+    bins : int
+        Number of bins along that axis.
+    bin_rule : {"adaptive", "he"}, default "adaptive"
+
+    Returns
+    -------
+    list of (int, int)
+        ``bins`` half-open pixel ranges ``[start, stop)``, in order.
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Spatial pyramid pooling in deep
+       convolutional networks for visual recognition", ECCV, 2014; extended in IEEE
+       TPAMI 37(9), 2015. arXiv:1406.4729
 
     Examples
     --------
@@ -140,10 +172,20 @@ def adaptive_pool2d(images: Any, bins: int | tuple[int, int], pooling: Pooling =
     bins : int or (int, int)
         Number of bins down and across.
     pooling : {"max", "avg"}, default "max"
+        Maximum or mean of each bin.
 
     Returns
     -------
-    tf.Tensor, float32, of shape (bins, bins) in the layout of ``images``
+    tf.Tensor, float32
+        Shape (bins[0], bins[1]), (bins[0], bins[1], C) or (N, bins[0], bins[1], C), the
+        rank of ``images``; bins placed by :func:`bin_edges` (``bin_rule="adaptive"``, He
+        et al.'s rule for an image of any size).
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Spatial pyramid pooling in deep
+       convolutional networks for visual recognition", ECCV, 2014; extended in IEEE
+       TPAMI 37(9), 2015. arXiv:1406.4729
 
     Examples
     --------
@@ -173,11 +215,18 @@ def valid_taps(size: int | tuple[int, int], rate: int, kernel: int = 3) -> np.nd
     rate : int
         Dilation rate.
     kernel : int, default 3
+        Side of the square kernel.
 
     Returns
     -------
     ndarray of int, shape (H, W)
         Number of valid taps at each output position (between 1 and ``kernel**2``).
+
+    References
+    ----------
+    .. [1] L.-C. Chen, G. Papandreou, F. Schroff and H. Adam, "Rethinking atrous
+       convolution for semantic image segmentation", arXiv preprint, 2017.
+       arXiv:1706.05587
 
     Examples
     --------
@@ -246,21 +295,35 @@ def _build_block(block: list, input_shape: tuple) -> tuple:
 class SpatialPyramidPooling(keras.layers.Layer):
     """Spatial pyramid pooling: one fixed-length vector for a feature map of any size.
 
-    Args:
-        levels: Bins per side at each level, default ``(4, 2, 1)`` (16 + 4 + 1 bins).
-        pooling: ``"max"`` (He et al.) or ``"avg"``.
-        bin_rule: ``"adaptive"`` (default; He et al.'s Appendix A rule for any size:
-            bins cover the whole map, neighbours may overlap by a pixel) or ``"he"`` (the
-            first n windows of their Section 2.3 pooling, window ``ceil(H / n)`` at stride
-            ``floor(H / n)``, which may leave the last rows and columns out and needs a
-            map at least as large as the largest level); see :func:`bin_edges`.
+    He et al.'s SPP layer: max-pool the map into n x n bins for each level n and
+    concatenate the bins, so a Dense head after it accepts any input size.
 
-    Input shape:
-        ``(batch, height, width, channels)``; height and width may be ``None``.
+    Parameters
+    ----------
+    levels : sequence of int, default (4, 2, 1)
+        Bins per side at each level (16 + 4 + 1 bins by default, the paper's Figure 3).
+    pooling : {"max", "avg"}, default "max"
+        ``"max"`` as He et al., or ``"avg"``.
+    bin_rule : {"adaptive", "he"}, default "adaptive"
+        ``"adaptive"``: He et al.'s Appendix A rule for any size (bins cover the whole
+        map, neighbours may overlap by a pixel). ``"he"``: the first n windows of their
+        Section 2.3 pooling, window ``ceil(H / n)`` at stride ``floor(H / n)``, which may
+        leave the last rows and columns out and needs a map at least as large as the
+        largest level. See :func:`bin_edges`.
+    **kwargs
+        Base layer arguments (``name``, ``dtype``, ...).
 
-    Output shape:
-        ``(batch, channels * sum(n * n for n in levels))``: for each level, the
-        (n, n, channels) grid of pooled bins flattened row by row.
+    Notes
+    -----
+    Input shape: ``(batch, height, width, channels)``; height and width may be ``None``.
+    Output shape: ``(batch, channels * sum(n * n for n in levels))``: for each level,
+    the (n, n, channels) grid of pooled bins flattened row by row.
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Spatial pyramid pooling in deep
+       convolutional networks for visual recognition", ECCV, 2014; extended in IEEE
+       TPAMI 37(9), 2015. arXiv:1406.4729
 
     Examples
     --------
@@ -330,19 +393,34 @@ class SpatialPyramidPooling(keras.layers.Layer):
 class PyramidPoolingModule(keras.layers.Layer):
     """PSPNet's pyramid pooling module: global and sub-region context for every pixel.
 
-    Args:
-        bins: Bins per side of each branch's average pooling, default ``(1, 2, 3, 6)``.
-        filters: Channels of each branch's 1x1 convolution; default
-            ``channels // len(bins)`` (C/4 in the paper).
-        activation: Applied after each branch's convolution, default ``"relu"``.
-        batch_norm: Put a ``BatchNormalization`` between convolution and activation.
+    Zhao et al.'s module: average-pool the map into n x n bins for each n of
+    ``bins``, reduce each with a 1x1 convolution, upsample it bilinearly back to the
+    map's size and concatenate all with the input.
 
-    Input shape:
-        ``(batch, height, width, channels)``; height and width may be ``None``.
+    Parameters
+    ----------
+    bins : sequence of int, default (1, 2, 3, 6)
+        Bins per side of each branch's average pooling (the paper's four levels).
+    filters : int, optional
+        Channels of each branch's 1x1 convolution; by default ``channels // len(bins)``
+        (C/4 in the paper).
+    activation : str or callable, default "relu"
+        Applied after each branch's convolution.
+    batch_norm : bool, default False
+        Put a ``BatchNormalization`` between convolution and activation (as PSPNet does).
+    **kwargs
+        Base layer arguments (``name``, ``dtype``, ...).
 
-    Output shape:
-        ``(batch, height, width, channels + len(bins) * filters)``: the input followed by
-        each branch, bilinearly upsampled back to (height, width).
+    Notes
+    -----
+    Input shape: ``(batch, height, width, channels)``; height and width may be ``None``.
+    Output shape: ``(batch, height, width, channels + len(bins) * filters)``: the input
+    followed by each branch, bilinearly upsampled back to (height, width).
+
+    References
+    ----------
+    .. [1] H. Zhao, J. Shi, X. Qi, X. Wang and J. Jia, "Pyramid scene parsing network",
+       CVPR, 2017. arXiv:1612.01105
 
     Examples
     --------
@@ -413,8 +491,8 @@ class PyramidPoolingModule(keras.layers.Layer):
 class AtrousSpatialPyramidPooling(keras.layers.Layer):
     """Atrous spatial pyramid pooling: DeepLab v3's module by default, v2's with ``merge="sum"``.
 
-    The defaults build DeepLab v3's ASPP (Chen et al. 2017, arXiv:1706.05587, Section
-    3.3): five branches see the same map, a 1x1 convolution, a 3x3 convolution with
+    The defaults build DeepLab v3's ASPP (Chen et al. 2017, Section 3.3): five
+    branches see the same map, a 1x1 convolution, a 3x3 convolution with
     dilation ``r`` for each of ``rates`` (SAME padding, so the size is kept) and an
     image-level branch (global average pooling -> 1x1 convolution -> bilinear upsampling
     to (height, width)); each convolution is followed by batch normalisation and the
@@ -423,28 +501,45 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
     (6, 12, 18) at output stride 16 (the map is 1/16 of the image's side), doubled to
     (12, 24, 36) at output stride 8.
 
-    DeepLab v2's ASPP (Chen et al. 2018, arXiv:1606.00915) is
+    DeepLab v2's ASPP (Chen et al. 2018) is
     ``AtrousSpatialPyramidPooling(filters, rates=(6, 12, 18, 24), merge="sum",
     image_pooling=False, batch_norm=False)``: only the atrous branches, their outputs
     *summed*. (In v2 each branch goes on through two 1x1 layers to class scores before
     the sum; here each branch is its one atrous convolution and activation.)
 
-    Args:
-        filters: Channels of every branch and of the output, default 256 (v3's).
-        rates: Dilation rates of the 3x3 branches, default ``(6, 12, 18)``.
-        activation: Applied after every convolution, default ``"relu"``.
-        batch_norm: Put a ``BatchNormalization`` between each convolution and activation
-            (default True, as in v3; v2 has none).
-        merge: ``"concat"`` (v3: concatenate a 1x1 branch, the atrous branches and the
-            image-level branch, then project with a 1x1 convolution) or ``"sum"`` (v2:
-            add the atrous branches, and the image-level branch if there is one).
-        image_pooling: Add v3's image-level branch (default True).
+    Parameters
+    ----------
+    filters : int, default 256
+        Channels of every branch and of the output (v3's 256 by default).
+    rates : sequence of int, default (6, 12, 18)
+        Dilation rates of the 3x3 branches.
+    activation : str or callable, default "relu"
+        Applied after every convolution.
+    batch_norm : bool, default True
+        Put a ``BatchNormalization`` between each convolution and activation (as in v3;
+        v2 has none).
+    merge : {"concat", "sum"}, default "concat"
+        ``"concat"`` (v3: concatenate a 1x1 branch, the atrous branches and the
+        image-level branch, then project with a 1x1 convolution) or ``"sum"`` (v2: add
+        the atrous branches, and the image-level branch if there is one).
+    image_pooling : bool, default True
+        Add v3's image-level branch.
+    **kwargs
+        Base layer arguments (``name``, ``dtype``, ...).
 
-    Input shape:
-        ``(batch, height, width, channels)``; height and width may be ``None``.
+    Notes
+    -----
+    Input shape: ``(batch, height, width, channels)``; height and width may be ``None``.
+    Output shape: ``(batch, height, width, filters)``.
 
-    Output shape:
-        ``(batch, height, width, filters)``.
+    References
+    ----------
+    .. [1] L.-C. Chen, G. Papandreou, F. Schroff and H. Adam, "Rethinking atrous
+       convolution for semantic image segmentation", arXiv preprint, 2017.
+       arXiv:1706.05587
+    .. [2] L.-C. Chen, G. Papandreou, I. Kokkinos, K. Murphy and A. L. Yuille, "DeepLab:
+       semantic image segmentation with deep convolutional nets, atrous convolution,
+       and fully connected CRFs", IEEE TPAMI 40(4), 2018. arXiv:1606.00915
 
     Examples
     --------

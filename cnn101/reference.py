@@ -22,6 +22,29 @@ from cnn101.kernels import to_filter
 def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
     """Return (before, after) zeros that TensorFlow's SAME padding adds on one axis.
 
+    The output has ``ceil(size / stride)`` positions; the padding they need,
+    ``max((out - 1) * stride + window - size, 0)``, is split with the smaller half
+    before the first pixel.
+
+    Parameters
+    ----------
+    size : int
+        Pixels along the axis.
+    window : int
+        Window (kernel or pool) extent along the axis; for a dilated kernel its
+        effective extent ``dilation * (k - 1) + 1``.
+    stride : int
+
+    Returns
+    -------
+    (int, int)
+        Zeros before the first pixel and after the last.
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285
+
     Examples
     --------
     >>> same_padding(7, 2, 1)
@@ -56,7 +79,32 @@ def conv2d(
 ) -> np.ndarray:
     """Cross-correlate ``images`` with ``kernel`` using explicit loops.
 
-    Parameters and output layout are those of :func:`cnn101.ops.conv2d`.
+    Parameters and output layout are those of :func:`cnn101.ops.conv2d` (without
+    ``device``).
+
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+    kernel : array_like of shape (kh, kw) or (kh, kw, C, C_out), or str
+        A 2-D kernel (applied to every channel and summed, giving one output channel),
+        an HWIO filter bank, or a name from :func:`cnn101.kernels.kernel_names`.
+    strides : int or (int, int), default 1
+    padding : {"SAME", "VALID"}, default "SAME"
+        SAME pads with zeros (see :func:`same_padding`) so the output has
+        ``ceil(H / stride)`` rows; VALID does not pad.
+    dilation : int or (int, int), default 1
+        Spacing between kernel taps (atrous convolution).
+
+    Returns
+    -------
+    ndarray, float32
+        (H', W') for a 2-D input with one output channel, else (H', W', C_out) or
+        (N, H', W', C_out), following the input's layout.
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285
 
     Examples
     --------
@@ -132,6 +180,22 @@ def max_pool2d(
 ) -> np.ndarray:
     """Max pooling with explicit loops (see :func:`cnn101.ops.max_pool2d`).
 
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+    pool_size : int or (int, int), default 2
+        Window height and width.
+    strides : int or (int, int), optional
+        Defaults to ``pool_size`` (windows that do not overlap).
+    padding : {"SAME", "VALID"}, default "VALID"
+        SAME gives ``ceil(H / stride)`` rows; padded positions are never read (they
+        neither win a max nor count in a mean), as in TensorFlow.
+
+    Returns
+    -------
+    ndarray, float32, with the layout of ``images``
+        (H', W'), (H', W', C) or (N, H', W', C).
+
     Examples
     --------
     >>> max_pool2d(np.arange(16.0).reshape(4, 4)).tolist()
@@ -145,6 +209,22 @@ def avg_pool2d(
 ) -> np.ndarray:
     """Average pooling with explicit loops (see :func:`cnn101.ops.avg_pool2d`).
 
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+    pool_size : int or (int, int), default 2
+        Window height and width.
+    strides : int or (int, int), optional
+        Defaults to ``pool_size`` (windows that do not overlap).
+    padding : {"SAME", "VALID"}, default "VALID"
+        SAME gives ``ceil(H / stride)`` rows; padded positions are never read (they
+        neither win a max nor count in a mean), as in TensorFlow.
+
+    Returns
+    -------
+    ndarray, float32, with the layout of ``images``
+        (H', W'), (H', W', C) or (N, H', W', C).
+
     Examples
     --------
     >>> avg_pool2d([[1.0, 2.0, 3.0]], pool_size=(1, 2), padding="SAME").tolist()
@@ -154,7 +234,20 @@ def avg_pool2d(
 
 
 def relu(features: Any) -> np.ndarray:
-    """Elementwise ``max(x, 0)``.
+    """Elementwise ``max(x, 0)``, the rectified linear unit.
+
+    Parameters
+    ----------
+    features : array_like of any shape
+
+    Returns
+    -------
+    ndarray, float32, same shape as ``features``
+
+    References
+    ----------
+    .. [1] V. Nair and G. E. Hinton, "Rectified linear units improve restricted
+       Boltzmann machines", ICML, 2010.
 
     Examples
     --------
@@ -168,6 +261,15 @@ def relu(features: Any) -> np.ndarray:
 def global_max_pool2d(images: Any) -> np.ndarray:
     """Largest value per channel (see :func:`cnn101.ops.global_max_pool2d`).
 
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+
+    Returns
+    -------
+    ndarray, float32
+        A scalar for (H, W), shape (C,) for (H, W, C), (N, C) for a batch.
+
     Examples
     --------
     >>> float(global_max_pool2d([[1.0, 5.0], [2.0, 0.0]]))
@@ -178,6 +280,19 @@ def global_max_pool2d(images: Any) -> np.ndarray:
 
 def global_avg_pool2d(images: Any) -> np.ndarray:
     """Mean per channel (see :func:`cnn101.ops.global_avg_pool2d`).
+
+    Parameters
+    ----------
+    images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
+
+    Returns
+    -------
+    ndarray, float32
+        A scalar for (H, W), shape (C,) for (H, W, C), (N, C) for a batch.
+
+    References
+    ----------
+    .. [1] M. Lin, Q. Chen and S. Yan, "Network in network", ICLR, 2014. arXiv:1312.4400
 
     Examples
     --------

@@ -15,6 +15,17 @@ this way.
 :func:`fit_difference_of_gaussians` fits a kernel with the best difference of two
 sampled Gaussians, to ask how DoG-like (blob-like, as SIFT's keypoint detector) a
 learnt filter is.
+
+References
+----------
+.. [1] T. Lindeberg, "Feature detection with automatic scale selection", International
+   Journal of Computer Vision 30(2), 79-116, 1998. doi:10.1023/A:1008045108935
+.. [2] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+   transformations of CNN feature maps to support invariant recognition", arXiv
+   preprint, 2020. arXiv:2004.14716
+.. [3] D. G. Lowe, "Distinctive image features from scale-invariant keypoints",
+   International Journal of Computer Vision 60(2), 2004.
+   doi:10.1023/B:VISI.0000029664.99615.94
 """
 
 from __future__ import annotations
@@ -53,6 +64,7 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     Parameters
     ----------
     sigma : float
+        Scale (standard deviation, in pixels), at most 256.
     radius : int, optional
         Half-width of the kernel; ``ceil(4 * sigma)`` by default.
 
@@ -62,9 +74,8 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
 
     References
     ----------
-    .. [1] Lindeberg, T. (1998). Feature detection with automatic scale selection.
-       *International Journal of Computer Vision* 30(2), 79-116.
-       https://doi.org/10.1023/A:1008045108935
+    .. [1] T. Lindeberg, "Feature detection with automatic scale selection", International
+       Journal of Computer Vision 30(2), 79-116, 1998. doi:10.1023/A:1008045108935
 
     Examples
     --------
@@ -99,11 +110,18 @@ def log_features(sigmas: Sequence[float], *, name: str | None = None) -> Feature
     sigmas : sequence of float
         Scales, one channel each (kernels are padded with zeros to the largest).
     name : str, optional
+        Label of the extractor; by default "LoG at sigma ..." with the scales.
 
     Returns
     -------
     FeatureExtractor
-        One convolution (SAME padding); radius ``ceil(4 * max(sigmas))``.
+        One convolution (SAME padding); radius ``ceil(4 * max(sigmas))``. Maps an
+        (H, W) image to (H, W, len(sigmas)).
+
+    References
+    ----------
+    .. [1] T. Lindeberg, "Feature detection with automatic scale selection", International
+       Journal of Computer Vision 30(2), 79-116, 1998. doi:10.1023/A:1008045108935
 
     Examples
     --------
@@ -137,8 +155,15 @@ class DogFit:
     sigmas : (float, float)
     weights : (float, float)
         ``a`` and ``b``; a centre-surround DoG has them of opposite signs.
-    fit : ndarray
-        The fitted kernel.
+    fit : ndarray of shape (k, k)
+        The fitted kernel, the shape of the kernel that was fitted.
+
+    Examples
+    --------
+    >>> from cnn101.kernels import get_kernel
+    >>> result = fit_difference_of_gaussians(get_kernel("laplacian"))
+    >>> result.fit.shape, result.weights[0] * result.weights[1] < 0  # centre-surround
+    ((3, 3), True)
     """
 
     explained: float
@@ -164,6 +189,14 @@ def fit_difference_of_gaussians(kernel: Any, sigmas: Sequence[float] | None = No
     Returns
     -------
     DogFit
+        The best pair of scales, their amplitudes and the fraction of the kernel's
+        energy explained.
+
+    References
+    ----------
+    .. [1] D. G. Lowe, "Distinctive image features from scale-invariant keypoints",
+       International Journal of Computer Vision 60(2), 2004.
+       doi:10.1023/B:VISI.0000029664.99615.94
 
     Examples
     --------

@@ -14,6 +14,14 @@ neighbour) or 1 (bilinear, the default): both read only the 1 or 2x2 nearest
 input pixels, so :meth:`SpatialTransform.valid` can say exactly which output
 pixels come from inside the input. Higher spline orders spread each pixel over
 the whole image and are refused.
+
+References
+----------
+.. [1] M. Jaderberg, K. Simonyan, A. Zisserman and K. Kavukcuoglu, "Spatial transformer
+   networks", NeurIPS, 2015. arXiv:1506.02025
+.. [2] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+   transformations of CNN feature maps to support invariant recognition", arXiv
+   preprint, 2020. arXiv:2004.14716
 """
 
 from __future__ import annotations
@@ -62,6 +70,14 @@ class SpatialTransform:
         for "affine".
     order : int
         Interpolation order of "affine" (0 or 1); unused by the exact kinds.
+
+    References
+    ----------
+    .. [1] M. Jaderberg, K. Simonyan, A. Zisserman and K. Kavukcuoglu, "Spatial transformer
+       networks", NeurIPS, 2015. arXiv:1506.02025
+    .. [2] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
 
     Examples
     --------
@@ -135,7 +151,18 @@ class SpatialTransform:
         return _warp(data, np.asarray(self.params, dtype=np.float64), self.order)
 
     def inverse(self) -> SpatialTransform:
-        """Return the transformation that undoes this one (on the pixels it keeps)."""
+        """Return the transformation that undoes this one (on the pixels it keeps).
+
+        Returns
+        -------
+        SpatialTransform
+            The opposite shift or turn, the same reflection, or the inverse matrix.
+
+        Examples
+        --------
+        >>> rotation90(1).inverse().name
+        'rotate 270'
+        """
         if self.kind == "translate":
             dy, dx = self.params
             return translation(-dy, -dx)
@@ -258,6 +285,15 @@ def rotation90(k: int = 1) -> SpatialTransform:
 def reflection(axis: Literal["left_right", "up_down"] = "left_right") -> SpatialTransform:
     """Return a mirror image: ``"left_right"`` swaps columns, ``"up_down"`` rows.
 
+    Parameters
+    ----------
+    axis : {"left_right", "up_down"}, default "left_right"
+        Mirror the columns (left to right) or the rows (top to bottom).
+
+    Returns
+    -------
+    SpatialTransform
+
     Examples
     --------
     >>> reflection("left_right")(np.array([[1.0, 2.0, 3.0]])).tolist()
@@ -281,6 +317,7 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
     order : {0, 1}, default 1
         Nearest-neighbour (0) or bilinear (1) interpolation.
     name : str, optional
+        Label of the transformation; by default ``"affine(...)"`` with the matrix.
 
     Returns
     -------
@@ -316,6 +353,7 @@ def scaling(factor: float, *, order: int = 1) -> SpatialTransform:
         Positive; the image keeps its size, so enlarging crops and shrinking
         leaves a zero frame.
     order : {0, 1}, default 1
+        Nearest-neighbour (0) or bilinear (1) interpolation.
 
     Returns
     -------
@@ -337,6 +375,18 @@ def shear(amount: float = 1.0, *, order: int = 1) -> SpatialTransform:
 
     With an integer ``amount`` every row moves by whole pixels, so no
     interpolation happens and the shear is exact.
+
+    Parameters
+    ----------
+    amount : float, default 1.0
+        Columns moved per row of distance from the centre row, between -1000 and 1000.
+    order : {0, 1}, default 1
+        Nearest-neighbour (0) or bilinear (1) interpolation.
+
+    Returns
+    -------
+    SpatialTransform
+        An ``"affine"`` transformation with matrix ``[[1, 0], [amount, 1]]``.
 
     Examples
     --------
@@ -363,6 +413,10 @@ _NAMED = {
 def transform_names() -> list[str]:
     """Return the names :func:`get_transform` knows, in a fixed teaching order.
 
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> transform_names()[:3]
@@ -376,6 +430,15 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
 
     Names: "translate" (3 down, 5 left), "rotate90", "rotate180",
     "flip_left_right", "scale2", "scale0.5" (bilinear) and "shear" (amount 1).
+
+    Parameters
+    ----------
+    name : str or SpatialTransform
+        One of :func:`transform_names`, or a transformation, returned as it is.
+
+    Returns
+    -------
+    SpatialTransform
 
     Examples
     --------

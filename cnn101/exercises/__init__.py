@@ -83,12 +83,47 @@ def _text(value: object, name: str) -> str:
 
 
 def correct(message: str) -> Feedback:
-    """Return a passing :class:`Feedback` with ``message``."""
+    """Return a passing :class:`Feedback` with ``message``.
+
+    Parameters
+    ----------
+    message : str
+        What was checked.
+
+    Returns
+    -------
+    Feedback
+        Truthy; prints as "Correct! <message>".
+
+    Examples
+    --------
+    >>> bool(correct("Shapes (7, 5) and (6, 4).")), str(correct("Right."))
+    (True, 'Correct! Right.')
+    """
     return Feedback(True, _text(message, "message"))
 
 
 def not_yet(message: str, hint: str = "") -> Feedback:
-    """Return a failing :class:`Feedback` with ``message`` and ``hint``."""
+    """Return a failing :class:`Feedback` with ``message`` and ``hint``.
+
+    Parameters
+    ----------
+    message : str
+        What was checked and what differs.
+    hint : str, default ""
+        A nudge towards the answer, printed on a second line.
+
+    Returns
+    -------
+    Feedback
+        Falsy; prints as "Not yet. <message>" and, with a hint, "Hint: <hint>".
+
+    Examples
+    --------
+    >>> fb = not_yet("4 is too large.", hint="VALID does not pad.")
+    >>> bool(fb), fb.hint
+    (False, 'VALID does not pad.')
+    """
     return Feedback(False, _text(message, "message"), _text(hint, "hint"))
 
 

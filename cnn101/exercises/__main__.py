@@ -16,7 +16,23 @@ NOTE = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the move note on stderr, then run ``python -m cnn101.teaching``."""
+    """Print the move note on stderr, then run ``python -m cnn101.teaching``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments, as for :func:`cnn101.teaching.__main__.main`.
+
+    Returns
+    -------
+    int
+        The exit status of ``python -m cnn101.teaching``.
+
+    Examples
+    --------
+    >>> main(["student", "no-such-notebook.ipynb", "-o", "student.ipynb"])
+    2
+    """
     from cnn101.teaching.__main__ import main as teaching_main
 
     print(NOTE, file=sys.stderr)

@@ -68,6 +68,12 @@ def check_commuting_kernels(answer: Any, transform: str = "rotate90") -> Feedbac
     -------
     Feedback
 
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
+
     Examples
     --------
     >>> bool(check_commuting_kernels(["identity"]))
@@ -118,6 +124,11 @@ def channel_bank() -> Any:
     Its channels are :data:`PERMUTATION_CHANNELS`: the W and M letter detectors
     and four Sobel edge detectors (padded to 5x5).
 
+    Returns
+    -------
+    FeatureExtractor
+        Maps an (H, W) image to (H, W, 6) feature maps (SAME padding).
+
     Examples
     --------
     >>> channel_bank().name
@@ -142,6 +153,12 @@ def check_channel_permutation(permutation: Any) -> Feedback:
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
 
     Examples
     --------
@@ -185,6 +202,11 @@ def check_channel_permutation(permutation: Any) -> Feedback:
 def template_scene() -> np.ndarray:
     """Return the 48x48 scene of the template exercise: the 8x8 cat face in the middle.
 
+    Returns
+    -------
+    ndarray of shape (48, 48), float32
+        :data:`cnn101.images.CAT_TEMPLATE` with 20 pixels of zeros on every side.
+
     Examples
     --------
     >>> template_scene().shape
@@ -210,10 +232,17 @@ def check_template_ratio(ratio: Any) -> Feedback:
     Parameters
     ----------
     ratio : float
+        The measured ``max Λ(T f) / max Λ f``.
 
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
 
     Examples
     --------

@@ -88,11 +88,19 @@ def check_binomial_filter(kernel: Any, size: int = 5) -> Feedback:
     Parameters
     ----------
     kernel : array_like of shape (size, size)
+        The student's filter: the outer product of row ``size - 1`` of Pascal's
+        triangle with itself, divided by its sum.
     size : int, default 5
+        Side of the filter.
 
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making convolutional networks shift-invariant again", ICML, 2019.
+       arXiv:1904.11486
 
     Examples
     --------
@@ -194,12 +202,19 @@ def check_parity_consistency(value: Any, max_shift: int = 1) -> Feedback:
     Parameters
     ----------
     value : float
-        The probability (between 0 and 1) that two random shifts give the same class.
+        The probability (between 0 and 1) that two random shifts give the same class:
+        Zhang's consistency of this model.
     max_shift : int, default 1
+        Largest shift, in pixels, either way.
 
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] R. Zhang, "Making convolutional networks shift-invariant again", ICML, 2019.
+       arXiv:1904.11486
 
     Examples
     --------

@@ -39,6 +39,22 @@ def check_storage_overhead(overhead: Callable[[int], float]) -> Feedback:
 
     The image is square with a power-of-two side, so level k holds ``1 / 4**k`` of
     its pixels; the answer for n levels (besides the image) is ``1/4 + ... + 1/4**n``.
+    The blog this tutorial tests says the storage grows by at most 1/3.
+
+    Parameters
+    ----------
+    overhead : callable
+        ``overhead(n: int) -> float``, the student's formula; called for n = 1 ... 8 and
+        compared with :func:`cnn101.pyramids.storage_overhead` of a 1024 x 1024 image.
+
+    Returns
+    -------
+    Feedback
+
+    References
+    ----------
+    .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+       https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
 
     Examples
     --------
@@ -81,6 +97,27 @@ def check_spp_length(
 ) -> Feedback:
     """Check the length of the vector that SPP with ``levels`` makes from ``channels`` maps.
 
+    The defaults are He et al.'s detection network: (6, 3, 2, 1) bins on 256 maps.
+
+    Parameters
+    ----------
+    answer : int
+        The predicted length.
+    channels : int, default 256
+        Channels of the feature map that is pooled.
+    levels : sequence of int, default (6, 3, 2, 1)
+        Bins per side at each level of :class:`cnn101.pyramid_pooling.SpatialPyramidPooling`.
+
+    Returns
+    -------
+    Feedback
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Spatial pyramid pooling in deep
+       convolutional networks for visual recognition", ECCV, 2014; extended in IEEE
+       TPAMI 37(9), 2015. arXiv:1406.4729
+
     Examples
     --------
     >>> print(check_spp_length(256 * (36 + 9 + 4 + 1)))
@@ -107,6 +144,26 @@ def check_receptive_field(
     answer: Any, layers: Sequence[tuple[int, ...]] = DILATED_STACK
 ) -> Feedback:
     """Check the receptive field (pixels along one side) of a stack of layers.
+
+    Compared with :func:`cnn101.receptive_field.receptive_field`; a right answer is
+    also measured with a gradient through the real convolutions.
+
+    Parameters
+    ----------
+    answer : int
+        The predicted receptive field, in input pixels along one side.
+    layers : sequence of (kernel, stride, dilation), default DILATED_STACK
+        The stack, first layer first: by default a 3x3 convolution, a 2x2 pool with
+        stride 2, then 3x3 convolutions with dilation 2 and 4.
+
+    Returns
+    -------
+    Feedback
+
+    References
+    ----------
+    .. [1] F. Yu and V. Koltun, "Multi-scale context aggregation by dilated
+       convolutions", ICLR, 2016. arXiv:1511.07122
 
     Examples
     --------

@@ -49,6 +49,7 @@ def check_merge_level(level: Any) -> Feedback:
     Parameters
     ----------
     level : int
+        The number of 2x2 poolings after which the square's corners share a cell.
 
     Returns
     -------
@@ -95,6 +96,7 @@ def check_scaled_size(size: Any) -> Feedback:
     Parameters
     ----------
     size : (int, int)
+        The predicted (height, width) of the scaled box, in whole pixels.
 
     Returns
     -------
@@ -214,6 +216,12 @@ def check_winning_channel(scale: Any) -> Feedback:
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+       networks that generalise to previously unseen scales", Journal of Mathematical
+       Imaging and Vision 64, 2022. arXiv:2106.06418
 
     Examples
     --------

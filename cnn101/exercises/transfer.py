@@ -56,6 +56,7 @@ def check_copied_weights(count: Any) -> Feedback:
     Parameters
     ----------
     count : int
+        The number of weights and biases in that layer.
 
     Returns
     -------
@@ -95,10 +96,16 @@ def check_trainable_weights(count: Any) -> Feedback:
     Parameters
     ----------
     count : int
+        The number of weights that still learn.
 
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] J. Yosinski, J. Clune, Y. Bengio and H. Lipson, "How transferable are features
+       in deep neural networks?", NeurIPS, 2014. arXiv:1411.1792
 
     Examples
     --------
@@ -143,10 +150,16 @@ def check_two_frozen_trainable(count: Any) -> Feedback:
     Parameters
     ----------
     count : int
+        The number of weights that still learn.
 
     Returns
     -------
     Feedback
+
+    References
+    ----------
+    .. [1] J. Yosinski, J. Clune, Y. Bengio and H. Lipson, "How transferable are features
+       in deep neural networks?", NeurIPS, 2014. arXiv:1411.1792
 
     Examples
     --------
@@ -186,6 +199,7 @@ def check_epoch_repeats(repeats: Any) -> Feedback:
     Parameters
     ----------
     repeats : int
+        How many whole copies of the 40 digits one epoch passes.
 
     Returns
     -------

@@ -54,7 +54,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def detail_path(summary: Path) -> Path:
-    """Return where the per-exercise CSV goes for the summary CSV ``summary``."""
+    """Return where the per-exercise CSV goes for the summary CSV ``summary``.
+
+    Parameters
+    ----------
+    summary : Path
+        The per-student CSV (``--csv``).
+
+    Returns
+    -------
+    Path
+        ``NAME-detail.csv`` next to ``NAME.csv``.
+
+    Examples
+    --------
+    >>> detail_path(Path("out/grades.csv")).as_posix()
+    'out/grades-detail.csv'
+    """
     return summary.with_name(f"{summary.stem}-detail{summary.suffix or '.csv'}")
 
 
@@ -109,7 +125,28 @@ def _read_notebook(path: Path) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 when it ran, 2 when it could not)."""
+    """Run the command line; return the exit status (0 when it ran, 2 when it could not).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``python -m cnn101.teaching``; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        0 when the command ran, 2 when it could not (the reason is printed on stderr).
+
+    Raises
+    ------
+    SystemExit
+        For arguments argparse refuses (status 2) and after ``--help`` (status 0).
+
+    Examples
+    --------
+    >>> main(["student", "no-such-notebook.ipynb", "-o", "student.ipynb"])
+    2
+    """
     args = _parser().parse_args(argv)
     if args.command == "grade":
         return _grade(args)

@@ -213,6 +213,12 @@ class GradeRow:
         Why it did not pass (the check's "Not yet" line, the error, the time limit), or
         what the grader noticed on a passing answer (a check called with other
         parameters).
+
+    Examples
+    --------
+    >>> row = GradeRow("alice.ipynb", 2, "check_max_pool", False, "Not yet. Output (0, 0) ...")
+    >>> row.passed, totals([row])
+    (False, {'alice.ipynb': (0, 1)})
     """
 
     file: str
@@ -326,7 +332,7 @@ def _check_manifest(manifest: Any) -> dict:
 
 
 def load_manifest(path: str | Path) -> dict:
-    """Read the manifest of the handed-out notebook: a ``.manifest.json`` or the notebook itself.
+    r"""Read the manifest of the handed-out notebook: a ``.manifest.json`` or the notebook itself.
 
     Parameters
     ----------
@@ -344,6 +350,22 @@ def load_manifest(path: str | Path) -> dict:
     ValueError
         If the file cannot be read, is not JSON, or is neither a manifest nor a notebook
         with exercises.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> nb = {"cells": [
+    ...     {"cell_type": "markdown", "source": "## Exercises"},
+    ...     {"cell_type": "code", "source": "same = valid = None\nex.check_pool_shapes(same, valid)"},
+    ...     {"cell_type": "markdown", "source":
+    ...      "<details><summary>Solution</summary>\n```python\nsame, valid = (7, 5), (6, 4)\n```\n</details>"},
+    ... ]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "01_basics.ipynb"
+    ...     _ = path.write_text(json.dumps(nb), encoding="utf-8")
+    ...     manifest = load_manifest(path)
+    >>> manifest["tutorial"], manifest["exercises"][0]["check"]
+    ('01_basics', 'check_pool_shapes')
     """
     path = _check_path(path, "path")
     try:
@@ -669,6 +691,22 @@ def grade_notebook(
         If nbclient is not installed.
     ValueError
         If ``timeout`` is not a positive number or ``manifest`` is not a manifest.
+
+    Examples
+    --------
+    A file that is not a notebook is not run; each exercise gets a row saying why:
+
+    >>> import pathlib, tempfile
+    >>> manifest = {"format": "cnn101-exercises-manifest", "version": 1, "tutorial": "",
+    ...             "exercises": [{"number": 1, "check": "check_pool_shapes",
+    ...                            "args": [{"answer": "same"}, {"answer": "valid"}],
+    ...                            "kwargs": {}}]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "bob.ipynb"
+    ...     _ = path.write_text("not JSON", encoding="utf-8")
+    ...     [row] = grade_notebook(path, manifest)
+    >>> row.passed, row.reason.startswith("not graded: cannot read the notebook")
+    (False, True)
     """
     path = _check_path(path, "path")
     timeout = _check_timeout(timeout)
@@ -954,10 +992,26 @@ def grade(
     progress : callable, optional
         Called with one line per notebook once it is graded ("3/11 alice.ipynb: 3/4 in 12 s").
 
+    Returns
+    -------
+    list of GradeRow
+        The rows of :func:`grade_notebook` for each notebook, in the order of ``paths``;
+        a notebook the grader itself fails on gets a failing row per exercise.
+
     Raises
     ------
     ModuleNotFoundError
         If nbclient is not installed.
+
+    Examples
+    --------
+    Running notebooks takes seconds each; with no submission there is nothing to run:
+
+    >>> manifest = {"format": "cnn101-exercises-manifest", "version": 1, "tutorial": "",
+    ...             "exercises": [{"number": 1, "check": "check_spp_length",
+    ...                            "args": [{"answer": "length"}], "kwargs": {}}]}
+    >>> grade([], manifest)
+    []
     """
     if isinstance(paths, str | bytes | os.PathLike) or not isinstance(paths, Iterable):
         raise TypeError(
@@ -998,6 +1052,16 @@ def grade(
 def totals(rows: Sequence[GradeRow]) -> dict[str, tuple[int, int]]:
     """Return {file: (exercises passed, exercises)}; notes (``exercise=None``) do not count.
 
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned.
+
+    Returns
+    -------
+    dict of str to (int, int)
+        For each file, in the order of first appearance.
+
     Examples
     --------
     >>> totals([GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False)])
@@ -1015,6 +1079,17 @@ def totals(rows: Sequence[GradeRow]) -> dict[str, tuple[int, int]]:
 
 def summary(rows: Sequence[GradeRow]) -> list[dict[str, str]]:
     """Return one record per submission: file, passed, exercises, total, notes.
+
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned.
+
+    Returns
+    -------
+    list of dict of str to str
+        One record per file (the columns of :func:`write_summary_csv`); ``notes`` joins
+        the reasons of the file's notes with "; ".
 
     Examples
     --------
@@ -1058,6 +1133,16 @@ def _records(rows: Sequence[GradeRow]) -> list[dict[str, str]]:
 
 def format_table(rows: Sequence[GradeRow]) -> str:
     """Return the rows as a plain-text table, with each file's total.
+
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned.
+
+    Returns
+    -------
+    str
+        A header line and one line per row, columns aligned with spaces.
 
     Examples
     --------
@@ -1109,10 +1194,31 @@ def _write_table(path: Path, fields: Sequence[str], records: Iterable[dict]) -> 
 def write_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     """Write one row per exercise as CSV (columns file, exercise, check, passed, reason, total).
 
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned.
+    path : str or Path
+        The CSV file to write (replaced if it exists).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Raises
     ------
     ValueError
         If ``path`` is a folder, or its folder is missing or not writable.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> rows = [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "Not yet.")]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_csv(rows, pathlib.Path(folder) / "grades.csv")
+    ...     print(path.read_text(encoding="utf-8").splitlines())
+    ['file,exercise,check,passed,reason,total', 'a.ipynb,1,check_x,yes,,1/2', 'a.ipynb,2,check_y,no,Not yet.,1/2']
     """
     rows = _check_rows(rows)
     return _write_table(_writable(path), CSV_FIELDS, _records(rows))
@@ -1121,10 +1227,31 @@ def write_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
 def write_summary_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     """Write one row per submission as CSV (columns file, passed, exercises, total, notes).
 
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned.
+    path : str or Path
+        The CSV file to write (replaced if it exists).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Raises
     ------
     ValueError
         If ``path`` is a folder, or its folder is missing or not writable.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> rows = [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "Not yet.")]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_summary_csv(rows, pathlib.Path(folder) / "grades.csv")
+    ...     print(path.read_text(encoding="utf-8").splitlines())
+    ['file,passed,exercises,total,notes', 'a.ipynb,1,2,1/2,']
     """
     rows = _check_rows(rows)
     return _write_table(_writable(path), SUMMARY_FIELDS, summary(rows))

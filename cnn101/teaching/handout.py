@@ -74,6 +74,12 @@ class Exercise:
         Name of the check function its cell calls (``"check_pool_shapes"``).
     solution : str
         The solution's code, from its Solution block or nbgrader's markers.
+
+    Examples
+    --------
+    >>> exercise = Exercise(1, 5, "check_pool_shapes", "same = (4, 4)")
+    >>> exercise.check, exercise.cell
+    ('check_pool_shapes', 5)
     """
 
     number: int
@@ -102,6 +108,17 @@ def _is_code(cell: dict) -> bool:
 def solution_blocks(markdown: str) -> list[str]:
     r"""Return the full text of each ``<details><summary>Solution</summary>`` block.
 
+    Parameters
+    ----------
+    markdown : str
+        The source of a markdown cell.
+
+    Returns
+    -------
+    list of str
+        Each block from ``<details>`` to ``</details>`` (with a trailing newline if it had
+        one), in order; empty if there is none.
+
     Examples
     --------
     >>> text = "Hint.\n<details>\n<summary>Solution</summary>\n\nx = 1\n\n</details>\nNext"
@@ -120,6 +137,17 @@ def exercises(nb: dict) -> list[Exercise]:
     a ``check_...`` function; the n-th is paired with the n-th solution, which is the
     first ``python`` code block of a Solution block, or the cell itself when it holds
     nbgrader's solution markers.
+
+    Parameters
+    ----------
+    nb : dict
+        A notebook as a dict (the JSON of an ``.ipynb`` file, or an
+        ``nbformat.NotebookNode``) with an ``## Exercises`` heading.
+
+    Returns
+    -------
+    list of Exercise
+        Numbered 1, 2, ... in the order of the notebook.
 
     Raises
     ------
@@ -197,6 +225,24 @@ def student_version(nb: dict, *, tutorial: str = "") -> dict:
     replaced by its stub, outputs are cleared, and each exercise cell gets
     ``{"cnn101": {"exercise": n}}`` in its metadata (the notebook gets
     ``{"cnn101": {"tutorial": tutorial, "version": "student", "exercises": count}}``).
+
+    Parameters
+    ----------
+    nb : dict
+        A notebook as a dict (the JSON of an ``.ipynb`` file, or an
+        ``nbformat.NotebookNode``) with an ``## Exercises`` heading.
+    tutorial : str, default ""
+        The tutorial's name (the notebook's file stem), kept in the metadata.
+
+    Returns
+    -------
+    dict
+        A new notebook; ``nb`` is not changed.
+
+    Raises
+    ------
+    ValueError
+        If the exercises and solutions of ``nb`` do not pair up (see :func:`exercises`).
 
     Examples
     --------
@@ -312,6 +358,24 @@ def answer_key(nb: dict, *, tutorial: str = "") -> dict:
     version) and the cell ends with the check. Outputs are cleared; the markdown,
     solution blocks included, is unchanged.
 
+    Parameters
+    ----------
+    nb : dict
+        A notebook as a dict (the JSON of an ``.ipynb`` file, or an
+        ``nbformat.NotebookNode``) with an ``## Exercises`` heading.
+    tutorial : str, default ""
+        The tutorial's name (the notebook's file stem), kept in the metadata.
+
+    Returns
+    -------
+    dict
+        A new notebook (metadata ``"version": "answer key"``); ``nb`` is not changed.
+
+    Raises
+    ------
+    ValueError
+        If the exercises and solutions of ``nb`` do not pair up (see :func:`exercises`).
+
     Examples
     --------
     >>> nb = {"metadata": {}, "cells": [
@@ -349,7 +413,25 @@ def answer_key(nb: dict, *, tutorial: str = "") -> dict:
 
 
 def exercise_count(nb: dict) -> int | None:
-    """Return how many exercises ``nb``'s metadata says it has (student versions), or None."""
+    """Return how many exercises ``nb``'s metadata says it has (student versions), or None.
+
+    Parameters
+    ----------
+    nb : dict
+        A notebook as a dict.
+
+    Returns
+    -------
+    int or None
+        The count :func:`student_version` wrote, or None if the metadata has none.
+
+    Examples
+    --------
+    >>> exercise_count({"metadata": {"cnn101": {"exercises": 3}}, "cells": []})
+    3
+    >>> exercise_count({"cells": []}) is None
+    True
+    """
     value: Any = _check_nb(nb).get("metadata", {}).get("cnn101", {}).get("exercises")
     return int(value) if check.is_integer(value) else None
 
@@ -429,6 +511,14 @@ def manifest(nb: dict, *, tutorial: str = "") -> dict:
     notebook: literal arguments are the exercise's parameters (the grader calls the
     check with these, whatever a submission passes), the others are the student's
     answers, by their expression (the grader reads their values from the submission).
+
+    Parameters
+    ----------
+    nb : dict
+        A tutorial notebook, or its student version (whose cells are marked with their
+        exercise numbers), as a dict.
+    tutorial : str, default ""
+        The tutorial's name; by default the one in the notebook's metadata, if any.
 
     Returns
     -------
