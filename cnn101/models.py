@@ -30,11 +30,13 @@ import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
 from cnn101.multiscale import ScaleChannels, _check_scales, small_trunk  # noqa: E402
+from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
 from cnn101.scale import place_digits  # noqa: E402
 
 __all__ = [
     "POOLINGS",
     "accuracy_by_scale",
+    "aps_cnn",
     "plain_cnn",
     "predicted_classes",
     "scale_channel_cnn",
@@ -165,6 +167,81 @@ def shift_cnn_gap(
         [keras.Input(flat.input_shape[1:]), *trunk, *head],
         name=f"{pooling}_gap_cnn",
     )
+    return _compiled(model, learning_rate, logits=True)
+
+
+def aps_cnn(
+    downsampling: Literal["aps", "stride"] = "aps",
+    *,
+    padding: Literal["circular", "zero"] = "circular",
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    filters: Sequence[int] = (8, 16, 16),
+    learning_rate: float = 3e-3,
+) -> keras.Model:
+    """Return a digit classifier built to be exactly invariant to circular shifts.
+
+    Three stages of 3x3 convolution (stride 1, ReLU) and stride-2 downsampling,
+    then global average pooling and a dense layer: the layers of
+    :func:`shift_cnn` with its ``"stride"`` downsampling, except that
+    the convolutions pad circularly and the head pools globally.
+
+    Parameters
+    ----------
+    downsampling : {"aps", "stride"}, default "aps"
+        :class:`cnn101.polyphase.AdaptivePolyphaseSampling2D` (exact invariance to circular shifts),
+        or keeping every second pixel of a fixed grid (what a stride-2 convolution
+        computes; not invariant).
+    padding : {"circular", "zero"}, default "circular"
+        How the convolutions pad: :class:`cnn101.polyphase.CircularPad2D` (commutes with circular
+        shifts) or zeros (Keras' ``"same"``; equivariant only away from the border).
+    input_shape : (int, int, int), default (32, 32, 1)
+        Height and width divisible by 8.
+    filters : sequence of int, default (8, 16, 16)
+        Filters of each stage's convolution (one stride-2 stage per entry).
+    learning_rate : float, default 3e-3
+        Adam's step size.
+
+    Returns
+    -------
+    keras.Model
+        Maps (N, H, W, C) to (N, 10) logits; compiled with sparse categorical
+        cross-entropy (from logits) and accuracy.
+
+    References
+    ----------
+    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
+       networks", CVPR, 2021. arXiv:2011.14214
+
+    Examples
+    --------
+    >>> model = aps_cnn()
+    >>> x = np.random.default_rng(1).random((2, 32, 32, 1)).astype("float32")
+    >>> moved = np.roll(x, (3, -5), axis=(1, 2))  # any circular shift
+    >>> bool(np.allclose(model(x), model(moved), atol=1e-5))
+    True
+    """
+    downsampling = check.choice(downsampling, "downsampling", ("aps", "stride"))
+    padding = check.choice(padding, "padding", ("circular", "zero"))
+    shape = _input_shape(input_shape)
+    counts = check.positive_ints(filters, "filters")
+    factor = 2 ** len(counts)
+    if shape[0] % factor or shape[1] % factor:
+        raise ValueError(
+            f"`input_shape` must have a height and width divisible by {factor} "
+            f"({len(counts)} stride-2 stages). Received: input_shape={shape}"
+        )
+    layers: list[Any] = [keras.Input(shape)]
+    for count in counts:
+        if padding == "circular":
+            layers += [CircularPad2D(1), keras.layers.Conv2D(count, 3, activation="relu")]
+        else:
+            layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
+        if downsampling == "aps":
+            layers.append(AdaptivePolyphaseSampling2D(2))
+        else:  # keep every second pixel: what a stride-2 convolution computes
+            layers.append(keras.layers.MaxPooling2D(1, strides=2))
+    layers += [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
+    model = keras.Sequential(layers, name=f"{downsampling}_{padding}_cnn")
     return _compiled(model, learning_rate, logits=True)
 
 

@@ -30,7 +30,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +45,6 @@ __all__ = [
     "NORMS",
     "AdaptivePolyphaseSampling2D",
     "CircularPad2D",
-    "aps_cnn",
     "aps_downsample",
     "polyphase_components",
 ]
@@ -318,105 +317,3 @@ class CircularPad2D(keras.layers.Layer):
         config = super().get_config()
         config.update(padding=self.padding)
         return config
-
-
-def aps_cnn(
-    downsampling: Literal["aps", "stride"] = "aps",
-    *,
-    padding: Literal["circular", "zero"] = "circular",
-    input_shape: tuple[int, int, int] = (32, 32, 1),
-    filters: Sequence[int] = (8, 16, 16),
-    learning_rate: float = 3e-3,
-) -> keras.Model:
-    """Return a digit classifier built to be exactly invariant to circular shifts.
-
-    Three stages of 3x3 convolution (stride 1, ReLU) and stride-2 downsampling,
-    then global average pooling and a dense layer: the layers of
-    :func:`cnn101.models.shift_cnn` with its ``"stride"`` downsampling, except that
-    the convolutions pad circularly and the head pools globally.
-
-    Parameters
-    ----------
-    downsampling : {"aps", "stride"}, default "aps"
-        :class:`AdaptivePolyphaseSampling2D` (exact invariance to circular shifts),
-        or keeping every second pixel of a fixed grid (what a stride-2 convolution
-        computes; not invariant).
-    padding : {"circular", "zero"}, default "circular"
-        How the convolutions pad: :class:`CircularPad2D` (commutes with circular
-        shifts) or zeros (Keras' ``"same"``; equivariant only away from the border).
-    input_shape : (int, int, int), default (32, 32, 1)
-        Height and width divisible by 8.
-    filters : sequence of int, default (8, 16, 16)
-        Filters of each stage's convolution (one stride-2 stage per entry).
-    learning_rate : float, default 3e-3
-        Adam's step size.
-
-    Returns
-    -------
-    keras.Model
-        Maps (N, H, W, C) to (N, 10) logits; compiled with sparse categorical
-        cross-entropy (from logits) and accuracy.
-
-    References
-    ----------
-    .. [1] A. Chaman and I. Dokmanić, "Truly shift-invariant convolutional neural
-       networks", CVPR, 2021. arXiv:2011.14214
-
-    Examples
-    --------
-    >>> model = aps_cnn()
-    >>> x = np.random.default_rng(1).random((2, 32, 32, 1)).astype("float32")
-    >>> moved = np.roll(x, (3, -5), axis=(1, 2))  # any circular shift
-    >>> bool(np.allclose(model(x), model(moved), atol=1e-5))
-    True
-    """
-    if downsampling not in DOWNSAMPLINGS:
-        raise ValueError(
-            f"`downsampling` must be one of {DOWNSAMPLINGS}. "
-            f"Received: downsampling={check.describe(downsampling)}"
-        )
-    if padding not in PADDINGS:
-        raise ValueError(
-            f"`padding` must be one of {PADDINGS}. Received: padding={check.describe(padding)}"
-        )
-    if (
-        not isinstance(input_shape, tuple | list)
-        or len(input_shape) != 3
-        or not all(check.is_number(s) for s in input_shape)
-    ):
-        raise TypeError(
-            "`input_shape` must be a tuple (height, width, channels). "
-            f"Received: input_shape={check.describe(input_shape)}"
-        )
-    shape = tuple(check.positive_int(s, "input_shape") for s in input_shape)
-    if isinstance(filters, str) or not isinstance(filters, Sequence) or not filters:
-        raise ValueError(
-            "`filters` must be a non-empty sequence of positive integers. "
-            f"Received: filters={check.describe(filters)}"
-        )
-    counts = [check.positive_int(count, "filters") for count in filters]
-    factor = 2 ** len(counts)
-    if shape[0] % factor or shape[1] % factor:
-        raise ValueError(
-            f"`input_shape` must have a height and width divisible by {factor} "
-            f"({len(counts)} stride-2 stages). Received: input_shape={shape}"
-        )
-    learning_rate = check.real_number(learning_rate, "learning_rate", positive=True)
-    layers: list[Any] = [keras.Input(shape)]
-    for count in counts:
-        if padding == "circular":
-            layers += [CircularPad2D(1), keras.layers.Conv2D(count, 3, activation="relu")]
-        else:
-            layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
-        if downsampling == "aps":
-            layers.append(AdaptivePolyphaseSampling2D(2))
-        else:  # keep every second pixel: what a stride-2 convolution computes
-            layers.append(keras.layers.MaxPooling2D(1, strides=2))
-    layers += [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
-    model = keras.Sequential(layers, name=f"{downsampling}_{padding}_cnn")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    return model

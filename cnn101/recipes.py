@@ -46,9 +46,13 @@ from cnn101.invariance import (  # noqa: E402
     shift,
     shifted_predictions,
 )
-from cnn101.models import POOLINGS, shift_cnn, shift_cnn_gap  # noqa: E402
+from cnn101.models import (  # noqa: E402
+    POOLINGS,
+    aps_cnn,
+    shift_cnn,
+    shift_cnn_gap,
+)
 from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
-from cnn101.polyphase import aps_cnn  # noqa: E402
 from cnn101.scale import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
 
 __all__ = [
@@ -364,7 +368,7 @@ def shift_comparison(
 def aps_recipes(data: Digits, *, max_shift: int = 2) -> dict[str, Recipe]:
     """Return the two arms of the exact-invariance test: APS against a fixed stride-2 grid.
 
-    Both are :func:`cnn101.polyphase.aps_cnn` networks (circularly padded 3x3
+    Both are :func:`cnn101.models.aps_cnn` networks (circularly padded 3x3
     convolutions, three stride-2 downsamplings, a global-average-pooling head),
     trained without shifts on the digits of :func:`shift_recipes` with its budget;
     only the downsampling differs: ``"aps"`` (adaptive polyphase sampling) or

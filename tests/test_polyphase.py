@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from cnn101 import polyphase
-from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D, aps_cnn, aps_downsample
+from cnn101.models import aps_cnn
+from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D, aps_downsample
 
 
 def _aps_loop(batch: np.ndarray, stride: int, norm: int) -> np.ndarray:
