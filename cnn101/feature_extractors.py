@@ -163,49 +163,15 @@ def _same_radius(size: int, dilation: int = 1) -> int:
     return (dilation * (size - 1) + 1) // 2
 
 
-def _numeric_ndim(value: Any) -> int:
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError):  # ragged: a list of kernels of different sizes
-        return -1
-    return array.ndim if array.dtype.kind in "biuf" else -1
-
-
-def _as_bank(kernels: Any) -> np.ndarray:
-    from cnn101.kernels import _as_kernel
-
-    if isinstance(kernels, str) or _numeric_ndim(kernels) == 2:
-        kernels = [kernels]
-    if not isinstance(kernels, Sequence | np.ndarray) or len(kernels) == 0:
-        raise ValueError(
-            "`kernels` must be a kernel name, a 2-D kernel or a non-empty list of them. "
-            f"Received: kernels={check.describe(kernels)}"
-        )
-    arrays = [_as_kernel(k, "kernels") for k in kernels]
-    if len({a.shape for a in arrays}) > 1:
-        if any(s % 2 == 0 for a in arrays for s in a.shape):
-            raise ValueError(
-                "Kernels of different sizes can share a bank only when all sizes are odd "
-                f"(each is padded with zeros around its centre). Received shapes: "
-                f"{[a.shape for a in arrays]}"
-            )
-        height = max(a.shape[0] for a in arrays)
-        width = max(a.shape[1] for a in arrays)
-        arrays = [
-            np.pad(a, (((height - a.shape[0]) // 2,) * 2, ((width - a.shape[1]) // 2,) * 2))
-            for a in arrays
-        ]
-    return filter_bank(arrays)
-
-
 def conv_features(kernels: Any, *, relu: bool = False, name: str | None = None) -> FeatureExtractor:
     """Return Λ f = conv(f, kernels), optionally followed by ReLU.
 
     Parameters
     ----------
-    kernels : str, array_like of shape (kh, kw), or a sequence of them
-        One output channel per kernel (names from :func:`cnn101.kernels.kernel_names`).
-        Odd-sized kernels of different sizes are padded with zeros to the largest.
+    kernels : str, array_like of shape (kh, kw) or (n, kh, kw), or a sequence of them
+        One output channel per kernel (names from :func:`cnn101.kernels.kernel_names`),
+        made into a bank by :func:`cnn101.kernels.filter_bank`: odd-sized kernels of
+        different sizes are padded with zeros around their centres to the largest.
     relu : bool, default False
     name : str, optional
 
@@ -220,7 +186,7 @@ def conv_features(kernels: Any, *, relu: bool = False, name: str | None = None) 
     >>> bank(np.eye(4)).shape
     (4, 4, 2)
     """
-    bank = _as_bank(kernels)
+    bank = filter_bank(kernels)
     relu = check.flag(relu, "relu")
     check.text(name, "name")
     radius = max(_same_radius(bank.shape[0]), _same_radius(bank.shape[1]))

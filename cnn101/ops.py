@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+import numpy as np  # noqa: F401  (the Examples use it)
 
 from cnn101 import _validation as check
 from cnn101._tf import device_scope, tensorflow
 from cnn101._validation import Device, Padding
-from cnn101.kernels import to_filter
+from cnn101.kernels import filter_bank
 
 # Load TensorFlow now, quietly, so a later `import keras` or `import tensorflow` prints nothing.
 tensorflow()
@@ -63,25 +63,6 @@ def output_size(size: int, window: int, stride: int = 1, padding: Padding = "SAM
     return max(0, -(-(size - window + 1) // stride))
 
 
-def _filters_for(kernel: Any, channels: int) -> np.ndarray:
-    if isinstance(kernel, str):
-        return to_filter(kernel, channels)
-    array = check.as_float_array(kernel, "kernel")
-    if array.ndim == 2:
-        return to_filter(array, channels)
-    if array.ndim != 4:
-        raise ValueError(
-            "`kernel` must be a 2-D kernel (kh, kw), a 4-D HWIO filter "
-            f"(kh, kw, in_channels, out_channels) or a kernel name. Received: array with shape {array.shape}"
-        )
-    if array.shape[2] != channels:
-        raise ValueError(
-            f"`kernel` expects {array.shape[2]} input channels but `images` has {channels}. "
-            f"Received: kernel with shape {array.shape}. Build a filter with in_channels={channels}."
-        )
-    return array
-
-
 def conv2d(
     images: Any,
     kernel: Any,
@@ -98,7 +79,9 @@ def conv2d(
     images : array_like of shape (H, W), (H, W, C) or (N, H, W, C)
     kernel : array_like of shape (kh, kw) or (kh, kw, C, C_out), or str
         A 2-D kernel (applied to every channel and summed, giving one output
-        channel), an HWIO filter bank, or a name from :func:`cnn101.kernels.kernel_names`.
+        channel), an HWIO filter bank, or a name from :func:`cnn101.kernels.kernel_names`;
+        turned into a bank once, by :func:`cnn101.kernels.filter_bank` (a bank is
+        checked and used as it is).
     strides : int or (int, int), default 1
     padding : {"SAME", "VALID"}, default "SAME"
         SAME pads with zeros so the output has ``ceil(H / stride)`` rows
@@ -124,7 +107,7 @@ def conv2d(
     [0.0, 0.0, -2.0, 2.0, 0.0, 0.0, 0.0, 0.0]
     """
     batch, rank = check.as_image_batch(images)
-    filters = _filters_for(kernel, batch.shape[3])
+    filters = filter_bank(kernel, batch.shape[3], stack=False, argument="kernel")
     strides = check.positive_pair(strides, "strides")
     dilation = check.positive_pair(dilation, "dilation")
     padding = check.padding_mode(padding)

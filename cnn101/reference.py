@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101.kernels import to_filter
+from cnn101.kernels import filter_bank
 
 
 def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
@@ -113,16 +113,8 @@ def conv2d(
     """
     batch, rank, (sh, sw), padding = _prepare(images, strides, padding)
     dh, dw = check.positive_pair(dilation, "dilation")
-    kernel = check.as_float_array(kernel, "kernel") if not isinstance(kernel, str) else kernel
-    filters = (
-        to_filter(kernel, batch.shape[3]) if isinstance(kernel, str) or kernel.ndim == 2 else kernel
-    )
-    filters = np.asarray(filters, dtype=np.float64)
-    if filters.ndim != 4 or filters.shape[2] != batch.shape[3]:
-        raise ValueError(
-            "`kernel` must be a 2-D kernel, a kernel name or a 4-D HWIO filter with "
-            f"{batch.shape[3]} input channels. Received: kernel with shape {np.shape(kernel)}"
-        )
+    filters = filter_bank(kernel, batch.shape[3], stack=False, argument="kernel")
+    filters = filters.astype(np.float64)
     kh, kw, cin, cout = filters.shape
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     n, h, w, _ = batch.shape

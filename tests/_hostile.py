@@ -865,6 +865,9 @@ _LAYER_NAN = "a layer computes on what flows through it, as Keras' layers do"
 _BLANK = "NaN marks a pixel left out (drawn blank), e.g. outside an alignment mask"
 ALLOWED: dict[str, dict[str, str]] = {
     "ops.relu(features)": {"scalar": "relu works elementwise on any shape", "5-D": "any shape"},
+    "kernels.filter_bank(argument)": {
+        "unknown string": "any text: the caller's parameter name, for its error messages"
+    },
     "pyramids.gaussian_blur(sigma)": {
         "None": "None means the default sigma, as in every pyramid function"
     },

@@ -123,6 +123,21 @@ def test_train_digit_features_learns_and_keeps_the_grid():
     assert extractor.radius == 1
 
 
+def test_conv_features_takes_a_3d_stack_as_its_kernels():
+    """A (n, kh, kw) stack and the list of its kernels give the same feature maps."""
+    stack = np.stack([kernels.SOBEL_LEFT, kernels.LAPLACIAN])
+    image = random_image()
+    np.testing.assert_array_equal(
+        fe.conv_features(stack)(image), fe.conv_features(list(stack))(image)
+    )
+    for i, kernel in enumerate(stack):
+        np.testing.assert_allclose(
+            fe.conv_features(stack)(image)[:, :, i],
+            correlate2d(image, kernel, mode="same"),
+            atol=1e-5,
+        )
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
