@@ -427,33 +427,22 @@ class AlignmentTable:
         return pd.DataFrame(self.errors, index=list(self.features), columns=list(self.transforms))
 
     def show(self, *, ax: Axes | None = None, vmax: float = 1.0) -> Axes:
-        """Draw the table as a heat map with the numbers written in.
+        """Draw the table: use :func:`cnn101.plotting.show_alignment_table` instead.
 
-        Parameters
-        ----------
-        ax : matplotlib Axes, optional
-        vmax : float, default 1.0
-            Error at which the colour saturates.
-
-        Returns
-        -------
-        ax : matplotlib Axes
+        Kept for one release; it warns ``DeprecationWarning`` and calls
+        ``plotting.show_alignment_table(self, ax=ax, vmax=vmax)``.
         """
-        from matplotlib.figure import Figure
+        import warnings
 
-        ax = check.axes(ax)
-        vmax = check.real_number(vmax, "vmax", positive=True)
-        if ax is None:
-            size = (1.1 * len(self.transforms) + 2.5, 0.45 * len(self.features) + 1.4)
-            ax = Figure(figsize=size, layout="constrained").add_subplot()
-        ax.imshow(self.errors, cmap="Reds", vmin=0.0, vmax=vmax, aspect="auto")
-        for (row, col), value in np.ndenumerate(self.errors):
-            colour = "white" if value > 0.6 * vmax else "black"
-            ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=9, color=colour)
-        ax.set_xticks(range(len(self.transforms)), self.transforms, rotation=30, ha="right")
-        ax.set_yticks(range(len(self.features)), self.features)
-        ax.set_title("relative error ||Λ(Tf) − T(Λf)|| / ||Λ(Tf)||")
-        return ax
+        from cnn101 import plotting
+
+        warnings.warn(
+            "AlignmentTable.show moved to cnn101.plotting.show_alignment_table(table); "
+            "the method is removed in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return plotting.show_alignment_table(self, ax=ax, vmax=vmax)
 
 
 def alignment_table(

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from cnn101 import _validation as check
 
 if TYPE_CHECKING:
-    from cnn101.alignment import AlignmentResult
+    from cnn101.alignment import AlignmentResult, AlignmentTable
 
 __all__ = [
     "MAX_FIGURE_WIDTH",
@@ -35,6 +35,7 @@ __all__ = [
     "describe_figure",
     "register_alt_text",
     "show_alignment",
+    "show_alignment_table",
     "show_dilated_kernel",
     "show_feature_maps",
     "show_image",
@@ -788,6 +789,59 @@ def show_dilated_kernel(kernel: int = 3, dilation: int = 2, *, ax: Axes | None =
     ax.set_title(
         f"{kernel}x{kernel} kernel, dilation {dilation}: {kernel * kernel} weights span {span}x{span}"
     )
+    return ax
+
+
+def show_alignment_table(
+    table: AlignmentTable, *, ax: Axes | None = None, vmax: float = 1.0
+) -> Axes:
+    """Draw an alignment table as a heat map with the numbers written in.
+
+    Parameters
+    ----------
+    table : AlignmentTable
+        From :func:`cnn101.alignment.alignment_table`: one relative error per
+        (extractor, transformation).
+    ax : matplotlib Axes, optional
+    vmax : float, default 1.0
+        Error at which the colour saturates.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of
+       spatial transformations of CNN feature maps to support invariant recognition",
+       2020. arXiv:2004.14716
+
+    Examples
+    --------
+    >>> from cnn101 import alignment, feature_extractors, images
+    >>> table = alignment.alignment_table(
+    ...     images.circle_image(24), {"sobel": feature_extractors.conv_features("sobel_left")},
+    ...     ["rotate90"],
+    ... )
+    >>> len(show_alignment_table(table).texts)
+    1
+    """
+    from cnn101.alignment import AlignmentTable
+
+    if not isinstance(table, AlignmentTable):
+        raise TypeError(f"`table` must be an AlignmentTable. Received: {check.describe(table)}")
+    ax = check.axes(ax)
+    vmax = check.real_number(vmax, "vmax", positive=True)
+    if ax is None:
+        size = (1.1 * len(table.transforms) + 2.5, 0.45 * len(table.features) + 1.4)
+        ax = Figure(figsize=size, layout="constrained").add_subplot()
+    ax.imshow(table.errors, cmap="Reds", vmin=0.0, vmax=vmax, aspect="auto")
+    for (row, col), value in np.ndenumerate(table.errors):
+        colour = "white" if value > 0.6 * vmax else "black"
+        ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=9, color=colour)
+    ax.set_xticks(range(len(table.transforms)), table.transforms, rotation=30, ha="right")
+    ax.set_yticks(range(len(table.features)), table.features)
+    ax.set_title("relative error ||Λ(Tf) − T(Λf)|| / ||Λ(Tf)||")
     return ax
 
 

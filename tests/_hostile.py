@@ -161,6 +161,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "plotting.show_pipeline": {"stages": lambda: [("in", _img(4, 4)), ("out", _img(2, 2))]},
     "plotting.show_pyramid": {"levels": lambda: [_img(8, 8), _img(4, 4)]},
     "plotting.show_alignment": {"result": lambda: _alignment_result()},
+    "plotting.show_alignment_table": {"table": lambda: _alignment_table()},
     "receptive_field.receptive_field": {"layers": lambda: [(3, 1), (2, 2)]},
     "receptive_field.receptive_fields": {"layers": lambda: [(3, 1), (2, 2)]},
     "receptive_field.empirical_receptive_field": {
@@ -703,6 +704,12 @@ def _alignment_result() -> Any:
     return alignment_error(_img(16, 16), _extractor(), "rotate90")
 
 
+def _alignment_table() -> Any:
+    from cnn101.alignment import alignment_table
+
+    return alignment_table(_img(16, 16), {"laplacian": _extractor()}, ["rotate90"])
+
+
 def _commuting_answer() -> list[str]:
     from cnn101.exercises.alignment import _commuting
 
@@ -717,9 +724,7 @@ def _template_ratio() -> float:
 
 def _instances() -> dict[str, Callable[[], Any]]:
     def table() -> Any:
-        from cnn101.alignment import alignment_table
-
-        return alignment_table(_img(16, 16), {"laplacian": _extractor()}, ["rotate90"])
+        return _alignment_table()
 
     def predictions() -> Any:
         from cnn101.invariance import shifted_predictions

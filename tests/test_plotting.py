@@ -174,6 +174,23 @@ def test_show_alignment_draws_the_difference_inside_the_mask():
         plotting.show_alignment(one_channel, channel=1)
 
 
+def test_show_alignment_table_writes_every_error_in_its_cell():
+    photo = load_photo("camera", size=48)
+    extractors = {"sobel": feature_extractors.conv_features("sobel_left")}
+    table = alignment.alignment_table(photo, extractors, ["rotate90", "rotate180"])
+    ax = plotting.show_alignment_table(table, vmax=0.5)
+    drawn = ax.images[0].get_array()
+    np.testing.assert_array_equal(drawn, table.errors)
+    cells = {(t.get_position(), t.get_text()) for t in ax.texts}
+    expected = {((c, r), f"{v:.2f}") for (r, c), v in np.ndenumerate(table.errors)}
+    assert cells == expected
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["rotate90", "rotate180"]
+    with pytest.raises(TypeError, match="`table`"):
+        plotting.show_alignment_table(table.errors)
+    with pytest.raises(ValueError, match="`vmax`"):
+        plotting.show_alignment_table(table, vmax=-1.0)
+
+
 @pytest.mark.parametrize(
     ("module", "name"),
     [
