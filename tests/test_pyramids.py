@@ -242,3 +242,25 @@ def test_show_pyramid_normalize_and_colour():
         pyramids.show_pyramid([np.zeros(5)])
     with pytest.raises(ValueError, match=r"`levels\[1\]`.*Received: array with shape \(4, 4, 3\)"):
         pyramids.show_pyramid([np.zeros((8, 8)), np.zeros((4, 4, 3))])
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: pyramids.gaussian_kernel1d(float("inf")), ValueError, "`sigma`"),
+        (lambda: pyramids.gaussian_kernel1d(1e300), ValueError, "`sigma` and `truncate`"),
+    ],
+)
+def test_bad_values_are_refused_by_name(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_mismatched_pyramid_levels_are_named():
+    """Levels of other channels, or a finer level after a coarser one, used to reach tf.add."""
+    with pytest.raises(ValueError, match=r"`pyramid\[1\]` does not fit"):
+        pyramids.reconstruct_from_laplacian([np.zeros((8, 8, 3)), np.ones((4, 4))])
+    with pytest.raises(ValueError, match=r"`pyramid\[1\]` does not fit"):
+        pyramids.reconstruct_from_laplacian([np.zeros((8, 8, 3)), np.ones((4, 4, 2))])
+    with pytest.raises(ValueError, match=r"`pyramid\[1\]` does not fit"):
+        pyramids.reconstruct_from_laplacian([np.zeros((4, 4)), np.ones((8, 8))])
