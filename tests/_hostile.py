@@ -841,11 +841,11 @@ SKIP: dict[str, str] = {
     ),
     "teaching.grading.write_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
-        "walked): its checks are tested in tests/test_grading_inputs.py"
+        "walked): its checks are tested in tests/test_teaching.py"
     ),
     "teaching.grading.write_summary_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
-        "walked): its checks are tested in tests/test_grading_inputs.py"
+        "walked): its checks are tested in tests/test_teaching.py"
     ),
 }
 
@@ -1109,7 +1109,7 @@ def module_names() -> list[str]:
 
     names = [m for m in cnn101._SUBMODULES]
     # ``__main__`` is a command line (argv in, exit status out), tested in
-    # tests/test_handout.py and tests/test_grading_inputs.py, not a function API.
+    # tests/test_handout.py and tests/test_teaching.py, not a function API.
     for package in (cnn101.exercises, cnn101.teaching):
         short = package.__name__.removeprefix("cnn101.")
         names += [

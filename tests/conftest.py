@@ -6,6 +6,10 @@ temporary site dir and a temporary, empty notebook cache (``CNN101_NOTEBOOK_CACH
 so it proves the notebooks run now, with the current code, and the per-notebook
 execution times it records are fresh.
 
+Every test under ``tests/site/`` (it builds the site, opens a browser or runs a Jupyter
+kernel) is marked ``slow`` by its folder, and so is any test elsewhere that asks for the
+site build; ``pytest -m "not slow"`` runs neither (``pytest_collection_modifyitems``).
+
 ``CNN101_DOCS_CONFIG`` may point the tests at another mkdocs.yml (for example a copy
 with only some notebooks while they are being written); the default is the repo's.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -28,6 +33,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+SITE_TESTS = ROOT / "tests" / "site"  # every test in this folder is slow
 CONFIG = Path(os.environ.get("CNN101_DOCS_CONFIG", ROOT / "mkdocs.yml")).resolve()
 BUILD_TIMEOUT_S = 3600
 
@@ -137,17 +143,32 @@ def assert_not_yet(feedback, *, hint: str = "") -> None:
         assert re.search(hint, feedback.hint, flags=re.IGNORECASE), feedback.hint
 
 
+@pytest.fixture
+def package(tmp_path) -> Path:
+    """A copy of the cnn101 package, to change without touching the real one."""
+    import sitebuild
+
+    copy = tmp_path / "pkg" / "cnn101"
+    shutil.copytree(sitebuild.package_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
 SITE_FIXTURES = frozenset({"site_build", "built_site"})
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark every test that needs the cold site build as slow, with the build's time limit.
+    """Mark the tests of ``tests/site/`` slow, and those needing the site build also.
 
-    A test needs the build when it asks, directly or through another fixture, for
-    ``site_build`` or ``built_site``; so ``pytest -m "not slow"`` never builds the site,
-    and the global per-test ``timeout`` (pyproject.toml) does not cut the build short.
+    A test in ``tests/site/`` builds the site, opens a browser or runs a Jupyter kernel;
+    it is marked slow by its path. A test needs the cold build when it asks, directly or
+    through another fixture, for ``site_build`` or ``built_site``: it is marked slow
+    wherever it lives, and gets the build's time limit, so that the global per-test
+    ``timeout`` (pyproject.toml) does not cut the build short. ``pytest -m "not slow"`` runs
+    none of them.
     """
     for item in items:
+        if SITE_TESTS in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.slow)
         if SITE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT_S + 600))

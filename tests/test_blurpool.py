@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import keras
 import numpy as np
 import pytest
@@ -240,3 +244,53 @@ def test_blur_pool_is_linear_and_bounded(h, w, filter_size, padding):
         blur_pool2d(2 * a - b, 2, filter_size, padding).numpy(), 2 * out_a - out_b, atol=1e-5
     )
     assert out_a.min() >= -1e-6 and out_a.max() <= a.max() + 1e-6
+
+
+SMALL_MAP_SCRIPT = textwrap.dedent(
+    """
+    import numpy as np
+    from cnn101._tf import tensorflow
+    tf = tensorflow()
+    import keras
+    from cnn101.blurpool import BlurPool2D, MaxBlurPool2D
+
+    def outcome(call):
+        try:
+            call()
+        except Exception as error:
+            return type(error).__name__ + ": " + str(error).replace("\\n", " ")
+        return "no error"
+
+    for layer in (MaxBlurPool2D(2), MaxBlurPool2D(3, 1), BlurPool2D(2, 5)):
+        model = keras.Sequential([keras.Input((None, None, 1)), layer])
+        tiny = np.ones((1, 1, 1, 1), "float32")
+        print("eager", outcome(lambda: model(tiny)))
+        print("predict", outcome(lambda: model.predict(tiny, verbose=0)))
+        graph = tf.function(model, input_signature=[tf.TensorSpec((None, None, None, 1))])
+        print("graph", outcome(lambda: graph(tf.constant(tiny))))
+    print("survived")
+    """
+)
+
+
+def test_too_small_maps_get_a_clear_error_and_never_crash_the_process():
+    """Spatial sizes known only at call time: the window check runs then (in graphs too).
+
+    Before the check, ``MaxBlurPool2D(2)`` built on ``Input((None, None, 1))`` and called
+    on a 1x1 map killed the process with SIGFPE inside TensorFlow's max pool; it runs in
+    a child process here so that a regression fails this test instead of the suite.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", SMALL_MAP_SCRIPT], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "survived"
+    outcomes = lines[:-1]
+    assert len(outcomes) == 9
+    for line in outcomes:
+        mode, message = line.split(" ", 1)
+        assert "needs inputs of at least" in message, line
+        assert "Received" in message or mode == "graph", line
+        expected = "InvalidArgumentError" if mode == "graph" else "ValueError"
+        assert message.startswith(expected), line

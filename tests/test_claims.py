@@ -2,7 +2,8 @@
 
 The hook tests drive the hook's functions on small fake executed notebooks whose outputs
 are made the way IPython makes them (``IPython.core.formatters.format_display_data``), so
-they check what a real kernel would write. The site tests read the one cold build.
+they check what a real kernel would write. The claims page of the site build is tested in
+tests/site/test_claims_site.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import nbformat
 import numpy as np
@@ -211,43 +212,7 @@ def test_the_committed_config_requires_every_claim():
     assert "claims.md" in nav_pages
 
 
-# --------------------------------------------------------------------------- the built site
-
-
-@pytest.fixture(scope="session")
-def site(built_site):
-    return built_site.site
-
-
-def test_claims_page_lists_every_claim_with_a_verdict_and_a_working_cell_link(site):
-    from conftest import CONFIG, load_config
-
-    # Only a reduced config (CNN101_DOCS_CONFIG) may leave notebooks out; mkdocs.yml does not.
-    skipped = (load_config(CONFIG).get("extra") or {}).get("claims_skip_notebooks", [])
-    expected = [claim for claim in claims.CLAIMS if claim.notebook not in skipped]
-    page = site / "claims.html"
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    rows = soup.select("table tbody tr")
-    assert len(rows) == len(expected)
-    for claim, row in zip(expected, rows, strict=True):
-        cells = row.find_all("td")
-        assert claim.statement.rstrip(".")[:30] in cells[0].get_text()
-        assert cells[1].find("a")["href"] == claim.source_url
-        verdict = cells[2].get_text().strip()
-        assert verdict in ("confirmed", "refuted", "partly", "not tested here"), verdict
-        if verdict != "not tested here":
-            assert re.search(r"\d", cells[3].get_text()), f"{claim.id}: no measured figure"
-        assert cells[3].get_text().strip(), f"{claim.id}: no evidence or reason"
-        assert cells[5].find("a") or "tutorial" in cells[5].get_text(), claim.id
-        href = cells[4].find("a")["href"]
-        path, fragment = urlsplit(href).path, unquote(urlsplit(href).fragment)
-        assert fragment == f"claim-{claim.id}"
-        target = (page.parent / path).resolve()
-        assert target.name == claim.notebook.removesuffix(".ipynb") + ".html"
-        box = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=fragment)
-        assert box is not None, f"{href}: no element with id {fragment}"
-        assert "Verdict:" in box.get_text(), "the record renders as its HTML box, not as JSON"
-        assert claims.MIME_TYPE not in target.read_text(encoding="utf-8")
+# --------------------------------------------------------------------------- the references
 
 
 @pytest.mark.parametrize("notebook", REFERENCE_NOTEBOOKS)

@@ -1,10 +1,15 @@
-"""Template search: NCC against scikit-image, coarse-to-fine against exhaustive search."""
+"""Template search: NCC against scikit-image, coarse-to-fine against exhaustive search.
+
+The cost functions are checked against the work the searches really do (the section at
+the end).
+"""
 
 import numpy as np
 import pytest
 from skimage.feature import match_template as skimage_match_template
 
 from cnn101 import coarse_to_fine as search
+from cnn101 import pyramids
 from cnn101.images import load_photo
 from cnn101.pyramids import pyramid_shapes
 
@@ -128,3 +133,66 @@ def test_max_layer_zero_is_exhaustive_search():
 def test_bad_inputs(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- counting the arithmetic of template search (the *_cost functions) --------------------
+# The counts are checked against the calls the searches really make: match_template, the
+# pyramid's blur convolution and its resize are wrapped to record the shapes they are
+# called with, and the recorded work is summed independently of the cost functions.
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    calls = {"match": 0, "blur": 0, "resize": 0}
+    match, conv, resize = search.match_template, pyramids.conv2d, pyramids._resize
+
+    def counting_match(image, template):
+        image, template = np.asarray(image), np.asarray(template)
+        out = match(image, template)
+        calls["match"] += 3 * int(np.prod(out.shape)) * template.size + image.size
+        return out
+
+    def counting_conv(x, kernel, **kwargs):
+        out = conv(x, kernel, **kwargs)
+        calls["blur"] += int(np.prod(out.shape)) * int(np.asarray(kernel).size)
+        return out
+
+    def counting_resize(batch, shape):
+        calls["resize"] += batch.shape[0] * batch.shape[3] * shape[0] * (batch.shape[2] + shape[1])
+        return resize(batch, shape)
+
+    monkeypatch.setattr(search, "match_template", counting_match)
+    monkeypatch.setattr(pyramids, "conv2d", counting_conv)
+    monkeypatch.setattr(pyramids, "_resize", counting_resize)
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_coarse_to_fine_cost_counts_the_work_the_search_does(recorded, seed):
+    rng = np.random.default_rng(seed)
+    image = pyramids.gaussian_blur(rng.random((96, 80)), 1.5).numpy()
+    top, left = int(rng.integers(0, 96 - 20)), int(rng.integers(0, 80 - 24))
+    patch = image[top : top + 20, left : left + 24]
+    recorded.update(match=0, blur=0, resize=0)  # count the search only
+    result = search.coarse_to_fine_search(image, patch, max_layer=2)
+    cost = search.coarse_to_fine_cost(image.shape, patch.shape, result)
+    assert cost.placements == result.evaluated
+    assert cost.matching == recorded["match"]
+    assert cost.pyramid == recorded["blur"] + recorded["resize"]
+    assert cost.total == cost.matching + cost.pyramid
+
+
+def test_exhaustive_cost_is_three_convolutions_per_placement(recorded):
+    image = np.random.default_rng(0).random((40, 50))
+    result = search.exhaustive_search(image, image[5:15, 7:19])
+    cost = search.exhaustive_cost(image.shape, (10, 12))
+    assert cost.placements == result.evaluated == 31 * 39
+    assert cost.matching == recorded["match"] == 3 * 31 * 39 * 10 * 12 + 40 * 50
+    assert cost.pyramid == 0
+
+
+def test_cost_arguments_are_checked():
+    with pytest.raises(TypeError, match="`result`"):
+        search.coarse_to_fine_cost((8, 8), (2, 2), result=(0, 0))
+    with pytest.raises(ValueError, match="image_shape"):
+        search.exhaustive_cost((0, 8), (2, 2))

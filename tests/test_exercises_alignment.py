@@ -133,3 +133,10 @@ def test_template_ratio_wrong_values_fail(answer, hint):
 @pytest.mark.parametrize("answer", ["0.35", None, [0.35], float("nan"), True])
 def test_template_ratio_malformed_answers_say_not_yet(answer):
     assert_not_yet(ex.check_template_ratio(answer))
+
+
+def test_starter_feedback_does_not_show_the_expected_answer():
+    """No starter answer's "Not yet" in tutorial 5 shows a value its solution computes."""
+    from _exercise_feedback import assert_starter_feedback_hides_the_answer
+
+    assert_starter_feedback_hides_the_answer("alignment")

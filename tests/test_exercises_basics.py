@@ -260,3 +260,10 @@ def test_bright_line_message_reports_measured_brightness():
     """Four 2x2 max poolings keep the circle's value 1; the average is a mean, so at most 1."""
     message = basics.check_bright_line_pooling("max").message
     assert "is 1 with max pooling" in message
+
+
+def test_starter_feedback_does_not_show_the_expected_answer():
+    """No starter answer's "Not yet" in tutorial 1 shows a value its solution computes."""
+    from _exercise_feedback import assert_starter_feedback_hides_the_answer
+
+    assert_starter_feedback_hides_the_answer("basics")

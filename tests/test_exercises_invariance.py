@@ -108,3 +108,10 @@ def test_parity_consistency():
     assert_not_yet(check_parity_consistency(0.5), "parity")
     for bad in ["5/9", None, True, [0.5]]:
         assert_not_yet(check_parity_consistency(bad), "number")
+
+
+def test_starter_feedback_does_not_show_the_expected_answer():
+    """No starter answer's "Not yet" in tutorial 2 shows a value its solution computes."""
+    from _exercise_feedback import assert_starter_feedback_hides_the_answer
+
+    assert_starter_feedback_hides_the_answer("invariance")

@@ -1,5 +1,6 @@
 """Tutorial 4's exercise checks: right answers pass, typical wrong ones get a hint, none raise."""
 
+import numpy as np
 import pytest
 
 from cnn101.exercises import pyramids as ex
@@ -44,3 +45,22 @@ def test_receptive_field():
     for wrong in (16, 12, 15, 28.5, "28", [28]):
         feedback = ex.check_receptive_field(wrong)
         assert not feedback and feedback.hint
+
+
+@pytest.mark.parametrize("answer", [float("nan"), float("inf"), np.float64("nan"), 2**64])
+def test_checks_never_raise_and_never_pass_nan(answer):
+    assert not ex.check_spp_length(answer)
+    assert not ex.check_receptive_field(answer)
+    assert not ex.check_storage_overhead(lambda n, a=answer: a)
+
+
+def test_checks_take_numpy_scalars():
+    assert ex.check_spp_length(np.int64(256 * 50))
+    assert ex.check_receptive_field(np.float32(28.0))
+
+
+def test_starter_feedback_does_not_show_the_expected_answer():
+    """No starter answer's "Not yet" in tutorial 4 shows a value its solution computes."""
+    from _exercise_feedback import assert_starter_feedback_hides_the_answer
+
+    assert_starter_feedback_hides_the_answer("pyramids")

@@ -100,3 +100,20 @@ def test_winning_channel():
 def test_malformed_answers_get_not_yet_not_an_exception(check, args):
     feedback = check(*args)
     assert isinstance(feedback, Feedback) and not feedback and feedback.hint
+
+
+@pytest.mark.parametrize("answer", [float("nan"), float("inf"), np.float64("nan"), 2**64])
+def test_checks_never_raise_and_never_pass_nan(answer):
+    assert not ex.check_winning_channel(answer)
+    assert not ex.check_merge_level(answer)
+
+
+def test_checks_take_numpy_scalars():
+    assert ex.check_merge_level(np.int64(4))
+
+
+def test_starter_feedback_does_not_show_the_expected_answer():
+    """No starter answer's "Not yet" in tutorial 3 shows a value its solution computes."""
+    from _exercise_feedback import assert_starter_feedback_hides_the_answer
+
+    assert_starter_feedback_hides_the_answer("scale")

@@ -30,3 +30,10 @@ def test_right_answers_are_counted_by_hand():
 def test_wrong_answers_get_a_hint_and_never_raise(check, answer):
     feedback = check(answer)
     assert isinstance(feedback, Feedback) and not feedback
+
+
+def test_starter_feedback_does_not_show_the_expected_answer():
+    """No starter answer's "Not yet" in tutorial 6 shows a value its solution computes."""
+    from _exercise_feedback import assert_starter_feedback_hides_the_answer
+
+    assert_starter_feedback_hides_the_answer("transfer")

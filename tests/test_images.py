@@ -65,3 +65,31 @@ def test_load_photo_from_file(tmp_path):
     pixels[2:5, 3:7] = 255
     imsave(path, pixels)
     np.testing.assert_array_equal(images.load_photo(path), pixels / 255.0)
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: images.vertical_line_image(column=9), ValueError, "`column`"),
+        (lambda: images.vertical_line_image(column=8), ValueError, "`column`"),
+        (lambda: images.vertical_line_image(column=True), TypeError, "`column`"),
+        (lambda: images.circle_image(radius=0), ValueError, "`radius`"),
+        (lambda: images.squares_image([]), ValueError, "`sizes`"),
+        (lambda: images.squares_image((2,), offset=-1), ValueError, "`offset`"),
+        (lambda: images.two_cats_image(size=20), ValueError, "do not fit"),
+        (lambda: images.load_photo("no_such_photo"), ValueError, "bundled photo"),
+        (lambda: images.load_photo(42), TypeError, "`name` must be a string"),
+        (lambda: images.load_photo("camera", size=0), ValueError, "`size`"),
+        (lambda: images.load_photo("camera", gray="no"), TypeError, "`gray`"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_unreadable_file_is_a_value_error(tmp_path):
+    bad = tmp_path / "not_an_image.png"
+    bad.write_text("hello")
+    with pytest.raises(ValueError, match="could not be read as an image"):
+        images.load_photo(bad)

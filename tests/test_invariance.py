@@ -244,3 +244,8 @@ def test_consistency_rejects_bad_arguments():
         consistency(lambda x: x, dot_images())
     with pytest.raises(ValueError, match="labels"):
         shifted_predictions(column_of_dot, dot_images(), 1).accuracy([0, 1])
+
+
+def test_shift_stability_refuses_a_nan_tolerance():
+    with pytest.raises(ValueError, match="`atol` must be a finite number"):
+        shift_stability(ops.max_pool2d, np.zeros((1, 4, 4, 1)), atol=np.nan)

@@ -241,3 +241,22 @@ def test_validation_module_loads_no_tensorflow():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: kernels.get_kernel(3), TypeError, "`name` must be a string"),
+        (lambda: kernels.to_filter(np.ones((2, 2, 2))), ValueError, r"shape \(kh, kw\)"),
+        (lambda: kernels.to_filter("identity", in_channels=0), ValueError, "`in_channels`"),
+        (lambda: kernels.filter_bank([]), ValueError, "`kernels` must be a non-empty list"),
+        (
+            lambda: kernels.filter_bank(["identity", "vertical_line"]),
+            ValueError,
+            "same \\(kh, kw\\)",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -258,3 +258,110 @@ def test_conv_is_shift_equivariant_away_from_borders(image, dy, dx):
     a = ops.conv2d(image, k, padding="VALID").numpy()
     b = ops.conv2d(shifted, k, padding="VALID").numpy()
     np.testing.assert_allclose(b[dy:, dx:], a[: a.shape[0] - dy, : a.shape[1] - dx], atol=1e-4)
+
+
+# --- bad input: a ValueError/TypeError naming the argument, never a raw TensorFlow error ---
+
+IMAGE = np.zeros((8, 8), dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (
+            lambda: ops.conv2d(np.zeros(5), "identity"),
+            ValueError,
+            r"`images` must be 2-D .* shape \(5,\)",
+        ),
+        (
+            lambda: ops.conv2d(np.zeros((1, 2, 3, 4, 5)), "identity"),
+            ValueError,
+            "`images` must be 2-D",
+        ),
+        (
+            lambda: ops.conv2d(np.array([["a"]]), "identity"),
+            TypeError,
+            "`images` must hold real numbers",
+        ),
+        (lambda: ops.conv2d(np.zeros((4, 4), complex), "identity"), TypeError, "complex"),
+        (lambda: ops.conv2d([[1, 2], [3]], "identity"), ValueError, "rectangular"),
+        (lambda: ops.conv2d(np.full((4, 4), np.nan), "identity"), ValueError, "finite"),
+        (lambda: ops.max_pool2d(np.full((4, 4), np.inf)), ValueError, "NaN or Inf"),
+        (
+            lambda: ops.conv2d(np.zeros((0, 4)), "identity"),
+            ValueError,
+            "`images` must not be empty",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((9, 9)), padding="VALID"),
+            ValueError,
+            r"kernel \(9, 9\) is larger",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((3, 3)), padding="VALID", dilation=4),
+            ValueError,
+            "larger than",
+        ),
+        (lambda: ops.max_pool2d(IMAGE, 9), ValueError, r"pool window \(9, 9\) is larger"),
+        (
+            lambda: ops.conv2d(IMAGE, "identity", strides=0),
+            ValueError,
+            r"`strides` must be .* strides=0",
+        ),
+        (lambda: ops.conv2d(IMAGE, "identity", strides=(1, -2)), ValueError, "`strides`"),
+        (lambda: ops.conv2d(IMAGE, "identity", strides=1.5), TypeError, "`strides`"),
+        (lambda: ops.max_pool2d(IMAGE, 0), ValueError, r"`pool_size` must be .* pool_size=0"),
+        (lambda: ops.max_pool2d(IMAGE, (2, 2, 2)), ValueError, "`pool_size`"),
+        (lambda: ops.avg_pool2d(IMAGE, 2, strides=-1), ValueError, "`strides`"),
+        (
+            lambda: ops.conv2d(IMAGE, "identity", padding="FULL"),
+            ValueError,
+            r"`padding` must be one of .*'FULL'",
+        ),
+        (lambda: ops.max_pool2d(IMAGE, padding=None), TypeError, "`padding`"),
+        (
+            lambda: ops.conv2d(IMAGE, "no_such_kernel"),
+            ValueError,
+            r"Unknown kernel name.*sobel_left",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((3, 3, 3, 1))),
+            ValueError,
+            "expects 3 input channels but `images` has 1",
+        ),
+        (
+            lambda: ops.conv2d(IMAGE, np.ones((3, 3, 1))),
+            ValueError,
+            "`kernel` must be a 2-D kernel",
+        ),
+        (lambda: ops.conv2d(IMAGE, "identity", strides=2, dilation=2), ValueError, "cannot both"),
+        (
+            lambda: ops.conv2d(IMAGE, "identity", device="tpu"),
+            ValueError,
+            "`device` must be one of",
+        ),
+        (lambda: ops.relu("abc"), TypeError, "`features` must hold real numbers"),
+        (lambda: ops.output_size(0, 2), ValueError, "`size`"),
+        (
+            lambda: ops.max_pool2d(np.zeros((4, 4)), 2**64),
+            ValueError,
+            "`pool_size` must be at most",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_gpu_request_without_gpu_is_explained():
+    import tensorflow as tf
+
+    from cnn101._tf import device_scope
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match=r"sees no GPU.*tensorflow\[and-cuda\]"):
+        device_scope("gpu")
+    with pytest.raises(ValueError, match="no GPU"):
+        ops.conv2d(IMAGE, "identity", device="gpu")

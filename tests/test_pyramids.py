@@ -220,3 +220,25 @@ def test_bad_inputs(call, error, match):
 def test_non_numeric_image_is_a_type_error():
     with pytest.raises(TypeError, match="image"):
         pyramids.gaussian_pyramid(np.array([["a", "b"]]))
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: pyramids.gaussian_kernel1d(float("inf")), ValueError, "`sigma`"),
+        (lambda: pyramids.gaussian_kernel1d(1e300), ValueError, "`sigma` and `truncate`"),
+    ],
+)
+def test_bad_values_are_refused_by_name(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_mismatched_pyramid_levels_are_named():
+    """Levels of other channels, or a finer level after a coarser one, used to reach tf.add."""
+    with pytest.raises(ValueError, match=r"`pyramid\[1\]` does not fit"):
+        pyramids.reconstruct_from_laplacian([np.zeros((8, 8, 3)), np.ones((4, 4))])
+    with pytest.raises(ValueError, match=r"`pyramid\[1\]` does not fit"):
+        pyramids.reconstruct_from_laplacian([np.zeros((8, 8, 3)), np.ones((4, 4, 2))])
+    with pytest.raises(ValueError, match=r"`pyramid\[1\]` does not fit"):
+        pyramids.reconstruct_from_laplacian([np.zeros((4, 4)), np.ones((8, 8))])

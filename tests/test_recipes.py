@@ -241,3 +241,33 @@ def test_shift_comparison_arms_and_the_far_shift_metrics():
     assert metrics["accuracy_by_shift"][0] == metrics["accuracy"]
     with pytest.raises(ValueError, match="head"):
         recipes.shift_recipes(data, head="flat")
+
+
+@pytest.mark.parametrize("data", [None, 3, {"x_train": np.zeros((2, 28, 28))}])
+def test_recipes_name_their_data(data):
+    for make in (recipes.shift_recipes, recipes.zoom_recipes):
+        with pytest.raises(TypeError, match="`data` must be a Digits draw"):
+            make(data)
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "error"),
+    [
+        ((4, 4, 1), ValueError),
+        ((32, 32), ValueError),
+        ((32, 32, 0), ValueError),
+        ((True, True, True), TypeError),
+        ((32.0, 32, 1), TypeError),
+        ("32", TypeError),
+    ],
+)
+def test_shift_cnn_names_a_bad_input_shape(input_shape, error):
+    with pytest.raises(error, match="`input_shape`"):
+        recipes.shift_cnn("max", input_shape=input_shape)
+
+
+def test_shift_cnn_takes_numpy_numbers():
+    model = recipes.shift_cnn(
+        "avg", input_shape=(np.int64(16), 16, 1), learning_rate=np.float32(1e-3)
+    )
+    assert model.output_shape == (None, 10)

@@ -67,3 +67,19 @@ def test_reference_global_and_relu_and_layouts():
     )
     assert reference.relu(batch).min() == 0
     assert reference.conv2d(batch[0], "identity").shape == (4, 5, 1)
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: reference.max_pool2d(np.zeros((8, 8), np.float32), -1), ValueError, "`pool_size`"),
+        (
+            lambda: reference.conv2d(np.zeros((8, 8), np.float32), "identity", padding="full"),
+            ValueError,
+            "`padding`",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -260,3 +260,8 @@ def test_bounding_boxes_match_regionprops():
 def test_bad_arguments_raise_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_fractional_seed_is_a_type_error():
+    with pytest.raises(TypeError, match="`seed`"):
+        scale.log_uniform_scales(3, seed=2.5)

@@ -1,18 +1,29 @@
-"""The teacher's tools moved from cnn101.exercises to cnn101.teaching (issue 22).
+"""The teacher's tools (cnn101.teaching): their move from cnn101.exercises, and their inputs.
 
-The old paths stay for one release: importing them warns, and the old command still
-runs after a one-line note. The student checks (``import cnn101.exercises``) never warn.
+The tools moved from cnn101.exercises to cnn101.teaching (issue 22). The old paths stay
+for one release: importing them warns, and the old command still runs after a one-line
+note. The student checks (``import cnn101.exercises``) never warn. Then the argument
+checks of the grader, the handout tools and their command line, which the hostile-input
+walk skips. tests/test_handout.py tests what they produce; tests/site/test_handout_site.py
+grades planted submissions in Jupyter kernels.
 """
 
+import csv
 import importlib
+import json
+import os
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import cnn101.exercises
 from cnn101.teaching import grading, handout
+from cnn101.teaching.__main__ import main
+from cnn101.teaching.grading import GradeRow
 
 
 def _python(*args: str) -> subprocess.CompletedProcess:
@@ -96,3 +107,194 @@ def test_the_old_main_notes_the_move_then_runs_the_new_one(tmp_path, capsys):
         NOTE,
         f"error: no such file: {tmp_path}/missing.ipynb",
     ]
+
+
+# --- argument checks of the grader and the handout tools ----------------------------------
+# ``write_csv(rows, path)`` is not walked by tests/_hostile.py for ``path``: a new relative
+# path would be written into the working directory. Its checks are tested here, in a
+# temporary folder.
+
+
+MANIFEST = handout.manifest(
+    {
+        "cells": [
+            {"cell_type": "markdown", "source": "## Exercises"},
+            {"cell_type": "code", "source": "x = 0\nex.check_spp_length(x, channels=4)"},
+            {
+                "cell_type": "markdown",
+                "source": "<details><summary>Solution</summary>\n```python\nx = 200\n```\n</details>",
+            },
+        ]
+    },
+    tutorial="t",
+)
+ROWS = [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "no")]
+
+
+def test_write_csv_writes_a_new_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    written = grading.write_csv(ROWS, "grades.csv")
+    assert written == Path("grades.csv")
+    with (tmp_path / "grades.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["exercise"], r["passed"], r["total"]) for r in rows] == [
+        ("1", "yes", "1/2"),
+        ("2", "no", "1/2"),
+    ]
+
+
+@pytest.mark.parametrize("path", [3, None, b"grades.csv", object(), ""])
+def test_write_csv_refuses_what_is_not_a_path(tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TypeError, match="`path` must be a file path"):
+        grading.write_csv(ROWS, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_csv_refuses_a_folder(tmp_path):
+    with pytest.raises(ValueError, match="`path` must name a file, not a folder"):
+        grading.write_csv(ROWS, tmp_path)
+
+
+@pytest.mark.parametrize("rows", [3, "rows", [("a.ipynb", 1)], None])
+def test_rows_must_be_grade_rows(tmp_path, rows):
+    with pytest.raises(TypeError, match="`rows` must"):
+        grading.format_table(rows)
+    with pytest.raises(TypeError, match="`rows` must"):
+        grading.write_csv(rows, tmp_path / "grades.csv")
+
+
+def test_grade_refuses_one_path_given_as_a_string(tmp_path):
+    # iterating "a.ipynb" would grade the files "a", ".", "i", ...
+    with pytest.raises(TypeError, match="`paths` must be a list"):
+        grading.grade(str(tmp_path / "a.ipynb"), MANIFEST)
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0, -1.0, True, "600"])
+def test_timeout_must_be_a_positive_finite_number(tmp_path, timeout):
+    with pytest.raises(ValueError, match="`timeout` must be a positive number of seconds"):
+        grading.grade_notebook(tmp_path / "a.ipynb", MANIFEST, timeout=timeout)
+
+
+def test_an_unknown_kernel_is_named_before_anything_runs(tmp_path, capsys):
+    path = tmp_path / "a.ipynb"
+    path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    with pytest.raises(ValueError, match="`kernel_name` must be an installed Jupyter kernel"):
+        grading.grade_notebook(path, MANIFEST, kernel_name="no-such-kernel")
+    # the command line answers it in one line, exit status 2
+    handed_out = tmp_path / "handout.json"
+    handed_out.write_text(json.dumps(MANIFEST))
+    command = ["grade", str(path), "--kernel", "no-such-kernel", "--handout", str(handed_out)]
+    assert main([*command, "--csv", str(tmp_path / "g.csv")]) == 2
+    assert "kernel_name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("nb", [None, 3, "notebook", {"cells": "x"}])
+def test_handout_tools_name_the_notebook(nb):
+    for tool in (handout.exercises, handout.student_version, handout.answer_key):
+        with pytest.raises(TypeError, match="`nb` must be a notebook"):
+            tool(nb)
+    with pytest.raises(TypeError, match="`nb` must be a notebook"):
+        handout.exercise_count(nb)
+
+
+def test_a_numpy_timeout_is_a_number(tmp_path):
+    path = tmp_path / "not a notebook.ipynb"
+    path.write_text("not json")
+    (row,) = grading.grade_notebook(path, MANIFEST, timeout=np.int64(5))
+    assert not row.passed and row.reason.startswith("not graded: cannot read the notebook")
+
+
+def test_manifest_takes_parameters_from_the_handed_out_notebook():
+    (exercise,) = MANIFEST["exercises"]
+    assert exercise == {
+        "number": 1,
+        "check": "check_spp_length",
+        "args": [{"answer": "x"}],
+        "kwargs": {"channels": {"value": "4"}},
+    }
+    assert grading.load_manifest  # a manifest of an unknown check is refused
+    with pytest.raises(ValueError, match="does not name a check"):
+        grading._check_manifest({**MANIFEST, "exercises": [{**exercise, "check": "check_nope"}]})
+    bad = {**exercise, "kwargs": {"channels": {"value": "__import__('os')"}}}
+    with pytest.raises(ValueError, match="not a literal"):
+        grading._check_manifest({**MANIFEST, "exercises": [bad]})
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"cells": []}', '{"format": "x"}'])
+def test_load_manifest_names_what_is_wrong(tmp_path, content):
+    path = tmp_path / "m.json"
+    path.write_text(content)
+    with pytest.raises(ValueError):
+        grading.load_manifest(path)
+    with pytest.raises(ValueError, match="readable JSON"):
+        grading.load_manifest(tmp_path)
+
+
+def test_malformed_exercise_metadata_does_not_stop_the_manifest():
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": "## Exercises"},
+            {"cell_type": "code", "metadata": {"cnn101": "exercise"}, "source": "ex.check_a(a)"},
+            {"cell_type": "code", "metadata": {"cnn101": {"exercise": True}}, "source": "x"},
+            {
+                "cell_type": "code",
+                "metadata": {"cnn101": {"exercise": 1}},
+                "source": "ex.check_b(b)",
+            },
+        ]
+    }
+    assert [e["check"] for e in handout.manifest(nb)["exercises"]] == ["check_b"]
+
+
+def test_summary_has_one_row_per_student_and_notes(tmp_path):
+    rows = [*ROWS, GradeRow("a.ipynb", None, "", False, "cell 3 raised NameError: x")]
+    rows.append(GradeRow("b.ipynb", 1, "check_x", False, "not done"))
+    path = grading.write_summary_csv(rows, tmp_path / "s.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        got = list(csv.DictReader(handle))
+    assert [(r["file"], r["total"], r["notes"]) for r in got] == [
+        ("a.ipynb", "1/2", "cell 3 raised NameError: x"),
+        ("b.ipynb", "0/1", ""),
+    ]
+
+
+def _one_line_error(capsys, status):
+    captured = capsys.readouterr()
+    assert status == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert "Traceback" not in captured.err + captured.out
+    return lines[0]
+
+
+def test_grade_refuses_an_output_it_cannot_write_before_grading(tmp_path, capsys):
+    path = tmp_path / "a.ipynb"
+    path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    handed_out = tmp_path / "handout.json"
+    handed_out.write_text(json.dumps(MANIFEST))
+    base = ["grade", str(path), "--handout", str(handed_out), "--csv"]
+    line = _one_line_error(capsys, main([*base, str(tmp_path / "missing" / "g.csv")]))
+    assert "does not exist" in line
+    line = _one_line_error(capsys, main([*base, str(tmp_path)]))
+    assert "not a folder" in line
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        line = _one_line_error(capsys, main([*base, str(locked / "g.csv")]))
+        assert "writable" in line
+    line = _one_line_error(capsys, main(["grade", str(path), "--handout", str(path)]))
+    assert "no exercise" in line or "Exercises" in line
+
+
+@pytest.mark.parametrize("command", ["student", "answer-key", "manifest"])
+def test_handout_commands_refuse_a_folder_or_a_file_that_is_not_a_notebook(
+    tmp_path, capsys, command
+):
+    out = str(tmp_path / "out.ipynb")
+    assert "folder" in _one_line_error(capsys, main([command, str(tmp_path), "-o", out]))
+    text = tmp_path / "notes.ipynb"
+    text.write_text("not json")
+    assert "not a notebook" in _one_line_error(capsys, main([command, str(text), "-o", out]))
+    line = _one_line_error(capsys, main([command, str(tmp_path / "none.ipynb"), "-o", out]))
+    assert "no such file" in line

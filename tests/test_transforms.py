@@ -153,3 +153,8 @@ def test_names_all_build():
 def test_bad_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_an_infinite_factor_is_refused_by_name():
+    with pytest.raises(ValueError, match="`factor`"):
+        tr.scaling(float("inf"))

@@ -267,3 +267,45 @@ def test_the_layers_of_the_replications_follow_the_case_rule():
         multiscale.ScaleChannels(multiscale.small_trunk((2,)), scales=("1",))
     with pytest.raises(TypeError, match="`filters`"):
         multiscale.small_trunk((2.0,))
+
+
+# --- the shared checks as the modules raise them -------------------------------------------
+
+
+def test_numpy_scalars_count_as_numbers():
+    """np.float32(2.0) and np.int64(2) are accepted wherever 2.0 and 2 are."""
+    from cnn101 import images, scale, transforms
+
+    image = np.arange(16.0).reshape(4, 4)
+    np.testing.assert_array_equal(ops.max_pool2d(image, np.int64(2)), ops.max_pool2d(image, 2))
+    assert transforms.scaling(np.float32(2.0)).params == transforms.scaling(2.0).params
+    assert transforms.shear(np.float64(1.0)).params == transforms.shear(1.0).params
+    np.testing.assert_array_equal(
+        scale.log_uniform_scales(3, np.float32(0.5), np.float64(2.0), seed=np.int64(0)),
+        scale.log_uniform_scales(3, 0.5, 2.0, seed=0),
+    )
+    assert images.vertical_line_image(column=np.int64(2))[0, 2] == 1.0
+
+
+def test_error_messages_summarise_large_arrays():
+    """A big array passed where a number belongs is described, not printed in full."""
+    from cnn101 import scale
+
+    with pytest.raises(TypeError) as info:
+        ops.output_size(np.zeros((64, 64)), 2)
+    assert str(info.value) == (
+        "`size` must be a positive integer. Received: size=ndarray with shape (64, 64) and dtype float64"
+    )
+    with pytest.raises(TypeError) as info:
+        scale.merge_level(np.zeros((32, 32)), 3)
+    assert len(str(info.value)) < 200
+
+
+def test_negative_seed_is_named():
+    from cnn101 import datasets, feature_extractors
+
+    message = r"`seed` must be an integer in \[0, 2\*\*32\). Received: seed=-1"
+    with pytest.raises(ValueError, match=message):
+        datasets.load_digits(seed=-1)
+    with pytest.raises(ValueError, match=message):
+        feature_extractors.random_cnn_features((4,), seed=-1)

@@ -4,7 +4,7 @@
 // the cnn101 package (assets/javascripts/playground-data.js, written at build time by
 // docs_hooks/playground.py); the numbers are computed with tf.conv2d, tf.relu, tf.maxPool
 // and tf.avgPool on TensorFlow.js's CPU backend, with TensorFlow's padding rules, then
-// coloured into canvases. tests/test_playground.py checks them against cnn101.ops.
+// coloured into canvases. tests/site/test_playground.py checks them against cnn101.ops.
 //
 // Options of a widget (data-* attributes; all optional):
 //   data-view      "pipeline" (default) or "scale" (corners and repeated pooling)

@@ -1,9 +1,11 @@
-"""No starter answer's feedback gives the expected answer away.
+"""No starter answer's feedback gives the expected answer away: the check of one tutorial.
 
-For every exercise of every tutorial, the starter's "Not yet" feedback (message and
-hint) is searched for the values the solution computes (numbers, shapes, lists of
-columns or kernel names, permutations), written the ways a message would print them.
-String answers are left out: the task names the choices ("max" or "avg").
+Used by each ``tests/test_exercises_<topic>.py`` on the tutorial whose exercises call
+``cnn101.exercises.<topic>``. For every exercise of that tutorial, the starter's "Not
+yet" feedback (message and hint) is searched for the values the solution computes
+(numbers, shapes, lists of columns or kernel names, permutations), written the ways a
+message would print them. String answers are left out: the task names the choices
+("max" or "avg").
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import ast
 import numbers
 import re
+from pathlib import Path
 
-import pytest
 from test_notebooks import NOTEBOOKS, exercises, read, setup_namespace
 
 from cnn101.teaching import handout
@@ -37,8 +39,24 @@ def appears(text: str, rendering: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(rendering)}(?![\w]|\.\d)", text) is not None
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_starter_feedback_does_not_show_the_expected_answer(notebook):
+def tutorial_of(topic: str) -> Path:
+    """The one tutorial whose exercises call the checks of ``cnn101.exercises.<topic>``."""
+    uses = re.compile(
+        rf"^\s*(from cnn101\.exercises import {topic}\b|import cnn101\.exercises\.{topic}\b)",
+        re.MULTILINE,
+    )
+    found = [
+        path
+        for path in NOTEBOOKS
+        if any(uses.search(c.source) for c in read(path).cells if c.cell_type == "code")
+    ]
+    assert len(found) == 1, f"expected one tutorial using cnn101.exercises.{topic}, found {found}"
+    return found[0]
+
+
+def assert_starter_feedback_hides_the_answer(topic: str) -> None:
+    """Assert that no starter's feedback in ``topic``'s tutorial shows a solution's value."""
+    notebook = tutorial_of(topic)
     nb = read(notebook)
     checked = 0
     for number, (starter, solution) in enumerate(exercises(nb), start=1):
@@ -55,7 +73,8 @@ def test_starter_feedback_does_not_show_the_expected_answer(notebook):
                 continue
             shown = [r for r in renderings(value) if appears(text, r)]
             assert not shown, (
-                f"exercise {number}: the starter's feedback shows {name} = {shown}\n{text}"
+                f"{notebook.name}, exercise {number}: the starter's feedback shows "
+                f"{name} = {shown}\n{text}"
             )
             checked += bool(renderings(value))
     assert checked >= 2, "expected answers with values to compare"
