@@ -1131,13 +1131,20 @@ def transfer_recipes(
     test = place_digits(x_test, target_scale, canvas=canvas, seed=4)
     repeats = epoch_repeats(size, epoch_size)
 
+    drawn: dict[str, tuple] = {}  # every arm draws a seed's set from the same generator
+
     def draw(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
-        pick = rng.choice(len(x), size + n_val, replace=False)  # no digit twice
-        placed = place_digits(x[pick], target_scale, canvas=canvas, seed=rng)
-        train, val = slice(0, size), slice(size, None)
-        x_train = np.concatenate([placed[train]] * repeats)
-        y_train = np.concatenate([y[pick][train]] * repeats)
-        return x_train, y_train, placed[val], y[pick][val]
+        key = f"{rng.bit_generator.state!r} {id(x)} {x.shape} {id(y)}"
+        if key not in drawn:  # the first arm of this seed draws; the others reuse it
+            pick = rng.choice(len(x), size + n_val, replace=False)  # no digit twice
+            placed = place_digits(x[pick], target_scale, canvas=canvas, seed=rng)
+            train, val = slice(0, size), slice(size, None)
+            x_train = np.concatenate([placed[train]] * repeats)
+            y_train = np.concatenate([y[pick][train]] * repeats)
+            drawn[key] = (x_train, y_train, placed[val], y[pick][val]), rng.bit_generator.state
+        sets, after = drawn[key]
+        rng.bit_generator.state = after  # the generator ends where a fresh draw leaves it
+        return tuple(np.copy(a) for a in sets)
 
     def build(seed: int, copied: int, frozen: int, rate: float) -> keras.Model:
         model = models.plain_cnn(

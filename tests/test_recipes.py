@@ -271,3 +271,22 @@ def test_shift_cnn_takes_numpy_numbers():
         "avg", input_shape=(np.int64(16), 16, 1), learning_rate=np.float32(1e-3)
     )
     assert model.output_shape == (None, 10)
+
+
+def test_transfer_draw_is_shared_by_the_arms_and_equals_a_fresh_draw():
+    """The arms reuse one seed's draw: the same sets and generator state as drawing anew."""
+    data = recipes.digits(200, 100)
+    source = _fake_result({"accuracy": [0.9]}, recipes.transfer_source_recipe(data))
+    arms = recipes.transfer_recipes(data, source, 30)
+    fresh = recipes.transfer_recipes(data, source, 30)["from scratch"]
+    gens = [np.random.default_rng(11) for _ in range(3)]
+    first = arms["from scratch"].draw(arms["from scratch"].x, arms["from scratch"].y, gens[0])
+    again = arms["2 conv copied"].draw(arms["2 conv copied"].x, arms["2 conv copied"].y, gens[1])
+    alone = fresh.draw(fresh.x, fresh.y, gens[2])
+    for a, b, c in zip(first, again, alone, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    assert gens[0].bit_generator.state == gens[1].bit_generator.state == gens[2].bit_generator.state
+    first[0][:] = -1.0  # a caller writing into its sets does not reach the next arm's
+    third = arms["1 conv copied"]
+    assert (third.draw(third.x, third.y, np.random.default_rng(11))[0] >= 0).all()
