@@ -26,11 +26,12 @@ or (N, H, W, C) NumPy arrays or tensors, the layers take NHWC batches.
 from __future__ import annotations
 
 from math import comb
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._layers import NHWCLayer
 from cnn101._tf import device_scope, tensorflow
 from cnn101._validation import Device
 
@@ -225,7 +226,13 @@ def max_blur_pool2d(
     return check.restore_rank(out, rank)
 
 
-class _BlurBase(keras.layers.Layer):
+class _BlurBase(NHWCLayer):
+    _config_args: ClassVar[dict[str, str]] = {
+        "pool_size": "value",
+        "filter_size": "value",
+        "padding": "value",
+    }
+
     def __init__(
         self,
         pool_size: int | tuple[int, int] = 2,
@@ -237,48 +244,30 @@ class _BlurBase(keras.layers.Layer):
         self.pool_size = check.positive_pair(pool_size, "pool_size")
         self.filter_size = check.positive_int(filter_size, "filter_size")
         self.padding = _padding_mode(padding)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def _dense_size(self, size: int | None, axis: int) -> int | None:
         return size
 
-    def _minimum_input(self) -> tuple[int, int]:
-        """Smallest (height, width) the layer can work with."""
+    def _minimum(self) -> tuple[tuple[int, int], str]:
+        """Smallest (height, width) the layer can work with, and what needs it."""
         blur = max(_pads(self.filter_size)) + 1 if self.padding == "reflect" else 1
-        return blur, blur
-
-    def _checked(self, inputs: Any) -> Any:
-        minimum = self._minimum_input()
         why = (
             f"pool_size={self.pool_size}, filter_size={self.filter_size}, padding={self.padding!r}"
         )
-        return check.fits_at_call(inputs, minimum, type(self).__name__, why)
+        return (blur, blur), why
 
-    def build(self, input_shape: tuple) -> None:
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"{type(self).__name__} expects NHWC input of rank 4. "
-                f"Received: input_shape={input_shape}"
-            )
-        if input_shape[-1] is None:
-            raise ValueError(
-                f"{type(self).__name__} needs a known number of channels. "
-                f"Received: input_shape={input_shape}"
-            )
-        dense = tuple(self._dense_size(input_shape[1 + a], a) for a in range(2))
+    def _check_sizes(self, hw: tuple[Any, Any]) -> None:
+        """Refuse a known (height, width) that the blur's reflect padding cannot take."""
+        dense = tuple(self._dense_size(hw[a], a) for a in range(2))
         _check_reflect_fits(dense, self.filter_size, self.padding, "input of the blur", "inputs")
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        out = [input_shape[0]]
-        for axis in range(2):
-            size = self._dense_size(input_shape[1 + axis], axis)
-            out.append(None if size is None else -(-size // self.pool_size[axis]))
-        return (*out, input_shape[3])
+    def build(self, input_shape: tuple) -> None:
+        """Check the input shape, then that the map is large enough for the blur."""
+        super().build(input_shape)
+        self._check_sizes(tuple(input_shape[1:3]))
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(pool_size=self.pool_size, filter_size=self.filter_size, padding=self.padding)
-        return config
+    def _output_size(self, size: int, axis: int) -> int:
+        return -(-self._dense_size(size, axis) // self.pool_size[axis])
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
@@ -316,7 +305,7 @@ class BlurPool2D(_BlurBase):
     def call(self, inputs: Any) -> Any:
         """Blur and subsample an NHWC batch."""
         return _blur_subsample(
-            self._checked(inputs), self.pool_size, self.filter_size, self.padding
+            self._nhwc_inputs(inputs), self.pool_size, self.filter_size, self.padding
         )
 
 
@@ -356,22 +345,21 @@ class MaxBlurPool2D(_BlurBase):
     def _dense_size(self, size: int | None, axis: int) -> int | None:
         return None if size is None else size - self.pool_size[axis] + 1
 
-    def _minimum_input(self) -> tuple[int, int]:
-        blur = super()._minimum_input()
-        return tuple(p + b - 1 for p, b in zip(self.pool_size, blur, strict=True))
+    def _minimum(self) -> tuple[tuple[int, int], str]:
+        (blur, _), why = super()._minimum()
+        return tuple(p + blur - 1 for p in self.pool_size), why
 
-    def build(self, input_shape: tuple) -> None:
+    def _check_sizes(self, hw: tuple[Any, Any]) -> None:
         """Check that the pool window fits, then the blur's padding."""
-        if len(input_shape) == 4:
-            check.check_window_fits(
-                tuple(max(self.pool_size) if s is None else s for s in input_shape[1:3]),
-                self.pool_size,
-                "VALID",
-                "pool window",
-                image_name="inputs",
-            )
-        super().build(input_shape)
+        check.check_window_fits(
+            tuple(max(self.pool_size) if s is None else s for s in hw),
+            self.pool_size,
+            "VALID",
+            "pool window",
+            image_name="inputs",
+        )
+        super()._check_sizes(hw)
 
     def call(self, inputs: Any) -> Any:
         """Dense max, blur and subsample an NHWC batch."""
-        return _max_blur(self._checked(inputs), self.pool_size, self.filter_size, self.padding)
+        return _max_blur(self._nhwc_inputs(inputs), self.pool_size, self.filter_size, self.padding)

@@ -18,11 +18,12 @@ Images are NHWC.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._layers import NHWCLayer, nested_layer
 from cnn101._tf import tensorflow
 
 tensorflow()
@@ -56,7 +57,7 @@ def _check_scales(scales: Any) -> tuple[float, ...]:
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class ScaleChannels(keras.layers.Layer):
+class ScaleChannels(NHWCLayer):
     """Apply one shared network to rescaled copies of the input; pool over the scales.
 
     For an input ``x`` and scales ``s_1 .. s_k`` the output is
@@ -92,6 +93,14 @@ class ScaleChannels(keras.layers.Layer):
     (2, 3)
     """
 
+    _config_args: ClassVar[dict[str, str]] = {
+        "trunk": "layer",
+        "scales": "list",
+        "pooling": "value",
+        "antialias": "value",
+    }
+    _needs_known_size = True
+
     def __init__(
         self,
         trunk: keras.layers.Layer,
@@ -101,12 +110,7 @@ class ScaleChannels(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(trunk, dict):
-            trunk = keras.saving.deserialize_keras_object(trunk)
-        if not isinstance(trunk, keras.layers.Layer):
-            raise TypeError(
-                f"`trunk` must be a Keras layer or model. Received: trunk={check.describe(trunk)}"
-            )
+        trunk = nested_layer(trunk, "trunk")
         pooling = check.choice(pooling, "pooling", _POOLINGS)
         self.trunk = trunk
         self.scales = _check_scales(scales)
@@ -114,43 +118,18 @@ class ScaleChannels(keras.layers.Layer):
         self.antialias = check.flag(antialias, "antialias")
 
     def _sizes(self, input_shape: Sequence[Any]) -> list[tuple[int, int]]:
-        if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
-            raise ValueError(
-                "`ScaleChannels` needs a 4-D input (batch, H, W, C) with known H and W. "
-                f"Received: input_shape={tuple(input_shape)}"
-            )
-        height, width = int(input_shape[1]), int(input_shape[2])
+        height, width = (int(s) for s in self._checked_shape(input_shape)[1:3])
         return [(max(1, round(s * height)), max(1, round(s * width))) for s in self.scales]
 
     def build(self, input_shape: Sequence[Any]) -> None:
         """Check the input shape and build the shared trunk for any image size."""
-        self._sizes(input_shape)
+        super().build(input_shape)
         if not self.trunk.built:
             self.trunk.build((None, None, None, input_shape[3]))
-        self.built = True
-
-    def _checked(self, inputs: Any) -> Any:
-        if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
-            try:
-                inputs = keras.ops.convert_to_tensor(inputs)
-            except (ValueError, TypeError):
-                raise TypeError(
-                    "`inputs` must be an NHWC batch of numbers (an array or a tensor). "
-                    f"Received: inputs={check.describe(inputs)}"
-                ) from None
-        if not hasattr(inputs, "is_floating"):  # a NumPy array
-            inputs = tensorflow().convert_to_tensor(inputs)
-        if len(inputs.shape) != 4:
-            raise ValueError(
-                f"`ScaleChannels` needs 4-D inputs (batch, H, W, C). Received: inputs with shape {tuple(inputs.shape)}"
-            )
-        if inputs.shape[0] == 0:
-            raise ValueError("`inputs` must hold at least one image. Received: an empty batch")
-        return check.fits_at_call(inputs, (1, 1), "ScaleChannels", "a non-empty image")
 
     def pyramid(self, inputs: Any) -> list[Any]:
         """Return the rescaled copies of ``inputs``, one per scale (a list of NHWC tensors)."""
-        inputs = self._checked(inputs)
+        inputs = self._nhwc_inputs(inputs)
         copies = []
         for scale, size in zip(self.scales, self._sizes(tuple(inputs.shape)), strict=True):
             if scale == 1.0:
@@ -176,26 +155,8 @@ class ScaleChannels(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
         """Return the trunk's output shape, (batch, F)."""
-        self._sizes(input_shape)
-        return tuple(self.trunk.compute_output_shape((input_shape[0], None, None, input_shape[3])))
-
-    def get_config(self) -> dict[str, Any]:
-        """Return the constructor arguments, with the trunk serialized."""
-        config = super().get_config()
-        config.update(
-            trunk=keras.saving.serialize_keras_object(self.trunk),
-            scales=list(self.scales),
-            pooling=self.pooling,
-            antialias=self.antialias,
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> ScaleChannels:
-        """Rebuild the layer (and its trunk) from :meth:`get_config`'s output."""
-        config = dict(config)
-        config["trunk"] = keras.saving.deserialize_keras_object(config["trunk"])
-        return cls(**config)
+        shape = self._checked_shape(input_shape)
+        return tuple(self.trunk.compute_output_shape((shape[0], None, None, shape[3])))
 
 
 def small_trunk(filters: Sequence[int] = (8, 16, 32), *, name: str = "trunk") -> keras.Sequential:

@@ -30,11 +30,12 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._layers import NHWCLayer
 from cnn101._tf import tensorflow
 
 tf = tensorflow()
@@ -174,20 +175,8 @@ def aps_downsample(images: Any, stride: int = 2, *, norm: int = 2) -> np.ndarray
     return check.restore_rank(_aps(tf.constant(batch), stride, norm).numpy(), rank)
 
 
-def _checked_input(inputs: Any, layer: str) -> Any:
-    if not (inputs.dtype.is_floating or inputs.dtype.is_integer):
-        raise TypeError(
-            f"{layer} needs numeric inputs. Received: inputs of dtype {inputs.dtype.name}"
-        )
-    if inputs.shape.rank != 4:
-        raise ValueError(
-            f"{layer} expects NHWC input of rank 4. Received: inputs of shape {inputs.shape}"
-        )
-    return inputs
-
-
 @keras.saving.register_keras_serializable(package="cnn101")
-class AdaptivePolyphaseSampling2D(keras.layers.Layer):
+class AdaptivePolyphaseSampling2D(NHWCLayer):
     """Stride-``s`` subsampling that keeps, per image, the polyphase component of largest norm.
 
     Adaptive polyphase sampling (APS) of Chaman & Dokmanić (2021).
@@ -226,35 +215,29 @@ class AdaptivePolyphaseSampling2D(keras.layers.Layer):
     [[0.0, 0.0], [5.0, 0.0]]
     """
 
+    _config_args: ClassVar[dict[str, str]] = {"stride": "value", "norm": "value"}
+
     def __init__(self, stride: int = 2, norm: int = 2, **kwargs: Any):
         super().__init__(**kwargs)
         self.stride, self.norm = _stride(stride), _norm(norm)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape: tuple) -> None:
-        """Check that the components tile the map."""
+        """Check the input shape and that the components tile the map."""
+        super().build(input_shape)
         _check_divisible(tuple(input_shape[1:3]), self.stride, "inputs")
 
     def call(self, inputs: Any) -> Any:
         """Subsample an NHWC batch."""
-        inputs = _checked_input(inputs, type(self).__name__)
+        inputs = self._nhwc_inputs(inputs)
         _check_divisible(tuple(inputs.shape[1:3]), self.stride, "inputs")
         return _aps(tf.cast(inputs, self.compute_dtype), self.stride, self.norm)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        """Height and width divided by the stride."""
-        spatial = [None if s is None else s // self.stride for s in input_shape[1:3]]
-        return (input_shape[0], *spatial, input_shape[3])
-
-    def get_config(self) -> dict:
-        """Return the layer's arguments (for saving)."""
-        config = super().get_config()
-        config.update(stride=self.stride, norm=self.norm)
-        return config
+    def _output_size(self, size: int, axis: int) -> int:
+        return size // self.stride
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class CircularPad2D(keras.layers.Layer):
+class CircularPad2D(NHWCLayer):
     """Pad a map by wrapping it around (a torus), so a VALID convolution after it is circular.
 
     A circular convolution commutes with every circular shift, border included.
@@ -285,13 +268,15 @@ class CircularPad2D(keras.layers.Layer):
     [2.0, 0.0, 1.0, 2.0, 0.0]
     """
 
+    _config_args: ClassVar[dict[str, str]] = {"padding": "value"}
+
     def __init__(self, padding: int = 1, **kwargs: Any):
         super().__init__(**kwargs)
         self.padding = check.non_negative_int(padding, "padding")
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape: tuple) -> None:
-        """Check that the map is at least as large as the padding."""
+        """Check the input shape and that the map is at least as large as the padding."""
+        super().build(input_shape)
         if any(s is not None and s < self.padding for s in input_shape[1:3]):
             raise ValueError(
                 f"`padding` must be at most the map's height and width. Received: "
@@ -300,20 +285,12 @@ class CircularPad2D(keras.layers.Layer):
 
     def call(self, inputs: Any) -> Any:
         """Wrap-pad an NHWC batch."""
-        x = tf.cast(_checked_input(inputs, type(self).__name__), self.compute_dtype)
+        x = tf.cast(self._nhwc_inputs(inputs), self.compute_dtype)
         p = self.padding
         if p == 0:
             return x
         x = tf.concat([x[:, -p:], x, x[:, :p]], axis=1)
         return tf.concat([x[:, :, -p:], x, x[:, :, :p]], axis=2)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        """Height and width grown by twice the padding."""
-        spatial = [None if s is None else s + 2 * self.padding for s in input_shape[1:3]]
-        return (input_shape[0], *spatial, input_shape[3])
-
-    def get_config(self) -> dict:
-        """Return the layer's arguments (for saving)."""
-        config = super().get_config()
-        config.update(padding=self.padding)
-        return config
+    def _output_size(self, size: int, axis: int) -> int:
+        return size + 2 * self.padding

@@ -50,11 +50,12 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._layers import NHWCLayer
 from cnn101._tf import tensorflow
 
 tensorflow()  # TensorFlow loads quietly here, before Keras imports it.
@@ -249,15 +250,6 @@ def valid_taps(size: int | tuple[int, int], rate: int, kernel: int = 3) -> np.nd
     return np.outer(along(height), along(width))
 
 
-def _channels(input_shape: Sequence, layer: str) -> int:
-    if len(input_shape) != 4 or input_shape[-1] is None:
-        raise ValueError(
-            f"{layer} expects NHWC input (batch, height, width, channels) with a known number "
-            f"of channels. Received: input_shape={tuple(input_shape)}"
-        )
-    return int(input_shape[-1])
-
-
 def _conv_block(filters: int, kernel: int, dilation: int, batch_norm: bool, name: str) -> list:
     block = [
         keras.layers.Conv2D(
@@ -292,7 +284,7 @@ def _build_block(block: list, input_shape: tuple) -> tuple:
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class SpatialPyramidPooling(keras.layers.Layer):
+class SpatialPyramidPooling(NHWCLayer):
     """Spatial pyramid pooling: one fixed-length vector for a feature map of any size.
 
     He et al.'s SPP layer: max-pool the map into n x n bins for each level n and
@@ -333,6 +325,14 @@ class SpatialPyramidPooling(keras.layers.Layer):
     [(1, 168), (1, 168)]
     """
 
+    _config_args: ClassVar[dict[str, str]] = {
+        "levels": "list",
+        "pooling": "value",
+        "bin_rule": "value",
+    }
+    _pins_channels = True
+    _minimum_reason = "one pixel per bin"
+
     def __init__(
         self,
         levels: Sequence[int] = (4, 2, 1),
@@ -344,13 +344,11 @@ class SpatialPyramidPooling(keras.layers.Layer):
         self.levels = check.positive_ints(levels, "levels")
         self.pooling = _pooling_mode(pooling)
         self.bin_rule = _bin_rule(bin_rule)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
-        self.channels = _channels(input_shape, "SpatialPyramidPooling")
+        super().build(input_shape)
+        self.channels = int(input_shape[-1])
         self._check_size(input_shape)
-        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: self.channels})
-        self.built = True
 
     def _check_size(self, shape: Sequence) -> None:
         if self.bin_rule != "he":
@@ -365,8 +363,8 @@ class SpatialPyramidPooling(keras.layers.Layer):
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
         tf = tensorflow()
+        inputs = self._nhwc_inputs(inputs)
         self._check_size(inputs.shape)
-        inputs = check.fits_at_call(inputs, (1, 1), "SpatialPyramidPooling", "one pixel per bin")
         parts = [
             tf.reshape(
                 _adaptive_pool(inputs, (n, n), self.pooling, self.bin_rule),
@@ -377,20 +375,12 @@ class SpatialPyramidPooling(keras.layers.Layer):
         return tf.concat(parts, axis=-1)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
-        channels = _channels(input_shape, "SpatialPyramidPooling")
-        return (input_shape[0], channels * sum(n * n for n in self.levels))
-
-    def get_config(self) -> dict:  # noqa: D102
-        return {
-            **super().get_config(),
-            "levels": list(self.levels),
-            "pooling": self.pooling,
-            "bin_rule": self.bin_rule,
-        }
+        shape = self._checked_shape(input_shape)
+        return (shape[0], shape[3] * sum(n * n for n in self.levels))
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class PyramidPoolingModule(keras.layers.Layer):
+class PyramidPoolingModule(NHWCLayer):
     """PSPNet's pyramid pooling module: global and sub-region context for every pixel.
 
     Zhao et al.'s module: average-pool the map into n x n bins for each n of
@@ -430,6 +420,15 @@ class PyramidPoolingModule(keras.layers.Layer):
     (1, 12, 20, 32)
     """
 
+    _config_args: ClassVar[dict[str, str]] = {
+        "bins": "list",
+        "filters": "value",
+        "activation": "activation",
+        "batch_norm": "value",
+    }
+    _pins_channels = True
+    _minimum_reason = "one pixel per bin"
+
     def __init__(
         self,
         bins: Sequence[int] = (1, 2, 3, 6),
@@ -443,25 +442,23 @@ class PyramidPoolingModule(keras.layers.Layer):
         self.filters = None if filters is None else check.positive_int(filters, "filters")
         self.activation = keras.activations.get(activation)
         self.batch_norm = check.flag(batch_norm, "batch_norm")
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def _branch_filters(self, channels: int) -> int:
         return self.filters or max(1, channels // len(self.bins))
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
-        channels = _channels(input_shape, "PyramidPoolingModule")
-        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
+        super().build(input_shape)
+        channels = int(input_shape[-1])
         filters = self._branch_filters(channels)
         self.branches = [
             _conv_block(filters, 1, 1, self.batch_norm, name=f"pool{n}_conv") for n in self.bins
         ]
         for block in self.branches:
             _build_block(block, (None, None, None, channels))
-        self.built = True
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
-        inputs = check.fits_at_call(inputs, (1, 1), "PyramidPoolingModule", "one pixel per bin")
+        inputs = self._nhwc_inputs(inputs)
         size = tf.shape(inputs)[1:3]
         outputs = [inputs]
         for n, block in zip(self.bins, self.branches, strict=True):
@@ -472,23 +469,12 @@ class PyramidPoolingModule(keras.layers.Layer):
             outputs.append(tf.cast(tf.image.resize(pooled, size, method="bilinear"), inputs.dtype))
         return tf.concat(outputs, axis=-1)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
-        channels = _channels(input_shape, "PyramidPoolingModule")
-        extra = len(self.bins) * self._branch_filters(channels)
-        return (*tuple(input_shape[:3]), channels + extra)
-
-    def get_config(self) -> dict:  # noqa: D102
-        return {
-            **super().get_config(),
-            "bins": list(self.bins),
-            "filters": self.filters,
-            "activation": keras.activations.serialize(self.activation),
-            "batch_norm": self.batch_norm,
-        }
+    def _output_channels(self, channels: int) -> int:
+        return channels + len(self.bins) * self._branch_filters(channels)
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class AtrousSpatialPyramidPooling(keras.layers.Layer):
+class AtrousSpatialPyramidPooling(NHWCLayer):
     """Atrous spatial pyramid pooling: DeepLab v3's module by default, v2's with ``merge="sum"``.
 
     The defaults build DeepLab v3's ASPP (Chen et al. 2017, Section 3.3): five
@@ -553,6 +539,17 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
     ((1, 9, 14, 8), 8)
     """
 
+    _config_args: ClassVar[dict[str, str]] = {
+        "filters": "value",
+        "rates": "list",
+        "activation": "activation",
+        "batch_norm": "value",
+        "merge": "value",
+        "image_pooling": "value",
+    }
+    _pins_channels = True
+    _minimum_reason = "a non-empty map"
+
     def __init__(
         self,
         filters: int = 256,
@@ -570,7 +567,6 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.merge = check.choice(merge, "merge", MERGES)
         self.image_pooling = check.flag(image_pooling, "image_pooling")
-        self.input_spec = keras.layers.InputSpec(ndim=4)
         concat = self.merge == "concat"
         self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1") if concat else []
         self.atrous = [
@@ -588,18 +584,15 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
         return len(self.rates) + (self.merge == "concat") + self.image_pooling
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
-        channels = _channels(input_shape, "AtrousSpatialPyramidPooling")
-        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
+        super().build(input_shape)
+        channels = int(input_shape[-1])
         for block in [self.conv1x1, *self.atrous, self.image_pool]:
             _build_block(block, (None, None, None, channels))
         _build_block(self.project, (None, None, None, self.filters * self._branch_count()))
-        self.built = True
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
-        inputs = check.fits_at_call(
-            inputs, (1, 1), "AtrousSpatialPyramidPooling", "a non-empty map"
-        )
+        inputs = self._nhwc_inputs(inputs)
         branches = (
             [_run_block(self.conv1x1, inputs, self.activation, training)] if self.conv1x1 else []
         )
@@ -613,17 +606,5 @@ class AtrousSpatialPyramidPooling(keras.layers.Layer):
             return tf.add_n(branches)
         return _run_block(self.project, tf.concat(branches, axis=-1), self.activation, training)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:  # noqa: D102
-        _channels(input_shape, "AtrousSpatialPyramidPooling")
-        return (*tuple(input_shape[:3]), self.filters)
-
-    def get_config(self) -> dict:  # noqa: D102
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "rates": list(self.rates),
-            "activation": keras.activations.serialize(self.activation),
-            "batch_norm": self.batch_norm,
-            "merge": self.merge,
-            "image_pooling": self.image_pooling,
-        }
+    def _output_channels(self, channels: int) -> int:
+        return self.filters

@@ -23,11 +23,12 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np  # noqa: F401  (the Examples use it)
 
 from cnn101 import _validation as check
+from cnn101._layers import NHWCLayer, nested_layer
 from cnn101._tf import tensorflow
 
 tensorflow()
@@ -41,29 +42,6 @@ __all__ = ["FoveatedScaleChannels", "ScaleInvariantConv2D"]
 _POOLINGS = ("max", "avg")
 
 
-def _checked(inputs: Any, layer: str) -> Any:
-    """Return ``inputs`` as a tensor, refusing anything but a non-empty numeric NHWC batch."""
-    if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
-        try:
-            inputs = keras.ops.convert_to_tensor(inputs)
-        except (ValueError, TypeError):
-            raise TypeError(
-                "`inputs` must be an NHWC batch of numbers (an array or a tensor). "
-                f"Received: inputs={check.describe(inputs)}"
-            ) from None
-    if not hasattr(inputs, "is_floating"):  # a NumPy array
-        inputs = tensorflow().convert_to_tensor(inputs)
-    if len(inputs.shape) != 4:
-        raise ValueError(
-            f"`{layer}` needs 4-D inputs (batch, H, W, C). Received: inputs with shape {tuple(inputs.shape)}"
-        )
-    if inputs.shape[0] == 0 or inputs.shape[-1] == 0:
-        raise ValueError(
-            f"`inputs` must hold at least one image of at least one channel. Received: inputs with shape {tuple(inputs.shape)}"
-        )
-    return check.fits_at_call(inputs, (1, 1), layer, "a non-empty image")
-
-
 def _resize(x: Any, size: tuple[int, int]) -> Any:
     if tuple(x.shape[1:3]) == tuple(size):
         return x
@@ -72,7 +50,7 @@ def _resize(x: Any, size: tuple[int, int]) -> Any:
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class ScaleInvariantConv2D(keras.layers.Layer):
+class ScaleInvariantConv2D(NHWCLayer):
     """A convolution with tied weights at several scales, max-pooled over scales.
 
     For an input ``x`` of size (H, W) and scales ``s_1 .. s_k`` the output is
@@ -105,6 +83,15 @@ class ScaleInvariantConv2D(keras.layers.Layer):
     ((2, 8, 8, 4), 40)
     """
 
+    _config_args: ClassVar[dict[str, str]] = {
+        "filters": "value",
+        "kernel_size": "value",
+        "scales": "list",
+        "activation": "value",
+    }
+    _needs_known_size = True
+    _pins_channels = True
+
     def __init__(
         self,
         filters: int,
@@ -128,24 +115,14 @@ class ScaleInvariantConv2D(keras.layers.Layer):
                 f"`activation` must be a Keras activation name. Received: activation={activation!r}"
             ) from None
         self.activation = activation
-        self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def _sizes(self, input_shape: Sequence[Any]) -> list[tuple[int, int]]:
-        if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
-            raise ValueError(
-                "`ScaleInvariantConv2D` needs a 4-D input (batch, H, W, C) with known H and W. "
-                f"Received: input_shape={tuple(input_shape)}"
-            )
-        h, w = int(input_shape[1]), int(input_shape[2])
+        h, w = (int(s) for s in self._checked_shape(input_shape)[1:3])
         return [(max(1, round(s * h)), max(1, round(s * w))) for s in self.scales]
 
     def build(self, input_shape: Sequence[Any]) -> None:
-        """Make the kernel (k, k, C, filters) and the bias (filters,)."""
-        self._sizes(input_shape)
-        if input_shape[-1] is None:
-            raise ValueError(
-                f"`ScaleInvariantConv2D` needs a known number of channels. Received: input_shape={tuple(input_shape)}"
-            )
+        """Check the input shape; make the kernel (k, k, C, filters) and the bias (filters,)."""
+        super().build(input_shape)
         k = self.kernel_size
         self.kernel = self.add_weight(
             name="kernel",
@@ -153,11 +130,10 @@ class ScaleInvariantConv2D(keras.layers.Layer):
             initializer="glorot_uniform",
         )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
-        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: int(input_shape[-1])})
 
     def call(self, inputs: Any) -> Any:
         """Convolve at every scale, resize back, keep the maximum, add the bias."""
-        inputs = _checked(inputs, "ScaleInvariantConv2D")
+        inputs = self._nhwc_inputs(inputs)
         size = tuple(inputs.shape[1:3])
         responses = []
         for scaled in self._sizes(tuple(inputs.shape)):
@@ -168,25 +144,12 @@ class ScaleInvariantConv2D(keras.layers.Layer):
             best = keras.ops.maximum(best, other)
         return self._activation(best + self.bias)
 
-    def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
-        """Return (batch, H, W, filters)."""
-        self._sizes(input_shape)
-        return (input_shape[0], input_shape[1], input_shape[2], self.filters)
-
-    def get_config(self) -> dict[str, Any]:
-        """Return the constructor arguments."""
-        config = super().get_config()
-        config.update(
-            filters=self.filters,
-            kernel_size=self.kernel_size,
-            scales=list(self.scales),
-            activation=self.activation,
-        )
-        return config
+    def _output_channels(self, channels: int) -> int:
+        return self.filters
 
 
 @keras.saving.register_keras_serializable(package="cnn101")
-class FoveatedScaleChannels(keras.layers.Layer):
+class FoveatedScaleChannels(NHWCLayer):
     """Apply one network to foveated crops of the input; pool over the channels.
 
     The channel for scale ``s`` takes the central ``round(crop / s)`` pixels of the
@@ -223,6 +186,14 @@ class FoveatedScaleChannels(keras.layers.Layer):
     (2, 3)
     """
 
+    _config_args: ClassVar[dict[str, str]] = {
+        "trunk": "layer",
+        "scales": "list",
+        "crop": "value",
+        "pooling": "value",
+    }
+    _needs_known_size = True
+
     def __init__(
         self,
         trunk: keras.layers.Layer,
@@ -232,38 +203,27 @@ class FoveatedScaleChannels(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(trunk, dict):
-            trunk = keras.saving.deserialize_keras_object(trunk)
-        if not isinstance(trunk, keras.layers.Layer):
-            raise TypeError(
-                f"`trunk` must be a Keras layer or model. Received: trunk={check.describe(trunk)}"
-            )
+        trunk = nested_layer(trunk, "trunk")
         pooling = check.choice(pooling, "pooling", _POOLINGS)
         self.trunk = trunk
         self.scales = _check_scales(scales)
         self.crop = check.positive_int(crop, "crop")
         self.pooling = pooling
 
-    def _windows(self, input_shape: Sequence[Any]) -> list[int]:
-        if len(input_shape) != 4 or input_shape[1] is None or input_shape[2] is None:
-            raise ValueError(
-                "`FoveatedScaleChannels` needs a 4-D input (batch, H, W, C) with known H and W. "
-                f"Received: input_shape={tuple(input_shape)}"
-            )
+    def _windows(self) -> list[int]:
         return [max(1, round(self.crop / s)) for s in self.scales]
 
     def build(self, input_shape: Sequence[Any]) -> None:
         """Check the input shape and build the shared trunk at the crop size."""
-        self._windows(input_shape)
+        super().build(input_shape)
         if not self.trunk.built:
             self.trunk.build((None, self.crop, self.crop, input_shape[3]))
-        self.built = True
 
     def crops(self, inputs: Any) -> list[Any]:
         """Return each channel's input, (batch, crop, crop, C), one per scale."""
-        inputs = _checked(inputs, "FoveatedScaleChannels")
-        h, w = int(inputs.shape[1]), int(inputs.shape[2])
-        windows = self._windows(tuple(inputs.shape))
+        inputs = self._nhwc_inputs(inputs)
+        h, w = (int(s) for s in self._checked_shape(inputs.shape)[1:3])
+        windows = self._windows()
         pad = max(0, (max(windows) - min(h, w) + 1) // 2 + 1)
         padded = keras.ops.pad(inputs, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
         out = []
@@ -282,25 +242,5 @@ class FoveatedScaleChannels(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape: Sequence[Any]) -> tuple[Any, ...]:
         """Return the trunk's output shape, (batch, F)."""
-        self._windows(input_shape)
-        return tuple(
-            self.trunk.compute_output_shape((input_shape[0], self.crop, self.crop, input_shape[3]))
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        """Return the constructor arguments, with the trunk serialized."""
-        config = super().get_config()
-        config.update(
-            trunk=keras.saving.serialize_keras_object(self.trunk),
-            scales=list(self.scales),
-            crop=self.crop,
-            pooling=self.pooling,
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> FoveatedScaleChannels:
-        """Rebuild the layer (and its trunk) from :meth:`get_config`'s output."""
-        config = dict(config)
-        config["trunk"] = keras.saving.deserialize_keras_object(config["trunk"])
-        return cls(**config)
+        shape = self._checked_shape(input_shape)
+        return tuple(self.trunk.compute_output_shape((shape[0], self.crop, self.crop, shape[3])))

@@ -10,25 +10,36 @@ compute dtype. The global policy is put back after each test.
 Not one file per module: the same checks run on the layers of several modules
 (blurpool, pyramid_pooling, multiscale) from one table, ``LAYERS``, so that a new layer
 is added there rather than to a copy of the checks; what is particular to a layer is
-tested in its module's file (tests/test_<module>.py).
+tested in its module's file (tests/test_<module>.py). The last tests check that every
+layer class of the package derives from the one base, ``cnn101._layers.NHWCLayer``, checks
+its inputs through it, and saves and loads (``serialize_keras_object`` and a ``.keras``
+file) with identical outputs, over the table ``ALL_LAYERS`` of every layer.
 """
+
+import importlib
+import inspect
+import json
 
 import numpy as np
 import pytest
 
+import cnn101
 from cnn101._tf import tensorflow
 
 tensorflow()
 
 import keras  # noqa: E402
 
+from cnn101._layers import NHWCLayer  # noqa: E402
 from cnn101.blurpool import BlurPool2D, MaxBlurPool2D  # noqa: E402
 from cnn101.multiscale import ScaleChannels, small_trunk  # noqa: E402
+from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
 from cnn101.pyramid_pooling import (  # noqa: E402
     AtrousSpatialPyramidPooling,
     PyramidPoolingModule,
     SpatialPyramidPooling,
 )
+from cnn101.scale_invariant import FoveatedScaleChannels, ScaleInvariantConv2D  # noqa: E402
 
 # (id, factory, input shape, whether the spatial size may be unknown when built)
 LAYERS = [
@@ -148,3 +159,110 @@ def test_layer_trains_saves_and_loads(policy, name, factory, shape, dynamic, tmp
 def test_mixed_precision_policy_is_reset():
     """The fixture above restores the default policy (a leaking policy would slow every test)."""
     assert keras.mixed_precision.global_policy().name == "float32"
+
+
+# --- One base for every layer; a save and a load give identical outputs -------------------
+# Every Keras layer class of cnn101, with a small instance (arguments away from their
+# defaults, so that a lost argument shows) and an input; the test below fails on a layer
+# class of the package that is missing here.
+ALL_LAYERS = {
+    "BlurPool2D": (lambda: BlurPool2D((2, 3), 4, "zero"), (2, 9, 10, 3)),
+    "MaxBlurPool2D": (lambda: MaxBlurPool2D(3, 2), (2, 9, 10, 3)),
+    "SpatialPyramidPooling": (
+        lambda: SpatialPyramidPooling((3, 1), "avg", bin_rule="he"),
+        (2, 7, 9, 4),
+    ),
+    "PyramidPoolingModule": (
+        lambda: PyramidPoolingModule((1, 2), filters=2, activation="tanh", batch_norm=True),
+        (2, 7, 9, 4),
+    ),
+    "AtrousSpatialPyramidPooling": (
+        lambda: AtrousSpatialPyramidPooling(4, rates=(1, 2), merge="sum", image_pooling=False),
+        (2, 7, 9, 3),
+    ),
+    "ScaleChannels": (
+        lambda: ScaleChannels(small_trunk((4, 6)), (1.0, 0.5), pooling="avg", antialias=False),
+        (2, 12, 12, 1),
+    ),
+    "ScaleInvariantConv2D": (
+        lambda: ScaleInvariantConv2D(3, 5, scales=(0.5, 1.0), activation="relu"),
+        (2, 8, 8, 2),
+    ),
+    "FoveatedScaleChannels": (
+        lambda: FoveatedScaleChannels(small_trunk((4,)), (0.5, 1.0), crop=6, pooling="avg"),
+        (2, 12, 12, 1),
+    ),
+    "AdaptivePolyphaseSampling2D": (lambda: AdaptivePolyphaseSampling2D(2, norm=1), (2, 8, 6, 3)),
+    "CircularPad2D": (lambda: CircularPad2D(2), (2, 5, 6, 3)),
+}
+
+
+def _package_layer_classes() -> set:
+    """Every Keras layer class defined in a module of cnn101 (the base excepted)."""
+    found = set()
+    for name in cnn101._SUBMODULES:
+        module = importlib.import_module(f"cnn101.{name}")
+        found |= {
+            obj
+            for obj in vars(module).values()
+            if inspect.isclass(obj)
+            and issubclass(obj, keras.layers.Layer)
+            and obj.__module__.startswith("cnn101.")
+        }
+    return found - {NHWCLayer}
+
+
+def test_every_layer_derives_from_the_one_base():
+    classes = _package_layer_classes()
+    assert not sorted(c.__qualname__ for c in classes if not issubclass(c, NHWCLayer))
+    assert {c.__name__ for c in classes if not c.__name__.startswith("_")} == set(ALL_LAYERS)
+
+
+def _as_json(config: dict) -> dict:
+    return json.loads(json.dumps(config))
+
+
+@pytest.mark.parametrize("name", sorted(ALL_LAYERS))
+def test_every_layer_saves_and_loads_with_identical_outputs(name, tmp_path):
+    factory, shape = ALL_LAYERS[name]
+    keras.utils.set_random_seed(0)
+    layer = factory()
+    # every constructor argument is in the config, which serializes under cnn101's name
+    config = layer.get_config()
+    assert set(inspect.signature(type(layer)).parameters) - {"kwargs"} <= set(config)
+    serialized = keras.saving.serialize_keras_object(layer)
+    assert serialized["registered_name"] == f"cnn101>{name}"
+    again = keras.saving.deserialize_keras_object(serialized)
+    assert type(again) is type(layer) and again.get_config() == config
+    # a model that holds the layer saves to .keras and loads back: same config, same outputs
+    inputs = keras.Input(shape[1:])
+    model = keras.Model(inputs, layer(inputs))
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    restored = next(lay for lay in loaded.layers if type(lay) is type(layer))
+    # (a file holds lists where the layer holds tuples, in a trunk's build_config too)
+    assert _as_json(restored.get_config()) == _as_json(layer.get_config())
+    x = _data(shape)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x))
+    )
+
+
+@pytest.mark.parametrize("name", sorted(ALL_LAYERS))
+def test_every_layer_checks_its_inputs_the_same_way(name):
+    """The base's checks: TypeError for what is not numbers, ValueError for the shape."""
+    factory, shape = ALL_LAYERS[name]
+    layer = factory()
+    x = _data(shape)
+    for wrong in (np.full(shape, "a"), [[1.0, 2.0], [3.0]], object()):
+        with pytest.raises(TypeError, match="inputs"):
+            layer._nhwc_inputs(wrong)
+    for wrong in (x[0], x[:0], x[..., :0]):
+        with pytest.raises(ValueError, match="inputs"):
+            layer._nhwc_inputs(wrong)
+    with pytest.raises(ValueError, match=r"ndim=4.*input_shape=\(9, 9\)"):
+        layer.build((9, 9))
+    with pytest.raises(ValueError, match="channels"):
+        layer.compute_output_shape((None, *shape[1:3], None))
+    assert tuple(layer._nhwc_inputs(x).shape) == shape
