@@ -474,6 +474,16 @@ def difference(a: Result, b: Result, metric: str, index: Any = ()) -> Summary:
     Summary
         Assert on it, not on one run: for example that its
         :meth:`Summary.interval` excludes 0.
+
+    Examples
+    --------
+    >>> def result(values):
+    ...     n = len(values)
+    ...     return Result("arm", tuple(range(n)), [{}] * n, [1] * n,
+    ...                   {"accuracy": np.array(values)}, [0.0] * n, [None] * n, None)
+    >>> gap = difference(result([0.9, 0.8, 0.85]), result([0.6, 0.5, 0.6]), "accuracy")
+    >>> round(gap.mean, 3), gap.n
+    (0.283, 3)
     """
     for name, value in (("a", a), ("b", b)):
         if not isinstance(value, Result):
@@ -675,7 +685,18 @@ def assert_converged(results: Any) -> None:
 
 
 def cache_dir() -> Path:
-    """Return the experiment cache directory (``$CNN101_EXPERIMENT_CACHE`` or ~/.cache)."""
+    """Return the experiment cache directory (``$CNN101_EXPERIMENT_CACHE`` or ~/.cache).
+
+    Returns
+    -------
+    pathlib.Path
+        Not created here; :func:`run` creates it when it first stores a run.
+
+    Examples
+    --------
+    >>> cache_dir().name in ("experiments", os.path.basename(os.environ.get(CACHE_ENV, "")))
+    True
+    """
     return cache_folder(CACHE_ENV, Path.home() / ".cache" / "cnn101" / "experiments")
 
 
@@ -1195,6 +1216,27 @@ def run_many(
     -------
     dict of str to Result
         In the order of ``recipes``.
+
+    Examples
+    --------
+    Two arms that differ in one thing (the hidden width), three steps each:
+
+    >>> x = np.linspace(-1, 1, 64, dtype="float32")[:, None]
+    >>> y = (x[:, 0] > 0).astype("int64")
+    >>> def build(width):
+    ...     model = keras.Sequential(
+    ...         [keras.Input((1,)), keras.layers.Dense(width), keras.layers.Dense(2)]
+    ...     )
+    ...     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ...     return model
+    >>> arms = {
+    ...     f"width {w}": Recipe(f"width {w}", lambda w=w: build(w), x, y,
+    ...                          evaluate=lambda m: {"n": m.count_params()}, max_steps=3)
+    ...     for w in (2, 4)
+    ... }
+    >>> results = run_many(arms, seeds=(0, 1), cache=False, verbose=False)
+    >>> {name: r.summary("n").mean for name, r in results.items()}
+    {'width 2': 10.0, 'width 4': 18.0}
     """
     cache, verbose = check.flag(cache, "cache"), check.flag(verbose, "verbose")
     if not isinstance(recipes, Mapping) or not recipes:

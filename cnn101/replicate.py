@@ -94,7 +94,7 @@ RESULTS_DIR = Path(__file__).resolve().parent.parent / "tutorials" / "replicatio
 # the layers, networks and data it builds on, and the training engine. Input checks
 # (_validation.py), plotting and the tutorials are left out, so that a change there
 # does not make committed results stale.
-_COMMON = ("replicate.py", "experiments.py", "datasets.py", "_tf.py")
+_COMMON = ("replicate.py", "experiments.py", "datasets.py", "_tf.py", "_layers.py")
 DIGEST_FILES: dict[str, tuple[str, ...]] = {
     "jansson2022": (
         *_COMMON,
