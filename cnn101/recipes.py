@@ -7,6 +7,7 @@ run them at a size that fits a lab session; the command line runs them larger::
 
     python -m cnn101.recipes shift --seeds 0 1 2 3 4 --n-train 4000
     python -m cnn101.recipes scale --seeds 0 1 2 3 4 --n-train 2000
+    python -m cnn101.recipes scale --part channels --seeds 0 1 2 --n-train 3000
     python -m cnn101.recipes transfer --seeds 0 1 2 3 4 --n-train 3000 --n-test 1000
 
 Digits come from :func:`cnn101.datasets.load_digits`; images are NHWC.
