@@ -16,14 +16,18 @@ with only some notebooks while they are being written); the default is the repo'
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -178,3 +182,57 @@ def pytest_collection_modifyitems(config, items) -> None:
 def rng(request) -> np.random.Generator:
     """A generator seeded by the test's own id: its data do not depend on test order."""
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+# --- the browser harness of tests/site/ (Chromium, the served site, one browser) ----------
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright cannot download its own
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_chromium() -> None:
+    """Skip the calling test module without Chromium, or fail in CI."""
+    if CHROMIUM.exists():
+        return
+    if IN_CI:
+        raise RuntimeError(f"CI=true but {CHROMIUM} is missing: install the chromium package")
+    pytest.skip(
+        f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it",
+        allow_module_level=True,
+    )
+
+
+def launch(playwright):
+    """Return headless Chromium from a running ``sync_playwright()``."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site) -> Iterator[str]:
+    """The site served by a local HTTP server on a random port."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

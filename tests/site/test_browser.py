@@ -7,56 +7,13 @@ is missing outside CI; in CI (``CI=true``) a missing browser is a failure.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import require_chromium  # the browser harness: tests/conftest.py
 
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-if not CHROMIUM.exists():
-    if IN_CI:
-        raise RuntimeError(f"CI=true but {CHROMIUM} is missing: install the chromium package")
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site) -> Iterator[str]:
-    """The site served by a local HTTP server on a random port."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+require_chromium()
 
 
 class Tab:

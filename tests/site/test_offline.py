@@ -7,17 +7,12 @@ navigation link must land on its page (not a directory listing), search must fin
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from conftest import launch, require_chromium  # the browser harness: tests/conftest.py
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        raise RuntimeError(f"CI=true but {CHROMIUM} is missing: install the chromium package")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -29,7 +24,7 @@ CLICK_LINK_TO = """t => [...document.querySelectorAll("nav.md-nav--primary a.md-
 @pytest.fixture(scope="module")
 def disk_tab(built_site):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        browser = launch(playwright)
         context = browser.new_context()
         page = context.new_page()
         seen = {"foreign": [], "errors": []}

@@ -13,13 +13,8 @@ backend, a separate implementation of the same operations.
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import json
-import os
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +26,6 @@ from cnn101 import images, kernels, ops, scale
 from cnn101.invariance import shift
 
 hook = load_hook("playground")
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ATOL = 1e-5
 
 
@@ -164,44 +157,11 @@ def test_the_page_text_says_what_cnn101_computes():
 
 # ---- the page in a browser -----------------------------------------------------------------
 
-if not CHROMIUM.exists():
-    if IN_CI:
-        raise RuntimeError(f"CI=true but {CHROMIUM} is missing: install the chromium package")
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it",
-        allow_module_level=True,
-    )
+from conftest import require_chromium  # noqa: E402  (the browser harness)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+require_chromium()
 
 pytestmark = pytest.mark.slow
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 class Tab:

@@ -12,7 +12,7 @@ import tomllib
 
 import pytest
 from conftest import ROOT, load_hook, tutorial_notebooks
-from test_browser import Tab, base_url, browser  # noqa: F401 (fixtures)
+from test_browser import Tab
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +87,7 @@ def opens_larger(page, index: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def measured(built_site, browser, base_url) -> dict:  # noqa: F811
+def measured(built_site, browser, base_url) -> dict:
     """{(viewport name, page path): measurements} for every tutorial page at both sizes."""
     paths = [f"{nb.stem}.html" for nb in tutorial_notebooks()]
     found = {}
@@ -177,7 +177,7 @@ def test_phone_page_does_not_scroll_sideways_and_text_stays_readable(measured):
 
 
 @pytest.mark.parametrize("prefers", ["dark", "light"])
-def test_the_palette_follows_the_system_and_the_toggle_still_works(browser, base_url, prefers):  # noqa: F811
+def test_the_palette_follows_the_system_and_the_toggle_still_works(browser, base_url, prefers):
     context = browser.new_context(viewport=LAPTOP, color_scheme=prefers)
     try:
         page = context.new_page()
