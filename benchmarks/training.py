@@ -31,7 +31,8 @@ import time
 
 import numpy as np
 
-from cnn101 import experiments, models, recipes, scale
+from cnn101 import digits as digit_maker
+from cnn101 import experiments, models, recipes
 from cnn101._tf import tensorflow
 
 tf = tensorflow()
@@ -153,7 +154,7 @@ def _cell(values: list[float]) -> str:
 def main() -> None:
     digits = recipes.digits(N_TRAIN + N_VAL, 10)
     padded = np.pad(digits.x_train, ((0, 0), (2, 2), (2, 2)))[..., None].astype("float32")
-    placed = scale.place_digits(digits.x_train, 1.0, canvas=40, seed=1)
+    placed = digit_maker.place_digits(digits.x_train, 1.0, canvas=40, seed=1)
     networks = {
         "tutorial 2 (`models.shift_cnn`, 32x32)": (lambda: models.shift_cnn("max"), padded),
         "tutorial 3 (`models.plain_cnn`, 40x40)": (

@@ -37,7 +37,8 @@ def forward(module: str, moved: Mapping[str, str]) -> Callable[[str], Any]:
     module : str
         The old module's ``__name__``.
     moved : mapping of str to str
-        Each moved name and the module that now defines it (under the same name).
+        Each moved name and the module that now defines it (under the same name), or
+        ``"module:new_name"`` for a name that was also renamed.
 
     Returns
     -------
@@ -55,16 +56,24 @@ def forward(module: str, moved: Mapping[str, str]) -> Callable[[str], Any]:
     ...     root = lookup("sqrt")
     >>> root(9.0), caught[0].category.__name__
     (3.0, 'DeprecationWarning')
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     ceiling = forward("old", {"round_up": "math:ceil"})("round_up")
+    >>> ceiling(2.5), str(caught[0].message).split(";")[0]
+    (3, 'old.round_up moved to math.ceil')
     """
     moved = dict(moved)
 
     def __getattr__(name: str) -> Any:
         if name not in moved:
             raise AttributeError(f"module {module!r} has no attribute {name!r}")
-        new = moved[name]
+        new, _, new_name = moved[name].partition(":")
+        new_name = new_name or name
         warnings.warn(
-            moved_message(f"{module}.{name}", f"{new}.{name}"), DeprecationWarning, stacklevel=2
+            moved_message(f"{module}.{name}", f"{new}.{new_name}"),
+            DeprecationWarning,
+            stacklevel=2,
         )
-        return getattr(importlib.import_module(new), name)
+        return getattr(importlib.import_module(new), new_name)
 
     return __getattr__

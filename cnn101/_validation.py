@@ -297,6 +297,34 @@ def positive_ints(value: Any, name: str) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
+def scale_factors(value: Any, name: str = "scales") -> tuple[float, ...]:
+    """Return a non-empty sequence of resize factors in (0, 100] as a tuple of floats.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a string, not a sequence, or holds something that is not a number.
+    ValueError
+        If it is empty, or a factor is not finite, not positive or above 100.
+
+    Examples
+    --------
+    >>> scale_factors([1, 0.5])
+    (1.0, 0.5)
+    """
+    message = (
+        f"`{name}` must be a non-empty sequence of positive numbers (at most 100). "
+        f"Received: {name}={describe(value)}"
+    )
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(message)
+    if not all(map(is_number, value)):
+        raise TypeError(message)
+    if len(value) == 0 or not all(np.isfinite(s) and 0 < s <= 100 for s in value):
+        raise ValueError(message)
+    return tuple(float(s) for s in value)
+
+
 def _not_too_large(number: Any, name: str, value: Any) -> None:
     if number > MAX_SIZE:
         raise ValueError(

@@ -24,8 +24,8 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
-from cnn101.blurpool import MaxBlurPool2D
 from cnn101.kernels import to_filter
+from cnn101.layers.blur_pool import MaxBlurPool2D
 
 tensorflow()  # load TensorFlow quietly before Keras
 
@@ -335,7 +335,7 @@ def conv_pool_stack(
         Number of stages; the output is ``2 ** depth`` times smaller.
     pooling : {"max", "avg", "blur", "stride"}, default "max"
         ``keras.layers.MaxPooling2D(2)``, ``keras.layers.AveragePooling2D(2)``, the
-        anti-aliased :class:`cnn101.blurpool.MaxBlurPool2D` (2, ``filter_size``), or
+        anti-aliased :class:`cnn101.layers.blur_pool.MaxBlurPool2D` (2, ``filter_size``), or
         no pooling: ``"stride"`` keeps every second pixel of the ReLU output (the
         same as a stride-2 convolution).
     kernel : str or array_like of shape (kh, kw), optional

@@ -3,12 +3,13 @@
 * :func:`shift_cnn`: tutorial 2's digit classifier, three 3x3 convolutions with a
   choice of downsampling (max, average, max-blur pooling or stride 2);
 * :func:`plain_cnn`: tutorial 3's and 6's digit classifier,
-  :func:`cnn101.multiscale.small_trunk` (3x3 convolutions, max pooling, global max
+  :func:`small_trunk` (3x3 convolutions, max pooling, global max
   pooling) and a softmax layer;
 * :func:`scale_channel_cnn`: the same weights applied to an image pyramid by
-  :class:`cnn101.multiscale.ScaleChannels`;
+  :class:`cnn101.layers.ScaleChannels`;
 
-and :func:`accuracy_by_scale`, how tutorial 3 measures the last two. Recipes,
+with :func:`accuracy_by_scale`, how tutorial 3 measures the last two, and
+:func:`copy_conv_layers`, how tutorial 6 reuses a network's early filters. Recipes,
 exercises, benchmarks and tests build their networks here. Every builder returns
 a compiled model (Adam, sparse categorical cross-entropy, metric accuracy);
 images are NHWC.
@@ -28,20 +29,22 @@ tensorflow()
 
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
-from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
-from cnn101.multiscale import ScaleChannels, _check_scales, small_trunk  # noqa: E402
-from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
-from cnn101.scale import place_digits  # noqa: E402
+from cnn101.digits import place_digits  # noqa: E402
+from cnn101.layers.blur_pool import MaxBlurPool2D  # noqa: E402
+from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
+from cnn101.layers.scale_channels import ScaleChannels  # noqa: E402
 
 __all__ = [
     "POOLINGS",
     "accuracy_by_scale",
     "aps_cnn",
+    "copy_conv_layers",
     "plain_cnn",
     "predicted_classes",
     "scale_channel_cnn",
     "shift_cnn",
     "shift_cnn_gap",
+    "small_trunk",
 ]
 
 POOLINGS = ("max", "avg", "blur", "stride")
@@ -90,7 +93,7 @@ def shift_cnn(
     ----------
     pooling : {"max", "avg", "blur", "stride"}, default "max"
         After each convolution: 2x2 max pooling, 2x2 average pooling, anti-aliased
-        max-blur pooling (:class:`cnn101.blurpool.MaxBlurPool2D`), or no pooling
+        max-blur pooling (:class:`cnn101.layers.blur_pool.MaxBlurPool2D`), or no pooling
         with the convolution itself at stride 2 (it keeps every second output).
     input_shape : (int, int, int), default (32, 32, 1)
         Height and width at least 8 (three 2x downsamplings).
@@ -188,11 +191,11 @@ def aps_cnn(
     Parameters
     ----------
     downsampling : {"aps", "stride"}, default "aps"
-        :class:`cnn101.polyphase.AdaptivePolyphaseSampling2D` (exact invariance to circular shifts),
+        :class:`cnn101.layers.polyphase.AdaptivePolyphaseSampling2D` (exact invariance to circular shifts),
         or keeping every second pixel of a fixed grid (what a stride-2 convolution
         computes; not invariant).
     padding : {"circular", "zero"}, default "circular"
-        How the convolutions pad: :class:`cnn101.polyphase.CircularPad2D` (commutes with circular
+        How the convolutions pad: :class:`cnn101.layers.polyphase.CircularPad2D` (commutes with circular
         shifts) or zeros (Keras' ``"same"``; equivariant only away from the border).
     input_shape : (int, int, int), default (32, 32, 1)
         Height and width divisible by 8.
@@ -245,13 +248,44 @@ def aps_cnn(
     return _compiled(model, learning_rate, logits=True)
 
 
+def small_trunk(filters: Sequence[int] = (8, 16, 32), *, name: str = "trunk") -> keras.Sequential:
+    """Return a small convolutional trunk: (3x3 conv + ReLU, 2x2 max pool) per stage, global max.
+
+    Parameters
+    ----------
+    filters : sequence of int, default (8, 16, 32)
+        Output channels of each 3x3 convolution; every stage but the last is
+        followed by 2x2 max pooling, the last by global max pooling.
+    name : str, default "trunk"
+
+    Returns
+    -------
+    keras.Sequential
+        Maps (batch, H, W, C) to (batch, filters[-1]) for any H, W >= 2 ** (len(filters) - 1).
+
+    Examples
+    --------
+    >>> trunk = small_trunk((4, 8))
+    >>> tuple(trunk(np.zeros((1, 20, 20, 1), "float32")).shape)
+    (1, 8)
+    """
+    filters = check.positive_ints(filters, "filters")
+    check.text(name, "name", optional=False)
+    layers: list[keras.layers.Layer] = []
+    for index, count in enumerate(filters):
+        layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
+        last = index == len(filters) - 1
+        layers.append(keras.layers.GlobalMaxPooling2D() if last else keras.layers.MaxPooling2D(2))
+    return keras.Sequential(layers, name=name)
+
+
 def plain_cnn(
     input_shape: tuple[int, int, int] = (48, 48, 1),
     num_classes: int = 10,
     filters: Sequence[int] = (8, 16, 32),
     learning_rate: float = 1e-3,
 ) -> keras.Model:
-    """Return a compiled plain CNN: :func:`cnn101.multiscale.small_trunk`, then a softmax layer.
+    """Return a compiled plain CNN: :func:`small_trunk`, then a softmax layer.
 
     Parameters
     ----------
@@ -287,7 +321,7 @@ def scale_channel_cnn(
     scales: Sequence[float] = (1.0, 0.5**0.5, 0.5),
     learning_rate: float = 1e-3,
 ) -> keras.Model:
-    """Return a compiled scale-channel CNN: :class:`cnn101.multiscale.ScaleChannels` around the trunk.
+    """Return a compiled scale-channel CNN: :class:`cnn101.layers.ScaleChannels` around the trunk.
 
     It has exactly the weights of :func:`plain_cnn` with the same ``filters``
     (layers ``"trunk"`` and ``"classifier"``); only how they are applied differs.
@@ -379,7 +413,7 @@ def accuracy_by_scale(
     canvas: int | None = None,
     seed: int = 0,
 ) -> np.ndarray:
-    """Place the digits at each scale (see :func:`cnn101.scale.place_digits`) and measure accuracy.
+    """Place the digits at each scale (see :func:`cnn101.digits.place_digits`) and measure accuracy.
 
     Parameters
     ----------
@@ -406,7 +440,7 @@ def accuracy_by_scale(
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a Keras model. Received: model={check.describe(model)}")
-    scales = _check_scales(scales)
+    scales = check.scale_factors(scales, "scales")
     images = check.as_float_array(images, "images")
     if images.ndim != 3:
         raise ValueError(
@@ -421,3 +455,60 @@ def accuracy_by_scale(
         predicted = predicted_classes(model, placed, batch_size=500)
         accuracy.append(float(np.mean(predicted == labels)))
     return np.asarray(accuracy)
+
+
+def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None = None) -> int:
+    """Copy the weights of the first ``count`` Conv2D layers of ``source`` into ``target``.
+
+    Layers are matched in order of appearance (nested models included), which is
+    how "reuse the early filters" is done for transfer learning.
+
+    Parameters
+    ----------
+    source, target : keras.Model
+        Built models whose Conv2D layers have matching shapes.
+    count : int, optional
+        Number of Conv2D layers to copy; all of them by default.
+
+    Returns
+    -------
+    int
+        The number of layers copied.
+
+    Examples
+    --------
+    >>> a, b = plain_cnn((16, 16, 1)), plain_cnn((16, 16, 1))
+    >>> copy_conv_layers(a, b, count=1)
+    1
+    """
+    src, dst = _conv_layers(source, "source"), _conv_layers(target, "target")
+    if count is None:
+        count = len(src)
+    count = check.positive_int(count, "count")
+    if count > min(len(src), len(dst)):
+        raise ValueError(
+            f"`count` must be at most the number of Conv2D layers in both models "
+            f"({len(src)} and {len(dst)}). Received: count={count}"
+        )
+    for a, b in zip(src[:count], dst[:count], strict=True):
+        b.set_weights(a.get_weights())
+    return count
+
+
+def _conv_layers(model: Any, name: str) -> list[keras.layers.Layer]:
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`{name}` must be a Keras model. Received: {name}={check.describe(model)}")
+    found: list[keras.layers.Layer] = []
+
+    def visit(layer: Any) -> None:
+        if isinstance(layer, keras.layers.Conv2D):
+            found.append(layer)
+        children = (
+            [layer.trunk] if isinstance(layer, ScaleChannels) else getattr(layer, "layers", [])
+        )
+        for child in children:
+            visit(child)
+
+    for layer in model.layers:
+        visit(layer)
+    return found

@@ -32,6 +32,7 @@ import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 from cnn101 import models  # noqa: E402
 from cnn101.datasets import load_digits  # noqa: E402
+from cnn101.digits import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
 from cnn101.experiments import (  # noqa: E402
     Recipe,
     Result,
@@ -47,14 +48,14 @@ from cnn101.invariance import (  # noqa: E402
     shift,
     shifted_predictions,
 )
+from cnn101.layers.scale_channels import ScaleChannels  # noqa: E402
 from cnn101.models import (  # noqa: E402
     POOLINGS,
     aps_cnn,
+    copy_conv_layers,
     shift_cnn,
     shift_cnn_gap,
 )
-from cnn101.multiscale import ScaleChannels, copy_conv_layers  # noqa: E402
-from cnn101.scale import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
 
 __all__ = [
     "CHANNEL_BUDGET",
@@ -473,7 +474,7 @@ def _placer(canvas: int, scales: Any):
 def _reposition(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
     """Move every placed digit to a new uniformly random position where it fits whole.
 
-    The same positions as :func:`cnn101.scale.place_digits` draws, without resizing
+    The same positions as :func:`cnn101.digits.place_digits` draws, without resizing
     again: each digit keeps its pixels (its size), only its place changes.
     """
     images = x[..., 0]
@@ -850,7 +851,7 @@ def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
     Parameters
     ----------
     model : keras.Model
-        A model with one :class:`cnn101.multiscale.ScaleChannels` layer (max pooling).
+        A model with one :class:`cnn101.layers.ScaleChannels` layer (max pooling).
     images : array_like of shape (N, H, W, 1)
 
     Returns
@@ -1003,7 +1004,7 @@ def freeze_conv_layers(model: keras.Model, count: int, learning_rate: float = 3e
 
     The rest of the network still learns, with Adam at ``learning_rate`` (0.003
     by default, as :func:`cnn101.models.plain_cnn` in the recipes). Freezing
-    every convolution of :func:`cnn101.multiscale.small_trunk` leaves only the
+    every convolution of :func:`cnn101.models.small_trunk` leaves only the
     softmax layer learning: a linear probe.
 
     Parameters

@@ -20,12 +20,12 @@ The replications (what each paper says is quoted in :data:`PAPERS`):
     digit is cut). Arms: a standard CNN (:func:`cnn101.models.plain_cnn`), a
     plain scale-channel network (:func:`cnn101.models.scale_channel_cnn`, whose
     channels see the whole image), and the foveated FovMax and FovAvg
-    (:class:`cnn101.scale_invariant.FoveatedScaleChannels`), all on the same
-    trunk (:func:`cnn101.multiscale.small_trunk`).
+    (:class:`cnn101.layers.FoveatedScaleChannels`), all on the same
+    trunk (:func:`cnn101.models.small_trunk`).
 ``zhang2019``
     Zhang (ICML 2019, arXiv:1904.11486). Tutorial 2's three-convolution digit
     classifier with max pooling, or with anti-aliased max pooling
-    (:class:`cnn101.blurpool.MaxBlurPool2D`) whose blur filter has 2, 3 or 5
+    (:class:`cnn101.layers.blur_pool.MaxBlurPool2D`) whose blur filter has 2, 3 or 5
     taps (Rect-2, Tri-3, Bin-5): accuracy and Zhang's consistency (the chance
     that two random shifts of a test digit, up to 3 px each way, get the same
     class; :func:`cnn101.invariance.consistency`).
@@ -33,7 +33,7 @@ The replications (what each paper says is quoted in :data:`PAPERS`):
     Kanazawa, Sharma & Jacobs (2014, arXiv:1412.5104). An MNIST-Scale-like set
     (each digit scaled by a factor drawn uniformly in [0.3, 1], centred on
     28x28), a two-convolution ConvNet against the same network with each
-    convolution a :class:`cnn101.scale_invariant.ScaleInvariantConv2D`: test
+    convolution a :class:`cnn101.layers.ScaleInvariantConv2D`: test
     error.
 
 Each full run is sized to finish in about ten minutes on two shared CPU cores
@@ -67,12 +67,13 @@ tensorflow()
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 from cnn101 import experiments, models  # noqa: E402
-from cnn101.blurpool import MaxBlurPool2D  # noqa: E402
 from cnn101.datasets import load_digits  # noqa: E402
+from cnn101.digits import bounding_boxes, place_digits  # noqa: E402
 from cnn101.invariance import consistency  # noqa: E402
-from cnn101.multiscale import small_trunk  # noqa: E402
-from cnn101.scale import bounding_boxes, place_digits  # noqa: E402
-from cnn101.scale_invariant import FoveatedScaleChannels, ScaleInvariantConv2D  # noqa: E402
+from cnn101.layers.blur_pool import MaxBlurPool2D  # noqa: E402
+from cnn101.layers.scale_channels import FoveatedScaleChannels  # noqa: E402
+from cnn101.layers.scale_invariant_conv import ScaleInvariantConv2D  # noqa: E402
+from cnn101.models import small_trunk  # noqa: E402
 
 __all__ = [
     "DIGEST_FILES",
@@ -94,17 +95,11 @@ RESULTS_DIR = Path(__file__).resolve().parent.parent / "tutorials" / "replicatio
 # the layers, networks and data it builds on, and the training engine. Input checks
 # (_validation.py), plotting and the tutorials are left out, so that a change there
 # does not make committed results stale.
-_COMMON = ("replicate.py", "experiments.py", "datasets.py", "_tf.py", "_layers.py")
+_COMMON = ("replicate.py", "experiments.py", "datasets.py", "_tf.py", "layers/_base.py")
 DIGEST_FILES: dict[str, tuple[str, ...]] = {
-    "jansson2022": (
-        *_COMMON,
-        "models.py",
-        "multiscale.py",
-        "scale.py",
-        "scale_invariant.py",
-    ),
-    "zhang2019": (*_COMMON, "blurpool.py", "invariance.py"),
-    "kanazawa2014": (*_COMMON, "scale.py", "scale_invariant.py", "multiscale.py"),
+    "jansson2022": (*_COMMON, "models.py", "digits.py", "layers/scale_channels.py"),
+    "zhang2019": (*_COMMON, "layers/blur_pool.py", "invariance.py"),
+    "kanazawa2014": (*_COMMON, "digits.py", "layers/scale_invariant_conv.py"),
 }
 
 # Sizes of a full run and of the smoke run the test suite makes.

@@ -80,7 +80,7 @@ def _digits() -> Any:
 
 
 def _tiny_model() -> Any:
-    from cnn101.multiscale import build_plain_cnn
+    from cnn101.models import plain_cnn as build_plain_cnn
 
     return build_plain_cnn((16, 16, 1), num_classes=3, filters=(2,))
 
@@ -186,8 +186,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "max_shift": lambda: 1,
     },
     "invariance.conv_pool_stack": {"depth": lambda: 1, "channels": lambda: 2},
-    "blurpool.blur_pool2d": {"images": _img},
-    "blurpool.max_blur_pool2d": {"images": _img},
+    "layers.blur_pool.blur_pool2d": {"images": _img},
+    "layers.blur_pool.max_blur_pool2d": {"images": _img},
     "scale.pooled_responses": {"image": _img, "kernels": lambda: ["identity"], "levels": lambda: 1},
     "scale.octave_correlation": {
         "near": lambda: np.kron(_img(4, 4), np.ones((2, 2), np.float32)),
@@ -197,36 +197,33 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "scale.merge_level": {"start": lambda: 9, "size": lambda: 4},
     "scale.square_corner_cells": {"sizes": lambda: (2, 4), "levels": lambda: 2},
-    "scale.log_uniform_scales": {"n": lambda: 4, "seed": lambda: 0},
-    "scale.bounding_boxes": {"images": lambda: _batch(2, 6, 6, 1)},
-    "scale.place_digits": {
+    "digits.log_uniform_scales": {"n": lambda: 4, "seed": lambda: 0},
+    "digits.bounding_boxes": {"images": lambda: _batch(2, 6, 6, 1)},
+    "digits.place_digits": {
         "images": lambda: _digits()[0][0][:2],
         "canvas": lambda: 40,
         "seed": lambda: 0,
     },
-    "multiscale.ScaleChannels": {"trunk": _trunk, "scales": lambda: (1.0, 0.5)},
-    "multiscale.small_trunk": {"filters": lambda: (2, 3)},
-    "scale_invariant.ScaleInvariantConv2D": {"filters": lambda: 2, "scales": lambda: (0.5, 1.0)},
-    "scale_invariant.FoveatedScaleChannels": {
+    "layers.scale_channels.ScaleChannels": {"trunk": _trunk, "scales": lambda: (1.0, 0.5)},
+    "models.small_trunk": {"filters": lambda: (2, 3)},
+    "layers.scale_invariant_conv.ScaleInvariantConv2D": {
+        "filters": lambda: 2,
+        "scales": lambda: (0.5, 1.0),
+    },
+    "layers.scale_channels.FoveatedScaleChannels": {
         "trunk": _trunk,
         "scales": lambda: (0.5, 1.0),
         "crop": lambda: 4,
     },
-    "scale_invariant.FoveatedScaleChannels.crops": {"inputs": lambda: _batch(2, 8, 8, 1)},
+    "layers.scale_channels.FoveatedScaleChannels.crops": {"inputs": lambda: _batch(2, 8, 8, 1)},
     "replicate.code_digest": {"name": lambda: "zhang2019"},
     "replicate.check_results": {"path": lambda: _results_file()},
     "replicate.write_results": {
         "results": lambda: json.load(open(_results_file())),
         "path": lambda: os.path.join(__import__("tempfile").mkdtemp(), "r.json"),
     },
-    "multiscale.ScaleChannels.pyramid": {"inputs": lambda: _batch(2, 8, 8, 1)},
-    "multiscale.ScaleChannels.scale_outputs": {"inputs": lambda: _batch(2, 8, 8, 1)},
-    "multiscale.build_plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
-    "multiscale.build_scale_channel_cnn": {
-        "input_shape": lambda: (16, 16, 1),
-        "filters": lambda: (2,),
-        "scales": lambda: (1.0, 0.5),
-    },
+    "layers.scale_channels.ScaleChannels.pyramid": {"inputs": lambda: _batch(2, 8, 8, 1)},
+    "layers.scale_channels.ScaleChannels.scale_outputs": {"inputs": lambda: _batch(2, 8, 8, 1)},
     "models.shift_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
     "models.plain_cnn": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
     "models.shift_cnn_gap": {"input_shape": lambda: (16, 16, 1), "filters": lambda: (2,)},
@@ -243,17 +240,10 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "scales": lambda: [1.0, 0.5],
         "canvas": lambda: 16,
     },
-    "multiscale.copy_conv_layers": {
+    "models.copy_conv_layers": {
         "source": _tiny_model,
         "target": _tiny_model,
         "count": lambda: 1,
-    },
-    "multiscale.accuracy_by_scale": {
-        "model": _tiny_model,
-        "images": lambda: _digits()[0][0][:3, 10:18, 10:18],
-        "labels": lambda: [0, 1, 2],
-        "scales": lambda: [1.0, 0.5],
-        "canvas": lambda: 16,
     },
     "pyramids.gaussian_blur": {"images": _img},
     "pyramids.pyramid_reduce": {"images": _img, "sigma": lambda: 0.5},
@@ -277,11 +267,14 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "template": lambda: _img(32, 32)[4:16, 8:20],
         "max_layer": lambda: 1,
     },
-    "pyramid_pooling.bin_edges": {"size": lambda: 5, "bins": lambda: 2},
-    "pyramid_pooling.adaptive_pool2d": {"images": _img, "bins": lambda: 2},
-    "pyramid_pooling.SpatialPyramidPooling": {"levels": lambda: (2, 1)},
-    "pyramid_pooling.PyramidPoolingModule": {"bins": lambda: (1, 2), "filters": lambda: 2},
-    "pyramid_pooling.AtrousSpatialPyramidPooling": {"filters": lambda: 2, "rates": lambda: (1, 2)},
+    "layers.pyramid_pooling.bin_edges": {"size": lambda: 5, "bins": lambda: 2},
+    "layers.pyramid_pooling.adaptive_pool2d": {"images": _img, "bins": lambda: 2},
+    "layers.pyramid_pooling.SpatialPyramidPooling": {"levels": lambda: (2, 1)},
+    "layers.pyramid_pooling.PyramidPoolingModule": {"bins": lambda: (1, 2), "filters": lambda: 2},
+    "layers.pyramid_pooling.AtrousSpatialPyramidPooling": {
+        "filters": lambda: 2,
+        "rates": lambda: (1, 2),
+    },
     "transforms.SpatialTransform": {
         "name": lambda: "shift",
         "kind": lambda: "translate",
@@ -431,8 +424,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "recipes.aps_recipes": {"data": lambda: _tiny_digits()},
     "recipes.shift_comparison": {"data": lambda: _tiny_digits()},
-    "polyphase.aps_downsample": {"images": lambda: _batch(2, 8, 8, 1)},
-    "polyphase.polyphase_components": {"images": lambda: _batch(2, 8, 8, 1)},
+    "layers.polyphase.aps_downsample": {"images": lambda: _batch(2, 8, 8, 1)},
+    "layers.polyphase.polyphase_components": {"images": lambda: _batch(2, 8, 8, 1)},
     "recipes.channel_network": {
         "result": lambda: _channel_result(),
         "seed": lambda: 0,
@@ -451,7 +444,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "template_shape": lambda: (12, 12),
         "result": lambda: _search_result(),
     },
-    "pyramid_pooling.valid_taps": {"size": lambda: 8, "rate": lambda: 2},
+    "layers.pyramid_pooling.valid_taps": {"size": lambda: 8, "rate": lambda: 2},
     "alignment.candidate_warp_errors": {
         "image": lambda: _img(16, 16),
         "extractor": _extractor,
@@ -744,12 +737,12 @@ def _instances() -> dict[str, Callable[[], Any]]:
         return translation(1, 0)
 
     def scale_channels() -> Any:
-        from cnn101.multiscale import ScaleChannels
+        from cnn101.layers.scale_channels import ScaleChannels
 
         return ScaleChannels(_trunk(), scales=(1.0, 0.5))
 
     def foveated() -> Any:
-        from cnn101.scale_invariant import FoveatedScaleChannels
+        from cnn101.layers.scale_channels import FoveatedScaleChannels
 
         return FoveatedScaleChannels(_trunk(), scales=(0.5, 1.0), crop=4)
 
@@ -773,18 +766,18 @@ def _instances() -> dict[str, Callable[[], Any]]:
         "invariance.ShiftStability": stability,
         "transforms.SpatialTransform": transform,
         "feature_extractors.FeatureExtractor": _extractor,
-        "multiscale.ScaleChannels": scale_channels,
-        "scale_invariant.FoveatedScaleChannels": foveated,
+        "layers.scale_channels.ScaleChannels": scale_channels,
+        "layers.scale_channels.FoveatedScaleChannels": foveated,
     }
 
 
 # Input of each Keras layer's base call (an NHWC batch), when not the default.
 LAYER_INPUTS: dict[str, Callable[[], Any]] = {
-    "multiscale.ScaleChannels": lambda: _batch(2, 8, 8, 1),
-    "scale_invariant.ScaleInvariantConv2D": lambda: _batch(2, 8, 8, 1),
-    "scale_invariant.FoveatedScaleChannels": lambda: _batch(2, 8, 8, 1),
-    "polyphase.AdaptivePolyphaseSampling2D": lambda: _batch(2, 8, 8, 3),
-    "polyphase.CircularPad2D": lambda: _batch(2, 8, 8, 3),
+    "layers.scale_channels.ScaleChannels": lambda: _batch(2, 8, 8, 1),
+    "layers.scale_invariant_conv.ScaleInvariantConv2D": lambda: _batch(2, 8, 8, 1),
+    "layers.scale_channels.FoveatedScaleChannels": lambda: _batch(2, 8, 8, 1),
+    "layers.polyphase.AdaptivePolyphaseSampling2D": lambda: _batch(2, 8, 8, 3),
+    "layers.polyphase.CircularPad2D": lambda: _batch(2, 8, 8, 3),
 }
 
 # Result records: their constructors are not walked (the library fills them in), their
@@ -816,20 +809,20 @@ SKIP: dict[str, str] = {
     "experiments.paired_interval": (
         "needs two trained arms with per-digit results: tested in tests/test_recipes.py"
     ),
-    "multiscale.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
-    "multiscale.ScaleChannels.build": "Keras' layer API: walked by the layer checks",
-    "multiscale.ScaleChannels.call": "Keras' layer API: walked by the layer checks",
-    "multiscale.ScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
-    "multiscale.ScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
-    "scale_invariant.ScaleInvariantConv2D.compute_output_shape": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.ScaleInvariantConv2D.build": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.ScaleInvariantConv2D.call": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.ScaleInvariantConv2D.get_config": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.FoveatedScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.FoveatedScaleChannels.build": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.FoveatedScaleChannels.call": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.FoveatedScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
-    "scale_invariant.FoveatedScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
+    "layers.scale_channels.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.ScaleChannels.build": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.ScaleChannels.call": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.ScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.ScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
+    "layers.scale_invariant_conv.ScaleInvariantConv2D.compute_output_shape": "Keras' layer API: walked by the layer checks",
+    "layers.scale_invariant_conv.ScaleInvariantConv2D.build": "Keras' layer API: walked by the layer checks",
+    "layers.scale_invariant_conv.ScaleInvariantConv2D.call": "Keras' layer API: walked by the layer checks",
+    "layers.scale_invariant_conv.ScaleInvariantConv2D.get_config": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.FoveatedScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.FoveatedScaleChannels.build": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.FoveatedScaleChannels.call": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.FoveatedScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
+    "layers.scale_channels.FoveatedScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
     "replicate.replicate": (
         "trains every arm of a replication (minutes): its argument checks and smoke runs "
         "are tested in tests/test_replicate.py"
@@ -876,31 +869,37 @@ ALLOWED: dict[str, dict[str, str]] = {
     "pyramids.gaussian_blur(sigma)": {
         "None": "None means the default sigma, as in every pyramid function"
     },
-    "pyramid_pooling.PyramidPoolingModule(activation)": {
+    "layers.pyramid_pooling.PyramidPoolingModule(activation)": {
         "None": "Keras' convention: None is linear"
     },
-    "pyramid_pooling.AtrousSpatialPyramidPooling(activation)": {
+    "layers.pyramid_pooling.AtrousSpatialPyramidPooling(activation)": {
         "None": "Keras' convention: None is linear"
     },
-    "blurpool.BlurPool2D.__call__(inputs)": {
+    "layers.blur_pool.BlurPool2D.__call__(inputs)": {
         "other channels": "no weights: any channel count is right"
     },
-    "multiscale.ScaleChannels.__call__(inputs)": {
+    "layers.scale_channels.ScaleChannels.__call__(inputs)": {
         "other channels": "the trunk decides (this one has no weights)"
     },
-    "multiscale.ScaleChannels.pyramid(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
-    "scale_invariant.FoveatedScaleChannels.__call__(inputs)": {
+    "layers.scale_channels.ScaleChannels.pyramid(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
+    "layers.scale_channels.FoveatedScaleChannels.__call__(inputs)": {
         "other channels": "the trunk decides (this one has no weights)"
     },
-    "scale_invariant.FoveatedScaleChannels.crops(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
-    "multiscale.ScaleChannels.scale_outputs(inputs)": {"NaN": _LAYER_NAN, "inf": _LAYER_NAN},
-    "polyphase.CircularPad2D.__call__(inputs)": {
+    "layers.scale_channels.FoveatedScaleChannels.crops(inputs)": {
+        "NaN": _LAYER_NAN,
+        "inf": _LAYER_NAN,
+    },
+    "layers.scale_channels.ScaleChannels.scale_outputs(inputs)": {
+        "NaN": _LAYER_NAN,
+        "inf": _LAYER_NAN,
+    },
+    "layers.polyphase.CircularPad2D.__call__(inputs)": {
         "other channels": "no weights: any channel count is right"
     },
-    "polyphase.AdaptivePolyphaseSampling2D.__call__(inputs)": {
+    "layers.polyphase.AdaptivePolyphaseSampling2D.__call__(inputs)": {
         "other channels": "no weights: any channel count is right"
     },
-    "blurpool.MaxBlurPool2D.__call__(inputs)": {
+    "layers.blur_pool.MaxBlurPool2D.__call__(inputs)": {
         "other channels": "no weights: any channel count is right"
     },
     "reference.relu(features)": {"scalar": "any shape", "5-D": "any shape"},
@@ -1105,12 +1104,13 @@ def module_names() -> list[str]:
     """Return every module the walker covers: cnn101._SUBMODULES and their submodules."""
     import cnn101
     import cnn101.exercises
+    import cnn101.layers
     import cnn101.teaching
 
     names = [m for m in cnn101._SUBMODULES]
     # ``__main__`` is a command line (argv in, exit status out), tested in
     # tests/test_handout.py and tests/test_teaching.py, not a function API.
-    for package in (cnn101.exercises, cnn101.teaching):
+    for package in (cnn101.exercises, cnn101.layers, cnn101.teaching):
         short = package.__name__.removeprefix("cnn101.")
         names += [
             f"{short}.{m.name}"
@@ -1142,6 +1142,8 @@ def public_callables(module_name: str) -> list[tuple[str, Any]]:
     found = []
     for name in names:
         obj = getattr(module, name)
+        if hasattr(module, "__path__") and obj.__module__ != module.__name__:
+            continue  # a package's re-export: walked in the submodule that defines it
         if inspect.isfunction(obj) or inspect.isclass(obj):
             found.append((f"{module_name.lstrip('=')}.{name}", obj))
     return found

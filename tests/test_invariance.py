@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from cnn101 import ops
 from cnn101._tf import tensorflow
-from cnn101.blurpool import MaxBlurPool2D
 from cnn101.images import load_photo, vertical_line_image
 from cnn101.invariance import (
     consistency,
@@ -21,6 +20,7 @@ from cnn101.invariance import (
     shift_stability,
     shifted_predictions,
 )
+from cnn101.layers.blur_pool import MaxBlurPool2D
 
 
 @pytest.mark.parametrize("dy", [-9, -3, -1, 0, 2, 8])

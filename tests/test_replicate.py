@@ -19,7 +19,8 @@ import pytest
 
 from cnn101 import replicate as rep
 from cnn101._tf import tensorflow
-from cnn101.scale_invariant import FoveatedScaleChannels, ScaleInvariantConv2D
+from cnn101.layers.scale_channels import FoveatedScaleChannels
+from cnn101.layers.scale_invariant_conv import ScaleInvariantConv2D
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from cnn101 import _validation as check
-from cnn101 import blurpool, ops
+from cnn101 import ops
+from cnn101.layers import blur_pool as blurpool
 
 OPTIONS = ("max", "avg")
 
@@ -142,7 +143,8 @@ def _image():
 
 def _calls():
     """Public functions that take sizes, given a size of the wrong type."""
-    from cnn101 import pyramid_pooling, pyramids, receptive_field, scale_space
+    from cnn101 import pyramids, receptive_field, scale_space
+    from cnn101.layers import pyramid_pooling
 
     return [
         ("ops.max_pool2d pool_size='2'", lambda: ops.max_pool2d(_image(), "2"), "pool_size"),
@@ -240,7 +242,7 @@ def test_option_strings_are_accepted_in_any_case(call, expected):
 
 
 def test_layers_store_the_canonical_spelling():
-    from cnn101.pyramid_pooling import AtrousSpatialPyramidPooling, SpatialPyramidPooling
+    from cnn101.layers.pyramid_pooling import AtrousSpatialPyramidPooling, SpatialPyramidPooling
 
     layer = SpatialPyramidPooling(pooling="MAX", bin_rule="He")
     assert (layer.pooling, layer.bin_rule) == ("max", "he")
@@ -249,12 +251,13 @@ def test_layers_store_the_canonical_spelling():
 
 
 def test_the_layers_of_the_replications_follow_the_case_rule():
-    """models, invariance and multiscale: the same rule (their options were case-sensitive)."""
-    from cnn101 import invariance, models, multiscale
+    """models, invariance and the scale channels: the same rule (their options were case-sensitive)."""
+    from cnn101 import invariance, models
+    from cnn101.layers import scale_channels
 
     stack = invariance.conv_pool_stack(1, pooling="Blur")
     assert stack.name == "blur_pool_stack_1"
-    assert multiscale.ScaleChannels(multiscale.small_trunk((2,)), pooling="AVG").pooling == "avg"
+    assert scale_channels.ScaleChannels(models.small_trunk((2,)), pooling="AVG").pooling == "avg"
     assert (
         models.shift_cnn("STRIDE", filters=(2,)).count_params()
         == models.shift_cnn("stride", filters=(2,)).count_params()
@@ -264,9 +267,9 @@ def test_the_layers_of_the_replications_follow_the_case_rule():
     with pytest.raises(ValueError, match="`pooling` must be one of"):
         models.shift_cnn("min")
     with pytest.raises(TypeError, match="`scales`"):
-        multiscale.ScaleChannels(multiscale.small_trunk((2,)), scales=("1",))
+        scale_channels.ScaleChannels(models.small_trunk((2,)), scales=("1",))
     with pytest.raises(TypeError, match="`filters`"):
-        multiscale.small_trunk((2.0,))
+        models.small_trunk((2.0,))
 
 
 # --- the shared checks as the modules raise them -------------------------------------------
@@ -274,15 +277,15 @@ def test_the_layers_of_the_replications_follow_the_case_rule():
 
 def test_numpy_scalars_count_as_numbers():
     """np.float32(2.0) and np.int64(2) are accepted wherever 2.0 and 2 are."""
-    from cnn101 import images, scale, transforms
+    from cnn101 import digits, images, transforms
 
     image = np.arange(16.0).reshape(4, 4)
     np.testing.assert_array_equal(ops.max_pool2d(image, np.int64(2)), ops.max_pool2d(image, 2))
     assert transforms.scaling(np.float32(2.0)).params == transforms.scaling(2.0).params
     assert transforms.shear(np.float64(1.0)).params == transforms.shear(1.0).params
     np.testing.assert_array_equal(
-        scale.log_uniform_scales(3, np.float32(0.5), np.float64(2.0), seed=np.int64(0)),
-        scale.log_uniform_scales(3, 0.5, 2.0, seed=0),
+        digits.log_uniform_scales(3, np.float32(0.5), np.float64(2.0), seed=np.int64(0)),
+        digits.log_uniform_scales(3, 0.5, 2.0, seed=0),
     )
     assert images.vertical_line_image(column=np.int64(2))[0, 2] == 1.0
 

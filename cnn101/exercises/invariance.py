@@ -1,7 +1,7 @@
 """Self-checks for tutorial 2, "Translation invariance, measured".
 
 Every check compares the student's answer with the library (:mod:`cnn101.invariance`,
-:mod:`cnn101.blurpool`) and returns a :class:`~cnn101.exercises.Feedback`; a wrong or
+:mod:`cnn101.layers.blur_pool`) and returns a :class:`~cnn101.exercises.Feedback`; a wrong or
 malformed answer gives "Not yet" with a hint, never an exception.
 """
 
@@ -14,10 +14,10 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101 import ops
-from cnn101.blurpool import binomial_filter
 from cnn101.exercises import Feedback, correct, not_yet
 from cnn101.images import vertical_line_image
 from cnn101.invariance import shift, shift_stability
+from cnn101.layers.blur_pool import binomial_filter
 
 __all__ = [
     "check_binomial_filter",

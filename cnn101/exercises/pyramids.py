@@ -1,7 +1,7 @@
 """Checks for the exercises of tutorial 4, "Image pyramids and pyramid pooling".
 
 Each check compares the answer with the library (:mod:`cnn101.pyramids`,
-:mod:`cnn101.pyramid_pooling`, :mod:`cnn101.receptive_field`) and returns a
+:mod:`cnn101.layers.pyramid_pooling`, :mod:`cnn101.receptive_field`) and returns a
 :class:`~cnn101.exercises.Feedback`; a wrong or malformed answer gets "Not yet" and
 a hint, never an exception.
 """
@@ -106,7 +106,7 @@ def check_spp_length(
     channels : int, default 256
         Channels of the feature map that is pooled.
     levels : sequence of int, default (6, 3, 2, 1)
-        Bins per side at each level of :class:`cnn101.pyramid_pooling.SpatialPyramidPooling`.
+        Bins per side at each level of :class:`cnn101.layers.pyramid_pooling.SpatialPyramidPooling`.
 
     Returns
     -------
@@ -125,7 +125,7 @@ def check_spp_length(
     >>> bool(check_spp_length(256 * 4))
     False
     """
-    from cnn101.pyramid_pooling import SpatialPyramidPooling
+    from cnn101.layers.pyramid_pooling import SpatialPyramidPooling
 
     channels = check.positive_int(channels, "channels")
     expected = SpatialPyramidPooling(levels).compute_output_shape((None, None, None, channels))[-1]

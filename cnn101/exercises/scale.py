@@ -1,7 +1,7 @@
 """Checks for the exercises of tutorial 3, "Spatial resolution and scale".
 
 Each check takes the student's answer, compares it with :mod:`cnn101.scale`,
-:mod:`cnn101.multiscale` or an analytic answer, and returns a
+:mod:`cnn101.layers.scale_channels` or an analytic answer, and returns a
 :class:`~cnn101.exercises.Feedback`. A wrong answer, or one of the wrong type or
 shape, gives a "Not yet" with a hint; the checks never raise for it.
 """
@@ -91,7 +91,7 @@ def check_merge_level(level: Any) -> Feedback:
 def check_scaled_size(size: Any) -> Feedback:
     """Check the (height, width) of a 20x13 ink box after scaling by 0.7.
 
-    :func:`cnn101.scale.place_digits` rounds each side: ``round(0.7 * side)``.
+    :func:`cnn101.digits.place_digits` rounds each side: ``round(0.7 * side)``.
 
     Parameters
     ----------
@@ -129,7 +129,7 @@ def check_pyramid(levels: Any, image: Any) -> Feedback:
     """Check a 3-level pyramid of ``image`` at scales (1, 1/2, 1/4).
 
     Each level must have ``round(s * H)`` by ``round(s * W)`` pixels and match the
-    pyramid of :class:`cnn101.multiscale.ScaleChannels` (bilinear, anti-aliased
+    pyramid of :class:`cnn101.layers.ScaleChannels` (bilinear, anti-aliased
     resizing) to within 1e-3.
 
     Parameters
@@ -154,7 +154,7 @@ def check_pyramid(levels: Any, image: Any) -> Feedback:
     """
     import keras
 
-    from cnn101.multiscale import ScaleChannels
+    from cnn101.layers.scale_channels import ScaleChannels
 
     try:
         image = check.as_float_array(image, "image")

@@ -42,7 +42,7 @@ def _trainable(model: Any) -> int:
 
 
 def _conv_layers(model: Any) -> list:
-    from cnn101.multiscale import _conv_layers
+    from cnn101.models import _conv_layers
 
     return _conv_layers(model, "model")
 
@@ -50,7 +50,7 @@ def _conv_layers(model: Any) -> list:
 def check_copied_weights(count: Any) -> Feedback:
     """Check how many numbers copying the first convolution of the plain network moves.
 
-    The first layer of :func:`cnn101.multiscale.small_trunk` is a 3x3 convolution
+    The first layer of :func:`cnn101.models.small_trunk` is a 3x3 convolution
     from 1 input channel to 8 filters, with a bias per filter.
 
     Parameters

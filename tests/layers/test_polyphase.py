@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from cnn101 import polyphase
+from cnn101.layers import polyphase
+from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D, aps_downsample
 from cnn101.models import aps_cnn
-from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D, aps_downsample
 
 
 def _aps_loop(batch: np.ndarray, stride: int, norm: int) -> np.ndarray:

@@ -7,11 +7,11 @@ holds it saves to ``.keras`` and loads back with the same outputs, and under the
 ``mixed_float16`` and ``mixed_bfloat16`` policies the output has the policy's
 compute dtype. The global policy is put back after each test.
 
-Not one file per module: the same checks run on the layers of several modules
-(blurpool, pyramid_pooling, multiscale) from one table, ``LAYERS``, so that a new layer
-is added there rather than to a copy of the checks; what is particular to a layer is
-tested in its module's file (tests/test_<module>.py). The last tests check that every
-layer class of the package derives from the one base, ``cnn101._layers.NHWCLayer``, checks
+The tests of ``cnn101.layers._base``: the same checks run on the layers of every module
+of :mod:`cnn101.layers` from one table, ``LAYERS``, so that a new layer is added there
+rather than to a copy of the checks; what is particular to a layer is tested in its
+module's file (tests/layers/test_<module>.py). The last tests check that every layer
+class of the package derives from the one base, ``cnn101.layers._base.NHWCLayer``, checks
 its inputs through it, and saves and loads (``serialize_keras_object`` and a ``.keras``
 file) with identical outputs, over the table ``ALL_LAYERS`` of every layer.
 """
@@ -30,16 +30,17 @@ tensorflow()
 
 import keras  # noqa: E402
 
-from cnn101._layers import NHWCLayer  # noqa: E402
-from cnn101.blurpool import BlurPool2D, MaxBlurPool2D  # noqa: E402
-from cnn101.multiscale import ScaleChannels, small_trunk  # noqa: E402
-from cnn101.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
-from cnn101.pyramid_pooling import (  # noqa: E402
+from cnn101.layers._base import NHWCLayer  # noqa: E402
+from cnn101.layers.blur_pool import BlurPool2D, MaxBlurPool2D  # noqa: E402
+from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
+from cnn101.layers.pyramid_pooling import (  # noqa: E402
     AtrousSpatialPyramidPooling,
     PyramidPoolingModule,
     SpatialPyramidPooling,
 )
-from cnn101.scale_invariant import FoveatedScaleChannels, ScaleInvariantConv2D  # noqa: E402
+from cnn101.layers.scale_channels import FoveatedScaleChannels, ScaleChannels  # noqa: E402
+from cnn101.layers.scale_invariant_conv import ScaleInvariantConv2D  # noqa: E402
+from cnn101.models import small_trunk  # noqa: E402
 
 # (id, factory, input shape, whether the spatial size may be unknown when built)
 LAYERS = [
@@ -200,7 +201,8 @@ ALL_LAYERS = {
 def _package_layer_classes() -> set:
     """Every Keras layer class defined in a module of cnn101 (the base excepted)."""
     found = set()
-    for name in cnn101._SUBMODULES:
+    names = [*cnn101._SUBMODULES, *(f"layers.{m}" for m in set(cnn101.layers._LAYERS.values()))]
+    for name in names:
         module = importlib.import_module(f"cnn101.{name}")
         found |= {
             obj

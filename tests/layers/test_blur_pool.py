@@ -1,4 +1,4 @@
-"""Tests for cnn101.blurpool against SciPy, the NumPy reference loops and Keras."""
+"""Tests for cnn101.layers.blur_pool against SciPy, the NumPy reference loops and Keras."""
 
 from __future__ import annotations
 
@@ -15,8 +15,14 @@ from hypothesis import strategies as st
 
 from cnn101 import ops, reference
 from cnn101._tf import tensorflow
-from cnn101.blurpool import BlurPool2D, MaxBlurPool2D, binomial_filter, blur_pool2d, max_blur_pool2d
 from cnn101.kernels import GAUSSIAN_BLUR
+from cnn101.layers.blur_pool import (
+    BlurPool2D,
+    MaxBlurPool2D,
+    binomial_filter,
+    blur_pool2d,
+    max_blur_pool2d,
+)
 
 SCIPY_MODE = {"reflect": "mirror", "zero": "constant"}  # NumPy/TF "reflect" is SciPy "mirror"
 
@@ -252,7 +258,7 @@ SMALL_MAP_SCRIPT = textwrap.dedent(
     from cnn101._tf import tensorflow
     tf = tensorflow()
     import keras
-    from cnn101.blurpool import BlurPool2D, MaxBlurPool2D
+    from cnn101.layers.blur_pool import BlurPool2D, MaxBlurPool2D
 
     def outcome(call):
         try:

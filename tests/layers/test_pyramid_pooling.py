@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.signal import correlate2d
 
 from cnn101 import ops
-from cnn101.pyramid_pooling import (
+from cnn101.layers.pyramid_pooling import (
     AtrousSpatialPyramidPooling,
     PyramidPoolingModule,
     SpatialPyramidPooling,

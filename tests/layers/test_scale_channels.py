@@ -1,16 +1,17 @@
-"""cnn101.multiscale: the scale-channel layer against a manual pyramid, builders, helpers."""
+"""cnn101.layers.scale_channels: the scale-channel layer against a manual pyramid, builders, helpers."""
 
 import keras
 import numpy as np
 import pytest
 
-from cnn101 import multiscale
+from cnn101 import models
 from cnn101._tf import tensorflow
+from cnn101.layers import scale_channels
 
 
 def _trunk(seed=0):
     keras.utils.set_random_seed(seed)
-    trunk = multiscale.small_trunk((4, 6))
+    trunk = models.small_trunk((4, 6))
     trunk.build((None, None, None, 1))
     return trunk
 
@@ -22,7 +23,7 @@ def test_output_is_pooled_trunk_over_a_manual_pyramid(rng, scales, pooling):
     tf = tensorflow()
     x = rng.uniform(size=(3, 24, 20, 1)).astype(np.float32)
     trunk = _trunk()
-    layer = multiscale.ScaleChannels(trunk, scales=scales, pooling=pooling)
+    layer = scale_channels.ScaleChannels(trunk, scales=scales, pooling=pooling)
     got = np.asarray(layer(x))
     per_scale = []
     for s in scales:
@@ -40,28 +41,30 @@ def test_single_scale_equals_the_trunk(rng):
     x = rng.uniform(size=(2, 16, 16, 1)).astype(np.float32)
     trunk = _trunk()
     np.testing.assert_allclose(
-        np.asarray(multiscale.ScaleChannels(trunk, (1.0,))(x)), trunk(x), atol=1e-6
+        np.asarray(scale_channels.ScaleChannels(trunk, (1.0,))(x)), trunk(x), atol=1e-6
     )
 
 
 def test_pyramid_shapes():
-    layer = multiscale.ScaleChannels(_trunk(), scales=(2.0, 1.0, 0.71, 0.5))
+    layer = scale_channels.ScaleChannels(_trunk(), scales=(2.0, 1.0, 0.71, 0.5))
     shapes = [tuple(c.shape) for c in layer.pyramid(np.zeros((1, 48, 40, 1), "float32"))]
     assert shapes == [(1, 96, 80, 1), (1, 48, 40, 1), (1, 34, 28, 1), (1, 24, 20, 1)]
 
 
 def test_compute_output_shape_matches_call():
-    layer = multiscale.ScaleChannels(_trunk(), scales=(1.0, 0.5))
+    layer = scale_channels.ScaleChannels(_trunk(), scales=(1.0, 0.5))
     x = np.zeros((5, 32, 32, 1), "float32")
     assert layer.compute_output_shape((None, 32, 32, 1)) == (None, 6)
     assert tuple(layer(x).shape) == (5, 6)
 
 
 def test_get_config_round_trips(rng):
-    layer = multiscale.ScaleChannels(_trunk(), scales=(1.0, 0.6), pooling="avg", antialias=False)
+    layer = scale_channels.ScaleChannels(
+        _trunk(), scales=(1.0, 0.6), pooling="avg", antialias=False
+    )
     x = rng.uniform(size=(2, 20, 20, 1)).astype(np.float32)
     expected = np.asarray(layer(x))
-    clone = multiscale.ScaleChannels.from_config(layer.get_config())
+    clone = scale_channels.ScaleChannels.from_config(layer.get_config())
     clone.build((None, 20, 20, 1))
     clone.set_weights(layer.get_weights())
     assert clone.get_config() == layer.get_config()
@@ -70,7 +73,7 @@ def test_get_config_round_trips(rng):
 
 def test_model_saves_and_loads(rng, tmp_path):
     keras.utils.set_random_seed(0)
-    model = multiscale.build_scale_channel_cnn((24, 24, 1), filters=(4, 6), scales=(1.0, 0.5))
+    model = models.scale_channel_cnn((24, 24, 1), filters=(4, 6), scales=(1.0, 0.5))
     x = rng.uniform(size=(2, 24, 24, 1)).astype(np.float32)
     path = tmp_path / "scale.keras"
     model.save(path)
@@ -80,28 +83,28 @@ def test_model_saves_and_loads(rng, tmp_path):
 
 def test_scale_channel_model_shares_the_plain_models_weights():
     """Same filters, same parameter count: only how the weights are applied differs."""
-    plain = multiscale.build_plain_cnn((32, 32, 1), filters=(4, 8))
-    multi = multiscale.build_scale_channel_cnn((32, 32, 1), filters=(4, 8), scales=(2.0, 1.0, 0.5))
+    plain = models.plain_cnn((32, 32, 1), filters=(4, 8))
+    multi = models.scale_channel_cnn((32, 32, 1), filters=(4, 8), scales=(2.0, 1.0, 0.5))
     assert plain.count_params() == multi.count_params()
     assert [w.shape for w in plain.get_weights()] == [w.shape for w in multi.get_weights()]
 
 
 def test_small_trunk_output_length_and_pooling_stages():
-    trunk = multiscale.small_trunk((3, 5, 7))
+    trunk = models.small_trunk((3, 5, 7))
     assert tuple(trunk(np.zeros((2, 17, 30, 1), "float32")).shape) == (2, 7)
     assert sum(isinstance(layer, keras.layers.MaxPooling2D) for layer in trunk.layers) == 2
 
 
 def test_copy_conv_layers_copies_only_the_first_ones():
     keras.utils.set_random_seed(0)
-    a = multiscale.build_plain_cnn((16, 16, 1), filters=(4, 6))
-    b = multiscale.build_scale_channel_cnn((16, 16, 1), filters=(4, 6))
-    assert multiscale.copy_conv_layers(a, b, count=1) == 1
+    a = models.plain_cnn((16, 16, 1), filters=(4, 6))
+    b = models.scale_channel_cnn((16, 16, 1), filters=(4, 6))
+    assert models.copy_conv_layers(a, b, count=1) == 1
     ka = [w for w in a.get_weights() if w.ndim == 4]
     kb = [w for w in b.get_weights() if w.ndim == 4]
     np.testing.assert_array_equal(ka[0], kb[0])
     assert not np.array_equal(ka[1], kb[1])
-    assert multiscale.copy_conv_layers(a, b) == 2
+    assert models.copy_conv_layers(a, b) == 2
     np.testing.assert_array_equal(ka[1], [w for w in b.get_weights() if w.ndim == 4][1])
 
 
@@ -117,43 +120,43 @@ def test_accuracy_by_scale_against_a_constant_classifier():
     images[:, 2:8, 3:7] = 1
     labels = np.array([0, 1, 0, 2])
     np.testing.assert_allclose(
-        multiscale.accuracy_by_scale(model, images, labels, [0.5, 1.0, 2.0]), 0.5
+        models.accuracy_by_scale(model, images, labels, [0.5, 1.0, 2.0]), 0.5
     )
 
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: multiscale.ScaleChannels("conv"), TypeError, "trunk"),
-        (lambda: multiscale.ScaleChannels(_trunk(), scales=()), ValueError, "scales"),
-        (lambda: multiscale.ScaleChannels(_trunk(), scales=(1.0, -0.5)), ValueError, "scales"),
-        (lambda: multiscale.ScaleChannels(_trunk(), pooling="min"), ValueError, "pooling"),
+        (lambda: scale_channels.ScaleChannels("conv"), TypeError, "trunk"),
+        (lambda: scale_channels.ScaleChannels(_trunk(), scales=()), ValueError, "scales"),
+        (lambda: scale_channels.ScaleChannels(_trunk(), scales=(1.0, -0.5)), ValueError, "scales"),
+        (lambda: scale_channels.ScaleChannels(_trunk(), pooling="min"), ValueError, "pooling"),
         (
-            lambda: multiscale.ScaleChannels(_trunk())(np.zeros((2, 8), "float32")),
+            lambda: scale_channels.ScaleChannels(_trunk())(np.zeros((2, 8), "float32")),
             ValueError,
             "input_shape",
         ),
-        (lambda: multiscale.small_trunk(()), ValueError, "filters"),
-        (lambda: multiscale.small_trunk((4, 0)), ValueError, "filters"),
-        (lambda: multiscale.build_plain_cnn(num_classes=0), ValueError, "num_classes"),
-        (lambda: multiscale.copy_conv_layers("a", "b"), TypeError, "source"),
+        (lambda: models.small_trunk(()), ValueError, "filters"),
+        (lambda: models.small_trunk((4, 0)), ValueError, "filters"),
+        (lambda: models.plain_cnn(num_classes=0), ValueError, "num_classes"),
+        (lambda: models.copy_conv_layers("a", "b"), TypeError, "source"),
         (
-            lambda: multiscale.copy_conv_layers(
-                multiscale.build_plain_cnn((8, 8, 1), filters=(2,)),
-                multiscale.build_plain_cnn((8, 8, 1)),
+            lambda: models.copy_conv_layers(
+                models.plain_cnn((8, 8, 1), filters=(2,)),
+                models.plain_cnn((8, 8, 1)),
                 3,
             ),
             ValueError,
             "count",
         ),
         (
-            lambda: multiscale.accuracy_by_scale(None, np.ones((2, 4, 4)), [0, 1], [1.0]),
+            lambda: models.accuracy_by_scale(None, np.ones((2, 4, 4)), [0, 1], [1.0]),
             TypeError,
             "model",
         ),
         (
-            lambda: multiscale.accuracy_by_scale(
-                multiscale.build_plain_cnn((8, 8, 1)), np.ones((2, 4, 4)), [0], [1.0]
+            lambda: models.accuracy_by_scale(
+                models.plain_cnn((8, 8, 1)), np.ones((2, 4, 4)), [0], [1.0]
             ),
             ValueError,
             "labels",

@@ -29,7 +29,7 @@ tf = tensorflow()
 
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
-__all__ = ["NHWCLayer", "nested_layer"]
+__all__ = ["NHWCLayer", "nested_layer", "resize"]
 
 # How get_config saves an argument (the kinds a layer's ``_config_args`` names); from_config
 # gives the saved values back to the constructor, which accepts them as they are.
@@ -39,6 +39,25 @@ _SAVERS: dict[str, Callable[[Any], Any]] = {
     "layer": keras.saving.serialize_keras_object,  # a nested layer or model (a trunk)
     "activation": keras.activations.serialize,  # a function from keras.activations.get
 }
+
+
+def resize(x: Any, size: tuple[int, int]) -> Any:
+    """Return ``x`` (NHWC) resized bilinearly to ``size`` (or ``x`` itself at its own size).
+
+    Anti-aliased when the height shrinks (a low-pass filter before subsampling;
+    enlarging needs none). The scale-channel layers and :class:`ScaleInvariantConv2D`
+    resize with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tuple(resize(np.ones((1, 8, 8, 1), "float32"), (4, 4)).shape)
+    (1, 4, 4, 1)
+    """
+    if tuple(x.shape[1:3]) == tuple(size):
+        return x
+    shrink = size[0] < x.shape[1]
+    return keras.ops.image.resize(x, size, interpolation="bilinear", antialias=shrink)
 
 
 def nested_layer(value: Any, name: str) -> keras.layers.Layer:
