@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cnn101 import experiments, models, recipes, scale
+from cnn101 import digits, experiments, models, recipes
 
 
 def test_shift_arms_differ_only_in_downsampling():
@@ -45,13 +45,13 @@ def test_zoom_arms_differ_only_in_the_sizes_seen():
         assert recipe.x is data.x_train and recipe.y is data.y_train
         assert (recipe.max_steps, recipe.patience) == recipes.ZOOM_BUDGET
         assert recipe.augment is not None
-    ink = scale.bounding_boxes(data.x_train)[:, 2]
+    ink = digits.bounding_boxes(data.x_train)[:, 2]
     for name, s in (("plain", 1.0), ("only 0.5x", 0.5), ("only 2x", 2.0)):
         x, _ = arms[name].draw(data.x_train, data.y_train, np.random.default_rng(0))
         assert x.shape == (40, 40, 40, 1)
-        assert (scale.bounding_boxes(x[..., 0])[:, 2] == np.maximum(1, np.round(s * ink))).all()
+        assert (digits.bounding_boxes(x[..., 0])[:, 2] == np.maximum(1, np.round(s * ink))).all()
     zoomed, _ = arms["zoom-augmented"].augment(data.x_train, data.y_train, np.random.default_rng(0))
-    ratio = scale.bounding_boxes(zoomed[..., 0])[:, 2] / ink
+    ratio = digits.bounding_boxes(zoomed[..., 0])[:, 2] / ink
     assert ratio.min() >= 0.5 - 0.05 and ratio.max() <= 2.0 + 0.05 and np.ptp(ratio) > 0.5
 
 
@@ -63,7 +63,7 @@ def test_sizes_are_drawn_per_seed_and_only_moved_each_epoch(name):
     other, _ = recipe.draw(data.x_train, data.y_train, np.random.default_rng(2))
     assert not np.array_equal(one, other)  # seeds vary the draw (positions, sizes)
     moved, _ = recipe.augment(one, data.y_train, np.random.default_rng(3))
-    boxes, new_boxes = scale.bounding_boxes(one[..., 0]), scale.bounding_boxes(moved[..., 0])
+    boxes, new_boxes = digits.bounding_boxes(one[..., 0]), digits.bounding_boxes(moved[..., 0])
     # The epoch's redraw keeps each digit's pixels exactly (its size) and moves it.
     assert (new_boxes[:, 2:] == boxes[:, 2:]).all() and (new_boxes[:, :2] != boxes[:, :2]).any()
     for i, (top, left, h, w) in enumerate(boxes):
@@ -72,7 +72,7 @@ def test_sizes_are_drawn_per_seed_and_only_moved_each_epoch(name):
             moved[i, t : t + h, lft : lft + w], one[i, top : top + h, left : left + w]
         )
     if name == "natural sizes":
-        sizes = scale.bounding_boxes(other[..., 0])[:, 2]
+        sizes = digits.bounding_boxes(other[..., 0])[:, 2]
         assert not np.array_equal(boxes[:, 2], sizes)  # each seed its own sizes
 
 
