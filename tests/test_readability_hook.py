@@ -5,7 +5,7 @@ the teachers' table and home-page list made from it, titles, alt text placed by 
 hash, tooling comments dropped from the code shown. What the hook put on the built pages,
 and the alt text of a notebook run in a kernel, are tested in
 tests/site/test_readability_hook_site.py; the figure descriptions themselves
-(cnn101.plotting) in tests/test_plotting.py.
+(cnn101.plotting.alt_text) in tests/plotting/test_alt_text.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,81 @@
+"""cnn101.plotting: the package re-exports every name its submodules define."""
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+from cnn101 import plotting
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("pyramids", "show_pyramid"),
+        ("receptive_field", "show_dilated_kernel"),
+        ("alignment", "show_alignment"),
+    ],
+)
+def test_old_paths_warn_and_give_the_plotting_function(module, name):
+    old = importlib.import_module(f"cnn101.{module}")
+    with pytest.warns(DeprecationWarning, match=rf"moved to cnn101\.plotting\.{name}\b"):
+        moved = getattr(old, name)
+    assert moved is getattr(plotting, name)
+    assert name not in old.__all__ and name in plotting.__all__
+    with pytest.raises(AttributeError, match="no attribute 'show_nothing'"):
+        old.show_nothing  # noqa: B018
+
+
+def _defined_in(module):
+    """The public functions and classes ``module`` defines (not those it imports)."""
+    return {
+        n
+        for n, obj in vars(module).items()
+        if not n.startswith("_")
+        and callable(obj)
+        and getattr(obj, "__module__", None) == module.__name__
+    }
+
+
+def test_plotting_all_lists_its_public_names():
+    """Every public name of the package is defined in one of its submodules, and only
+    one; the package defines nothing itself and re-exports each under the same name."""
+    submodules = [
+        importlib.import_module(f"{plotting.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(plotting.__path__)
+    ]
+    homes = {}
+    for module in submodules:
+        names = _defined_in(module)
+        for name in names:
+            assert name not in homes, f"{name} is defined in {homes[name]} and {module.__name__}"
+            homes[name] = module.__name__
+        if not module.__name__.rsplit(".", 1)[-1].startswith("_"):
+            assert sorted(module.__all__) == sorted(names), module.__name__
+    assert not _defined_in(plotting), "the package only re-exports"
+    assert set(homes) | {"MAX_FIGURE_WIDTH"} == set(plotting.__all__)
+    for name, home in homes.items():
+        assert getattr(plotting, name) is getattr(sys.modules[home], name)
+    assert plotting.MAX_FIGURE_WIDTH is plotting._axes.MAX_FIGURE_WIDTH
+
+
+def test_both_import_forms_give_the_same_objects():
+    namespace = {}
+    exec("from cnn101.plotting import *", namespace)  # the star import under test
+    assert {n: namespace[n] for n in plotting.__all__} == {
+        n: getattr(plotting, n) for n in plotting.__all__
+    }
+    from cnn101.plotting import show_alignment, show_image
+
+    assert show_image is plotting.images.show_image
+    assert show_alignment is plotting.alignment.show_alignment
+
+
+def test_importing_plotting_loads_no_tensorflow():
+    """The figures of the alignment tables import cnn101.alignment (and TensorFlow) only
+    when called, so that importing the package stays light."""
+    code = "import sys, cnn101.plotting; print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False\n"
