@@ -21,6 +21,15 @@ __all__ = ["forward", "moved_message"]
 def moved_message(old: str, new: str) -> str:
     """Return the warning for a name that moved from ``old`` to ``new``.
 
+    Parameters
+    ----------
+    old, new : str
+        The dotted paths of the name before and after the move.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> moved_message("cnn101.pyramids.show_pyramid", "cnn101.plotting.show_pyramid")

@@ -65,6 +65,17 @@ class AlignmentResult:
     mask : ndarray of bool, shape (H', W')
         Pixels compared: clear of the image border and of zero fill by the
         receptive-field radius of the extractor.
+
+    Examples
+    --------
+    >>> from cnn101.feature_extractors import conv_features
+    >>> from cnn101.images import load_photo
+    >>> photo = load_photo("camera", size=32)
+    >>> result = alignment_error(photo, conv_features("sobel_left"), "rotate90")
+    >>> result.target.shape, result.aligned.shape, result.mask.shape
+    ((32, 32, 1), (32, 32, 1), (32, 32))
+    >>> float(result) == result.error > 0.5
+    True
     """
 
     error: float
@@ -208,6 +219,12 @@ def alignment_error(
         ``float(result)`` is ``||Λ(T f) - T(Λ f)|| / ||Λ(T f)||`` over
         :func:`alignment_mask`.
 
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
+
     Examples
     --------
     >>> from cnn101.feature_extractors import conv_features
@@ -256,6 +273,12 @@ def channel_pair_error(
     -------
     AlignmentResult
         ``target`` and ``aligned`` hold the paired channels, in the order of ``pairs``.
+
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
 
     Examples
     --------
@@ -323,6 +346,12 @@ def candidate_warp_errors(
     dict of str to float
         The relative error of each candidate, in the order given.
 
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
+
     Examples
     --------
     >>> from cnn101.feature_extractors import conv_features
@@ -373,6 +402,12 @@ def input_alignment_error(
     AlignmentResult
         ``target`` is Λ f, ``aligned`` is Λ(T⁻¹ T f).
 
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
+
     Examples
     --------
     >>> from cnn101.feature_extractors import conv_features
@@ -404,6 +439,16 @@ class AlignmentTable:
     features : tuple of str
     transforms : tuple of str
     errors : ndarray of shape (len(features), len(transforms))
+        ``errors[i, j]`` is the error of ``features[i]`` under ``transforms[j]``.
+
+    Examples
+    --------
+    >>> table = AlignmentTable(("laplacian", "sobel_left"), ("translate", "rotate90"),
+    ...                        np.array([[0.0, 0.0], [0.0, 1.4]]))
+    >>> table.error("sobel_left", "rotate90")
+    1.4
+    >>> table.errors.shape
+    (2, 2)
     """
 
     features: tuple[str, ...]
@@ -411,7 +456,19 @@ class AlignmentTable:
     errors: np.ndarray
 
     def error(self, feature: str, transform: str) -> float:
-        """Return the error of one (feature, transform) cell."""
+        """Return the error of one (feature, transform) cell.
+
+        Parameters
+        ----------
+        feature : str
+            A row label, one of :attr:`features`.
+        transform : str
+            A column label, one of :attr:`transforms`.
+
+        Returns
+        -------
+        float
+        """
         for name, names in (("feature", self.features), ("transform", self.transforms)):
             value = feature if name == "feature" else transform
             if value not in names:
@@ -431,6 +488,12 @@ class AlignmentTable:
 
         Kept for one release; it warns ``DeprecationWarning`` and calls
         ``plotting.show_alignment_table(self, ax=ax, vmax=vmax)``.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        vmax : float, default 1.0
+            See :func:`cnn101.plotting.show_alignment_table`.
         """
         import warnings
 
@@ -469,6 +532,12 @@ def alignment_table(
     Returns
     -------
     AlignmentTable
+
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
 
     Examples
     --------

@@ -77,6 +77,12 @@ def letters_image(size: int = 40, count: int = 6, *, seed: int = 0) -> np.ndarra
     -------
     image : ndarray of shape (size, size), float32 in {0, 1}
 
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716 (Figure 2: the W and M detectors)
+
     Examples
     --------
     >>> img = letters_image(seed=1)
@@ -268,6 +274,19 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
     ValueError
         For a layer that changes resolution or is not known to be local (pooling,
         strides, VALID padding, dense layers ...).
+
+    Examples
+    --------
+    >>> import keras
+    >>> model = keras.Sequential([
+    ...     keras.Input((None, None, 1)),
+    ...     keras.layers.Conv2D(4, 5, padding="same"),  # radius 2
+    ...     keras.layers.ReLU(),
+    ...     keras.layers.Conv2D(2, 3, padding="same", dilation_rate=2),  # spans 5: radius 2
+    ... ])
+    >>> extractor = keras_features(model, name="two convolutions")
+    >>> extractor(np.zeros((8, 8))).shape, extractor.radius
+    ((8, 8, 2), 4)
     """
     import keras  # after cnn101.ops has loaded TensorFlow quietly
 
@@ -325,7 +344,18 @@ def train_digit_features(
     extractor : FeatureExtractor
         The trained convolutions, usable on images of any size.
     accuracy : float
-        Accuracy on the 1,000 held-out digits.
+        Accuracy on the 1,000 held-out digits (on ``x_test`` of ``digits`` when given).
+
+    Examples
+    --------
+    Train one epoch on 32 digits (a real run uses the whole split):
+
+    >>> from cnn101.datasets import load_digits
+    >>> (x_train, y_train), (x_test, y_test) = load_digits()
+    >>> few = (x_train[:32], y_train[:32]), (x_test[:16], y_test[:16])
+    >>> extractor, accuracy = train_digit_features((4,), epochs=1, digits=few)
+    >>> extractor(np.zeros((12, 12))).shape, extractor.radius, 0.0 <= accuracy <= 1.0
+    ((12, 12, 4), 1, True)
     """
     import keras  # after cnn101.ops has loaded TensorFlow quietly
 

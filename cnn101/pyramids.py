@@ -236,6 +236,18 @@ def storage_overhead(shape: tuple[int, int], max_layer: int | None = None) -> fl
     ``1/4 + 1/16 + ... < 1/3`` when the sides are powers of two; rounding odd sides
     up can add a little more.
 
+    Parameters
+    ----------
+    shape : (int, int)
+        Size of the image (level 0).
+    max_layer : int, optional
+        Index of the coarsest level; by default levels go down to 1 x 1.
+
+    Returns
+    -------
+    float
+        Pixels of levels 1 to ``max_layer`` over the pixels of level 0.
+
     Examples
     --------
     >>> storage_overhead((256, 256), max_layer=1)
@@ -262,6 +274,13 @@ def gaussian_pyramid(image: Any, max_layer: int | None = None, sigma: float | No
     -------
     list of tf.Tensor, float32
         Level k has the shape ``pyramid_shapes((H, W))[k]`` in the layout of ``image``.
+
+    References
+    ----------
+    .. [1] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
+    .. [2] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+       https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
 
     Examples
     --------
@@ -294,6 +313,11 @@ def laplacian_pyramid(image: Any, max_layer: int | None = None, sigma: float | N
     Returns
     -------
     list of tf.Tensor, float32, with the shapes of :func:`gaussian_pyramid`
+
+    References
+    ----------
+    .. [1] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
 
     Examples
     --------
@@ -328,6 +352,11 @@ def reconstruct_from_laplacian(pyramid: list, sigma: float | None = None) -> Any
     Returns
     -------
     tf.Tensor, float32, with the shape of ``pyramid[0]``
+
+    References
+    ----------
+    .. [1] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
 
     Examples
     --------

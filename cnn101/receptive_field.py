@@ -83,6 +83,16 @@ def receptive_fields(layers: Sequence[tuple[int, ...]]) -> list[tuple[int, int]]
 def receptive_field(layers: Sequence[tuple[int, ...]]) -> int:
     """Return how many input pixels along one side the last layer's output sees.
 
+    Parameters
+    ----------
+    layers : sequence of (kernel, stride) or (kernel, stride, dilation)
+        Square kernels, in order from the input (see :func:`receptive_fields`).
+
+    Returns
+    -------
+    int
+        The first number of ``receptive_fields(layers)[-1]``.
+
     Examples
     --------
     >>> receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)])

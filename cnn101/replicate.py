@@ -591,6 +591,31 @@ def replicate(
     -------
     dict
         JSON-serialisable: see :func:`write_results`.
+
+    References
+    ----------
+    .. [1] Y. Jansson and T. Lindeberg, "Scale-invariant scale-channel networks: deep
+       networks that generalise to previously unseen scales", Journal of Mathematical
+       Imaging and Vision 64, 2022. arXiv:2106.06418
+    .. [2] R. Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019.
+       arXiv:1904.11486
+    .. [3] A. Kanazawa, A. Sharma and D. Jacobs, "Locally scale-invariant convolutional
+       neural networks", NIPS 2014 workshop. arXiv:1412.5104
+
+    Examples
+    --------
+    A smoke run trains each arm for two steps (a few seconds, so not run here):
+
+    >>> record = replicate("kanazawa2014", (0, 1), smoke=True, verbose=False)  # doctest: +SKIP
+    >>> sorted(record["arms"]), record["smoke"]  # doctest: +SKIP
+    (['ConvNet', 'SI-ConvNet'], True)
+
+    The committed full run has the same form:
+
+    >>> import json
+    >>> record = json.loads((RESULTS_DIR / "kanazawa2014.json").read_text())
+    >>> sorted(record["arms"]), record["smoke"], record["replication"]
+    (['ConvNet', 'SI-ConvNet'], False, 'kanazawa2014')
     """
     name = _check_name(name)
     seeds = experiments._check_seeds(seeds)
@@ -684,7 +709,35 @@ _REQUIRED = (
 
 
 def write_results(results: dict[str, Any], path: str | os.PathLike) -> Path:
-    """Write a results record (from :func:`replicate`) as JSON; return the path."""
+    """Write a results record (from :func:`replicate`) as JSON; return the path.
+
+    Parameters
+    ----------
+    results : dict
+        A record from :func:`replicate`.
+    path : str or path-like
+        The file to write; missing folders are made.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        If ``results`` lacks a key of a results record.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> record = json.loads((RESULTS_DIR / "kanazawa2014.json").read_text())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_results(record, Path(folder) / "new" / "kanazawa2014.json")
+    ...     json.loads(path.read_text()) == record
+    True
+    """
     if not isinstance(results, dict) or any(k not in results for k in _REQUIRED):
         raise ValueError(
             f"`results` must be a record from replicate() with the keys {_REQUIRED}. "
@@ -716,6 +769,24 @@ def check_results(path: str | os.PathLike) -> dict[str, Any]:
         If the file is not a results record, or if the digest of the files it
         depends on (``code.files``) is not the one it was made with; the message
         names the command that makes a new one.
+
+    Examples
+    --------
+    A record made by the present code is read back; one made by other code is refused:
+
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> record = json.loads((RESULTS_DIR / "kanazawa2014.json").read_text())
+    >>> record["code"]["digest"] = code_digest("kanazawa2014")  # as a run made now
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     check_results(write_results(record, Path(folder) / "fresh.json"))["replication"]
+    'kanazawa2014'
+    >>> record["code"]["digest"] = "0" * 64
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     check_results(write_results(record, Path(folder) / "stale.json"))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: ... its results are stale. Re-run `python -m cnn101.replicate kanazawa2014 ...
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"`path` must be a path. Received: path={check.describe(path)}")
@@ -744,7 +815,31 @@ def check_results(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m cnn101.replicate NAME [--seeds ...] [--smoke] [--device ...] [--out FILE]``."""
+    """Command line: ``python -m cnn101.replicate NAME [--seeds ...] [--smoke] [--device ...] [--out FILE]``.
+
+    Trains with :func:`replicate`, writes the record with :func:`write_results` (to
+    ``tutorials/replications/NAME.json`` unless ``--out`` says otherwise; nowhere for a
+    ``--smoke`` run without ``--out``) and prints the verdict.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        0. Bad arguments exit with status 2 and a message naming the argument.
+
+    Examples
+    --------
+    >>> main(["kanazawa2014", "--seeds", "0", "1", "--smoke"])  # doctest: +SKIP
+    >>> try:
+    ...     main(["kanazawa2014", "--seeds", "0"])  # one seed gives no interval
+    ... except SystemExit as stop:
+    ...     print(stop.code)
+    2
+    """
     parser = argparse.ArgumentParser(
         prog="python -m cnn101.replicate",
         description="Re-run a paper's headline experiment on the digits and write a results file.",

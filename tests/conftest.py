@@ -157,6 +157,32 @@ def package(tmp_path) -> Path:
     return copy
 
 
+def install_wheel(wheel: Path, folder: Path) -> Path:
+    """Install ``wheel`` offline into a fresh venv in ``folder``; return the venv's python.
+
+    ``pip install --no-deps --no-index``, then ``import cnn101`` with ``python -I`` (no
+    PYTHONPATH, no user site) from ``folder``: asserts that the package and its metadata
+    give the current version and that it was imported from the venv, not the source tree.
+    """
+    import venv
+
+    from cnn101 import __version__
+
+    env_dir = folder / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True
+    )
+    code = "import cnn101, importlib.metadata as m; print(cnn101.__version__, m.version('cnn101'), cnn101.__file__)"
+    out = subprocess.run(
+        [python, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=folder
+    ).stdout.split()
+    assert out[:2] == [__version__, __version__]
+    assert str(env_dir) in out[2], "imported from the venv, not from the source tree"
+    return python
+
+
 SITE_FIXTURES = frozenset({"site_build", "built_site"})
 
 

@@ -12,14 +12,13 @@ import json
 import re
 import subprocess
 import sys
-import venv
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from conftest import ROOT, load_config, load_hook, tutorial_notebooks
+from conftest import ROOT, install_wheel, load_config, load_hook, tutorial_notebooks
 
 from cnn101 import __version__
 from cnn101.teaching import grading, handout
@@ -148,18 +147,7 @@ def test_wheel_comes_from_the_build_backend_and_installs_offline(tmp_path):
     assert sources <= names, sorted(sources - names)
     assert "Generator: setuptools" in generator
     assert "License-Expression: MIT" in metadata and "Requires-Dist: tensorflow>=2.16" in metadata
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True
-    )
-    code = "import cnn101, importlib.metadata as m; print(cnn101.__version__, m.version('cnn101'), cnn101.__file__)"
-    out = subprocess.run(  # -I: no PYTHONPATH, no user site, so not the source tree
-        [python, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
-    ).stdout.split()
-    assert out[:2] == [__version__, __version__]
-    assert str(env_dir) in out[2], "imported from the venv, not from the source tree"
+    install_wheel(wheel, tmp_path)
 
 
 def test_wheel_build_says_what_the_backend_lacks():

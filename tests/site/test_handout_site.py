@@ -13,14 +13,12 @@ import csv
 import io
 import json
 import re
-import subprocess
-import venv
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, install_wheel
 from test_handout import BASICS, NOTEBOOKS, PATHS, TUTORIAL, _short, hook
 
 from cnn101 import __version__
@@ -52,18 +50,7 @@ def test_footer_shows_the_version_and_the_licences(site):
 
 def test_wheel_installs_into_a_fresh_venv_with_the_current_version(site, tmp_path):
     wheel = site / PATHS["wheel"]
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True
-    )
-    code = "import cnn101, importlib.metadata as m; print(cnn101.__version__, m.version('cnn101'), cnn101.__file__)"
-    out = subprocess.run(  # -I: no PYTHONPATH, no user site, so not the source tree
-        [python, "-I", "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
-    ).stdout.split()
-    assert out[:2] == [__version__, __version__]
-    assert str(env_dir) in out[2], "imported from the venv, not from the source tree"
+    install_wheel(wheel, tmp_path)
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "cnn101").rglob("*.py")}
