@@ -32,8 +32,9 @@ import time
 import numpy as np
 
 from cnn101 import digits as digit_maker
-from cnn101 import experiments, models, recipes
+from cnn101 import experiments, models
 from cnn101._tf import tensorflow
+from cnn101.experiments import recipes, runner
 
 tf = tensorflow()
 import keras  # noqa: E402
@@ -87,7 +88,7 @@ def engine(build, data, *, batch, seeds) -> tuple[float, float]:
         patience=10**6,
     )
     calls: list[float] = []
-    original = experiments._epoch_function
+    original = runner._epoch_function
 
     def timed(runs):  # the engine's own epoch function, with a clock around each call
         epoch = original(runs)
@@ -101,13 +102,13 @@ def engine(build, data, *, batch, seeds) -> tuple[float, float]:
 
         return call
 
-    experiments._epoch_function = timed
+    runner._epoch_function = timed
     try:
         start = time.perf_counter()
         experiments.run(recipe, seeds=tuple(range(seeds)), cache=False, verbose=False)
         total = time.perf_counter() - start
     finally:
-        experiments._epoch_function = original
+        runner._epoch_function = original
     samples = seeds * len(x)
     return samples * EPOCHS / total, samples * (EPOCHS - 1) / sum(calls[1:])
 

@@ -27,7 +27,6 @@ _SUBMODULES = (
     # trained results over several seeds (tutorials 2 and 3)
     "models",
     "experiments",
-    "recipes",
     # spatial resolution and scale (tutorial 3)
     "scale",
     "digits",
@@ -78,6 +77,7 @@ _MOVED_MODULES = {
     "pyramid_pooling": "layers.pyramid_pooling",
     "multiscale": "layers.scale_channels",
     "scale_invariant": "layers.scale_invariant_conv",
+    "recipes": "experiments.recipes",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_EXPORTS]

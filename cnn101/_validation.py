@@ -383,6 +383,38 @@ def seed(value: Any, name: str = "seed", *, optional: bool = False) -> Any:
     return int(value)
 
 
+def seeds(value: Any, name: str = "seeds") -> tuple[int, ...]:
+    """Return a non-empty sequence of distinct non-negative integer seeds as a tuple.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a string or not a sequence, or holds a boolean, a float or
+        anything else that is not an integer.
+    ValueError
+        If it is empty, holds a negative seed or one too large for NumPy, or repeats a seed.
+
+    Examples
+    --------
+    >>> seeds([0, 1, 2])
+    (0, 1, 2)
+    """
+    expected = "a non-empty sequence of distinct non-negative integers"
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    if len(value) == 0:
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    for member in value:
+        if not is_integer(member):
+            raise TypeError(
+                f"`{name}` must hold integers (not booleans or floats). Received: {name}={describe(value)}"
+            )
+    checked = tuple(seed(s, name) for s in value)
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"`{name}` must be distinct. Received: {name}={list(checked)}")
+    return checked
+
+
 def axes(ax: Any) -> Any:
     """Return ``ax`` if it is a matplotlib Axes or None, else raise TypeError."""
     from matplotlib.axes import Axes

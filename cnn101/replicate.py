@@ -95,7 +95,10 @@ RESULTS_DIR = Path(__file__).resolve().parent.parent / "tutorials" / "replicatio
 # the layers, networks and data it builds on, and the training engine. Input checks
 # (_validation.py), plotting and the tutorials are left out, so that a change there
 # does not make committed results stale.
-_COMMON = ("replicate.py", "experiments.py", "datasets.py", "_tf.py", "layers/_base.py")
+_ENGINE = tuple(
+    f"experiments/{name}.py" for name in ("__init__", "cache", "records", "runner", "statistics")
+)
+_COMMON = ("replicate.py", *_ENGINE, "datasets.py", "_tf.py", "layers/_base.py")
 DIGEST_FILES: dict[str, tuple[str, ...]] = {
     "jansson2022": (*_COMMON, "models.py", "digits.py", "layers/scale_channels.py"),
     "zhang2019": (*_COMMON, "layers/blur_pool.py", "invariance.py"),
@@ -618,7 +621,7 @@ def replicate(
     (['ConvNet', 'SI-ConvNet'], False, 'kanazawa2014')
     """
     name = _check_name(name)
-    seeds = experiments._check_seeds(seeds)
+    seeds = check.seeds(seeds)
     if len(seeds) < 2:
         raise ValueError(
             f"`seeds` must hold at least 2 seeds (for intervals). Received: seeds={list(seeds)}"

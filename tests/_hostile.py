@@ -152,16 +152,16 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "reference.global_avg_pool2d": {"images": _img},
     "images.circle_image": {"size": lambda: 32, "center": lambda: (16, 16)},
     "images.load_photo": {"name": lambda: "camera", "size": lambda: 16},
-    "plotting.show_image": {"image": _img, "vmin": lambda: 0.0, "vmax": lambda: 1.0},
-    "plotting.show_kernel": {"kernel": lambda: [[1.0, -1.0], [1.0, -1.0]]},
-    "plotting.show_feature_maps": {
+    "plotting.images.show_image": {"image": _img, "vmin": lambda: 0.0, "vmax": lambda: 1.0},
+    "plotting.images.show_kernel": {"kernel": lambda: [[1.0, -1.0], [1.0, -1.0]]},
+    "plotting.images.show_feature_maps": {
         "maps": lambda: _batch(1, 4, 4, 2)[0],
         "titles": lambda: ["a", "b"],
     },
-    "plotting.show_pipeline": {"stages": lambda: [("in", _img(4, 4)), ("out", _img(2, 2))]},
-    "plotting.show_pyramid": {"levels": lambda: [_img(8, 8), _img(4, 4)]},
-    "plotting.show_alignment": {"result": lambda: _alignment_result()},
-    "plotting.show_alignment_table": {"table": lambda: _alignment_table()},
+    "plotting.images.show_pipeline": {"stages": lambda: [("in", _img(4, 4)), ("out", _img(2, 2))]},
+    "plotting.pyramids.show_pyramid": {"levels": lambda: [_img(8, 8), _img(4, 4)]},
+    "plotting.alignment.show_alignment": {"result": lambda: _alignment_result()},
+    "plotting.alignment.show_alignment_table": {"table": lambda: _alignment_table()},
     "receptive_field.receptive_field": {"layers": lambda: [(3, 1), (2, 2)]},
     "receptive_field.receptive_fields": {"layers": lambda: [(3, 1), (2, 2)]},
     "receptive_field.empirical_receptive_field": {
@@ -357,15 +357,18 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "exercises.alignment.check_template_ratio": {"ratio": lambda: _template_ratio()},
     "exercises.transfer.check_copied_weights": {"count": lambda: 80},
     "exercises.transfer.check_epoch_repeats": {"repeats": lambda: 8},
-    "recipes.epoch_repeats": {"size": lambda: 30},
+    "experiments.recipes.transfer.epoch_repeats": {"size": lambda: 30},
     "exercises.transfer.check_trainable_weights": {"count": lambda: 165},
     "exercises.transfer.check_two_frozen_trainable": {"count": lambda: 4805},
-    "plotting.caption": {"fig": lambda: _figure(), "text": lambda: "A gray square."},
-    "plotting.describe_figure": {"fig": lambda: _figure()},
-    "plotting.show_learning_curves": {"results": lambda: [_tiny_result()]},
-    "plotting.show_metric": {"results": lambda: {"tiny": _tiny_result()}, "metric": lambda: "n"},
+    "plotting.alt_text.caption": {"fig": lambda: _figure(), "text": lambda: "A gray square."},
+    "plotting.alt_text.describe_figure": {"fig": lambda: _figure()},
+    "plotting.training.show_learning_curves": {"results": lambda: [_tiny_result()]},
+    "plotting.training.show_metric": {
+        "results": lambda: {"tiny": _tiny_result()},
+        "metric": lambda: "n",
+    },
     "invariance.random_shifts": {"images": _batch, "seed": lambda: 0},
-    "experiments.Recipe": {
+    "experiments.records.Recipe": {
         "name": lambda: "tiny",
         "build": lambda: _tiny_build,
         "x": lambda: _tiny_xy()[0],
@@ -374,64 +377,66 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "max_steps": lambda: 1,
         "params": lambda: {},
     },
-    "experiments.Result.summary": {"metric": lambda: "n"},
-    "experiments.Summary.interval": {"level": lambda: 0.9, "n_test": lambda: 100},
-    "experiments.Summary.binomial_se": {"n_test": lambda: 100},
-    "experiments.assert_converged": {"results": lambda: _converged_result()},
-    "experiments.Result.model": {"seed": lambda: 0},
-    "experiments.difference": {
+    "experiments.records.Result.summary": {"metric": lambda: "n"},
+    "experiments.statistics.Summary.interval": {"level": lambda: 0.9, "n_test": lambda: 100},
+    "experiments.statistics.Summary.binomial_se": {"n_test": lambda: 100},
+    "experiments.records.assert_converged": {"results": lambda: _converged_result()},
+    "experiments.records.Result.model": {"seed": lambda: 0},
+    "experiments.records.difference": {
         "a": lambda: _tiny_result(),
         "b": lambda: _tiny_result(),
         "metric": lambda: "n",
     },
-    "experiments.run": {
+    "experiments.runner.run": {
         "recipe": lambda: _tiny_recipe(),
         "seeds": lambda: (0,),
         "cache": lambda: False,
         "verbose": lambda: False,
     },
-    "experiments.run_many": {
+    "experiments.runner.run_many": {
         "recipes": lambda: {"tiny": _tiny_recipe()},
         "seeds": lambda: (0,),
         "cache": lambda: False,
         "verbose": lambda: False,
     },
-    "recipes.shift_recipes": {"data": lambda: _tiny_digits()},
-    "recipes.zoom_recipes": {"data": lambda: _tiny_digits()},
-    "recipes.scale_channel_recipes": {
+    "experiments.recipes.shift.shift_recipes": {"data": lambda: _tiny_digits()},
+    "experiments.recipes.scale.zoom_recipes": {"data": lambda: _tiny_digits()},
+    "experiments.recipes.scale.scale_channel_recipes": {
         "data": lambda: _tiny_digits(),
         "plain": lambda: _tiny_result(),
     },
-    "recipes.transfer_recipes": {
+    "experiments.recipes.transfer.transfer_recipes": {
         "data": lambda: _tiny_transfer_digits(),
         "source": lambda: _tiny_result(),
         "size": lambda: 4,
         "epoch_size": lambda: 8,
     },
-    "recipes.transfer_source_recipe": {"data": lambda: _tiny_transfer_digits()},
-    "recipes.freeze_conv_layers": {
+    "experiments.recipes.transfer.transfer_source_recipe": {
+        "data": lambda: _tiny_transfer_digits()
+    },
+    "experiments.recipes.transfer.freeze_conv_layers": {
         "model": lambda: __import__("cnn101.models").models.plain_cnn((16, 16, 1)),
         "count": lambda: 1,
     },
-    "recipes.inserted_channels": {
+    "experiments.recipes.scale.inserted_channels": {
         "data": lambda: _tiny_digits(),
         "plain": lambda: _tiny_plain_result(),
     },
-    "experiments.accuracy_gap": {
+    "experiments.statistics.accuracy_gap": {
         "a": lambda: [0.9, 0.8, 0.85],
         "b": lambda: [0.6, 0.5, 0.6],
         "n_test": lambda: 500,
     },
-    "recipes.aps_recipes": {"data": lambda: _tiny_digits()},
-    "recipes.shift_comparison": {"data": lambda: _tiny_digits()},
+    "experiments.recipes.shift.aps_recipes": {"data": lambda: _tiny_digits()},
+    "experiments.recipes.shift.shift_comparison": {"data": lambda: _tiny_digits()},
     "layers.polyphase.aps_downsample": {"images": lambda: _batch(2, 8, 8, 1)},
     "layers.polyphase.polyphase_components": {"images": lambda: _batch(2, 8, 8, 1)},
-    "recipes.channel_network": {
+    "experiments.recipes.scale.channel_network": {
         "result": lambda: _channel_result(),
         "seed": lambda: 0,
         "canvas": lambda: 16,
     },
-    "recipes.channel_wins": {
+    "experiments.recipes.scale.channel_wins": {
         "model": lambda: _channel_model(),
         "images": lambda: _batch(2, 16, 16, 1),
     },
@@ -557,7 +562,7 @@ def _tiny_plain_result() -> Any:
         import dataclasses
 
         from cnn101.experiments import run
-        from cnn101.recipes import zoom_recipes
+        from cnn101.experiments.recipes import zoom_recipes
 
         recipe = dataclasses.replace(zoom_recipes(_tiny_digits())["plain"], max_steps=1, patience=1)
         _CACHE["plain"] = run(recipe, seeds=(0,), cache=False, verbose=False)
@@ -578,7 +583,7 @@ def _tiny_transfer_digits() -> Any:
 
 
 def _tiny_digits() -> Any:
-    from cnn101.recipes import Digits
+    from cnn101.experiments.recipes import Digits
 
     (x, y), _ = _digits()
     blobs = np.zeros_like(x)
@@ -587,7 +592,7 @@ def _tiny_digits() -> Any:
 
 
 def _channel_model() -> Any:
-    from cnn101.recipes import _channel_cnn
+    from cnn101.experiments.recipes import _channel_cnn
 
     return _channel_cnn((1.0, 0.5), 16)
 
@@ -757,8 +762,8 @@ def _instances() -> dict[str, Callable[[], Any]]:
         return Summary.of([0.8, 0.9])
 
     return {
-        "experiments.Result": _tiny_result,
-        "experiments.Summary": summary,
+        "experiments.records.Result": _tiny_result,
+        "experiments.statistics.Summary": summary,
         "claims.ClaimRecord": claim_record,
         "alignment.AlignmentTable": table,
         "alignment.AlignmentResult": _alignment_result,
@@ -789,9 +794,9 @@ RECORDS: dict[str, str] = {
     "alignment.AlignmentResult": "a result record made by alignment_error",
     "alignment.AlignmentTable": "a result record made by alignment_table",
     "exercises.Feedback": "a verdict record made by correct() and not_yet()",
-    "experiments.Result": "a result record made by run and run_many",
-    "experiments.Summary": "a statistics record made by Summary.of and Result.summary",
-    "recipes.Digits": "a data record made by recipes.digits",
+    "experiments.records.Result": "a result record made by run and run_many",
+    "experiments.statistics.Summary": "a statistics record made by Summary.of and Result.summary",
+    "experiments.recipes.data.Digits": "a data record made by recipes.digits",
     "claims.Claim": "a table entry of claims.CLAIMS, looked up by get_claim",
     "claims.ClaimRecord": "a verdict record made by claims.record",
     "teaching.grading.GradeRow": "a grade record made by grade and grade_notebook",
@@ -802,11 +807,11 @@ RECORDS: dict[str, str] = {
 
 # What is not walked, with the reason. Keys: "module.name" or "module.name(param)".
 SKIP: dict[str, str] = {
-    "recipes.transfer_table": (
+    "experiments.recipes.transfer.transfer_table": (
         "trains tutorial 6's source and arms (minutes): its command line's argument checks "
         "are tested in tests/test_recipes.py"
     ),
-    "experiments.paired_interval": (
+    "experiments.records.paired_interval": (
         "needs two trained arms with per-digit results: tested in tests/test_recipes.py"
     ),
     "layers.scale_channels.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
@@ -903,13 +908,13 @@ ALLOWED: dict[str, dict[str, str]] = {
         "other channels": "no weights: any channel count is right"
     },
     "reference.relu(features)": {"scalar": "any shape", "5-D": "any shape"},
-    "plotting.show_image(image)": {"NaN": _BLANK},
-    "plotting.show_feature_maps(maps)": {"NaN": _BLANK},
-    "plotting.show_learning_curves(title)": {"None": "no title, as its type says"},
-    "plotting.show_metric(chance)": {"int": "a chance level is any number"},
-    "experiments.Recipe(params)": {"empty": "no settings to key the cache on: the default"},
-    "experiments.Result.summary(index)": {"empty": "() is the default: the metric itself"},
-    "experiments.difference(index)": {"empty": "() is the default: the metric itself"},
+    "plotting.images.show_image(image)": {"NaN": _BLANK},
+    "plotting.images.show_feature_maps(maps)": {"NaN": _BLANK},
+    "plotting.training.show_learning_curves(title)": {"None": "no title, as its type says"},
+    "plotting.training.show_metric(chance)": {"int": "a chance level is any number"},
+    "experiments.records.Recipe(params)": {"empty": "no settings to key the cache on: the default"},
+    "experiments.records.Result.summary(index)": {"empty": "() is the default: the metric itself"},
+    "experiments.records.difference(index)": {"empty": "() is the default: the metric itself"},
     "claims.record(values)": {"empty": "no measured numbers to carry: the same as None"},
     "scale_space.log_kernel(radius)": {"int": "an explicit radius instead of ceil(4 sigma)"},
     "teaching.handout.exercise_count(nb)": {
@@ -1100,6 +1105,11 @@ def _is_layer_or_model(value: Any) -> bool:
 # ----------------------------------------------------------------------------------------
 
 
+# Packages whose submodules are walked one by one (their own re-exports are not walked
+# twice); the other packages (plotting, experiments) are walked through what they export.
+_WALKED_PACKAGES = ("exercises", "layers", "teaching")
+
+
 def module_names() -> list[str]:
     """Return every module the walker covers: cnn101._SUBMODULES and their submodules."""
     import cnn101
@@ -1108,9 +1118,11 @@ def module_names() -> list[str]:
     import cnn101.teaching
 
     names = [m for m in cnn101._SUBMODULES]
+    names.insert(names.index("experiments") + 1, "experiments.recipes")
     # ``__main__`` is a command line (argv in, exit status out), tested in
     # tests/test_handout.py and tests/test_teaching.py, not a function API.
-    for package in (cnn101.exercises, cnn101.layers, cnn101.teaching):
+    for package in _WALKED_PACKAGES:
+        package = importlib.import_module(f"cnn101.{package}")
         short = package.__name__.removeprefix("cnn101.")
         names += [
             f"{short}.{m.name}"
@@ -1142,10 +1154,12 @@ def public_callables(module_name: str) -> list[tuple[str, Any]]:
     found = []
     for name in names:
         obj = getattr(module, name)
-        if hasattr(module, "__path__") and obj.__module__ != module.__name__:
+        if module_name in _WALKED_PACKAGES and obj.__module__ != module.__name__:
             continue  # a package's re-export: walked in the submodule that defines it
         if inspect.isfunction(obj) or inspect.isclass(obj):
-            found.append((f"{module_name.lstrip('=')}.{name}", obj))
+            # keyed by the module that defines it (its one home), whatever exports it
+            home = obj.__module__.removeprefix("cnn101.")
+            found.append((f"{home}.{name}", obj))
     return found
 
 

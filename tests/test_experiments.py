@@ -24,6 +24,7 @@ from scipy import stats
 
 from cnn101 import experiments
 from cnn101._tf import tensorflow
+from cnn101.experiments import runner
 
 tensorflow()
 import keras  # noqa: E402
@@ -369,7 +370,7 @@ def test_faults_in_the_model_or_labels_are_found_before_training():
 
 def test_what_evaluate_returns_is_checked_before_training(monkeypatch):
     trained = []
-    monkeypatch.setattr(experiments, "_train_together", lambda runs: trained.append(runs))
+    monkeypatch.setattr(runner, "_train_together", lambda runs: trained.append(runs))
     recipes = {"good": _faulty(), "bad": _faulty(evaluate=lambda m: 0.5)}
     with pytest.raises(TypeError, match="`evaluate` of 'faulty' must return a dict"):
         experiments.run_many(recipes, (0, 1), cache=False, verbose=False)
@@ -443,7 +444,8 @@ def test_bad_recipes_get_named_errors(kwargs, match):
         ((), ValueError),
         ((0, 0), ValueError),
         ((-1,), ValueError),
-        (3, ValueError),
+        (3, TypeError),  # not a sequence: a wrong type
+        ("01", TypeError),
         ((True,), TypeError),
         ((0, 1.0), TypeError),
     ],

@@ -7,7 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cnn101 import digits, experiments, models, recipes
+from cnn101 import digits, experiments, models
+from cnn101.experiments import recipes
+from cnn101.experiments.__main__ import main
 
 
 def test_shift_arms_differ_only_in_downsampling():
@@ -80,7 +82,7 @@ def test_channel_arms_differ_only_in_their_channels():
     data = recipes.digits(40, 10)
     zoom = recipes.zoom_recipes(data)
     short = dataclasses.replace(zoom["plain"], max_steps=1)
-    plain = recipes.run(short, seeds=(0,), cache=False, verbose=False)
+    plain = experiments.run(short, seeds=(0,), cache=False, verbose=False)
     arms = recipes.scale_channel_recipes(data, plain)
     assert {n: tuple(r.params["channels"]) for n, r in arms.items()} == recipes.CHANNEL_SETS
     for recipe in arms.values():
@@ -140,7 +142,7 @@ def test_bad_arguments_get_named_errors(call):
 )
 def test_command_line_rejects_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as stop:
-        recipes.main(argv)
+        main(argv)
     assert stop.value.code == 2
     assert "error" in capsys.readouterr().err
 
@@ -263,11 +265,11 @@ def test_recipes_name_their_data(data):
 )
 def test_shift_cnn_names_a_bad_input_shape(input_shape, error):
     with pytest.raises(error, match="`input_shape`"):
-        recipes.shift_cnn("max", input_shape=input_shape)
+        models.shift_cnn("max", input_shape=input_shape)
 
 
 def test_shift_cnn_takes_numpy_numbers():
-    model = recipes.shift_cnn(
+    model = models.shift_cnn(
         "avg", input_shape=(np.int64(16), 16, 1), learning_rate=np.float32(1e-3)
     )
     assert model.output_shape == (None, 10)

@@ -90,7 +90,7 @@ def test_digest_is_the_hash_of_the_listed_files_only():
         # modules other branches change (checks, plots, exercises) are not covered
         assert not {"_validation.py", "claims.py"} & set(rep.DIGEST_FILES[name])
         assert not [f for f in rep.DIGEST_FILES[name] if f.startswith("plotting")]
-        assert {"replicate.py", "experiments.py"} <= set(rep.DIGEST_FILES[name])
+        assert {"replicate.py", "experiments/runner.py"} <= set(rep.DIGEST_FILES[name])
 
 
 def test_a_stale_results_file_is_refused_with_the_command_to_rerun(smoke, tmp_path):

@@ -1,7 +1,7 @@
 """Checks for the exercises of tutorial 6, "Reuse filters at another resolution".
 
 Each check takes the student's answer, compares it with the networks that
-:mod:`cnn101.recipes` builds (counted by Keras), and returns a
+:mod:`cnn101.experiments.recipes` builds (counted by Keras), and returns a
 :class:`~cnn101.exercises.Feedback`. A wrong answer, or one of the wrong type,
 gives a "Not yet" with a hint; the checks never raise for it.
 """
@@ -25,14 +25,14 @@ REPEAT_SIZE, EPOCH_SIZE = 40, 300
 
 
 def _network() -> Any:
+    from cnn101.experiments.recipes import TARGET_CLASSES
     from cnn101.models import plain_cnn
-    from cnn101.recipes import TARGET_CLASSES
 
     return plain_cnn((24, 24, 1), num_classes=len(TARGET_CLASSES))
 
 
 def _frozen(count: int) -> Any:
-    from cnn101.recipes import freeze_conv_layers
+    from cnn101.experiments.recipes import freeze_conv_layers
 
     return freeze_conv_layers(_network(), count)
 
@@ -210,7 +210,7 @@ def check_epoch_repeats(repeats: Any) -> Feedback:
     >>> bool(check_epoch_repeats(8)), bool(check_epoch_repeats(7))
     (True, False)
     """
-    from cnn101.recipes import epoch_repeats
+    from cnn101.experiments.recipes import epoch_repeats
 
     expected = epoch_repeats(REPEAT_SIZE, EPOCH_SIZE)
     if not check.is_integer(repeats):
