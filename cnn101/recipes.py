@@ -48,7 +48,7 @@ __getattr__ = forward(
         "transfer_source_recipe": "cnn101.experiments.recipes",
         "transfer_table": "cnn101.experiments.recipes",
         "zoom_recipes": "cnn101.experiments.recipes",
-        "main": "cnn101.experiments.__main__",
+        "main": "cnn101.experiments.command_line",
         "shift_cnn": "cnn101.models",
         "POOLINGS": "cnn101.models",
     },
@@ -60,6 +60,6 @@ if __name__ == "__main__":
         DeprecationWarning,
         stacklevel=1,
     )
-    from cnn101.experiments.__main__ import main
+    from cnn101.experiments.command_line import main
 
     sys.exit(main())

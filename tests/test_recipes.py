@@ -9,7 +9,7 @@ import pytest
 
 from cnn101 import digits, experiments, models
 from cnn101.experiments import recipes
-from cnn101.experiments.__main__ import main
+from cnn101.experiments.command_line import main
 
 
 def test_shift_arms_differ_only_in_downsampling():

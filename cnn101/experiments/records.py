@@ -86,6 +86,17 @@ class Recipe:
     params : mapping, optional
         JSON-serialisable settings that the functions above close over (sizes,
         scales, ...): they go into the cache key.
+
+    Examples
+    --------
+    >>> x = np.linspace(-1, 1, 80, dtype="float32")[:, None]
+    >>> def build():
+    ...     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
+    ...     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ...     return model
+    >>> recipe = Recipe("sign", build, x, (x[:, 0] > 0).astype(int), lambda m: {}, batch_size=16)
+    >>> recipe.n_train, recipe.steps_per_epoch  # 20 % of the 80 held out to stop on
+    (64, 4)
     """
 
     name: str
@@ -218,6 +229,24 @@ class Result:
         ``"budget"`` (``max_steps`` ran out first: the run may not have converged).
     best_steps : list of int
         Per seed, the optimizer steps taken when the kept weights were reached.
+
+    Examples
+    --------
+    >>> from cnn101.experiments import run
+    >>> x = np.linspace(-1, 1, 80, dtype="float32")[:, None]
+    >>> y = (x[:, 0] > 0).astype(int)
+    >>> def build():
+    ...     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
+    ...     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ...     return model
+    >>> def evaluate(model):
+    ...     return {"accuracy": float((model(x).numpy().argmax(1) == y).mean())}
+    >>> recipe = Recipe("sign", build, x, y, evaluate, max_steps=8, patience=4)
+    >>> result = run(recipe, seeds=(0, 1), cache=False, verbose=False)
+    >>> result.seeds, result.metrics["accuracy"].shape, len(result.histories)
+    ((0, 1), (2,), 2)
+    >>> result.summary("accuracy").n
+    2
     """
 
     name: str
@@ -242,6 +271,17 @@ class Result:
 
         A metric with several conditions per seed (for example accuracy at five
         test scales) needs ``index`` to pick one: a summary is over seeds only.
+
+        Parameters
+        ----------
+        metric : str
+            A key of :attr:`metrics`.
+        index : int or tuple of int, default ()
+            Which entry of each seed's value, when it holds several.
+
+        Returns
+        -------
+        Summary
         """
         values = self._metric(metric)
         picks = index if isinstance(index, tuple) else (index,)
@@ -266,7 +306,18 @@ class Result:
         return self.metrics[metric]
 
     def model(self, seed: int) -> Any:
-        """Return the trained model of ``seed`` (rebuilt from its saved weights if needed)."""
+        """Return the trained model of ``seed`` (rebuilt from its saved weights if needed).
+
+        Parameters
+        ----------
+        seed : int
+            One of :attr:`seeds`.
+
+        Returns
+        -------
+        keras.Model
+            The weights kept by early stopping; needs the run to have been cached.
+        """
         if not check.is_integer(seed):
             raise TypeError(f"`seed` must be an integer. Received: seed={check.describe(seed)}")
         if seed not in self.seeds:

@@ -124,6 +124,15 @@ class Summary:
 
         Report it beside :attr:`std` (the spread across seeds) for a proportion.
 
+        Parameters
+        ----------
+        n_test : int
+            The number of test examples each seed's proportion was measured on.
+
+        Returns
+        -------
+        float
+
         Examples
         --------
         >>> round(Summary.of([0.9, 0.9]).binomial_se(100), 3)

@@ -45,8 +45,20 @@ def resize(x: Any, size: tuple[int, int]) -> Any:
     """Return ``x`` (NHWC) resized bilinearly to ``size`` (or ``x`` itself at its own size).
 
     Anti-aliased when the height shrinks (a low-pass filter before subsampling;
-    enlarging needs none). The scale-channel layers and :class:`ScaleInvariantConv2D`
-    resize with it.
+    enlarging needs none). The foveated scale channels and the scale-invariant
+    convolution resize with it.
+
+    Parameters
+    ----------
+    x : tensor
+        NHWC, with known height and width.
+    size : (int, int)
+        The height and width wanted.
+
+    Returns
+    -------
+    tensor
+        NHWC of height and width ``size``.
 
     Examples
     --------
@@ -78,6 +90,14 @@ def nested_layer(value: Any, name: str) -> keras.layers.Layer:
     ------
     TypeError
         If ``value`` is neither a Keras layer nor the dict of one.
+
+    Examples
+    --------
+    >>> dense = keras.layers.Dense(3)
+    >>> nested_layer(dense, "trunk") is dense
+    True
+    >>> type(nested_layer(keras.saving.serialize_keras_object(dense), "trunk")).__name__
+    'Dense'
     """
     if isinstance(value, dict):
         value = keras.saving.deserialize_keras_object(value)
@@ -102,6 +122,22 @@ class NHWCLayer(keras.layers.Layer):
     the first call with a wrong shape gets this layer's message, naming the layer and
     the ``input_shape`` it received; after that Keras' ``InputSpec`` check guards every
     call.
+
+    Parameters
+    ----------
+    **kwargs
+        Keras' layer arguments (``name``, ``dtype``, ``trainable``), passed to
+        ``keras.layers.Layer``.
+
+    Attributes
+    ----------
+    _config_args : dict of str to str
+        Each constructor argument :meth:`get_config` saves, and how: ``"value"``,
+        ``"list"``, ``"layer"`` (a nested layer) or ``"activation"``.
+    _needs_known_size : bool
+        Whether the layer needs a known height and width (it resizes).
+    _pins_channels : bool
+        Whether the ``input_spec`` pins the channel count (the layer has weights per channel).
 
     Examples
     --------

@@ -79,7 +79,18 @@ class _ScaleChannelsBase(NHWCLayer):
             self.trunk.build((None, *self._trunk_input_size(), input_shape[3]))
 
     def scale_outputs(self, inputs: Any) -> Any:
-        """Return the trunk's output for every channel, stacked: (batch, len(scales), F)."""
+        """Return the trunk's output for every channel, stacked: (batch, len(scales), F).
+
+        Parameters
+        ----------
+        inputs : array_like or tensor
+            (batch, H, W, C).
+
+        Returns
+        -------
+        tensor
+            (batch, len(scales), F): channel ``i`` is the trunk's answer at ``scales[i]``.
+        """
         return keras.ops.stack([self.trunk(c) for c in self._channel_inputs(inputs)], axis=1)
 
     def call(self, inputs: Any) -> Any:
@@ -158,7 +169,18 @@ class ScaleChannels(_ScaleChannelsBase):
         return [(max(1, round(s * height)), max(1, round(s * width))) for s in self.scales]
 
     def pyramid(self, inputs: Any) -> list[Any]:
-        """Return the rescaled copies of ``inputs``, one per scale (a list of NHWC tensors)."""
+        """Return the rescaled copies of ``inputs``, one per scale (a list of NHWC tensors).
+
+        Parameters
+        ----------
+        inputs : array_like or tensor
+            (batch, H, W, C).
+
+        Returns
+        -------
+        list of tensor
+            One (batch, round(s * H), round(s * W), C) tensor per scale ``s``, in order.
+        """
         inputs = self._nhwc_inputs(inputs)
         copies = []
         for scale, size in zip(self.scales, self._sizes(tuple(inputs.shape)), strict=True):
@@ -238,7 +260,18 @@ class FoveatedScaleChannels(_ScaleChannelsBase):
         return self.crop, self.crop
 
     def crops(self, inputs: Any) -> list[Any]:
-        """Return each channel's input, (batch, crop, crop, C), one per scale."""
+        """Return each channel's input, (batch, crop, crop, C), one per scale.
+
+        Parameters
+        ----------
+        inputs : array_like or tensor
+            (batch, H, W, C), the object centred.
+
+        Returns
+        -------
+        list of tensor
+            One (batch, crop, crop, C) tensor per scale, in order.
+        """
         inputs = self._nhwc_inputs(inputs)
         h, w = (int(s) for s in self._checked_shape(inputs.shape)[1:3])
         windows = self._windows()

@@ -4,7 +4,7 @@ Each function returns a :class:`cnn101.experiments.Recipe` (or a dict of them, o
 per arm of a comparison) whose arms differ in one thing only, named in its
 docstring; the architecture, data, budget and seeds are held fixed. The tutorials
 run them at a size that fits a lab session; the command line
-(:mod:`cnn101.experiments.__main__`) runs them larger::
+(:mod:`cnn101.experiments.command_line`) runs them larger::
 
     python -m cnn101.experiments shift --seeds 0 1 2 3 4 --n-train 4000
     python -m cnn101.experiments scale --seeds 0 1 2 3 4 --n-train 2000

@@ -1,0 +1,244 @@
+"""The command line of the trained experiments, ``python -m cnn101.experiments``.
+
+Runs the recipes of tutorials 2, 3 and 6 (:mod:`cnn101.experiments.recipes`) at
+sizes the pages cannot afford: more seeds, more data. Examples::
+
+    python -m cnn101.experiments shift --seeds 0 1 2 3 4 --n-train 4000
+    python -m cnn101.experiments scale --seeds 0 1 2 3 4 --n-train 2000
+    python -m cnn101.experiments scale --part channels --seeds 0 1 2 --n-train 3000
+    python -m cnn101.experiments transfer --seeds 0 1 2 3 4 --n-train 3000 --n-test 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+from cnn101._tf import tensorflow
+
+tensorflow()
+
+
+from cnn101.experiments import (  # noqa: E402
+    Recipe,
+    Result,
+    Summary,
+    accuracy_gap,
+    paired_interval,
+    run_many,
+)
+from cnn101.experiments.recipes import (  # noqa: E402
+    TEST_SCALES,
+    TEST_SHIFTS,
+    digits,
+    inserted_channels,
+    scale_channel_recipes,
+    shift_comparison,
+    transfer_table,
+    zoom_recipes,
+)
+
+__all__ = ["main"]
+
+
+def _table(results: dict[str, Result], metric: str, labels: Sequence[str] | None = None) -> str:
+    lines = []
+    for name, result in results.items():
+        values = result.metrics[metric]
+        if values.ndim == 1:
+            lines.append(f"{name:28s} {result.summary(metric)}")
+        else:
+            cells = [
+                f"{result.summary(metric, i).mean:.3f}±{result.summary(metric, i).std:.3f}"
+                for i in range(values.shape[1])
+            ]
+            lines.append(f"{name:28s} " + "  ".join(cells))
+    header = (
+        ""
+        if labels is None
+        else f"{'':28s} " + "  ".join(f"{label:>11s}" for label in labels) + "\n"
+    )
+    return header + "\n".join(lines)
+
+
+def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], n_test: int) -> str:
+    """Train tutorial 2's arms side by side; return their tables (95 % intervals)."""
+    results = run_many({r.name: r for r in arms.values()}, seeds, side_by_side="all")
+    trained = {key: results[r.name] for key, r in arms.items()}
+    lines = [
+        f"{len(seeds)} seeds {list(seeds)}; 95 % intervals include the {n_test}-digit test set"
+    ]
+    lines.append(f"{'':36s} {'consistency':>22s} {'accuracy':>22s}")
+    for recipe, result in zip(arms.values(), trained.values(), strict=True):
+        cells = [_with_interval(result.summary(m), n_test) for m in ("consistency", "accuracy")]
+        lines.append(f"{recipe.name:36s} " + "  ".join(cells))
+    lines.append("paired differences (consistency; accuracy), mean [95 % interval]")
+    for a, b in SHIFT_DIFFERENCES:
+        cells = []
+        for metric in ("consistency", "accuracy"):
+            mean, low, high = paired_interval(trained[a], trained[b], metric, n_test=n_test)
+            cells.append(f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]")
+        lines.append(f"{_arm_label(a):>22s} - {_arm_label(b):22s} " + "; ".join(cells))
+    for key in (("aps", False), ("stride circular", False)):
+        c = trained[key].summary("circular_consistency")
+        change = trained[key].metrics["circular_logit_change"].max()
+        lines.append(
+            f"{arms[key].name}: consistency under circular shifts {c.mean:.4f} "
+            f"(min {c.min:.4f}), largest relative logit change {change:.1e}"
+        )
+    lines.append("agreement with the unshifted class by test shift (pixels) " + str(TEST_SHIFTS))
+    for recipe, result in zip(arms.values(), trained.values(), strict=True):
+        lines.append(
+            f"{recipe.name:36s} "
+            + " ".join(f"{v:.3f}" for v in result.metrics["agreement_by_shift"].mean(axis=0))
+        )
+    return "\n".join(lines)
+
+
+def _with_interval(summary: Any, n_test: int) -> str:
+    low, high = summary.interval(0.95, n_test=n_test)
+    return f"{summary.mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _arm_label(key: tuple[str, bool]) -> str:
+    return key[0] + (" + shifts" if key[1] else "")
+
+
+# The comparisons tutorial 2 makes, as (arm, arm): each pair differs in one thing.
+SHIFT_DIFFERENCES = (
+    (("max", False), ("stride", False)),
+    (("blur", False), ("max", False)),
+    (("avg", False), ("max", False)),
+    (("max", True), ("max", False)),
+    (("max", True), ("blur", False)),
+    (("blur", True), ("max", True)),
+    (("max gap", False), ("max", False)),
+    (("aps", False), ("stride circular", False)),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the experiments of tutorial 2 (``shift``), 3 (``scale``) or 6 (``transfer``).
+
+    For ``transfer``, ``--n-train`` is the number of training digits the source
+    network's digits 0-4 are taken from; ``--sizes`` the labelled sets of the target.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``python -m cnn101.experiments`` (by default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 after printing the tables, 2 for arguments argparse refuses.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     try:
+    ...         main(["scale", "--n-train", "0"])
+    ...     except SystemExit as stop:
+    ...         print(stop.code)
+    2
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m cnn101.experiments",
+        description="Run the trained experiments of the tutorials over more seeds or more data.",
+    )
+    parser.add_argument("experiment", choices=["shift", "scale", "transfer"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="default: 0 1 2")
+    parser.add_argument(
+        "--n-train", type=int, default=600, help="training digits (default 600, at most 4000)"
+    )
+    parser.add_argument("--n-test", type=int, default=500, help="test digits (<= 1000)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[30, 300],
+        help="transfer: labelled target digits per seed (default 30 300)",
+    )
+    parser.add_argument(
+        "--part",
+        choices=["all", "zoom", "channels"],
+        default="all",
+        help="scale: the zoom arms, the scale channels (with the plain arm they start from) "
+        "or both (default all)",
+    )
+    args = parser.parse_args(argv)
+    if any(s < 2 for s in args.sizes):
+        parser.error(f"--sizes must be integers of at least 2, got {args.sizes}")
+    if any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
+        parser.error(f"--seeds must be distinct non-negative integers, got {args.seeds}")
+    if not 10 <= args.n_train <= 4000:
+        parser.error(f"--n-train must be between 10 and 4000, got {args.n_train}")
+    if not 1 <= args.n_test <= 1000:
+        parser.error(f"--n-test must be between 1 and 1000, got {args.n_test}")
+    data = digits(args.n_train, args.n_test)
+    seeds = tuple(args.seeds)
+    if args.experiment == "shift":
+        print(_shift_report(shift_comparison(data), seeds, args.n_test))
+        return 0
+    if args.experiment == "transfer":
+        print(transfer_table(data, seeds, args.sizes))
+        return 0
+    labels = [f"scale {s:g}" for s in TEST_SCALES]
+    arms = zoom_recipes(data, references=args.part != "channels")
+    if args.part == "channels":  # the channels start from the plain arm: train it alone
+        arms = {"plain": arms["plain"]}
+    zoom = run_many(arms, seeds, side_by_side="all")
+    print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
+    n_test = len(data.x_test)
+
+    def gaps(a: str, b: str, a_values: Any, b_values: Any) -> None:
+        # a - b at every test scale, with its 95 % interval (seeds and test error).
+        cells = []
+        for i, s in enumerate(TEST_SCALES):
+            mean, (low, high) = accuracy_gap(a_values[:, i], b_values[:, i], n_test)
+            cells.append(f"{s:g}x {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
+        print(f"{a} - {b}: " + "  ".join(cells))
+
+    if args.part != "channels":
+        pairs = [
+            ("zoom-augmented", "plain"),
+            ("natural sizes", "plain"),
+            ("zoom-augmented", "natural sizes"),
+            ("only 0.5x", "zoom-augmented"),
+            ("only 2x", "zoom-augmented"),
+        ]
+        for a, b in pairs:
+            gaps(a, b, zoom[a].metrics["accuracy"], zoom[b].metrics["accuracy"])
+    if args.part == "zoom":
+        return 0
+    channels = run_many(scale_channel_recipes(data, zoom["plain"]), seeds, side_by_side="all")
+    print(
+        "\nscale channels, fine-tuned, accuracy by test scale\n"
+        + _table(channels, "accuracy", labels)
+    )
+    inserted = inserted_channels(data, zoom["plain"])
+    print("scale channels, plain weights inserted (no fine-tuning)")
+    for name, metrics in inserted.items():
+        cells = [Summary.of(metrics["accuracy"][:, i]) for i in range(len(TEST_SCALES))]
+        print(f"{name:28s} " + "  ".join(f"{c.mean:.3f}±{c.std:.3f}" for c in cells))
+    tuned = {name: result.metrics["accuracy"] for name, result in channels.items()}
+    for a, b in [("two-sided", "one-sided"), ("up-only", "one-sided"), ("two-sided", "up-only")]:
+        gaps(a, b, tuned[a], tuned[b])
+    for name in tuned:
+        gaps(f"{name} fine-tuned", "inserted", tuned[name], inserted[name]["accuracy"])
+    gaps(
+        "two-sided inserted",
+        "plain",
+        inserted["two-sided"]["accuracy"],
+        zoom["plain"].metrics["accuracy"],
+    )
+    print("share of pooled features by channel at test scale 2 (fine-tuned)")
+    for name, result in channels.items():
+        wins = result.metrics["channel_wins"].mean(axis=0)[TEST_SCALES.index(2.0)]
+        scales = result.recipe.params["channels"]
+        print(
+            f"{name:28s} " + "  ".join(f"{c:g}: {w:.2f}" for c, w in zip(scales, wins, strict=True))
+        )
+    return 0
