@@ -4,7 +4,7 @@ Run by ``tests/test_hostile_inputs.py`` in child processes, so that a call that 
 the process (a signal inside TensorFlow) is caught, reported and skipped while the
 test suite survives. It can also run by hand::
 
-    python tests/_hostile.py ops blurpool          # prints one JSON line per case
+    python tests/_hostile.py ops layers.blur_pool          # prints one JSON line per case
 
 How the cases are made
 ----------------------
@@ -809,10 +809,10 @@ RECORDS: dict[str, str] = {
 SKIP: dict[str, str] = {
     "experiments.recipes.transfer.transfer_table": (
         "trains tutorial 6's source and arms (minutes): its command line's argument checks "
-        "are tested in tests/test_recipes.py"
+        "are tested in tests/experiments/test_recipes.py"
     ),
     "experiments.records.paired_interval": (
-        "needs two trained arms with per-digit results: tested in tests/test_recipes.py"
+        "needs two trained arms with per-digit results: tested in tests/experiments/test_recipes.py"
     ),
     "layers.scale_channels.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
     "layers.scale_channels.ScaleChannels.build": "Keras' layer API: walked by the layer checks",

@@ -106,3 +106,13 @@ def test_moved_modules_are_reachable_but_not_listed():
     for old in cnn101._MOVED_MODULES:
         assert getattr(cnn101, old) is importlib.import_module(f"cnn101.{old}")
         assert old not in cnn101.__all__
+
+
+def test_the_layers_package_loads_its_layers_on_first_use():
+    code = (
+        "import sys, cnn101.layers as layers; print('tensorflow' in sys.modules); "
+        "print(layers.ScaleChannels.__module__, 'tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "cnn101.layers.scale_channels", "True"]
+    assert set(cnn101.layers.__all__) <= set(dir(cnn101.layers))

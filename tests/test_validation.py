@@ -11,7 +11,7 @@ import pytest
 
 from cnn101 import _validation as check
 from cnn101 import ops
-from cnn101.layers import blur_pool as blurpool
+from cnn101.layers import blur_pool
 
 OPTIONS = ("max", "avg")
 
@@ -159,20 +159,20 @@ def _calls():
         ("ops.relu device=None", lambda: ops.relu(_image(), device=None), "device"),
         (
             "blur_pool2d pool_size='2'",
-            lambda: blurpool.blur_pool2d(_image(), pool_size="2"),
+            lambda: blur_pool.blur_pool2d(_image(), pool_size="2"),
             "pool_size",
         ),
         (
             "blur_pool2d filter_size=3.0",
-            lambda: blurpool.blur_pool2d(_image(), filter_size=3.0),
+            lambda: blur_pool.blur_pool2d(_image(), filter_size=3.0),
             "filter_size",
         ),
         (
             "max_blur_pool2d padding=0",
-            lambda: blurpool.max_blur_pool2d(_image(), padding=0),
+            lambda: blur_pool.max_blur_pool2d(_image(), padding=0),
             "padding",
         ),
-        ("BlurPool2D pool_size='2'", lambda: blurpool.BlurPool2D(pool_size="2"), "pool_size"),
+        ("BlurPool2D pool_size='2'", lambda: blur_pool.BlurPool2D(pool_size="2"), "pool_size"),
         (
             "SpatialPyramidPooling levels='421'",
             lambda: pyramid_pooling.SpatialPyramidPooling(levels="421"),
@@ -228,11 +228,11 @@ def test_a_size_of_the_wrong_type_is_a_type_error_naming_it(label, call, name):
         (lambda: ops.max_pool2d(_image(), 2, padding="same"), (4, 4)),
         (lambda: ops.max_pool2d(_image(), 2, padding="Valid"), (4, 4)),
         (
-            lambda: blurpool.blur_pool2d(_image(), padding="ZERO"),
+            lambda: blur_pool.blur_pool2d(_image(), padding="ZERO"),
             (4, 4),
         ),
         (
-            lambda: blurpool.blur_pool2d(_image(), device="CPU"),
+            lambda: blur_pool.blur_pool2d(_image(), device="CPU"),
             (4, 4),
         ),
     ],

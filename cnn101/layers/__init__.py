@@ -5,16 +5,16 @@ input checks, output shapes, ``get_config``), follows the Keras dtype policy and
 registered for saving under the package name ``cnn101``. One module per concept,
 each with its functional form where it has one:
 
-=============================  ===========================================================
-:mod:`~cnn101.layers.blur_pool`            ``BlurPool2D``, ``MaxBlurPool2D`` (Zhang 2019)
-:mod:`~cnn101.layers.polyphase`            ``AdaptivePolyphaseSampling2D``, ``CircularPad2D``
-                                           (Chaman & Dokmanic 2021)
-:mod:`~cnn101.layers.pyramid_pooling`      ``SpatialPyramidPooling`` (SPP), ``PyramidPoolingModule``
-                                           (PSPNet), ``AtrousSpatialPyramidPooling`` (DeepLab)
-:mod:`~cnn101.layers.scale_channels`       ``ScaleChannels``, ``FoveatedScaleChannels``
-                                           (Jansson & Lindeberg 2022)
-:mod:`~cnn101.layers.scale_invariant_conv` ``ScaleInvariantConv2D`` (Kanazawa et al. 2014)
-=============================  ===========================================================
+* :mod:`~cnn101.layers.blur_pool`: ``BlurPool2D`` and ``MaxBlurPool2D``, anti-aliased
+  pooling (Zhang 2019);
+* :mod:`~cnn101.layers.polyphase`: ``AdaptivePolyphaseSampling2D`` and ``CircularPad2D``,
+  exact invariance to circular shifts (Chaman & Dokmanić 2021);
+* :mod:`~cnn101.layers.pyramid_pooling`: ``SpatialPyramidPooling`` (SPP),
+  ``PyramidPoolingModule`` (PSPNet) and ``AtrousSpatialPyramidPooling`` (DeepLab);
+* :mod:`~cnn101.layers.scale_channels`: ``ScaleChannels`` and ``FoveatedScaleChannels``
+  (Jansson & Lindeberg 2022);
+* :mod:`~cnn101.layers.scale_invariant_conv`: ``ScaleInvariantConv2D`` (Kanazawa et al.
+  2014).
 
 The layers load on first use (``from cnn101.layers import ScaleChannels``), so
 importing this package does not import TensorFlow.

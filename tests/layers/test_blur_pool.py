@@ -39,7 +39,7 @@ def scipy_blur_pool(x: np.ndarray, stride: tuple[int, int], size: int, padding: 
     """Blur each (H, W) slice of an NHWC batch with SciPy, then subsample.
 
     SciPy centres a filter of even size at index size // 2; ``origin=-1`` moves it to
-    (size - 1) // 2, the padding blurpool documents.
+    (size - 1) // 2, the padding cnn101.layers.blur_pool documents.
     """
     kernel = np.outer(pascal_row(size - 1), pascal_row(size - 1)) / 4.0 ** (size - 1)
     origin = 0 if size % 2 else -1

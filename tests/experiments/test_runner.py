@@ -1,4 +1,4 @@
-"""The experiment runner against known answers.
+"""cnn101.experiments.runner against known answers.
 
 * A model that can only reach chance (constant inputs, balanced labels) ends at
   cross-entropy ln 2 and accuracy 0.5.
@@ -8,19 +8,14 @@
 * The recorded validation loss is the example-weighted mean over the whole
   validation set: Keras' ``evaluate`` in one batch, and a NumPy cross-entropy.
 * A seed's run is the same alone or beside other runs.
-* The cache is reused, invalidated when a parameter changes, and recomputed (with
-  one warning) when an entry is damaged.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import warnings
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from cnn101 import experiments
 from cnn101._tf import tensorflow
@@ -28,32 +23,7 @@ from cnn101.experiments import runner
 
 tensorflow()
 import keras  # noqa: E402
-
-
-def _linear_model(learning_rate: float = 0.05):
-    model = keras.Sequential(
-        [
-            keras.Input((1,)),
-            keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros", name="w"),
-        ]
-    )
-    model.compile(keras.optimizers.SGD(learning_rate), "mse")
-    return model
-
-
-def _planted(patience: int = 3, **kwargs) -> experiments.Recipe:
-    x, y = np.ones((8, 1), "float32"), np.full((8,), 10.0, "float32")
-    validation = (np.ones((4, 1), "float32"), np.full((4,), 3.0, "float32"))
-    settings = {"batch_size": 4, "max_steps": 60, "patience": patience, **kwargs}
-    return experiments.Recipe(
-        "planted",
-        _linear_model,
-        x,
-        y,
-        evaluate=lambda m: {"w": float(m.get_layer("w").get_weights()[0][0, 0])},
-        validation=validation,
-        **settings,
-    )
+from _tiny import _classifier, _faulty, _planted, _result  # noqa: E402
 
 
 @pytest.mark.parametrize(("patience", "epochs"), [(3, 4), (4, 4), (5, 5), (6, 5)])
@@ -85,14 +55,6 @@ def test_min_delta_ignores_small_improvements():
     """With min_delta larger than every improvement after epoch 1, epoch 1 is kept."""
     result = experiments.run(_planted(min_delta=100.0), seeds=(0,), cache=False, verbose=False)
     assert result.best_epochs == [1] and result.best_steps == [2]
-
-
-def _classifier(seed_layer: int = 4):
-    model = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(seed_layer, "relu"), keras.layers.Dense(3)]
-    )
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    return model
 
 
 def test_the_validation_loss_is_the_exact_mean_over_the_validation_set():
@@ -248,87 +210,6 @@ def test_a_draw_refuses_a_fixed_validation_set():
         _drawn_recipe(validation=(np.zeros((4, 3)), np.zeros(4)))
 
 
-def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
-    first = experiments.run(_planted(), seeds=(0, 1))
-    assert "cached" not in capsys.readouterr().out
-    again = experiments.run(_planted(), seeds=(0, 1))
-    assert capsys.readouterr().out.count("cached") == 2
-    assert again.histories == first.histories and again.stopped == first.stopped
-    assert again.model(0).get_layer("w").get_weights()[0][0, 0] == pytest.approx(
-        first.summary("w").values[0]
-    )
-    changed = experiments.run(_planted(patience=5), seeds=(0,))
-    assert "cached" not in capsys.readouterr().out
-    assert len(changed.histories[0]["val_loss"]) == 5
-    extra = experiments.run(_planted(), seeds=(0, 1, 2))  # only seed 2 is new
-    assert capsys.readouterr().out.count("cached") == 2
-    assert extra.seeds == (0, 1, 2)
-    assert not list(tmp_path.rglob(".partial-*"))  # writes go through a renamed temporary
-
-
-def test_a_cached_model_is_rebuilt_without_a_warning(tmp_path, monkeypatch):
-    """Weights saved with Adam's state load into a fresh model silently (no page warning)."""
-    monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
-    first = experiments.run(_faulty(), seeds=(0,), verbose=False)
-    again = experiments.run(_faulty(), seeds=(0,), verbose=False)  # from the cache
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        rebuilt = again.model(0)
-    for a, b in zip(rebuilt.get_weights(), first.model(0).get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("damage", ["record", "fields", "weights"])
-def test_a_damaged_cache_entry_is_trained_again_with_one_warning(
-    tmp_path, monkeypatch, capsys, damage
-):
-    monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
-    first = experiments.run(_planted(), seeds=(0,), verbose=False)
-    record = next(tmp_path.rglob("seed-0.json"))
-    if damage == "record":
-        record.write_text('{"history": [1, 2')
-    elif damage == "fields":
-        record.write_text(json.dumps({"history": {}}))
-    else:
-        weights = next(tmp_path.rglob("seed-0.weights.h5"))
-        weights.write_bytes(weights.read_bytes()[:100])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("ignore")  # third-party deprecations
-        warnings.simplefilter("always", RuntimeWarning)
-        again = experiments.run(_planted(), seeds=(0,))
-    assert [str(w.message) for w in caught if "damaged" in str(w.message)] == [
-        str(w.message) for w in caught
-    ]
-    assert len(caught) == 1
-    assert "cached" not in capsys.readouterr().out
-    assert again.histories == first.histories
-    assert experiments.run(_planted(), seeds=(0,), verbose=False).model(0) is not None
-
-
-def test_an_unusable_cache_location_is_refused_before_training(tmp_path, monkeypatch):
-    blocker = tmp_path / "a file"
-    blocker.write_text("")
-    monkeypatch.setenv(experiments.CACHE_ENV, str(blocker / "cache"))
-    built = []
-
-    def build():
-        built.append(1)
-        return _linear_model()
-
-    recipe = experiments.Recipe("r", build, np.ones((8, 1)), np.ones(8), lambda m: {})
-    with pytest.raises(ValueError, match=r"CNN101_EXPERIMENT_CACHE.*cache=False"):
-        experiments.run(recipe, seeds=(0,))
-    assert not built
-
-
-def _faulty(build=_classifier, **kwargs):
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(40, 3)).astype("float32")
-    settings = {"x": x, "y": rng.integers(0, 3, 40), "evaluate": lambda m: {}, **kwargs}
-    return experiments.Recipe("faulty", build, max_steps=2, **settings)
-
-
 def _uncompiled():
     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
 
@@ -384,60 +265,6 @@ def test_validation_data_must_be_finite():
         experiments.Recipe("r", _classifier, x, np.zeros(8), lambda m: {}, validation=bad)
 
 
-def test_summary_and_difference_are_the_textbook_statistics():
-    s = experiments.Summary.of([1.0, 2.0, 6.0])
-    assert s.mean == pytest.approx(3.0)
-    assert s.std == pytest.approx(np.std([1, 2, 6], ddof=1))
-    assert s.sem == pytest.approx(s.std / math.sqrt(3))
-    assert (s.min, s.max, s.n) == (1.0, 6.0, 3)
-    low, high = stats.t.interval(0.9, 2, loc=3.0, scale=stats.sem([1, 2, 6]))
-    assert s.interval(0.9) == pytest.approx((low, high))
-    a = experiments.run(_planted(), seeds=(0, 1), cache=False, verbose=False)
-    d = experiments.difference(a, a, "w")
-    assert d.mean == 0 and d.std == 0
-
-
-def test_a_proportion_reports_the_test_sets_own_error():
-    """Binomial standard error sqrt(p(1-p)/n); the interval adds it to the seeds' spread."""
-    s = experiments.Summary.of([0.80, 0.84, 0.82])
-    assert s.binomial_se(400) == pytest.approx(math.sqrt(0.82 * 0.18 / 400))
-    half = stats.t.ppf(0.975, 2) * math.sqrt(s.sem**2 + 0.82 * 0.18 / 400)
-    assert s.interval(n_test=400) == pytest.approx((0.82 - half, 0.82 + half))
-    assert s.interval(n_test=400)[0] < s.interval()[0]
-    with pytest.raises(ValueError, match="proportions"):
-        experiments.Summary.of([1.0, 2.0]).binomial_se(10)
-    with pytest.raises(ValueError, match="2 seeds"):
-        experiments.Summary.of([0.5]).interval()
-
-
-def test_summaries_are_over_seeds_only():
-    with pytest.raises(ValueError, match="1-D"):
-        experiments.Summary.of([[1.0, 2.0], [3.0, 4.0]])
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"max_steps": 0}, "max_steps"),
-        ({"patience": 1.5}, "patience"),
-        ({"validation_fraction": 1.0}, "validation_fraction"),
-        ({"min_delta": float("nan")}, "min_delta"),
-        ({"params": {"f": object()}}, "params"),
-        ({"validation": (np.ones((2, 1)),)}, "validation"),
-    ],
-)
-def test_bad_recipes_get_named_errors(kwargs, match):
-    base = {
-        "name": "bad",
-        "build": _linear_model,
-        "x": np.ones((4, 1)),
-        "y": np.ones(4),
-        "evaluate": lambda m: {},
-    }
-    with pytest.raises((ValueError, TypeError), match=match):
-        experiments.Recipe(**{**base, **kwargs})
-
-
 @pytest.mark.parametrize(
     ("seeds", "error"),
     [
@@ -455,72 +282,6 @@ def test_bad_seeds_get_named_errors(seeds, error):
         experiments.run(_planted(), seeds=seeds, cache=False, verbose=False)
 
 
-def test_a_result_refuses_a_boolean_seed():
-    result = experiments.run(_planted(), seeds=(0, 1), cache=False, verbose=False)
-    with pytest.raises(TypeError, match="`seed`"):
-        result.model(True)
-
-
-# --- argument checks of Result.summary, difference, run and Recipe, against NumPy's indexing ---
-
-
-def _result(metrics: dict[str, np.ndarray]) -> experiments.Result:
-    x = np.linspace(-1, 1, 8, dtype=np.float32)[:, None]
-    recipe = experiments.Recipe(
-        "arm", lambda: None, x, (x[:, 0] > 0).astype(int), evaluate=lambda m: {}
-    )
-    seeds = tuple(range(len(next(iter(metrics.values())))))
-    return experiments.Result(
-        name="arm",
-        seeds=seeds,
-        histories=[{"loss": [1.0], "val_loss": [1.0]} for _ in seeds],
-        best_epochs=[1 for _ in seeds],
-        metrics=metrics,
-        seconds=[0.0 for _ in seeds],
-        weights=[None for _ in seeds],
-        recipe=recipe,
-    )
-
-
-def test_summary_index_picks_what_numpy_picks():
-    values = np.random.default_rng(0).uniform(size=(3, 5, 2))
-    result = _result({"acc": values})
-    for index, expected in [
-        ((1, 0), values[:, 1, 0]),
-        ((np.int64(4), -1), values[:, 4, -1]),
-    ]:
-        np.testing.assert_array_equal(result.summary("acc", index).values, expected)
-
-
-@pytest.mark.parametrize("index", [(), 2])
-def test_summary_of_a_metric_with_conditions_needs_one_condition(index):
-    """Pooling conditions (test scales) would count them as seeds."""
-    result = _result({"acc": np.zeros((3, 5, 2))})
-    with pytest.raises(ValueError, match="`index` must pick one entry"):
-        result.summary("acc", index)
-
-
-@pytest.mark.parametrize(
-    ("index", "error"),
-    [
-        (5, ValueError),
-        ((0, 2), ValueError),
-        ((0, 0, 0), ValueError),
-        (None, TypeError),
-        (1.0, TypeError),
-        (True, TypeError),
-        ("0", TypeError),
-        ([0, 1], TypeError),
-    ],
-)
-def test_summary_index_out_of_range_or_not_an_integer_is_named(index, error):
-    result = _result({"acc": np.zeros((3, 5, 2))})
-    with pytest.raises(error, match="`index`"):
-        result.summary("acc", index)
-    with pytest.raises(error, match="`index`"):
-        experiments.difference(result, result, "acc", index)
-
-
 @pytest.mark.parametrize("flag", ["cache", "verbose"])
 @pytest.mark.parametrize("value", ["no", None, 0, np.nan])
 def test_run_flags_must_be_booleans(flag, value):
@@ -531,9 +292,3 @@ def test_run_flags_must_be_booleans(flag, value):
     ):
         with pytest.raises(TypeError, match=f"`{flag}` must be True or False"):
             call()
-
-
-@pytest.mark.parametrize("bad", [np.array([1.0, np.nan]), np.array(["a", "b"]), np.float32(1.0)])
-def test_recipe_data_must_be_finite_numbers_per_example(bad):
-    with pytest.raises((ValueError, TypeError), match="`x`"):
-        experiments.Recipe("arm", lambda: None, bad, np.zeros(2), evaluate=lambda m: {})

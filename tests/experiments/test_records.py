@@ -1,0 +1,86 @@
+"""cnn101.experiments.records: Recipe's and Result's argument checks, against NumPy's indexing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnn101 import experiments
+from cnn101._tf import tensorflow
+
+tensorflow()
+from _tiny import _linear_model, _planted, _result  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"max_steps": 0}, "max_steps"),
+        ({"patience": 1.5}, "patience"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"min_delta": float("nan")}, "min_delta"),
+        ({"params": {"f": object()}}, "params"),
+        ({"validation": (np.ones((2, 1)),)}, "validation"),
+    ],
+)
+def test_bad_recipes_get_named_errors(kwargs, match):
+    base = {
+        "name": "bad",
+        "build": _linear_model,
+        "x": np.ones((4, 1)),
+        "y": np.ones(4),
+        "evaluate": lambda m: {},
+    }
+    with pytest.raises((ValueError, TypeError), match=match):
+        experiments.Recipe(**{**base, **kwargs})
+
+
+def test_a_result_refuses_a_boolean_seed():
+    result = experiments.run(_planted(), seeds=(0, 1), cache=False, verbose=False)
+    with pytest.raises(TypeError, match="`seed`"):
+        result.model(True)
+
+
+def test_summary_index_picks_what_numpy_picks():
+    values = np.random.default_rng(0).uniform(size=(3, 5, 2))
+    result = _result({"acc": values})
+    for index, expected in [
+        ((1, 0), values[:, 1, 0]),
+        ((np.int64(4), -1), values[:, 4, -1]),
+    ]:
+        np.testing.assert_array_equal(result.summary("acc", index).values, expected)
+
+
+@pytest.mark.parametrize("index", [(), 2])
+def test_summary_of_a_metric_with_conditions_needs_one_condition(index):
+    """Pooling conditions (test scales) would count them as seeds."""
+    result = _result({"acc": np.zeros((3, 5, 2))})
+    with pytest.raises(ValueError, match="`index` must pick one entry"):
+        result.summary("acc", index)
+
+
+@pytest.mark.parametrize(
+    ("index", "error"),
+    [
+        (5, ValueError),
+        ((0, 2), ValueError),
+        ((0, 0, 0), ValueError),
+        (None, TypeError),
+        (1.0, TypeError),
+        (True, TypeError),
+        ("0", TypeError),
+        ([0, 1], TypeError),
+    ],
+)
+def test_summary_index_out_of_range_or_not_an_integer_is_named(index, error):
+    result = _result({"acc": np.zeros((3, 5, 2))})
+    with pytest.raises(error, match="`index`"):
+        result.summary("acc", index)
+    with pytest.raises(error, match="`index`"):
+        experiments.difference(result, result, "acc", index)
+
+
+@pytest.mark.parametrize("bad", [np.array([1.0, np.nan]), np.array(["a", "b"]), np.float32(1.0)])
+def test_recipe_data_must_be_finite_numbers_per_example(bad):
+    with pytest.raises((ValueError, TypeError), match="`x`"):
+        experiments.Recipe("arm", lambda: None, bad, np.zeros(2), evaluate=lambda m: {})
