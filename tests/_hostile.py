@@ -592,7 +592,7 @@ def _tiny_digits() -> Any:
 
 
 def _channel_model() -> Any:
-    from cnn101.experiments.recipes import _channel_cnn
+    from cnn101.experiments.recipes.scale import _channel_cnn
 
     return _channel_cnn((1.0, 0.5), 16)
 

@@ -88,6 +88,21 @@ def test_setup_cell_imports_cnn101_before_tensorflow(notebook):
     assert "set_random_seed(" in setup.source or "default_rng(" in setup.source, "seed in setup"
 
 
+def test_imports_from_the_new_homes_only(notebook):
+    """No code cell uses a module kept at its old path for one release (it would warn)."""
+    import cnn101
+
+    old = "|".join(sorted(cnn101._MOVED_MODULES))
+    imported = re.compile(rf"^\s*(from cnn101\.({old})\b|import cnn101\.({old})\b)", re.M)
+    listed = re.compile(r"^\s*from cnn101 import (?:\(([^)]*)\)|([^(\n]+)$)", re.M)
+    for cell in code_cells(read(notebook)):
+        assert not imported.search(cell.source), cell.source[:200]
+        for group in listed.findall(cell.source):
+            names = "".join(group).replace("\n", ",").split(",")
+            moved = {n.strip() for n in names} & set(cnn101._MOVED_MODULES)
+            assert not moved, f"import {sorted(moved)} from their new homes"
+
+
 def test_ends_with_exercises_and_collapsed_solutions(notebook):
     nb = read(notebook)
     starts = [i for i, c in enumerate(nb.cells) if "Exercises" in headings(c, 2)]

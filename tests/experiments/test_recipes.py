@@ -115,17 +115,20 @@ def test_accuracy_gap_matches_the_formula():
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "error"),
     [
-        lambda: models.shift_cnn("median"),
-        lambda: recipes.digits(5000),
-        lambda: recipes.scale_channel_recipes(recipes.digits(20, 5), plain="not a result"),
-        lambda: recipes.transfer_recipes(recipes.digits(20, 5), "not a result", 30),
-        lambda: recipes.transfer_source_recipe(recipes.digits(20, 5), canvas=20),
+        (lambda: models.shift_cnn("median"), ValueError),
+        (lambda: recipes.digits(5000), ValueError),
+        (
+            lambda: recipes.scale_channel_recipes(recipes.digits(20, 5), plain="not a result"),
+            TypeError,
+        ),
+        (lambda: recipes.transfer_recipes(recipes.digits(20, 5), "not a result", 30), TypeError),
+        (lambda: recipes.transfer_source_recipe(recipes.digits(20, 5), canvas=20), ValueError),
     ],
 )
-def test_bad_arguments_get_named_errors(call):
-    with pytest.raises((ValueError, TypeError), match=r"`\w+`"):
+def test_bad_arguments_get_named_errors(call, error):
+    with pytest.raises(error, match=r"`\w+`"):
         call()
 
 

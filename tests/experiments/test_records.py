@@ -13,17 +13,17 @@ from _tiny import _linear_model, _planted, _result  # noqa: E402
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        ({"max_steps": 0}, "max_steps"),
-        ({"patience": 1.5}, "patience"),
-        ({"validation_fraction": 1.0}, "validation_fraction"),
-        ({"min_delta": float("nan")}, "min_delta"),
-        ({"params": {"f": object()}}, "params"),
-        ({"validation": (np.ones((2, 1)),)}, "validation"),
+        ({"max_steps": 0}, ValueError, "max_steps"),
+        ({"patience": 1.5}, TypeError, "patience"),
+        ({"validation_fraction": 1.0}, ValueError, "validation_fraction"),
+        ({"min_delta": float("nan")}, ValueError, "min_delta"),
+        ({"params": {"f": object()}}, TypeError, "params"),
+        ({"validation": (np.ones((2, 1)),)}, ValueError, "validation"),
     ],
 )
-def test_bad_recipes_get_named_errors(kwargs, match):
+def test_bad_recipes_get_named_errors(kwargs, error, match):
     base = {
         "name": "bad",
         "build": _linear_model,
@@ -31,7 +31,7 @@ def test_bad_recipes_get_named_errors(kwargs, match):
         "y": np.ones(4),
         "evaluate": lambda m: {},
     }
-    with pytest.raises((ValueError, TypeError), match=match):
+    with pytest.raises(error, match=match):
         experiments.Recipe(**{**base, **kwargs})
 
 
@@ -80,7 +80,14 @@ def test_summary_index_out_of_range_or_not_an_integer_is_named(index, error):
         experiments.difference(result, result, "acc", index)
 
 
-@pytest.mark.parametrize("bad", [np.array([1.0, np.nan]), np.array(["a", "b"]), np.float32(1.0)])
-def test_recipe_data_must_be_finite_numbers_per_example(bad):
-    with pytest.raises((ValueError, TypeError), match="`x`"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (np.array([1.0, np.nan]), ValueError),
+        (np.array(["a", "b"]), TypeError),
+        (np.float32(1.0), ValueError),  # a number, but not one entry per example
+    ],
+)
+def test_recipe_data_must_be_finite_numbers_per_example(bad, error):
+    with pytest.raises(error, match="`x`"):
         experiments.Recipe("arm", lambda: None, bad, np.zeros(2), evaluate=lambda m: {})
