@@ -185,3 +185,18 @@ def test_colab_url_is_built_from_repo_url_and_path():
         pages_hook.colab_url("https://gitlab.com/cnn101/cnn101", "blob/main/tutorials/", "x.ipynb")
     with pytest.raises(PluginError, match="edit_uri"):
         pages_hook.colab_url("https://github.com/cnn101/cnn101", "edit/main/tutorials/", "x.ipynb")
+
+
+def test_the_docstrings_hook_shows_roles_as_code_and_numbers_citations():
+    roles = load_hook("docstrings")
+    rendered = (
+        "<p>Calls :func:<code>run</code>; see :mod:<code>~cnn101.layers.blur_pool</code> and "
+        ":class:<code>cnn101.experiments.Result</code>. A time 10:30:<code>x</code></p>"
+    )
+    assert roles.strip_roles(rendered) == (
+        "<p>Calls <code>run</code>; see <code>blur_pool</code> and "
+        "<code>cnn101.experiments.Result</code>. A time 10:30:<code>x</code></p>"
+    )
+    assert roles.number_citations("<p>.. [1] A. Chaman, 2021.\n   .. [2] Y. Jansson.</p>") == (
+        "<p>[1] A. Chaman, 2021.\n[2] Y. Jansson.</p>"
+    )

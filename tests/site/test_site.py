@@ -128,6 +128,14 @@ def test_no_traceback_stderr_or_tensorflow_log_line_on_any_page(site):
             assert "cuda" not in out.lower(), f"{page}: CUDA message in an output\n{out[:500]}"
 
 
+def test_api_pages_show_no_sphinx_role_names(site):
+    """Cross-references (:func:`run`) reach the page as code, citations (.. [1]) as [1]."""
+    role = re.compile(r":(func|meth|class|mod|attr|data|exc|obj):`?|\.\. \[\d+\]")
+    for page in (site / "reference").rglob("*.html"):
+        text = _soup(page).get_text()
+        assert not role.search(text), (page, role.search(text).group(0))
+
+
 def test_tutorial_pages_carry_their_figures(site, notebooks):
     for notebook in notebooks:
         page = notebook_page(site, notebook)
