@@ -130,7 +130,7 @@ def test_no_traceback_stderr_or_tensorflow_log_line_on_any_page(site):
 
 def test_api_pages_show_no_sphinx_role_names(site):
     """Cross-references (:func:`run`) reach the page as code, citations (.. [1]) as [1]."""
-    role = re.compile(r":(func|meth|class|mod|attr|data|exc|obj):`?|\.\. \[\d+\]")
+    role = re.compile(r":(func|meth|class|mod|attr|data|const|exc|obj|ref):`?|\.\. \[\d+\]")
     for page in (site / "reference").rglob("*.html"):
         text = _soup(page).get_text()
         assert not role.search(text), (page, role.search(text).group(0))
