@@ -31,6 +31,8 @@ tensorflow()  # load TensorFlow quietly before Keras
 
 import keras  # noqa: E402
 
+from cnn101.models import predicted_classes  # noqa: E402
+
 __all__ = [
     "ShiftStability",
     "ShiftedPredictions",
@@ -484,8 +486,9 @@ def shifted_predictions(
     Parameters
     ----------
     predict : keras.Model or callable
-        Maps an (N, H, W, C) batch to class scores (N, K). A Keras model is run
-        with ``predict(..., verbose=0)``.
+        Maps an (N, H, W, C) batch to class scores (N, K). A Keras model gets
+        every shift of every image in one :func:`cnn101.models.predicted_classes`
+        call (its forward pass traced once).
     images : array_like of shape (N, H, W, C)
         Leave a border of at least ``max_shift`` empty pixels so shifts lose nothing.
     max_shift : int, default 2
@@ -528,13 +531,13 @@ def shifted_predictions(
     steps = np.arange(-max_shift, max_shift + 1)
     offsets = np.array([(dy, dx) for dy in steps for dx in steps])
     moved = [_shift_batch(batch, int(dy), int(dx)) for dy, dx in offsets]
-    if isinstance(predict, keras.Model):  # one predict call for all shifts: far less overhead
-        joined = predict.predict(np.concatenate(moved), batch_size=batch_size, verbose=0)
-        outputs = np.split(check.as_float_array(joined, "predict(images)"), len(offsets))
-    else:
-        outputs = [predict(m) for m in moved]
+    outputs = getattr(predict, "outputs", None) if isinstance(predict, keras.Model) else None
+    if outputs is not None and len(outputs) == 1 and len(outputs[0].shape) == 2:
+        # a Keras classifier: all shifts in one traced forward pass
+        joined = predicted_classes(predict, np.concatenate(moved), batch_size=batch_size)
+        return ShiftedPredictions(np.stack(np.split(joined, len(offsets)), axis=1), offsets)
     classes = []
-    for scores in outputs:
+    for scores in (predict(m) for m in moved):
         scores = check.as_float_array(scores, "predict(images)")
         if scores.ndim != 2 or scores.shape[0] != batch.shape[0]:
             raise ValueError(

