@@ -422,7 +422,9 @@ def predicted_classes(model: keras.Model, images: Any, batch_size: int = 1024) -
         np.asarray(forward(tf.constant(images[i : i + batch_size])))
         for i in range(0, len(images), batch_size)
     ]
-    return np.concatenate(scores).argmax(axis=-1).astype(np.int64)
+    # a diverged model (NaN scores) is named, not scored as class 0
+    scores = check.as_float_array(np.concatenate(scores), "model(images)")
+    return scores.argmax(axis=-1).astype(np.int64)
 
 
 def accuracy_by_scale(

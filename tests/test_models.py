@@ -31,6 +31,19 @@ def test_predicted_classes_use_the_weights_loaded_after_a_first_call(rng):
     )
 
 
+def test_predicted_classes_name_a_model_whose_scores_are_not_finite(rng):
+    """NaN scores (a diverged model) are a named error, not class 0 for every image."""
+    from cnn101.invariance import shifted_predictions
+
+    model = models.plain_cnn((20, 20, 1))
+    model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
+    images = np.pad(rng.random((3, 16, 16, 1), dtype=np.float32), ((0, 0), (2, 2), (2, 2), (0, 0)))
+    with pytest.raises(ValueError, match=r"`model\(images\)` must contain only finite values"):
+        models.predicted_classes(model, images)
+    with pytest.raises(ValueError, match=r"must contain only finite values"):
+        shifted_predictions(model, images, max_shift=1)
+
+
 def test_the_traced_forward_pass_does_not_keep_a_model_alive(rng):
     import gc
     import weakref
