@@ -443,6 +443,8 @@ class ShiftedPredictions:
     >>> predictions = ShiftedPredictions(np.array([[3, 3, 3, 5], [1, 1, 1, 1]]), offsets)
     >>> predictions.consistency, predictions.accuracy([3, 1])
     (0.8125, 0.875)
+    >>> predictions.image_consistency.tolist()
+    [0.625, 1.0]
     """
 
     classes: np.ndarray
@@ -456,11 +458,21 @@ class ShiftedPredictions:
         ``sum_c (n_c / S) ** 2`` (the two shifts may coincide, as in Zhang's
         sampling); the result is the mean over images.
         """
+        return float(self.image_consistency.mean())
+
+    @property
+    def image_consistency(self) -> np.ndarray:
+        """Each image's consistency, ``sum_c (n_c / S) ** 2``: shape (N,).
+
+        Their mean is :attr:`consistency`; per image, they are the scores that an
+        interval over seeds and test images needs
+        (:func:`cnn101.experiments.paired_difference`).
+        """
         n, s = self.classes.shape
         per_image = np.zeros(n)
         for label in np.unique(self.classes):
             per_image += ((self.classes == label).sum(axis=1) / s) ** 2
-        return float(per_image.mean())
+        return per_image
 
     def accuracy(self, labels: Any) -> float:
         """Share of (image, shift) pairs classified as ``labels``.

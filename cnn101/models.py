@@ -435,6 +435,7 @@ def accuracy_by_scale(
     *,
     canvas: int | None = None,
     seed: int = 0,
+    per_example: bool = False,
 ) -> np.ndarray:
     """Place the digits at each scale (see :func:`cnn101.digits.place_digits`) and measure accuracy.
 
@@ -449,10 +450,15 @@ def accuracy_by_scale(
         Defaults to the model's input height.
     seed : int, default 0
         Positions; the same seed at every scale, so only the size changes.
+    per_example : bool, default False
+        Return which digits were classified right at each scale instead of the
+        accuracy (the scores an interval over seeds and test digits needs).
 
     Returns
     -------
     accuracy : ndarray of shape (len(scales),), float64 in [0, 1]
+        Or, with ``per_example=True``, an ndarray of shape (len(scales), N) of 1.0
+        (right) and 0.0 (wrong); its mean over the last axis is the accuracy.
 
     Examples
     --------
@@ -472,12 +478,17 @@ def accuracy_by_scale(
     labels = check.integer_labels(labels, "labels", len(images))
     canvas = model.input_shape[1] if canvas is None else check.positive_int(canvas, "canvas")
     seed = check.seed(seed)
-    accuracy = []
-    for scale in scales:
-        placed = place_digits(images, scale, canvas=canvas, seed=seed)
-        predicted = predicted_classes(model, placed, batch_size=500)
-        accuracy.append(float(np.mean(predicted == labels)))
-    return np.asarray(accuracy)
+    per_example = check.flag(per_example, "per_example")
+    correct = np.stack(
+        [
+            predicted_classes(
+                model, place_digits(images, s, canvas=canvas, seed=seed), batch_size=500
+            )
+            == labels
+            for s in scales
+        ]
+    ).astype(np.float64)
+    return correct if per_example else correct.mean(axis=1)
 
 
 def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None = None) -> int:

@@ -378,8 +378,27 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "params": lambda: {},
     },
     "experiments.records.Result.summary": {"metric": lambda: "n"},
-    "experiments.statistics.Summary.interval": {"level": lambda: 0.9, "n_test": lambda: 100},
-    "experiments.statistics.Summary.binomial_se": {"n_test": lambda: 100},
+    "experiments.statistics.Summary.interval": {"level": lambda: 0.9},
+    "experiments.statistics.Interval.detectable": {"power": lambda: 0.8},
+    "experiments.statistics.crossed_mean": {"scores": lambda: _correct(3, 10)},
+    "experiments.statistics.paired_difference": {
+        "correct_a": lambda: _correct(3, 10),
+        "correct_b": lambda: _correct(3, 10),
+        "level": lambda: 0.95,
+    },
+    "experiments.statistics.accuracy_interval": {
+        "correct": lambda: _correct(3, 10),
+        "level": lambda: 0.95,
+    },
+    "experiments.records.compare": {
+        "a": lambda: _correct_result(),
+        "b": lambda: _correct_result(),
+        "metric": lambda: "correct",
+    },
+    "experiments.records.estimate": {
+        "result": lambda: _correct_result(),
+        "metric": lambda: "correct",
+    },
     "experiments.records.assert_converged": {"results": lambda: _converged_result()},
     "experiments.records.Result.model": {"seed": lambda: 0},
     "experiments.records.difference": {
@@ -421,11 +440,6 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "experiments.recipes.scale.inserted_channels": {
         "data": lambda: _tiny_digits(),
         "plain": lambda: _tiny_plain_result(),
-    },
-    "experiments.statistics.accuracy_gap": {
-        "a": lambda: [0.9, 0.8, 0.85],
-        "b": lambda: [0.6, 0.5, 0.6],
-        "n_test": lambda: 500,
     },
     "experiments.recipes.shift.aps_recipes": {"data": lambda: _tiny_digits()},
     "experiments.recipes.shift.shift_comparison": {"data": lambda: _tiny_digits()},
@@ -567,6 +581,21 @@ def _tiny_plain_result() -> Any:
         recipe = dataclasses.replace(zoom_recipes(_tiny_digits())["plain"], max_steps=1, patience=1)
         _CACHE["plain"] = run(recipe, seeds=(0,), cache=False, verbose=False)
     return _CACHE["plain"]
+
+
+def _correct(n_seeds: int, n_test: int) -> Any:
+    """Per-seed, per-test-example scores: 1 where a run was right."""
+    return (np.random.default_rng(n_seeds).random((n_seeds, n_test)) < 0.7).astype(float)
+
+
+def _correct_result() -> Any:
+    """A Result whose 'correct' metric holds per-test-example scores (3 seeds, 10 digits)."""
+    import dataclasses
+
+    tiny = _tiny_result()
+    return dataclasses.replace(
+        tiny, seeds=(0, 1, 2), metrics={"correct": _correct(3, 10)}, stopped=["patience"] * 3
+    )
 
 
 def _converged_result() -> Any:
@@ -810,9 +839,6 @@ SKIP: dict[str, str] = {
     "experiments.recipes.transfer.transfer_table": (
         "trains tutorial 6's source and arms (minutes): its command line's argument checks "
         "are tested in tests/experiments/test_recipes.py"
-    ),
-    "experiments.records.paired_interval": (
-        "needs two trained arms with per-digit results: tested in tests/experiments/test_recipes.py"
     ),
     "layers.scale_channels.ScaleChannels.compute_output_shape": "Keras' layer API: walked by the layer checks",
     "layers.scale_channels.ScaleChannels.build": "Keras' layer API: walked by the layer checks",

@@ -8,8 +8,8 @@ recipe's ``evaluate`` on the trained model. It returns a :class:`Result` with
 every seed's learning curves, how each run stopped ("patience" or "budget") and
 its test metrics; :meth:`Result.summary` gives the mean, standard deviation,
 standard error, range and a Student-t confidence interval across seeds, and
-:func:`difference` the paired difference of two arms seed by seed (the number to
-assert on). :func:`assert_converged` checks that every run stopped by patience.
+:func:`compare` the difference of two arms with an interval that counts both
+the seeds and the shared test set (the number to assert on). :func:`assert_converged` checks that every run stopped by patience.
 
 Each run prints one line (seed, how it stopped, steps, best validation loss,
 seconds), never Keras' progress bars. Runs are cached on disk (weights and
@@ -19,10 +19,11 @@ metrics); running a cell again is instant, and a code change recomputes; pass
 Where each part lives (every name below is importable from ``cnn101.experiments``):
 
 * :mod:`cnn101.experiments.records`: :class:`Recipe` and :class:`Result`, and the
-  comparisons of two Results (:func:`difference`, :func:`paired_interval`,
+  comparisons of Results (:func:`compare`, :func:`estimate`, :func:`difference`,
   :func:`assert_converged`);
-* :mod:`cnn101.experiments.statistics`: :class:`Summary` and :func:`accuracy_gap`
-  (NumPy and SciPy only);
+* :mod:`cnn101.experiments.statistics`: :class:`Summary`, :class:`Interval`,
+  :func:`paired_difference` and :func:`accuracy_interval`: intervals for the
+  crossed design of seeds x one shared test set (NumPy and SciPy only);
 * :mod:`cnn101.experiments.runner`: the trainer, :func:`run` and :func:`run_many`;
 * :mod:`cnn101.experiments.cache`: :func:`cache_dir` and the cache key;
 * :mod:`cnn101.experiments.recipes`: the trained experiments of tutorials 2, 3
@@ -36,21 +37,30 @@ from cnn101.experiments.records import (
     Recipe,
     Result,
     assert_converged,
+    compare,
     difference,
-    paired_interval,
+    estimate,
 )
 from cnn101.experiments.runner import run, run_many
-from cnn101.experiments.statistics import Summary, accuracy_gap
+from cnn101.experiments.statistics import (
+    Interval,
+    Summary,
+    accuracy_interval,
+    paired_difference,
+)
 
 __all__ = [
+    "Interval",
     "Recipe",
     "Result",
     "Summary",
-    "accuracy_gap",
+    "accuracy_interval",
     "assert_converged",
     "cache_dir",
+    "compare",
     "difference",
-    "paired_interval",
+    "estimate",
+    "paired_difference",
     "run",
     "run_many",
 ]

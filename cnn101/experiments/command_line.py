@@ -24,8 +24,9 @@ from cnn101.experiments import (  # noqa: E402
     Recipe,
     Result,
     Summary,
-    accuracy_gap,
-    paired_interval,
+    compare,
+    estimate,
+    paired_difference,
     run_many,
 )
 from cnn101.experiments.recipes import (  # noqa: E402
@@ -67,17 +68,18 @@ def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], 
     results = run_many({r.name: r for r in arms.values()}, seeds, side_by_side="all")
     trained = {key: results[r.name] for key, r in arms.items()}
     lines = [
-        f"{len(seeds)} seeds {list(seeds)}; 95 % intervals include the {n_test}-digit test set"
+        f"{len(seeds)} seeds {list(seeds)} x {n_test} test digits; 95 % intervals count both "
+        "(seeds x test digits, crossed)"
     ]
     lines.append(f"{'':36s} {'consistency':>22s} {'accuracy':>22s}")
     for recipe, result in zip(arms.values(), trained.values(), strict=True):
-        cells = [_with_interval(result.summary(m), n_test) for m in ("consistency", "accuracy")]
+        cells = [_with_interval(estimate(result, m)) for m in ("consistent", "correct")]
         lines.append(f"{recipe.name:36s} " + "  ".join(cells))
     lines.append("paired differences (consistency; accuracy), mean [95 % interval]")
     for a, b in SHIFT_DIFFERENCES:
         cells = []
-        for metric in ("consistency", "accuracy"):
-            mean, low, high = paired_interval(trained[a], trained[b], metric, n_test=n_test)
+        for metric in ("consistent", "correct"):
+            mean, low, high = compare(trained[a], trained[b], metric)
             cells.append(f"{mean:+.3f} [{low:+.3f}, {high:+.3f}]")
         lines.append(f"{_arm_label(a):>22s} - {_arm_label(b):22s} " + "; ".join(cells))
     for key in (("aps", False), ("stride circular", False)):
@@ -96,9 +98,9 @@ def _shift_report(arms: dict[tuple[str, bool], Recipe], seeds: tuple[int, ...], 
     return "\n".join(lines)
 
 
-def _with_interval(summary: Any, n_test: int) -> str:
-    low, high = summary.interval(0.95, n_test=n_test)
-    return f"{summary.mean:.3f} [{low:.3f}, {high:.3f}]"
+def _with_interval(interval: Any) -> str:
+    mean, low, high = interval
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _arm_label(key: tuple[str, bool]) -> str:
@@ -191,13 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         arms = {"plain": arms["plain"]}
     zoom = run_many(arms, seeds, side_by_side="all")
     print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
-    n_test = len(data.x_test)
 
     def gaps(a: str, b: str, a_values: Any, b_values: Any) -> None:
-        # a - b at every test scale, with its 95 % interval (seeds and test error).
+        # a - b at every test scale, with its 95 % interval (seeds x test digits, crossed).
         cells = []
         for i, s in enumerate(TEST_SCALES):
-            mean, (low, high) = accuracy_gap(a_values[:, i], b_values[:, i], n_test)
+            mean, low, high = paired_difference(a_values[:, i], b_values[:, i])
             cells.append(f"{s:g}x {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
         print(f"{a} - {b}: " + "  ".join(cells))
 
@@ -210,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("only 2x", "zoom-augmented"),
         ]
         for a, b in pairs:
-            gaps(a, b, zoom[a].metrics["accuracy"], zoom[b].metrics["accuracy"])
+            gaps(a, b, zoom[a].metrics["correct"], zoom[b].metrics["correct"])
     if args.part == "zoom":
         return 0
     channels = run_many(scale_channel_recipes(data, zoom["plain"]), seeds, side_by_side="all")
@@ -223,16 +224,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, metrics in inserted.items():
         cells = [Summary.of(metrics["accuracy"][:, i]) for i in range(len(TEST_SCALES))]
         print(f"{name:28s} " + "  ".join(f"{c.mean:.3f}±{c.std:.3f}" for c in cells))
-    tuned = {name: result.metrics["accuracy"] for name, result in channels.items()}
+    tuned = {name: result.metrics["correct"] for name, result in channels.items()}
     for a, b in [("two-sided", "one-sided"), ("up-only", "one-sided"), ("two-sided", "up-only")]:
         gaps(a, b, tuned[a], tuned[b])
     for name in tuned:
-        gaps(f"{name} fine-tuned", "inserted", tuned[name], inserted[name]["accuracy"])
+        gaps(f"{name} fine-tuned", "inserted", tuned[name], inserted[name]["correct"])
     gaps(
         "two-sided inserted",
         "plain",
-        inserted["two-sided"]["accuracy"],
-        zoom["plain"].metrics["accuracy"],
+        inserted["two-sided"]["correct"],
+        zoom["plain"].metrics["correct"],
     )
     print("share of pooled features by channel at test scale 2 (fine-tuned)")
     for name, result in channels.items():

@@ -3,9 +3,11 @@
 A :class:`Recipe` names a model builder, its data, how to evaluate it and its
 budget (``max_steps``, ``patience`` in optimizer steps); :func:`cnn101.experiments.run`
 trains it once per seed and returns a :class:`Result` (every seed's learning
-curves, how each run stopped, its test metrics). :func:`difference` and
-:func:`paired_interval` compare two Results seed by seed; :func:`assert_converged`
-checks that every run stopped by patience.
+curves, how each run stopped, its test metrics). :func:`compare` gives the difference
+of two Results with its interval (from their per-example scores on the shared
+test set), :func:`estimate` one Result's accuracy with its interval, and
+:func:`difference` a metric's paired difference seed by seed;
+:func:`assert_converged` checks that every run stopped by patience.
 """
 
 from __future__ import annotations
@@ -28,9 +30,14 @@ tf = tensorflow()
 
 import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
-from cnn101.experiments.statistics import Summary, _level, _t_quantile, accuracy_gap  # noqa: E402
+from cnn101.experiments.statistics import (  # noqa: E402
+    Interval,
+    Summary,
+    accuracy_interval,
+    paired_difference,
+)
 
-__all__ = ["Recipe", "Result", "assert_converged", "difference", "paired_interval"]
+__all__ = ["Recipe", "Result", "assert_converged", "compare", "difference", "estimate"]
 
 
 def _number(value: Any, name: str, low: float, high: float, what: str) -> float:
@@ -401,80 +408,106 @@ def difference(a: Result, b: Result, metric: str, index: Any = ()) -> Summary:
     return Summary.of(a.summary(metric, index).values - b.summary(metric, index).values)
 
 
-def paired_interval(
-    a: Result,
-    b: Result,
-    metric: str = "accuracy",
-    *,
-    n_test: int | None = None,
-    level: float = 0.95,
-) -> tuple[float, float, float]:
-    """Return the mean paired difference ``a - b`` of a proportion and its interval.
+def _per_example(result: Result, metric: str, index: Any, name: str) -> np.ndarray:
+    """Return ``result``'s per-example scores of ``metric`` at ``index``: shape (seeds, n_test)."""
+    values = result._metric(metric)
+    picks = index if isinstance(index, tuple) else (index,)
+    if not all(check.is_integer(i) for i in picks):
+        raise TypeError(
+            f"`index` must be an integer or a tuple of integers. Received: index={check.describe(index)}"
+        )
+    if values.ndim != len(picks) + 2 or any(
+        not -n <= int(i) < n for i, n in zip(picks, values.shape[1:-1], strict=False)
+    ):
+        raise ValueError(
+            f"`{name}`'s metric {metric!r} must hold one score per test example (per seed, "
+            f"shape {values.shape[1:]}), and `index` must pick one condition before the last "
+            f"axis. Received: index={check.describe(index)}"
+        )
+    return values[(slice(None), *(int(i) for i in picks))]
 
-    The arms are paired by seed (:func:`difference`) and measured
-    on the same test set, whose own sampling error is added to the spread over seeds
-    (a difference is not a proportion in [0, 1], so
-    :meth:`Summary.interval`'s binomial term does not apply). The
-    half-width is ``t(level, seeds - 1) * sqrt(sem**2 + s_test**2)``, where ``s_test``
-    is:
 
-    * with ``n_test=None``, estimated from the per-example differences: both results
-      carry a ``"correct"`` metric (1 where a run is right, per test example), and
-      ``s_test = std_i(d_i) / sqrt(n)``, ``d_i`` the seed mean of ``a``'s minus
-      ``b``'s correctness on example ``i`` (``metric`` must then be ``"accuracy"``);
-    * with ``n_test`` given, ``sqrt(se_a**2 + se_b**2)`` from each arm's binomial
-      error on ``n_test`` examples (:meth:`Summary.binomial_se`):
-      conservative, since two networks' errors on the same examples are positively
-      correlated; for any proportion metric.
+def compare(
+    a: Result, b: Result, metric: str = "correct", index: Any = (), *, level: float = 0.95
+) -> Interval:
+    """Return the difference ``a - b`` of two arms and its interval, by seed and test example.
+
+    The arms ran with the same seeds on one shared test set; their per-example
+    scores (``metric``: ``"correct"`` is 1 where a run got a test example right)
+    are compared by :func:`cnn101.experiments.statistics.paired_difference`, which
+    counts the error of both sources once (which seeds, which test examples).
 
     Parameters
     ----------
     a, b : Result
         Two arms run with the same seeds.
-    metric : str, default "accuracy"
-        A proportion in [0, 1] with one value per seed.
-    n_test : int, optional
-        The test set's size, for the binomial form.
+    metric : str, default "correct"
+        A metric with one score per test example (its last axis).
+    index : int or tuple of int, default ()
+        Picks one condition of a metric with several (for example one test scale).
     level : float, default 0.95
 
     Returns
     -------
-    (float, float, float)
-        Mean difference, lower and upper end.
+    Interval
+        Unpacks as ``(mean, low, high)``.
 
     Examples
     --------
-    >>> round(Summary.of([0.1, 0.2, 0.3]).interval(0.95)[1], 3)  # no test error: t x sem
-    0.448
+    >>> def result(correct):
+    ...     n = len(correct)
+    ...     return Result("arm", tuple(range(n)), [{}] * n, [1] * n,
+    ...                   {"correct": np.array(correct)}, [0.0] * n, [None] * n, None)
+    >>> rng = np.random.default_rng(0)
+    >>> b = (rng.random((4, 300)) < 0.6).astype(float)
+    >>> gap = compare(result(np.maximum(b, rng.random((4, 300)) < 0.5)), result(b))
+    >>> round(gap.mean, 2), gap.seeds, gap.items, bool(gap.low > 0)
+    (0.2, 4, 300, True)
     """
-    for name, result in (("a", a), ("b", b)):
-        if not isinstance(result, Result):
-            raise TypeError(f"`{name}` must be a Result. Received: {name}={check.describe(result)}")
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, Result):
+            raise TypeError(f"`{name}` must be a Result. Received: {name}={check.describe(value)}")
     metric = check.text(metric, "metric", optional=False)
-    level = _level(level)
-    if n_test is None:
-        for name, result in (("a", a), ("b", b)):
-            if "correct" not in result.metrics or metric != "accuracy":
-                raise TypeError(
-                    f"`{name}` must carry a 'correct' metric (per test example) for the "
-                    "per-example form, with metric='accuracy'; or give `n_test`. Received: "
-                    f"{name}={check.describe(result)}, metric={metric!r}"
-                )
-    else:
-        n_test = check.positive_int(n_test, "n_test")
-    gap = difference(a, b, metric)
-    if gap.n < 2:
-        raise ValueError(f"An interval needs at least 2 seeds. Received: {gap.n}")
-    if n_test is None:
-        per_example = (np.asarray(a.metrics["correct"]) - np.asarray(b.metrics["correct"])).mean(0)
-        test_error = (per_example.std(ddof=1) / np.sqrt(per_example.size)) ** 2
-    else:  # the binomial form, on the seeds' values: one formula, in accuracy_gap
-        mean, (low, high) = accuracy_gap(
-            a.metrics[metric], b.metrics[metric], n_test=n_test, level=level
+    if a.seeds != b.seeds:
+        raise ValueError(
+            f"`a` and `b` must be run with the same seeds. Received: {list(a.seeds)} and {list(b.seeds)}"
         )
-        return mean, low, high
-    half = _t_quantile(level, gap.n - 1) * float(np.sqrt(gap.sem**2 + test_error))
-    return gap.mean, gap.mean - half, gap.mean + half
+    return paired_difference(
+        _per_example(a, metric, index, "a"), _per_example(b, metric, index, "b"), level
+    )
+
+
+def estimate(
+    result: Result, metric: str = "correct", index: Any = (), *, level: float = 0.95
+) -> Interval:
+    """Return one arm's mean score over seeds and test examples, with an interval within [0, 1].
+
+    Parameters
+    ----------
+    result : Result
+    metric : str, default "correct"
+        A metric with one score in [0, 1] per test example (its last axis).
+    index : int or tuple of int, default ()
+        Picks one condition of a metric with several.
+    level : float, default 0.95
+
+    Returns
+    -------
+    Interval
+        From :func:`cnn101.experiments.statistics.accuracy_interval`.
+
+    Examples
+    --------
+    >>> one = Result("arm", (0, 1), [{}] * 2, [1] * 2, {"correct": np.ones((2, 50))},
+    ...              [0.0] * 2, [None] * 2, None)
+    >>> mean, low, high = estimate(one)
+    >>> mean, high
+    (1.0, 1.0)
+    """
+    if not isinstance(result, Result):
+        raise TypeError(f"`result` must be a Result. Received: result={check.describe(result)}")
+    metric = check.text(metric, "metric", optional=False)
+    return accuracy_interval(_per_example(result, metric, index, "result"), level)
 
 
 def _results_in(results: Any, path: str) -> list[tuple[str, Result]]:

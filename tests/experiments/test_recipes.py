@@ -100,20 +100,6 @@ def test_channel_arms_differ_only_in_their_channels():
     assert np.allclose(shares.sum(axis=-1), 1.0)  # every pooled feature has one winner
 
 
-def test_accuracy_gap_matches_the_formula():
-    # Paired differences all 0.1: the spread over seeds is 0; only the test sets' error
-    # remains, t(0.975, 2 dof) = 4.302653 times sqrt(2 * 0.5 * 0.5 / 100) (p = 0.55, 0.45
-    # give 0.2475 each).
-    mean, (low, high) = experiments.accuracy_gap([0.55] * 3, [0.45] * 3, n_test=100)
-    half = 4.302653 * np.sqrt(2 * 0.2475 / 100)
-    assert mean == pytest.approx(0.1)
-    assert (low, high) == pytest.approx((0.1 - half, 0.1 + half), abs=1e-5)
-    with pytest.raises(ValueError, match="`a` and `b`"):
-        experiments.accuracy_gap([0.5], [0.4], n_test=100)
-    with pytest.raises(ValueError, match="`a` and `b`"):
-        experiments.accuracy_gap([1.5, 0.5], [0.4, 0.4], n_test=100)
-
-
 @pytest.mark.parametrize(
     ("call", "error"),
     [
@@ -199,22 +185,26 @@ def test_freeze_conv_layers_leaves_the_probe_its_softmax_layer():
         recipes.freeze_conv_layers(plain_cnn((24, 24, 1)), 4)
 
 
-def test_paired_interval_is_t_times_the_seed_and_test_errors():
-    """Against a hand computation, with t(0.975, 2 dof) = 4.303 from printed tables."""
-    a = _fake_result(
-        {"accuracy": [0.5, 0.75, 0.5], "correct": [[1, 0, 1, 0], [1, 1, 1, 0], [0, 1, 1, 0]]}
-    )
-    b = _fake_result(
-        {"accuracy": [0.25, 0.5, 0.5], "correct": [[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0]]}
-    )
-    mean, low, high = experiments.paired_interval(a, b)
-    d = np.array([0.25, 0.25, 0.0])
-    per_digit = np.array([0, 0, 2 / 3, 0])
-    half = 4.303 * np.hypot(d.std(ddof=1) / np.sqrt(3), per_digit.std(ddof=1) / 2)
-    assert mean == pytest.approx(d.mean())
-    assert (low, high) == pytest.approx((d.mean() - half, d.mean() + half), abs=2e-3)
-    with pytest.raises(TypeError, match="`a`"):
-        experiments.paired_interval(_fake_result({"accuracy": [0.5, 0.6]}), b)
+def test_compare_and_estimate_use_the_per_digit_scores():
+    """compare / estimate are paired_difference / accuracy_interval on the per-example metric."""
+    rng = np.random.default_rng(0)
+    a_correct = (rng.random((3, 2, 40)) < 0.8).astype(float)  # (seeds, conditions, digits)
+    b_correct = (rng.random((3, 2, 40)) < 0.6).astype(float)
+    a, b = _fake_result({"correct": a_correct}), _fake_result({"correct": b_correct})
+    for i in (0, 1):
+        got = experiments.compare(a, b, "correct", i)
+        want = experiments.paired_difference(a_correct[:, i], b_correct[:, i])
+        assert tuple(got) == pytest.approx(tuple(want))
+        got = experiments.estimate(a, "correct", i)
+        assert tuple(got) == pytest.approx(tuple(experiments.accuracy_interval(a_correct[:, i])))
+    with pytest.raises(ValueError, match="one score per test example"):
+        experiments.compare(_fake_result({"correct": [0.5, 0.6]}), b)  # per-seed numbers
+    with pytest.raises(ValueError, match="one score per test example"):
+        experiments.compare(a, b, "correct")  # a condition must be picked
+    with pytest.raises(ValueError, match="same seeds"):
+        experiments.compare(a, _fake_result({"correct": b_correct[:2]}), "correct", 0)
+    with pytest.raises(TypeError, match="`b`"):
+        experiments.compare(a, b_correct)
 
 
 def test_gap_network_differs_from_shift_cnn_only_in_its_head():

@@ -58,10 +58,10 @@ CHANNEL_BUDGET = (1000, 30)  # fine-tuning from a trained network
 
 def _accuracy_by_scale(data: Digits, canvas: int):
     def evaluate(model: keras.Model) -> dict[str, list[float]]:
-        accuracy = models.accuracy_by_scale(
-            model, data.x_test, data.y_test, TEST_SCALES, canvas=canvas, seed=4
+        correct = models.accuracy_by_scale(
+            model, data.x_test, data.y_test, TEST_SCALES, canvas=canvas, seed=4, per_example=True
         )
-        return {"accuracy": accuracy.tolist()}
+        return {"accuracy": correct.mean(axis=1).tolist(), "correct": correct.tolist()}
 
     return evaluate
 
@@ -128,8 +128,10 @@ def zoom_recipes(
     sizes are redrawn at every epoch (the size distribution and the positions'
     redraws are the same).
 
-    Metric: ``accuracy`` at each of :data:`TEST_SCALES` (the same test digits and
-    positions for every arm and seed).
+    Metrics: ``accuracy`` at each of :data:`TEST_SCALES` (the same test digits and
+    positions for every arm and seed), and ``correct`` of shape
+    (len(TEST_SCALES), n_test): which test digits were classified right at each
+    scale (for :func:`cnn101.experiments.compare`).
 
     Parameters
     ----------
@@ -286,7 +288,8 @@ def scale_channel_recipes(
     Returns
     -------
     dict of str to Recipe
-        Metrics: ``accuracy`` at each of :data:`TEST_SCALES`; ``channel_wins``, per
+        Metrics: ``accuracy`` at each of :data:`TEST_SCALES` and ``correct`` per test
+        digit (as in :func:`zoom_recipes`); ``channel_wins``, per
         test scale, the share of pooled features each channel supplies (see
         :func:`channel_wins`).
 
@@ -379,7 +382,7 @@ def inserted_channels(
     dict of str to dict of str to ndarray
         Per channel set, ``"accuracy"`` of shape (seeds, len(TEST_SCALES)), seed-major
         in the order of ``plain.seeds``: the accuracy of :func:`scale_channel_recipes`;
-        with ``wins``, ``"channel_wins"`` of shape (seeds, len(TEST_SCALES), channels).
+        ``"correct"`` of shape (seeds, len(TEST_SCALES), n_test); with ``wins``, ``"channel_wins"`` of shape (seeds, len(TEST_SCALES), channels).
 
     Examples
     --------

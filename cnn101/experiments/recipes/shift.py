@@ -81,9 +81,11 @@ def shift_recipes(
     network is :func:`shift_cnn_gap` (a global-average-pooling head), else
     :func:`cnn101.models.shift_cnn`.
 
-    Metrics: ``accuracy`` on the unshifted test digits, ``consistency`` (Zhang's,
-    over all pairs of shifts in ``[-max_shift, max_shift]``, see
-    :func:`cnn101.invariance.shifted_predictions`), ``accuracy_under_shifts``, and
+    Metrics: ``accuracy`` on the unshifted test digits and ``correct`` (per test
+    digit, 1 where it is classified right), ``consistency`` (Zhang's, over all pairs
+    of shifts in ``[-max_shift, max_shift]``, see
+    :func:`cnn101.invariance.shifted_predictions`) and ``consistent`` (the same per
+    test digit), ``accuracy_under_shifts``, and
     per test shift ``k`` in :data:`TEST_SHIFTS` (the four shifts by ``k`` pixels
     up, down, left, right): ``agreement_by_shift`` (share of test digits whose class
     is the unshifted digit's) and ``accuracy_by_shift``.
@@ -148,7 +150,9 @@ def shift_recipes(
             accuracy.append(float((moved_classes == np.tile(data.y_test, 4)).mean()))
         return {
             "accuracy": accuracy[0],
+            "correct": (classes == data.y_test).astype(float).tolist(),
             "consistency": predictions.consistency,
+            "consistent": predictions.image_consistency.tolist(),
             "accuracy_under_shifts": predictions.accuracy(data.y_test),
             "agreement_by_shift": agreement,
             "accuracy_by_shift": accuracy,
@@ -251,7 +255,8 @@ def aps_recipes(data: Digits, *, max_shift: int = 2) -> dict[str, Recipe]:
 
     Metrics: those of :func:`shift_recipes` (zero-fill shifts), plus
     ``circular_consistency`` (the same consistency under circular shifts,
-    :func:`numpy.roll`, over ``[-max_shift, max_shift]`` squared) and
+    :func:`numpy.roll`, over ``[-max_shift, max_shift]`` squared; per test digit
+    ``circular_consistent``) and
     ``circular_logit_change`` (the largest change of any logit under those circular
     shifts, relative to the largest logit).
 
@@ -300,6 +305,7 @@ def aps_recipes(data: Digits, *, max_shift: int = 2) -> dict[str, Recipe]:
         return {
             **zero_fill.evaluate(model),
             "circular_consistency": circular.consistency,
+            "circular_consistent": circular.image_consistency.tolist(),
             "circular_logit_change": change,
         }
 

@@ -28,7 +28,7 @@ from cnn101.digits import place_digits  # noqa: E402
 from cnn101.experiments import (  # noqa: E402
     Recipe,
     Result,
-    paired_interval,
+    compare,
     run,
     run_many,
 )
@@ -379,9 +379,9 @@ def transfer_table(data: Digits, seeds: Sequence[int], sizes: Sequence[int]) -> 
     """Train tutorial 6's source and arms; return the table of differences from scratch.
 
     Each line is an arm's mean test accuracy and its paired difference from
-    ``"from scratch"`` with a 95 % interval that holds the test set's own error
-    (:meth:`cnn101.experiments.Summary.interval` with ``n_test``). Every run is
-    checked to have stopped by patience.
+    ``"from scratch"`` with a 95 % interval over seeds and test digits
+    (:func:`cnn101.experiments.compare`, a crossed design). Every run is checked
+    to have stopped by patience.
 
     Parameters
     ----------
@@ -426,9 +426,9 @@ def transfer_table(data: Digits, seeds: Sequence[int], sizes: Sequence[int]) -> 
         for arm, result in arms.items():
             cell = ""
             if arm != "from scratch":
-                mean, low, high = paired_interval(result, arms["from scratch"])
+                mean, low, high = compare(result, arms["from scratch"])
                 cell = f"{mean:+.3f} ({low:+.3f} to {high:+.3f})"
             lines.append(f"{arm:24s} {result.summary('accuracy').mean:8.3f}  {cell:>30s}")
-        mean, low, high = paired_interval(arms["probe: copied conv"], arms["probe: random conv"])
+        mean, low, high = compare(arms["probe: copied conv"], arms["probe: random conv"])
         lines.append(f"probe copied - probe random: {mean:+.3f} ({low:+.3f} to {high:+.3f})")
     return "\n".join(lines)
