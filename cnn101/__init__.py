@@ -42,6 +42,7 @@ _SUBMODULES = (
     "scale_space",
     # the sources' claims and the notebooks' verdicts (the claims page)
     "claims",
+    "verdicts",
     # checks for the tutorials' exercises, and the teacher's tools around them
     "exercises",
     "teaching",

@@ -6,7 +6,10 @@ that measures it ends with :func:`record`, which returns a :class:`ClaimRecord`:
 in the notebook as a small verdict box, and carried in the cell's output as a
 machine-readable entry (MIME type :data:`MIME_TYPE`). A claim that the tutorials do not
 measure (a name, a guess about another program) is recorded with :func:`not_tested`
-instead, where the notebook discusses it, with the reason and no numbers. The site build
+instead, where the notebook discusses it, with the reason and no numbers. A claim that
+*training* tests declares its :class:`cnn101.verdicts.Rule` s here, before any run: its
+verdict is never typed, :func:`record` computes it from the recorded runs of ten or more
+seeds (:func:`cnn101.verdicts.load`) and shows each rule's interval. The site build
 collects these entries from the executed notebooks into the page "Claims and verdicts",
 with each claim's quoted words and what the literature says, so the page cannot drift
 from the numbers; a claim that its notebook stops recording fails the build.
@@ -23,10 +26,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from cnn101 import verdicts
 from cnn101._validation import describe
 
 MIME_TYPE = "application/vnd.cnn101.claim+json"
 VERDICTS = ("confirmed", "refuted", "partly")  # what a measurement can say
+COMPUTED = ("confirmed", "refuted", "partly", "not detected")  # what a trained claim's rules say
 NOT_TESTED = "not tested here"  # the verdict of :func:`not_tested`: no measurement
 
 BLOG_INVARIANCE = "Ajay Krishnan, “Translation in-variance and CNN” (blog post, 2022)"
@@ -93,6 +98,10 @@ class Claim:
         The source's own words, verbatim (its spelling kept).
     literature : str
         What the literature says on it, in Markdown with a link to each work cited.
+    rules : tuple of cnn101.verdicts.Rule
+        For a claim that training tests: what each comparison must show, declared
+        before the run; :func:`record` computes the verdict from them. Empty for a
+        claim measured without training.
 
     Examples
     --------
@@ -108,6 +117,12 @@ class Claim:
     notebook: str
     quote: str = ""
     literature: str = ""
+    rules: tuple[verdicts.Rule, ...] = ()
+
+    @property
+    def trained(self) -> bool:
+        """Whether training tests the claim (its verdict is computed from its rules)."""
+        return bool(self.rules)
 
     @property
     def anchor(self) -> str:
@@ -115,14 +130,88 @@ class Claim:
         return f"claim-{self.id}"
 
 
-def _c(claim_id, source, statement, notebook, quote, literature):
+def _c(claim_id, source, statement, notebook, quote, literature, rules=()):
     url = {
         BLOG_INVARIANCE: BLOG_INVARIANCE_URL,
         FORUM: FORUM_URL,
         PYRAMIDS: PYRAMIDS_URL,
         JANSSON: JANSSON_URL,
     }[source]
-    return Claim(claim_id, source, url, statement, notebook, quote, literature)
+    return Claim(claim_id, source, url, statement, notebook, quote, literature, tuple(rules))
+
+
+def _sizes(record, key, says, direction, smallest, sizes=(600, 3000)):
+    """One rule per training-set size, the page's and five times it (``says`` names it: {n})."""
+    return [
+        verdicts.Rule(record, f"{n} digits: {key}", says.format(n=f"{n:,}"), direction, smallest)
+        for n in sizes
+    ]
+
+
+# Rules of the trained claims, declared before their recorded runs. Smallest effects that
+# matter: 0.05 in consistency or accuracy (a twentieth of the test digits); 0.02 in
+# tutorial 6, whose claim is about a useful gain on a small task.
+_POOLING_RULES = [
+    *_sizes(
+        "shift",
+        "max - stride, consistent",
+        "max pooling is more consistent under shifts of up to 2 px than stride-2 subsampling "
+        "({n} training digits)",
+        "increase",
+        0.05,
+    ),
+    *(  # "invariance ... is a result of pooling": the same class under every shift
+        verdicts.Rule(
+            "shift",
+            f"{n} digits: max, consistent",
+            f"with max pooling, shifts of up to 2 px leave the class unchanged: consistency 1 "
+            f"({n:,} training digits)",
+            "none",
+            0.05,
+            reference=1.0,
+        )
+        for n in (600, 3000)
+    ),
+]
+
+
+def _scale_rules(arm, what):
+    gains = [
+        _sizes(
+            "scale",
+            f"{arm} - plain at {s}x",
+            f"{what} raise accuracy at {s}x over plain ({{n}} digits)",
+            "increase",
+            0.05,
+        )
+        for s in ("0.5", "2")
+    ]
+    invariance = [
+        _sizes(
+            "scale",
+            f"{arm} at {s}x - at 1x",
+            f"{what}: as accurate at {s}x as at 1x ({{n}} digits)",
+            "none",
+            0.05,
+        )
+        for s in ("0.5", "2")
+    ]
+    return [rule for rules in gains + invariance for rule in rules]
+
+
+_TRANSFER_RULES = [
+    rule
+    for labels in (30, 300)
+    for task, what in (("", "new classes"), (", same classes", "the source's classes"))
+    for rule in _sizes(
+        "transfer",
+        f"{labels} labels{task}: 1 conv copied - from scratch",
+        f"copying the first convolution helps a {labels}-label task at half the resolution, "
+        f"{what} (source trained on {{n}} digits)",
+        "increase",
+        0.02,
+    )
+]
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -194,6 +283,7 @@ CLAIMS: tuple[Claim, ...] = (
         f"subsampling restores much of it. {_KAYHAN}: zero padding lets convolutions encode "
         f"absolute position. {_BISCIONE}: CNNs are not architecturally invariant to "
         f"translation but can learn to be, e.g. from pretraining on ImageNet.",
+        rules=_POOLING_RULES,
     ),
     # --- fast.ai forum, "CNNs and different spatial resolutions" -----------------------
     _c(
@@ -230,6 +320,7 @@ CLAIMS: tuple[Claim, ...] = (
         f"{_JANSSON_LINDEBERG} study generalisation to scales *not* in the training set: "
         f"even two earlier scale-channel designs fail at it, while their foveated channels "
         f"generalise over a scale range of 8.",
+        rules=_scale_rules("zoom-augmented", "zoom-augmented digits"),
     ),
     _c(
         "scale-from-natural-sizes",
@@ -241,6 +332,7 @@ CLAIMS: tuple[Claim, ...] = (
         f'{_VAN_NOORD}: "scale-invariant representations are incomplete representations of '
         f'images, because images contain scale-variant information as well"; their '
         f"multi-scale CNN learns both kinds.",
+        rules=_scale_rules("natural sizes", "digits drawn at many sizes"),
     ),
     _c(
         "early-layers-transfer",
@@ -253,6 +345,7 @@ CLAIMS: tuple[Claim, ...] = (
         f'not to be specific to a particular dataset or task, but general"; transferability '
         f"falls with the distance between the tasks, and splitting co-adapted layers (a "
         f"frozen middle) hurts too.",
+        rules=_TRANSFER_RULES,
     ),
     _c(
         "dog-features",
@@ -509,6 +602,7 @@ _COLOURS = {
     "confirmed": "#2e7d32",
     "refuted": "#c62828",
     "partly": "#ef6c00",
+    "not detected": "#6d4c41",
     NOT_TESTED: "#616161",
 }
 
@@ -524,11 +618,15 @@ class ClaimRecord:
     Attributes
     ----------
     claim : Claim
-    verdict : {"confirmed", "refuted", "partly", "not tested here"}
+    verdict : {"confirmed", "refuted", "partly", "not detected", "not tested here"}
     evidence : str
         The sentence with the measured figure(s), or why the claim is not measured.
     values : dict of str to float
         The measured numbers (empty for a claim not tested here).
+    parts : tuple of dict
+        For a trained claim, one entry per rule: the rule (``says``, ``direction``,
+        ``smallest``, ``record``, ``key``), the recorded interval (``mean``, ``low``,
+        ``high``, ``seeds``, ``items``, ``detectable``) and its ``verdict``.
 
     Examples
     --------
@@ -540,9 +638,10 @@ class ClaimRecord:
     """
 
     claim: Claim
-    verdict: Literal["confirmed", "refuted", "partly", "not tested here"]
+    verdict: Literal["confirmed", "refuted", "partly", "not detected", "not tested here"]
     evidence: str
     values: Mapping[str, float] = field(default_factory=dict)
+    parts: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return the record as a JSON-serialisable dict.
@@ -550,12 +649,13 @@ class ClaimRecord:
         Returns
         -------
         dict
-            Keys ``id``, ``verdict``, ``evidence``, ``values``, ``notebook``.
+            Keys ``id``, ``verdict``, ``evidence``, ``values``, ``notebook`` and
+            ``parts`` (empty unless the claim is trained).
 
         Examples
         --------
         >>> sorted(not_tested("pyramid-octave", reason="A name.").to_json())
-        ['evidence', 'id', 'notebook', 'values', 'verdict']
+        ['evidence', 'id', 'notebook', 'parts', 'values', 'verdict']
         """
         return {
             "id": self.claim.id,
@@ -563,6 +663,7 @@ class ClaimRecord:
             "evidence": self.evidence,
             "values": dict(self.values),
             "notebook": self.claim.notebook,
+            "parts": [dict(part) for part in self.parts],
         }
 
     def __repr__(self) -> str:
@@ -581,7 +682,19 @@ class ClaimRecord:
             f'<p style="margin: 0;"><strong>Claim</strong> ({esc(claim.source)}, '
             f'<a href="{esc(claim.source_url)}">source</a>): {esc(claim.statement)}</p>'
             f'<p style="margin: 0.3em 0 0 0;"><strong style="color: {colour};">'
-            f"Verdict: {self.verdict}</strong>. {esc(self.evidence)}</p></div>"
+            f"Verdict: {self.verdict}</strong>. {esc(self.evidence)}</p>"
+            + self._parts_html()
+            + "</div>"
+        )
+
+    def _parts_html(self) -> str:
+        if not self.parts:
+            return ""
+        items = "".join(f"<li>{html.escape(describe_part(part))}</li>" for part in self.parts)
+        return (
+            '<p style="margin: 0.3em 0 0 0;">The verdict, computed by the rules declared '
+            "with the claim from recorded runs (95 % intervals over seeds and test digits):"
+            f'</p><ul style="margin: 0.2em 0;">{items}</ul>'
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
@@ -620,10 +733,90 @@ def _check_values(values: Any) -> dict[str, float]:
     return checked
 
 
+def describe_part(part: Mapping[str, Any]) -> str:
+    """Return one rule's outcome in a sentence: prediction, interval, seeds, verdict.
+
+    Parameters
+    ----------
+    part : mapping
+        One entry of :attr:`ClaimRecord.parts`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(describe_part({"says": "pooling raises consistency", "direction": "increase",
+    ...     "smallest": 0.05, "mean": 0.2, "low": 0.18, "high": 0.22, "seeds": 10,
+    ...     "items": 300, "detectable": 0.03, "verdict": "confirmed"}))
+    pooling raises consistency: +0.200 (+0.180 to +0.220), 10 seeds x 300 test digits; 0.05 or more matters: confirmed
+    """
+    keys = ("says", "direction", "smallest", "mean", "low", "high", "seeds", "items", "verdict")
+    if not isinstance(part, Mapping) or any(key not in part for key in keys):
+        raise TypeError(
+            f"`part` must be a mapping with the keys {', '.join(keys)} (an entry of "
+            f"ClaimRecord.parts). Received: part={describe(part)}"
+        )
+    numbers_ = [part[k] for k in ("smallest", "mean", "low", "high", "detectable") if k in part]
+    if not all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+        for v in numbers_
+    ):
+        raise ValueError(
+            f"`part` must hold finite numbers for smallest, mean, low, high and detectable. "
+            f"Received: part={describe(part)}"
+        )
+    reference = part.get("reference", 0.0)
+    of = f" of {reference:g}" if reference else ""
+    rule = (
+        f"within ±{part['smallest']:g}{of} claimed"
+        if part["direction"] == "none"
+        else f"{part['smallest']:g} or more matters"
+    )
+    sign = "" if reference else "+"  # one arm's score, or a difference
+    text = (
+        f"{part['says']}: {part['mean']:{sign}.3f} ({part['low']:{sign}.3f} to "
+        f"{part['high']:{sign}.3f}), "
+        f"{part['seeds']} seeds x {part['items']} test digits; {rule}: {part['verdict']}"
+    )
+    if part["verdict"] == "not detected" and part["direction"] != "none":
+        text += f" (the smallest effect this run could detect: {part['detectable']:.3f})"
+    return text
+
+
+def _parts(claim: Claim, folder: Any = None) -> tuple[list[dict[str, Any]], str]:
+    """Return a trained claim's parts, each rule applied to its recorded interval, and the verdict."""
+    parts, records = [], {}
+    for rule in claim.rules:
+        if rule.record not in records:
+            records[rule.record] = verdicts.load(rule.record, folder)
+        comparisons = records[rule.record]["comparisons"]
+        if rule.key not in comparisons:
+            raise ValueError(
+                f"The recorded run {rule.record!r} has no comparison {rule.key!r} for claim "
+                f"{claim.id!r}; make it again: {records[rule.record]['command']}"
+            )
+        found = comparisons[rule.key]
+        parts.append(
+            {
+                "says": rule.says,
+                "record": rule.record,
+                "key": rule.key,
+                "direction": rule.direction,
+                "smallest": rule.smallest,
+                "reference": rule.reference,
+                **{k: found[k] for k in ("mean", "low", "high", "seeds", "items", "detectable")},
+                "verdict": rule.verdict(found["low"], found["high"]),
+            }
+        )
+    return parts, verdicts.combine([part["verdict"] for part in parts])
+
+
 def record(
     claim_id: str,
     *,
-    verdict: Literal["confirmed", "refuted", "partly"],
+    verdict: Literal["confirmed", "refuted", "partly"] | None = None,
     evidence: str,
     values: Mapping[str, float] | None = None,
 ) -> ClaimRecord:
@@ -637,17 +830,27 @@ def record(
     ----------
     claim_id : str
         The id of a claim in :data:`CLAIMS`.
-    verdict : {"confirmed", "refuted", "partly"}
-        What the measurement says about the claim. A claim that is not measured is
-        recorded with :func:`not_tested` instead.
+    verdict : {"confirmed", "refuted", "partly"}, optional
+        What the measurement says about a claim measured without training. A
+        trained claim (one with :attr:`Claim.rules`) takes none: its verdict is
+        computed by its rules from the recorded runs (:func:`cnn101.verdicts.load`),
+        ``"confirmed"``, ``"refuted"``, ``"partly"`` or ``"not detected"``. A claim
+        that is not measured is recorded with :func:`not_tested` instead.
     evidence : str
-        One sentence with the measured figure(s) behind the verdict.
+        One sentence with the measured figure(s) behind the verdict (for a trained
+        claim: what the page's own runs show).
     values : dict of str to float, optional
         The measured numbers themselves (finite, JSON-serialisable).
 
     Returns
     -------
     ClaimRecord
+
+    Raises
+    ------
+    cnn101.verdicts.StaleRecordError
+        If a trained claim's recorded run was made by other code (a ValueError that
+        names the command that makes it again).
 
     Examples
     --------
@@ -656,9 +859,19 @@ def record(
     ...            values={"ratio": 1.3330078125})
     >>> r.to_json()["verdict"], r.claim.notebook
     ('confirmed', '04_image_pyramids.ipynb')
+    >>> trained = record("pooling-translation-invariance", evidence="The page's runs agree.")
+    >>> trained.verdict in COMPUTED, len(trained.parts)
+    (True, 4)
     """
     claim = get_claim(claim_id)
-    if verdict not in VERDICTS:
+    if claim.trained:
+        if verdict is not None:
+            raise ValueError(
+                f"`verdict` must be left out for claim {claim_id!r}: training tests it, so its "
+                "verdict is computed by its rules from the recorded runs. "
+                f"Received: verdict={describe(verdict)}"
+            )
+    elif verdict not in VERDICTS:
         raise ValueError(
             f"`verdict` must be one of {', '.join(repr(v) for v in VERDICTS)}. "
             f"Received: verdict={describe(verdict)}"
@@ -668,7 +881,11 @@ def record(
             "`evidence` must be a non-empty sentence with the measured figure(s). "
             f"Received: evidence={describe(evidence)}"
         )
-    return ClaimRecord(claim, verdict, evidence.strip(), _check_values(values))
+    values = _check_values(values)
+    if not claim.trained:
+        return ClaimRecord(claim, verdict, evidence.strip(), values)
+    parts, computed = _parts(claim)
+    return ClaimRecord(claim, computed, evidence.strip(), values, tuple(parts))
 
 
 def not_tested(claim_id: str, *, reason: str) -> ClaimRecord:

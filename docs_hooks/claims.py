@@ -40,6 +40,7 @@ VERDICT_MARK = {
     "confirmed": "confirmed",
     "partly": "partly",
     "refuted": "refuted",
+    "not detected": "not detected",
     "not tested here": "not tested here",
 }
 
@@ -61,6 +62,7 @@ class Found:
     notebook: str  # the notebook the record names (the claim's owner)
     found_in: str  # the notebook it was found in
     cell: int  # 1-based index of the cell among the notebook's code cells
+    parts: tuple = ()  # a trained claim's rules with their recorded intervals and verdicts
 
 
 def records_in(nb, name: str) -> list[Found]:
@@ -86,6 +88,7 @@ def records_in(nb, name: str) -> list[Found]:
                         notebook=data["notebook"],
                         found_in=name,
                         cell=index,
+                        parts=tuple(data.get("parts") or ()),
                     )
                 )
             except (KeyError, TypeError) as error:
@@ -146,6 +149,15 @@ def _cell(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
+def _parts_cell(parts: Sequence) -> str:
+    """A trained claim's rules with their recorded intervals, as lines of a table cell."""
+    if not parts:
+        return ""
+    from cnn101.claims import describe_part
+
+    return "<br>**Recorded runs:**" + "".join(f"<br>• {_cell(describe_part(p))}" for p in parts)
+
+
 def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
     """Return the Markdown of the claims page (links to notebooks are relative .ipynb paths).
 
@@ -165,7 +177,15 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
         "always shows the numbers the tutorials show.",
         "",
         f"{len(records)} claims: {counts['confirmed']} confirmed, {counts['partly']} partly, "
-        f"{counts['refuted']} refuted, {counts['not tested here']} not tested here.",
+        f"{counts['refuted']} refuted, {counts['not detected']} not detected, "
+        f"{counts['not tested here']} not tested here.",
+        "",
+        "A claim that training tests gets no verdict typed by hand: the claim declares, "
+        "before its run, which comparison would confirm it, in which direction, and the "
+        "smallest effect that would matter; its verdict is computed from a recorded run of "
+        "ten or more seeds (made by `python -m cnn101.experiments.evidence NAME`, whose "
+        "seeds no page uses), at the page's data size and at five times it. Each rule's row "
+        "shows its interval, the number of seeds and test digits, and its verdict.",
         "",
         '<div class="claims-table" markdown>',
         "",
@@ -182,20 +202,26 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
         quote = getattr(claim, "quote", "")
         said = f"<br>*“{_cell(quote)}”*" if quote else ""
         literature = _cell(getattr(claim, "literature", ""))
+        measured = _cell(record.evidence) + _parts_cell(record.parts)
         lines.append(
             f'| <span id="{claim.id}"></span>{_cell(claim.statement)}{said} '
             f"| [{_cell(claim.source)}]({claim.source_url}) "
-            f"| **{VERDICT_MARK[record.verdict]}** | {_cell(record.evidence)} | {link} "
+            f"| **{VERDICT_MARK[record.verdict]}** | {measured} | {link} "
             f"| {literature} |"
         )
     lines += [
         "",
         "</div>",
         "",
-        "Verdicts: *confirmed* — the measurement agrees with the claim as stated; *partly* — "
-        "it holds only in part or under a condition the source does not state; *refuted* — "
-        "the measurement contradicts it; *not tested here* — the tutorials measure nothing "
-        "that could decide it (the row says why), and the literature column is all there is.",
+        "Verdicts: *confirmed* — the measurement agrees with the claim as stated (for a "
+        "trained claim: every rule's interval lies on the claimed side); *partly* — it "
+        "holds only in part or under a condition the source does not state (for a trained "
+        "claim: some rules confirmed, some refuted); *refuted* — the measurement "
+        "contradicts it (for a trained claim: the intervals exclude every effect that "
+        "would matter in the claimed direction); *not detected* — a trained claim's "
+        "intervals decide neither way (the row gives the smallest effect the run could "
+        "detect); *not tested here* — the tutorials measure nothing that could decide it "
+        "(the row says why), and the literature column is all there is.",
         "",
     ]
     return "\n".join(lines)

@@ -485,6 +485,32 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "scale_space.log_features": {"sigmas": lambda: (1.0, 2.0)},
     "scale_space.log_kernel": {"sigma": lambda: 1.0},
     "claims.get_claim": {"claim_id": lambda: "spp-fixed-length"},
+    "claims.describe_part": {
+        "part": lambda: {
+            "says": "pooling raises consistency",
+            "direction": "increase",
+            "smallest": 0.05,
+            "mean": 0.2,
+            "low": 0.1,
+            "high": 0.3,
+            "seeds": 10,
+            "items": 300,
+            "detectable": 0.05,
+            "verdict": "confirmed",
+        }
+    },
+    "verdicts.Rule": {
+        "record": lambda: "shift",
+        "key": lambda: "600 digits: max - stride, consistent",
+        "says": lambda: "pooling raises consistency",
+        "direction": lambda: "increase",
+        "smallest": lambda: 0.05,
+    },
+    "verdicts.Rule.verdict": {"low": lambda: 0.1, "high": lambda: 0.2},
+    "verdicts.combine": {"outcomes": lambda: ["confirmed", "refuted"]},
+    "verdicts.code_digest": {"files": lambda: ["verdicts.py"]},
+    "verdicts.load": {"name": lambda: "shift"},
+    "experiments.evidence.command_for": {"name": lambda: "shift", "seeds": lambda: list(range(10))},
     "claims.not_tested": {
         "claim_id": lambda: "pyramid-octave",
         "reason": lambda: "A name, not a measurable property.",
@@ -790,9 +816,15 @@ def _instances() -> dict[str, Callable[[], Any]]:
 
         return Summary.of([0.8, 0.9])
 
+    def interval() -> Any:
+        from cnn101.experiments import paired_difference
+
+        return paired_difference(_correct(3, 10), _correct(3, 10) * 0)
+
     return {
         "experiments.records.Result": _tiny_result,
         "experiments.statistics.Summary": summary,
+        "experiments.statistics.Interval": interval,
         "claims.ClaimRecord": claim_record,
         "alignment.AlignmentTable": table,
         "alignment.AlignmentResult": _alignment_result,
@@ -825,6 +857,7 @@ RECORDS: dict[str, str] = {
     "exercises.Feedback": "a verdict record made by correct() and not_yet()",
     "experiments.records.Result": "a result record made by run and run_many",
     "experiments.statistics.Summary": "a statistics record made by Summary.of and Result.summary",
+    "experiments.statistics.Interval": "an interval record made by paired_difference and accuracy_interval",
     "experiments.recipes.data.Digits": "a data record made by recipes.digits",
     "claims.Claim": "a table entry of claims.CLAIMS, looked up by get_claim",
     "claims.ClaimRecord": "a verdict record made by claims.record",
@@ -859,6 +892,12 @@ SKIP: dict[str, str] = {
         "are tested in tests/test_replicate.py"
     ),
     "replicate.main": "the command line: tested in tests/test_replicate.py",
+    "experiments.evidence.make": (
+        "trains ten seeds at two data sizes (minutes): its argument checks are tested in "
+        "tests/test_verdicts.py"
+    ),
+    "experiments.evidence.main": "the command line: tested in tests/test_verdicts.py",
+    "verdicts.StaleRecordError": "an exception class, raised by load",
     "replicate.write_results(path)": (
         "a new relative path is written into the working directory: tested in "
         "tests/test_replicate.py"
@@ -941,6 +980,15 @@ ALLOWED: dict[str, dict[str, str]] = {
     "experiments.records.Recipe(params)": {"empty": "no settings to key the cache on: the default"},
     "experiments.records.Result.summary(index)": {"empty": "() is the default: the metric itself"},
     "experiments.records.difference(index)": {"empty": "() is the default: the metric itself"},
+    "experiments.records.compare(index)": {"empty": "() is the default: the metric itself"},
+    "verdicts.Rule(record)": {
+        "unknown string": "a record that may not be made yet, declared before its run: load checks it"
+    },
+    "verdicts.Rule(key)": {
+        "unknown string": "a comparison of a record declared before its run: claims.record checks it"
+    },
+    "verdicts.Rule(says)": {"unknown string": "the claim's prediction, in words: any text"},
+    "experiments.records.estimate(index)": {"empty": "() is the default: the metric itself"},
     "claims.record(values)": {"empty": "no measured numbers to carry: the same as None"},
     "scale_space.log_kernel(radius)": {"int": "an explicit radius instead of ceil(4 sigma)"},
     "teaching.handout.exercise_count(nb)": {

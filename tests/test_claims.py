@@ -109,7 +109,7 @@ def test_record_displays_a_box_with_the_anchor_and_carries_json():
     payload = data[claims.MIME_TYPE]
     assert payload == {
         "id": "aspp-no-pooling", "verdict": "partly", "evidence": "v3 has <a pooling> branch.",
-        "values": {"taps": 3.5, "n": 2.0}, "notebook": "04_image_pyramids.ipynb",
+        "values": {"taps": 3.5, "n": 2.0}, "notebook": "04_image_pyramids.ipynb", "parts": [],
     }  # fmt: skip
     json.dumps(payload, allow_nan=False)
     box = BeautifulSoup(data["text/html"], "html.parser").find(id="claim-aspp-no-pooling")
@@ -176,7 +176,7 @@ def test_the_table_quotes_the_source_and_shows_the_literature_and_untested_claim
     assert "*“it holds, I guess”*" in page
     assert "[Someone (2020)](https://arxiv.org/abs/2001.00001) \\| yes" in page
     assert "**not tested here** | A name. | [tutorial 1, discussed at cell 2]" in page
-    assert "1 confirmed, 0 partly, 0 refuted, 1 not tested here" in page  # fmt: skip
+    assert "1 confirmed, 0 partly, 0 refuted, 0 not detected, 1 not tested here" in page  # fmt: skip
 
 
 def test_a_notebook_that_stops_recording_a_claim_fails_the_hook():

@@ -26,9 +26,9 @@ from cnn101 import _validation as check
 __all__ = ["Interval", "Summary", "accuracy_interval", "crossed_mean", "paired_difference"]
 
 
-def _level(level: Any) -> float:
+def _level(level: Any, name: str = "level") -> float:
     """Return a confidence level strictly between 0 and 1, else raise a named error."""
-    message = f"`level` must be a number strictly between 0 and 1. Received: level={check.describe(level)}"
+    message = f"`{name}` must be a number strictly between 0 and 1. Received: {name}={check.describe(level)}"
     if not check.is_number(level):
         raise TypeError(message)
     if not check.is_finite_number(level) or not 0 < level < 1:
@@ -202,7 +202,7 @@ class Interval:
         >>> round(Interval(0.0, -0.05, 0.05, 0.025, math.inf, 0.95, 10, 500).detectable(), 3)
         0.07
         """
-        power = _level(power)
+        power = _level(power, "power")
         if power <= 0.5:
             raise ValueError(
                 f"`power` must be a number strictly between 0.5 and 1. Received: power={power}"

@@ -93,7 +93,10 @@ def test_channel_arms_differ_only_in_their_channels():
         assert recipe.x is data.x_train and None not in (recipe.draw, recipe.augment)
     inserted = recipes.inserted_channels(data, plain)
     assert inserted["two-sided"]["accuracy"].shape == (1, len(recipes.TEST_SCALES))
-    assert set(inserted["two-sided"]) == {"accuracy"}
+    assert set(inserted["two-sided"]) == {"accuracy", "correct"}
+    correct = inserted["two-sided"]["correct"]  # (seeds, scales, test digits)
+    assert correct.shape == (1, len(recipes.TEST_SCALES), len(data.y_test))
+    np.testing.assert_allclose(correct.mean(axis=-1), inserted["two-sided"]["accuracy"])
     counted = recipes.inserted_channels(data, plain, channels={"up": (2.0, 1.0)}, wins=True)
     shares = counted["up"]["channel_wins"]
     assert shares.shape == (1, len(recipes.TEST_SCALES), 2)
@@ -172,6 +175,30 @@ def test_transfer_arms_differ_only_in_copied_and_frozen_layers():
     assert first.params["n_test"] == int((data.y_test >= 5).sum())
 
 
+def test_the_class_keeping_control_changes_only_the_classes():
+    """classes="same": digits 0-4 the source never saw, tested on digits 0-4; all else equal."""
+    from cnn101.datasets import load_digits
+
+    data = recipes.digits(200, 100)
+    source = _fake_result({"accuracy": [0.9]}, recipes.transfer_source_recipe(data))
+    new = recipes.transfer_recipes(data, source, 30)
+    same = recipes.transfer_recipes(data, source, 30, classes="same")
+    assert list(same) == list(new)
+    (x_all, y_all), _ = load_digits()
+    unseen = x_all[200:][y_all[200:] < 5]  # digits 0-4 after the source's 200
+    for arm in same:
+        a, b = new[arm], same[arm]
+        assert b.params["classes"] == "same" and a.params["classes"] == "new"
+        assert {k: v for k, v in a.params.items() if k not in ("classes", "n_test")} == {
+            k: v for k, v in b.params.items() if k not in ("classes", "n_test")
+        }
+        assert (a.max_steps, a.patience, a.batch_size) == (b.max_steps, b.patience, b.batch_size)
+    assert np.array_equal(same["from scratch"].x, unseen)
+    assert same["from scratch"].params["n_test"] == int((data.y_test < 5).sum())
+    with pytest.raises(ValueError, match="`classes`"):
+        recipes.transfer_recipes(data, source, 30, classes="other")
+
+
 def test_freeze_conv_layers_leaves_the_probe_its_softmax_layer():
     from cnn101.models import plain_cnn
 
@@ -198,7 +225,7 @@ def test_compare_and_estimate_use_the_per_digit_scores():
         got = experiments.estimate(a, "correct", i)
         assert tuple(got) == pytest.approx(tuple(experiments.accuracy_interval(a_correct[:, i])))
     with pytest.raises(ValueError, match="one score per test example"):
-        experiments.compare(_fake_result({"correct": [0.5, 0.6]}), b)  # per-seed numbers
+        experiments.compare(_fake_result({"correct": [0.5, 0.6, 0.7]}), b)  # per-seed numbers
     with pytest.raises(ValueError, match="one score per test example"):
         experiments.compare(a, b, "correct")  # a condition must be picked
     with pytest.raises(ValueError, match="same seeds"):

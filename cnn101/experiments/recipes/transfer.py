@@ -246,6 +246,7 @@ def transfer_recipes(
     target_scale: float = 0.5,
     canvas: int = 24,
     epoch_size: int = 300,
+    classes: str = "new",
 ) -> dict[str, Recipe]:
     """Return the transfer arms of tutorial 6 for ``size`` labelled digits 5-9 at ``target_scale``.
 
@@ -284,6 +285,11 @@ def transfer_recipes(
     target_scale : float, default 0.5
     canvas : int, default 24
     epoch_size : int, default 300
+    classes : {"new", "same"}, default "new"
+        ``"same"``: the control that keeps the source's classes and changes only the
+        resolution. The target is then the digits 0-4 at ``target_scale``, drawn
+        from the training digits after ``data.x_train`` (which the source never
+        saw), and tested on the test digits 0-4; everything else is the same.
 
     Returns
     -------
@@ -310,17 +316,21 @@ def transfer_recipes(
             f"`target_scale` must fit a 28-pixel digit on the {canvas}x{canvas} `canvas` "
             f"(at most {canvas / 28:.3g}). Received: target_scale={check.describe(target_scale)}"
         )
+    classes = check.choice(classes, "classes", ("new", "same"))
+    target = TARGET_CLASSES if classes == "new" else SOURCE_CLASSES
     (x_all, y_all), _ = load_digits()
-    pool_x, pool_y = _classes_of(x_all, y_all, TARGET_CLASSES)
+    if classes == "same":  # digits 0-4 that the source never saw
+        x_all, y_all = x_all[len(data.x_train) :], y_all[len(data.x_train) :]
+    pool_x, pool_y = _classes_of(x_all, y_all, target)
     n_val = max(1, size // 2)
     if size < 2 or size + n_val > len(pool_x):
         raise ValueError(
             f"`size` must be between 2 and {len(pool_x) * 2 // 3} (the pool holds {len(pool_x)} "
-            f"digits 5-9 for training and validation). Received: size={size}"
+            f"digits {target[0]}-{target[-1]} for training and validation). Received: size={size}"
         )
-    x_test, y_test = _classes_of(data.x_test, data.y_test, TARGET_CLASSES)
+    x_test, y_test = _classes_of(data.x_test, data.y_test, target)
     if len(x_test) == 0:
-        raise ValueError("`data` must hold at least one test digit of 5-9.")
+        raise ValueError(f"`data` must hold at least one test digit of {target[0]}-{target[-1]}.")
     test = place_digits(x_test, target_scale, canvas=canvas, seed=4)
     repeats = epoch_repeats(size, epoch_size)
 
@@ -340,16 +350,14 @@ def transfer_recipes(
         return tuple(np.copy(a) for a in sets)
 
     def build(seed: int, copied: int, frozen: int, rate: float) -> keras.Model:
-        model = models.plain_cnn(
-            (canvas, canvas, 1), num_classes=len(TARGET_CLASSES), learning_rate=rate
-        )
+        model = models.plain_cnn((canvas, canvas, 1), num_classes=len(target), learning_rate=rate)
         if copied:
             copy_conv_layers(source.model(seed), model, count=copied)
         return freeze_conv_layers(model, frozen, rate) if frozen else model
 
     return {
         arm: Recipe(
-            f"{arm}, {size} digits",
+            f"{arm}, {size} digits" + (", same classes" if classes == "same" else ""),
             build=lambda seed, c=copied, f=frozen, r=rate: build(seed, c, f, r),
             x=pool_x,
             y=pool_y,
@@ -368,6 +376,7 @@ def transfer_recipes(
                 "canvas": canvas,
                 "epoch_size": epoch_size,
                 "n_test": len(x_test),
+                "classes": classes,
                 "source": _source_id(source),
             },
         )

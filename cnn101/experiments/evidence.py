@@ -1,0 +1,317 @@
+"""The recorded runs behind the trained claims' verdicts: ten seeds or more, two data sizes.
+
+``python -m cnn101.experiments.evidence NAME`` trains the arms one group of trained
+claims compares (``"shift"``: tutorial 2's pooling; ``"scale"``: tutorial 3's zoom
+and natural sizes; ``"transfer"``: tutorial 6's copied filters, with the control
+that keeps the source's classes), over
+:data:`SEEDS` (ten seeds that no page uses, so the record is a replication of
+what the pages show), at the pages' data size and at five times it, and writes
+``cnn101/evidence/NAME.json``: every comparison's interval over seeds and test
+digits (:func:`cnn101.experiments.compare`), the smallest effect each could
+detect, each arm's accuracy, whether every run stopped by patience, and the
+convergence check: every run again with 5x the patience and 2x the budget, and how
+far each difference moved. Where one moved by :data:`CONVERGENCE_TOLERANCE` or
+more, the record's comparisons at that size come from the longer runs. The record carries its command, the digest of
+the code it depends on (:data:`DIGEST_FILES`) and the library versions;
+:func:`cnn101.verdicts.load` refuses it once that code changes.
+
+The rules that turn these intervals into verdicts are declared with the claims
+(:data:`cnn101.claims.CLAIMS`, :class:`cnn101.verdicts.Rule`), not here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cnn101 import _validation as check
+from cnn101._digest import package_versions
+from cnn101.experiments import (
+    Result,
+    assert_converged,
+    compare,
+    estimate,
+    paired_difference,
+    run,
+    run_many,
+)
+from cnn101.experiments.recipes import (
+    TEST_SCALES,
+    digits,
+    shift_recipes,
+    transfer_recipes,
+    transfer_source_recipe,
+    zoom_recipes,
+)
+from cnn101.verdicts import EVIDENCE_DIR, MIN_SEEDS, code_digest
+
+__all__ = ["CONVERGENCE_TOLERANCE", "DIGEST_FILES", "NAMES", "SEEDS", "main", "make"]
+
+NAMES = ("shift", "scale", "transfer")
+SEEDS = tuple(range(10, 20))  # the pages use seeds 0-4: these are new draws
+CONVERGENCE_TOLERANCE = 0.02  # a comparison moving more under 5x patience is not converged
+SIZES = {  # training digits (the page's, and 5x), test digits
+    "shift": ((600, 3000), 300),
+    "scale": ((600, 3000), 500),
+    "transfer": ((600, 3000), 1000),
+}
+LABELS = (30, 300)  # tutorial 6's labelled target sets, the task's premise
+
+_ENGINE = tuple(
+    f"experiments/{name}.py"
+    for name in ("__init__", "cache", "records", "runner", "statistics", "evidence")
+)
+_COMMON = (
+    *_ENGINE,
+    "experiments/recipes/__init__.py",
+    "experiments/recipes/data.py",
+    "models.py",
+    "digits.py",
+    "datasets.py",
+    "_tf.py",
+    "layers/_base.py",
+    "layers/blur_pool.py",
+)
+DIGEST_FILES = {
+    "shift": (*_COMMON, "experiments/recipes/shift.py", "invariance.py"),
+    "scale": (*_COMMON, "experiments/recipes/scale.py", "layers/scale_channels.py"),
+    "transfer": (*_COMMON, "experiments/recipes/transfer.py"),
+}
+_VERSIONS = ("tensorflow", "keras", "numpy", "scipy", "scikit-image", "mlxtend")
+
+
+def _longer(recipe: Any) -> Any:
+    """Return the same recipe with 5x the patience and 2x the budget."""
+    return dataclasses.replace(recipe, patience=5 * recipe.patience, max_steps=2 * recipe.max_steps)
+
+
+def _interval(interval: Any) -> dict[str, Any]:
+    return interval.to_json()
+
+
+def _comparisons_shift(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
+    arms = shift_recipes(digits(n_train, n_test), poolings=["max", "stride"])
+    if longer:
+        arms = {k: _longer(r) for k, r in arms.items()}
+    results = run_many(arms, seeds, side_by_side="all", verbose=False)
+    out = {
+        f"max - stride, {m}": _interval(compare(results["max"], results["stride"], m))
+        for m in ("consistent", "correct")
+    }
+    out |= {
+        f"{k}, {m}": _interval(estimate(r, m))
+        for k, r in results.items()
+        for m in ("consistent", "correct")
+    }
+    return {"comparisons": out, "results": results}
+
+
+def _comparisons_scale(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
+    arms = zoom_recipes(digits(n_train, n_test), references=False)
+    if longer:
+        arms = {k: _longer(r) for k, r in arms.items()}
+    results = run_many(arms, seeds, side_by_side="all", verbose=False)
+    at = {s: i for i, s in enumerate(TEST_SCALES)}
+    out = {}
+    for arm in ("zoom-augmented", "natural sizes"):
+        for s in (0.5, 2.0):
+            out[f"{arm} - plain at {s:g}x"] = _interval(
+                compare(results[arm], results["plain"], "correct", at[s])
+            )
+            correct = results[arm].metrics["correct"]
+            out[f"{arm} at {s:g}x - at 1x"] = _interval(
+                paired_difference(correct[:, at[s]], correct[:, at[1.0]])
+            )
+    for arm, result in results.items():
+        for s in TEST_SCALES:
+            out[f"{arm} at {s:g}x"] = _interval(estimate(result, "correct", at[s]))
+    return {"comparisons": out, "results": results}
+
+
+def _comparisons_transfer(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
+    data = digits(n_train, n_test)
+    source_recipe = transfer_source_recipe(data)
+    source = run(_longer(source_recipe) if longer else source_recipe, seeds, verbose=False)
+    out, results = {}, {"source": source}
+    for size in LABELS:
+        for classes in ("new", "same"):  # "same": the control that keeps the classes
+            arms = transfer_recipes(data, source, size, classes=classes)
+            arms = {k: arms[k] for k in ("from scratch", "1 conv copied")}
+            if longer:
+                arms = {k: _longer(r) for k, r in arms.items()}
+            trained = run_many(arms, seeds, side_by_side="all", verbose=False)
+            task = f"{size} labels" + (", same classes" if classes == "same" else "")
+            out[f"{task}: 1 conv copied - from scratch"] = _interval(
+                compare(trained["1 conv copied"], trained["from scratch"])
+            )
+            for arm, result in trained.items():
+                out[f"{task}: {arm}"] = _interval(estimate(result))
+                results[f"{task}: {arm}"] = result
+    return {"comparisons": out, "results": results}
+
+
+_RUNNERS: dict[str, Callable[..., dict]] = {
+    "shift": _comparisons_shift,
+    "scale": _comparisons_scale,
+    "transfer": _comparisons_transfer,
+}
+
+
+def _stopped(results: dict[str, Result]) -> bool:
+    try:
+        assert_converged(results)
+    except AssertionError:
+        return False
+    return True
+
+
+def command_for(name: str, seeds: Sequence[int]) -> str:
+    """Return the command that makes the record ``name`` with ``seeds``.
+
+    Examples
+    --------
+    >>> command_for("shift", range(10, 20))
+    'python -m cnn101.experiments.evidence shift --seeds 10 11 12 13 14 15 16 17 18 19'
+    """
+    name, seeds = check.choice(name, "name", NAMES), check.seeds(seeds)
+    return f"python -m cnn101.experiments.evidence {name} --seeds " + " ".join(map(str, seeds))
+
+
+def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
+    """Train the arms of record ``name`` and return the record (see the module docstring).
+
+    Parameters
+    ----------
+    name : {"shift", "scale", "transfer"}
+    seeds : sequence of int, default :data:`SEEDS`
+        At least :data:`cnn101.verdicts.MIN_SEEDS` distinct seeds.
+
+    Returns
+    -------
+    dict
+        Keys ``name``, ``seeds``, ``sizes``, ``comparisons`` (``"<n> digits: <key>"``
+        to an interval's JSON, :meth:`cnn101.experiments.Interval.to_json`),
+        ``convergence`` (per difference: its mean with the recipes' budgets and with 5x
+        the patience and 2x the budget, and how far it moved; per size, the setting
+        the comparisons come from: ``"default"`` where no difference moved by
+        :data:`CONVERGENCE_TOLERANCE` or more, else ``"longer"``),
+        ``all_stopped_by_patience``, ``command``, ``code``, ``versions``, ``machine``,
+        ``date``, ``minutes``.
+
+    Examples
+    --------
+    Training takes minutes per record; the command line makes and writes it::
+
+        python -m cnn101.experiments.evidence shift
+    """
+    name = check.choice(name, "name", NAMES)
+    seeds = check.seeds(seeds)
+    if len(seeds) < MIN_SEEDS:
+        raise ValueError(
+            f"`seeds` must hold at least {MIN_SEEDS} seeds: a verdict rests on them. "
+            f"Received: seeds={list(seeds)}"
+        )
+    start = time.perf_counter()
+    sizes, n_test = SIZES[name]
+    comparisons, stopped, moved, settings = {}, True, {}, {}
+    for n_train in sizes:
+        default = _RUNNERS[name](n_train, n_test, seeds, longer=False)
+        longer = _RUNNERS[name](n_train, n_test, seeds, longer=True)
+        stopped &= _stopped(default["results"]) and _stopped(longer["results"])
+        for key, value in default["comparisons"].items():
+            if " - " in key:  # a difference the claims' rules read
+                after = longer["comparisons"][key]["mean"]
+                moved[f"{n_train} digits: {key}"] = {
+                    "default": value["mean"],
+                    "longer": after,
+                    "moved": after - value["mean"],
+                }
+        converged = all(
+            abs(m["moved"]) < CONVERGENCE_TOLERANCE
+            for key, m in moved.items()
+            if key.startswith(f"{n_train} digits: ")
+        )
+        settings[str(n_train)] = "default" if converged else "longer"
+        used = default if converged else longer
+        comparisons |= {f"{n_train} digits: {k}": v for k, v in used["comparisons"].items()}
+    return {
+        "name": name,
+        "seeds": list(seeds),
+        "sizes": {"n_train": list(sizes), "n_test": n_test},
+        "comparisons": comparisons,
+        "convergence": {
+            "longer": "5x the patience, 2x the budget",
+            "tolerance": CONVERGENCE_TOLERANCE,
+            "moved": moved,
+            "setting_used": settings,
+        },
+        "all_stopped_by_patience": bool(stopped),
+        "command": command_for(name, seeds),
+        "code": {"files": list(DIGEST_FILES[name]), "digest": code_digest(DIGEST_FILES[name])},
+        "versions": package_versions(_VERSIONS),
+        "machine": {"processor": platform.machine(), "system": platform.system()},
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "minutes": round((time.perf_counter() - start) / 60, 2),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m cnn101.experiments.evidence NAME [--seeds ...] [--out FILE]``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (by default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 once the record is written; 2 for arguments argparse refuses.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()):
+    ...     try:
+    ...         main(["shift", "--seeds", "1", "2"])
+    ...     except SystemExit as stop:
+    ...         print(stop.code)
+    2
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m cnn101.experiments.evidence",
+        description="Train the arms behind one group of trained claims over ten or more "
+        "seeds and write their record (cnn101/evidence/NAME.json).",
+    )
+    parser.add_argument("name", choices=NAMES)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), metavar="SEED")
+    parser.add_argument("--out", default=None, help="default: cnn101/evidence/NAME.json")
+    args = parser.parse_args(argv)
+    if (
+        len(args.seeds) < MIN_SEEDS
+        or len(set(args.seeds)) != len(args.seeds)
+        or min(args.seeds) < 0
+    ):
+        parser.error(
+            f"--seeds needs at least {MIN_SEEDS} distinct non-negative integers, got {args.seeds}"
+        )
+    record = make(args.name, args.seeds)
+    out = Path(args.out) if args.out else EVIDENCE_DIR / f"{args.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    for key, value in record["comparisons"].items():
+        if " - " in key:
+            print(f"{key}: {value['mean']:+.3f} ({value['low']:+.3f} to {value['high']:+.3f})")
+    print(f"written to {out} ({record['minutes']} min)")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

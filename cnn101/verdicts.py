@@ -1,0 +1,292 @@
+"""Verdicts computed, not typed: the rule a trained claim declares, and the recorded runs it reads.
+
+A claim that training tests (pooling makes a network more consistent under shifts,
+zoom augmentation makes it robust to size, ...) declares *before* its run what
+would confirm it: a :class:`Rule` names the comparison (two arms, one metric, one
+condition), the direction the source claims and the smallest effect that would
+matter. :meth:`Rule.verdict` then turns the comparison's 95 % interval into one of
+three verdicts:
+
+* ``"confirmed"``: the interval lies on the claimed side of zero;
+* ``"refuted"``: it excludes every effect at least ``smallest`` in the claimed
+  direction (for a claimed *absence* of a difference: the whole interval lies
+  beyond ``smallest``, on one side);
+* ``"not detected"``: neither; the record then says the smallest effect the run
+  could have detected.
+
+The intervals come from a *recorded* run of at least :data:`MIN_SEEDS` seeds,
+made by ``python -m cnn101.experiments.evidence NAME`` and committed as a JSON
+file in ``cnn101/evidence/`` with its command, the digest of the code that made it
+and the library versions. :func:`load` refuses a record whose digest no longer
+matches the code, and names the command that makes a new one. This module imports
+no TensorFlow: the site build reads the records with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from cnn101._digest import update
+from cnn101._validation import describe, is_number
+
+__all__ = [
+    "DIRECTIONS",
+    "EVIDENCE_DIR",
+    "MIN_SEEDS",
+    "OUTCOMES",
+    "Rule",
+    "StaleRecordError",
+    "code_digest",
+    "combine",
+    "load",
+]
+
+DIRECTIONS = ("increase", "decrease", "none")
+OUTCOMES = ("confirmed", "refuted", "not detected")
+MIN_SEEDS = 10  # a verdict rests on at least this many seeds
+EVIDENCE_DIR = Path(__file__).resolve().parent / "evidence"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+class StaleRecordError(ValueError):
+    """A recorded run whose code digest does not match the code any more."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one comparison must show for a trained claim to hold, declared before the run.
+
+    Parameters
+    ----------
+    record : str
+        The recorded run that holds the comparison (``cnn101/evidence/<record>.json``).
+    key : str
+        The comparison's key in that record (for example ``"max - stride, consistent"``).
+    says : str
+        The claim's prediction for this comparison, in words.
+    direction : {"increase", "decrease", "none"}
+        The sign of ``a - b`` that the source claims; ``"none"``: no difference that
+        matters (an invariance).
+    smallest : float
+        The smallest effect that would matter (> 0), in the metric's units.
+    reference : float, default 0.0
+        What the compared number is measured against: 0 for a difference of two arms;
+        for one arm's score, the value the claim names (a consistency of 1, say).
+
+    Examples
+    --------
+    >>> rule = Rule("shift", "max - stride, consistent", "pooling raises consistency",
+    ...             "increase", 0.05)
+    >>> rule.verdict(0.01, 0.04), rule.verdict(-0.03, 0.06), rule.verdict(-0.03, 0.01)
+    ('confirmed', 'not detected', 'refuted')
+    >>> Rule("scale", "k", "no drop", "none", 0.05).verdict(-0.03, 0.02)
+    'confirmed'
+    """
+
+    record: str
+    key: str
+    says: str
+    direction: Literal["increase", "decrease", "none"]
+    smallest: float
+    reference: float = 0.0
+
+    def __post_init__(self) -> None:
+        for attr in ("record", "key", "says"):
+            value = getattr(self, attr)
+            if not isinstance(value, str) or not value.strip():
+                raise TypeError(
+                    f"`{attr}` must be a non-empty string. Received: {attr}={describe(value)}"
+                )
+        if self.direction not in DIRECTIONS:
+            raise ValueError(
+                f"`direction` must be one of {DIRECTIONS}. Received: direction={describe(self.direction)}"
+            )
+        if not is_number(self.smallest) or not (math.isfinite(self.smallest) and self.smallest > 0):
+            raise ValueError(
+                "`smallest` must be a finite number > 0 (the smallest effect that matters). "
+                f"Received: smallest={describe(self.smallest)}"
+            )
+        if not is_number(self.reference) or not math.isfinite(self.reference):
+            raise ValueError(
+                f"`reference` must be a finite number. Received: reference={describe(self.reference)}"
+            )
+
+    def verdict(self, low: float, high: float) -> str:
+        """Return the verdict of a 95 % interval ``[low, high]`` by this rule.
+
+        Parameters
+        ----------
+        low, high : float
+            The interval's ends (of ``a - b``, or of one arm's score, which is then
+            compared with :attr:`reference`).
+
+        Returns
+        -------
+        {"confirmed", "refuted", "not detected"}
+        """
+        for name, value in (("low", low), ("high", high)):
+            if not is_number(value):
+                raise TypeError(f"`{name}` must be a number. Received: {name}={describe(value)}")
+        if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+            raise ValueError(
+                f"`low` and `high` must be finite with low <= high. Received: low={low}, high={high}"
+            )
+        d = self.smallest
+        low, high = low - self.reference, high - self.reference
+        if self.direction == "increase":
+            return "confirmed" if low > 0 else "refuted" if high < d else "not detected"
+        if self.direction == "decrease":
+            return "confirmed" if high < 0 else "refuted" if low > -d else "not detected"
+        if -d < low and high < d:
+            return "confirmed"
+        return "refuted" if low >= d or high <= -d else "not detected"
+
+    def describe(self) -> str:
+        """Return the rule in words: what the claim predicts, and the effect that matters.
+
+        Examples
+        --------
+        >>> Rule("shift", "max - stride, consistent", "pooling raises consistency",
+        ...      "increase", 0.05).describe()
+        'pooling raises consistency (above 0; 0.05 or more matters)'
+        >>> Rule("shift", "k", "invariant: consistency 1", "none", 0.05, reference=1).describe()
+        'invariant: consistency 1 (within ±0.05 of 1)'
+        """
+        of = f"{self.reference:g}" if self.reference else "0"
+        if self.direction == "none":
+            return f"{self.says} (within ±{self.smallest:g} of {of})"
+        side = "above" if self.direction == "increase" else "below"
+        return f"{self.says} ({side} {of}; {self.smallest:g} or more matters)"
+
+
+def combine(outcomes: Sequence[str]) -> str:
+    """Return one claim's verdict from its parts' verdicts.
+
+    All parts agree: that verdict. Some confirmed and some refuted: ``"partly"``.
+    Otherwise (parts not detected beside confirmed or refuted ones) ``"not
+    detected"`` for the claim as a whole; each part keeps its own verdict on the page.
+
+    Parameters
+    ----------
+    outcomes : sequence of {"confirmed", "refuted", "not detected"}
+
+    Returns
+    -------
+    {"confirmed", "refuted", "partly", "not detected"}
+
+    Examples
+    --------
+    >>> combine(["confirmed", "confirmed"]), combine(["confirmed", "refuted"])
+    ('confirmed', 'partly')
+    >>> combine(["confirmed", "not detected"])
+    'not detected'
+    """
+    if isinstance(outcomes, str) or not isinstance(outcomes, Sequence) or not outcomes:
+        raise TypeError(
+            f"`outcomes` must be a non-empty sequence of verdicts. Received: outcomes={describe(outcomes)}"
+        )
+    if any(o not in OUTCOMES for o in outcomes):
+        raise ValueError(f"`outcomes` must hold verdicts of {OUTCOMES}. Received: {list(outcomes)}")
+    kinds = set(outcomes)
+    if len(kinds) == 1:
+        return outcomes[0]
+    if {"confirmed", "refuted"} <= kinds:
+        return "partly"
+    return "not detected"
+
+
+def code_digest(files: Sequence[str]) -> str:
+    """Return the SHA-256 of the package's source ``files`` (paths relative to ``cnn101/``).
+
+    Parameters
+    ----------
+    files : sequence of str
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits, each file's relative path and bytes length-prefixed
+        (:func:`cnn101._digest.update`).
+
+    Examples
+    --------
+    >>> len(code_digest(["verdicts.py"]))
+    64
+    """
+    if isinstance(files, str) or not isinstance(files, Sequence) or not files:
+        raise TypeError(f"`files` must be a non-empty list of paths. Received: {describe(files)}")
+    digest = hashlib.sha256()
+    for name in files:
+        path = _PACKAGE / name
+        if not isinstance(name, str) or not path.is_file():
+            raise ValueError(f"`files` must name files of the cnn101 package. Received: {name!r}")
+        update(digest, name, path.read_bytes())
+    return digest.hexdigest()
+
+
+def load(name: str, folder: str | Path | None = None) -> dict[str, Any]:
+    """Return a recorded run of the evidence for trained claims, checked against the code.
+
+    Parameters
+    ----------
+    name : str
+        The record's name (``cnn101/evidence/<name>.json``).
+    folder : path-like, optional
+        Where the records are; by default the package's :data:`EVIDENCE_DIR`.
+
+    Returns
+    -------
+    dict
+        The record: ``comparisons`` (per key, the interval: ``mean``, ``low``,
+        ``high``, ``seeds``, ``items``, ``detectable``, ...), ``seeds``, ``command``,
+        ``code`` (the files and their digest), ``versions``, ``date``.
+
+    Raises
+    ------
+    StaleRecordError
+        If the digest of the record's code files no longer matches (a ValueError
+        that names the command that makes a new record).
+
+    Examples
+    --------
+    >>> record = load("shift")
+    >>> len(record["seeds"]) >= MIN_SEEDS
+    True
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"`name` must be a record's name. Received: name={describe(name)}")
+    if folder is not None and not isinstance(folder, str | Path):
+        raise TypeError(f"`folder` must be a path or None. Received: folder={describe(folder)}")
+    folder = EVIDENCE_DIR if folder is None else Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"`folder` must be an existing folder. Received: folder={str(folder)!r}")
+    path = folder / f"{name}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+        raise ValueError(
+            f"`name` must be one of the recorded runs {known}. Received: name={name!r}"
+        )
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        files, digest = record["code"]["files"], record["code"]["digest"]
+        seeds, command = record["seeds"], record["command"]
+        comparisons = record["comparisons"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"The record {path} is not a recorded run ({error!r}).") from None
+    if not isinstance(comparisons, Mapping) or len(seeds) < MIN_SEEDS:
+        raise ValueError(
+            f"The record {path} must hold comparisons from at least {MIN_SEEDS} seeds. "
+            f"Received: {len(seeds)} seeds"
+        )
+    if code_digest(files) != digest:
+        raise StaleRecordError(
+            f"The recorded run {path.name} was made by other code than this (its digest of "
+            f"{', '.join(files)} does not match). Make it again with:\n    {command}"
+        )
+    return record
