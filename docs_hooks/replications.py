@@ -33,10 +33,15 @@ stronger claims. Here three of them are re-run small, on the 5,000 MNIST digits
 that ship with cnn101, each over several seeds; every number below is read from a
 results file that `python -m cnn101.replicate` wrote, with the seeds, the
 command, the library versions, the machine and a digest of the code that made
-it. Intervals are 95 % Student-t intervals over the seeds that also hold the
-test set's own binomial error. A small re-run that does not show a paper's
-effect does not refute the paper: the differences of setting are listed with
-each result.
+it. Every seed draws its own training set and every run is scored on one shared
+test set, so each score belongs to a seed and a test digit; the 95 % intervals
+count both sources of error once: `cnn101.experiments.accuracy_interval` for
+one network (never outside 0 to 1), `cnn101.experiments.paired_difference` for
+the difference of two, paired by seed and test digit. A difference is
+*detected* when its interval excludes 0; where it is not, the table gives the
+smallest difference the run would have detected (with 80 % power). A small
+re-run that does not show a paper's effect does not refute the paper: the
+differences of setting are listed with each result.
 """
 
 
@@ -151,10 +156,52 @@ def _table(record: dict) -> str:
         for label, arm in arms.items():
             theirs = "not read here" if paper.get(label) is None else f"{paper[label] * 100:.2f}"
             rows.append(f"| {label} | {theirs} | {_interval(arm, 100, 2)} |")
-    diffs = ["", "| paired difference (ours) | mean (95 % interval) |", "|---|---|"]
-    for label, d in record["differences"].items():
-        diffs.append(f"| {label} | {d['mean']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}) |")
-    return "\n".join(rows + diffs)
+    return "\n".join([*rows, "", _differences_table(record)])
+
+
+def _detected(d: dict) -> str:
+    """Return "yes", or "no (would detect 0.012)": a difference's verdict from its interval."""
+    if d["detected"]:
+        return "yes"
+    return f"no (would detect {d['detectable']:.3f})"
+
+
+def _differences_table(record: dict) -> str:
+    """Return the paired differences: one row each, or per comparison and scale (jansson2022)."""
+    differences = record["differences"]
+    if record["test"].get("x") is not None:  # per test scale: one row per comparison
+        scales = record["test"]["x"]
+        by_row: dict[str, dict] = {}
+        for d in differences.values():
+            by_row.setdefault(d["comparison"], {})[d["scale"]] = d
+        rows = [
+            "| paired difference (ours), 95 % interval; * detected | "
+            + " | ".join(f"{s:.2f}x" for s in scales)
+            + " |",
+            "|---" * (len(scales) + 1) + "|",
+        ]
+        for comparison, cells in by_row.items():
+            row = [
+                (
+                    f"{cells[s]['mean']:+.2f} ({cells[s]['ci95'][0]:+.2f} to "
+                    f"{cells[s]['ci95'][1]:+.2f}){' *' if cells[s]['detected'] else ''}"
+                )
+                if s in cells
+                else "\u2014"
+                for s in scales
+            ]
+            rows.append(f"| {comparison} | " + " | ".join(row) + " |")
+        return "\n".join(rows)
+    rows = [
+        "| paired difference (ours) | mean (95 % interval) | detected (else: smallest detectable) |",
+        "|---|---|---|",
+    ]
+    for label, d in differences.items():
+        rows.append(
+            f"| {label} | {d['mean']:+.3f} ({d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}) | "
+            f"{_detected(d)} |"
+        )
+    return "\n".join(rows)
 
 
 def section(record: dict) -> str:

@@ -33,47 +33,146 @@ def _hook():
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    """Every replication at its smoke size, written to and read back from a results file."""
+    """Every replication at its smoke size, written to and read back from a results file.
+
+    Also keeps the Results that ``run_many`` returned, to check the record's
+    statistics against the statistics functions.
+    """
     folder = tmp_path_factory.mktemp("replications")
     records = {}
+    run_many = rep.experiments.run_many
     for name in rep.REPLICATIONS:
-        record = rep.replicate(name, (0, 1), smoke=True, verbose=False, cache=False)
-        records[name] = (record, rep.write_results(record, folder / f"{name}.json"))
+        caught = {}
+
+        def spy(*args, caught=caught, **kwargs):
+            caught.update(run_many(*args, **kwargs))
+            return caught
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(rep.experiments, "run_many", spy)
+            record = rep.replicate(name, (0, 1), smoke=True, verbose=False, cache=False)
+        records[name] = (record, rep.write_results(record, folder / f"{name}.json"), caught)
     return records
+
+
+def _same_interval(summary, interval, index=None):
+    """Assert a record's interval entry is ``interval`` (entry ``index`` of lists, if given)."""
+
+    def pick(key):
+        return summary[key] if index is None else summary[key][index]
+
+    np.testing.assert_allclose(pick("mean"), interval.mean)
+    np.testing.assert_allclose(pick("ci95"), [interval.low, interval.high])
+    np.testing.assert_allclose(pick("se"), interval.se)
+    assert summary["seeds"] == interval.seeds and summary["items"] == interval.items
+    assert summary["level"] == interval.level == 0.95
+
+
+def _metrics(name):
+    """Each arm's (scalar metric, per-digit metric) pairs of a replication."""
+    if name == "zhang2019":
+        return [("accuracy", "correct"), ("consistency", "digit_consistency")]
+    return [("error", "digit_error")] if name == "kanazawa2014" else [("accuracy", "correct")]
 
 
 @pytest.mark.parametrize("name", rep.REPLICATIONS)
 def test_smoke_run_writes_a_well_formed_results_file(smoke, name):
-    record, path = smoke[name]
+    record, path, _ = smoke[name]
     read = rep.check_results(path)  # fresh: the digest matches the code
     assert read == json.loads(json.dumps(record))
-    assert read["seeds"] == [0, 1] and read["smoke"] is True
+    assert read["seeds"] == [0, 1] and read["smoke"] is True and read["schema"] == 2
     assert read["command"] == f"python -m cnn101.replicate {name} --seeds 0 1 --smoke"
     assert read["code"]["files"] == [f"cnn101/{f}" for f in rep.DIGEST_FILES[name]]
     assert {"tensorflow", "keras", "numpy", "python"} <= set(read["versions"])
     assert read["machine"]["cpu_count"] >= 1 and read["date"]
     assert read["paper"]["arxiv"] in {"2106.06418", "1904.11486", "1412.5104"}
-    n_test = read["test"]["n_test"]
     for arm in read["arms"].values():
-        for summary in (
-            [arm[m] for m in ("accuracy", "consistency")] if name == "zhang2019" else [arm]
-        ):
-            values = np.asarray(summary["values"])
-            assert values.shape[0] == 2  # one row per seed
-            assert np.all((values >= 0) & (values <= 1))
-            # the reported mean and binomial SE are those of the per-seed values
-            np.testing.assert_allclose(summary["mean"], values.mean(axis=0))
-            p = np.asarray(summary["mean"])
-            np.testing.assert_allclose(summary["binomial_se"], np.sqrt(p * (1 - p) / n_test))
         assert set(arm["stopped"]) <= {"budget", "patience"} and len(arm["stopped"]) == 2
-    assert read["verdict"].split(":")[0] in {"Agrees", "Partly", "Not detected"}
-    for difference in read["differences"].values():
-        low, high = difference["ci95"]
-        assert low <= difference["mean"] <= high
+    head = read["verdict"].split(":")[0]
+    assert head in {"Agrees", "Agrees on stability", "Partly", "Not detected", "Disagrees"}
+    assert "would not show" not in read["verdict"] and "binomial" not in json.dumps(read)
+
+
+@pytest.mark.parametrize("name", rep.REPLICATIONS)
+def test_arm_intervals_are_accuracy_intervals_of_the_per_digit_scores(smoke, name):
+    record, _, results = smoke[name]
+    n_test = record["test"]["n_test"]
+    for label, result in results.items():
+        for metric, per_digit in _metrics(name):
+            arm = record["arms"][label]
+            summary = arm[metric] if name == "zhang2019" else arm
+            scores = result.metrics[per_digit]
+            assert scores.shape[0] == 2 and scores.shape[-1] == n_test  # seeds x test digits
+            assert np.all((scores >= 0) & (scores <= 1))
+            values = np.asarray(summary["values"])
+            np.testing.assert_allclose(values, scores.mean(axis=-1))  # the per-seed values
+            np.testing.assert_allclose(summary["seed_sd"], values.std(axis=0, ddof=1))
+            if name == "jansson2022":
+                assert scores.shape == (2, len(rep.JANSSON_SCALES), n_test)
+                for i in range(len(rep.JANSSON_SCALES)):
+                    interval = rep.experiments.estimate(result, per_digit, i)
+                    _same_interval(summary, interval, i)
+                    assert 0 <= interval.low <= interval.mean <= interval.high <= 1
+            else:
+                interval = rep.experiments.accuracy_interval(scores)
+                _same_interval(summary, interval)
+                assert 0 <= interval.low <= interval.mean <= interval.high <= 1
+            np.testing.assert_allclose(summary["mean"], values.mean(axis=0))
+            assert "detectable" not in summary  # a difference's number, not an arm's
+
+
+@pytest.mark.parametrize("name", rep.REPLICATIONS)
+def test_differences_are_paired_differences_of_the_per_digit_scores(smoke, name):
+    record, _, results = smoke[name]
+    differences = record["differences"]
+    if name == "zhang2019":
+        expected = {
+            f"{a} - MaxPool, {m}": (a, "MaxPool", per, ())
+            for a in ("Rect-2", "Tri-3", "Bin-5")
+            for m, per in _metrics(name)
+        }
+    elif name == "kanazawa2014":
+        expected = {"SI-ConvNet - ConvNet, error": ("SI-ConvNet", "ConvNet", "digit_error", ())}
+    else:
+        scales = rep.JANSSON_SCALES
+        expected = {
+            f"{a} - standard CNN, accuracy at {s:.2f}x": (a, "standard CNN", "correct", i)
+            for a in ("FovMax", "FovAvg", "scale channels")
+            for i, s in enumerate(scales)
+        }
+        assert {d.get("comparison") for d in differences.values()} == {
+            "FovMax - standard CNN",
+            "FovAvg - standard CNN",
+            "scale channels - standard CNN",
+            *(
+                f"{a}: change from 1.00x"
+                for a in ("FovMax", "FovAvg", "scale channels", "standard CNN")
+            ),
+        }
+        train = scales.index(1.0)
+        for a in ("FovMax", "FovAvg", "scale channels", "standard CNN"):
+            correct = results[a].metrics["correct"]
+            for i, s in enumerate(scales):
+                key = f"{a}, accuracy at {s:.2f}x less at 1.00x"
+                assert (key in differences) == (i != train)
+                if i != train:
+                    interval = rep.experiments.paired_difference(correct[:, i], correct[:, train])
+                    _same_interval(differences[key], interval)
+    for key, (a, b, per_digit, index) in expected.items():
+        d = differences[key]
+        interval = rep.experiments.compare(results[a], results[b], per_digit, index)
+        _same_interval(d, interval)
+        assert d["detectable"] == pytest.approx(interval.detectable())
+        assert d["detected"] == (interval.low > 0 or interval.high < 0)
+        per_seed = results[a].metrics[per_digit] - results[b].metrics[per_digit]
+        per_seed = per_seed[(slice(None), index)] if index != () else per_seed
+        np.testing.assert_allclose(d["values"], per_seed.mean(axis=-1))
+    for d in differences.values():
+        assert d["ci95"][0] <= d["mean"] <= d["ci95"][1] and d["seeds"] == 2
 
 
 def test_jansson_tests_every_scale_over_a_factor_of_8(smoke):
-    record, _ = smoke["jansson2022"]
+    record, _, _ = smoke["jansson2022"]
     scales = record["test"]["x"]
     assert scales[-1] / scales[0] == pytest.approx(8.0)
     assert set(record["arms"]) == {"standard CNN", "scale channels", "FovMax", "FovAvg"}
@@ -94,7 +193,7 @@ def test_digest_is_the_hash_of_the_listed_files_only():
 
 
 def test_a_stale_results_file_is_refused_with_the_command_to_rerun(smoke, tmp_path):
-    record, _ = smoke["kanazawa2014"]
+    record, _, _ = smoke["kanazawa2014"]
     stale = json.loads(json.dumps(record))
     stale["code"]["digest"] = "0" * 64
     path = rep.write_results(stale, tmp_path / "kanazawa2014.json")
@@ -109,6 +208,8 @@ def test_a_stale_results_file_is_refused_with_the_command_to_rerun(smoke, tmp_pa
         rep.write_results(fresh, tmp_path / "replications" / f"{name}.json")
     page = hook.replications_markdown(tmp_path)
     assert page.count("<svg") == 3 and "Reproduce: `python -m cnn101.replicate zhang2019" in page
+    assert "| SI-ConvNet - ConvNet, error | " in page and "detected (else: smallest" in page
+    assert "| FovAvg: change from 1.00x | " in page and "binomial" not in page
     rep.write_results(stale, tmp_path / "replications" / "kanazawa2014.json")
     from mkdocs.exceptions import PluginError
 
@@ -132,7 +233,20 @@ def test_a_malformed_results_file_is_refused(tmp_path):
 def test_committed_results_are_fresh_full_runs(name):
     """The site is built from these files: a stale one names the command to re-run."""
     record = rep.check_results(rep.RESULTS_DIR / f"{name}.json")
-    assert record["smoke"] is False and len(record["seeds"]) >= 3
+    assert record["smoke"] is False and record["seeds"] == list(range(10))
+    arms = record["arms"].values()
+    for summary in (
+        [a[m] for a in arms for m in ("accuracy", "consistency")]
+        if (name == "zhang2019")
+        else list(arms)
+    ):
+        low, high = np.asarray(summary["ci95"]).T
+        assert np.all((low >= 0) & (low <= np.asarray(summary["mean"])) & (high <= 1))
+        assert summary["seeds"] == 10 and summary["items"] == record["test"]["n_test"]
+    for d in record["differences"].values():
+        assert d["seeds"] == 10 and d["detectable"] > 0
+        assert d["detected"] == (d["ci95"][0] > 0 or d["ci95"][1] < 0)
+    assert record["verdict"] == rep._verdict(name, record["differences"])
 
 
 def test_command_line_errors_are_clear(capsys):
@@ -231,16 +345,138 @@ def test_replicate_runs_as_a_module():
     assert sys.modules["cnn101.replicate"].main.__doc__.startswith("Command line")
 
 
-def test_jansson_verdict_states_the_range_that_holds():
-    scales = list(rep.JANSSON_SCALES)
-    flat = {
-        "FovMax": {"mean": [0.9] * 7},
-        "standard CNN": {"mean": [0.1, 0.2, 0.5, 0.9, 0.5, 0.2, 0.1]},
-    }
-    assert rep._verdict("jansson2022", flat, {}).startswith(
-        "Agrees: FovMax stays within 0.1 of its accuracy at the training scale from 0.35x to 2.83x"
+def _result(label, metrics):
+    n = len(next(iter(metrics.values())))
+    return rep.experiments.Result(
+        label, tuple(range(n)), [{}] * n, [1] * n, metrics, [0.0] * n, [None] * n, None
     )
-    small = {**flat, "FovMax": {"mean": [0.4, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9]}}
-    text = rep._verdict("jansson2022", small, {})
-    assert text.startswith("Partly") and f"from {scales[1]:.2f}x to 2.83x (a factor of 5.7)" in text
-    assert "at most 7 px tall" in text
+
+
+def _jansson_results(means, seeds=10, n_test=300, seed=0):
+    """Synthetic jansson2022 Results: per arm, each scale's accuracy ``means[arm][scale]``."""
+    rng = np.random.default_rng(seed)
+    results = {}
+    for label, accuracy in means.items():
+        p = np.asarray(accuracy)[None, :, None]
+        correct = (rng.random((seeds, len(accuracy), n_test)) < p).astype(float)
+        results[label] = _result(label, {"accuracy": correct.mean(-1), "correct": correct})
+    return results
+
+
+def test_jansson_verdict_states_the_range_that_holds_for_fovmax_and_fovavg():
+    scales = list(rep.JANSSON_SCALES)
+    flat = [0.95] * 7
+    standard = [0.1, 0.2, 0.5, 0.95, 0.5, 0.2, 0.1]
+    means = {"standard CNN": standard, "scale channels": standard, "FovMax": flat, "FovAvg": flat}
+    text = rep._verdict("jansson2022", rep._differences("jansson2022", _jansson_results(means)))
+    assert text.startswith("Agrees: accuracy stays within 0.1 of its value at the training scale")
+    assert "FovMax from 0.35x to 2.83x (a factor of 8.0), FovAvg from 0.35x to 2.83x" in text
+    assert "the standard CNN only at 1.00x" in text and "10 seeds x 300 test digits" in text
+    small = {**means, "FovMax": [0.4, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95]}
+    small["FovAvg"] = [0.3, 0.6, 0.95, 0.95, 0.95, 0.95, 0.9]
+    differences = rep._differences("jansson2022", _jansson_results(small))
+    text = rep._verdict("jansson2022", differences)
+    assert text.startswith("Partly") and f"FovMax from {scales[1]:.2f}x to 2.83x (a factor" in text
+    assert f"FovAvg from {scales[2]:.2f}x to 2.83x (a factor of 4.0)" in text
+    worst = differences["FovAvg, accuracy at 0.35x less at 1.00x"]
+    assert f"for FovAvg, {worst['mean']:+.3f} ({worst['ci95'][0]:+.3f}" in text
+    assert "px" not in text and "resolution" not in text  # no explanation the run did not test
+
+
+def test_a_scale_holds_only_when_its_interval_rules_out_a_fall_of_0_1():
+    scales = rep.JANSSON_SCALES
+
+    def change(label, scale, mean, low, high):
+        return {
+            "comparison": f"{label}: change from 1.00x",
+            "scale": scale,
+            "mean": mean,
+            "ci95": [low, high],
+            "seeds": 10,
+            "items": 300,
+        }
+
+    differences = {
+        f"{label} {s}": change(label, s, -0.01, -0.03, 0.01)
+        for label in ("FovMax", "FovAvg", "scale channels", "standard CNN")
+        for s in scales
+        if s != 1.0
+    }
+    # a mean fall of 0.08 whose interval reaches below -0.1 does not count as held
+    differences[f"FovMax {scales[0]}"] = change("FovMax", scales[0], -0.08, -0.11, -0.05)
+    text = rep._verdict("jansson2022", differences)
+    assert text.startswith("Partly") and "FovMax from 0.50x to 2.83x (a factor of 5.7)" in text
+    assert "FovAvg from 0.35x to 2.83x (a factor of 8.0)" in text
+    assert "the largest change is, for FovMax, -0.080 (-0.110 to -0.050) at 0.35x." in text
+
+
+def _arms(*accuracies, per_digit, metric, seeds=10, n_test=1000, seed=1):
+    """Synthetic arms whose per-digit scores are 1 with the given probabilities, independently."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for p in accuracies:
+        scores = (rng.random((seeds, n_test)) < p).astype(float)
+        out.append(_result("arm", {metric: scores.mean(-1), per_digit: scores}))
+    return out
+
+
+def test_kanazawa_verdict_is_read_from_the_interval():
+    si, plain = _arms(0.05, 0.10, per_digit="digit_error", metric="error")
+    d = rep._differences("kanazawa2014", {"SI-ConvNet": si, "ConvNet": plain})
+    gap = d["SI-ConvNet - ConvNet, error"]
+    assert gap["detected"] and gap["ci95"][1] < 0
+    assert rep._verdict("kanazawa2014", d).startswith(
+        f"Agrees: the SI-ConvNet's test error is lower than the ConvNet's by {-gap['mean']:.3f}"
+    )
+    si, plain = _arms(0.100, 0.101, per_digit="digit_error", metric="error")
+    d = rep._differences("kanazawa2014", {"SI-ConvNet": si, "ConvNet": plain})
+    gap = d["SI-ConvNet - ConvNet, error"]
+    text = rep._verdict("kanazawa2014", d)
+    assert not gap["detected"] and text.startswith("Not detected")
+    assert f"would detect a difference of {gap['detectable']:.3f} or more" in text
+    assert "10 seeds x 1000 test digits" in text and "would not show" not in text
+
+
+def test_zhang_verdict_reports_consistency_and_accuracy_from_their_intervals():
+    labels = ("MaxPool", "Rect-2", "Tri-3", "Bin-5")
+    correct = _arms(0.95, 0.95, 0.95, 0.951, per_digit="correct", metric="accuracy")
+    consistent = _arms(
+        0.8, 0.85, 0.85, 0.9, per_digit="digit_consistency", metric="consistency", seed=2
+    )
+    arms = {
+        label: _result(label, {**a.metrics, **c.metrics})
+        for label, a, c in zip(labels, correct, consistent, strict=True)
+    }
+    d = rep._differences("zhang2019", arms)
+    text = rep._verdict("zhang2019", d)
+    up, same = d["Bin-5 - MaxPool, consistency"], d["Bin-5 - MaxPool, accuracy"]
+    assert up["detected"] and not same["detected"]
+    assert text.startswith("Agrees on stability: Bin-5 against max pooling (10 seeds x 1000")
+    assert f"raises consistency by {up['mean']:+.3f}" in text
+    assert f"would detect a difference of {same['detectable']:.3f} or more" in text
+
+
+def test_kanazawa_seeds_draw_their_own_training_set_and_share_one_test_set():
+    recipes, info = rep._recipes("kanazawa2014", rep.SIZES["kanazawa2014"]["smoke"])
+    convnet, si = recipes["ConvNet"], recipes["SI-ConvNet"]
+    assert convnet.draw is not None and info["n_test"] == 10
+
+    def drawn(recipe, seed):
+        return recipe.draw(recipe.x, recipe.y, np.random.default_rng([seed, 4]))
+
+    (x0, y0), (x1, _) = drawn(convnet, 0), drawn(convnet, 1)
+    assert x0.shape == (40, 28, 28, 1) and len(y0) == 40
+    assert not np.array_equal(x0, x1)  # another seed, other digits and scales
+    np.testing.assert_array_equal(drawn(si, 0)[0], x0)  # the arms of one seed share it
+
+
+def test_ten_seeds_by_default(monkeypatch):
+    import inspect
+
+    assert inspect.signature(rep.replicate).parameters["seeds"].default == tuple(range(10))
+    called = {}
+    monkeypatch.setattr(
+        rep, "replicate", lambda name, seeds, **kw: called.update(seeds=seeds) or {"verdict": ""}
+    )
+    rep.main(["kanazawa2014", "--smoke"])
+    assert called["seeds"] == list(range(10))
