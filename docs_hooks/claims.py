@@ -150,12 +150,25 @@ def _cell(text: str) -> str:
 
 
 def _parts_cell(parts: Sequence) -> str:
-    """A trained claim's rules with their recorded intervals, as lines of a table cell."""
+    """A trained claim's rules with their recorded intervals, folded into the table cell.
+
+    The summary line counts the rules' verdicts; opening it lists each rule with its
+    interval, seeds and verdict (a row stays short until a reader asks for the detail).
+    """
     if not parts:
         return ""
     from cnn101.claims import describe_part
 
-    return "<br>**Recorded runs:**" + "".join(f"<br>• {_cell(describe_part(p))}" for p in parts)
+    counts: dict[str, int] = {}
+    for part in parts:
+        counts[part["verdict"]] = counts.get(part["verdict"], 0) + 1
+    tally = ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+    seeds = sorted({part["seeds"] for part in parts})
+    items = "".join(f"<br>• {_cell(describe_part(p))}" for p in parts)
+    return (
+        f"<details><summary><strong>Recorded runs:</strong> {len(parts)} rules, {tally} "
+        f"({'/'.join(map(str, seeds))} seeds each)</summary>{items}</details>"
+    )
 
 
 def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
