@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cnn101._digest import update
-from cnn101._validation import describe, is_number
+from cnn101._validation import describe, is_number, positive_int
 
 __all__ = [
     "DIRECTIONS",
@@ -328,8 +328,7 @@ def table(record: Mapping[str, Any], keys: Sequence[str], *, n_train: int) -> st
         raise TypeError(
             f"`keys` must be a non-empty sequence of str. Received: keys={describe(keys)}"
         )
-    if isinstance(n_train, bool) or not isinstance(n_train, int):
-        raise TypeError(f"`n_train` must be an int. Received: n_train={describe(n_train)}")
+    n_train = positive_int(n_train, "n_train")
     comparisons = record["comparisons"]
     missing = [k for k in keys if f"{n_train} digits: {k}" not in comparisons]
     if missing:
