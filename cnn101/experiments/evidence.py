@@ -132,6 +132,10 @@ def _comparisons_scale(n_train: int, n_test: int, seeds: Sequence[int], longer: 
             out[f"{arm} at {s:g}x - at 1x"] = paired_difference(
                 correct[:, at[s]], correct[:, at[1.0]]
             )
+    for s in (0.5, 2.0):  # redrawing the sizes at every epoch, the range held fixed
+        out[f"zoom-augmented - natural sizes at {s:g}x"] = compare(
+            results["zoom-augmented"], results["natural sizes"], "correct", at[s]
+        )
     for arm, result in results.items():
         for s in TEST_SCALES:
             out[f"{arm} at {s:g}x"] = estimate(result, "correct", at[s])
