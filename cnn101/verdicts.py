@@ -293,7 +293,13 @@ def load(name: str, folder: str | Path | None = None) -> dict[str, Any]:
     return record
 
 
-def table(record: Mapping[str, Any], keys: Sequence[str], *, n_train: int) -> str:
+def table(
+    record: Mapping[str, Any],
+    keys: Sequence[str],
+    *,
+    n_train: int,
+    labels: Sequence[str] | None = None,
+) -> str:
     """Return the recorded intervals of ``keys`` at ``n_train`` digits, one line each.
 
     A difference (a key with " - ") is printed signed, an accuracy unsigned, each
@@ -307,6 +313,8 @@ def table(record: Mapping[str, Any], keys: Sequence[str], *, n_train: int) -> st
         Comparisons of the record, without the ``"<n_train> digits: "`` prefix.
     n_train : int
         The training-set size the comparisons come from.
+    labels : sequence of str, optional
+        What to print for each key (by default the key itself).
 
     Returns
     -------
@@ -335,13 +343,28 @@ def table(record: Mapping[str, Any], keys: Sequence[str], *, n_train: int) -> st
         raise ValueError(
             f"`keys` must be comparisons the record holds at n_train={n_train}. Received: {missing}"
         )
-    width = max(len(k) for k in keys)
+    if labels is None:
+        labels = list(keys)
+    if (
+        isinstance(labels, str)
+        or not isinstance(labels, Sequence)
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise TypeError(
+            f"`labels` must be None or a sequence of str. Received: labels={describe(labels)}"
+        )
+    if len(labels) != len(keys):
+        raise ValueError(
+            f"`labels` must hold one label per key ({len(keys)}). "
+            f"Received: labels={describe(labels)}"
+        )
+    width = max(len(label) for label in labels)
     lines = []
-    for key in keys:
+    for key, label in zip(keys, labels, strict=True):
         value = comparisons[f"{n_train} digits: {key}"]
         form = "+.3f" if " - " in key else " .3f"
         lines.append(
-            f"{key:{width}s}  {value['mean']:{form}} "
+            f"{label:{width}s}  {value['mean']:{form}} "
             f"({value['low']:{form}} to {value['high']:{form}})"
         )
     first = comparisons[f"{n_train} digits: {keys[0]}"]

@@ -187,6 +187,12 @@ def test_table_prints_the_recorded_intervals():
         "a       0.900 ( 0.880 to  0.920)",
         "10 seeds x 500 test digits, 95 % intervals",
     ]
+    shown = verdicts.table(record, ["a - b"], n_train=600, labels=["difference"])
+    assert shown.splitlines()[0] == "difference  +0.123 (-0.020 to +0.250)"
+    with pytest.raises(ValueError, match="`labels`"):
+        verdicts.table(record, ["a - b"], n_train=600, labels=["x", "y"])
+    with pytest.raises(TypeError, match="`labels`"):
+        verdicts.table(record, ["a - b"], n_train=600, labels="x")
     with pytest.raises(ValueError, match="n_train=3000"):
         verdicts.table(record, ["a - b"], n_train=3000)
     with pytest.raises(TypeError, match="`keys`"):
