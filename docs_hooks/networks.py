@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import logging
 import re
@@ -57,6 +58,7 @@ SCRIPTS = (
     "assets/vendor/tfjs/tf-backend-cpu.es2017.min.js",
     DATA_FILE,
     "assets/javascripts/networks.js",
+    "assets/javascripts/networks-page.js",
 )
 SEED = 0
 PAGE_DIGITS = 60  # test digits the page offers (the first of the tutorials' test split)
@@ -462,10 +464,30 @@ def cache_key(package: Path | None = None) -> str:
     ).hexdigest()
 
 
+def tutorial_links(page_url: str, use_directory_urls: bool) -> dict[str, str]:
+    """Return ``{notebook: its page's URL relative to page_url}`` for the networks' tutorials.
+
+    Examples
+    --------
+    >>> tutorial_links("networks/", True)["02_translation_invariance.ipynb"]
+    '../02_translation_invariance/'
+    >>> tutorial_links("networks.html", False)["02_translation_invariance.ipynb"]
+    '02_translation_invariance.html'
+    """
+    links = {}
+    for notebook in sorted({n.tutorial for n in NETWORKS}):
+        stem = notebook.removesuffix(".ipynb")
+        url = f"{stem}/" if use_directory_urls else f"{stem}.html"
+        links[notebook] = get_relative_url(url, page_url)
+    return links
+
+
 def on_post_page(output, page, config):
     """Load the page's assets where it holds the widget (and only there)."""
     if MARKER not in output:
         return output
+    links = html.escape(json.dumps(tutorial_links(page.url, config.use_directory_urls)))
+    output = output.replace(MARKER, f'data-links="{links}" {MARKER}')
     head, body = asset_tags(page.url)
     output = _HEAD_END.sub(lambda m: head + "\n" + m.group(0), output, count=1)
     return _BODY_END.sub(lambda m: body + "\n" + m.group(0), output, count=1)
