@@ -12,7 +12,8 @@ made them; a missing run trains here, about a minute on two cores):
   (:func:`cnn101.experiments.recipes.zoom_recipes`) and the two-sided scale-channel
   network fine-tuned from it (:func:`cnn101.experiments.recipes.scale_channel_recipes`).
 
-After the build it writes
+Before the pages are written (``on_env``) it exports, as files the site declares
+(``on_files``, so that pages may link to them)
 
 * ``downloads/models/<name>.keras`` (``keras.saving.load_model`` reads them once
   ``cnn101`` is imported, which registers its layers) and ``downloads/models/manifest.json``
@@ -42,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import sitebuild
+from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from cnn101._digest import digest_files, package_versions, update
@@ -252,6 +254,7 @@ def layer_steps(layers: list, weights: _Weights, input_shape: tuple) -> list[dic
     from cnn101.layers.scale_channels import ScaleChannels
 
     steps: list[dict] = []
+    convolutions = 0
     for layer in layers:
         kind = type(layer)
         if isinstance(layer, keras.layers.InputLayer):
@@ -260,10 +263,12 @@ def layer_steps(layers: list, weights: _Weights, input_shape: tuple) -> list[dic
             if layer.dilation_rate != (1, 1) or layer.groups != 1:
                 raise ValueError(f"Layer {layer.name!r}: dilation and groups are not exported")
             kernel, bias = layer.get_weights()
+            convolutions += 1
             steps.append(
                 {
                     "type": "conv2d",
-                    "name": layer.name,
+                    "name": f"conv {convolutions}"
+                    + ("" if _activation(layer) == "linear" else f" + {_activation(layer)}"),
                     "kernel": weights.add(kernel),
                     "bias": weights.add(bias),
                     "strides": list(layer.strides),
@@ -493,25 +498,42 @@ def on_post_page(output, page, config):
     return _BODY_END.sub(lambda m: body + "\n" + m.group(0), output, count=1)
 
 
-def on_post_build(config):
-    """Export the networks (or copy the cached export) into the site."""
+def _export_folder(config) -> Path:
+    """The cached export for this build's key (in the build's cache folder)."""
     cached = sitebuild.cache_dir(Path(config.config_file_path).resolve().parent)
-    cached = cached / f"networks-{cache_key()[:20]}"
+    return cached / f"networks-{cache_key()[:20]}"
+
+
+def site_files() -> list[str]:
+    """Every file the export writes, as site paths.
+
+    Examples
+    --------
+    >>> site_files()[:2]
+    ['downloads/models/max-pooling.keras', 'downloads/models/max-blur-pooling.keras']
+    """
+    return [f"{MODELS_DIR}/{n.name}.keras" for n in NETWORKS] + [MANIFEST, DATA_FILE]
+
+
+def on_files(files, config):
+    """Declare the exported files (so pages may link to them); on_env writes them."""
+    folder = _export_folder(config)
+    for site_path in site_files():
+        files.append(File.generated(config, site_path, abs_src_path=str(folder / site_path)))
+    return files
+
+
+def on_env(env, config, files):
+    """Export the networks (training what the experiment cache lacks), unless cached."""
+    folder = _export_folder(config)
     how = "cached"
-    if not (cached / MANIFEST).is_file():
-        partial = cached.with_name(cached.name + ".partial")
+    if not all((folder / path).is_file() for path in site_files()):
+        partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         export(partial)
-        shutil.rmtree(cached, ignore_errors=True)
-        partial.replace(cached)
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.replace(folder)
         how = "exported"
-    site = Path(config.site_dir)
-    for path in (MODELS_DIR, DATA_FILE):
-        source, target = cached / path, site / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            shutil.copyfile(source, target)
-    size = (site / DATA_FILE).stat().st_size
+    size = (folder / DATA_FILE).stat().st_size
     log.info("Trained networks %s: %s, %s (%d kB)", how, MANIFEST, DATA_FILE, size // 1024)
+    return env

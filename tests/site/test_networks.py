@@ -182,3 +182,153 @@ def test_bad_input_gets_a_clear_error(page, call, error, words):
     )
     assert message.startswith(error), message
     assert words in message, message
+
+
+# ---- the reader's controls ---------------------------------------------------------------
+
+
+def widget_state(page) -> dict:
+    return page.evaluate(
+        "() => { const s = window.cnn101Network.widgets[0].state;"
+        " return {dy: s.dy, dx: s.dx, zoom: s.zoom, mode: s.mode, digit: s.digit}; }"
+    )
+
+
+def shown_probabilities(page) -> dict:
+    """The percentages written next to each card's bars, per network."""
+    return page.evaluate(
+        """() => Object.fromEntries(window.cnn101Network.architectures.map((name, i) => [name,
+            [...document.querySelectorAll('.cnn101-nw-card')[i].querySelectorAll('.cnn101-nw-value')]
+              .map((v) => parseFloat(v.textContent))]))"""
+    )
+
+
+def settle(page) -> None:
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))")
+
+
+def test_arrow_keys_and_dragging_move_the_digit_and_the_answers_follow(page):
+    page.get_by_role("button", name="Reset move").click()
+    view = page.locator(".cnn101-nw-view")
+    view.focus()
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown", "+"):
+        page.keyboard.press(key)
+    settle(page)
+    assert widget_state(page) | {"zoom": round(widget_state(page)["zoom"], 2)} == {
+        "dy": 1,
+        "dx": 2,
+        "zoom": 1.05,
+        "mode": "zero",
+        "digit": 0,
+    }
+    assert page.get_by_label("Shift right (pixels)").input_value() == "2"
+    box = view.bounding_box()
+    pixel = box["width"] / 40
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(
+        box["x"] + box["width"] / 2 - 3 * pixel, box["y"] + box["height"] / 2 + 2 * pixel, steps=4
+    )
+    page.mouse.up()
+    settle(page)
+    state = widget_state(page)
+    assert (state["dy"], state["dx"]) == (3, -1)
+    expected = page.evaluate(
+        """() => { const N = window.cnn101Network, s = N.widgets[0].state;
+            return Object.fromEntries(N.architectures.map((name) => [name, N.predictFlat(name,
+              [N.place(N.digits[0].image, N.digitSize, N.networks[name].input_shape, s)])[0]]));
+        }"""
+    )
+    for name, values in shown_probabilities(page).items():
+        np.testing.assert_allclose(values, 100 * np.array(expected[name]), atol=0.051, err_msg=name)
+
+
+def test_every_control_has_a_label(page):
+    for label in ("Digit", "True class", "Shift down (pixels)", "Shift right (pixels)", "Zoom"):
+        assert page.get_by_label(label, exact=True).count() == 1, label
+    assert page.get_by_label("circular (what leaves comes back on the other side)").count() == 1
+    missing = page.evaluate(
+        """() => [...document.querySelectorAll('.cnn101-nw input, .cnn101-nw select')]
+            .filter((c) => !c.labels || c.labels.length === 0).map((c) => c.outerHTML)"""
+    )
+    assert not missing
+
+
+@pytest.mark.parametrize("mode", ["zero", "circular"])
+def test_sweep_maps_are_the_keras_classes_and_their_consistency(folder, page, mode):
+    """The sweep over shifts of +-2 of test digit 4, checked against Keras in Python."""
+    page.get_by_label("Digit", exact=True).select_option("3")
+    page.get_by_role("button", name="Reset move").click()
+    page.get_by_role("radio", name="zero-filled" if mode == "zero" else "circular (").check()
+    page.get_by_role("button", name="Sweep shifts of ±2 pixels").click()
+    page.wait_for_function(
+        "window.cnn101Network.widgets[0].lastSweep && "
+        f"window.cnn101Network.widgets[0].lastSweep.mode === '{mode}'",
+        timeout=120_000,
+    )
+    sweep = page.evaluate("window.cnn101Network.widgets[0].lastSweep")
+    from cnn101.experiments import recipes
+
+    digit = recipes.digits(600, 300).x_test[3]
+    offsets = [(c["dy"], c["dx"]) for c in sweep["cells"]]
+    assert offsets == [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
+    for network in hook.NETWORKS:
+        pad = (network.input_shape[0] - 28) // 2
+        framed = np.pad(digit, pad)
+        moved = np.stack(
+            [
+                shift(framed, dy, dx) if mode == "zero" else np.roll(framed, (dy, dx), (0, 1))
+                for dy, dx in offsets
+            ]
+        )[..., None].astype(np.float32)
+        classes = keras_probabilities(folder, network, moved).argmax(axis=1)
+        assert sweep["classes"][network.name] == classes.tolist(), network.name
+        expected = ShiftedPredictions(classes[None], np.array(offsets)).consistency
+        assert sweep["consistency"][network.name] == pytest.approx(expected, abs=1e-12)
+        caption = page.locator(".cnn101-nw-card").nth(hook.NETWORKS.index(network))
+        assert f"consistency {expected:.3f}" in caption.inner_text()
+    if mode == "circular":  # exact invariance (tutorial 2)
+        assert sweep["consistency"]["aps-circular"] == 1.0
+
+
+def test_zoom_sweep_and_drawing(page):
+    page.get_by_role("button", name="Sweep zoom 0.5x to 2x").click()
+    page.wait_for_function(
+        "window.cnn101Network.widgets[0].lastSweep && "
+        "window.cnn101Network.widgets[0].lastSweep.kind === 'zooms'",
+        timeout=120_000,
+    )
+    sweep = page.evaluate("window.cnn101Network.widgets[0].lastSweep")
+    assert [c["zoom"] for c in sweep["cells"]][0::6] == [0.5, 1, 2]
+    assert all(len(v) == 13 for v in sweep["classes"].values())
+    page.get_by_label("Digit", exact=True).select_option("drawn")
+    settle(page)
+    assert page.locator(".cnn101-nw-sweepmap").count() == 0  # a new digit clears the sweep
+    view = page.locator(".cnn101-nw-view").bounding_box()
+    page.mouse.move(view["x"] + view["width"] * 0.5, view["y"] + view["height"] * 0.3)
+    page.mouse.down()
+    page.mouse.move(view["x"] + view["width"] * 0.5, view["y"] + view["height"] * 0.7, steps=10)
+    page.mouse.up()
+    settle(page)
+    ink = page.evaluate(
+        "Array.from(window.cnn101Network.widgets[0].state.drawn).filter((v) => v > 0).length"
+    )
+    assert ink > 20
+    assert page.get_by_role("button", name="Clear drawing").is_visible()
+
+
+def test_a_page_without_its_scripts_says_so(folder, page):
+    broken = folder / "broken.html"
+    head, _ = hook.asset_tags("broken.html")
+    broken.write_text(
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{head}</head><body>'
+        '<div class="cnn101-networks"></div>'
+        '<script src="assets/javascripts/networks.js"></script>'
+        '<script src="assets/javascripts/networks-page.js"></script></body></html>',
+        encoding="utf-8",
+    )
+    tab = page.context.browser.new_page()
+    tab.goto(broken.as_uri())
+    text = tab.locator(".cnn101-networks").inner_text()
+    tab.close()
+    assert "did not load" in text

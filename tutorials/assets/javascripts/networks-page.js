@@ -221,7 +221,12 @@
     // ---- input ---------------------------------------------------------------------------
 
     wire() {
-      const set = (changes) => { Object.assign(this.state, changes); this.update(); };
+      const set = (changes) => {
+        // a sweep belongs to one digit, class and fill mode: another one clears it
+        if (["digit", "truth", "mode"].some((k) => k in changes && changes[k] !== this.state[k])) this.clearSweeps();
+        Object.assign(this.state, changes);
+        this.update();
+      };
       this.digitSelect.addEventListener("change", () => {
         const v = this.digitSelect.value;
         if (v === "drawn") {
@@ -396,8 +401,11 @@
         }
         entry.used = true;
         drawMosaic(entry.canvas, map);
-        const label = map.name.endsWith("input") ? `input at ${map.name.split(" ")[0]}` : map.name;
-        entry.caption.textContent = `${label}: ${map.shape[0]}x${map.shape[1]}, ${map.shape[2]} map${map.shape[2] > 1 ? "s" : ""}`;
+        const copy = map.name.endsWith("input");
+        const label = copy ? `input at ${map.name.split(" ")[0]}` : map.name;
+        entry.caption.textContent = copy
+          ? `${map.name.split(" ")[0]}: ${map.shape[0]}x${map.shape[1]}`
+          : `${label}: ${map.shape[0]}x${map.shape[1]}, ${map.shape[2]} maps`;
         entry.canvas.setAttribute("aria-label", `${label}, each map in gray from 0 to its largest value`);
       }
       for (const entry of Object.values(card.mapCanvases)) {
@@ -407,6 +415,13 @@
     }
 
     // ---- sweeps ----------------------------------------------------------------------------
+
+    clearSweeps() {
+      this.sweepToken += 1; // stops a sweep under way
+      this.lastSweep = null;
+      for (const card of Object.values(this.cards)) card.sweep.replaceChildren();
+      this.sweepStatus.textContent = "";
+    }
 
     async sweep(kind, cells, describe) {
       const token = (this.sweepToken += 1);
@@ -485,10 +500,12 @@
           ctx.arc(x + cell / 2, y + cell / 2, cell / 2 - 1.5, 0, 2 * Math.PI);
           ctx.stroke();
         }
-        if (i === current) {
-          ctx.strokeStyle = "#000";
+        if (i === current) { // black and white, visible on every class colour
           ctx.lineWidth = 2;
+          ctx.strokeStyle = "#000";
           ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
+          ctx.strokeStyle = "#fff";
+          ctx.strokeRect(x + 3, y + 3, cell - 6, cell - 6);
         }
       });
       const counts = {};
