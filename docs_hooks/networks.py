@@ -155,14 +155,14 @@ def _results() -> dict[str, Any]:
     shift = recipes.shift_recipes(shift_data, poolings=["max", "blur"])
     aps = recipes.aps_recipes(shift_data)["aps"]
     scale_data = recipes.digits(600, 500)
-    plain = run(recipes.zoom_recipes(scale_data, references=False)["plain"], seeds=(SEED,))
+    plain = run(recipes.zoom_recipes(scale_data, references=False)["plain"], seeds=(SEED,), verbose=False)
     channels = recipes.scale_channel_recipes(scale_data, plain)["two-sided"]
     results = {
-        "max-pooling": run(shift["max"], seeds=(SEED,)),
-        "max-blur-pooling": run(shift["blur"], seeds=(SEED,)),
-        "aps-circular": run(aps, seeds=(SEED,)),
+        "max-pooling": run(shift["max"], seeds=(SEED,), verbose=False),
+        "max-blur-pooling": run(shift["blur"], seeds=(SEED,), verbose=False),
+        "aps-circular": run(aps, seeds=(SEED,), verbose=False),
         "plain": plain,
-        "scale-channels": run(channels, seeds=(SEED,)),
+        "scale-channels": run(channels, seeds=(SEED,), verbose=False),
     }
     models = {name: result.model(SEED) for name, result in results.items()}
     models["scale-channels"] = recipes.channel_network(results["scale-channels"], SEED)

@@ -68,6 +68,16 @@
     return x;
   }
 
+  // x + bias over the last axis. TensorFlow.js's CPU backend adds a broadcast operand
+  // element by element through index arithmetic, far slower than the convolution itself;
+  // a (rows, 1) x (1, C) product makes the bias full-size, and same-shape adds are fast.
+  function addBias(x, bias) {
+    const c = bias.shape[0];
+    const rows = x.size / c;
+    const full = tf.matMul(tf.ones([rows, 1]), tf.reshape(bias, [1, c]));
+    return tf.reshape(tf.add(tf.reshape(x, [rows, c]), full), x.shape);
+  }
+
   function maxBlurPool(x, step) {
     const dense = tf.maxPool(x, step.pool, 1, "valid");
     const size = step.filter[1][0];
@@ -114,6 +124,10 @@
   function resize(x, copy) {
     const [n, h, w] = x.shape;
     const [oh, ow] = copy.size;
+    if (n === 1) {
+      const image = tf.reshape(x, [h, w]);
+      return tf.reshape(tf.matMul(tf.matMul(copy.rowsTensor, image), copy.colsTensor), [1, oh, ow, 1]);
+    }
     const columns = tf.reshape(tf.transpose(tf.reshape(x, [n, h, w]), [1, 0, 2]), [h, n * w]);
     const tall = tf.transpose(tf.reshape(tf.matMul(copy.rowsTensor, columns), [oh, n, w]), [1, 0, 2]);
     return tf.reshape(tf.matMul(tf.reshape(tall, [n * oh, w]), copy.colsTensor), [n, oh, ow, 1]);
@@ -124,7 +138,7 @@
   function forward(steps, x, record, prefix) {
     for (const step of steps) {
       if (step.type === "conv2d") {
-        x = activate(tf.add(tf.conv2d(x, step.kernelTensor, step.strides, step.padding), step.biasTensor), step.activation);
+        x = activate(addBias(tf.conv2d(x, step.kernelTensor, step.strides, step.padding), step.biasTensor), step.activation);
         if (record) record(prefix + step.name, x);
       } else if (step.type === "max_pool") {
         x = tf.maxPool(x, step.pool, step.strides, step.padding);
