@@ -155,7 +155,9 @@ def _results() -> dict[str, Any]:
     shift = recipes.shift_recipes(shift_data, poolings=["max", "blur"])
     aps = recipes.aps_recipes(shift_data)["aps"]
     scale_data = recipes.digits(600, 500)
-    plain = run(recipes.zoom_recipes(scale_data, references=False)["plain"], seeds=(SEED,), verbose=False)
+    plain = run(
+        recipes.zoom_recipes(scale_data, references=False)["plain"], seeds=(SEED,), verbose=False
+    )
     channels = recipes.scale_channel_recipes(scale_data, plain)["two-sided"]
     results = {
         "max-pooling": run(shift["max"], seeds=(SEED,), verbose=False),
