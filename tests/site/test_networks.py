@@ -315,6 +315,19 @@ def test_zoom_sweep_and_drawing(page):
     )
     assert ink > 20
     assert page.get_by_role("button", name="Clear drawing").is_visible()
+    # the keyboard draws too: arrows move the brush, Space paints, Shift+arrows move the digit
+    page.get_by_role("button", name="Clear drawing").click()
+    page.locator(".cnn101-nw-view").focus()
+    before = widget_state(page)
+    for key in ("ArrowLeft", "ArrowLeft", "Space", "ArrowUp", "Space", "Shift+ArrowRight"):
+        page.keyboard.press(key)
+    settle(page)
+    painted = page.evaluate(
+        "Array.from(window.cnn101Network.widgets[0].state.drawn)"
+        ".map((v, i) => [v, i]).filter(([v]) => v === 1).map(([, i]) => i)"
+    )
+    assert 14 * 28 + 12 in painted and 13 * 28 + 12 in painted  # the brush's two pixels
+    assert widget_state(page)["dx"] == before["dx"] + 1
 
 
 def test_a_page_without_its_scripts_says_so(folder, page):

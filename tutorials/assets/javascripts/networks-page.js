@@ -91,6 +91,7 @@
       this.links = JSON.parse(root.dataset.links || "{}");
       this.state = { digit: 0, dy: 0, dx: 0, zoom: 1, mode: "zero", drawn: null, truth: null };
       this.sweepToken = 0;
+      this.cursor = [14, 14]; // the keyboard's brush, in the drawn digit's frame
       root.classList.add("cnn101-nw");
       root.textContent = "";
       this.build();
@@ -147,11 +148,11 @@
       // the input view
       this.view = el("canvas", {
         className: "cnn101-nw-view", width: "40", height: "40", tabindex: "0", role: "img",
-        "aria-label": "The digit as the networks see it. Arrow keys move it, + and - zoom, Space paints when drawing.",
+        "aria-label": "The digit as the networks see it. Arrow keys move it, + and - zoom. When drawing, arrow keys move the brush, Space paints, Shift and arrow keys move the digit.",
       });
       const viewBox = el("figure", { className: "cnn101-nw-viewbox" }, [
         this.view,
-        el("figcaption", { text: "Drag the digit, or focus it and use the arrow keys (+ and - zoom). Drawing: paint with the mouse or a finger." }),
+        el("figcaption", { text: "Drag the digit, or focus it and use the arrow keys (+ and - zoom). Drawing: paint with the mouse or a finger, or with the keyboard: arrow keys move the orange brush, Space paints, Shift and arrow keys move the digit." }),
       ]);
       controls.append(viewBox, digitSet, moveSet);
       this.root.append(controls);
@@ -253,7 +254,15 @@
 
       this.view.addEventListener("keydown", (event) => {
         const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-        if (moves[event.key]) {
+        const drawing = this.state.digit === "drawn";
+        if (moves[event.key] && drawing && !event.shiftKey) { // move the brush
+          const [a, b] = moves[event.key];
+          const last = this.N.digitSize - 1;
+          this.cursor = [Math.max(0, Math.min(last, this.cursor[0] + a)), Math.max(0, Math.min(last, this.cursor[1] + b))];
+          this.update();
+        } else if (event.key === " " && drawing) {
+          this.paintAt(this.cursor[0] + 0.5, this.cursor[1] + 0.5);
+        } else if (moves[event.key]) {
           const [a, b] = moves[event.key];
           set({ dy: this.clampShift(this.state.dy + a), dx: this.clampShift(this.state.dx + b) });
         } else if (event.key === "+" || event.key === "=") {
@@ -290,14 +299,20 @@
       return Math.max(-MAX_SHIFT, Math.min(MAX_SHIFT, v));
     }
 
-    // Paint a soft dot on the drawn digit, at the pointer (in the unshifted, unzoomed frame).
+    // Paint a soft dot on the drawn digit, at the pointer. Painting sets the zoom to 1, so
+    // that the digit's frame is the view's, shifted by (dy, dx).
     paint(event) {
       const rect = this.view.getBoundingClientRect();
+      const frame = (this.view.width - this.N.digitSize) / 2;
+      const y = ((event.clientY - rect.top) / rect.height) * this.view.height - frame - this.state.dy;
+      const x = ((event.clientX - rect.left) / rect.width) * this.view.width - frame - this.state.dx;
+      this.paintAt(y, x);
+    }
+
+    // Paint at (y, x), in pixels of the digit's own size x size frame.
+    paintAt(y, x) {
       const size = this.N.digitSize;
-      const canvas = this.view.width;
-      const frame = (canvas - size) / 2;
-      const y = ((event.clientY - rect.top) / rect.height) * canvas - frame - this.state.dy;
-      const x = ((event.clientX - rect.left) / rect.width) * canvas - frame - this.state.dx;
+      this.state.zoom = 1;
       const d = this.state.drawn;
       for (let i = Math.floor(y - 2); i <= Math.ceil(y + 2); i += 1) {
         for (let j = Math.floor(x - 2); j <= Math.ceil(x + 2); j += 1) {
@@ -341,6 +356,12 @@
       const [h, w] = this.N.networks[big].input_shape;
       this.view.width = w; this.view.height = h;
       drawGray(this.view, this.move(big), h, w, 1);
+      if (s.digit === "drawn") { // the keyboard's brush, in Okabe-Ito orange
+        const frame = (w - this.N.digitSize) / 2;
+        const ctx = this.view.getContext("2d");
+        ctx.fillStyle = "#E69F00";
+        ctx.fillRect(frame + this.cursor[1] + s.dx, frame + this.cursor[0] + s.dy, 1, 1);
+      }
       const started = performance.now();
       this.results = {};
       for (const name of this.N.architectures) {
