@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import docs_dir, load_hook
+from conftest import ROOT, docs_dir, load_hook
 
 import cnn101  # noqa: F401  (registers the package's Keras layers)
 from cnn101 import models
@@ -114,3 +116,53 @@ def test_a_layer_without_a_step_is_refused_by_name():
 def test_digits_travel_as_exact_bytes_or_not_at_all():
     with pytest.raises(ValueError, match="1/255"):
         hook.encode_digits(np.full((1, 2, 2), 0.3, np.float32))
+
+
+def test_the_export_is_declared_then_made_once_and_cached_until_the_key_changes(
+    tmp_path, monkeypatch
+):
+    calls = []
+
+    def fake_export(folder):
+        calls.append(folder)
+        for path in hook.site_files():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(str(len(calls)), encoding="utf-8")
+
+    monkeypatch.setattr(hook, "export", fake_export)
+    monkeypatch.setenv("CNN101_NOTEBOOK_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "mkdocs.yml").touch()
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import Files
+
+    # what File.generated and the hook read of MkDocs' config
+    config = SimpleNamespace(
+        config_file_path=str(tmp_path / "mkdocs.yml"),
+        site_dir=str(tmp_path / "site"),
+        use_directory_urls=True,
+        plugins=SimpleNamespace(_current_plugin="networks"),
+    )
+    files = hook.on_files(Files([]), config)
+    assert sorted(f.src_uri for f in files) == sorted(hook.site_files())
+    source = next(f for f in files if f.src_uri == hook.MANIFEST).abs_src_path
+    hook.on_env(None, config, files)
+    hook.on_env(None, config, files)
+    assert len(calls) == 1
+    assert Path(source).read_text(encoding="utf-8") == "1"
+    monkeypatch.setattr(hook, "cache_key", lambda: "0" * 64)  # cnn101 or a library changed
+    files = hook.on_files(Files([]), config)
+    hook.on_env(None, config, files)
+    assert len(calls) == 2
+    source = next(f for f in files if f.src_uri == hook.MANIFEST).abs_src_path
+    assert Path(source).read_text(encoding="utf-8") == "2"
+
+
+def test_cache_key_follows_the_cnn101_source(tmp_path):
+    package = tmp_path / "cnn101"
+    shutil.copytree(ROOT / "cnn101", package, ignore=shutil.ignore_patterns("__pycache__"))
+    key = hook.cache_key(package)
+    (package / "models.py").write_text(
+        (package / "models.py").read_text() + "\n# changed\n", encoding="utf-8"
+    )
+    assert hook.cache_key(package) != key
