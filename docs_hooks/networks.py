@@ -181,9 +181,19 @@ def _recorded_accuracy(network: Network, result: Any) -> float:
     return float(accuracy)
 
 
+def _keras() -> Any:
+    """Keras, imported after :mod:`cnn101._tf` has loaded TensorFlow quietly."""
+    from cnn101._tf import tensorflow
+
+    tensorflow()
+    import keras
+
+    return keras
+
+
 def _inference_copy(model: Any) -> Any:
     """The same layers and weights, uncompiled: the file keeps no optimizer state."""
-    import keras
+    keras = _keras()
 
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
@@ -229,7 +239,7 @@ def resize_matrices(size_in: tuple[int, int], size_out: tuple[int, int], antiali
     rows : ndarray of shape (size_out[0], size_in[0]), float32
     cols : ndarray of shape (size_out[1], size_in[1]), float32
     """
-    import keras
+    keras = _keras()
 
     def along(n_in: int, n_out: int, other: int) -> np.ndarray:
         units = np.zeros((n_in, n_in, other, 1), np.float32)
@@ -249,7 +259,7 @@ def layer_steps(layers: list, weights: _Weights, input_shape: tuple) -> list[dic
 
     Raises ``ValueError`` for a layer or setting that networks.js does not implement.
     """
-    import keras
+    keras = _keras()
 
     from cnn101.layers.blur_pool import MaxBlurPool2D, binomial_filter
     from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D
