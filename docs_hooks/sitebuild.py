@@ -18,13 +18,14 @@ The order (MkDocs runs each event in the hooks' list order, unless a hook declar
     on_files   -50   notebooks.py executes every notebook       -> state.runs
                      (after mkdocs-jupyter has made the notebook pages)
                      claims.py, replications.py add their generated pages; handout.py
-                     declares the downloads
+                     declares the downloads; networks.py its exported networks
     on_pre_page  50  notebooks.py points the page at its executed copy
                  40  handout.py (teachers mode) swaps in the copy without solutions
     on_page_markdown claims.py (its page) reads state.runs; readability.py the run times
     on_page_content   0  pages.py names the figure files fig-<hash>.png -> state.figures
                     -10  readability.py gives those figures their alt text (needs them)
-    on_env           handout.py writes the downloads (answer keys from state.runs)
+    on_env           handout.py writes the downloads (answer keys from state.runs);
+                     networks.py exports the trained networks (experiment cache)
     on_post_build    pages.py writes figures and CSS; playground.py its data file
 
 The helpers shared with the package (digests of source files, library versions, cache
