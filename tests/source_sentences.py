@@ -1,7 +1,7 @@
 """Every sentence of the source documents: a claim of cnn101.claims, or marked as not a claim.
 
-The tutorials test what their sources say (tutorials/claims page). So that no claim of a
-source is missed, each sentence of each source document (/work/shared/sources, next to
+The tutorials test what their sources say (the page "Claims and verdicts"). So that no claim of a
+source is missed, each sentence of each source document (``../shared/sources/``, next to
 the repository) is either
 
 * covered by a claim: the claim's quote lies in the sentence, or the sentence in the quote
