@@ -228,10 +228,11 @@ CLAIMS: tuple[Claim, ...] = (
         "translations; that is why CNNs are used for images.",
         T01,
         "The traditional method of comparing pixel to pixel is not robust to these translations.",
-        f'{_LECUN}: fully connected networks "have no built-in invariance with respect to '
-        f'translations, or local distortions of the inputs"; convolution shares one kernel '
-        f"across positions, so its feature maps shift with the input. A network with dense "
-        f"layers can still learn some tolerance to shifts from shifted training images.",
+        f'{_LECUN}: "unstructured nets" (fully connected ones) "have no built-in invariance '
+        f'with respect to translations, or local distortions of the inputs"; convolution shares '
+        f"one kernel across positions, so its feature maps shift with the input. A network "
+        f"with dense layers can still learn some tolerance to shifts from shifted training "
+        f"images.",
     ),
     _c(
         "flip-as-translation",
