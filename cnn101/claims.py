@@ -268,7 +268,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Image contains a vertical line at center , the kernel we defined can extract this "
         "vertical line from the image",
         "A +1 column next to a -1 column is a horizontal difference, a vertical-*edge* "
-        "detector (the 2x2 form of "
+        "detector (a 2x2 cousin of "
         "[Prewitt's kernel](https://scikit-image.org/docs/stable/api/skimage.filters.html#skimage.filters.prewitt_v)): "
         "it answers where the brightness changes from one column to the next, so on a line "
         "wider than one pixel it answers at the line's two edges and not inside it.",
