@@ -482,6 +482,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         ),
         "sigmas": lambda: (0.5, 1.0, 2.0),
     },
+    "scale_space.dog_kernel": {"sigma": lambda: 1.0},
     "scale_space.log_features": {"sigmas": lambda: (1.0, 2.0)},
     "scale_space.log_kernel": {"sigma": lambda: 1.0},
     "claims.get_claim": {"claim_id": lambda: "spp-fixed-length"},
