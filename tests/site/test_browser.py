@@ -129,6 +129,44 @@ def test_search_finds_the_pooling_tutorials(tab):
     assert tutorials, f"no pooling tutorial among the search results: {hrefs}"
 
 
+# Each tutorial is the first result for its subject (tutorials/tutorials.yml, ``search``).
+SUBJECTS = {
+    "convolution": "01_how_a_cnn_sees",
+    "pooling": "01_how_a_cnn_sees",
+    "anti-aliased": "02_translation_invariance",
+    "anti-aliased pooling": "02_translation_invariance",
+    "translation invariance": "02_translation_invariance",
+    "zoom augmentation": "03_spatial_resolution_and_scale",
+    "spatial resolution": "03_spatial_resolution_and_scale",
+    "image pyramids": "04_image_pyramids",
+    "Laplacian pyramid": "04_image_pyramids",
+    "atrous convolution": "04_image_pyramids",
+    "feature map alignment": "05_feature_map_alignment",
+    "fine-tuning": "06_transfer_across_resolutions",
+    "transfer learning": "06_transfer_across_resolutions",
+}
+
+
+def test_search_lists_each_tutorial_first_for_its_subject(tab):
+    page = tab.open("")
+    page.click("input.md-search__input")
+    first = {}
+    for query in SUBJECTS:
+        page.fill("input.md-search__input", query)  # the whole query at once
+        page.keyboard.press("End")  # a key event: Material's search reads the field on keyup
+        last = query.lower().split()[-1].split("-")[-1]
+        page.wait_for_function(
+            """(last) => { const a = document.querySelector(".md-search-result__item > a");
+                 return a && decodeURIComponent(a.href).toLowerCase().includes(last); }""",
+            arg=last,
+            timeout=15_000,
+        )
+        href = page.locator(".md-search-result__item > a").first.get_attribute("href")
+        first[query] = href.split("/")[-1].split(".html")[0]
+    wrong = {q: (found, SUBJECTS[q]) for q, found in first.items() if found != SUBJECTS[q]}
+    assert not wrong, f"first result (found, expected): {wrong}"
+
+
 def test_dark_mode_toggle_switches_the_color_scheme(tab):
     page = tab.open("01_how_a_cnn_sees.html")
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
@@ -150,9 +188,35 @@ MIN_FIGURE_TEXT_PX = 8.0
 # the inline backend's 100 dpi, 11.1 px: shown at 72 % of its pixels or more, it stays
 # 8 px (on a phone: assets/javascripts/lightbox.js keeps at least that much).
 MIN_FIGURE_SCALE = MIN_FIGURE_TEXT_PX / (8 * 100 / 72)
-# Pages whose content is not yet within the limits, each with its reason; the test fails
-# on any other page, and on these pages once they pass (so the entry is removed).
-LAYOUT_ALLOWANCES: dict[str, str] = {}
+# Problems a page may still have, each with its reason: (page, start of the problem's
+# message, pattern of the rest or None, reason). Any other problem fails, and so does an
+# allowance that no longer matches anything.
+LAYOUT_ALLOWANCES = (
+    (
+        "03_spatial_resolution_and_scale.html",
+        "printed line wider than the page",
+        None,
+        "temporary: tutorial 3's printed lines are being rewritten with its science",
+    ),
+    (
+        None,  # tutorials 2, 3 and 6
+        "printed line wider than the page",
+        r": stopped by (patience|the step budget) after \d+ steps",
+        "temporary: the trainer's progress line (cnn101/experiments/runner.py, _progress) is "
+        "about 130 characters; it may change only with the recorded evidence",
+    ),
+)
+
+
+def allowance(path: str, problem: str) -> int | None:
+    """The index of the allowance that covers ``problem`` on page ``path``, if any."""
+    for index, (page, start, rest, _reason) in enumerate(LAYOUT_ALLOWANCES):
+        if page not in (None, path) or not problem.startswith(start):
+            continue
+        if rest is None or re.search(rest, problem):
+            return index
+    return None
+
 
 LAYOUT_PROBLEMS = """(minScale) => {
   const width = document.documentElement.clientWidth;
@@ -197,6 +261,23 @@ LAYOUT_PROBLEMS = """(minScale) => {
       problems.push(`cut off, cannot be scrolled: ${name(e)}`);
     }
   }
+  // On a wide screen a printed output fits: no line of it is wrapped by the browser.
+  if (width >= 1000) {
+    for (const pre of content.querySelectorAll(".jp-OutputArea-output pre")) {
+      if (!shown(pre)) continue;
+      const probe = document.createElement("span");
+      probe.textContent = "0".repeat(100);
+      probe.style.whiteSpace = "pre";
+      pre.append(probe);
+      const perChar = probe.getBoundingClientRect().width / 100;  // a monospace font
+      probe.remove();
+      for (const line of pre.textContent.split("\\n")) {
+        if (line.length * perChar > pre.clientWidth + 1) {
+          problems.push(`printed line wider than the page, wrapped: "${line.slice(0, 160)}"`);
+        }
+      }
+    }
+  }
   // Figure text: inline SVG text in screen pixels, notebook figures by their scale.
   for (const t of content.querySelectorAll("svg text")) {
     if (!shown(t) || t.closest(".cnn101-pg")) continue;
@@ -221,17 +302,19 @@ def test_every_page_shows_all_of_itself(built_site, browser, base_url, width):
     sideways scroll, no table, equation or command clipped, no figure text under 8 px."""
     context = browser.new_context(viewport={"width": width, "height": 844})
     page = context.new_page()
-    problems, needed = [], set()
+    problems, used = [], set()
     for path in site_paths(built_site.site):
         page.goto(base_url + path, wait_until="load")
         page.wait_for_timeout(500)  # the math typeset, the boxes measured (overflow.js)
         # The issue's limit is for a phone; at 1280 px a figure also opens full size.
-        found = page.evaluate(LAYOUT_PROBLEMS, MIN_FIGURE_SCALE if width < 600 else None)
-        if path in LAYOUT_ALLOWANCES:
-            needed.update([path] if found else [])
-            continue
-        problems += [f"{width} px /{path}: {p}" for p in found]
+        for problem in page.evaluate(LAYOUT_PROBLEMS, MIN_FIGURE_SCALE if width < 600 else None):
+            covered = allowance(path, problem)
+            if covered is None:
+                problems.append(f"{width} px /{path}: {problem}")
+            else:
+                used.add(covered)
     context.close()
-    stale = set(LAYOUT_ALLOWANCES) - needed
-    assert not stale, f"these pages now pass: remove their allowance: {sorted(stale)}"
+    if width >= 1000:  # the allowances are for the wide screen's printed lines
+        stale = [LAYOUT_ALLOWANCES[i][3] for i in range(len(LAYOUT_ALLOWANCES)) if i not in used]
+        assert not stale, f"allowances no longer needed, remove them: {stale}"
     assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems[:60])
