@@ -307,6 +307,21 @@ def set_title(content: str, title: str) -> str:
 _INLINE_MATH = re.compile(r"\$([^$]+)\$")
 
 
+SEARCH_BOOST = 2.0  # a tutorial's sections rank above the API pages that name a term
+
+
+def set_search_terms(page, record: dict) -> None:
+    """Give the search index a tutorial's title and key terms (``search`` in tutorials.yml).
+
+    mkdocs-material's search reads ``page.meta``: its ``tags`` field weighs far more than
+    the text (Material's default field boosts), so a query with one of the tutorial's key
+    terms lists the tutorial whose subject it is before the pages that only mention it;
+    ``search.boost`` lifts every section of a tutorial a little above the reference pages.
+    """
+    page.meta["tags"] = [record["title"], *record.get("search", [])]
+    page.meta.setdefault("search", {})["boost"] = SEARCH_BOOST
+
+
 def plain_toc_titles(items) -> None:
     """Show a heading's inline math ``$T' = T$`` in the table of contents as ``T' = T``."""
     for item in items:
@@ -354,6 +369,7 @@ def on_page_content(html_text, page, config, files):
     if record is None:
         return content
     plain_toc_titles(page.toc.items if page.toc else [])
+    set_search_terms(page, record)
     page.title = record["title"]  # the navigation and the browser tab
     if page.toc and page.toc.items and page.toc.items[0].level == 1:
         page.toc.items[0].title = record["title"]

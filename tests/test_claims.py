@@ -213,9 +213,10 @@ def test_the_table_quotes_the_source_and_shows_the_literature_and_untested_claim
     page = hook.claims_markdown(
         (a, b), hook.check_records(hook.records_in(nb, "01_x.ipynb"), (a, b))
     )
-    assert "*“it holds, I guess”*" in page
+    assert "<em>“it holds, I guess”</em>" in page
     assert "[Someone (2020)](https://arxiv.org/abs/2001.00001) \\| yes" in page
-    assert "**not tested here** | A name. | [tutorial 1, discussed at cell 2]" in page
+    assert "<strong>Why not measured:</strong> A name." in page
+    assert "**not tested here**</span> | [tutorial 1, discussed at cell 2]" in page
     assert "1 confirmed, 0 partly, 0 refuted, 0 not detected, 1 not tested here" in page  # fmt: skip
 
 

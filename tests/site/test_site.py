@@ -246,6 +246,20 @@ def test_math_is_left_for_the_vendored_renderer(site):
     assert any(src.endswith("math.js") for src in scripts)
 
 
+def test_the_site_root_holds_only_what_a_reader_needs(site):
+    """Pages, the notebooks offered for download, their figures and the site's own files."""
+    machinery = {"404.html", "objects.inv", "sitemap.xml", "sitemap.xml.gz"}
+    stray = [
+        f.name
+        for f in site.iterdir()
+        if f.is_file()
+        and f.name not in machinery
+        and f.suffix not in (".html", ".ipynb")
+        and not re.fullmatch(r"fig-[0-9a-f]{16}\.png", f.name)
+    ]
+    assert not stray, f"files a reader does not need at the site root: {stray}"
+
+
 def test_no_page_is_over_the_size_limit(site):
     """A page and the figures it shows weigh at most 1.5 MB."""
     for page in html_pages(site):
