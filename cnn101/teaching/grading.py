@@ -207,9 +207,10 @@ def _cnn101_grader_request(request_path, reply_path):
         for module_name, module in list(sys.modules.items()):
             if module_name != "cnn101.exercises" and not module_name.startswith("cnn101.exercises."):
                 continue
+            prefix = "" if module_name == "cnn101.exercises" else module_name[17:] + "."
             for attr in getattr(module, "__all__", []):
                 obj = getattr(module, attr, None)
-                owners = [(attr, obj)] if not isinstance(obj, type) else [
+                owners = [(prefix + attr, obj)] if not isinstance(obj, type) else [
                     (f"{attr}.{key}", value) for key, value in vars(obj).items()
                 ]
                 for label, value in owners:
@@ -221,7 +222,7 @@ def _cnn101_grader_request(request_path, reply_path):
             if key.startswith("check_") and isinstance(value, types.FunctionType) and not str(
                 getattr(value, "__module__", "")
             ).startswith("cnn101."):
-                reply.append(key)
+                reply.append(f"{key} (defined in the notebook)")
         reply = sorted(set(reply))
     elif request["op"] == "values":
         reply = []
@@ -1050,7 +1051,7 @@ def grade_notebook(
             row = GradeRow(
                 name, number, row.check, False, f"not done: left as handed out ({what})", "empty"
             )
-        own = [r for r in replaced if r == row.check or r.endswith(f".{row.check}")]
+        own = [r for r in replaced if r.split(" ")[0].rpartition(".")[2] == row.check]
         if own:
             reason = "; ".join(
                 r for r in [row.reason, "its check was replaced in the notebook (ignored)"] if r
@@ -1351,7 +1352,12 @@ def student_notes(rows: Sequence[GradeRow], file: str) -> str:
     >>> student_notes(rows, "a.ipynb")
     'exercises 2, 3: not done: `y` is not defined'
     """
-    rows = [row for row in _check_rows(rows) if row.file == file]
+    return "; ".join(_note_parts(_check_rows(rows), file))
+
+
+def _note_parts(rows: Sequence[GradeRow], file: str) -> list[str]:
+    """Return the parts of :func:`student_notes`: one a reason (or a group of exercises)."""
+    rows = [row for row in rows if row.file == file]
     groups: dict[str, list[int]] = {}
     for row in rows:
         if row.exercise is None:
@@ -1363,8 +1369,11 @@ def student_notes(rows: Sequence[GradeRow], file: str) -> str:
         f"exercise{'s' if len(numbers) > 1 else ''} {_numbers(numbers)}: {reason}"
         for reason, numbers in groups.items()
     ]
-    parts += [row.reason for row in rows if row.exercise is None and row.reason]
-    return "; ".join(parts)
+    said = " ".join(groups)  # a stopped run is said once, where its exercises are
+    parts += [
+        row.reason for row in rows if row.exercise is None and row.reason and row.reason not in said
+    ]
+    return parts
 
 
 def totals(rows: Sequence[GradeRow]) -> dict[str, tuple[int, int]]:
@@ -1502,9 +1511,17 @@ h2 { font-weight: 400; font-size: 1.4rem; margin: 2rem 0 0.6rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
 th, td { text-align: left; vertical-align: top; padding: 0.5rem 0.6rem;
-  border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-th { font-weight: 700; }
+  border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+th { font-weight: 700; white-space: nowrap; }
 td.num { white-space: nowrap; }
+td ul { margin: 0; padding-left: 1.1rem; }
+@media (max-width: 40em) {  /* a phone: each row a card, each cell labelled */
+  table, tbody, tr, td { display: block; width: 100%; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  tr { border-bottom: 1px solid var(--line); padding: 0.6rem 0; }
+  td { border: 0; padding: 0.1rem 0; }
+  td::before { content: attr(data-label) ": "; font-weight: 700; }
+}
 .bar { display: block; height: 0.45rem; background: var(--bar); border-radius: 0.2rem;
   margin-top: 0.25rem; min-width: 4rem; }
 .bar > span { display: block; height: 100%; background: var(--primary); border-radius: 0.2rem; }
@@ -1549,22 +1566,23 @@ def report_html(rows: Sequence[GradeRow], *, title: str = "Class report") -> str
         count, total = int(record["passed"]), int(record["students"])
         share = 100 * count / total if total else 0
         lines.append(
-            f'<tr><td class="num">{esc(record["exercise"])}</td>'
-            f"<td><code>{esc(record['check'])}</code></td>"
-            f'<td class="num">{count} of {total}'
+            f'<tr><td class="num" data-label="Exercise">{esc(record["exercise"])}</td>'
+            f'<td data-label="Check"><code>{esc(record["check"])}</code></td>'
+            f'<td class="num" data-label="Passed">{count} of {total}'
             f'<span class="bar" role="img" aria-label="{share:.0f} % passed">'
             f'<span style="width:{share:.0f}%"></span></span></td>'
-            f"<td>{esc(record['most_common_reason']) or '&ndash;'}</td>"
-            f"<td>{esc(record['students_not_passed']) or '&ndash;'}</td></tr>"
+            f'<td data-label="Most common reason">{esc(record["most_common_reason"]) or "-"}</td>'
+            f'<td data-label="Not passed">{esc(record["students_not_passed"]) or "-"}</td></tr>'
         )
     people = []
     for record in students:
         full = record["passed"] == record["exercises"]
         mark = "ok" if full else "no"
+        notes = "".join(f"<li>{esc(part)}</li>" for part in _note_parts(rows, record["file"]))
         people.append(
-            f"<tr><td>{esc(record['file'])}</td>"
-            f'<td class="num {mark}">{esc(record["total"])}</td>'
-            f"<td>{esc(record['notes']) or '&ndash;'}</td></tr>"
+            f'<tr><td data-label="Notebook">{esc(record["file"])}</td>'
+            f'<td class="num {mark}" data-label="Total">{esc(record["total"])}</td>'
+            f'<td data-label="What happened">{f"<ul>{notes}</ul>" if notes else "-"}</td></tr>'
         )
     full_marks = sum(r["passed"] == r["exercises"] for r in students)
     return f"""<!DOCTYPE html>

@@ -330,7 +330,8 @@ def test_every_row_below_full_marks_says_what_happened(graded):
     assert "metadata says it is the 'answer key' version" in notes["right.ipynb"]
     for file in ("forged.ipynb", "redefined.ipynb"):
         assert "its check was replaced in the notebook (ignored)" in notes[file], file
-    assert "replaced check_spp_length" in notes["redefined.ipynb"]
+    assert "replaced check_spp_length (defined in the notebook)" in notes["redefined.ipynb"]
+    assert notes["loops.ipynb"].count("longer than its time limit") == 1, "said once"
     assert "Feedback.__bool__" in notes["forged.ipynb"]
     assert "pyramids.check_storage_overhead" in notes["forged.ipynb"]
 
