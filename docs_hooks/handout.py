@@ -490,12 +490,16 @@ def zip_readme(version: str, site_url: str, notebooks: list[str], *, answers: bo
         f"""
 ## Grade
 
-Collect the students' notebooks in a folder, then, where cnn101 is installed:
+Collect the students' notebooks in a folder, `submissions`, then, where cnn101 is
+installed (with Jupyter, or `pip install nbclient ipykernel`):
 
 ```bash
-pip install nbclient ipykernel
-python -m cnn101.teaching grade --handout student/{notebooks[0]} submissions/*.ipynb --csv grades.csv
+python -m cnn101.teaching grade submissions --handout student/{notebooks[0]} --csv grades.csv
 ```
+
+It writes `grades.csv` (each student's total and what happened), `grades-detail.csv`
+(each exercise) and the class report, `grades-class.csv` and `grades-class.html` (open
+it in a browser).
 
 The grader runs the students' code: run submissions you do not trust in a container
 (see the teachers' page, {site_url.rstrip("/")}/teachers/).

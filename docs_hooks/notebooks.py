@@ -167,6 +167,7 @@ def run_time(record: dict) -> RunTime:
         cold_seconds=None if cold is None else float(cold["seconds"]),
         machine="" if cold is None else str(cold.get("machine", "")),
         executed_at="" if cold is None else str(cold.get("executed_at", "")),
+        load=cold.get("load") if cold is not None else None,
     )
 
 
@@ -483,6 +484,7 @@ def ensure_executed(
             "seconds": record["seconds"],
             "machine": record["machine"],
             "executed_at": now,
+            "load": record["load"],
         }
     _write_atomic(meta, json.dumps(record, indent=2))  # written last: marks the entry complete
     return ExecutedNotebook(

@@ -145,14 +145,23 @@ def _machines(times: dict) -> str:
     said = "; ".join(
         f"{machine or 'a machine not recorded'}, on {day}" for machine, day in sorted(runs)
     )
-    return f" The cold runs were measured by the site build on {said}."
+    loads = sorted(
+        t.load
+        for t in times.values()
+        if getattr(t, "load", None) is not None and t.cold_seconds is not None
+    )
+    busy = ""
+    if loads:  # a shared machine runs slower: say how busy it was
+        span = f"{loads[0]:.1f}" if loads[0] == loads[-1] else f"{loads[0]:.1f} to {loads[-1]:.1f}"
+        busy = f" (its load average was {span} when the runs began)"
+    return f" The cold runs were measured by the site build on {said}{busy}."
 
 
 def teachers_table(tutorials: list[dict], seconds: dict | None = None) -> str:
     """The teachers' page table, then each tutorial's objectives, in Markdown.
 
-    The table keeps to short columns (tutorial, class time, prerequisites, run time) so
-    that it reads on a phone; what students can do after each tutorial follows it as a
+    The table keeps to three short columns (tutorial and class time, prerequisites, run
+    time) so that it reads on a phone; what students can do after each tutorial follows it as a
     list. ``seconds`` maps each notebook to its ``sitebuild.RunTime`` (or a number).
     """
     seconds = seconds or {}
@@ -161,13 +170,12 @@ def teachers_table(tutorials: list[dict], seconds: dict | None = None) -> str:
         return f"[{text}]({record['notebook']})"
 
     rows = [
-        "| Tutorial | Class time | Prerequisites | Runs in |",
-        "| --- | --- | --- | --- |",
+        "| Tutorial, class time | Prerequisites | Runs in |",
+        "| --- | --- | --- |",
     ]
     for number, record in enumerate(tutorials, start=1):
         cells = (
-            link(record, f"{number}. {record['title']}"),
-            record["time"],
+            link(record, f"{number}. {record['title']}") + f", {record['time']}",
             prerequisites(record, tutorials, link),
             stated_run_time(seconds.get(record["notebook"])),
         )

@@ -80,6 +80,7 @@ class RunTime:
     cold_seconds: float | None
     machine: str  # the machine of the cold run
     executed_at: str  # the date of the cold run (ISO 8601, UTC)
+    load: float | None = None  # the machine's load average when the cold run began
 
 
 @dataclass(frozen=True)

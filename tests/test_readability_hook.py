@@ -38,7 +38,7 @@ def test_the_teachers_page_renders_its_table_from_the_data():
     table = hook.teachers_table(TUTORIALS).splitlines()
     rows = [line for line in table if line.startswith("|")]
     assert len(rows) == 2 + len(TUTORIALS) and table[: len(rows)] == rows, "one table"
-    assert rows[0] == "| Tutorial | Class time | Prerequisites | Runs in |"
+    assert rows[0] == "| Tutorial, class time | Prerequisites | Runs in |"
     assert rows[4].startswith("| [3. Spatial resolution and scale](03_")
     assert "[1. How a CNN sees](01_how_a_cnn_sees.ipynb); [2. Translation" in rows[4]
     for number, record in enumerate(TUTORIALS, 1):  # the objectives, as a list after it
@@ -69,6 +69,8 @@ def test_a_run_shortened_by_the_training_cache_states_both_times():
     table = hook.teachers_table(TUTORIALS, {TUTORIALS[1]["notebook"]: cached})
     assert "| about 2 min (about 41 s with its trained networks cached) |" in table
     assert "measured by the site build on Xeon, 2 cores, Linux, on 2026-12-07." in table
+    busy = hook.teachers_table(TUTORIALS, {TUTORIALS[0]["notebook"]: _times(load=8.79)})
+    assert "on 2026-12-07 (its load average was 8.8 when the runs began)." in busy
     header = hook.tutorial_header(TUTORIALS[1], TUTORIALS, lambda n: n, cached)
     assert "a cold first run, measured when this site was built on Xeon, 2 cores" in header
 
