@@ -26,6 +26,14 @@ calls the library function the exercise asks to write (``ops.max_pool2d`` in a m
 pooling) does not pass. Errors in other cells, and why a run stopped (time limit, the
 kernel died or was ended by ``exit()`` / ``os._exit``), are reported.
 
+Every exercise below full marks gets a reason a teacher can read out, and so does the
+student's row of the summary (:func:`student_notes`): a deleted exercise cell, an exercise
+left as handed out, another tutorial's notebook (by its checks or its metadata; it is not
+run), a check called with other parameters, a check replaced or defined in the notebook
+(ignored), metadata that disagrees with the handout, a file that is not a notebook, the
+time limit (:data:`KINDS`). The class report (:func:`class_report`, :func:`report_html`)
+counts them per exercise.
+
 What the grader is not: a sandbox. It runs the students' code with the teacher's
 rights, as Jupyter does. Run untrusted submissions in a container or a throw-away
 virtual machine, as with nbgrader. The re-implementation test reads names (the answer

@@ -110,8 +110,10 @@ def test_answer_key_ran_with_every_check_passing(site, notebook):
 
 def test_teachers_page_links_every_download(site):
     html = (site / "teachers.html").read_text(encoding="utf-8")
-    for what in ("wheel", "zip", "student zip"):
+    for what in ("wheel", "zip", "student zip", "cpu requirements"):
         assert Path(PATHS[what]).name in html, what
+    cpu = (site / PATHS["cpu requirements"]).read_text(encoding="utf-8")
+    assert cpu == hook.cpu_requirements() and "tensorflow-cpu>=" in cpu
     for notebook in NOTEBOOKS:
         for kind in ("student", "answers"):
             assert f"{PATHS[kind + ':' + notebook.name]}" in html, (kind, notebook.name)
