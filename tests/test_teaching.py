@@ -297,7 +297,7 @@ def test_class_report_counts_per_exercise_and_names_the_students(tmp_path):
 
 
 def test_progress_bar_fills_with_the_class():
-    assert [grading.progress_bar(k, 3, width=6) for k in range(4)] == [
+    assert [grading._progress_bar(k, 3, width=6) for k in range(4)] == [
         "[------]",
         "[##----]",
         "[####--]",

@@ -80,7 +80,6 @@ __all__ = [
     "grade",
     "grade_notebook",
     "load_manifest",
-    "progress_bar",
     "report_html",
     "student_notes",
     "summary",
@@ -1294,7 +1293,7 @@ def grade(
         if progress is not None:
             passed, total = totals(found).get(path.name, (0, 0))
             progress(
-                f"{count}/{len(paths)} {progress_bar(count, len(paths))} {path.name}: "
+                f"{count}/{len(paths)} {_progress_bar(count, len(paths))} {path.name}: "
                 f"{passed}/{total} in {time.monotonic() - start:.0f} s"
             )
     return rows
@@ -1303,7 +1302,7 @@ def grade(
 # --------------------------------------------------------------------------- reports
 
 
-def progress_bar(done: int, total: int, width: int = 20) -> str:
+def _progress_bar(done: int, total: int, width: int = 20) -> str:
     """Return a text bar of ``done`` out of ``total`` ("[#####---------------]").
 
     Parameters
@@ -1319,9 +1318,9 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
 
     Examples
     --------
-    >>> progress_bar(1, 4, width=8)
+    >>> _progress_bar(1, 4, width=8)
     '[##------]'
-    >>> progress_bar(0, 0, width=4)
+    >>> _progress_bar(0, 0, width=4)
     '[####]'
     """
     filled = width if total <= 0 else round(width * min(max(done, 0), total) / total)
@@ -1360,7 +1359,12 @@ def student_notes(rows: Sequence[GradeRow], file: str) -> str:
     >>> student_notes(rows, "a.ipynb")
     'exercises 2, 3: not done: `y` is not defined'
     """
-    return "; ".join(_note_parts(_check_rows(rows), file))
+    rows = _check_rows(rows)
+    if not isinstance(file, str):
+        raise TypeError(
+            f"`file` must be a submission's file name (str). Received: file={check.describe(file)}"
+        )
+    return "; ".join(_note_parts(rows, file))
 
 
 def _note_parts(rows: Sequence[GradeRow], file: str) -> list[str]:
