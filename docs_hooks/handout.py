@@ -257,7 +257,8 @@ the same Python version as the lab's, in a terminal in the site's folder, collec
 wheel and everything it needs into one folder, `wheelhouse`:
 
 {collect}
-Copy `wheelhouse` to the lab (a USB stick, a shared drive). Then, on each lab computer,
+For Linux, Python 3.11 and TensorFlow 2.21 it holds 135 files, about 780 MB. Copy
+`wheelhouse` to the lab (a USB stick, a shared drive). Then, on each lab computer,
 in a terminal in the folder that holds `wheelhouse`, install from it alone:
 
 {lab}
