@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
         return 2
     cache = Path(argv[0])
     failures = 0
+    machines = set()
     print(f"{'tutorial':40s} {'seconds':>8s} {'budget':>7s}")
     for notebook in sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.ipynb")):
         records = sorted(cache.glob(f"{notebook.stem}-*.json"))
@@ -40,11 +41,16 @@ def main(argv: list[str]) -> int:
             print(f"{notebook.stem:40s} {'no record' if not records else 'several':>8s}")
             failures += 1
             continue
-        seconds = json.loads(records[0].read_text(encoding="utf-8"))["seconds"]
+        record = json.loads(records[0].read_text(encoding="utf-8"))
+        seconds = record["seconds"]
         over, failed = seconds > budget, seconds > MARGIN * budget
         failures += failed
         note = "  OVER BUDGET, FAILED" if failed else "  over budget" if over else ""
-        print(f"{notebook.stem:40s} {seconds:8.1f} {budget:7d}{note}")
+        cached = "  (training cached: not a cold run)" if record.get("training") == "cached" else ""
+        print(f"{notebook.stem:40s} {seconds:8.1f} {budget:7d}{note}{cached}")
+        machines.add((record.get("machine", "machine not recorded"), record.get("load")))
+    for machine, load in sorted(machines, key=str):
+        print(f"on {machine}" + (f" (load average {load} when a run began)" if load else ""))
     return 1 if failures else 0
 
 
