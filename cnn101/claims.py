@@ -76,6 +76,11 @@ _CHEN_V3PLUS = "[Chen et al. (2018b)](https://arxiv.org/abs/1802.02611)"
 _FINNVEDEN = "[Finnveden et al. (2020)](https://arxiv.org/abs/2004.11678)"
 _DEEPDREAM = "[Mordvintsev et al. (2015)](https://research.google/blog/inceptionism-going-deeper-into-neural-networks/)"
 _KERAS_DREAM = "[Keras' DeepDream example](https://keras.io/examples/generative/deep_dream/)"
+_GRAUMAN = "[Grauman & Darrell (2005)](https://doi.org/10.1109/ICCV.2005.239)"
+_TANIMOTO = "[Tanimoto (1981)](https://doi.org/10.1016/0146-664X%2881%2990046-0)"
+_ADELSON = "[Adelson et al. (1984)](https://persci.mit.edu/pub_abstracts/RCA84_abs.html)"
+_BURT_SPLINE = "[Burt & Adelson (1983b)](https://doi.org/10.1145/245.247)"
+_LECUN = "[LeCun et al. (1998)](https://doi.org/10.1109/5.726791)"
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,19 @@ _TRANSFER_RULES = [
 CLAIMS: tuple[Claim, ...] = (
     # --- Krishnan, "Translation in-variance and CNN" -----------------------------------
     _c(
+        "pixel-comparison-translations",
+        BLOG_INVARIANCE,
+        "Comparing images pixel by pixel, as a multi-layer perceptron does, is not robust to "
+        "translations; that is why CNNs are used for images.",
+        T01,
+        "The traditional method of comparing pixel to pixel is not robust to these translations.",
+        f'{_LECUN}: "unstructured nets" (fully connected ones) "have no built-in invariance '
+        f'with respect to translations, or local distortions of the inputs"; convolution shares '
+        f"one kernel across positions, so its feature maps shift with the input. A network "
+        f"with dense layers can still learn some tolerance to shifts from shifted training "
+        f"images.",
+    ),
+    _c(
         "flip-as-translation",
         BLOG_INVARIANCE,
         "An image and its flipped version show what a translation does to pixel-by-pixel "
@@ -243,6 +261,19 @@ CLAIMS: tuple[Claim, ...] = (
         f"the subsampling grid from the input.",
     ),
     _c(
+        "kernel-extracts-line",
+        BLOG_INVARIANCE,
+        "The 2x2 kernel [[1, -1], [1, -1]] extracts the vertical line from the image.",
+        T01,
+        "Image contains a vertical line at center , the kernel we defined can extract this "
+        "vertical line from the image",
+        "A +1 column next to a -1 column is a horizontal difference, a vertical-*edge* "
+        "detector (a 2x2 cousin of "
+        "[Prewitt's kernel](https://scikit-image.org/docs/stable/api/skimage.filters.html#skimage.filters.prewitt_v)): "
+        "it answers where the brightness changes from one column to the next, so on a line "
+        "wider than one pixel it answers at the line's two edges and not inside it.",
+    ),
+    _c(
         "relu-isolates-line",
         BLOG_INVARIANCE,
         "ReLU isolates the vertical line that the convolution extracted.",
@@ -252,6 +283,19 @@ CLAIMS: tuple[Claim, ...] = (
         "ReLU, max(x, 0) ([Nair & Hinton, 2010](https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf)), "
         "keeps the positive responses of a kernel and zeroes the rest; which side of a "
         "pattern survives depends on the kernel's sign, so an edge-pair kernel keeps one edge.",
+    ),
+    _c(
+        "pooling-summarises",
+        BLOG_INVARIANCE,
+        "Pooling summarises the feature map: it keeps the feature itself, drops the zero areas "
+        "that only position it, and reduces the map's dimensions.",
+        T01,
+        "What we would like to do is to summarize the feature map to retain only the most "
+        "useful part — the feature itself.",
+        "Max pooling keeps the largest value of each window and the window's place on a "
+        "coarser grid: the map shrinks by the window's area, zeros included, so what pooling "
+        f"keeps is a coarser map, not the feature without its position. {_ZHANG} and "
+        f"{_AZULAY} measure what the coarser grid costs under shifts.",
     ),
     _c(
         "max-pool-intensifies",
@@ -357,8 +401,37 @@ CLAIMS: tuple[Claim, ...] = (
         "after pooling layers to create an approximation of SIFT style key points.",
         f"{_LOWE} finds SIFT keypoints as extrema over space *and scale* of differences of "
         f"Gaussian-blurred images at adjacent scales, a stand-in for the scale-normalised "
-        f"Laplacian of {_LINDEBERG}; a DoG is a difference across scales, which a single "
-        f"filter cannot show.",
+        f"Laplacian of {_LINDEBERG}. By linearity a DoG image at one pair of scales *is* one "
+        f"convolution, with the centre-surround kernel G(kσ) - G(σ); what no single filter "
+        f"does is SIFT's search for extrema across the stack of DoG images at many scales, "
+        f"which is what makes a keypoint and its scale.",
+    ),
+    _c(
+        "corner-filter-resolutions",
+        FORUM,
+        "One corner filter responds to the cats' heads (gray squares) at both spatial "
+        "resolutions, while another filter's response depends on the resolution; the post asks "
+        "whether the first is a coincidence.",
+        T05,
+        "It seems to work for cats at each spatial resolution, but is that a coincidence?",
+        "A corner with straight edges looks the same at every magnification about its tip, so "
+        "a filter that sees only the tip answers the same for a near and a far head; a filter "
+        "whose field of view spans the head does not "
+        f"([Jansson et al. (2020)]({JANSSON_URL}), Figure 3). Scale-space methods "
+        f"({_LINDEBERG}) run each filter at several scales for that reason.",
+    ),
+    _c(
+        "van-noord-citations",
+        FORUM,
+        "The linked paper (arXiv:1602.01255) cites earlier attempts at scale-invariant CNNs and "
+        "proposes an approach of its own.",
+        T05,
+        "this paper should give reasonable citations to previous attempts at scale invariant "
+        "CNNs, as well as suggesting a particular approach",
+        f'{_VAN_NOORD} (Pattern Recognition 61): "Previous work attempting to deal with such '
+        f'scale variations focused on encouraging scale-invariant CNN representations"; they '
+        f'propose "a multi-scale CNN method to encourage the recognition of both types of '
+        f'features", scale-invariant and scale-variant, not a scale-invariant CNN alone.',
     ),
     # --- Lei Mao, "Image Pyramids and Its Applications in Deep Learning" ---------------
     _c(
@@ -390,8 +463,9 @@ CLAIMS: tuple[Claim, ...] = (
         T04,
         "the storage cost only increases by 1/3 at most if the dimension reduction is 1/2 at "
         "each dimension",
-        f"{_BURT} give the same bound (the levels add 1/4 + 1/16 + ... < 1/3) for sides "
-        f"that halve exactly.",
+        "The bound is the geometric series 1/4 + 1/16 + ... < 1/3 (each level a quarter of "
+        f"the one below) for sides that halve exactly; the post's reference, {_ADELSON}, "
+        f"describes pyramids whose levels halve each side.",
     ),
     _c(
         "coarse-to-fine-translations",
@@ -401,8 +475,11 @@ CLAIMS: tuple[Claim, ...] = (
         T04,
         "the number of translations you did would be significantly smaller than going "
         "through the high resolution image",
-        f"{_BURT} and later pyramid methods use coarse-to-fine search for this reason; it can "
-        f"miss a target whose coarse version is not distinctive.",
+        f'{_TANIMOTO} matches templates through a pyramid, coarse level first: it "allows '
+        f"both a savings in computation time (by a problem-dependent amount) and a "
+        f"considerable degree of insensitivity to noise\"; {_ADELSON}, the post's reference, "
+        f"describe pyramid methods for image analysis. The search can miss a target whose "
+        f"coarse version is not distinctive.",
     ),
     _c(
         "deepdream-smoothing",
@@ -413,8 +490,23 @@ CLAIMS: tuple[Claim, ...] = (
         "gradients for generating the patterns, probably for the smoothing purpose I guess",
         f"DeepDream ({_DEEPDREAM}) runs gradient ascent at several scales (octaves), "
         f"smallest first; between scales it enlarges the image and re-injects the detail "
-        f"that shrinking and re-enlarging lost ({_KERAS_DREAM}), so patterns made at a coarse "
-        f"scale are refined at finer ones.",
+        f"that shrinking and re-enlarging lost ({_KERAS_DREAM}: the original resized to this "
+        f"scale minus its smaller copy resized up, with plain resizes at a ratio of 1.4, "
+        f"Laplacian-like but not a Burt-Adelson level), so patterns made at a coarse scale "
+        f"are refined at finer ones.",
+    ),
+    _c(
+        "upsample-for-blending",
+        PYRAMIDS,
+        "Resizing the coarse levels of a pyramid back to the full size is mainly used for "
+        "image blending.",
+        T04,
+        "In some situations, we also need to resize the low resolution images to the size of "
+        "high resolution image. This is mainly used for image blending.",
+        f"Expanding each coarse level to the next finer size is a step of every Laplacian "
+        f"pyramid ({_BURT}: each level is G_k - expand(G_k+1), and decoding expands level by "
+        f"level); blending two images that way is Burt and Adelson's multiresolution spline "
+        f"({_BURT_SPLINE}), the method of the OpenCV tutorial the post links.",
     ),
     _c(
         "spp-fixed-length",
@@ -423,8 +515,25 @@ CLAIMS: tuple[Claim, ...] = (
         T04,
         "resulting a fixed length feature vector, independent of the size of input tensor",
         f'{_HE}: SPP-net "can generate a fixed-length representation regardless of image '
-        f'size/scale"; their detection model pools into 6x6, 3x3, 2x2 and 1x1 bins (12,800 numbers '
-        f"from 256 maps).",
+        f'size/scale". Their ImageNet classification networks (Section 3.1.2) and their '
+        f"detection network pool into 6x6, 3x3, 2x2 and 1x1 bins (12,800 numbers from 256 "
+        f"maps); 4x4, 2x2, 1x1 is Figure 3's illustration. For training at fixed sizes they "
+        f"pool with window ceil(a/n) and stride floor(a/n) and give the 180-pixel network "
+        f'"the same fixed length" as the 224-pixel one, but on its 10 x 10 map that rule '
+        f"gives 9 windows per side for n = 6, not 6 (tutorial 4).",
+    ),
+    _c(
+        "spp-spatial-information",
+        PYRAMIDS,
+        "The SPP vector contains rich spatial information, which increases accuracy.",
+        T04,
+        "This vector contains rich spatial information that increases the computer vision "
+        "task accuracy.",
+        f"{_HE} (Section 3.1.2, Table 2): multi-level pooling lowers the ImageNet error of "
+        f"each network they try, also with a pyramid that has fewer parameters than the "
+        f'network without SPP, so "the gain of multi-level pooling is not simply due to more '
+        f'parameters"; they credit its robustness "to the variance in object deformations and '
+        f'spatial layout".',
     ),
     _c(
         "spp-like-image-pyramid",
@@ -433,7 +542,8 @@ CLAIMS: tuple[Claim, ...] = (
         T04,
         "Obviously, the concept of this method is extremely close to image pyramids in the "
         "traditional computer vision.",
-        f"{_HE} take SPP from spatial pyramid matching ({_LAZEBNIK}): a pyramid of ever "
+        f"{_HE} take SPP from the pyramid match kernel ({_GRAUMAN}) and spatial pyramid "
+        f"matching ({_LAZEBNIK}): a pyramid of ever "
         f"finer grids of bins over *one* image, not a pyramid of resolutions; He et al. use "
         f"image pyramids separately, for multi-size training and multi-scale testing.",
     ),
@@ -458,6 +568,20 @@ CLAIMS: tuple[Claim, ...] = (
         "Therefore the outputs from parallel poolings could be stacked together.",
         f"{_ZHAO}: pooled to 1x1, 2x2, 3x3 and 6x6 bins, each reduced by a 1x1 convolution to "
         f"1/N of the channels, upsampled bilinearly and concatenated with the input map.",
+    ),
+    _c(
+        "psp-like-deepdream",
+        PYRAMIDS,
+        "PSPNet's bilinear upsampling of the pooled maps is similar to DeepDream's method, "
+        "and DeepDream came earlier.",
+        T04,
+        "Hengshuang Zhao used a method similar to Google DeepDream's method by resizing the "
+        "pooled tensor to the original size by bilinear interpolation in PSPNet (I believe "
+        "Google DeepDream algorithm came earlier than their publications).",
+        f"DeepDream came first: {_DEEPDREAM} is from June 2015, {_ZHAO} from December 2016 "
+        f"(arXiv) and CVPR 2017. The likeness is one step, a bilinear resize: DeepDream "
+        f"resizes the *image* between scales of its gradient ascent ({_KERAS_DREAM}), PSPNet "
+        f"the *pooled feature maps* to the map's size so that they can be concatenated.",
     ),
     _c(
         "bilinear-differentiable",
@@ -521,8 +645,10 @@ CLAIMS: tuple[Claim, ...] = (
         "DeepLab v3+ Network Architecture",
         f"{_CHEN_V3PLUS}: DeepLab v3 becomes the encoder; a simple decoder upsamples its "
         f"output 4x, concatenates low-level features reduced by a 1x1 convolution, refines "
-        f"with 3x3 convolutions and upsamples 4x again; convolutions are atrous separable "
-        f"(depthwise atrous, then pointwise).",
+        f"with 3x3 convolutions and upsamples 4x again. Atrous separable convolution "
+        f"(depthwise atrous, then pointwise) in ASPP and the decoder is an option they test "
+        f"with the Xception backbone (SC in their Table 5); with ResNet-101 the convolutions "
+        f"are ordinary ones.",
     ),
     # --- Jansson, Maydanskiy, Finnveden & Lindeberg ---------------------------------------
     _c(
@@ -535,10 +661,25 @@ CLAIMS: tuple[Claim, ...] = (
         "replace image alignment of the input and cannot enable invariant recognition for "
         "general affine transformations, specifically not for scaling transformations or "
         "shear transformations",
-        f"The theorems hold for translation-covariant, semi-local feature extractors "
-        f"({JANSSON_URL}); {_FINNVEDEN} show the practical side for spatial transformer "
+        f'The abstract rests the proof on "elementary analysis for both the single- and '
+        f'multi-layer network case"; the summary in the source document names its '
+        f"hypotheses, translation-covariant and semi-local feature extractors "
+        f"({JANSSON_URL}). {_FINNVEDEN} show the practical side for spatial transformer "
         f"networks, and scale-channel networks ({_JANSSON_LINDEBERG}) get scale covariance "
         f"by moving values across channels, outside the theorems' purely spatial warps.",
+    ),
+    _c(
+        "scaling-field-of-view",
+        JANSSON,
+        "Under a scaling, a feature extractor's field of view no longer matches the object, "
+        "so its responses to a rescaled image need not take the same values as to the original.",
+        T05,
+        "For any transformation that includes a scaling component, the field of view of a "
+        "feature extractor with respect to an object will differ between an original and "
+        "rescaled image.",
+        f"The paper's Figure 3 ({JANSSON_URL}). Scale-channel networks "
+        f"({_JANSSON_LINDEBERG}) run the same filters on rescaled copies of the image, so that "
+        f"in some channel the field of view matches the object again.",
     ),
     _c(
         "rotation-needs-invariant-features",

@@ -11,8 +11,11 @@ References
 ----------
 .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
    https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
-.. [2] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
-   IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
+.. [2] S. L. Tanimoto, "Template matching in pyramids", Computer Graphics and Image
+   Processing 16(4), 1981. doi:10.1016/0146-664X(81)90046-0 (coarse-to-fine matching
+   through a pyramid: "a savings in computation time (by a problem-dependent amount)").
+   E. H. Adelson, C. H. Anderson, J. R. Bergen, P. J. Burt and J. M. Ogden, "Pyramid
+   methods in image processing", RCA Engineer 29(6), 1984, is the blog's reference.
 .. [3] J. P. Lewis, "Fast normalized cross-correlation", Vision Interface, 1995.
 """
 
@@ -198,8 +201,8 @@ def coarse_to_fine_search(
     ----------
     .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
        https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
-    .. [2] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
-       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
+    .. [2] S. L. Tanimoto, "Template matching in pyramids", Computer Graphics and Image
+       Processing 16(4), 1981. doi:10.1016/0146-664X(81)90046-0
 
     Examples
     --------

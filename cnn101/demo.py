@@ -164,6 +164,8 @@ def _load_photo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
         )
     if side < args.size:
         how += f"; enlarged from {side}x{side} to {args.size}x{args.size} (blurry: pass a smaller --size)"
+    elif side > args.size:
+        how += f"; resized to {args.size}x{args.size} (--size)"
     photo = resize(photo, (args.size, args.size), anti_aliasing=True)
     return np.clip(photo, 0.0, 1.0).astype(np.float32), how
 
@@ -255,7 +257,9 @@ def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> 
             values=True,
             colorbar=True,
             caption="The kernel answers -2 left of the two-pixel line, 0 inside it and +2 on its "
-            "right column; ReLU keeps the +2 only, and pooling keeps it in half as many columns.",
+            "right column; ReLU keeps the +2 only, and pooling keeps it in half as many columns. "
+            "The bottom row reads -1 and +1: SAME padding adds a row of zeros below the image, "
+            "where the kernel's lower row sees nothing.",
         ),
         "01_vertical_line.png",
     )
@@ -310,7 +314,8 @@ def run(args: argparse.Namespace, photo: Any = None, how: str | None = None) -> 
         colorbar=True,
         caption=f"The convolution is signed (read the colour bars: zero is mid-grey there); "
         f"ReLU keeps where '{args.kernel}' matches (zero is black); pooling keeps the strongest "
-        "answer in each 2x2 window.",
+        "answer in each 2x2 window. A strip along the border comes from SAME zero padding: "
+        "outside the photo the kernel reads zeros, not the photo's own pixels.",
     )
     # Panels of at least 300 px (up to 600, following --size), each with its colour bar.
     panel = min(max(args.size, _PANEL_PX[0]), _PANEL_PX[1]) / 100  # inches at dpi 100

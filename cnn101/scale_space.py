@@ -12,9 +12,13 @@ maps *and* moving each channel one scale up; a purely spatial warp (Jansson et a
 arXiv:2004.14716) cannot do it. Scale-channel networks get their scale covariance
 this way.
 
-:func:`fit_difference_of_gaussians` fits a kernel with the best difference of two
-sampled Gaussians, to ask how DoG-like (blob-like, as SIFT's keypoint detector) a
-learnt filter is.
+:func:`dog_kernel` is the difference of Gaussians at one pair of scales as one kernel:
+by linearity, G_kσ * f - G_σ * f = (G_kσ - G_σ) * f, so SIFT's DoG image at one pair
+of scales is one convolution with a centre-surround filter. What one filter cannot do is
+the rest of SIFT's keypoint detector (Lowe 2004): the search for extrema over space *and*
+scale, which compares each DoG value with its neighbours at the adjacent scales and so
+needs the stack of DoG images. :func:`fit_difference_of_gaussians` fits a kernel with the
+best difference of two sampled Gaussians, to ask how DoG-like (blob-like) a learnt filter is.
 
 References
 ----------
@@ -41,7 +45,7 @@ import numpy as np
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor, conv_features
 
-__all__ = ["DogFit", "fit_difference_of_gaussians", "log_features", "log_kernel"]
+__all__ = ["DogFit", "dog_kernel", "fit_difference_of_gaussians", "log_features", "log_kernel"]
 
 
 _MAX_SIGMA = 256.0
@@ -100,6 +104,72 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
     kernel = sigma**2 * (slope[:, None] * mass[None, :] + mass[:, None] * slope[None, :])
     kernel -= kernel.mean()  # the flux cut off at the border, spread evenly: exactly zero-sum
     return kernel.astype(np.float32)
+
+
+def dog_kernel(
+    sigma: float, scale_ratio: float = 2 ** (1 / 3), *, truncate: float = 4.0
+) -> np.ndarray:
+    """Return the difference of Gaussians ``G(scale_ratio * sigma) - G(sigma)`` as one kernel.
+
+    Each Gaussian is SciPy's: the outer product of the normalised 1-D kernel of
+    :func:`scipy.ndimage.gaussian_filter` (radius ``int(truncate * s + 0.5)``,
+    :func:`cnn101.pyramids.gaussian_kernel1d`); the narrower one is padded with zeros to
+    the wider one's size. Convolution is linear, so convolving an image with this kernel
+    gives exactly ``gaussian_filter(f, k * sigma) - gaussian_filter(f, sigma)`` (with the
+    same border handling): one DoG image of SIFT's scale space is one filter. The taps
+    sum to 0 (a flat image gives no response) and the centre is negative, the surround
+    positive: ``-D`` is a centre-surround blob detector.
+
+    Parameters
+    ----------
+    sigma : float
+        The smaller scale (standard deviation, in pixels), at most 256.
+    scale_ratio : float, default 2 ** (1 / 3)
+        k > 1, the ratio of the two scales (Lowe's k for three scales per octave).
+    truncate : float, default 4.0
+        Radius of each Gaussian in standard deviations, as in SciPy.
+
+    Returns
+    -------
+    ndarray of shape (2 * r + 1, 2 * r + 1), float64
+        ``r = int(truncate * scale_ratio * sigma + 0.5)``.
+
+    References
+    ----------
+    .. [1] D. G. Lowe, "Distinctive image features from scale-invariant keypoints",
+       International Journal of Computer Vision 60(2), 2004.
+       doi:10.1023/B:VISI.0000029664.99615.94
+
+    Examples
+    --------
+    >>> k = dog_kernel(1.0, 2.0)
+    >>> k.shape, round(float(k.sum()), 12), bool(k[8, 8] < 0 < k[8, 5])
+    ((17, 17), 0.0, True)
+    """
+    from cnn101.pyramids import gaussian_kernel1d
+
+    sigma = check.positive_number(sigma, "sigma")
+    if sigma > _MAX_SIGMA:
+        raise ValueError(
+            f"`sigma` must be at most {_MAX_SIGMA}. Received: sigma={check.describe(sigma)}"
+        )
+    scale_ratio = check.positive_number(scale_ratio, "scale_ratio")
+    if scale_ratio <= 1:
+        raise ValueError(
+            "`scale_ratio` must be greater than 1 (the second scale is the larger). "
+            f"Received: scale_ratio={check.describe(scale_ratio)}"
+        )
+    truncate = check.positive_number(truncate, "truncate")
+    if truncate * scale_ratio * sigma > 1000:
+        raise ValueError(
+            "`sigma`, `scale_ratio` and `truncate` make a kernel wider than 2001 taps "
+            f"(truncate * scale_ratio * sigma > 1000). Received: sigma={sigma!r}, "
+            f"scale_ratio={scale_ratio!r}, truncate={truncate!r}"
+        )
+    wide, narrow = (gaussian_kernel1d(s, truncate) for s in (scale_ratio * sigma, sigma))
+    pad = (wide.size - narrow.size) // 2
+    narrow = np.pad(narrow, pad)
+    return np.outer(wide, wide) - np.outer(narrow, narrow)
 
 
 def log_features(sigmas: Sequence[float], *, name: str | None = None) -> FeatureExtractor:

@@ -11,9 +11,9 @@ verdict "not tested here", the reason, no numbers.
 records are read out of the cell outputs of every executed notebook, which
 docs_hooks/notebooks.py made in its ``on_files`` (the build state's ``runs``, see
 docs_hooks/sitebuild.py; without them the build stops with the hooks' order), and its
-Markdown is made: one table row per claim with the source's words, its linked source,
-the verdict, the measured figure, a link to the cell's verdict box and what the
-literature says.
+Markdown is made: one short table row per claim with the claim, its linked source, the
+verdict and a link to the cell's verdict box; the source's words, the measured figure and
+what the literature says fold under the claim (one click or tap opens them).
 
 The build fails if a claim in ``CLAIMS`` is not recorded by its notebook, is recorded
 twice, or is recorded by another notebook. Nothing is optional in the project's
@@ -171,23 +171,43 @@ def _parts_cell(parts: Sequence) -> str:
     )
 
 
+def _details_cell(claim, record: Found) -> str:
+    """The claim's source words, evidence and literature, folded under one summary line."""
+    quote = getattr(claim, "quote", "")
+    literature = _cell(getattr(claim, "literature", "")) or "nothing cited"
+    label = "Why not measured" if record.verdict == "not tested here" else "Measured"
+    lines = [f"<strong>The source says:</strong> <em>“{_cell(quote)}”</em>"] if quote else []
+    lines += [
+        f"<strong>{label}:</strong> {_cell(record.evidence)}{_parts_cell(record.parts)}",
+        f"<strong>Literature:</strong> {literature}",
+    ]
+    return (
+        '<details class="claim-details"><summary>Evidence and literature</summary>'
+        + "<br>".join(lines)
+        + "</details>"
+    )
+
+
 def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
     """Return the Markdown of the claims page (links to notebooks are relative .ipynb paths).
 
-    One row per claim: the claim with the source's own words, the source, the verdict,
-    the measured evidence (or why it is not measured), a link to the cell, and what the
-    literature says (Markdown links kept, the rest escaped).
+    One short row per claim: the claim, its source, the verdict and a link to the cell
+    that measured it. The claim's cell folds, under one summary line, the source's own
+    words, the measured evidence (or why it is not measured) and what the literature says
+    (Markdown links kept, the rest escaped), so that a row stays a line or two at every
+    width and the detail is one click or tap away.
     """
     counts = {v: sum(r.verdict == v for r in records.values()) for v in VERDICT_MARK}
     lines = [
         "# Claims and verdicts",
         "",
         "The tutorials test what their sources say. Each row is one claim of a blog post, "
-        "a forum thread or a paper, in the source's own words, the verdict the tutorial's "
-        "measurement gives it and the figure behind that verdict; **Measured in** links to "
-        "the cell that measured it, and **Literature** says what published work finds. The "
-        "page is generated from the executed notebooks each time the site is built, so it "
-        "always shows the numbers the tutorials show.",
+        "a forum thread or a paper, with the verdict the tutorial's measurement gives it; "
+        "**Measured in** links to the cell that measured it. Open **Evidence and "
+        "literature** under a claim for the source's own words, the figure behind the "
+        "verdict and what published work finds. The page is generated from the executed "
+        "notebooks each time the site is built, so it always shows the numbers the "
+        "tutorials show.",
         "",
         f"{len(records)} claims: {counts['confirmed']} confirmed, {counts['partly']} partly, "
         f"{counts['refuted']} refuted, {counts['not detected']} not detected, "
@@ -202,8 +222,8 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
         "",
         '<div class="claims-table" markdown>',
         "",
-        "| Claim | Source | Verdict | Measured | Measured in | Literature |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Claim | Source | Verdict | Measured in |",
+        "| --- | --- | --- | --- |",
     ]
     for claim in claims:
         record = records.get(claim.id)
@@ -212,15 +232,13 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
         tutorial = claim.notebook.split("_", 1)[0].lstrip("0")
         where = "discussed at cell" if record.verdict == "not tested here" else "cell"
         link = f"[tutorial {tutorial}, {where} {record.cell}]({claim.notebook}#claim-{claim.id})"
-        quote = getattr(claim, "quote", "")
-        said = f"<br>*“{_cell(quote)}”*" if quote else ""
-        literature = _cell(getattr(claim, "literature", ""))
-        measured = _cell(record.evidence) + _parts_cell(record.parts)
+        verdict = VERDICT_MARK[record.verdict]
+        badge = f'<span class="claim-verdict claim-verdict--{verdict.replace(" ", "-")}">'
         lines.append(
-            f'| <span id="{claim.id}"></span>{_cell(claim.statement)}{said} '
+            f'| <span id="{claim.id}"></span>{_cell(claim.statement)}'
+            f"{_details_cell(claim, record)} "
             f"| [{_cell(claim.source)}]({claim.source_url}) "
-            f"| **{VERDICT_MARK[record.verdict]}** | {measured} | {link} "
-            f"| {literature} |"
+            f"| {badge}**{verdict}**</span> | {link} |"
         )
     lines += [
         "",
@@ -234,7 +252,7 @@ def claims_markdown(claims: Sequence, records: dict[str, Found]) -> str:
         "would matter in the claimed direction); *not detected* — a trained claim's "
         "intervals decide neither way (the row gives the smallest effect the run could "
         "detect); *not tested here* — the tutorials measure nothing that could decide it "
-        "(the row says why), and the literature column is all there is.",
+        "(the row says why), and the literature is all there is.",
         "",
     ]
     return "\n".join(lines)

@@ -114,6 +114,7 @@ def download_paths(notebooks: list[str], version: str, mode: str = "public") -> 
     paths = {
         "wheel": f"{DOWNLOADS}/{wheel_name(version)}",
         "index": f"{DOWNLOADS}/index.html",
+        "cpu requirements": f"{DOWNLOADS}/{CPU_REQUIREMENTS}",
         "student zip": f"{DOWNLOADS}/cnn101-student-notebooks-{version}.zip",
     }
     if mode == "public":
@@ -126,13 +127,154 @@ def download_paths(notebooks: list[str], version: str, mode: str = "public") -> 
     return paths
 
 
-def install_commands(index_url: str) -> str:
-    """The shell commands that install cnn101 from the site (README and teachers' page)."""
+CPU_REQUIREMENTS = "requirements-cpu.txt"
+# Where tensorflow-cpu has wheels, and where the CPU-only route was tried.
+CPU_ONLY_PLATFORM = "Linux and Windows on x86-64 (tried on Linux)"
+
+
+def cpu_requirements(root: Path = ROOT) -> str:
+    """What cnn101 needs, from pyproject.toml, with TensorFlow's CPU-only build (tensorflow-cpu)."""
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    needs = []
+    for requirement in project["dependencies"]:
+        name = re.match(r"[A-Za-z0-9._-]+", requirement).group(0)
+        needs.append(
+            "tensorflow-cpu" + requirement[len(name) :] if name == "tensorflow" else requirement
+        )
+    if not any(n.startswith("tensorflow-cpu") for n in needs):
+        raise PluginError(
+            "pyproject.toml's dependencies name no tensorflow to swap for tensorflow-cpu."
+        )
     return (
-        f"pip download --no-index --no-deps --find-links {index_url} -d . cnn101"
-        "   # the site's wheel\n"
-        "pip install ./cnn101-*-py3-none-any.whl   # cnn101 with TensorFlow, NumPy, ..."
+        "# cnn101's requirements (pyproject.toml) with TensorFlow's CPU-only build,\n"
+        f"# for computers without an NVIDIA GPU ({CPU_ONLY_PLATFORM}). Then install the\n"
+        "# cnn101 wheel with `pip install --no-deps`: the teachers' page says how.\n"
+        + "\n".join(needs)
+        + "\n"
     )
+
+
+def _tabs(posix: list[str], powershell: list[str]) -> str:
+    """Two tabs of commands: Linux and macOS (bash, zsh), Windows PowerShell."""
+
+    def block(language: str, lines: list[str]) -> str:
+        body = "\n".join(f"    {line}" for line in lines)
+        return f"    ```{language}\n{body}\n    ```"
+
+    return (
+        f'=== "Linux and macOS"\n\n{block("bash", posix)}\n\n'
+        f'=== "Windows (PowerShell)"\n\n{block("powershell", powershell)}\n'
+    )
+
+
+# The virtual environment of every route, in the user's home folder (not on a USB stick).
+_VENV_POSIX = ["python3 -m venv ~/cnn101-env", "source ~/cnn101-env/bin/activate"]
+_VENV_POWERSHELL = ["py -m venv $HOME\\cnn101-env", "& $HOME\\cnn101-env\\Scripts\\Activate.ps1"]
+CHECK_COMMAND = "python -m cnn101.demo"
+
+
+def install_routes(site_url: str, version: str) -> str:
+    """The teachers' page's install routes, in Markdown: one command a line, two shells.
+
+    Each route makes a virtual environment, installs, and runs the check
+    (:data:`CHECK_COMMAND`, the demo: it loads TensorFlow and saves its figures). The
+    wheel is named with the site's version (the build knows it), so no shell has to
+    expand a ``*`` (Windows' shells do not), and pip never looks the name ``cnn101`` up
+    on a package index.
+    """
+    url = wheel_index_url(site_url).rstrip("/")
+    wheel = wheel_name(version)
+    online = _tabs(
+        [*_VENV_POSIX, f"site={url}", f"pip install $site/{wheel} jupyterlab", CHECK_COMMAND],
+        [
+            *_VENV_POWERSHELL,
+            f'$site = "{url}"',
+            f'pip install "$site/{wheel}" jupyterlab',
+            CHECK_COMMAND,
+        ],
+    )
+    folder = _tabs(
+        [*_VENV_POSIX, f"pip install {DOWNLOADS}/{wheel} jupyterlab", CHECK_COMMAND],
+        [*_VENV_POWERSHELL, f"pip install {DOWNLOADS}\\{wheel} jupyterlab", CHECK_COMMAND],
+    )
+    collect = _tabs(
+        [
+            "pip download --dest wheelhouse jupyterlab",
+            f"pip download --dest wheelhouse {DOWNLOADS}/{wheel}",
+        ],
+        [
+            "pip download --dest wheelhouse jupyterlab",
+            f"pip download --dest wheelhouse {DOWNLOADS}\\{wheel}",
+        ],
+    )
+    lab = _tabs(
+        [
+            *_VENV_POSIX,
+            "pip install --no-index --find-links wheelhouse cnn101 jupyterlab",
+            CHECK_COMMAND,
+        ],
+        [
+            *_VENV_POWERSHELL,
+            "pip install --no-index --find-links wheelhouse cnn101 jupyterlab",
+            CHECK_COMMAND,
+        ],
+    )
+    cpu = _tabs(
+        [
+            *_VENV_POSIX,
+            f"site={url}",
+            f"pip install -r $site/{CPU_REQUIREMENTS} jupyterlab",
+            f"pip install --no-deps $site/{wheel}",
+            CHECK_COMMAND,
+        ],
+        [
+            *_VENV_POWERSHELL,
+            f'$site = "{url}"',
+            f'pip install -r "$site/{CPU_REQUIREMENTS}" jupyterlab',
+            f'pip install --no-deps "$site/{wheel}"',
+            CHECK_COMMAND,
+        ],
+    )
+    return f"""\
+### From this site, online {{#install-online}}
+
+For a student's or a teacher's computer with internet. cnn101 comes from this site,
+TensorFlow and the rest from the Python Package Index (PyPI):
+
+{online}
+### From a copy of this site's folder {{#install-from-a-copy}}
+
+For a class given this site on a USB stick or an intranet share. Open a terminal in the
+site's folder (the one that holds `index.html` and `downloads`): the wheel is taken from
+there, by a path relative to that folder. TensorFlow and the rest still come from PyPI;
+without internet, use the wheelhouse below.
+
+{folder}
+### A lab without internet: the wheelhouse {{#install-lab}}
+
+For a computer lab. First, on one computer with internet, the same operating system and
+the same Python version as the lab's, in a terminal in the site's folder, collect the
+wheel and everything it needs into one folder, `wheelhouse`:
+
+{collect}
+For Linux, Python 3.11 and TensorFlow 2.21 it holds 135 files, about 780 MB. Copy
+`wheelhouse` to the lab (a USB stick, a shared drive). Then, on each lab computer,
+in a terminal in the folder that holds `wheelhouse`, install from it alone:
+
+{lab}
+### Laptops without an NVIDIA GPU: a smaller install {{#install-cpu-only}}
+
+TensorFlow's CPU-only build, `tensorflow-cpu`, is about half the download of the default
+TensorFlow, which also runs on a GPU: for TensorFlow 2.21 and Python 3.11 on Linux x86-64,
+a 274 MB wheel against 572 MB, and 2.0 GB of disk for the whole environment against
+2.6 GB. It exists for {CPU_ONLY_PLATFORM}; elsewhere use a route above. Install what cnn101 needs with it ([`{CPU_REQUIREMENTS}`]({DOWNLOADS}/{CPU_REQUIREMENTS}), made
+from cnn101's requirements), then cnn101 without its requirements:
+
+{cpu}
+`pip check` then says that cnn101 requires `tensorflow`, which is not installed: that is
+expected (`tensorflow-cpu` provides it). Keep this environment CPU-only: for a GPU, use a
+route above, then add `pip install "tensorflow[and-cuda]"`.
+"""
 
 
 def configured_site_url(config) -> str:
@@ -349,12 +491,16 @@ def zip_readme(version: str, site_url: str, notebooks: list[str], *, answers: bo
         f"""
 ## Grade
 
-Collect the students' notebooks in a folder, then, where cnn101 is installed:
+Collect the students' notebooks in a folder, `submissions`, then, where cnn101 is
+installed (with Jupyter, or `pip install nbclient ipykernel`):
 
 ```bash
-pip install nbclient ipykernel
-python -m cnn101.teaching grade --handout student/{notebooks[0]} submissions/*.ipynb --csv grades.csv
+python -m cnn101.teaching grade submissions --handout student/{notebooks[0]} --csv grades.csv
 ```
+
+It writes `grades.csv` (each student's total and what happened), `grades-detail.csv`
+(each exercise) and the class report, `grades-class.csv` and `grades-class.html` (open
+it in a browser).
 
 The grader runs the students' code: run submissions you do not trust in a container
 (see the teachers' page, {site_url.rstrip("/")}/teachers/).
@@ -431,7 +577,10 @@ def make_handout(
     version = package_version()
     names = [p.name for p in notebooks]
     paths = download_paths(names, version, mode)
-    written: dict[str, bytes] = {paths["index"]: downloads_index(version).encode()}
+    written: dict[str, bytes] = {
+        paths["index"]: downloads_index(version).encode(),
+        paths["cpu requirements"]: cpu_requirements().encode(),
+    }
     course: dict[str, bytes] = {}
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
@@ -621,8 +770,9 @@ def on_page_markdown(markdown_text, page, config, files):
         table = downloads_markdown(own.notebooks, own.version, own.mode, _titles(config))
         markdown_text = markdown_text.replace(DOWNLOADS_MARKER, table)
     if INSTALL_MARKER in markdown_text:
-        commands = install_commands(wheel_index_url(own.site_url))
-        markdown_text = markdown_text.replace(INSTALL_MARKER, f"```bash\n{commands}\n```")
+        markdown_text = markdown_text.replace(
+            INSTALL_MARKER, install_routes(own.site_url, own.version)
+        )
     return markdown_text
 
 

@@ -28,8 +28,19 @@ next to mkdocs.yml)::
 
     <stem>-<key[:20]>.ipynb   executed notebook, remove-cell cells dropped
     <stem>-<key[:20]>.answers.ipynb   executed answer key (notebooks with exercises)
-    <stem>-<key[:20]>.json    {"notebook", "key", "seconds", "executed_at", "versions"}
+    <stem>-<key[:20]>.json    {"notebook", "key", "seconds", "executed_at", "versions",
+                               "package", "machine", "load", "training", "cold"}
+    experiments/<stem>/       the networks the notebook trained (its training cache)
     render/                   mkdocs-jupyter's HTML cache (keyed on the executed bytes)
+
+Run times. Each notebook trains into its own training cache, emptied whenever
+``cnn101`` or a library version changed (the trained networks would be retrained
+anyway). A notebook run with that cache empty is a cold first run: its record's
+``cold`` holds its seconds, the machine (processor, cores, system) and the date. A
+notebook edited while ``cnn101`` stayed the same finds its networks trained and runs
+faster (``"training": "cached"``); its record then carries the last cold run forward,
+so the pages state both times (docs_hooks/readability.py), never a shortened one as if
+it were cold. ``load`` is the machine's load average when the run began.
 """
 
 from __future__ import annotations
@@ -40,7 +51,9 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -48,7 +61,7 @@ from pathlib import Path
 import sitebuild
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from sitebuild import ExecutedNotebook
+from sitebuild import ExecutedNotebook, RunTime
 
 from cnn101._digest import digest_files, package_versions, update
 
@@ -119,6 +132,55 @@ def cache_key(
     update(digest, "hook", Path(__file__).read_bytes())
     update(digest, "shared", Path(sitebuild.__file__).read_bytes())
     return digest.hexdigest()
+
+
+def package_key(package_dir: Path, versions: dict[str, str]) -> str:
+    """Return the sha256 of the package's files and the library versions (what training depends on)."""
+    digest = hashlib.sha256()
+    digest_files(package_dir, digest, prefix="package:", versions=versions)
+    return digest.hexdigest()
+
+
+def machine() -> str:
+    """Describe this machine as a run time needs it: processor, cores available, system."""
+    processor = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                processor = " ".join(line.split(":", 1)[1].split())
+                break
+    except OSError:
+        pass
+    processor = processor or platform.processor() or platform.machine() or "unknown processor"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{processor}, {cores} cores, {platform.system() or 'unknown system'}"
+
+
+def run_time(record: dict) -> RunTime:
+    """Read the run times of an execution record (older records: their own run, training unknown)."""
+    cold = record.get("cold") if isinstance(record.get("cold"), dict) else None
+    if cold is None and "training" not in record:  # a record from before cold runs were kept
+        cold = {"seconds": record["seconds"], "machine": "", "executed_at": record["executed_at"]}
+    return RunTime(
+        seconds=float(record["seconds"]),
+        training=str(record.get("training", "none")),
+        cold_seconds=None if cold is None else float(cold["seconds"]),
+        machine="" if cold is None else str(cold.get("machine", "")),
+        executed_at="" if cold is None else str(cold.get("executed_at", "")),
+        load=cold.get("load") if cold is not None else None,
+    )
+
+
+def _previous_record(cache_dir: Path, notebook: Path) -> dict | None:
+    """The execution record of the notebook's last run, if any (read before it is replaced)."""
+    for old in sorted(Path(cache_dir).glob(f"{notebook.stem}-*.json")):
+        try:
+            record = json.loads(old.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and record.get("notebook") == notebook.name:
+            return record
+    return None
 
 
 def cache_paths(cache_dir: Path, notebook: Path, key: str) -> tuple[Path, Path]:
@@ -364,17 +426,33 @@ def ensure_executed(
     executed, meta = cache_paths(cache_dir, notebook, key)
     answers = answers_path(executed)
     if executed.is_file() and meta.is_file():
-        seconds = json.loads(meta.read_text(encoding="utf-8"))["seconds"]
+        record = json.loads(meta.read_text(encoding="utf-8"))
         return ExecutedNotebook(
-            notebook, executed, meta, key, seconds, True, answers if answers.is_file() else None
+            notebook,
+            executed,
+            meta,
+            key,
+            record["seconds"],
+            True,
+            answers if answers.is_file() else None,
+            run_time(record),
         )
 
     nb = nbformat.read(notebook, as_version=4)
     pairs = append_answer_cells(nb)
-    # Trained results (cnn101.experiments) are cached next to the executed notebooks: a
-    # fresh cache directory (as in the tests) gives a cold run, timed honestly.
-    experiments = {"CNN101_EXPERIMENT_CACHE": str(cache_dir / "experiments")}
+    # Trained results (cnn101.experiments) are cached next to the executed notebooks, one
+    # folder per notebook, emptied when cnn101 or a library changed: a run that starts
+    # with it empty (always so in a fresh cache directory, as in the tests) is cold.
+    package = package_key(package_dir, versions)
+    previous = _previous_record(cache_dir, notebook)
+    trained = Path(cache_dir) / "experiments" / notebook.stem
+    if trained.is_dir() and (previous is None or previous.get("package") != package):
+        shutil.rmtree(trained)
+    warm = trained.is_dir() and any(trained.iterdir())
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    experiments = {"CNN101_EXPERIMENT_CACHE": str(trained)}
     nb, seconds = execute_notebook(notebook, cwd, nb=nb, env=experiments)
+    trains = trained.is_dir() and any(trained.iterdir())
     check_outputs(nb, notebook.name)
     answer_key = split_answer_key(nb, pairs) if pairs else None
     drop_removed_cells(nb)
@@ -386,16 +464,38 @@ def ensure_executed(
     _write_atomic(executed, nbformat.writes(nb))
     if answer_key is not None:
         _write_atomic(answers, nbformat.writes(answer_key))
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     record = {
         "notebook": notebook.name,
         "key": key,
         "seconds": round(seconds, 3),
-        "executed_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "executed_at": now,
         "versions": versions,
+        "package": package,
+        "machine": machine(),
+        "load": None if load is None else round(load, 2),
+        "training": "cached" if warm else ("cold" if trains else "none"),
     }
+    if warm:  # shortened by the training cache: keep the last cold run, if there was one
+        last = previous.get("cold") if isinstance(previous, dict) else None
+        record["cold"] = last if isinstance(last, dict) else None
+    else:
+        record["cold"] = {
+            "seconds": record["seconds"],
+            "machine": record["machine"],
+            "executed_at": now,
+            "load": record["load"],
+        }
     _write_atomic(meta, json.dumps(record, indent=2))  # written last: marks the entry complete
     return ExecutedNotebook(
-        notebook, executed, meta, key, seconds, False, answers if answer_key else None
+        notebook,
+        executed,
+        meta,
+        key,
+        seconds,
+        False,
+        answers if answer_key else None,
+        run_time(record),
     )
 
 

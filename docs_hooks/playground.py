@@ -50,7 +50,9 @@ SCRIPTS = (
 )
 PHOTO_SIZES = {"camera": (128, 128), "cat": (86, 128)}
 SQUARE_OFFSETS = range(8)
-SCALE_LEVELS = 5
+# Pooling levels drawn by the scale view: enough for every square's merge level at every
+# offset (the deepest is 7), so the table never names a level the page does not show.
+SCALE_LEVELS = 7
 
 CACHE_ENV = sitebuild.CACHE_ENV  # the build's cache folder (docs_hooks/sitebuild.py)
 # Distributions whose version can change the exported images.
@@ -91,7 +93,11 @@ def playground_data() -> dict:
     from cnn101.scale import BOTTOM_RIGHT_CORNER, UPPER_LEFT_CORNER, merge_level, square_layout
 
     gallery = {
-        "vertical_line": ("The blog's vertical line (7x8)", images.vertical_line_image()),
+        "blog_line": (
+            "The blog's vertical line, 2 pixels wide (7x8)",
+            images.vertical_line_image(thickness=2),
+        ),
+        "vertical_line": ("A vertical line, 1 pixel wide (7x8)", images.vertical_line_image()),
         "circle": ("A one-pixel circle (64x64)", images.circle_image()),
         "two_cats": ("The same cat near and far (64x64)", images.two_cats_image()),
         "squares": ("Squares of side 2, 4, 8 and 16", images.squares_image()),
@@ -104,13 +110,19 @@ def playground_data() -> dict:
     squares = {}
     for offset in SQUARE_OFFSETS:
         layout = square_layout(offset=offset)
+        levels = [
+            max(merge_level(int(top), int(size)), merge_level(int(left), int(size)))
+            for top, left, size in layout
+        ]
+        if max(levels) > SCALE_LEVELS:
+            raise ValueError(
+                f"The squares at offset {offset} merge at level {max(levels)}, but the "
+                f"scale view draws {SCALE_LEVELS} levels: raise SCALE_LEVELS."
+            )
         squares[str(offset)] = {
             "image": encode_image(images.squares_image(offset=offset)),
             "layout": layout.tolist(),
-            "merge_levels": [
-                max(merge_level(int(top), int(size)), merge_level(int(left), int(size)))
-                for top, left, size in layout
-            ],
+            "merge_levels": levels,
         }
     return {
         "cnn101_version": cnn101.__version__,

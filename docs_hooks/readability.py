@@ -112,44 +112,103 @@ def run_time(seconds: float | None) -> str:
     return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
 
 
-def teachers_table(tutorials: list[dict], seconds: dict[str, float] | None = None) -> str:
-    """The teachers' page table, in Markdown (links to the notebooks' source paths)."""
+def _cold(measured) -> float | None:
+    """The cold run's seconds of a RunTime (docs_hooks/sitebuild.py), a bare number, or None."""
+    if measured is None or isinstance(measured, int | float):
+        return measured
+    return measured.cold_seconds
+
+
+def stated_run_time(measured) -> str:
+    """Say how long a notebook runs: its cold first run, and the cached run where shorter.
+
+    ``measured`` is the notebook's ``sitebuild.RunTime`` (or a number of seconds, or None).
+    """
+    text = run_time(_cold(measured))
+    if measured is None or isinstance(measured, int | float) or measured.training != "cached":
+        return text
+    cached = f"{run_time(measured.seconds)} with its trained networks cached"
+    if measured.cold_seconds is None:
+        return f"cold run not measured; {cached}"
+    return f"{text} ({cached})"
+
+
+def _machines(times: dict) -> str:
+    """Where and when the cold runs were measured, said once for the table."""
+    runs = {
+        (t.machine, t.executed_at[:10])
+        for t in times.values()
+        if t is not None and not isinstance(t, int | float) and t.cold_seconds is not None
+    }
+    if not runs:
+        return ""
+    said = "; ".join(
+        f"{machine or 'a machine not recorded'}, on {day}" for machine, day in sorted(runs)
+    )
+    loads = sorted(
+        t.load
+        for t in times.values()
+        if getattr(t, "load", None) is not None and t.cold_seconds is not None
+    )
+    busy = ""
+    if loads:  # a shared machine runs slower: say how busy it was
+        span = f"{loads[0]:.1f}" if loads[0] == loads[-1] else f"{loads[0]:.1f} to {loads[-1]:.1f}"
+        busy = f" (its load average was {span} when the runs began)"
+    return f" The cold runs were measured by the site build on {said}{busy}."
+
+
+def teachers_table(tutorials: list[dict], seconds: dict | None = None) -> str:
+    """The teachers' page table, then each tutorial's objectives, in Markdown.
+
+    The table keeps to three short columns (tutorial and class time, prerequisites, run
+    time) so that it reads on a phone; what students can do after each tutorial follows it as a
+    list. ``seconds`` maps each notebook to its ``sitebuild.RunTime`` (or a number).
+    """
     seconds = seconds or {}
 
     def link(record, text):
         return f"[{text}]({record['notebook']})"
 
     rows = [
-        "| Tutorial | After it, students can ... | Time | Prerequisites | Runs in |",
-        "| --- | --- | --- | --- | --- |",
+        "| Tutorial, class time | Prerequisites | Runs in |",
+        "| --- | --- | --- |",
     ]
     for number, record in enumerate(tutorials, start=1):
         cells = (
-            link(record, f"{number}. {record['title']}"),
-            " ".join(record["objectives"].split()),
-            record["time"],
+            link(record, f"{number}. {record['title']}") + f", {record['time']}",
             prerequisites(record, tutorials, link),
-            run_time(seconds.get(record["notebook"])),
+            stated_run_time(seconds.get(record["notebook"])),
         )
         rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+    note = (
+        '"Runs in" is a cold first run of the notebook alone, top to bottom: a fresh '
+        "kernel and no trained network cached, so every network it trains is trained."
+        + _machines(seconds)
+        + " Where the build found a notebook's networks trained already (the notebook "
+        "changed, `cnn101` did not), its shorter run follows in brackets. The very first "
+        "run after an install can take longer, while the computer first reads TensorFlow "
+        "from disk."
+    )
+    objectives = [
+        f"- **{number}. {record['title']}**: students can {' '.join(record['objectives'].split())}."
+        for number, record in enumerate(tutorials, start=1)
+    ]
+    return "\n".join(rows) + "\n\n" + note + "\n\nAfter each tutorial:\n\n" + "\n".join(objectives)
 
 
-def tutorials_list(tutorials: list[dict], seconds: dict[str, float] | None = None) -> str:
+def tutorials_list(tutorials: list[dict], seconds: dict | None = None) -> str:
     """The home page's numbered list of the tutorials, in Markdown."""
     seconds = seconds or {}
     return "\n".join(
         f"{number}. [{record['title']}]({record['notebook']}): "
         f"{' '.join(record['teaser'].split())} (runs in "
-        f"{run_time(seconds.get(record['notebook']))})."
+        f"{stated_run_time(seconds.get(record['notebook']))})."
         for number, record in enumerate(tutorials, start=1)
     )
 
 
-def tutorial_header(
-    record: dict, tutorials: list[dict], url_of, seconds: float | None = None
-) -> str:
-    """HTML of the header under a tutorial's title."""
+def tutorial_header(record: dict, tutorials: list[dict], url_of, seconds=None) -> str:
+    """HTML of the header under a tutorial's title (``seconds``: the notebook's RunTime)."""
 
     def link(other, text):
         return f"[{text}]({url_of(other['notebook'])})"
@@ -159,8 +218,14 @@ def tutorial_header(
         ("Before this", inline_html(prerequisites(record, tutorials, link))),
         (
             "Runs on",
-            f"a laptop CPU, top to bottom in {run_time(seconds)} (measured when this site "
-            "was built); Colab or your own "
+            f"a laptop CPU, top to bottom in {html.escape(stated_run_time(seconds))} (a cold "
+            "first run, measured when this site was built"
+            + (
+                f" on {html.escape(seconds.machine)}"
+                if getattr(seconds, "machine", "") and seconds.cold_seconds is not None
+                else ""
+            )
+            + "); Colab or your own "
             "Python with <code>cnn101</code> installed; nothing is downloaded while it runs",
         ),
     )
@@ -288,9 +353,9 @@ def on_files(files, config):
     return files
 
 
-def measured_seconds(config) -> dict[str, float]:
-    """{notebook: seconds of its run}, as docs_hooks/notebooks.py measured it (on_files)."""
-    return sitebuild.state(config).run_seconds(by=HOOK)
+def measured_seconds(config) -> dict:
+    """{notebook: its sitebuild.RunTime}, from docs_hooks/notebooks.py's records (on_files)."""
+    return sitebuild.state(config).run_times(by=HOOK)
 
 
 def set_title(content: str, title: str) -> str:
@@ -305,6 +370,21 @@ def set_title(content: str, title: str) -> str:
 
 
 _INLINE_MATH = re.compile(r"\$([^$]+)\$")
+
+
+SEARCH_BOOST = 2.0  # a tutorial's sections rank above the API pages that name a term
+
+
+def set_search_terms(page, record: dict) -> None:
+    """Give the search index a tutorial's title and key terms (``search`` in tutorials.yml).
+
+    mkdocs-material's search reads ``page.meta``: its ``tags`` field weighs far more than
+    the text (Material's default field boosts), so a query with one of the tutorial's key
+    terms lists the tutorial whose subject it is before the pages that only mention it;
+    ``search.boost`` lifts every section of a tutorial a little above the reference pages.
+    """
+    page.meta["tags"] = [record["title"], *record.get("search", [])]
+    page.meta.setdefault("search", {})["boost"] = SEARCH_BOOST
 
 
 def plain_toc_titles(items) -> None:
@@ -354,6 +434,7 @@ def on_page_content(html_text, page, config, files):
     if record is None:
         return content
     plain_toc_titles(page.toc.items if page.toc else [])
+    set_search_terms(page, record)
     page.title = record["title"]  # the navigation and the browser tab
     if page.toc and page.toc.items and page.toc.items[0].level == 1:
         page.toc.items[0].title = record["title"]

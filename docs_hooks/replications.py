@@ -18,6 +18,7 @@ import io
 import logging
 from pathlib import Path
 
+from cycler import cycler
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
@@ -52,14 +53,36 @@ def _svg(fig) -> str:
     return text[text.index("<svg") :]
 
 
+# A figure 4.8 inches wide is 461 CSS px: on a 390 px phone (about 350 px of column) it
+# keeps 76 % of its size, so 10-point labels stay 10 px tall and 9-point legends 9 px.
+# Its text stays text (not outlines): sharp when enlarged, and measurable by the tests.
+FIGURE_WIDTH_IN = 4.8
+FIGURE_STYLE = {
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    # Okabe and Ito's colours: told apart with any common colour blindness.
+    "axes.prop_cycle": cycler(color=["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7"]),
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "legend.fontsize": 9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+}
+
+
 def _figure(record: dict) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    with matplotlib.rc_context(FIGURE_STYLE):
+        return _draw_figure(record, plt)
+
+
+def _draw_figure(record: dict, plt) -> str:
     name, arms = record["replication"], record["arms"]
-    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 3.4))
     if name == "jansson2022":
         x = record["test"]["x"]
         for label, arm in arms.items():
@@ -72,17 +95,18 @@ def _figure(record: dict) -> str:
         ax.set_xlabel("test scale (1 = the training size)")
         ax.set_ylabel("test accuracy")
         ax.set_title("Trained at one scale, tested at every scale (ours)")
+        ax.set_ylim(top=1.0)
     elif name == "zhang2019":
         paper = record["paper"]["numbers"]
         plt.close(fig)
-        fig, (left, ax) = plt.subplots(1, 2, figsize=(9.6, 3.4))
+        fig, (left, ax) = plt.subplots(2, 1, figsize=(FIGURE_WIDTH_IN, 6.6))
         left.plot(paper["accuracy"], paper["consistency"], color="grey", lw=1)
         for label, a, c in zip(paper["arms"], paper["accuracy"], paper["consistency"], strict=True):
             left.plot(a, c, marker="o", ls="", label=label)
         left.set_xlabel("ImageNet top-1 accuracy")
         left.set_ylabel("consistency under shifts")
         left.set_title(f"The paper: {paper['network']}")
-        left.legend(fontsize=8)
+        left.legend()
         left.grid(alpha=0.3)
         for label, arm in arms.items():
             a, c = arm["accuracy"], arm["consistency"]
@@ -105,40 +129,48 @@ def _figure(record: dict) -> str:
             [(arms[k]["mean"] - arms[k]["ci95"][0]) * 100 for k in labels],
             [(arms[k]["ci95"][1] - arms[k]["mean"]) * 100 for k in labels],
         ]
-        ax.bar(labels, means, yerr=errs, capsize=4, color=["tab:grey", "tab:blue"], label="ours")
+        ax.bar(labels, means, yerr=errs, capsize=4, color=["#999999", "#0072B2"], label="ours")
         paper = record["paper"]["numbers"]["error"]
         for i, label in enumerate(labels):
             if paper.get(label) is not None:
                 ax.plot(i, paper[label] * 100, "k*", ms=12, label="the paper (6 splits)")
         ax.set_ylabel("test error (%)")
-        ax.set_title("MNIST-Scale-like digits: ours (bars) and the paper (star)")
-    ax.legend(fontsize=8)
+        ax.set_title("MNIST-Scale-like digits:\nours (bars) and the paper (star)")
+    ax.legend()
     ax.grid(alpha=0.3)
-    title = html.escape(ax.get_title(), quote=True)
+    fig.tight_layout()
+    title = html.escape(" ".join(ax.get_title().split()), quote=True)
     svg = _svg(fig).replace("<svg", f'<svg role="img" aria-label="{title}"', 1)
     plt.close(fig)
-    return f'<figure markdown="0">{svg}<figcaption>{title}</figcaption></figure>'
+    return (
+        f'<figure class="cnn101-svg-figure" markdown="0">{svg}'
+        f"<figcaption>{title}</figcaption></figure>"
+    )
 
 
 def _interval(summary: dict, scale: float = 1.0, digits: int = 3) -> str:
+    """Return "mean<br>(low to high)": the interval on its own line keeps columns narrow."""
     lo, hi = summary["ci95"]
     return (
-        f"{summary['mean'] * scale:.{digits}f} ({lo * scale:.{digits}f} to {hi * scale:.{digits}f})"
+        f"{summary['mean'] * scale:.{digits}f}<br>"
+        f"({lo * scale:.{digits}f} to {hi * scale:.{digits}f})"
     )
 
 
 def _table(record: dict) -> str:
     name, arms = record["replication"], record["arms"]
-    if name == "jansson2022":
+    if name == "jansson2022":  # one row per test scale, one column per network
         scales = record["test"]["x"]
-        head = "| network | " + " | ".join(f"{s:.2f}x" for s in scales) + " |"
-        rows = [head, "|---" * (len(scales) + 1) + "|"]
-        for label, arm in arms.items():
+        rows = [
+            "| test scale | " + " | ".join(arms) + " |",
+            "|---" * (len(arms) + 1) + "|",
+        ]
+        for i, s in enumerate(scales):
             cells = [
-                f"{m:.2f} ({lo:.2f}-{hi:.2f})"
-                for m, (lo, hi) in zip(arm["mean"], arm["ci95"], strict=True)
+                f"{arm['mean'][i]:.2f}<br>({arm['ci95'][i][0]:.2f} to {arm['ci95'][i][1]:.2f})"
+                for arm in arms.values()
             ]
-            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+            rows.append(f"| {s:.2f}x | " + " | ".join(cells) + " |")
     elif name == "zhang2019":
         paper = record["paper"]["numbers"]
         rows = [
@@ -166,32 +198,52 @@ def _detected(d: dict) -> str:
     return f"no (would detect {d['detectable']:.3f})"
 
 
+def _difference(d: dict) -> str:
+    """Return "+0.26 *<br>(+0.17 to +0.35)": mean, detected mark, interval below."""
+    mark = " *" if d["detected"] else ""
+    return f"{d['mean']:+.2f}{mark}<br>({d['ci95'][0]:+.2f} to {d['ci95'][1]:+.2f})"
+
+
 def _differences_table(record: dict) -> str:
-    """Return the paired differences: one row each, or per comparison and scale (jansson2022)."""
+    """Return the paired differences: one row each, or per scale (jansson2022).
+
+    Per test scale, the comparisons go in two tables of at most four columns each: the
+    differences between networks, and each network's change from the training scale.
+    """
     differences = record["differences"]
-    if record["test"].get("x") is not None:  # per test scale: one row per comparison
+    if record["test"].get("x") is not None:
         scales = record["test"]["x"]
-        by_row: dict[str, dict] = {}
+        by_column: dict[str, dict] = {}
         for d in differences.values():
-            by_row.setdefault(d["comparison"], {})[d["scale"]] = d
-        rows = [
-            "| paired difference (ours), 95 % interval; * detected | "
-            + " | ".join(f"{s:.2f}x" for s in scales)
-            + " |",
-            "|---" * (len(scales) + 1) + "|",
-        ]
-        for comparison, cells in by_row.items():
-            row = [
-                (
-                    f"{cells[s]['mean']:+.2f} ({cells[s]['ci95'][0]:+.2f} to "
-                    f"{cells[s]['ci95'][1]:+.2f}){' *' if cells[s]['detected'] else ''}"
-                )
-                if s in cells
-                else "\u2014"
-                for s in scales
+            by_column.setdefault(d["comparison"], {})[d["scale"]] = d
+        groups = {
+            "Paired differences between networks (ours), 95 % intervals; \\* detected:": [
+                c for c in by_column if ":" not in c
+            ],
+            "Each network's change from the training scale (ours), 95 % intervals; \\* detected:": [
+                c for c in by_column if ":" in c
+            ],
+        }
+        tables = []
+        for title, columns in groups.items():
+            if not columns:
+                continue
+            names = [c.split(":")[0] for c in columns]
+            rows = [
+                title,
+                "",
+                "| test scale | " + " | ".join(names) + " |",
+                "|---" * (len(columns) + 1) + "|",
             ]
-            rows.append(f"| {comparison} | " + " | ".join(row) + " |")
-        return "\n".join(rows)
+            for s in scales:
+                if not any(s in by_column[c] for c in columns):
+                    continue  # the training scale, where a change is 0 by definition
+                cells = [
+                    _difference(by_column[c][s]) if s in by_column[c] else "\u2014" for c in columns
+                ]
+                rows.append(f"| {s:.2f}x | " + " | ".join(cells) + " |")
+            tables.append("\n".join(rows))
+        return "\n\n".join(tables)
     rows = [
         "| paired difference (ours) | mean (95 % interval) | detected (else: smallest detectable) |",
         "|---|---|---|",
@@ -202,6 +254,33 @@ def _differences_table(record: dict) -> str:
             f"{_detected(d)} |"
         )
     return "\n".join(rows)
+
+
+def check_bounds(record: dict) -> None:
+    """Raise :class:`PluginError` if a shown accuracy, error or consistency leaves [0, 1].
+
+    Every arm's score is a proportion: its mean and its 95 % interval lie in [0, 1]
+    (``cnn101.experiments.accuracy_interval``), so a record with an interval past 1
+    (such as "0.959 (0.915 to 1.003)") was made by another formula and is not shown.
+    """
+
+    def bounds(values, where):
+        for value in values:
+            if not 0.0 <= float(value) <= 1.0:
+                raise PluginError(
+                    f"Replication {record['replication']}: {where} has {value}, outside "
+                    f"[0, 1]: run `python -m cnn101.replicate {record['replication']}` again."
+                )
+
+    for label, arm in record["arms"].items():
+        summaries = [arm[k] for k in ("accuracy", "consistency") if k in arm] or [arm]
+        for summary in summaries:
+            mean, ci95 = summary["mean"], summary["ci95"]
+            if isinstance(mean, list):  # one per test scale
+                values = [*mean, *(v for pair in ci95 for v in pair)]
+            else:
+                values = [mean, *ci95]
+            bounds(values, f"arm {label!r}")
 
 
 def section(record: dict) -> str:
@@ -267,6 +346,7 @@ def replications_markdown(docs_dir: Path) -> str:
             raise PluginError(
                 f"{path} is a smoke run: run `python -m cnn101.replicate {name}` for the full size."
             )
+        check_bounds(record)
         parts.append(section(record))
     return "\n".join(parts)
 

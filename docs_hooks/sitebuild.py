@@ -18,13 +18,14 @@ The order (MkDocs runs each event in the hooks' list order, unless a hook declar
     on_files   -50   notebooks.py executes every notebook       -> state.runs
                      (after mkdocs-jupyter has made the notebook pages)
                      claims.py, replications.py add their generated pages; handout.py
-                     declares the downloads
+                     declares the downloads; networks.py its exported networks
     on_pre_page  50  notebooks.py points the page at its executed copy
                  40  handout.py (teachers mode) swaps in the copy without solutions
     on_page_markdown claims.py (its page) reads state.runs; readability.py the run times
     on_page_content   0  pages.py names the figure files fig-<hash>.png -> state.figures
                     -10  readability.py gives those figures their alt text (needs them)
-    on_env           handout.py writes the downloads (answer keys from state.runs)
+    on_env           handout.py writes the downloads (answer keys from state.runs);
+                     networks.py exports the trained networks (experiment cache)
     on_post_build    pages.py writes figures and CSS; playground.py its data file
 
 The helpers shared with the package (digests of source files, library versions, cache
@@ -65,6 +66,25 @@ def package_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class RunTime:
+    """How long a notebook ran, as its execution record says (docs_hooks/notebooks.py).
+
+    ``cold_seconds`` is a cold first run: a fresh kernel, and no trained network in the
+    notebook's training cache, so every network it trains is trained. A run that found
+    its networks trained already (``training == "cached"``, the notebook changed but
+    not ``cnn101``) is shorter: its record keeps the last cold run of the notebook, with
+    the machine and the date of that run, or None if there was none.
+    """
+
+    seconds: float  # this build's run of the notebook
+    training: str  # "none" (trains nothing), "cold" or "cached"
+    cold_seconds: float | None
+    machine: str  # the machine of the cold run
+    executed_at: str  # the date of the cold run (ISO 8601, UTC)
+    load: float | None = None  # the machine's load average when the cold run began
+
+
+@dataclass(frozen=True)
 class ExecutedNotebook:
     """A cache entry: the executed copy of one notebook and how long it ran."""
 
@@ -75,6 +95,7 @@ class ExecutedNotebook:
     seconds: float
     from_cache: bool
     answers: Path | None = None
+    run_time: RunTime | None = None
 
 
 @dataclass
@@ -107,11 +128,11 @@ class BuildState:
             )
         return self.runs[src_uri]
 
-    def run_seconds(self, *, by: str) -> dict[str, float]:
-        """Return {notebook src_uri: seconds of its cold run} (notebooks.py, on_files)."""
+    def run_times(self, *, by: str) -> dict[str, RunTime | None]:
+        """Return {notebook src_uri: its run times} (notebooks.py, on_files)."""
         if self.runs is None:
             self.executed("", by=by)  # raises the order error
-        return {src_uri: run.seconds for src_uri, run in self.runs.items()}
+        return {src_uri: run.run_time for src_uri, run in self.runs.items()}
 
     def page_figures(self, src_uri: str, *, by: str) -> dict[str, bytes]:
         """Return {site path: PNG bytes} of the figures pages.py moved out of page ``src_uri``."""

@@ -482,6 +482,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         ),
         "sigmas": lambda: (0.5, 1.0, 2.0),
     },
+    "scale_space.dog_kernel": {"sigma": lambda: 1.0},
     "scale_space.log_features": {"sigmas": lambda: (1.0, 2.0)},
     "scale_space.log_kernel": {"sigma": lambda: 1.0},
     "claims.get_claim": {"claim_id": lambda: "spp-fixed-length"},
@@ -545,6 +546,13 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "teaching.grading.load_manifest": {"path": lambda: _manifest_file()},
     "teaching.grading.summary": {"rows": lambda: _grade_rows()},
+    "teaching.grading.class_report": {"rows": lambda: _grade_rows()},
+    "teaching.grading.report_html": {"rows": lambda: _grade_rows()},
+    "teaching.grading.student_notes": {"rows": lambda: _grade_rows(), "file": lambda: "a.ipynb"},
+    "teaching.grading.write_class_report": {
+        "rows": lambda: _grade_rows(),
+        "path": lambda: _scratch("grades-class.csv"),
+    },
     "teaching.grading.totals": {"rows": lambda: _grade_rows()},
     "teaching.grading.write_summary_csv": {
         "rows": lambda: _grade_rows(),
@@ -919,6 +927,10 @@ SKIP: dict[str, str] = {
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_teaching.py"
     ),
+    "teaching.grading.write_class_report(path)": (
+        "a new relative path is written into the working directory (the repository when "
+        "walked): it is checked as write_csv's path is (the same _writable)"
+    ),
 }
 
 # Parameters that take any text (a title, a label): an unknown string is fine there.
@@ -1008,6 +1020,14 @@ ALLOWED: dict[str, dict[str, str]] = {
     "teaching.grading.write_csv(rows)": {"empty": "no rows: the header alone"},
     "teaching.grading.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
     "teaching.grading.summary(rows)": {"empty": "no rows: no students"},
+    "teaching.grading.class_report(rows)": {"empty": "no rows: no exercises"},
+    "teaching.grading.report_html(rows)": {"empty": "no rows: a page with empty tables"},
+    "teaching.grading.student_notes(rows)": {"empty": "no rows: nothing to say"},
+    "teaching.grading.student_notes(file)": {
+        "empty": "a file with no rows: nothing to say",
+        "unknown string": "a file with no rows: nothing to say",
+    },
+    "teaching.grading.write_class_report(rows)": {"empty": "no rows: the header alone"},
     "teaching.grading.totals(rows)": {"empty": "no rows: no students"},
     "teaching.grading.grade(timeout)": {"float 2.5": "a timeout is any positive number of seconds"},
     "teaching.grading.grade_notebook(timeout)": {

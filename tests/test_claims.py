@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import nbformat
 import numpy as np
 import pytest
+import source_sentences
 from bs4 import BeautifulSoup
 from conftest import ROOT, load_hook
 from IPython.core.formatters import format_display_data
@@ -30,10 +31,7 @@ REFERENCE_NOTEBOOKS = ("01_how_a_cnn_sees.ipynb", "02_translation_invariance.ipy
 SOURCES = ROOT.parent / "shared" / "sources"  # the source documents, where they are kept
 
 
-def _words(text: str) -> str:
-    """Text with quotes and whitespace normalised, for finding a quote in a source."""
-    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
-    return " ".join(text.split())
+_words = source_sentences.words  # quotes, Markdown links and spaces normalised
 
 
 # --------------------------------------------------------------------------- the registry
@@ -62,6 +60,48 @@ def test_every_quote_is_the_sources_own_words():
     for claim in claims.CLAIMS:
         quote = _words(claim.quote)
         assert any(quote in text for text in texts.values()), f"{claim.id}: {claim.quote!r}"
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="the source documents are not here")
+def test_every_sentence_of_every_source_is_a_claim_or_marked_as_none():
+    """Each source sentence holds a claim's quote, lies in one, or is marked (source_sentences)."""
+    ids = {claim.id for claim in claims.CLAIMS}
+    quotes = [_words(claim.quote) for claim in claims.CLAIMS]
+    assert set(source_sentences.MARKS) == {
+        path.name for path in SOURCES.glob("*.*") if path.name != "README.md"
+    }
+    unmarked, unused = [], []
+    for name, marks in source_sentences.MARKS.items():
+        found = source_sentences.sentences((SOURCES / name).read_text(encoding="utf-8"))
+        for sentence in found:
+            if any(q in sentence or sentence in q for q in quotes):
+                continue
+            mark = next((m for start, m in marks.items() if sentence.startswith(start)), None)
+            if mark is None:
+                unmarked.append(f"{name}: {sentence!r}")
+        for start, mark in marks.items():
+            assert mark.strip(), f"{name}: the mark of {start!r} is empty"
+            assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", mark) is None or mark in ids, (
+                f"{name}: {start!r} is marked with {mark!r}, which is no claim's id"
+            )
+            if not any(sentence.startswith(start) for sentence in found):
+                unused.append(f"{name}: {start!r}")
+    assert not unmarked, "sentences that are neither a claim nor marked:\n" + "\n".join(unmarked)
+    assert not unused, "marks that match no sentence of their source:\n" + "\n".join(unused)
+
+
+def test_the_sentence_splitter_cuts_prose_and_skips_code_headings_and_front_matter():
+    text = (
+        "---\ntitle: A post\n---\n### A heading of several words here\n"
+        "image = np.array([\n[0, 0, 1],\n])\n"
+        "It holds for many cases. Does it hold [here](https://x.org) too? Yes it does, surely.\n"
+        "[1] A. Author. A reference with many words in it. 2001.\n"
+    )
+    assert source_sentences.sentences(text) == [
+        "It holds for many cases.",
+        "Does it hold here too?",
+        "Yes it does, surely.",
+    ]
 
 
 def test_not_tested_records_a_reason_and_no_numbers():
@@ -173,9 +213,10 @@ def test_the_table_quotes_the_source_and_shows_the_literature_and_untested_claim
     page = hook.claims_markdown(
         (a, b), hook.check_records(hook.records_in(nb, "01_x.ipynb"), (a, b))
     )
-    assert "*“it holds, I guess”*" in page
+    assert "<em>“it holds, I guess”</em>" in page
     assert "[Someone (2020)](https://arxiv.org/abs/2001.00001) \\| yes" in page
-    assert "**not tested here** | A name. | [tutorial 1, discussed at cell 2]" in page
+    assert "<strong>Why not measured:</strong> A name." in page
+    assert "**not tested here**</span> | [tutorial 1, discussed at cell 2]" in page
     assert "1 confirmed, 0 partly, 0 refuted, 0 not detected, 1 not tested here" in page  # fmt: skip
 
 

@@ -246,10 +246,33 @@ def test_non_square_photo_keeps_its_aspect_ratio(tmp_path, capsys):
     assert demo.main(["--out", str(tmp_path), "--image", "coffee", "--size", "32"]) == 0
     out = capsys.readouterr().out
     # coffee is 400 x 600: the middle 400 x 400 is kept, then resized
-    assert "(400x600, centre-cropped to 400x400 to keep its aspect ratio)" in out
+    assert "(400x600, centre-cropped to 400x400 to keep its aspect ratio; resized to 32x32" in out
     assert "photo 32x32 -> conv 32x32" in out
     assert demo.main(["--out", str(tmp_path), "--image", "camera", "--size", "32"]) == 0
-    assert "'camera' (512x512)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "'camera' (512x512; resized to 32x32 (--size))" in out  # the size it then shows
+    assert "photo 32x32 -> conv 32x32" in out
+
+
+def test_demo_captions_explain_the_padding_they_show(tmp_path, monkeypatch):
+    """The captions' claims about SAME padding, measured with cnn101.ops."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from cnn101 import demo, images, ops
+
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: figures.append(self))
+    assert demo.main(["--out", str(tmp_path), "--size", "64"]) == 0
+    line, photo = figures[0].get_supxlabel(), figures[2].get_supxlabel()
+    conv = ops.conv2d(images.vertical_line_image(thickness=2), "vertical_line").numpy()
+    assert set(np.unique(conv[:-1])) == {-2, 0, 2} and set(np.unique(conv[-1])) == {-1, 0, 1}
+    assert "The bottom row reads -1 and +1: SAME padding adds a row of zeros below" in line
+    camera = demo._load_photo(demo.build_parser(), demo.build_parser().parse_args([]))[0]
+    edges = np.abs(ops.conv2d(camera, "sobel_left").numpy())
+    border = np.concatenate([edges[:, 0], edges[:, -1], edges[0], edges[-1]])
+    assert border.mean() > 2 * edges[1:-1, 1:-1].mean()  # the strip the caption explains
+    assert "A strip along the border comes from SAME zero padding" in photo
 
 
 def test_demo_figures_have_colour_bars_and_captions(tmp_path, monkeypatch):

@@ -112,11 +112,78 @@ def test_no_page_installs_cnn101_from_a_package_index():
                 continue
             found = index_install.search(command)
             assert found is None, f"{path.name}: {line.strip()!r}"
-    commands = hook.install_commands(hook.wheel_index_url(CONFIG["site_url"]))
-    assert commands in (ROOT / "README.md").read_text(encoding="utf-8"), (
-        "README.md must give the install commands of docs_hooks/handout.py:install_commands"
-    )
     assert hook.INSTALL_MARKER in (ROOT / "tutorials" / "teachers.md").read_text(encoding="utf-8")
+
+
+def test_one_install_section_gives_the_routes_and_the_others_point_to_it():
+    """The wheel's recipes are on the teachers' page alone; README and home page link them."""
+    site = CONFIG["site_url"].rstrip("/")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    home = (ROOT / "tutorials" / "index.md").read_text(encoding="utf-8")
+    assert f"{site}/teachers/#install" in readme and "(teachers.md#install)" in home
+    for text in (readme, home):
+        assert "--find-links" not in text and ".whl" not in text, "a second recipe"
+        assert "pip install -r requirements.txt" in text  # the contributors' route
+    teachers = (ROOT / "tutorials" / "teachers.md").read_text(encoding="utf-8")
+    assert teachers.count("--find-links") == 0, "teachers.md's recipes come from the hook"
+
+
+def _route_blocks(text: str) -> dict[str, dict[str, list[str]]]:
+    """{route anchor: {language: command lines}} of install_routes' Markdown."""
+    routes = {}
+    for section in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:
+        anchor = re.search(r"\{#([\w-]+)\}", section).group(1)
+        blocks: dict[str, list[str]] = {}
+        for language, body in re.findall(r"```(\w+)\n(.*?)    ```", section, re.DOTALL):
+            blocks.setdefault(language, []).extend(
+                line.strip() for line in body.splitlines() if line.strip()
+            )
+        routes[anchor] = blocks
+    return routes
+
+
+def test_install_routes_fit_the_page_and_every_shell():
+    text = hook.install_routes(CONFIG["site_url"], __version__)
+    routes = _route_blocks(text)
+    assert list(routes) == [
+        "install-online",
+        "install-from-a-copy",
+        "install-lab",
+        "install-cpu-only",
+    ]
+    wheel = hook.wheel_name(__version__)
+    for anchor, blocks in routes.items():
+        assert set(blocks) == {"bash", "powershell"}, anchor
+        for language, lines in blocks.items():
+            for line in lines:  # one command a line, short enough for the code block at 1280 px
+                assert len(line) <= 72, (anchor, line)
+                assert "*" not in line and "&&" not in line and not line.endswith("\\"), line
+            assert any(wheel in line for line in lines), (anchor, language)
+        if "venv" in " ".join(blocks["bash"]):
+            assert blocks["bash"][-1] == blocks["powershell"][-1] == hook.CHECK_COMMAND, anchor
+    copy = routes["install-from-a-copy"]  # a path relative to the site's folder
+    assert f"pip install {PATHS['wheel']} jupyterlab" in copy["bash"]
+    assert f"pip install {PATHS['wheel'].replace('/', chr(92))} jupyterlab" in copy["powershell"]
+    lab = routes["install-lab"]["bash"]
+    assert "pip install --no-index --find-links wheelhouse cnn101 jupyterlab" in lab
+    assert f"pip download --dest wheelhouse {PATHS['wheel']}" in lab
+    online = " ".join(routes["install-online"]["bash"])
+    assert hook.wheel_index_url(CONFIG["site_url"]).rstrip("/") in online
+
+
+def test_the_cpu_only_requirements_are_cnn101s_with_tensorflow_cpu():
+    import tomllib
+
+    needs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    listed = [
+        line for line in hook.cpu_requirements().splitlines() if line and not line.startswith("#")
+    ]
+    swapped = [
+        n.replace("tensorflow", "tensorflow-cpu", 1) if n.startswith("tensorflow") else n
+        for n in needs["dependencies"]
+    ]
+    assert listed == swapped and any(n.startswith("tensorflow-cpu>=") for n in listed)
+    assert PATHS["cpu requirements"] == "downloads/requirements-cpu.txt"
 
 
 def test_pip_finds_the_wheel_through_the_downloads_page(tmp_path):

@@ -14,11 +14,13 @@ import json
 import re
 
 import pytest
+import sitebuild
 import yaml
 from conftest import docs_dir, load_hook, tutorial_notebooks
 from mkdocs.exceptions import PluginError
 
 hook = load_hook("readability")
+
 notebooks_hook = load_hook("notebooks")
 TUTORIALS = hook.load_tutorials(docs_dir() / hook.DATA)
 
@@ -34,9 +36,43 @@ def test_the_teachers_page_renders_its_table_from_the_data():
     source = (docs_dir() / "teachers.md").read_text(encoding="utf-8")
     assert hook.TABLE_MARKER in source and "| Tutorial |" not in source, "one source"
     table = hook.teachers_table(TUTORIALS).splitlines()
-    assert len(table) == 2 + len(TUTORIALS)
-    assert table[4].startswith("| [3. Spatial resolution and scale](03_")
-    assert "[1. How a CNN sees](01_how_a_cnn_sees.ipynb); [2. Translation" in table[4]
+    rows = [line for line in table if line.startswith("|")]
+    assert len(rows) == 2 + len(TUTORIALS) and table[: len(rows)] == rows, "one table"
+    assert rows[0] == "| Tutorial, class time | Prerequisites | Runs in |"
+    assert rows[4].startswith("| [3. Spatial resolution and scale](03_")
+    assert "[1. How a CNN sees](01_how_a_cnn_sees.ipynb); [2. Translation" in rows[4]
+    for number, record in enumerate(TUTORIALS, 1):  # the objectives, as a list after it
+        said = f"- **{number}. {record['title']}**: students can "
+        assert [line for line in table if line.startswith(said)], record["title"]
+
+
+def _times(**fields):
+    base = {"seconds": 15.2, "training": "cold", "cold_seconds": 15.2}
+    return sitebuild.RunTime(
+        **{**base, "machine": "Xeon, 2 cores, Linux", **fields},
+        executed_at="2026-12-07T09:00:00+00:00",
+    )
+
+
+def test_a_run_shortened_by_the_training_cache_states_both_times():
+    assert hook.stated_run_time(_times()) == "about 15 s"
+    assert hook.stated_run_time(_times(training="none")) == "about 15 s"
+    cached = _times(seconds=41.0, training="cached", cold_seconds=118.0)
+    assert hook.stated_run_time(cached) == (
+        "about 2 min (about 41 s with its trained networks cached)"
+    )
+    never = _times(seconds=41.0, training="cached", cold_seconds=None)
+    assert hook.stated_run_time(never) == (
+        "cold run not measured; about 41 s with its trained networks cached"
+    )
+    assert hook.stated_run_time(None) == "not measured"
+    table = hook.teachers_table(TUTORIALS, {TUTORIALS[1]["notebook"]: cached})
+    assert "| about 2 min (about 41 s with its trained networks cached) |" in table
+    assert "measured by the site build on Xeon, 2 cores, Linux, on 2026-12-07." in table
+    busy = hook.teachers_table(TUTORIALS, {TUTORIALS[0]["notebook"]: _times(load=8.79)})
+    assert "on 2026-12-07 (its load average was 8.8 when the runs began)." in busy
+    header = hook.tutorial_header(TUTORIALS[1], TUTORIALS, lambda n: n, cached)
+    assert "a cold first run, measured when this site was built on Xeon, 2 cores" in header
 
 
 @pytest.mark.parametrize(

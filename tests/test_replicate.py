@@ -209,12 +209,31 @@ def test_a_stale_results_file_is_refused_with_the_command_to_rerun(smoke, tmp_pa
     page = hook.replications_markdown(tmp_path)
     assert page.count("<svg") == 3 and "Reproduce: `python -m cnn101.replicate zhang2019" in page
     assert "| SI-ConvNet - ConvNet, error | " in page and "detected (else: smallest" in page
-    assert "| FovAvg: change from 1.00x | " in page and "binomial" not in page
+    assert "| test scale | " in page and "change from the training scale" in page
+    assert "binomial" not in page
     rep.write_results(stale, tmp_path / "replications" / "kanazawa2014.json")
     from mkdocs.exceptions import PluginError
 
     with pytest.raises(PluginError, match=r"python -m cnn101\.replicate kanazawa2014"):
         hook.replications_markdown(tmp_path)
+
+
+@pytest.mark.parametrize("name", rep.REPLICATIONS)
+def test_the_page_refuses_a_score_outside_0_and_1(name):
+    """Accuracies, errors and consistencies are proportions: no mean or interval past 1."""
+    from mkdocs.exceptions import PluginError
+
+    hook = _hook()
+    record = json.loads((rep.RESULTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    hook.check_bounds(record)  # the committed records are within [0, 1]
+    arm = next(iter(record["arms"].values()))
+    summary = arm.get("accuracy", arm)
+    if isinstance(summary["mean"], list):
+        summary["ci95"][0][1] = 1.003
+    else:
+        summary["ci95"][1] = 1.003
+    with pytest.raises(PluginError, match=r"1\.003, outside \[0, 1\]"):
+        hook.check_bounds(record)
 
 
 def test_a_malformed_results_file_is_refused(tmp_path):

@@ -4,14 +4,15 @@ that go with them (cnn101.alignment.channel_pair_error, candidate_warp_errors).
 Oracles: the continuous Laplacian of Gaussian integrated numerically over each pixel
 (scipy.integrate.dblquad); scipy.ndimage.gaussian_laplace at large sigma; Lindeberg's analytic result
 that the scale-normalised LoG at the centre of a Gaussian blob of scale t is extreme at
-sigma = t; sampled DoG kernels built here by hand.
+sigma = t; sampled DoG kernels built here by hand; scipy.ndimage.gaussian_filter for the
+difference of Gaussians as one convolution.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.ndimage import gaussian_laplace
+from scipy.ndimage import gaussian_filter, gaussian_laplace
 
 from cnn101 import alignment, scale_space, transforms
 from cnn101 import feature_extractors as fe
@@ -127,6 +128,23 @@ def test_dog_fit_recovers_a_dog_and_rejects_oriented_kernels():
     assert 0.2 < np.mean(random) < 0.4
 
 
+@pytest.mark.parametrize(("sigma", "ratio"), [(0.8, 2 ** (1 / 3)), (1.0, 2.0), (1.6, 1.5)])
+def test_one_dog_image_is_one_convolution_with_the_dog_kernel(sigma, ratio):
+    """Convolution is linear: G(k s) * f - G(s) * f = (G(k s) - G(s)) * f, SciPy as the oracle."""
+    from cnn101 import ops
+
+    image = load_photo("camera", size=48).astype(np.float64)
+    kernel = scale_space.dog_kernel(sigma, ratio)
+    two_blurs = gaussian_filter(image, ratio * sigma, mode="constant") - gaussian_filter(
+        image, sigma, mode="constant"
+    )
+    one_filter = ops.conv2d(image, kernel, padding="SAME").numpy()  # zeros past the border
+    assert np.abs(one_filter - two_blurs).max() < 1e-6
+    assert (
+        abs(kernel.sum()) < 1e-12 and kernel[kernel.shape[0] // 2].argmin() == kernel.shape[0] // 2
+    )
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
@@ -134,6 +152,8 @@ def test_dog_fit_recovers_a_dog_and_rejects_oriented_kernels():
         (lambda: scale_space.log_kernel("2"), TypeError, "sigma"),
         (lambda: scale_space.log_features(["1.0"]), TypeError, "sigmas"),
         (lambda: scale_space.log_features([]), ValueError, "sigmas"),
+        (lambda: scale_space.dog_kernel(1.0, 1.0), ValueError, "scale_ratio"),
+        (lambda: scale_space.dog_kernel("1"), TypeError, "sigma"),
         (lambda: scale_space.fit_difference_of_gaussians(np.ones((2, 2))), ValueError, "kernel"),
         (lambda: scale_space.fit_difference_of_gaussians(np.zeros((3, 3))), ValueError, "kernel"),
         (

@@ -16,7 +16,7 @@ from conftest import load_hook
 
 from cnn101 import _digest
 
-HOOKS = ("notebooks", "pages", "claims", "readability", "handout", "playground")
+HOOKS = ("notebooks", "pages", "claims", "readability", "handout", "playground", "networks")
 
 
 class _Config(dict):

@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -202,7 +203,7 @@ def test_a_numpy_timeout_is_a_number(tmp_path):
     path = tmp_path / "not a notebook.ipynb"
     path.write_text("not json")
     (row,) = grading.grade_notebook(path, MANIFEST, timeout=np.int64(5))
-    assert not row.passed and row.reason.startswith("not graded: cannot read the notebook")
+    assert not row.passed and row.reason.startswith("not graded: not a notebook")
 
 
 def test_manifest_takes_parameters_from_the_handed_out_notebook():
@@ -212,6 +213,7 @@ def test_manifest_takes_parameters_from_the_handed_out_notebook():
         "check": "check_spp_length",
         "args": [{"answer": "x"}],
         "kwargs": {"channels": {"value": "4"}},
+        "starter": "x = 0\nex.check_spp_length(x, channels=4)",
     }
     assert grading.load_manifest  # a manifest of an unknown check is refused
     with pytest.raises(ValueError, match="does not name a check"):
@@ -254,8 +256,52 @@ def test_summary_has_one_row_per_student_and_notes(tmp_path):
     with path.open(newline="", encoding="utf-8") as handle:
         got = list(csv.DictReader(handle))
     assert [(r["file"], r["total"], r["notes"]) for r in got] == [
-        ("a.ipynb", "1/2", "cell 3 raised NameError: x"),
-        ("b.ipynb", "0/1", ""),
+        ("a.ipynb", "1/2", "exercise 2: no; cell 3 raised NameError: x"),
+        ("b.ipynb", "0/1", "exercise 1: not done"),
+    ]
+
+
+def test_every_row_below_full_marks_says_why_even_without_a_reason():
+    rows = [GradeRow("a.ipynb", 1, "check_x", False, "", "deleted")]
+    rows.append(GradeRow("b.ipynb", 1, "check_x", False))
+    assert grading.student_notes(rows, "a.ipynb") == "exercise 1: exercise cell deleted"
+    assert grading.student_notes(rows, "b.ipynb") == "exercise 1: not passed"
+
+
+def test_class_report_counts_per_exercise_and_names_the_students(tmp_path):
+    kinds = {"a": ("", ""), "b": ("wrong", "Not yet. 3"), "c": ("wrong", "Not yet. 5")}
+    kinds |= {"d": ("deleted", "not done: its cell was deleted"), "e": ("", "")}
+    rows = []
+    for student, (kind, reason) in kinds.items():
+        rows.append(GradeRow(f"{student}.ipynb", 1, "check_x", not kind, reason, kind))
+        rows.append(GradeRow(f"{student}.ipynb", 2, "check_y", student != "e", "", ""))
+    rows.append(GradeRow("e.ipynb", None, "", False, "cell 2 raised", "cell error"))
+    first, second = grading.class_report(rows)
+    assert first == {
+        "exercise": "1",
+        "check": "check_x",
+        "passed": "2",
+        "students": "5",
+        "most_common_reason": "wrong answer (the check said Not yet): 2 of 3",
+        "students_not_passed": "b.ipynb; c.ipynb; d.ipynb",
+    }
+    assert (second["passed"], second["students_not_passed"]) == ("4", "e.ipynb")
+    table, page = grading.write_class_report(rows, tmp_path / "class.csv", title="T <4>")
+    with table.open(newline="", encoding="utf-8") as handle:
+        assert [r["passed"] for r in csv.DictReader(handle)] == ["2", "4"]
+    text = page.read_text(encoding="utf-8")
+    assert "<h1>T &lt;4&gt;</h1>" in text  # escaped
+    assert "5 notebooks graded, 1 with full marks" in " ".join(text.split())
+    assert not re.search(r"(src|href)=|@import|url\(|<script", text), "the page fetches nothing"
+    assert "exercise 1: not done: its cell was deleted" in text
+
+
+def test_progress_bar_fills_with_the_class():
+    assert [grading._progress_bar(k, 3, width=6) for k in range(4)] == [
+        "[------]",
+        "[##----]",
+        "[####--]",
+        "[######]",
     ]
 
 
@@ -298,3 +344,14 @@ def test_handout_commands_refuse_a_folder_or_a_file_that_is_not_a_notebook(
     assert "not a notebook" in _one_line_error(capsys, main([command, str(text), "-o", out]))
     line = _one_line_error(capsys, main([command, str(tmp_path / "none.ipynb"), "-o", out]))
     assert "no such file" in line
+
+
+def test_grade_takes_a_folder_or_a_pattern_windows_shells_leave_unexpanded(tmp_path):
+    from cnn101.teaching.__main__ import submissions
+
+    for name in ("b.ipynb", "a.ipynb", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    found, missing = submissions([tmp_path, tmp_path / "*.ipynb", tmp_path / "x.ipynb"])
+    assert [p.name for p in found] == ["a.ipynb", "b.ipynb", "a.ipynb", "b.ipynb"]
+    assert missing == [str(tmp_path / "x.ipynb")]
+    assert submissions([tmp_path / "*.py"]) == ([], [str(tmp_path / "*.py")])

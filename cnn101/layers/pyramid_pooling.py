@@ -22,12 +22,15 @@ the ceiling on the right/bottom one: that is adaptive pooling (PyTorch's
 ``AdaptiveMaxPool2d``) and the default, ``bin_rule="adaptive"``; the bins cover the whole
 map and may overlap by a pixel. For training at fixed sizes (their Section 2.3) each level
 is a sliding-window pooling with window ``ceil(H / n)`` and stride ``floor(H / n)``. That
-gives n windows on their 13 x 13 and 10 x 10 maps but more on many sizes (7 x 7 with
-n = 4: window 2, stride 1, 6 windows per side); ``bin_rule="he"`` keeps the first n, bin i
-spanning ``i * floor(H / n)`` to ``i * floor(H / n) + ceil(H / n)``, so it can leave the
-last rows unread (10 rows, 4 bins: windows of 3 at stride 2 never read row 9) and needs
-``H >= n``. The levels (4, 2, 1) are the paper's Figure 3; its detection network pools
-into (6, 3, 2, 1) bins (12,800 numbers from 256 maps).
+gives n windows per side at every level on their 13 x 13 map, but on their 10 x 10 map,
+of which they write that the output has "the same fixed length", only for n <= 4 (n = 6:
+window 2, stride 1, 9 windows), and more on many other sizes (7 x 7 with n = 4: window 2,
+stride 1, 6 windows per side); ``bin_rule="he"`` keeps the first n, bin i spanning
+``i * floor(H / n)`` to ``i * floor(H / n) + ceil(H / n)``, so it can leave the last rows
+unread (10 rows, 4 bins: windows of 3 at stride 2 never read row 9) and needs ``H >= n``.
+The default levels (4, 2, 1) are the paper's Figure 3, an illustration; its ImageNet
+classification networks (Section 3.1.2) and its detection network pool into (6, 3, 2, 1)
+bins (12,800 numbers from 256 maps).
 
 PSPNet and DeepLab v3 follow each convolution with batch normalisation: ASPP does so by
 default (``batch_norm=True``, as v3), the pyramid pooling module with ``batch_norm=True``.

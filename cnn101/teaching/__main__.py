@@ -1,9 +1,11 @@
 """Command line: ``python -m cnn101.teaching {grade,student,answer-key,manifest} ...``.
 
 ``grade`` runs submitted notebooks and grades them against the notebook that was
-handed out (``--handout``): it prints one line per notebook as it goes, then a table,
-and writes a per-student summary (``--csv``) and a per-exercise detail next to it
-(``grades-detail.csv`` for ``grades.csv``). ``student``, ``answer-key`` and ``manifest``
+handed out (``--handout``): it prints one line per notebook as it goes, with a progress
+bar, then a table, and writes a per-student summary (``--csv``, with the reason of every
+exercise below full marks), a per-exercise detail next to it (``grades-detail.csv`` for
+``grades.csv``) and the class report (``grades-class.csv`` and ``grades-class.html``, a
+page that opens from disk). ``student``, ``answer-key`` and ``manifest``
 write the student version, the (unexecuted) answer key or the grader's manifest of a
 tutorial notebook.
 """
@@ -11,6 +13,7 @@ tutorial notebook.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import sys
 from collections.abc import Sequence
@@ -24,7 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     grade = sub.add_parser("grade", help="run each notebook in a fresh kernel and grade it")
-    grade.add_argument("notebooks", nargs="+", type=Path, help="submitted .ipynb files")
+    grade.add_argument(
+        "notebooks",
+        nargs="+",
+        type=Path,
+        help="submitted .ipynb files, or folders of them; a pattern such as "
+        "submissions/*.ipynb is expanded here too (Windows' shells leave it as it is)",
+    )
     grade.add_argument(
         "--handout",
         type=Path,
@@ -39,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("grades.csv"),
         help="per-student CSV to write (default grades.csv); the per-exercise detail "
-        "goes next to it, as NAME-detail.csv",
+        "goes next to it, as NAME-detail.csv, and the class report as NAME-class.csv "
+        "and NAME-class.html",
     )
     grade.add_argument("--kernel", default="python3", help="Jupyter kernel (default python3)")
     for name, what in (
@@ -74,21 +84,71 @@ def detail_path(summary: Path) -> Path:
     return summary.with_name(f"{summary.stem}-detail{summary.suffix or '.csv'}")
 
 
+def class_path(summary: Path) -> Path:
+    """Return where the class report's CSV goes for the summary CSV ``summary`` (its page: .html).
+
+    Examples
+    --------
+    >>> class_path(Path("out/grades.csv")).as_posix()
+    'out/grades-class.csv'
+    """
+    return summary.with_name(f"{summary.stem}-class{summary.suffix or '.csv'}")
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return 2
 
 
+def submissions(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """Return the notebooks to grade, and the arguments that name none.
+
+    A folder gives its ``.ipynb`` files, a pattern (``submissions/*.ipynb``, which
+    Windows' shells pass on unexpanded) the files it matches, each sorted by name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     for name in ("b.ipynb", "a.ipynb", "notes.txt"):
+    ...         _ = (Path(folder) / name).write_text("{}")
+    ...     found, missing = submissions([Path(folder), Path(folder) / "*.ipynb", Path("x.ipynb")])
+    >>> [p.name for p in found], missing
+    (['a.ipynb', 'b.ipynb', 'a.ipynb', 'b.ipynb'], ['x.ipynb'])
+    """
+    found, missing = [], []
+    for path in paths:
+        if path.is_dir():
+            matched = sorted(p for p in path.glob("*.ipynb") if p.is_file())
+        elif path.is_file():
+            matched = [path]
+        elif any(mark in str(path) for mark in "*?["):
+            matched = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+        else:
+            matched = []
+        found += matched
+        if not matched:
+            missing.append(str(path))
+    return found, missing
+
+
 def _grade(args) -> int:
     from cnn101.teaching import grading
 
-    missing = [str(p) for p in args.notebooks if not p.is_file()]
+    args.notebooks, missing = submissions(args.notebooks)
     if missing:
         return _fail(f"no such file: {', '.join(missing)}")
     try:  # every output is checked before the first notebook runs
-        for path in (args.csv, detail_path(args.csv)):
+        report = class_path(args.csv)
+        for path in (args.csv, detail_path(args.csv), report, report.with_suffix(".html")):
             grading._writable(path)
         manifest = grading.load_manifest(args.handout)
+        print(
+            f"Grading {len(args.notebooks)} notebooks against {args.handout.name} "
+            f"(at most {args.timeout:g} s each)",
+            file=sys.stderr,
+            flush=True,
+        )
         rows = grading.grade(
             args.notebooks,
             manifest,
@@ -102,9 +162,15 @@ def _grade(args) -> int:
     try:
         grading.write_summary_csv(rows, args.csv)
         grading.write_csv(rows, detail_path(args.csv))
+        title = f"Class report: {manifest.get('tutorial') or args.handout.stem}"
+        table, page = grading.write_class_report(rows, report, title=title)
     except (OSError, ValueError) as error:
         return _fail(str(error))
-    print(f"\nWrote {args.csv} (one row per student) and {detail_path(args.csv)} (per exercise)")
+    print(
+        f"\nWrote {args.csv} (one row per student, with what happened), "
+        f"{detail_path(args.csv)} (per exercise),\n{table} and {page} (the class report: "
+        "open the page in a browser)"
+    )
     return 0
 
 

@@ -26,6 +26,14 @@ calls the library function the exercise asks to write (``ops.max_pool2d`` in a m
 pooling) does not pass. Errors in other cells, and why a run stopped (time limit, the
 kernel died or was ended by ``exit()`` / ``os._exit``), are reported.
 
+Every exercise below full marks gets a reason a teacher can read out, and so does the
+student's row of the summary (:func:`student_notes`): a deleted exercise cell, an exercise
+left as handed out, another tutorial's notebook (by its checks or its metadata; it is not
+run), a check called with other parameters, a check replaced or defined in the notebook
+(ignored), metadata that disagrees with the handout, a file that is not a notebook, the
+time limit (:data:`KINDS`). The class report (:func:`class_report`, :func:`report_html`)
+counts them per exercise.
+
 What the grader is not: a sandbox. It runs the students' code with the teacher's
 rights, as Jupyter does. Run untrusted submissions in a container or a throw-away
 virtual machine, as with nbgrader. The re-implementation test reads names (the answer
@@ -40,7 +48,9 @@ from __future__ import annotations
 
 import ast
 import base64
+import collections
 import csv
+import html
 import importlib
 import io
 import json
@@ -63,13 +73,18 @@ from cnn101.exercises import Feedback
 from cnn101.teaching import handout
 
 __all__ = [
+    "KINDS",
     "GradeRow",
+    "class_report",
     "format_table",
     "grade",
     "grade_notebook",
     "load_manifest",
+    "report_html",
+    "student_notes",
     "summary",
     "totals",
+    "write_class_report",
     "write_csv",
     "write_summary_csv",
 ]
@@ -81,6 +96,32 @@ CALL_TIMEOUT_S = 60
 MAX_REPLY_BYTES = 64 * 2**20
 CSV_FIELDS = ("file", "exercise", "check", "passed", "reason", "total")
 SUMMARY_FIELDS = ("file", "passed", "exercises", "total", "notes")
+REPORT_FIELDS = (
+    "exercise",
+    "check",
+    "passed",
+    "students",
+    "most_common_reason",
+    "students_not_passed",
+)
+# Why an exercise did not pass, or what the grader noticed about a notebook, in words a
+# teacher can read out (GradeRow.kind; the class report counts them).
+KINDS = {
+    "wrong": "wrong answer (the check said Not yet)",
+    "empty": "left as handed out",
+    "deleted": "exercise cell deleted",
+    "undefined": "answer not defined",
+    "error": "the answer's cell raised an error",
+    "library": "used the library function it asks to write",
+    "check failed": "the check could not run on the answer",
+    "time limit": "stopped at the time limit",
+    "stopped": "the run stopped (kernel ended or killed)",
+    "not a notebook": "not a notebook",
+    "other tutorial": "another tutorial's notebook",
+    "cell error": "a cell outside the exercises raised an error",
+    "metadata": "metadata edited, disagrees with the handout",
+    "replaced check": "a check replaced in the notebook (ignored)",
+}
 _MISSING_NBCLIENT = (
     "Grading runs notebooks with nbclient and ipykernel, which are not installed: "
     "run `pip install nbclient ipykernel` where cnn101 is installed."
@@ -167,7 +208,30 @@ def _cnn101_grader_request(request_path, reply_path):
 
     with open(request_path, encoding="utf-8") as handle:
         request = json.load(handle)
-    if request["op"] == "values":
+    if request["op"] == "replaced":
+        import sys
+        reply = []
+        for module_name, module in list(sys.modules.items()):
+            if module_name != "cnn101.exercises" and not module_name.startswith("cnn101.exercises."):
+                continue
+            prefix = "" if module_name == "cnn101.exercises" else module_name[17:] + "."
+            for attr in getattr(module, "__all__", []):
+                obj = getattr(module, attr, None)
+                owners = [(prefix + attr, obj)] if not isinstance(obj, type) else [
+                    (f"{attr}.{key}", value) for key, value in vars(obj).items()
+                ]
+                for label, value in owners:
+                    if isinstance(value, types.FunctionType) and not str(
+                        getattr(value, "__module__", "")
+                    ).startswith("cnn101."):
+                        reply.append(label)
+        for key, value in list(space.items()):
+            if key.startswith("check_") and isinstance(value, types.FunctionType) and not str(
+                getattr(value, "__module__", "")
+            ).startswith("cnn101."):
+                reply.append(f"{key} (defined in the notebook)")
+        reply = sorted(set(reply))
+    elif request["op"] == "values":
         reply = []
         for expr in request["exprs"]:
             try:
@@ -213,6 +277,9 @@ class GradeRow:
         Why it did not pass (the check's "Not yet" line, the error, the time limit), or
         what the grader noticed on a passing answer (a check called with other
         parameters).
+    kind : str
+        What happened, as one of the keys of :data:`KINDS` ("wrong", "deleted", "time
+        limit", ...); "" for a passing answer. The class report counts these.
 
     Examples
     --------
@@ -226,6 +293,7 @@ class GradeRow:
     check: str
     passed: bool
     reason: str = ""
+    kind: str = ""
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -308,6 +376,9 @@ def _check_manifest(manifest: Any) -> dict:
             if not isinstance(kwargs, dict):
                 problem = f"exercise {number} has no kwargs"
                 break
+            if not isinstance(exercise.get("starter", ""), str):
+                problem = f"exercise {number}'s starter is not a string"
+                break
             for argument in [*args, *kwargs.values()]:
                 if not isinstance(argument, dict) or not (
                     isinstance(argument.get("value"), str)
@@ -376,8 +447,16 @@ def load_manifest(path: str | Path) -> dict:
             f"path={str(path)!r}: {error}"
         ) from None
     if isinstance(data, dict) and "cells" in data:
-        try:
-            data = handout.manifest(data, tutorial=path.stem)
+        meta = (
+            data.get("metadata", {}).get("cnn101")
+            if isinstance(data.get("metadata"), dict)
+            else None
+        )
+        named = meta.get("tutorial") if isinstance(meta, dict) else None
+        try:  # the tutorial its metadata names (a student version), else the file's name
+            data = handout.manifest(
+                data, tutorial=named if isinstance(named, str) and named else path.stem
+            )
         except (TypeError, ValueError) as error:
             raise ValueError(f"{path}: {error}") from None
     return _check_manifest(data)
@@ -651,11 +730,124 @@ def _names_used(source: str) -> set[str]:
     return names
 
 
+def _tutorial_of(check_name: str) -> str:
+    """'tutorial 1, "How a CNN sees"' for a check of cnn101.exercises.basics (its docstring)."""
+    function = _checks().get(check_name)
+    module = importlib.import_module(function.__module__) if function is not None else None
+    found = re.search(r'tutorial (\d+), "([^"]+)"', (module.__doc__ or "") if module else "")
+    if found is None:
+        return f"the tutorial of {check_name}"
+    return f'tutorial {found.group(1)}, "{found.group(2)}"'
+
+
+def _own_metadata(nb: Any) -> Any:
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    return meta.get("cnn101") if isinstance(meta, dict) else None
+
+
+def _other_tutorial(cells: list, nb: Any, manifest: dict) -> str:
+    """Say so when the submission is another tutorial's notebook (by its checks or metadata)."""
+    wanted = {e["check"] for e in manifest["exercises"]}
+    called = set()
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            called |= {handout._call_name(c) for c in handout.check_calls(_source(cell))}
+    if called & wanted:
+        return ""
+    known = _checks()
+    theirs = sorted({_tutorial_of(c) for c in called if c in known})
+    meta = _own_metadata(nb)
+    claimed = meta.get("tutorial") if isinstance(meta, dict) else None
+    handed_out = manifest.get("tutorial") or ""
+    differs = isinstance(claimed, str) and claimed and handed_out and claimed != handed_out
+    if not theirs and not differs:
+        return ""
+    ours = sorted({_tutorial_of(c) for c in wanted})
+    what = f"it calls the checks of {' and '.join(theirs)}" if theirs else "it calls no check"
+    if differs:
+        what += f" and its metadata says {claimed!r}"
+    return (
+        f"another tutorial's notebook: {what}, none of {' and '.join(ours)}, which was handed out"
+    )
+
+
+def _metadata_notes(cells: list, nb: Any, manifest: dict, kernel_name: str) -> list[str]:
+    """Return what the metadata says that disagrees with the handout (graded as handed out)."""
+    notes = []
+    meta = _own_metadata(nb)
+    numbers = {e["number"] for e in manifest["exercises"]}
+    if meta is not None and not isinstance(meta, dict):
+        notes.append(f"its cnn101 metadata was edited (it is {check.describe(meta)})")
+    elif isinstance(meta, dict):
+        claimed, handed_out = meta.get("tutorial"), manifest.get("tutorial") or ""
+        if "tutorial" in meta and handed_out and claimed != handed_out:
+            notes.append(
+                f"its metadata says it is tutorial {claimed!r}, the handout is {handed_out!r}"
+            )
+        if "version" in meta and meta["version"] != "student":
+            notes.append(
+                f"its metadata says it is the {meta['version']!r} version, not the student "
+                "version handed out"
+            )
+        if "exercises" in meta and meta["exercises"] != len(numbers):
+            notes.append(
+                f"its metadata says it has {meta['exercises']!r} exercises, the handout "
+                f"has {len(numbers)} (graded on the handout's)"
+            )
+    spec = nb.get("metadata", {}).get("kernelspec") if isinstance(nb, dict) else None
+    spec_name = spec.get("name") if isinstance(spec, dict) else None
+    if spec_name is not None and spec_name != kernel_name:
+        notes.append(
+            f"its metadata asks for the kernel {spec_name!r}; it was run with {kernel_name!r}"
+        )
+    where: dict[int, list[int]] = {}
+    for index, cell in enumerate(cells):
+        mark = (
+            cell.get("metadata", {}).get("cnn101")
+            if isinstance(cell.get("metadata"), dict)
+            else None
+        )
+        if mark is None:
+            continue
+        number = handout._marked_number(cell)
+        if number is None:
+            notes.append(
+                f"the exercise mark of cell {index + 1} was edited ({check.describe(mark)})"
+            )
+        elif number not in numbers:
+            notes.append(
+                f"cell {index + 1} is marked as exercise {number}, which the handout does not have"
+            )
+        else:
+            where.setdefault(number, []).append(index + 1)
+    for number, found in sorted(where.items()):
+        if len(found) > 1:
+            notes.append(
+                f"exercise {number} is marked on {len(found)} cells "
+                f"({', '.join(map(str, found))}); the first is graded"
+            )
+    return notes
+
+
+def _same_code(a: str, b: str) -> bool:
+    """Whether two cell sources are the same code, but for blank lines and trailing spaces."""
+
+    def lines(source: str) -> list[str]:
+        return [line.rstrip() for line in source.strip().splitlines() if line.strip()]
+
+    return lines(a) == lines(b)
+
+
+def _stop_kind(reason: str) -> str:
+    return "time limit" if "longer than" in reason or "time limit" in reason else "stopped"
+
+
 # --------------------------------------------------------------------------- grading
 
 
-def _stopped_row(name: str, exercise: dict, reason: str) -> GradeRow:
-    return GradeRow(name, exercise["number"], exercise["check"], False, reason)
+def _stopped_row(name: str, exercise: dict, reason: str, kind: str = "") -> GradeRow:
+    kind = kind or _stop_kind(reason)
+    return GradeRow(name, exercise["number"], exercise["check"], False, reason, kind)
 
 
 def grade_notebook(
@@ -705,8 +897,8 @@ def grade_notebook(
     ...     path = pathlib.Path(folder) / "bob.ipynb"
     ...     _ = path.write_text("not JSON", encoding="utf-8")
     ...     [row] = grade_notebook(path, manifest)
-    >>> row.passed, row.reason.startswith("not graded: cannot read the notebook")
-    (False, True)
+    >>> row.passed, row.kind, row.reason.startswith("not graded: not a notebook")
+    (False, 'not a notebook', True)
     """
     path = _check_path(path, "path")
     timeout = _check_timeout(timeout)
@@ -730,8 +922,11 @@ def grade_notebook(
         if not all(isinstance(c, dict) for c in cells):
             raise ValueError("a cell is not a JSON object")
     except Exception as error:  # not JSON, not a notebook, unreadable: rows, not a crash
-        reason = f"not graded: cannot read the notebook: {str(error)[:200]}"
-        return [_stopped_row(name, e, reason) for e in exercises]
+        reason = f"not graded: not a notebook (cannot read it as one: {str(error)[:200]})"
+        return [_stopped_row(name, e, reason, "not a notebook") for e in exercises]
+    other = _other_tutorial(cells, nb, manifest)
+    if other:  # not run: none of its answers can be read as this handout's
+        return [_stopped_row(name, e, f"not graded: {other}", "other tutorial") for e in exercises]
 
     # Where each exercise's answer is complete: the handed-out version's marked cell, or
     # the k-th cell that calls the exercise's check.
@@ -764,9 +959,20 @@ def grade_notebook(
             else:
                 own_call[number] = None
 
+    deleted = {e["number"] for e in exercises if e["number"] not in at_cell}
+    unchanged = {
+        e["number"]
+        for e in exercises
+        if isinstance(e.get("starter"), str)
+        and e["number"] in at_cell
+        and _same_code(_source(cells[at_cell[e["number"]]]), e["starter"])
+    }
     results: dict[int, GradeRow] = {}
     cell_errors: dict[int, str] = {}
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = [
+        (note, "metadata") for note in _metadata_notes(cells, nb, manifest, kernel_name)
+    ]
+    replaced: list[str] = []
     with tempfile.TemporaryDirectory(prefix="cnn101-grade-") as folder:
         work = Path(folder)
         copy = work / name
@@ -801,7 +1007,7 @@ def grade_notebook(
                                 where = f"cell {index + 1}" + (
                                     f" ({first[0][:50]!r})" if first else ""
                                 )
-                                notes.append(f"{where} raised {error}")
+                                notes.append((f"{where} raised {error}", "cell error"))
                             for exercise in owners:
                                 cell_errors[exercise["number"]] = error
                                 row = _grade_one(
@@ -820,6 +1026,9 @@ def grade_notebook(
                                     cell_errors.get(exercise["number"], ""),
                                     final=True,
                                 )
+                        found = kernel.request({"op": "replaced"})
+                        if isinstance(found, list):
+                            replaced = [str(f) for f in found]
                     except _Stopped:
                         pass
         except _Stopped:
@@ -830,12 +1039,43 @@ def grade_notebook(
             )
     rows = []
     for exercise in exercises:
-        row = results.get(exercise["number"])
+        number = exercise["number"]
+        row = results.get(number)
         if row is None:
             row = _stopped_row(name, exercise, f"not graded: {kernel.stopped or 'not reached'}")
+        elif not row.passed and number in deleted and row.kind in ("wrong", "undefined", "error"):
+            what = row.reason.removeprefix("not done: ")
+            row = GradeRow(
+                name,
+                number,
+                row.check,
+                False,
+                f"not done: its cell was deleted ({what})",
+                "deleted",
+            )
+        elif not row.passed and number in unchanged and row.kind in ("wrong", "undefined", "error"):
+            what = row.reason.removeprefix("not done: ")
+            row = GradeRow(
+                name, number, row.check, False, f"not done: left as handed out ({what})", "empty"
+            )
+        own = [r for r in replaced if r.split(" ")[0].rpartition(".")[2] == row.check]
+        if own:
+            reason = "; ".join(
+                r for r in [row.reason, "its check was replaced in the notebook (ignored)"] if r
+            )
+            row = GradeRow(name, number, row.check, row.passed, reason, row.kind)
         rows.append(row)
-    notes += [kernel.stopped] if kernel.stopped else []
-    rows += [GradeRow(name, None, "", False, note) for note in notes]
+    if replaced:
+        notes.append(
+            (
+                f"the notebook replaced {', '.join(replaced)}; ignored: every answer was "
+                "graded with cnn101's own checks",
+                "replaced check",
+            )
+        )
+    if kernel.stopped:
+        notes.append((kernel.stopped, _stop_kind(kernel.stopped)))
+    rows += [GradeRow(name, None, "", False, note, kind) for note, kind in notes]
     return rows
 
 
@@ -875,7 +1115,9 @@ def _grade_one(
     exprs = [e for e in wanted if e is not None]
     reply = kernel.request({"op": "values", "exprs": exprs}) if exprs else []
     if not isinstance(reply, list) or len(reply) != len(exprs):
-        return GradeRow(name, number, check_name, False, "the answers could not be read back")
+        return GradeRow(
+            name, number, check_name, False, "the answers could not be read back", "check failed"
+        )
     values: dict[str, Any] = dict(zip(exprs, reply, strict=True))
     missing = [e for e in exprs if "value" not in values[e]]
     retry = []
@@ -904,7 +1146,9 @@ def _grade_one(
         reason = "not done: " + "; ".join(problems)
         if cell_error:
             reason += f" (its cell raised {cell_error})"
-        return GradeRow(name, number, check_name, False, reason[:300])
+        return GradeRow(
+            name, number, check_name, False, reason[:300], "error" if cell_error else "undefined"
+        )
 
     functions: dict[int, set[str]] = {}
     decoded = {e: _decode(values[e]["value"], kernel, functions) for e in exprs}
@@ -945,6 +1189,7 @@ def _grade_one(
             False,
             f"the answer uses {', '.join(calls_library)}, the library code the exercise "
             "asks you to write yourself",
+            "library",
         )
 
     check_fn = _checks()[check_name]
@@ -954,10 +1199,17 @@ def _grade_one(
         raise
     except Exception as error:  # a check meeting a value it did not foresee
         return GradeRow(
-            name, number, check_name, False, f"the check failed on this answer: {error}"[:300]
+            name,
+            number,
+            check_name,
+            False,
+            f"the check failed on this answer: {error}"[:300],
+            "check failed",
         )
     if not isinstance(feedback, Feedback):
-        return GradeRow(name, number, check_name, False, "the check gave no verdict")
+        return GradeRow(
+            name, number, check_name, False, "the check gave no verdict", "check failed"
+        )
     notes = []
     if call is not None:
         differ = _parameters_differ(exercise, call)
@@ -968,7 +1220,7 @@ def _grade_one(
     passed = feedback.passed is True
     reason = "" if passed else str(feedback).splitlines()[0]
     reason = "; ".join([r for r in [reason, *notes] if r])
-    return GradeRow(name, number, check_name, passed, reason[:300])
+    return GradeRow(name, number, check_name, passed, reason[:300], "" if passed else "wrong")
 
 
 def grade(
@@ -990,7 +1242,8 @@ def grade(
         Seconds per notebook.
     kernel_name : str, default "python3"
     progress : callable, optional
-        Called with one line per notebook once it is graded ("3/11 alice.ipynb: 3/4 in 12 s").
+        Called with one line per notebook once it is graded, with a bar of how far the
+        class is ("3/11 [#####-----------] alice.ipynb: 3/4 in 12 s").
 
     Returns
     -------
@@ -1040,13 +1293,99 @@ def grade(
         if progress is not None:
             passed, total = totals(found).get(path.name, (0, 0))
             progress(
-                f"{count}/{len(paths)} {path.name}: {passed}/{total} "
-                f"in {time.monotonic() - start:.0f} s"
+                f"{count}/{len(paths)} {_progress_bar(count, len(paths))} {path.name}: "
+                f"{passed}/{total} in {time.monotonic() - start:.0f} s"
             )
     return rows
 
 
 # --------------------------------------------------------------------------- reports
+
+
+def _progress_bar(done: int, total: int, width: int = 20) -> str:
+    """Return a text bar of ``done`` out of ``total`` ("[#####---------------]").
+
+    Parameters
+    ----------
+    done, total : int
+        Notebooks graded so far, and in all.
+    width : int, default 20
+        Characters between the brackets.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> _progress_bar(1, 4, width=8)
+    '[##------]'
+    >>> _progress_bar(0, 0, width=4)
+    '[####]'
+    """
+    filled = width if total <= 0 else round(width * min(max(done, 0), total) / total)
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def student_notes(rows: Sequence[GradeRow], file: str) -> str:
+    """Return what happened in one submission, as one line a teacher can read out.
+
+    Every exercise below full marks gets its reason (exercises with the same reason
+    share it), then what the grader noticed on passing answers and on the whole
+    notebook (an error outside the exercises, edited metadata, a replaced check, why
+    the run stopped).
+
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned.
+    file : str
+        The submission (``GradeRow.file``).
+
+    Returns
+    -------
+    str
+        Parts joined with "; "; empty when every exercise passed and nothing was noticed.
+
+    Examples
+    --------
+    >>> rows = [GradeRow("a.ipynb", 1, "check_x", True),
+    ...         GradeRow("a.ipynb", 2, "check_y", False, "not done: `y` is not defined", "undefined"),
+    ...         GradeRow("a.ipynb", 3, "check_z", False, "not done: `y` is not defined", "undefined")]
+    >>> student_notes(rows, "a.ipynb")
+    'exercises 2, 3: not done: `y` is not defined'
+    """
+    rows = _check_rows(rows)
+    if not isinstance(file, str):
+        raise TypeError(
+            f"`file` must be a submission's file name (str). Received: file={check.describe(file)}"
+        )
+    return "; ".join(_note_parts(rows, file))
+
+
+def _note_parts(rows: Sequence[GradeRow], file: str) -> list[str]:
+    """Return the parts of :func:`student_notes`: one a reason (or a group of exercises)."""
+    rows = [row for row in rows if row.file == file]
+    groups: dict[str, list[int]] = {}
+    for row in rows:
+        if row.exercise is None:
+            continue
+        reason = row.reason or ("" if row.passed else KINDS.get(row.kind, "not passed"))
+        if reason:
+            groups.setdefault(reason, []).append(row.exercise)
+    parts = [
+        f"exercise{'s' if len(numbers) > 1 else ''} {_numbers(numbers)}: {reason}"
+        for reason, numbers in groups.items()
+    ]
+    said = " ".join(groups)  # a stopped run is said once, where its exercises are
+    parts += [
+        row.reason for row in rows if row.exercise is None and row.reason and row.reason not in said
+    ]
+    return parts
 
 
 def totals(rows: Sequence[GradeRow]) -> dict[str, tuple[int, int]]:
@@ -1088,8 +1427,9 @@ def summary(rows: Sequence[GradeRow]) -> list[dict[str, str]]:
     Returns
     -------
     list of dict of str to str
-        One record per file (the columns of :func:`write_summary_csv`); ``notes`` joins
-        the reasons of the file's notes with "; ".
+        One record per file (the columns of :func:`write_summary_csv`); ``notes`` is
+        :func:`student_notes`: the reason of every exercise below full marks, then the
+        notes about the whole notebook.
 
     Examples
     --------
@@ -1100,17 +1440,195 @@ def summary(rows: Sequence[GradeRow]) -> list[dict[str, str]]:
     rows = _check_rows(rows)
     out = []
     for file, (passed, count) in totals(rows).items():
-        notes = [r.reason for r in rows if r.file == file and r.exercise is None]
         out.append(
             {
                 "file": file,
                 "passed": str(passed),
                 "exercises": str(count),
                 "total": f"{passed}/{count}",
-                "notes": "; ".join(notes),
+                "notes": student_notes(rows, file),
             }
         )
     return out
+
+
+def class_report(rows: Sequence[GradeRow]) -> list[dict[str, str]]:
+    """Return one record per exercise: how many passed, the commonest reason, who did not.
+
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned for the class.
+
+    Returns
+    -------
+    list of dict of str to str
+        In exercise order, with the columns of :data:`REPORT_FIELDS`: ``passed`` and
+        ``students`` are counts, ``most_common_reason`` is the commonest kind of failure
+        in words (:data:`KINDS`) with how many students it concerns, and
+        ``students_not_passed`` lists the files below the mark, joined with "; ".
+
+    Examples
+    --------
+    >>> rows = [GradeRow("a.ipynb", 1, "check_x", True),
+    ...         GradeRow("b.ipynb", 1, "check_x", False, "Not yet. 3 is too small.", "wrong"),
+    ...         GradeRow("c.ipynb", 1, "check_x", False, "Not yet. 9 is too big.", "wrong")]
+    >>> [record] = class_report(rows)
+    >>> record["passed"], record["students"], record["most_common_reason"]
+    ('1', '3', 'wrong answer (the check said Not yet): 2 of 2')
+    >>> record["students_not_passed"]
+    'b.ipynb; c.ipynb'
+    """
+    rows = _check_rows(rows)
+    exercises: dict[int, list[GradeRow]] = {}
+    for row in rows:
+        if row.exercise is not None:
+            exercises.setdefault(row.exercise, []).append(row)
+    out = []
+    for number in sorted(exercises):
+        group = exercises[number]
+        failed = [row for row in group if not row.passed]
+        kinds = collections.Counter(KINDS.get(row.kind, "not passed") for row in failed)
+        common = ""
+        if kinds:
+            label, count = kinds.most_common(1)[0]
+            common = f"{label}: {count} of {len(failed)}"
+        out.append(
+            {
+                "exercise": str(number),
+                "check": group[0].check,
+                "passed": str(len(group) - len(failed)),
+                "students": str(len(group)),
+                "most_common_reason": common,
+                "students_not_passed": "; ".join(row.file for row in failed),
+            }
+        )
+    return out
+
+
+_REPORT_STYLE = """
+:root { color-scheme: light dark; --fg: #000000de; --muted: #0000008a; --bg: #fff;
+  --primary: #4051b5; --line: #0000001f; --bar: #e8eaf6; --ok: #2e7d32; --no: #c62828; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e2e4e9; --muted: #e2e4e99a; --bg: #1e2129; --primary: #7c8ce0;
+    --line: #e2e4e91f; --bar: #2e303e; --ok: #81c784; --no: #ef9a9a; } }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); line-height: 1.6;
+  font: 16px/1.6 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; }
+header { background: #4051b5; color: #fff; padding: 0.7rem 1.2rem; font-size: 1.1rem; }
+main { max-width: 61rem; margin: 0 auto; padding: 1rem 1.2rem 3rem; }
+h1 { font-weight: 300; font-size: 2rem; margin: 0.5rem 0 0.8rem; }
+h2 { font-weight: 400; font-size: 1.4rem; margin: 2rem 0 0.6rem; }
+.muted { color: var(--muted); }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
+th, td { text-align: left; vertical-align: top; padding: 0.5rem 0.6rem;
+  border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+th { font-weight: 700; white-space: nowrap; }
+td.num { white-space: nowrap; }
+td ul { margin: 0; padding-left: 1.1rem; }
+@media (max-width: 40em) {  /* a phone: each row a card, each cell labelled */
+  table, tbody, tr, td { display: block; width: 100%; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  tr { border-bottom: 1px solid var(--line); padding: 0.6rem 0; }
+  td { border: 0; padding: 0.1rem 0; }
+  td::before { content: attr(data-label) ": "; font-weight: 700; }
+}
+.bar { display: block; height: 0.45rem; background: var(--bar); border-radius: 0.2rem;
+  margin-top: 0.25rem; min-width: 4rem; }
+.bar > span { display: block; height: 100%; background: var(--primary); border-radius: 0.2rem; }
+.ok { color: var(--ok); } .no { color: var(--no); }
+"""
+
+
+def report_html(rows: Sequence[GradeRow], *, title: str = "Class report") -> str:
+    """Return the class report as one static HTML page (no script, nothing fetched).
+
+    The page opens from disk in any browser: per exercise how many passed (with a bar),
+    the commonest reason for not passing and who is concerned; then one row per student
+    with the total and :func:`student_notes`. It follows the light or dark colours of
+    the reader's system.
+
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned for the class.
+    title : str, default "Class report"
+        The page's heading (for example the tutorial's name).
+
+    Returns
+    -------
+    str
+        The page's HTML.
+
+    Examples
+    --------
+    >>> page = report_html([GradeRow("a.ipynb", 1, "check_x", True)], title="Tutorial 1")
+    >>> "<h1>Tutorial 1</h1>" in page, "<script" in page, "http" in page
+    (True, False, False)
+    """
+    rows = _check_rows(rows)
+    if not isinstance(title, str):
+        raise TypeError(f"`title` must be a string. Received: title={check.describe(title)}")
+    esc = html.escape
+    exercises = class_report(rows)
+    students = summary(rows)
+    lines = []
+    for record in exercises:
+        count, total = int(record["passed"]), int(record["students"])
+        share = 100 * count / total if total else 0
+        lines.append(
+            f'<tr><td class="num" data-label="Exercise">{esc(record["exercise"])}</td>'
+            f'<td data-label="Check"><code>{esc(record["check"])}</code></td>'
+            f'<td class="num" data-label="Passed">{count} of {total}'
+            f'<span class="bar" role="img" aria-label="{share:.0f} % passed">'
+            f'<span style="width:{share:.0f}%"></span></span></td>'
+            f'<td data-label="Most common reason">{esc(record["most_common_reason"]) or "-"}</td>'
+            f'<td data-label="Not passed">{esc(record["students_not_passed"]) or "-"}</td></tr>'
+        )
+    people = []
+    for record in students:
+        full = record["passed"] == record["exercises"]
+        mark = "ok" if full else "no"
+        notes = "".join(f"<li>{esc(part)}</li>" for part in _note_parts(rows, record["file"]))
+        people.append(
+            f'<tr><td data-label="Notebook">{esc(record["file"])}</td>'
+            f'<td class="num {mark}" data-label="Total">{esc(record["total"])}</td>'
+            f'<td data-label="What happened">{f"<ul>{notes}</ul>" if notes else "-"}</td></tr>'
+        )
+    full_marks = sum(r["passed"] == r["exercises"] for r in students)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)} &middot; cnn101</title>
+<style>{_REPORT_STYLE}</style>
+</head>
+<body>
+<header>cnn101 &middot; grades</header>
+<main>
+<h1>{esc(title)}</h1>
+<p class="muted">{len(students)} notebooks graded, {full_marks} with full marks;
+graded on {time.strftime("%Y-%m-%d %H:%M")} by <code>python -m cnn101.teaching grade</code>.
+The grades are a first pass to read, not a verdict to publish unread.</p>
+<h2>Per exercise</h2>
+<div class="scroll"><table>
+<thead><tr><th>Exercise</th><th>Check</th><th>Passed</th><th>Most common reason for not passing</th>
+<th>Students not passed</th></tr></thead>
+<tbody>
+{chr(10).join(lines)}
+</tbody></table></div>
+<h2>Per student</h2>
+<div class="scroll"><table>
+<thead><tr><th>Notebook</th><th>Total</th><th>What happened</th></tr></thead>
+<tbody>
+{chr(10).join(people)}
+</tbody></table></div>
+</main>
+</body>
+</html>
+"""
 
 
 def _records(rows: Sequence[GradeRow]) -> list[dict[str, str]]:
@@ -1251,7 +1769,49 @@ def write_summary_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = write_summary_csv(rows, pathlib.Path(folder) / "grades.csv")
     ...     print(path.read_text(encoding="utf-8").splitlines())
-    ['file,passed,exercises,total,notes', 'a.ipynb,1,2,1/2,']
+    ['file,passed,exercises,total,notes', 'a.ipynb,1,2,1/2,exercise 2: Not yet.']
     """
     rows = _check_rows(rows)
     return _write_table(_writable(path), SUMMARY_FIELDS, summary(rows))
+
+
+def write_class_report(
+    rows: Sequence[GradeRow], path: str | Path, *, title: str = "Class report"
+) -> tuple[Path, Path]:
+    """Write the class report as CSV (``path``) and as a static HTML page beside it.
+
+    Parameters
+    ----------
+    rows : sequence of GradeRow
+        What :func:`grade` returned for the class.
+    path : str or Path
+        The CSV file (one row per exercise, :func:`class_report`); the page goes next
+        to it with the suffix ``.html`` (:func:`report_html`). Both are replaced.
+    title : str, default "Class report"
+        The page's heading.
+
+    Returns
+    -------
+    (Path, Path)
+        The CSV file and the HTML page.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a folder, or its folder is missing or not writable.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> rows = [GradeRow("a.ipynb", 1, "check_x", False, "Not yet.", "wrong")]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     table, page = write_class_report(rows, pathlib.Path(folder) / "grades-class.csv")
+    ...     print(table.read_text(encoding="utf-8").splitlines()[1], page.name)
+    1,check_x,0,1,wrong answer (the check said Not yet): 1 of 1,a.ipynb grades-class.html
+    """
+    rows = _check_rows(rows)
+    table = _writable(path)
+    page = _writable(table.with_suffix(".html"))
+    _write_table(table, REPORT_FIELDS, class_report(rows))
+    page.write_text(report_html(rows, title=title), encoding="utf-8")
+    return table, page

@@ -524,8 +524,10 @@ def manifest(nb: dict, *, tutorial: str = "") -> dict:
     -------
     dict
         ``{"format": "cnn101-exercises-manifest", "version": 1, "tutorial": str,
-        "exercises": [{"number": int, "check": str, "args": [...], "kwargs": {...}}]}``,
-        each argument ``{"value": literal source}`` or ``{"answer": expression}``.
+        "exercises": [{"number": int, "check": str, "args": [...], "kwargs": {...},
+        "starter": str}]}``, each argument ``{"value": literal source}`` or
+        ``{"answer": expression}``; ``starter`` is the exercise cell's source as handed out
+        (the grader says when a submission left it unchanged).
 
     Raises
     ------
@@ -541,7 +543,7 @@ def manifest(nb: dict, *, tutorial: str = "") -> dict:
     ...      "source": "<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>"},
     ... ]}
     >>> manifest(nb)["exercises"]
-    [{'number': 1, 'check': 'check_x', 'args': [{'answer': 'x'}], 'kwargs': {'size': {'value': '3'}}}]
+    [{'number': 1, 'check': 'check_x', 'args': [{'answer': 'x'}], 'kwargs': {'size': {'value': '3'}}, 'starter': 'x = 0\nex.check_x(x, size=3)'}]
     """
     _check_nb(nb)
     if not isinstance(tutorial, str):
@@ -556,7 +558,15 @@ def manifest(nb: dict, *, tutorial: str = "") -> dict:
         if not calls:
             raise ValueError(f"Exercise {number} (cell {index}) calls no check_... function.")
         call = calls[-1]
-        found.append({"number": number, "check": _call_name(call), **call_arguments(call)})
+        starter = _stub_solutions(_source(nb["cells"][index]))
+        found.append(
+            {
+                "number": number,
+                "check": _call_name(call),
+                **call_arguments(call),
+                "starter": starter,
+            }
+        )
     if not found:
         raise ValueError("The notebook `nb` has no exercise.")
     return {

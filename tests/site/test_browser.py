@@ -129,6 +129,44 @@ def test_search_finds_the_pooling_tutorials(tab):
     assert tutorials, f"no pooling tutorial among the search results: {hrefs}"
 
 
+# Each tutorial is the first result for its subject (tutorials/tutorials.yml, ``search``).
+SUBJECTS = {
+    "convolution": "01_how_a_cnn_sees",
+    "pooling": "01_how_a_cnn_sees",
+    "anti-aliased": "02_translation_invariance",
+    "anti-aliased pooling": "02_translation_invariance",
+    "translation invariance": "02_translation_invariance",
+    "zoom augmentation": "03_spatial_resolution_and_scale",
+    "spatial resolution": "03_spatial_resolution_and_scale",
+    "image pyramids": "04_image_pyramids",
+    "Laplacian pyramid": "04_image_pyramids",
+    "atrous convolution": "04_image_pyramids",
+    "feature map alignment": "05_feature_map_alignment",
+    "fine-tuning": "06_transfer_across_resolutions",
+    "transfer learning": "06_transfer_across_resolutions",
+}
+
+
+def test_search_lists_each_tutorial_first_for_its_subject(tab):
+    page = tab.open("")
+    page.click("input.md-search__input")
+    first = {}
+    for query in SUBJECTS:
+        page.fill("input.md-search__input", query)  # the whole query at once
+        page.keyboard.press("End")  # a key event: Material's search reads the field on keyup
+        last = query.lower().split()[-1].split("-")[-1]
+        page.wait_for_function(
+            """(last) => { const a = document.querySelector(".md-search-result__item > a");
+                 return a && decodeURIComponent(a.href).toLowerCase().includes(last); }""",
+            arg=last,
+            timeout=15_000,
+        )
+        href = page.locator(".md-search-result__item > a").first.get_attribute("href")
+        first[query] = href.split("/")[-1].split(".html")[0]
+    wrong = {q: (found, SUBJECTS[q]) for q, found in first.items() if found != SUBJECTS[q]}
+    assert not wrong, f"first result (found, expected): {wrong}"
+
+
 def test_dark_mode_toggle_switches_the_color_scheme(tab):
     page = tab.open("01_how_a_cnn_sees.html")
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
@@ -140,3 +178,143 @@ def test_dark_mode_toggle_switches_the_color_scheme(tab):
     )
     channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
     assert sum(channels) < 3 * 128, f"code cells stay light in dark mode: {background}"
+
+
+# --- layout: every page shows all of itself at a laptop's and a phone's width ----------------
+
+LAYOUT_WIDTHS = (1280, 390)
+MIN_FIGURE_TEXT_PX = 8.0
+# A notebook figure's smallest text is 8 points (cnn101.plotting's smallest labels) at
+# the inline backend's 100 dpi, 11.1 px: shown at 72 % of its pixels or more, it stays
+# 8 px (on a phone: assets/javascripts/lightbox.js keeps at least that much).
+MIN_FIGURE_SCALE = MIN_FIGURE_TEXT_PX / (8 * 100 / 72)
+# Problems a page may still have, each with its reason: (page, start of the problem's
+# message, pattern of the rest or None, reason). Any other problem fails, and so does an
+# allowance that no longer matches anything.
+LAYOUT_ALLOWANCES = (
+    (
+        "03_spatial_resolution_and_scale.html",
+        "printed line wider than the page",
+        None,
+        "temporary: tutorial 3's printed lines are being rewritten with its science",
+    ),
+    (
+        None,  # tutorials 2, 3 and 6
+        "printed line wider than the page",
+        r": stopped by (patience|the step budget) after \d+ steps",
+        "temporary: the trainer's progress line (cnn101/experiments/runner.py, _progress) is "
+        "about 130 characters; it may change only with the recorded evidence",
+    ),
+)
+
+
+def allowance(path: str, problem: str) -> int | None:
+    """The index of the allowance that covers ``problem`` on page ``path``, if any."""
+    for index, (page, start, rest, _reason) in enumerate(LAYOUT_ALLOWANCES):
+        if page not in (None, path) or not problem.startswith(start):
+            continue
+        if rest is None or re.search(rest, problem):
+            return index
+    return None
+
+
+LAYOUT_PROBLEMS = """(minScale) => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  const shown = (e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== "hidden";
+  };
+  const name = (e) => {
+    const text = (e.textContent || e.getAttribute("aria-label") || "").trim().replace(/\\s+/g, " ");
+    return `<${e.tagName.toLowerCase()}${e.className && e.className.baseVal === undefined
+      ? "." + String(e.className).trim().split(/\\s+/).join(".") : ""}> "${text.slice(0, 50)}"`;
+  };
+  const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+  const clips = (e) => ["hidden", "clip"].includes(getComputedStyle(e).overflowX);
+  if (document.documentElement.scrollWidth > width + 1) {
+    problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide`);
+  }
+  const content = document.querySelector("article.md-content__inner") || document.body;
+  for (const e of content.querySelectorAll("*")) {
+    if (!shown(e) || e.closest(".katex-mathml")) continue;
+    // Past the right edge, and no box around it that scrolls (or clips) it in view.
+    const right = e.getBoundingClientRect().right;
+    if (right > width + 1) {
+      let holder = e.parentElement;
+      while (holder && holder !== content && !((scrolls(holder) || clips(holder))
+             && holder.getBoundingClientRect().right <= width + 1)) {
+        holder = holder.parentElement;
+      }
+      if (!holder || holder === content) {
+        problems.push(`past the right edge (${Math.round(right)} px): ${name(e)}`);
+      }
+    }
+    const hidden = e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 1;
+    // A box that scrolls sideways shows that it does (assets/javascripts/overflow.js).
+    if (hidden && scrolls(e) && !e.classList.contains("cnn101-scrolls")) {
+      problems.push(`scrolls sideways with no cue: ${name(e)}`);
+    }
+    // A table, equation or code block cut off where nobody can scroll to the rest (an
+    // inline code's padding may pass the edge by a pixel or two at the end of a line).
+    if (e.scrollWidth > e.clientWidth + 4 && clips(e) && e.matches("table, pre, code, .katex-display, .md-typeset__table, .jp-InputArea, .jp-RenderedMarkdown, .jp-OutputArea-output")) {
+      problems.push(`cut off, cannot be scrolled: ${name(e)}`);
+    }
+  }
+  // On a wide screen a printed output fits: no line of it is wrapped by the browser.
+  if (width >= 1000) {
+    for (const pre of content.querySelectorAll(".jp-OutputArea-output pre")) {
+      if (!shown(pre)) continue;
+      const probe = document.createElement("span");
+      probe.textContent = "0".repeat(100);
+      probe.style.whiteSpace = "pre";
+      pre.append(probe);
+      const perChar = probe.getBoundingClientRect().width / 100;  // a monospace font
+      probe.remove();
+      for (const line of pre.textContent.split("\\n")) {
+        if (line.length * perChar > pre.clientWidth + 1) {
+          problems.push(`printed line wider than the page, wrapped: "${line.slice(0, 160)}"`);
+        }
+      }
+    }
+  }
+  // Figure text: inline SVG text in screen pixels, notebook figures by their scale.
+  for (const t of content.querySelectorAll("svg text")) {
+    if (!shown(t) || t.closest(".cnn101-pg")) continue;
+    const m = t.getScreenCTM();  // its scale, rotated or not (a y-axis label)
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    if (px < 8 - 0.05) problems.push(`figure text ${px.toFixed(1)} px: "${t.textContent.slice(0, 30)}"`);
+  }
+  for (const img of content.querySelectorAll(".jp-RenderedImage img")) {
+    if (!shown(img) || !img.naturalWidth || minScale === null) continue;
+    const scale = img.getBoundingClientRect().width / img.naturalWidth;
+    if (scale < minScale) {
+      problems.push(`figure shown at ${Math.round(100 * scale)} % of its pixels: ${img.alt.slice(0, 40)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("width", LAYOUT_WIDTHS)
+def test_every_page_shows_all_of_itself(built_site, browser, base_url, width):
+    """At 1280 px and at 390 px no page is cut: nothing past the right edge, no hidden
+    sideways scroll, no table, equation or command clipped, no figure text under 8 px."""
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    page = context.new_page()
+    problems, used = [], set()
+    for path in site_paths(built_site.site):
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_timeout(500)  # the math typeset, the boxes measured (overflow.js)
+        # The issue's limit is for a phone; at 1280 px a figure also opens full size.
+        for problem in page.evaluate(LAYOUT_PROBLEMS, MIN_FIGURE_SCALE if width < 600 else None):
+            covered = allowance(path, problem)
+            if covered is None:
+                problems.append(f"{width} px /{path}: {problem}")
+            else:
+                used.add(covered)
+    context.close()
+    if width >= 1000:  # the allowances are for the wide screen's printed lines
+        stale = [LAYOUT_ALLOWANCES[i][3] for i in range(len(LAYOUT_ALLOWANCES)) if i not in used]
+        assert not stale, f"allowances no longer needed, remove them: {stale}"
+    assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems[:60])

@@ -32,21 +32,28 @@ def test_claims_page_lists_every_claim_with_a_verdict_and_a_working_cell_link(si
     rows = soup.select("table tbody tr")
     assert len(rows) == len(expected)
     for claim, row in zip(expected, rows, strict=True):
-        cells = row.find_all("td")
+        cells = row.find_all("td", recursive=False)
+        assert len(cells) == 4, "one short row: claim, source, verdict, cell"
         assert claim.statement.rstrip(".")[:30] in cells[0].get_text()
         assert cells[1].find("a")["href"] == claim.source_url
         verdict = cells[2].get_text().strip()
         allowed = claims.COMPUTED if claim.trained else (*claims.VERDICTS, claims.NOT_TESTED)
         assert verdict in allowed, (claim.id, verdict)
+        # The evidence and the literature fold under the claim, one click away.
+        details = cells[0].find("details", class_="claim-details")
+        assert details is not None and not details.has_attr("open"), claim.id
+        evidence = details.get_text()
         if verdict != "not tested here":
-            assert re.search(r"\d", cells[3].get_text()), f"{claim.id}: no measured figure"
+            assert re.search(r"Measured: .*\d", evidence), f"{claim.id}: no measured figure"
+        else:
+            assert "Why not measured: " in evidence, claim.id
         if claim.trained:  # each rule's recorded interval, seeds and verdict
-            text = cells[3].get_text()
-            assert "Recorded runs:" in text, claim.id
-            assert text.count("10 seeds x") == len(claim.rules), claim.id
-        assert cells[3].get_text().strip(), f"{claim.id}: no evidence or reason"
-        assert cells[5].find("a") or "tutorial" in cells[5].get_text(), claim.id
-        href = cells[4].find("a")["href"]
+            assert "Recorded runs:" in evidence, claim.id
+            assert evidence.count("10 seeds x") == len(claim.rules), claim.id
+        assert "Literature:" in evidence, claim.id
+        assert details.find("a") or "tutorial" in evidence.split("Literature:")[1], claim.id
+        assert cells[0].find(id=claim.id) is not None, f"{claim.id}: the row has lost its anchor"
+        href = cells[3].find("a")["href"]
         path, fragment = urlsplit(href).path, unquote(urlsplit(href).fragment)
         assert fragment == f"claim-{claim.id}"
         target = (page.parent / path).resolve()

@@ -110,8 +110,10 @@ def test_answer_key_ran_with_every_check_passing(site, notebook):
 
 def test_teachers_page_links_every_download(site):
     html = (site / "teachers.html").read_text(encoding="utf-8")
-    for what in ("wheel", "zip", "student zip"):
+    for what in ("wheel", "zip", "student zip", "cpu requirements"):
         assert Path(PATHS[what]).name in html, what
+    cpu = (site / PATHS["cpu requirements"]).read_text(encoding="utf-8")
+    assert cpu == hook.cpu_requirements() and "tensorflow-cpu>=" in cpu
     for notebook in NOTEBOOKS:
         for kind in ("student", "answers"):
             assert f"{PATHS[kind + ':' + notebook.name]}" in html, (kind, notebook.name)
@@ -235,6 +237,16 @@ def graded(tmp_path_factory):
     _marked(n)[0]["source"] = "raise RuntimeError('my bug')\n" + _marked(n)[0]["source"]
     save("raises", n)
     (folder / "garbled.ipynb").write_text("{not a notebook")
+    (folder / "essay.ipynb").write_text("My answers are in the attached PDF.\n")
+    save("other_tutorial", handout.answer_key(_short(BASICS), tutorial=BASICS.stem))
+    n = variant()  # metadata edited to claim other things; exercise 3's answer emptied
+    n["metadata"]["cnn101"] = {"tutorial": BASICS.stem, "version": "answer key", "exercises": 7}
+    n["metadata"]["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    _marked(n)[2]["metadata"]["cnn101"] = {"exercise": 9}
+    save("metadata", n)
+    n = json.loads(json.dumps(student))  # a check of its own, defined in the notebook
+    n["cells"].insert(3, _code("def check_spp_length(*args, **kwargs):\n    return True\n"))
+    save("redefined", n)
     # Generous enough for a kernel that imports TensorFlow on a loaded 2-core machine;
     # the planted endless loop still has to run into it.
     return folder, _grade_folder(folder, student, timeout=PLANTED_TIMEOUT_S)
@@ -244,6 +256,10 @@ def test_grader_totals_on_planted_submissions(graded):
     folder, (status, printed, progress, summary, detail) = graded
     assert status == 0
     assert {f: r["total"] for f, r in summary.items()} == {
+        "essay.ipynb": "0/3",
+        "other_tutorial.ipynb": "0/3",
+        "metadata.ipynb": "3/3",
+        "redefined.ipynb": "0/3",
         "right.ipynb": "3/3",
         "wrong.ipynb": "0/3",
         "deleted.ipynb": "1/3",  # the total comes from the handed-out notebook
@@ -259,11 +275,13 @@ def test_grader_totals_on_planted_submissions(graded):
         "garbled.ipynb": "0/3",
     }
     reasons = {(r["file"], r["exercise"]): r["reason"] for r in detail}
-    assert reasons[("deleted.ipynb", "2")] == "not done: `spp_length` is not defined"
+    assert reasons[("deleted.ipynb", "2")] == (
+        "not done: its cell was deleted (`spp_length` is not defined)"
+    )
     assert "with other parameters" in reasons[("other_parameters.ipynb", "2")]
     assert reasons[("other_parameters.ipynb", "2")].startswith("Not yet.")
     assert "uses storage_overhead" in reasons[("library.ipynb", "1")]
-    assert reasons[("forged.ipynb", "1")].startswith("Not yet.")
+    assert reasons[("forged.ipynb", "1")].startswith("not done: left as handed out (Not yet.")
     assert "ended its kernel (exit status 3" in summary["exits.ipynb"]["notes"]
     assert "killed by SIGKILL" in summary["killed.ipynb"]["notes"]
     assert f"longer than its time limit of {PLANTED_TIMEOUT_S} s" in reasons[("loops.ipynb", "2")]
@@ -272,10 +290,70 @@ def test_grader_totals_on_planted_submissions(graded):
     assert "NameError" in summary["raises.ipynb"]["notes"]  # an error outside the exercises
     assert "cannot read" in reasons[("garbled.ipynb", "1")]
     assert not (folder / "leak.txt").exists(), "each submission runs in its own copy"
-    lines = progress.strip().splitlines()
-    assert len(lines) == len(summary) and lines[0].startswith(f"1/{len(summary)} ")
+    lines = progress.strip().splitlines()[1:]  # after "Grading 17 notebooks against ..."
+    assert len(lines) == len(summary) and lines[0].startswith(f"1/{len(summary)} [")
+    assert lines[-1].startswith(f"{len(summary)}/{len(summary)} [{'#' * 20}]")
     for line in ("right.ipynb", "loops.ipynb", "total"):
         assert line in printed
+
+
+def test_every_row_below_full_marks_says_what_happened(graded):
+    """grades.csv itself names what happened, in words a teacher can read out."""
+    summary = graded[1][3]
+    for file, row in summary.items():
+        if row["passed"] != row["exercises"]:
+            assert row["notes"], f"{file}: {row['total']} without a reason"
+    notes = {file: row["notes"] for file, row in summary.items()}
+    for number in (1, 2, 3):
+        assert f"exercise {number}: not done: left as handed out (Not yet." in notes["wrong.ipynb"]
+    for number, name in ((2, "spp_length"), (3, "field")):
+        said = f"exercise {number}: not done: its cell was deleted (`{name}` is not defined)"
+        assert said in notes["deleted.ipynb"]
+    assert "calls check_spp_length with other parameters" in notes["other_parameters.ipynb"]
+    assert "graded with the handed-out ones" in notes["other_parameters.ipynb"]
+    assert "exercise 1: the answer uses storage_overhead" in notes["library.ipynb"]
+    assert "not a notebook" in notes["garbled.ipynb"] and "not a notebook" in notes["essay.ipynb"]
+    assert notes["other_tutorial.ipynb"].startswith(
+        "exercises 1, 2, 3: not graded: another tutorial's notebook: it calls the checks of "
+        'tutorial 1, "How a CNN sees"'
+    )
+    assert 'none of tutorial 4, "Image pyramids' in notes["other_tutorial.ipynb"]
+    assert "longer than its time limit" in notes["loops.ipynb"]
+    assert "killed by SIGKILL" in notes["killed.ipynb"]
+    edited = notes["metadata.ipynb"]  # full marks, and every disagreement named
+    for said in (
+        "its metadata says it is tutorial '01_how_a_cnn_sees', the handout is '04_image_pyramids'",
+        "the 'answer key' version, not the student version",
+        "says it has 7 exercises, the handout has 3",
+        "asks for the kernel 'ir'; it was run with 'python3'",
+        "marked as exercise 9, which the handout does not have",
+    ):
+        assert said in edited, said
+    assert "metadata says it is the 'answer key' version" in notes["right.ipynb"]
+    for file in ("forged.ipynb", "redefined.ipynb"):
+        assert "its check was replaced in the notebook (ignored)" in notes[file], file
+    assert "replaced check_spp_length (defined in the notebook)" in notes["redefined.ipynb"]
+    assert notes["loops.ipynb"].count("longer than its time limit") == 1, "said once"
+    assert "Feedback.__bool__" in notes["forged.ipynb"]
+    assert "pyramids.check_storage_overhead" in notes["forged.ipynb"]
+
+
+def test_class_report_from_the_same_run(graded):
+    folder, (_, printed, _, summary, detail) = graded
+    with (folder / "grades-class.csv").open(encoding="utf-8") as handle:
+        report = list(csv.DictReader(handle))
+    assert [r["exercise"] for r in report] == ["1", "2", "3"]
+    for record in report:
+        number = record["exercise"]
+        failed = [r["file"] for r in detail if r["exercise"] == number and r["passed"] == "no"]
+        assert record["students"] == str(len(summary))
+        assert record["passed"] == str(len(summary) - len(failed))
+        assert record["students_not_passed"].split("; ") == failed
+        assert record["most_common_reason"]
+    page = (folder / "grades-class.html").read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=|@import|url\(|<script", page), "opens from disk alone"
+    assert "not done: its cell was deleted" in page and "other_tutorial.ipynb" in page
+    assert "grades-class.html" in printed
 
 
 def test_grader_reads_values_and_calls_functions_in_the_kernel(tmp_path):

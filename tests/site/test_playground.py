@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def decode(entry: dict) -> np.ndarray:
 def cnn101_images() -> dict[str, np.ndarray]:
     """The images the playground must show, made here by cnn101 itself."""
     gallery = {
+        "blog_line": images.vertical_line_image(thickness=2),
         "vertical_line": images.vertical_line_image(),
         "circle": images.circle_image(),
         "two_cats": images.two_cats_image(),
@@ -66,6 +68,11 @@ def test_exported_images_and_kernels_are_cnn101s_exactly(exported):
     for name, image in expected.items():
         np.testing.assert_array_equal(decode(exported["images"][name]), image, err_msg=name)
     assert exported["images"]["circle"]["dtype"] == "uint8", "0/1 images travel as bytes"
+    # The blog's image is the one its label names: a line two pixels wide (columns 3 and 4).
+    labels = {name: entry["label"] for name, entry in exported["images"].items()}
+    assert [name for name, label in labels.items() if "blog" in label] == ["blog_line"]
+    assert decode(exported["images"]["blog_line"])[0].tolist() == [0, 0, 0, 1, 1, 0, 0, 0]
+    assert "1 pixel wide" in labels["vertical_line"] and "2 pixels wide" in labels["blog_line"]
     assert exported["images"]["camera"]["dtype"] == "float32"
     assert set(exported["kernels"]) == set(kernels.kernel_names())
     for name, values in exported["kernels"].items():
@@ -130,8 +137,23 @@ def test_cache_key_follows_the_cnn101_source(tmp_path):
     assert hook.cache_key(package) != key
 
 
+def test_the_scale_view_draws_every_merge_level_it_lists(exported):
+    """The merge-level table names no level deeper than the view draws."""
+    deepest = max(max(entry["merge_levels"]) for entry in exported["scale"]["squares"].values())
+    assert deepest <= exported["scale"]["levels"] == hook.SCALE_LEVELS
+    assert deepest == hook.SCALE_LEVELS, "no level is drawn that no square needs"
+
+
 def test_the_page_text_says_what_cnn101_computes():
     """The claims of playground.md's "Things to try", measured with cnn101.ops."""
+    blog = images.vertical_line_image(thickness=2)
+    conv = ops.conv2d(blog, "vertical_line", padding="SAME").numpy()
+    assert conv.max() == 2 and conv.min() == -2
+    relu = ops.relu(conv).numpy()
+    assert set(np.unique(relu[:-1])) == {0.0, 2.0}  # the +2 column survives (not the -2)
+    assert ops.max_pool2d(relu, 2).numpy().max() == 2
+    valid = ops.conv2d(blog, "vertical_line", padding="VALID")
+    assert valid.shape == (conv.shape[0] - 1, conv.shape[1] - 1)
     line = images.vertical_line_image()
     conv = ops.conv2d(line, "vertical_line", padding="SAME").numpy()
     assert conv.max() == 2 and conv.min() == -2
@@ -345,10 +367,12 @@ def test_shown_values_outlines_and_status_on_the_blog_example(browser, base_url)
     tab = Tab(browser, (base_url,))
     page = tab.open(base_url + "playground.html")
     root = page.locator(".cnn101-playground").first
+    root.get_by_label("Image", exact=True).select_option("vertical_line")
     config = as_config(
         ("vertical_line", "vertical_line", 1, "SAME", "max", 2, 2, "VALID", "max", (0, 0))
     )
     expected = pipeline(config)
+    page.evaluate("cnn101Playground.widgets[0].idle()")
     shown = root.locator(".cnn101-pg-stage-pool svg text").all_text_contents()
     assert [float(t.replace("\u2212", "-")) for t in shown] == expected["pool"].ravel().tolist()
     assert root.locator(".cnn101-pg-global").text_content() == "2"
@@ -365,13 +389,21 @@ def test_shown_values_outlines_and_status_on_the_blog_example(browser, base_url)
     status = root.locator(".cnn101-pg-status").text_content()
     assert f"changed {sum(want)} of {len(want)} pooled cells, not the global value" in status
 
-    # A window that does not fit says so instead of drawing.
+    # A window that does not fit says so instead of drawing, and the maps and captions of
+    # the last valid setting leave the screen; a valid setting brings them back.
     root.get_by_label("Kernel", exact=True).select_option("sobel_top")
     fieldset(root, "Convolution").get_by_label("Stride").select_option("4")
     fieldset(root, "Convolution").get_by_label("Padding").select_option("VALID")
     fieldset(root, "Pooling").get_by_label("Window").select_option("4")
     page.evaluate("cnn101Playground.widgets[0].idle()")
     assert "does not fit" in root.locator(".cnn101-pg-status").text_content()
+    assert not root.locator(".cnn101-pg-stages").is_visible()
+    assert not root.locator(".cnn101-pg-stage figcaption:visible").count()
+    assert page.evaluate("cnn101Playground.widgets[0].result") is None
+    fieldset(root, "Pooling").get_by_label("Window").select_option("1")
+    page.evaluate("cnn101Playground.widgets[0].idle()")
+    assert root.locator(".cnn101-pg-stages").is_visible()
+    assert "does not fit" not in root.locator(".cnn101-pg-status").text_content()
     assert not tab.errors and not tab.foreign, (tab.errors, tab.foreign)
     tab.context.close()
 
@@ -394,7 +426,8 @@ def test_keyboard_only_use_and_labels(browser, base_url):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert slider.input_value() == "2"
-    assert widget_arrays(page)["image"] == shift(images.vertical_line_image(), dx=2).tolist()
+    blog = images.vertical_line_image(thickness=2)  # the page opens on the blog's line
+    assert widget_arrays(page)["image"] == shift(blog, dx=2).tolist()
     page.keyboard.press("Tab")  # to the next control
     assert page.evaluate("document.activeElement.id") == root.get_by_label(
         "Shift down (pixels)"
@@ -456,14 +489,187 @@ def test_offline_no_errors_and_fits_a_phone(browser, base_url):
     tab.context.close()
 
 
-def test_only_pages_with_a_widget_load_tensorflow_js(built_site):
-    pages = {p.relative_to(built_site.site).as_posix(): p for p in built_site.site.rglob("*.html")}
-    with_tfjs = {
-        name for name, path in pages.items() if "tf-core.es2017.min.js" in path.read_text("utf-8")
+def status_of(root) -> str:
+    return root.locator(".cnn101-pg-status").text_content()
+
+
+def test_a_shift_that_changes_the_global_value_shows_how(browser, base_url):
+    """A global value changed by a one-pixel shift is shown with the digits that tell the
+    values apart (before, 3.34 was shown before and after while the page said 'changed')."""
+
+    def global_value(kernel, dx):
+        config = as_config(("camera", kernel, 1, "SAME", "max", 2, 2, "VALID", "max", (0, dx)))
+        return pipeline(config)["global"]
+
+    # A kernel whose global maximum moves by less than 0.005 under the shift: the case to show.
+    moved = {k: global_value(k, 1) - global_value(k, 0) for k in kernels.kernel_names()}
+    kernel = next(k for k, d in moved.items() if 1e-6 < abs(d) < 0.005)
+    before, after = global_value(kernel, 0), global_value(kernel, 1)
+    tab = Tab(browser, (base_url,))
+    page = tab.open(base_url + "playground.html")
+    root = page.locator(".cnn101-playground").first
+    root.get_by_label("Image", exact=True).select_option("camera")
+    root.get_by_label("Kernel", exact=True).select_option(kernel)
+    root.get_by_label("Shift right (pixels)").fill("1")
+    page.evaluate("cnn101Playground.widgets[0].idle()")
+    found = re.search(r"and the global value \(from (\S+) to (\S+)\)", status_of(root))
+    assert found, status_of(root)
+    shown = [text.replace("\u2212", "-") for text in found.groups()]
+    assert shown[0] != shown[1], shown
+    for text, value in zip(shown, (before, after), strict=True):
+        decimals = len(text.split(".")[1]) if "." in text else 0
+        assert abs(float(text) - value) <= 0.5 * 10**-decimals + 1e-9, (text, value)
+    assert root.locator(".cnn101-pg-global").text_content() == shown[1].replace("-", "\u2212")
+    caption = root.locator(".cnn101-pg-stage-global figcaption").text_content()
+    assert f"({found.group(1)} before the shift)" in caption
+    assert not tab.errors, tab.errors
+    tab.context.close()
+
+
+def test_a_weight_too_large_is_refused_and_the_maps_stay_finite(browser, base_url):
+    tab = Tab(browser, (base_url,))
+    page = tab.open(base_url + "playground.html")
+    root = page.locator(".cnn101-playground").first
+    weight = root.get_by_label("Weight, row 1, column 1")
+    weight.fill("1e308")
+    page.evaluate("cnn101Playground.widgets[0].idle()")
+    assert weight.get_attribute("aria-invalid") == "true"
+    assert "between \u22121000 and 1000" in status_of(root)
+    arrays = widget_arrays(page)
+    assert all(np.isfinite(np.asarray(arrays[k])).all() for k in ("conv", "relu", "pool"))
+    config = as_config(
+        ("blog_line", "vertical_line", 1, "SAME", "max", 2, 2, "VALID", "max", (0, 0))
+    )
+    assert_same(arrays, config)  # the maps keep the last valid kernel
+    weight.fill("3")
+    page.evaluate("cnn101Playground.widgets[0].idle()")
+    assert weight.get_attribute("aria-invalid") == "false" and "between" not in status_of(root)
+    config["kernel"] = [[3.0, -1.0], [1.0, -1.0]]
+    assert_same(widget_arrays(page), config)
+    assert not tab.errors, tab.errors
+    tab.context.close()
+
+
+def test_a_fast_stroke_draws_a_line_not_dots(browser, base_url):
+    """One pointer move across the grid (a fast stroke) paints every cell in between."""
+    from scipy import ndimage
+
+    tab = Tab(browser, (base_url,))
+    page = tab.open(base_url + "playground.html")
+    root = page.locator(".cnn101-playground").first
+    root.get_by_label("Image", exact=True).select_option("draw")
+    page.evaluate("cnn101Playground.widgets[0].idle()")
+    grid = root.locator(".cnn101-pg-stage-image .cnn101-pg-map")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    cell = box["width"] / 28
+
+    def at(i, j):
+        return box["x"] + (j + 0.5) * cell, box["y"] + (i + 0.5) * cell
+
+    page.mouse.move(*at(2, 2))
+    page.mouse.down()
+    page.mouse.move(*at(20, 25), steps=1)  # one event, 23 cells away
+    page.mouse.up()
+    drawn = np.asarray(widget_arrays(page)["image"])
+    assert drawn[2, 2] == 1 and drawn[20, 25] == 1
+    assert drawn.sum() == max(20 - 2, 25 - 2) + 1, "one cell per step of the longer side"
+    _, pieces = ndimage.label(drawn, structure=np.ones((3, 3)))
+    assert pieces == 1, "the stroke is one connected line"
+    assert not tab.errors, tab.errors
+    tab.context.close()
+
+
+def test_the_scale_view_shows_its_scene_and_every_level_it_lists(browser, base_url):
+    tab = Tab(browser, (base_url,))
+    page = tab.open(base_url + "playground.html")
+    root = page.locator(".cnn101-playground").nth(1)
+    root.get_by_label("Scene", exact=True).select_option("two_cats")
+    page.evaluate("cnn101Playground.widgets[1].idle()")
+    canvas = root.locator(".cnn101-pg-stage-input canvas")
+    assert canvas.is_visible()
+    pixels = canvas.evaluate(
+        "(c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"
+    )
+    cats = images.two_cats_image()
+    gray = np.asarray(pixels, dtype=float).reshape(*cats.shape, 4)[..., 0]
+    np.testing.assert_allclose(gray, 255 * cats, atol=1.0)  # the cats, drawn from 0 (black) to 1
+    root.get_by_label("Scene", exact=True).select_option("squares")
+    slider = root.get_by_label("Move the squares down and right (pixels)")
+    for offset in range(8):
+        slider.fill(str(offset))
+        page.evaluate("cnn101Playground.widgets[1].idle()")
+        listed = [int(t) for t in root.locator("tbody tr td:nth-child(3)").all_text_contents()]
+        drawn = root.locator(".cnn101-pg-stage figcaption strong").all_text_contents()
+        for level in listed:
+            assert f"Level {level}" in drawn, (offset, level, drawn)
+    assert not tab.errors, tab.errors
+    tab.context.close()
+
+
+# Machado, Oliveira and Fernandes (2009), "A physiologically-based model for simulation of
+# color vision deficiency", IEEE TVCG 15(6): their matrices at severity 1, on linear RGB.
+CVD = {
+    "protanopia": [
+        [0.152286, 1.052583, -0.204868],
+        [0.114503, 0.786281, 0.099216],
+        [-0.003882, -0.048116, 1.051998],
+    ],
+    "deuteranopia": [
+        [0.367322, 0.860646, -0.227968],
+        [0.280085, 0.672501, 0.047413],
+        [-0.011820, 0.042940, 0.968881],
+    ],
+    "tritanopia": [
+        [1.255528, -0.076749, -0.178779],
+        [-0.078411, 0.930809, 0.147602],
+        [0.004733, 0.691367, 0.303900],
+    ],
+}
+MIN_DELTA_E = 20.0  # CIE76 distance in CIELAB: clearly different colours
+
+
+def seen(rgb, vision: str | None) -> np.ndarray:
+    """CIELAB of an sRGB colour (0-255) as seen with ``vision`` (None: typical vision)."""
+    from skimage.color import rgb2lab
+
+    srgb = np.asarray(rgb, dtype=float) / 255
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    if vision:
+        linear = np.clip(np.asarray(CVD[vision]) @ linear, 0, 1)
+    srgb = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return rgb2lab(srgb.reshape(1, 1, 3)).ravel()
+
+
+def told_apart(a, b, *, hue_only: bool = False) -> dict[str | None, float]:
+    """Distance of two colours in CIELAB for each kind of vision; ``hue_only`` leaves out
+    lightness (a map's lightness shows a response's strength, so hue must tell the kind)."""
+    axes = slice(1, 3) if hue_only else slice(0, 3)
+    return {v: float(np.linalg.norm((seen(a, v) - seen(b, v))[axes])) for v in (None, *CVD)}
+
+
+def test_the_maps_colours_are_told_apart_with_colour_blindness(playground):
+    colours = playground.page.evaluate("cnn101Playground.palette")
+    ul, br = np.array(colours["upperLeft"]), np.array(colours["bottomRight"])
+    both = np.clip(255 - (255 - ul) - (255 - br), 0, 255)  # as playground.js mixes them
+    white = [255, 255, 255]
+    by_hue = {
+        "upper-left / bottom-right": (ul, br),
+        "negative / positive": (colours["negative"], colours["positive"]),
     }
-    with_widget = {name for name, path in pages.items() if hook.MARKER in path.read_text("utf-8")}
-    assert "playground.html" in with_widget
-    assert with_tfjs == with_widget
+    by_colour = {
+        "upper-left / both": (ul, both),
+        "bottom-right / both": (br, both),
+        "upper-left / no response": (ul, white),
+        "bottom-right / no response": (br, white),
+    }
+    for pairs, hue_only in ((by_hue, True), (by_colour, False)):
+        for name, (a, b) in pairs.items():
+            distances = told_apart(a, b, hue_only=hue_only)
+            assert min(distances.values()) >= MIN_DELTA_E, (name, distances)
+    # The red and green used before fail the same check: a deuteranope tells them apart
+    # by lightness alone, which the maps use for the strength of a response.
+    assert told_apart([255, 0, 0], [0, 255, 0], hue_only=True)["deuteranopia"] < MIN_DELTA_E
 
 
 # ---- from disk, with use_directory_urls: false ----------------------------------------------

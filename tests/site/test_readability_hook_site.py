@@ -90,9 +90,14 @@ def test_each_tutorial_page_has_its_header_and_next_paragraph(site):
 
 def test_teachers_page_shows_the_table(site):
     soup = _soup(_page(site, "teachers"))
-    rows = soup.select("table")[0].select("tbody tr")  # the first table: the tutorials
+    (table,) = [t for t in soup.select("table") if "Prerequisites" in t.get_text()]
+    heads = [th.get_text() for th in table.select("thead th")]
+    assert heads == ["Tutorial, class time", "Prerequisites", "Runs in"], "short enough for a phone"
+    rows = table.select("tbody tr")
     assert len(rows) == len(TUTORIALS)
-    assert [r.select_one("td").get_text() for r in rows][:1] == ["1. How a CNN sees"]
+    assert rows[0].select_one("td").get_text().startswith("1. How a CNN sees, ")
+    for row in rows:  # a measured cold run, said with its unit
+        assert re.search(r"about \d+ (s|min)", row.select("td")[-1].get_text()), row
     assert hook.TABLE_MARKER not in str(soup)
 
 

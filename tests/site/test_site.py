@@ -246,6 +246,20 @@ def test_math_is_left_for_the_vendored_renderer(site):
     assert any(src.endswith("math.js") for src in scripts)
 
 
+def test_the_site_root_holds_only_what_a_reader_needs(site):
+    """Pages, the notebooks offered for download, their figures and the site's own files."""
+    machinery = {"404.html", "objects.inv", "sitemap.xml", "sitemap.xml.gz"}
+    stray = [
+        f.name
+        for f in site.iterdir()
+        if f.is_file()
+        and f.name not in machinery
+        and f.suffix not in (".html", ".ipynb")
+        and not re.fullmatch(r"fig-[0-9a-f]{16}\.png", f.name)
+    ]
+    assert not stray, f"files a reader does not need at the site root: {stray}"
+
+
 def test_no_page_is_over_the_size_limit(site):
     """A page and the figures it shows weigh at most 1.5 MB."""
     for page in html_pages(site):
@@ -285,6 +299,41 @@ def test_executes_once_then_reuses_until_the_code_changes(tmp_path, package):
     stale = hooks.ensure_executed(notebook, cache_dir, package, tmp_path)
     assert not stale.from_cache and stale.key != first.key
     assert not first.executed.exists(), "the outdated entry is evicted"
+
+
+def test_a_run_shortened_by_the_training_cache_keeps_the_cold_time(tmp_path, package):
+    """The record says whether training was cached, and carries the last cold run forward."""
+    train = (  # what cnn101.experiments does on a cache miss: store a trained run
+        "import os, pathlib\n"
+        "folder = pathlib.Path(os.environ['CNN101_EXPERIMENT_CACHE'])\n"
+        "folder.mkdir(parents=True, exist_ok=True)\n"
+        "(folder / 'run.json').write_text('{}')"
+    )
+    notebook = _tiny_notebook(tmp_path / "01_trains.ipynb", train)
+    cache_dir = tmp_path / "cache"
+    cold = hooks.ensure_executed(notebook, cache_dir, package, tmp_path)
+    assert cold.run_time.training == "cold"
+    assert cold.run_time.cold_seconds == pytest.approx(cold.seconds, abs=1e-3)
+    assert cold.run_time.machine == hooks.machine() and "cores" in cold.run_time.machine
+
+    _tiny_notebook(notebook, train, "1 + 1")  # the notebook changed, cnn101 did not
+    cached = hooks.ensure_executed(notebook, cache_dir, package, tmp_path)
+    assert not cached.from_cache and cached.run_time.training == "cached"
+    assert cached.run_time.cold_seconds == cold.run_time.cold_seconds
+    assert cached.run_time.executed_at == cold.run_time.executed_at
+    assert hooks.ensure_executed(notebook, cache_dir, package, tmp_path).run_time == (
+        cached.run_time
+    ), "read back from the record"
+
+    (package / "ops.py").write_text("# the code changed\n", encoding="utf-8")
+    again = hooks.ensure_executed(notebook, cache_dir, package, tmp_path)
+    assert again.run_time.training == "cold", "the training cache is emptied for new code"
+    assert again.run_time.cold_seconds == pytest.approx(again.seconds, abs=1e-3)
+
+    plain = hooks.ensure_executed(
+        _tiny_notebook(tmp_path / "02_plain.ipynb", "6 * 7"), cache_dir, package, tmp_path
+    )
+    assert plain.run_time.training == "none"
 
 
 def test_stderr_output_fails_the_build(tmp_path, package):

@@ -25,6 +25,7 @@
 //     -> {image, conv, relu, pool: number[][], global: number}
 //   cnn101Playground.computeScale({image, levels})  -> number[levels + 1][H][W][2], as
 //     cnn101.scale.pooled_responses (corner detectors, ReLU, 2x2 max pooling, SAME)
+//   cnn101Playground.palette                        the maps' colours, as 0-255 RGB triples
 //   cnn101Playground.widgets                        the widgets; each has .update(), .result,
 //                                                   .lastUpdateMs and .idle()
 //   await cnn101Playground.mount(div)               make a widget of a div added later
@@ -38,6 +39,7 @@
   const DRAW_SIZE = 28;
   const MAX_SHIFT = 8;
   const SHOW_VALUES_UP_TO = 12; // write the numbers on maps at most this many cells wide
+  const MAX_WEIGHT = 1000; // a kernel weight beyond this would only overflow the maps
   const OUTLINE_UP_TO = 24; // outline changed cells on maps this small; larger: a map of them
   const STAGE_TITLES = {
     image: "Input image",
@@ -276,7 +278,12 @@
     return rgba;
   }
 
-  // Two channels (upper-left, bottom-right corner responses) as red and green.
+  // Two channels (upper-left, bottom-right corner responses) as blue and orange on white,
+  // Okabe and Ito's colours, which the common colour blindnesses tell apart (red and green,
+  // used before, they do not): each response takes its colour out of the white, so a cell
+  // that holds both is near black.
+  const UPPER_LEFT = [0, 114, 178]; // #0072B2
+  const BOTTOM_RIGHT = [230, 159, 0]; // #E69F00
   function corners(values) {
     const n = values.length / 2;
     let ul = 1e-6;
@@ -287,8 +294,11 @@
     }
     const rgba = new Uint8ClampedArray(n * 4);
     for (let k = 0; k < n; k++) {
-      rgba[4 * k] = (255 * values[2 * k]) / ul;
-      rgba[4 * k + 1] = (255 * values[2 * k + 1]) / br;
+      const a = values[2 * k] / ul;
+      const b = values[2 * k + 1] / br;
+      for (let c = 0; c < 3; c++) {
+        rgba[4 * k + c] = 255 - a * (255 - UPPER_LEFT[c]) - b * (255 - BOTTOM_RIGHT[c]);
+      }
       rgba[4 * k + 3] = 255;
     }
     return rgba;
@@ -309,10 +319,18 @@
     return [lo, hi];
   }
 
-  function fmt(v) {
+  function fmt(v, digits = 2) {
     if (!Number.isFinite(v)) return String(v);
-    const r = Math.round(v * 100) / 100;
+    const scale = 10 ** digits;
+    const r = Math.round(v * scale) / scale;
     return (Object.is(r, -0) ? 0 : r).toString().replace("-", "\u2212");
+  }
+
+  // Two values written with as many decimals (2 to 6) as it takes to see that they differ.
+  function fmtPair(a, b) {
+    let digits = 2;
+    while (digits < 6 && fmt(a, digits) === fmt(b, digits)) digits++;
+    return [fmt(a, digits), fmt(b, digits)];
   }
 
   const SVG = "http://www.w3.org/2000/svg";
@@ -452,6 +470,7 @@
       this.pending = false;
       this.lastUpdateMs = NaN;
       this.result = null;
+      this.weightNote = "";
       this.build();
     }
 
@@ -630,12 +649,24 @@
           });
           input.addEventListener("input", () => {
             const value = Number(input.value);
-            const invalid = input.value.trim() === "" || !Number.isFinite(value);
-            // An entry that is not a number is flagged, and the map keeps the last valid one.
+            const notNumber = input.value.trim() === "" || !Number.isFinite(value);
+            const tooLarge = !notNumber && Math.abs(value) > MAX_WEIGHT;
+            const invalid = notNumber || tooLarge;
+            // An entry that is not a number, or too large to compute with, is flagged (and
+            // said in the status line); the maps keep the last valid weight.
+            const kept = s.weights ? s.weights[i][j] : v;
             input.classList.toggle("cnn101-pg-invalid", invalid);
             input.setAttribute("aria-invalid", invalid ? "true" : "false");
-            input.title = invalid ? `Not a number: the map uses ${s.weights ? s.weights[i][j] : v}` : "";
-            if (invalid) return;
+            input.title = notNumber
+              ? `Not a number: the map uses ${kept}`
+              : tooLarge
+                ? `Weights must lie between \u2212${MAX_WEIGHT} and ${MAX_WEIGHT}: the map uses ${kept}`
+                : "";
+            this.weightNote = invalid ? `Weight (row ${i + 1}, column ${j + 1}): ${input.title}.` : "";
+            if (invalid) {
+              this.schedule();
+              return;
+            }
             if (!s.weights) {
               s.weights = DATA.kernels[s.kernel].map((r) => r.slice());
               this.kernelSelect.value = `custom${s.weights.length === s.weights[0].length ? s.weights.length : ""}`;
@@ -655,25 +686,46 @@
 
     enableDrawing(view) {
       const box = view.box;
-      const paintAt = (event) => {
-        if (this.state.image !== "draw") return;
+      const cellAt = (event) => {
         const rect = box.getBoundingClientRect();
-        const i = Math.floor(((event.clientY - rect.top) / rect.height) * DRAW_SIZE);
-        const j = Math.floor(((event.clientX - rect.left) / rect.width) * DRAW_SIZE);
-        if (i < 0 || j < 0 || i >= DRAW_SIZE || j >= DRAW_SIZE) return;
-        this.cursor = [i, j];
-        this.paint();
+        return [
+          Math.floor(((event.clientY - rect.top) / rect.height) * DRAW_SIZE),
+          Math.floor(((event.clientX - rect.left) / rect.width) * DRAW_SIZE),
+        ];
       };
-      let down = false;
+      // A stroke paints every cell on the straight line from the last cell it painted, so
+      // a fast stroke (few pointer events far apart) draws a line, not dots.
+      let last = null;
+      const strokeTo = (event) => {
+        if (this.state.image !== "draw") return;
+        const [i, j] = cellAt(event);
+        const [i0, j0] = last || [i, j];
+        const steps = Math.max(Math.abs(i - i0), Math.abs(j - j0));
+        for (let t = 0; t <= steps; t++) {
+          const ii = Math.round(i0 + ((i - i0) * t) / (steps || 1));
+          const jj = Math.round(j0 + ((j - j0) * t) / (steps || 1));
+          if (ii >= 0 && jj >= 0 && ii < DRAW_SIZE && jj < DRAW_SIZE) {
+            this.cursor = [ii, jj];
+            this.paint();
+          }
+        }
+        last = [i, j];
+      };
       box.addEventListener("pointerdown", (e) => {
         if (this.state.image !== "draw") return;
-        down = true;
+        last = null;
         box.setPointerCapture(e.pointerId);
-        paintAt(e);
+        strokeTo(e);
         e.preventDefault();
       });
-      box.addEventListener("pointermove", (e) => down && paintAt(e));
-      box.addEventListener("pointerup", () => (down = false));
+      box.addEventListener("pointermove", (e) => {
+        if (!last) return;
+        const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
+        for (const one of events.length ? events : [e]) strokeTo(one);
+      });
+      const end = () => (last = null);
+      box.addEventListener("pointerup", end);
+      box.addEventListener("pointercancel", end);
       box.addEventListener("keydown", (e) => {
         if (this.state.image !== "draw") return;
         const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -743,9 +795,20 @@
         if (c.shift[0] || c.shift[1]) {
           base = tf.tidy(() => pipelineTensors(inputFor(Object.assign({}, c, { shift: [0, 0] })), ker, c));
         }
+        for (const t of Object.values(stages)) {
+          if (!t.dataSync().every(Number.isFinite)) {
+            throw new Error(
+              "These weights make the values too large to compute (Infinity or NaN): use smaller weights"
+            );
+          }
+        }
       } catch (error) {
+        if (stages) tf.dispose(stages);
+        if (base) tf.dispose(base);
+        // The maps and captions of the last valid setting are hidden, not left on screen.
         this.status.textContent = error.message;
         this.root.classList.add("cnn101-pg-error");
+        this.result = null;
         return;
       }
       this.root.classList.remove("cnn101-pg-error");
@@ -761,6 +824,7 @@
       let changed = null;
       let changedCount = 0;
       let globalChanged = false;
+      let globalBefore = globalValue;
       if (base) {
         const before = base.pool.dataSync();
         changed = new Uint8Array(values.pool.length);
@@ -768,7 +832,8 @@
           changed[k] = Math.abs(before[k] - values.pool[k]) > 1e-6 ? 1 : 0;
           changedCount += changed[k];
         }
-        globalChanged = Math.abs(base.global.dataSync()[0] - globalValue) > 1e-6;
+        globalBefore = base.global.dataSync()[0];
+        globalChanged = Math.abs(globalBefore - globalValue) > 1e-6;
       }
       const shape = (name) => out[name].shape;
       const [poolH, poolW] = shape("pool");
@@ -821,10 +886,17 @@
             ? `Outlined: ${changedCount} of ${changed.length} pooled cells differ from the unshifted image.`
             : "";
       }
+      let beforeText = "";
+      let afterText = fmt(globalValue);
+      if (changed && globalChanged) [beforeText, afterText] = fmtPair(globalBefore, globalValue);
       if (this.globalBox) {
-        this.globalBox.textContent = fmt(globalValue);
+        this.globalBox.textContent = afterText;
         this.globalBox.title = String(globalValue);
-        const note = changed ? (globalChanged ? " (changed by the shift)" : " (unchanged by the shift)") : "";
+        const note = changed
+          ? globalChanged
+            ? ` (${beforeText} before the shift)`
+            : " (unchanged by the shift)"
+          : "";
         this.globalFigure.querySelector("figcaption").replaceChildren(
           el("strong", { text: STAGE_TITLES.global }),
           ` ${c.global === "max" ? "max" : "mean"} of the pooled map${note}`
@@ -839,10 +911,13 @@
       };
       tf.dispose(out);
       if (base) tf.dispose(base);
-      const summary = `Global ${c.global} pooling: ${fmt(globalValue)}.`;
-      this.status.textContent = changed
-        ? `${summary} The shift changed ${changedCount} of ${changed.length} pooled cells${globalChanged ? " and the global value" : ", not the global value"}.`
-        : summary;
+      const summary = `Global ${c.global} pooling: ${afterText}.`;
+      const globalNote = globalChanged
+        ? ` and the global value (from ${beforeText} to ${afterText})`
+        : ", not the global value";
+      this.status.textContent =
+        (changed ? `${summary} The shift changed ${changedCount} of ${changed.length} pooled cells${globalNote}.` : summary) +
+        (this.weightNote ? ` ${this.weightNote}` : "");
       this.lastUpdateMs = performance.now() - t0;
     }
 
@@ -906,6 +981,8 @@
       );
       this.views = [];
       const stages = el("div", { class: "cnn101-pg-stages" });
+      this.inputView = new StageView("input", "Input image");
+      stages.append(this.inputView.figure);
       for (let level = 0; level <= this.levels; level++) {
         const view = new StageView(`level${level}`, level ? `Level ${level}` : "Corners (level 0)");
         this.views.push(view);
@@ -915,7 +992,7 @@
       this.status = el("p", { class: "cnn101-pg-status", role: "status", "aria-live": "polite" });
       const legend = el("p", {
         class: "cnn101-pg-help",
-        text: "Red: upper-left corner detector; green: bottom-right corner detector; yellow: one cell holds an upper-left and a bottom-right response.",
+        text: "Blue: upper-left corner detector; orange: bottom-right corner detector; black: one cell holds an upper-left and a bottom-right response.",
       });
       root.append(form, legend, stages, this.table, this.status);
     }
@@ -935,6 +1012,9 @@
     async update() {
       const t0 = performance.now();
       const img = this.image();
+      const [lo, hi] = extent(img.values);
+      this.inputView.draw(gray(img.values, Math.min(0, lo), Math.max(1, hi)), img.values, img.h, img.w, { values: false });
+      this.inputView.info.textContent = `${img.h}\u00d7${img.w} pixels`;
       const maps = tf.tidy(() => scaleTensors(img, this.levels));
       const both = [];
       maps.forEach((m, level) => {
@@ -945,7 +1025,7 @@
         both.push(count);
         const view = this.views[level];
         const cell = 2 ** level;
-        view.info.textContent = `${h}\u00d7${w} cells of ${cell}\u00d7${cell} pixels; ${count} yellow`;
+        view.info.textContent = `${h}\u00d7${w} cells of ${cell}\u00d7${cell} pixels; ${count} black (both corners)`;
         view.draw(corners(values), values, h, w, { values: false });
       });
       this.result = { maps: maps.map((m) => m.arraySync()), both };
@@ -993,6 +1073,14 @@
     computeScale,
     shift: shiftImage,
     outputSize,
+    // The colours the maps are drawn in (0-255 RGB), for readers and for tests.
+    palette: {
+      upperLeft: UPPER_LEFT,
+      bottomRight: BOTTOM_RIGHT,
+      negative: NEG.map((v) => Math.round(255 * v)),
+      zero: ZERO.map((v) => Math.round(255 * v)),
+      positive: POS.map((v) => Math.round(255 * v)),
+    },
     widgets: [],
   };
   window.cnn101Playground = api;
