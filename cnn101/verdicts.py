@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cnn101._digest import update
-from cnn101._validation import describe, is_number
+from cnn101._validation import describe, is_number, positive_int
 
 __all__ = [
     "DIRECTIONS",
@@ -45,6 +45,7 @@ __all__ = [
     "code_digest",
     "combine",
     "load",
+    "table",
 ]
 
 DIRECTIONS = ("increase", "decrease", "none")
@@ -290,3 +291,82 @@ def load(name: str, folder: str | Path | None = None) -> dict[str, Any]:
             f"{', '.join(files)} does not match). Make it again with:\n    {command}"
         )
     return record
+
+
+def table(
+    record: Mapping[str, Any],
+    keys: Sequence[str],
+    *,
+    n_train: int,
+    labels: Sequence[str] | None = None,
+) -> str:
+    """Return the recorded intervals of ``keys`` at ``n_train`` digits, one line each.
+
+    A difference (a key with " - ") is printed signed, an accuracy unsigned, each
+    with its 95 % interval; a last line gives the seeds and test digits.
+
+    Parameters
+    ----------
+    record : mapping
+        A recorded run, as :func:`load` returns it.
+    keys : sequence of str
+        Comparisons of the record, without the ``"<n_train> digits: "`` prefix.
+    n_train : int
+        The training-set size the comparisons come from.
+    labels : sequence of str, optional
+        What to print for each key (by default the key itself).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> keys = ["max - stride, consistent", "max, correct"]
+    >>> print(table(load("shift"), keys, n_train=600))  # doctest: +ELLIPSIS
+    max - stride, consistent  +0... (+0... to +0...)
+    max, correct               0... ( 0... to  0...)
+    10 seeds x 300 test digits, 95 % intervals
+    """
+    if not isinstance(record, Mapping) or not isinstance(record.get("comparisons"), Mapping):
+        raise TypeError(
+            f"`record` must be a recorded run (see load). Received: record={describe(record)}"
+        )
+    if isinstance(keys, str) or not isinstance(keys, Sequence) or not keys:
+        raise TypeError(
+            f"`keys` must be a non-empty sequence of str. Received: keys={describe(keys)}"
+        )
+    n_train = positive_int(n_train, "n_train")
+    comparisons = record["comparisons"]
+    missing = [k for k in keys if f"{n_train} digits: {k}" not in comparisons]
+    if missing:
+        raise ValueError(
+            f"`keys` must be comparisons the record holds at n_train={n_train}. Received: {missing}"
+        )
+    if labels is None:
+        labels = list(keys)
+    if (
+        isinstance(labels, str)
+        or not isinstance(labels, Sequence)
+        or not all(isinstance(label, str) for label in labels)
+    ):
+        raise TypeError(
+            f"`labels` must be None or a sequence of str. Received: labels={describe(labels)}"
+        )
+    if len(labels) != len(keys):
+        raise ValueError(
+            f"`labels` must hold one label per key ({len(keys)}). "
+            f"Received: labels={describe(labels)}"
+        )
+    width = max(len(label) for label in labels)
+    lines = []
+    for key, label in zip(keys, labels, strict=True):
+        value = comparisons[f"{n_train} digits: {key}"]
+        form = "+.3f" if " - " in key else " .3f"
+        lines.append(
+            f"{label:{width}s}  {value['mean']:{form}} "
+            f"({value['low']:{form}} to {value['high']:{form}})"
+        )
+    first = comparisons[f"{n_train} digits: {keys[0]}"]
+    lines.append(f"{first['seeds']} seeds x {first['items']} test digits, 95 % intervals")
+    return "\n".join(lines)

@@ -511,6 +511,15 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "verdicts.combine": {"outcomes": lambda: ["confirmed", "refuted"]},
     "verdicts.code_digest": {"files": lambda: ["verdicts.py"]},
     "verdicts.load": {"name": lambda: "shift"},
+    "verdicts.table": {
+        "record": lambda: {
+            "comparisons": {
+                "600 digits: a - b": {"mean": 0.1, "low": 0.0, "high": 0.2, "seeds": 10, "items": 9}
+            }
+        },
+        "keys": lambda: ["a - b"],
+        "n_train": lambda: 600,
+    },
     "experiments.evidence.command_for": {"name": lambda: "shift", "seeds": lambda: list(range(10))},
     "claims.not_tested": {
         "claim_id": lambda: "pyramid-octave",

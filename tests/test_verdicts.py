@@ -166,3 +166,38 @@ def test_evidence_command_checks_its_arguments():
     assert stop.value.code == 2
     assert evidence.command_for("scale", evidence.SEEDS).endswith("--seeds " + " ".join(
         str(s) for s in evidence.SEEDS))  # fmt: skip
+
+
+def test_table_prints_the_recorded_intervals():
+    record = {
+        "comparisons": {
+            "600 digits: a - b": {
+                "mean": 0.1234,
+                "low": -0.02,
+                "high": 0.25,
+                "seeds": 10,
+                "items": 500,
+            },
+            "600 digits: a": {"mean": 0.9, "low": 0.88, "high": 0.92, "seeds": 10, "items": 500},
+        }
+    }
+    lines = verdicts.table(record, ["a - b", "a"], n_train=600).splitlines()
+    assert lines == [
+        "a - b  +0.123 (-0.020 to +0.250)",
+        "a       0.900 ( 0.880 to  0.920)",
+        "10 seeds x 500 test digits, 95 % intervals",
+    ]
+    shown = verdicts.table(record, ["a - b"], n_train=600, labels=["difference"])
+    assert shown.splitlines()[0] == "difference  +0.123 (-0.020 to +0.250)"
+    with pytest.raises(ValueError, match="`labels`"):
+        verdicts.table(record, ["a - b"], n_train=600, labels=["x", "y"])
+    with pytest.raises(TypeError, match="`labels`"):
+        verdicts.table(record, ["a - b"], n_train=600, labels="x")
+    with pytest.raises(ValueError, match="n_train=3000"):
+        verdicts.table(record, ["a - b"], n_train=3000)
+    with pytest.raises(TypeError, match="`keys`"):
+        verdicts.table(record, "a - b", n_train=600)
+    with pytest.raises(TypeError, match="`record`"):
+        verdicts.table([], ["a"], n_train=600)
+    with pytest.raises(TypeError, match="`n_train`"):
+        verdicts.table(record, ["a"], n_train="600")

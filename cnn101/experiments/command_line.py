@@ -30,6 +30,7 @@ from cnn101.experiments import (  # noqa: E402
     run_many,
 )
 from cnn101.experiments.recipes import (  # noqa: E402
+    PLAIN_FINE_TUNED,
     TEST_SCALES,
     TEST_SHIFTS,
     digits,
@@ -227,8 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tuned = {name: result.metrics["correct"] for name, result in channels.items()}
     for a, b in [("two-sided", "one-sided"), ("up-only", "one-sided"), ("two-sided", "up-only")]:
         gaps(a, b, tuned[a], tuned[b])
-    for name in tuned:
+    for name in inserted:
         gaps(f"{name} fine-tuned", "inserted", tuned[name], inserted[name]["correct"])
+    for name in inserted:  # the channels, with the fine-tuning held fixed
+        gaps(name, PLAIN_FINE_TUNED, tuned[name], tuned[PLAIN_FINE_TUNED])
+    gaps(PLAIN_FINE_TUNED, "plain", tuned[PLAIN_FINE_TUNED], zoom["plain"].metrics["correct"])
     gaps(
         "two-sided inserted",
         "plain",
@@ -237,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("share of pooled features by channel at test scale 2 (fine-tuned)")
     for name, result in channels.items():
+        if name == PLAIN_FINE_TUNED:  # the control: no channels
+            continue
         wins = result.metrics["channel_wins"].mean(axis=0)[TEST_SCALES.index(2.0)]
         scales = result.recipe.params["channels"]
         print(

@@ -2,8 +2,10 @@
 
 ``python -m cnn101.experiments.evidence NAME`` trains the arms one group of trained
 claims compares (``"shift"``: tutorial 2's pooling; ``"scale"``: tutorial 3's zoom
-and natural sizes; ``"transfer"``: tutorial 6's copied filters, with the control
-that keeps the source's classes), over
+and natural sizes; ``"channels"``: tutorial 3's scale channels, fine-tuned and
+inserted, with the plain network fine-tuned the same way as their control;
+``"transfer"``: tutorial 6's copied filters, with the control that keeps the
+source's classes), over
 :data:`SEEDS` (ten seeds that no page uses, so the record is a replication of
 what the pages show), at the pages' data size and at five times it, and writes
 ``cnn101/evidence/NAME.json``: every comparison's interval over seeds and test
@@ -35,6 +37,7 @@ from cnn101 import _validation as check
 from cnn101._digest import package_versions
 from cnn101.experiments import (
     Result,
+    accuracy_interval,
     assert_converged,
     compare,
     estimate,
@@ -43,8 +46,12 @@ from cnn101.experiments import (
     run_many,
 )
 from cnn101.experiments.recipes import (
+    CHANNEL_SETS,
+    PLAIN_FINE_TUNED,
     TEST_SCALES,
     digits,
+    inserted_channels,
+    scale_channel_recipes,
     shift_recipes,
     transfer_recipes,
     transfer_source_recipe,
@@ -54,12 +61,13 @@ from cnn101.verdicts import EVIDENCE_DIR, MIN_SEEDS, code_digest
 
 __all__ = ["CONVERGENCE_TOLERANCE", "DIGEST_FILES", "NAMES", "SEEDS", "main", "make"]
 
-NAMES = ("shift", "scale", "transfer")
+NAMES = ("shift", "scale", "channels", "transfer")
 SEEDS = tuple(range(10, 20))  # the pages use seeds 0-4: these are new draws
 CONVERGENCE_TOLERANCE = 0.02  # a comparison moving more under 5x patience is not converged
 SIZES = {  # training digits (the page's, and 5x), test digits
     "shift": ((600, 3000), 300),
     "scale": ((600, 3000), 500),
+    "channels": ((600,), 500),  # fine-tuning at scale 1: the page's data size only
     "transfer": ((600, 3000), 1000),
 }
 LABELS = (30, 300)  # tutorial 6's labelled target sets, the task's premise
@@ -82,6 +90,7 @@ _COMMON = (
 DIGEST_FILES = {
     "shift": (*_COMMON, "experiments/recipes/shift.py", "invariance.py"),
     "scale": (*_COMMON, "experiments/recipes/scale.py", "layers/scale_channels.py"),
+    "channels": (*_COMMON, "experiments/recipes/scale.py", "layers/scale_channels.py"),
     "transfer": (*_COMMON, "experiments/recipes/transfer.py"),
 }
 _VERSIONS = ("tensorflow", "keras", "numpy", "scipy", "scikit-image", "mlxtend")
@@ -92,23 +101,17 @@ def _longer(recipe: Any) -> Any:
     return dataclasses.replace(recipe, patience=5 * recipe.patience, max_steps=2 * recipe.max_steps)
 
 
-def _interval(interval: Any) -> dict[str, Any]:
-    return interval.to_json()
-
-
 def _comparisons_shift(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
     arms = shift_recipes(digits(n_train, n_test), poolings=["max", "stride"])
     if longer:
         arms = {k: _longer(r) for k, r in arms.items()}
     results = run_many(arms, seeds, side_by_side="all", verbose=False)
     out = {
-        f"max - stride, {m}": _interval(compare(results["max"], results["stride"], m))
+        f"max - stride, {m}": compare(results["max"], results["stride"], m)
         for m in ("consistent", "correct")
     }
     out |= {
-        f"{k}, {m}": _interval(estimate(r, m))
-        for k, r in results.items()
-        for m in ("consistent", "correct")
+        f"{k}, {m}": estimate(r, m) for k, r in results.items() for m in ("consistent", "correct")
     }
     return {"comparisons": out, "results": results}
 
@@ -122,16 +125,20 @@ def _comparisons_scale(n_train: int, n_test: int, seeds: Sequence[int], longer: 
     out = {}
     for arm in ("zoom-augmented", "natural sizes"):
         for s in (0.5, 2.0):
-            out[f"{arm} - plain at {s:g}x"] = _interval(
-                compare(results[arm], results["plain"], "correct", at[s])
+            out[f"{arm} - plain at {s:g}x"] = compare(
+                results[arm], results["plain"], "correct", at[s]
             )
             correct = results[arm].metrics["correct"]
-            out[f"{arm} at {s:g}x - at 1x"] = _interval(
-                paired_difference(correct[:, at[s]], correct[:, at[1.0]])
+            out[f"{arm} at {s:g}x - at 1x"] = paired_difference(
+                correct[:, at[s]], correct[:, at[1.0]]
             )
+    for s in (0.5, 2.0):  # redrawing the sizes at every epoch, the range held fixed
+        out[f"zoom-augmented - natural sizes at {s:g}x"] = compare(
+            results["zoom-augmented"], results["natural sizes"], "correct", at[s]
+        )
     for arm, result in results.items():
         for s in TEST_SCALES:
-            out[f"{arm} at {s:g}x"] = _interval(estimate(result, "correct", at[s]))
+            out[f"{arm} at {s:g}x"] = estimate(result, "correct", at[s])
     return {"comparisons": out, "results": results}
 
 
@@ -148,18 +155,58 @@ def _comparisons_transfer(n_train: int, n_test: int, seeds: Sequence[int], longe
                 arms = {k: _longer(r) for k, r in arms.items()}
             trained = run_many(arms, seeds, side_by_side="all", verbose=False)
             task = f"{size} labels" + (", same classes" if classes == "same" else "")
-            out[f"{task}: 1 conv copied - from scratch"] = _interval(
-                compare(trained["1 conv copied"], trained["from scratch"])
+            out[f"{task}: 1 conv copied - from scratch"] = compare(
+                trained["1 conv copied"], trained["from scratch"]
             )
             for arm, result in trained.items():
-                out[f"{task}: {arm}"] = _interval(estimate(result))
+                out[f"{task}: {arm}"] = estimate(result)
                 results[f"{task}: {arm}"] = result
     return {"comparisons": out, "results": results}
+
+
+def _comparisons_channels(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
+    data = digits(n_train, n_test)
+    plain_recipe = zoom_recipes(data, references=False)["plain"]
+    plain = run(_longer(plain_recipe) if longer else plain_recipe, seeds, verbose=False)
+    arms = scale_channel_recipes(data, plain)  # the three sets and the control
+    if longer:
+        arms = {k: _longer(r) for k, r in arms.items()}
+    tuned = run_many(arms, seeds, side_by_side="all", verbose=False)
+    inserted = inserted_channels(data, plain, wins=True)
+    correct = {name: result.metrics["correct"] for name, result in tuned.items()}
+    correct["plain"] = plain.metrics["correct"]
+    correct |= {f"{name} inserted": m["correct"] for name, m in inserted.items()}
+    at = {s: i for i, s in enumerate(TEST_SCALES)}
+    pairs = [(name, PLAIN_FINE_TUNED) for name in CHANNEL_SETS]  # channels, fine-tuning fixed
+    pairs += [(name, f"{name} inserted") for name in CHANNEL_SETS]  # the fine-tuning
+    pairs += [(PLAIN_FINE_TUNED, "plain")]  # the fine-tuning without channels
+    pairs += [(f"{name} inserted", "plain") for name in CHANNEL_SETS]  # inserted unchanged
+    pairs += [("two-sided", "one-sided"), ("up-only", "one-sided"), ("two-sided", "up-only")]
+    out = {
+        f"{a} - {b} at {s:g}x": paired_difference(correct[a][:, at[s]], correct[b][:, at[s]])
+        for a, b in pairs
+        for s in (0.5, 1.0, 2.0)
+    }
+    for arm, values in correct.items():
+        for s in TEST_SCALES:
+            out[f"{arm} at {s:g}x"] = accuracy_interval(values[:, at[s]])
+    shares = {  # per channel set: the mean share of pooled features of each channel, per scale
+        **{
+            k: r.metrics["channel_wins"].mean(axis=0) for k, r in tuned.items() if k in CHANNEL_SETS
+        },
+        **{f"{k} inserted": m["channel_wins"].mean(axis=0) for k, m in inserted.items()},
+    }
+    return {
+        "comparisons": out,
+        "results": {"plain": plain, **tuned},
+        "shares": {k: v.round(4).tolist() for k, v in shares.items()},
+    }
 
 
 _RUNNERS: dict[str, Callable[..., dict]] = {
     "shift": _comparisons_shift,
     "scale": _comparisons_scale,
+    "channels": _comparisons_channels,
     "transfer": _comparisons_transfer,
 }
 
@@ -189,7 +236,7 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
 
     Parameters
     ----------
-    name : {"shift", "scale", "transfer"}
+    name : {"shift", "scale", "channels", "transfer"}
     seeds : sequence of int, default :data:`SEEDS`
         At least :data:`cnn101.verdicts.MIN_SEEDS` distinct seeds.
 
@@ -203,7 +250,9 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         the comparisons come from: ``"default"`` where no difference moved by
         :data:`CONVERGENCE_TOLERANCE` or more, else ``"longer"``),
         ``all_stopped_by_patience``, ``command``, ``code``, ``versions``, ``machine``,
-        ``date``, ``minutes``.
+        ``date``, ``minutes``; for ``"channels"`` also ``channel_shares`` (per size and
+        channel set, per test scale, the mean share of pooled features each channel
+        supplies, see :func:`cnn101.experiments.recipes.channel_wins`).
 
     Examples
     --------
@@ -220,18 +269,18 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         )
     start = time.perf_counter()
     sizes, n_test = SIZES[name]
-    comparisons, stopped, moved, settings = {}, True, {}, {}
+    comparisons, stopped, moved, settings, shares = {}, True, {}, {}, {}
     for n_train in sizes:
         default = _RUNNERS[name](n_train, n_test, seeds, longer=False)
         longer = _RUNNERS[name](n_train, n_test, seeds, longer=True)
         stopped &= _stopped(default["results"]) and _stopped(longer["results"])
         for key, value in default["comparisons"].items():
             if " - " in key:  # a difference the claims' rules read
-                after = longer["comparisons"][key]["mean"]
+                after = longer["comparisons"][key].mean
                 moved[f"{n_train} digits: {key}"] = {
-                    "default": value["mean"],
+                    "default": value.mean,
                     "longer": after,
-                    "moved": after - value["mean"],
+                    "moved": after - value.mean,
                 }
         converged = all(
             abs(m["moved"]) < CONVERGENCE_TOLERANCE
@@ -240,7 +289,12 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         )
         settings[str(n_train)] = "default" if converged else "longer"
         used = default if converged else longer
-        comparisons |= {f"{n_train} digits: {k}": v for k, v in used["comparisons"].items()}
+        comparisons |= {
+            f"{n_train} digits: {k}": v.to_json() for k, v in used["comparisons"].items()
+        }
+        if "shares" in used:
+            shares[str(n_train)] = used["shares"]
+    extra = {"channel_shares": shares} if shares else {}
     return {
         "name": name,
         "seeds": list(seeds),
@@ -259,6 +313,7 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         "machine": {"processor": platform.machine(), "system": platform.system()},
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "minutes": round((time.perf_counter() - start) / 60, 2),
+        **extra,
     }
 
 

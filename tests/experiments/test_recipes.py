@@ -84,8 +84,16 @@ def test_channel_arms_differ_only_in_their_channels():
     short = dataclasses.replace(zoom["plain"], max_steps=1)
     plain = experiments.run(short, seeds=(0,), cache=False, verbose=False)
     arms = recipes.scale_channel_recipes(data, plain)
+    control = arms.pop(recipes.PLAIN_FINE_TUNED)  # the plain network, fine-tuned the same way
     assert {n: tuple(r.params["channels"]) for n, r in arms.items()} == recipes.CHANNEL_SETS
-    for recipe in arms.values():
+    assert control.params["channels"] == [] and control.params["canvas"] == [28, 40]
+    tuned = control.build(0)  # the plain weights of seed 0, in the plain network
+    assert tuned.count_params() == plain.model(0).count_params()
+    for got, want in zip(tuned.get_weights(), plain.model(0).get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)
+    measured = control.evaluate(tuned)
+    assert set(measured) == {"accuracy", "correct"}  # no channels, no channel wins
+    for recipe in [*arms.values(), control]:
         assert (recipe.max_steps, recipe.patience, recipe.min_delta) == (
             *recipes.CHANNEL_BUDGET,
             0.0,

@@ -190,22 +190,8 @@ MIN_FIGURE_TEXT_PX = 8.0
 MIN_FIGURE_SCALE = MIN_FIGURE_TEXT_PX / (8 * 100 / 72)
 # Problems a page may still have, each with its reason: (page, start of the problem's
 # message, pattern of the rest or None, reason). Any other problem fails, and so does an
-# allowance that no longer matches anything.
-LAYOUT_ALLOWANCES = (
-    (
-        "03_spatial_resolution_and_scale.html",
-        "printed line wider than the page",
-        None,
-        "temporary: tutorial 3's printed lines are being rewritten with its science",
-    ),
-    (
-        None,  # tutorials 2, 3 and 6
-        "printed line wider than the page",
-        r": stopped by (patience|the step budget) after \d+ steps",
-        "temporary: the trainer's progress line (cnn101/experiments/runner.py, _progress) is "
-        "about 130 characters; it may change only with the recorded evidence",
-    ),
-)
+# allowance that no longer matches anything. None today.
+LAYOUT_ALLOWANCES: tuple[tuple[str | None, str, str | None, str], ...] = ()
 
 
 def allowance(path: str, problem: str) -> int | None:

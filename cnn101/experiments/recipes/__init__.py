@@ -28,6 +28,7 @@ from cnn101.experiments.recipes.data import DIGIT_CANVAS, TEST_SCALES, Digits, d
 from cnn101.experiments.recipes.scale import (
     CHANNEL_BUDGET,
     CHANNEL_SETS,
+    PLAIN_FINE_TUNED,
     ZOOM_BUDGET,
     ZOOM_RANGE,
     channel_network,
@@ -61,6 +62,7 @@ __all__ = [
     "CHANNEL_BUDGET",
     "CHANNEL_SETS",
     "DIGIT_CANVAS",
+    "PLAIN_FINE_TUNED",
     "PROBE_LEARNING_RATE",
     "SHIFT_BUDGET",
     "SOURCE_BUDGET",

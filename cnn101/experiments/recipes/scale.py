@@ -40,6 +40,7 @@ from cnn101.layers.scale_channels import ScaleChannels  # noqa: E402
 __all__ = [
     "CHANNEL_BUDGET",
     "CHANNEL_SETS",
+    "PLAIN_FINE_TUNED",
     "ZOOM_BUDGET",
     "ZOOM_RANGE",
     "channel_network",
@@ -211,6 +212,9 @@ CHANNEL_SETS = {
 }
 
 
+PLAIN_FINE_TUNED = "plain, fine-tuned"  # the control arm of scale_channel_recipes
+
+
 def _check_channels(channels: Any) -> dict[str, tuple[float, ...]]:
     if channels is None:
         return dict(CHANNEL_SETS)
@@ -253,6 +257,7 @@ def scale_channel_recipes(
     plain: Result,
     *,
     channels: dict[str, Sequence[float]] | None = None,
+    control: bool = True,
     train_canvas: int = 28,
     canvas: int = DIGIT_CANVAS,
 ) -> dict[str, Recipe]:
@@ -269,6 +274,14 @@ def scale_channel_recipes(
     channels that only enlarge. :func:`inserted_channels` measures the same
     networks without any fine-tuning.
 
+    Fine-tuning changes three things at once besides the channels: more optimizer
+    steps, the 28-pixel canvas and a fresh optimizer. The control arm
+    :data:`PLAIN_FINE_TUNED` (with ``control=True``) gets exactly those three and no
+    channels: the plain network of each seed fine-tuned the same way, so "channels
+    fine-tuned - plain, fine-tuned" is the effect of the channels with the
+    fine-tuning held fixed, and "plain, fine-tuned - plain" the effect of the
+    fine-tuning alone.
+
     The trunk ends in global max pooling, so it works at any image size: the
     networks fine-tune on ``train_canvas`` x ``train_canvas`` images (MNIST's own
     28, which holds a scale-1 digit; a 2x channel of it costs 4x less than of a
@@ -282,6 +295,9 @@ def scale_channel_recipes(
         The ``"plain"`` arm of :func:`zoom_recipes`, run with the seeds these runs use.
     channels : dict of str to sequence of float, optional
         Defaults to :data:`CHANNEL_SETS`.
+    control : bool, default True
+        Also return the control arm :data:`PLAIN_FINE_TUNED` (its ``channels``
+        parameter is empty).
     train_canvas : int, default 28
     canvas : int, default 40
 
@@ -289,9 +305,9 @@ def scale_channel_recipes(
     -------
     dict of str to Recipe
         Metrics: ``accuracy`` at each of :data:`TEST_SCALES` and ``correct`` per test
-        digit (as in :func:`zoom_recipes`); ``channel_wins``, per
-        test scale, the share of pooled features each channel supplies (see
-        :func:`channel_wins`).
+        digit (as in :func:`zoom_recipes`); for the channel arms also
+        ``channel_wins``, per test scale, the share of pooled features each channel
+        supplies (see :func:`channel_wins`).
 
     References
     ----------
@@ -308,47 +324,61 @@ def scale_channel_recipes(
     >>> arms = scale_channel_recipes(data, plain, channels={"two-sided": (2.0, 1.0, 0.5)})
     >>> arms["two-sided"].params["channels"], arms["two-sided"].params["canvas"]
     ([2.0, 1.0, 0.5], [28, 40])
+    >>> list(arms), arms[PLAIN_FINE_TUNED].params["channels"]
+    (['two-sided', 'plain, fine-tuned'], [])
     """
     data = _check_data(data)
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
     channels = _check_channels(channels)
+    control = check.flag(control, "control")
+    if control and PLAIN_FINE_TUNED in channels:
+        raise ValueError(
+            f"`channels` must not use the control arm's name {PLAIN_FINE_TUNED!r} when "
+            f"control=True. Received: channels={check.describe(channels)}"
+        )
     train_canvas = check.positive_int(train_canvas, "train_canvas")
     canvas = check.positive_int(canvas, "canvas")
-    metrics = _channel_metrics(data, _test_digits(data, canvas), canvas)
+    tests = _test_digits(data, canvas)
 
-    def evaluator(scales: tuple[float, ...]):
+    def evaluator(scales: tuple[float, ...] | None):
+        metrics = _channel_metrics(data, tests, canvas, wins=scales is not None)
         twins: list[keras.Model] = []  # one network at the test canvas, traced once
 
         def evaluate(model: keras.Model) -> dict[str, list]:
             if not twins:
-                twins.append(_channel_cnn(scales, canvas))
+                twins.append(
+                    models.plain_cnn((canvas, canvas, 1), learning_rate=3e-3)
+                    if scales is None
+                    else _channel_cnn(scales, canvas)
+                )
             twins[0].set_weights(model.get_weights())  # the same weights at the test canvas
             return metrics(twins[0])
 
         return evaluate
 
+    arms: dict[str, tuple[float, ...] | None] = {k: tuple(v) for k, v in channels.items()}
+    if control:
+        arms[PLAIN_FINE_TUNED] = None
     return {
         name: Recipe(
             name,
-            build=lambda seed, scales=tuple(scales): _from_source(
-                plain, seed, scales, train_canvas
-            ),
+            build=lambda seed, scales=scales: _from_source(plain, seed, scales, train_canvas),
             x=data.x_train,
             y=data.y_train,
-            evaluate=evaluator(tuple(scales)),
+            evaluate=evaluator(scales),
             draw=_placer(train_canvas, 1.0),
             augment=_reposition,
             max_steps=CHANNEL_BUDGET[0],
             patience=CHANNEL_BUDGET[1],
             min_delta=0.0,
             params={
-                "channels": list(scales),
+                "channels": list(scales or ()),
                 "canvas": [train_canvas, canvas],
                 "source": _source_id(plain),
             },
         )
-        for name, scales in channels.items()
+        for name, scales in arms.items()
     }
 
 
@@ -448,6 +478,11 @@ def channel_network(result: Result, seed: int, canvas: int = DIGIT_CANVAS) -> ke
     if not isinstance(result, Result) or "channels" not in result.recipe.params:
         raise TypeError(
             f"`result` must be an arm of scale_channel_recipes. Received: {check.describe(result)}"
+        )
+    if not result.recipe.params["channels"]:
+        raise ValueError(
+            f"`result` must be a scale-channel arm, not the control arm {PLAIN_FINE_TUNED!r}, "
+            f"which has no channels. Received: {check.describe(result)}"
         )
     twin = _channel_cnn(
         tuple(result.recipe.params["channels"]), check.positive_int(canvas, "canvas")
