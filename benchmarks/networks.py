@@ -23,16 +23,12 @@ import argparse
 import functools
 import gzip
 import http.server
-import os
-import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
-import yaml
+from page_site import QuietHandler, build_site, quantiles
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -105,41 +101,6 @@ def renderer_cpu_seconds() -> float:
     return total
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-def build_site(base: Path) -> Path:
-    """Build the home and networks pages with the real hook and assets; return the site dir."""
-    docs = base / "docs"
-    shutil.copytree(ROOT / "tutorials" / "assets", docs / "assets")
-    shutil.copy(ROOT / "tutorials" / "networks.md", docs / "networks.md")
-    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config.update(
-        docs_dir="docs",
-        plugins=["search"],
-        hooks=[str(ROOT / "docs_hooks" / "networks.py")],
-        nav=[{"Home": "index.md"}, {"Trained networks": "networks.md"}],
-        validation={"links": {"not_found": "info", "anchors": "info"}},
-    )
-    config["theme"]["custom_dir"] = str(ROOT / "overrides")
-    (base / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    site = base / "site"
-    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d", str(site)]
-    proc = subprocess.run(command, cwd=base, env=env, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.exit(f"mkdocs build failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
-    return site
-
-
-def quantiles(values: list[float]) -> str:
-    q = statistics.quantiles(values, n=10)
-    return f"{statistics.median(values):.1f} | {q[0]:.1f} | {q[-1]:.1f}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=40, help="moves to time")
@@ -147,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        site = build_site(Path(tmp))
-        handler = functools.partial(_QuietHandler, directory=str(site))
+        site = build_site(Path(tmp), "networks.md", "Trained networks", "networks.py")
+        handler = functools.partial(QuietHandler, directory=str(site))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_port}/networks/"

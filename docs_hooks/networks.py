@@ -31,7 +31,6 @@ cache folder, keyed on this hook, the ``cnn101`` source and the library versions
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import json
 import logging
@@ -45,8 +44,6 @@ import numpy as np
 import sitebuild
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
-
-from cnn101._digest import digest_files, package_versions, update
 
 log = logging.getLogger("mkdocs.hooks.networks")
 
@@ -462,23 +459,12 @@ def asset_tags(page_url: str) -> tuple[str, str]:
     >>> asset_tags("networks/")[0]
     '<link rel="stylesheet" href="../assets/stylesheets/networks.css">'
     """
-    head = f'<link rel="stylesheet" href="{get_relative_url(STYLESHEET, page_url)}">'
-    body = "\n".join(
-        f'<script src="{get_relative_url(path, page_url)}"></script>' for path in SCRIPTS
-    )
-    return head, body
+    return sitebuild.asset_tags(STYLESHEET, SCRIPTS, page_url)
 
 
 def cache_key(package: Path | None = None) -> str:
     """Return a hash of this hook, the ``cnn101`` source files and the library versions."""
-    digest = hashlib.sha256()
-    update(digest, "hook", Path(__file__).read_bytes())
-    return digest_files(
-        sitebuild.package_dir() if package is None else package,
-        digest,
-        suffixes=(".py",),
-        versions=package_versions(VERSIONED_PACKAGES),
-    ).hexdigest()
+    return sitebuild.hook_key(Path(__file__), VERSIONED_PACKAGES, package)
 
 
 def tutorial_links(page_url: str, use_directory_urls: bool) -> dict[str, str]:

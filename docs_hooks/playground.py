@@ -24,7 +24,6 @@ every value is exactly ``code * step`` (0/1 images), which the export checks.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import re
@@ -33,9 +32,6 @@ from pathlib import Path
 
 import numpy as np
 import sitebuild
-from mkdocs.utils import get_relative_url
-
-from cnn101._digest import digest_files, package_versions, update
 
 log = logging.getLogger("mkdocs.hooks.playground")
 
@@ -162,11 +158,7 @@ def asset_tags(page_url: str) -> tuple[str, str]:
     >>> asset_tags("playground.html")[1].split()[1]
     'src="assets/vendor/tfjs/tf-core.es2017.min.js"></script>'
     """
-    head = f'<link rel="stylesheet" href="{get_relative_url(STYLESHEET, page_url)}">'
-    body = "\n".join(
-        f'<script src="{get_relative_url(path, page_url)}"></script>' for path in SCRIPTS
-    )
-    return head, body
+    return sitebuild.asset_tags(STYLESHEET, SCRIPTS, page_url)
 
 
 def cache_key(package: Path | None = None) -> str:
@@ -174,14 +166,7 @@ def cache_key(package: Path | None = None) -> str:
 
     ``package`` is the ``cnn101`` folder; by default the one Python imports.
     """
-    digest = hashlib.sha256()
-    update(digest, "hook", Path(__file__).read_bytes())
-    return digest_files(
-        sitebuild.package_dir() if package is None else package,
-        digest,
-        suffixes=(".py",),
-        versions=package_versions(VERSIONED_PACKAGES),
-    ).hexdigest()
+    return sitebuild.hook_key(Path(__file__), VERSIONED_PACKAGES, package)
 
 
 def on_post_page(output, page, config):

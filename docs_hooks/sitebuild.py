@@ -35,14 +35,16 @@ folder and the package folder.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
 
-from cnn101._digest import cache_folder
+from cnn101._digest import cache_folder, digest_files, package_versions, update
 
 CACHE_ENV = "CNN101_NOTEBOOK_CACHE"
 STATE_KEY = "cnn101_build_state"
@@ -63,6 +65,41 @@ def package_dir() -> Path:
     if spec is None or spec.origin is None:
         raise PluginError("cnn101 is not installed: run `pip install -r requirements.txt`.")
     return Path(spec.origin).resolve().parent
+
+
+def asset_tags(stylesheet: str, scripts: tuple[str, ...], page_url: str) -> tuple[str, str]:
+    """Return a page widget's ``<link>`` and ``<script>`` tags, relative to ``page_url``.
+
+    Examples
+    --------
+    >>> head, body = asset_tags("a.css", ("x.js", "y.js"), "page/")
+    >>> head
+    '<link rel="stylesheet" href="../a.css">'
+    >>> body.splitlines()[1]
+    '<script src="../y.js"></script>'
+    """
+    head = f'<link rel="stylesheet" href="{get_relative_url(stylesheet, page_url)}">'
+    body = "\n".join(
+        f'<script src="{get_relative_url(path, page_url)}"></script>' for path in scripts
+    )
+    return head, body
+
+
+def hook_key(hook: Path, versioned: tuple[str, ...], package: Path | None = None) -> str:
+    """Return a hash of a hook's file, the ``cnn101`` source files and library versions.
+
+    ``package`` is the ``cnn101`` folder; by default the one Python imports. A hook
+    caches what it exports under this key, so a change to the hook, to ``cnn101`` or to
+    a library in ``versioned`` makes it again.
+    """
+    digest = hashlib.sha256()
+    update(digest, "hook", Path(hook).read_bytes())
+    return digest_files(
+        package_dir() if package is None else package,
+        digest,
+        suffixes=(".py",),
+        versions=package_versions(versioned),
+    ).hexdigest()
 
 
 @dataclass(frozen=True)
