@@ -20,15 +20,12 @@ its weights <= 1.5 MB.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import statistics
 import tempfile
-import threading
 from pathlib import Path
 
-from page_site import QuietHandler, build_site, quantiles
+from page_site import build_site, quantiles, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -109,10 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         site = build_site(Path(tmp), "networks.md", "Trained networks", "networks.py")
-        handler = functools.partial(QuietHandler, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_port}/networks/"
+        server, base = serve(site)
+        url = base + "networks/"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -150,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| file | bytes | gzip bytes |")
         print("| --- | --- | --- |")
         total = total_gz = 0
-        prefix = f"http://127.0.0.1:{server.server_port}/"
+        prefix = base
         for name in loaded:
             rel = name.removeprefix(prefix).split("#")[0]
             path = site / (rel + "index.html" if rel.endswith("/") or not rel else rel)

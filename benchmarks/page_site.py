@@ -7,12 +7,14 @@ time it in headless Chromium.
 
 from __future__ import annotations
 
+import functools
 import http.server
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import yaml
@@ -54,6 +56,14 @@ def build_site(base: Path, page: str, title: str, hook: str) -> Path:
     if proc.returncode != 0:
         sys.exit(f"mkdocs build failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
     return site
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``site`` from 127.0.0.1 in a background thread; return the server and its URL."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
 
 
 def quantiles(values: list[float]) -> str:

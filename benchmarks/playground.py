@@ -17,15 +17,12 @@ Goal: median control change to redrawn pipeline <= 16 ms (one frame at 60 Hz).
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import statistics
 import tempfile
-import threading
 from pathlib import Path
 
-from page_site import QuietHandler, build_site, quantiles
+from page_site import build_site, quantiles, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -75,10 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         site = build_site(Path(tmp), "playground.md", "Playground", "playground.py")
-        handler = functools.partial(QuietHandler, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_port}/playground/"
+        server, base = serve(site)
+        url = base + "playground/"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             loads = []
@@ -137,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| --- | --- | --- |")
         total = total_gz = 0
         for name, size in loads[0]["scripts"]:
-            rel = name.split(f":{server.server_port}/", 1)[1]
+            rel = name.removeprefix(base)
             data = (site / rel).read_bytes()
             gz = len(gzip.compress(data, compresslevel=9))
             total, total_gz = total + size, total_gz + gz
