@@ -32,7 +32,7 @@ _SUBMODULES = (
     "models",
     "experiments",
     # spatial resolution and scale (tutorial 3)
-    "scale",
+    "corners",
     "digits",
     # three papers' experiments re-run, with results files (the Replications page)
     "replicate",

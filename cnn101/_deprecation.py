@@ -47,7 +47,9 @@ class ModuleAlias(NamedTuple):
 
 
 #: Each old dotted module path that still answers, as its new module.
-MODULE_ALIASES: dict[str, ModuleAlias] = {}
+MODULE_ALIASES: dict[str, ModuleAlias] = {
+    "cnn101.scale": ModuleAlias("cnn101.corners", removed_in="0.3.0"),
+}
 
 
 def message(old: str, new: str, removed_in: str) -> str:

@@ -188,15 +188,19 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "invariance.conv_pool_stack": {"depth": lambda: 1, "channels": lambda: 2},
     "layers.blur_pool.blur_pool2d": {"images": _img},
     "layers.blur_pool.max_blur_pool2d": {"images": _img},
-    "scale.pooled_responses": {"image": _img, "kernels": lambda: ["identity"], "levels": lambda: 1},
-    "scale.octave_correlation": {
+    "corners.pooled_responses": {
+        "image": _img,
+        "kernels": lambda: ["identity"],
+        "levels": lambda: 1,
+    },
+    "corners.octave_correlation": {
         "near": lambda: np.kron(_img(4, 4), np.ones((2, 2), np.float32)),
         "far": lambda: _img(4, 4),
         "kernels": lambda: ["identity"],
         "levels": lambda: 2,
     },
-    "scale.merge_level": {"start": lambda: 9, "size": lambda: 4},
-    "scale.square_corner_cells": {"sizes": lambda: (2, 4), "levels": lambda: 2},
+    "corners.merge_level": {"start": lambda: 9, "size": lambda: 4},
+    "corners.square_corner_cells": {"sizes": lambda: (2, 4), "levels": lambda: 2},
     "digits.log_uniform_scales": {"n": lambda: 4, "seed": lambda: 0},
     "digits.bounding_boxes": {"images": lambda: _batch(2, 6, 6, 1)},
     "digits.place_digits": {
