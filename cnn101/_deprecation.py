@@ -49,6 +49,7 @@ class ModuleAlias(NamedTuple):
 #: Each old dotted module path that still answers, as its new module.
 MODULE_ALIASES: dict[str, ModuleAlias] = {
     "cnn101.scale": ModuleAlias("cnn101.corners", removed_in="0.3.0"),
+    "cnn101.plotting.training": ModuleAlias("cnn101.plotting.results", removed_in="0.3.0"),
 }
 
 

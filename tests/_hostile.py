@@ -366,8 +366,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "exercises.transfer.check_two_frozen_trainable": {"count": lambda: 4805},
     "plotting.alt_text.caption": {"fig": lambda: _figure(), "text": lambda: "A gray square."},
     "plotting.alt_text.describe_figure": {"fig": lambda: _figure()},
-    "plotting.training.show_learning_curves": {"results": lambda: [_tiny_result()]},
-    "plotting.training.show_metric": {
+    "plotting.results.show_learning_curves": {"results": lambda: [_tiny_result()]},
+    "plotting.results.show_metric": {
         "results": lambda: {"tiny": _tiny_result()},
         "metric": lambda: "n",
     },
@@ -1000,8 +1000,8 @@ ALLOWED: dict[str, dict[str, str]] = {
     "reference.relu(features)": {"scalar": "any shape", "5-D": "any shape"},
     "plotting.images.show_image(image)": {"NaN": _BLANK},
     "plotting.images.show_feature_maps(maps)": {"NaN": _BLANK},
-    "plotting.training.show_learning_curves(title)": {"None": "no title, as its type says"},
-    "plotting.training.show_metric(chance)": {"int": "a chance level is any number"},
+    "plotting.results.show_learning_curves(title)": {"None": "no title, as its type says"},
+    "plotting.results.show_metric(chance)": {"int": "a chance level is any number"},
     "experiments.records.Recipe(params)": {"empty": "no settings to key the cache on: the default"},
     "experiments.records.Result.summary(index)": {"empty": "() is the default: the metric itself"},
     "experiments.records.difference(index)": {"empty": "() is the default: the metric itself"},
