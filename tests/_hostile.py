@@ -341,12 +341,12 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "exercises.basics.check_max_pool": {"func": lambda: _square_pool_answer},
     "exercises.basics.check_bright_line_pooling": {"answer": lambda: "max"},
-    "exercises.invariance.check_kept_columns": {"columns": lambda: [0, 2, 4, 6]},
-    "exercises.invariance.check_binomial_filter": {
+    "exercises.shift.check_kept_columns": {"columns": lambda: [0, 2, 4, 6]},
+    "exercises.shift.check_binomial_filter": {
         "kernel": lambda: np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
     },
-    "exercises.invariance.check_shift": {"shift_fn": lambda: _shift_answer},
-    "exercises.invariance.check_parity_consistency": {"value": lambda: 5 / 9},
+    "exercises.shift.check_shift": {"shift_fn": lambda: _shift_answer},
+    "exercises.shift.check_parity_consistency": {"value": lambda: 5 / 9},
     "exercises.scale.check_merge_level": {"level": lambda: 4},
     "exercises.scale.check_scaled_size": {"size": lambda: (14, 9)},
     "exercises.scale.check_pyramid": {"levels": _pyramid_answer, "image": lambda: _img(16, 12)},
