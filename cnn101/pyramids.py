@@ -1,4 +1,4 @@
-"""Gaussian and Laplacian image pyramids on TensorFlow ops, and coarse-to-fine search.
+"""Gaussian and Laplacian image pyramids on TensorFlow ops.
 
 A Gaussian pyramid blurs an image with a Gaussian kernel and keeps every second
 pixel, again and again (the blog "Image Pyramids and Its Applications in Deep
