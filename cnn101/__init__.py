@@ -1,7 +1,9 @@
 """cnn101: how a convolutional network sees, shown running with TensorFlow.
 
 Submodules load on first use, so ``import cnn101`` (and ``python -m cnn101.demo
---help``) does not pay for importing TensorFlow.
+--help``) does not pay for importing TensorFlow. Renamed modules still answer at their
+old paths, with a warning, until the release that removes them
+(``cnn101._deprecation``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from cnn101 import _deprecation
+
+__version__ = "0.2.0"
 
 _SUBMODULES = (
     # the blog's pipeline (tutorial 1)
@@ -28,7 +32,7 @@ _SUBMODULES = (
     "models",
     "experiments",
     # spatial resolution and scale (tutorial 3)
-    "scale",
+    "corners",
     "digits",
     # three papers' experiments re-run, with results files (the Replications page)
     "replicate",
@@ -70,22 +74,11 @@ _EXPORTS = {
     "AtrousSpatialPyramidPooling": "layers",
 }
 
-# Modules that moved, kept for one release at their old path (each forwards its names,
-# warning, to the new home); not listed in ``__all__``. Remove them in the next release.
-_MOVED_MODULES = {
-    "blurpool": "layers.blur_pool",
-    "polyphase": "layers.polyphase",
-    "pyramid_pooling": "layers.pyramid_pooling",
-    "multiscale": "layers.scale_channels",
-    "scale_invariant": "layers.scale_invariant_conv",
-    "recipes": "experiments.recipes",
-}
-
 __all__ = ["__version__", *_SUBMODULES, *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES or name in _MOVED_MODULES:
+    if name in _SUBMODULES or f"{__name__}.{name}" in _deprecation.MODULE_ALIASES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _EXPORTS:
         return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
@@ -94,3 +87,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+# Old module paths answer as their new modules, warning, until the release each names.
+_deprecation.install()

@@ -24,17 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from cnn101 import _moved
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
 from cnn101.transforms import SpatialTransform, _resolve, transform_names
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = [
     "AlignmentResult",
@@ -483,30 +479,6 @@ class AlignmentTable:
 
         return pd.DataFrame(self.errors, index=list(self.features), columns=list(self.transforms))
 
-    def show(self, *, ax: Axes | None = None, vmax: float = 1.0) -> Axes:
-        """Draw the table: use :func:`cnn101.plotting.show_alignment_table` instead.
-
-        Kept for one release; it warns ``DeprecationWarning`` and calls
-        ``plotting.show_alignment_table(self, ax=ax, vmax=vmax)``.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-        vmax : float, default 1.0
-            See :func:`cnn101.plotting.show_alignment_table`.
-        """
-        import warnings
-
-        from cnn101 import plotting
-
-        warnings.warn(
-            "AlignmentTable.show moved to cnn101.plotting.show_alignment_table(table); "
-            "the method is removed in the next release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return plotting.show_alignment_table(self, ax=ax, vmax=vmax)
-
 
 def alignment_table(
     image: Any,
@@ -575,9 +547,3 @@ def alignment_table(
     )
     labels = [t if isinstance(t, str) else t.name for t in (transforms or transform_names())]
     return AlignmentTable(tuple(extractors), tuple(labels), errors)
-
-
-# ------------------------------------------------------------------------ moved names
-# For one release the figure helper answers at its old path, warns and forwards to its
-# new home (imported only then); remove it from here in the next release.
-__getattr__ = _moved.forward(__name__, {"show_alignment": "cnn101.plotting"})

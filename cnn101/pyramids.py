@@ -1,4 +1,4 @@
-"""Gaussian and Laplacian image pyramids on TensorFlow ops, and coarse-to-fine search.
+"""Gaussian and Laplacian image pyramids on TensorFlow ops.
 
 A Gaussian pyramid blurs an image with a Gaussian kernel and keeps every second
 pixel, again and again (the blog "Image Pyramids and Its Applications in Deep
@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from cnn101 import _moved
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 from cnn101.ops import conv2d
@@ -403,9 +402,3 @@ def _check_levels(levels: list[np.ndarray]) -> None:
                 "channels of pyramid[0] and get no larger from one level to the next. "
                 f"Received: pyramid[{k - 1}] with shape {finer.shape}, pyramid[{k}] with shape {level.shape}"
             )
-
-
-# ------------------------------------------------------------------------ moved names
-# For one release the figure helper answers at its old path, warns and forwards to its
-# new home (imported only then); remove it from here in the next release.
-__getattr__ = _moved.forward(__name__, {"show_pyramid": "cnn101.plotting"})

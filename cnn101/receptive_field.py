@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from cnn101 import _moved
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
 
@@ -162,9 +161,3 @@ def empirical_receptive_field(layers: Sequence[tuple[int, ...]], size: int = 64)
             f"`size` is too small: the receptive field reaches the image border. Received: size={size}"
         )
     return int(rows[-1] - rows[0] + 1), gradient
-
-
-# ------------------------------------------------------------------------ moved names
-# For one release the figure helper answers at its old path, warns and forwards to its
-# new home (imported only then); remove it from here in the next release.
-__getattr__ = _moved.forward(__name__, {"show_dilated_kernel": "cnn101.plotting"})

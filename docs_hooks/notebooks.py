@@ -526,7 +526,7 @@ def on_files(files, config):
     """Execute every notebook now: ``state.runs`` then holds each one's executed copy.
 
     Every page can then say how long every tutorial runs (readability.py), and the
-    claims page and the answer keys read the executed copies (claims.py, handout.py).
+    claims page and the answer keys read the executed copies (claims.py, downloads.py).
     """
     build = sitebuild.state(config)
     runs = {}

@@ -3,7 +3,7 @@
 For every ``*.ipynb`` page it
 
 * puts an "Open in Colab" badge (a vendored SVG), a "Download notebook" link and a
-  "Student version" link (``downloads/student/``, made by ``handout.py``) under the H1. Both URLs are built from the page's source path: Colab opens
+  "Student version" link (``downloads/student/``, made by ``downloads.py``) under the H1. Both URLs are built from the page's source path: Colab opens
   ``<repo_url>/<edit_uri><src_uri>`` (``edit_uri`` is ``blob/main/tutorials/``), and
   the download is the clean, output-free source copied to ``site/<src_uri>``;
 * moves the figures (inline base64 PNGs) into ``fig-<hash>.png`` files next to the

@@ -8,7 +8,7 @@
 * After the build it writes ``assets/javascripts/playground-data.js``: the named kernels
   of :mod:`cnn101.kernels`, the images of :mod:`cnn101.images` (the blog's vertical
   line, the circle, the two-cats scene, bundled photos at 128 px) and the corner
-  detectors, squares and merge levels of :mod:`cnn101.scale`, exported from the package
+  detectors, squares and merge levels of :mod:`cnn101.corners`, exported from the package
   at build time. It is a script (it sets ``window.CNN101_PLAYGROUND_DATA``) rather than
   JSON, because a page opened from disk may not ``fetch`` a file next to it.
 
@@ -86,7 +86,7 @@ def playground_data() -> dict:
     """Return everything the playground shows that comes from cnn101, ready for JSON."""
     import cnn101
     from cnn101 import images, kernels
-    from cnn101.scale import BOTTOM_RIGHT_CORNER, UPPER_LEFT_CORNER, merge_level, square_layout
+    from cnn101.corners import BOTTOM_RIGHT_CORNER, UPPER_LEFT_CORNER, merge_level, square_layout
 
     gallery = {
         "blog_line": (

@@ -17,14 +17,14 @@ The order (MkDocs runs each event in the hooks' list order, unless a hook declar
     on_config        every hook: the state; readability.py reads tutorials.yml
     on_files   -50   notebooks.py executes every notebook       -> state.runs
                      (after mkdocs-jupyter has made the notebook pages)
-                     claims.py, replications.py add their generated pages; handout.py
+                     claims.py, replications.py add their generated pages; downloads.py
                      declares the downloads; networks.py its exported networks
     on_pre_page  50  notebooks.py points the page at its executed copy
-                 40  handout.py (teachers mode) swaps in the copy without solutions
+                 40  downloads.py (teachers mode) swaps in the copy without solutions
     on_page_markdown claims.py (its page) reads state.runs; readability.py the run times
     on_page_content   0  pages.py names the figure files fig-<hash>.png -> state.figures
                     -10  readability.py gives those figures their alt text (needs them)
-    on_env           handout.py writes the downloads (answer keys from state.runs);
+    on_env           downloads.py writes the downloads (answer keys from state.runs);
                      networks.py exports the trained networks (experiment cache)
     on_post_build    pages.py writes figures and CSS; playground.py its data file
 
@@ -147,7 +147,7 @@ class BuildState:
     # pages.py, on_page_content: {notebook src_uri: {site path: PNG bytes}} and the CSS.
     figures: dict[str, dict[str, bytes]] = field(default_factory=dict)
     css: dict[str, str] = field(default_factory=dict)
-    # Each hook's own settings for this build (readability's table, handout's paths...):
+    # Each hook's own settings for this build (readability's table, downloads' paths...):
     # {"docs_hooks/<hook>.py": object}, set in its on_config or on_files, read only by it.
     own: dict[str, Any] = field(default_factory=dict)
 

@@ -188,15 +188,19 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "invariance.conv_pool_stack": {"depth": lambda: 1, "channels": lambda: 2},
     "layers.blur_pool.blur_pool2d": {"images": _img},
     "layers.blur_pool.max_blur_pool2d": {"images": _img},
-    "scale.pooled_responses": {"image": _img, "kernels": lambda: ["identity"], "levels": lambda: 1},
-    "scale.octave_correlation": {
+    "corners.pooled_responses": {
+        "image": _img,
+        "kernels": lambda: ["identity"],
+        "levels": lambda: 1,
+    },
+    "corners.octave_correlation": {
         "near": lambda: np.kron(_img(4, 4), np.ones((2, 2), np.float32)),
         "far": lambda: _img(4, 4),
         "kernels": lambda: ["identity"],
         "levels": lambda: 2,
     },
-    "scale.merge_level": {"start": lambda: 9, "size": lambda: 4},
-    "scale.square_corner_cells": {"sizes": lambda: (2, 4), "levels": lambda: 2},
+    "corners.merge_level": {"start": lambda: 9, "size": lambda: 4},
+    "corners.square_corner_cells": {"sizes": lambda: (2, 4), "levels": lambda: 2},
     "digits.log_uniform_scales": {"n": lambda: 4, "seed": lambda: 0},
     "digits.bounding_boxes": {"images": lambda: _batch(2, 6, 6, 1)},
     "digits.place_digits": {
@@ -337,12 +341,12 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     },
     "exercises.basics.check_max_pool": {"func": lambda: _square_pool_answer},
     "exercises.basics.check_bright_line_pooling": {"answer": lambda: "max"},
-    "exercises.invariance.check_kept_columns": {"columns": lambda: [0, 2, 4, 6]},
-    "exercises.invariance.check_binomial_filter": {
+    "exercises.shift.check_kept_columns": {"columns": lambda: [0, 2, 4, 6]},
+    "exercises.shift.check_binomial_filter": {
         "kernel": lambda: np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
     },
-    "exercises.invariance.check_shift": {"shift_fn": lambda: _shift_answer},
-    "exercises.invariance.check_parity_consistency": {"value": lambda: 5 / 9},
+    "exercises.shift.check_shift": {"shift_fn": lambda: _shift_answer},
+    "exercises.shift.check_parity_consistency": {"value": lambda: 5 / 9},
     "exercises.scale.check_merge_level": {"level": lambda: 4},
     "exercises.scale.check_scaled_size": {"size": lambda: (14, 9)},
     "exercises.scale.check_pyramid": {"levels": _pyramid_answer, "image": lambda: _img(16, 12)},
@@ -362,8 +366,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
     "exercises.transfer.check_two_frozen_trainable": {"count": lambda: 4805},
     "plotting.alt_text.caption": {"fig": lambda: _figure(), "text": lambda: "A gray square."},
     "plotting.alt_text.describe_figure": {"fig": lambda: _figure()},
-    "plotting.training.show_learning_curves": {"results": lambda: [_tiny_result()]},
-    "plotting.training.show_metric": {
+    "plotting.results.show_learning_curves": {"results": lambda: [_tiny_result()]},
+    "plotting.results.show_metric": {
         "results": lambda: {"tiny": _tiny_result()},
         "metric": lambda: "n",
     },
@@ -996,8 +1000,8 @@ ALLOWED: dict[str, dict[str, str]] = {
     "reference.relu(features)": {"scalar": "any shape", "5-D": "any shape"},
     "plotting.images.show_image(image)": {"NaN": _BLANK},
     "plotting.images.show_feature_maps(maps)": {"NaN": _BLANK},
-    "plotting.training.show_learning_curves(title)": {"None": "no title, as its type says"},
-    "plotting.training.show_metric(chance)": {"int": "a chance level is any number"},
+    "plotting.results.show_learning_curves(title)": {"None": "no title, as its type says"},
+    "plotting.results.show_metric(chance)": {"int": "a chance level is any number"},
     "experiments.records.Recipe(params)": {"empty": "no settings to key the cache on: the default"},
     "experiments.records.Result.summary(index)": {"empty": "() is the default: the metric itself"},
     "experiments.records.difference(index)": {"empty": "() is the default: the metric itself"},

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from cnn101._tf import tensorflow
+from cnn101.corners import merge_level
 from cnn101.digits import place_digits
 from cnn101.exercises import Feedback
 from cnn101.exercises import scale as ex
-from cnn101.scale import merge_level
 
 IMAGE = np.random.default_rng(0).uniform(size=(20, 14)).astype(np.float32)
 

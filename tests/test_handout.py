@@ -24,7 +24,7 @@ from cnn101 import __version__
 from cnn101.teaching import grading, handout
 from cnn101.teaching.__main__ import main
 
-hook = load_hook("handout")
+hook = load_hook("downloads")
 NOTEBOOKS = tutorial_notebooks()
 CONFIG = load_config(ROOT / "mkdocs.yml")
 PATHS = hook.download_paths([p.name for p in NOTEBOOKS], __version__)
@@ -90,7 +90,7 @@ def test_install_cell_is_generated_from_the_configured_address():
     for notebook in NOTEBOOKS:
         cell = hook.install_cell(nbformat.read(notebook, as_version=4))
         assert cell.source == hook.install_cell_source(url), (
-            f"{notebook.name}: run `python docs_hooks/handout.py`"
+            f"{notebook.name}: run `python docs_hooks/downloads.py`"
         )
         assert __version__ not in cell.source, "the address must not change with the version"
 
@@ -99,7 +99,7 @@ def test_no_page_installs_cnn101_from_a_package_index():
     """No package index holds cnn101: every install names the site's wheel or a file."""
     files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *NOTEBOOKS]
     files += sorted((ROOT / "tutorials").glob("*.md"))
-    files += [ROOT / "cnn101" / "teaching" / "grading.py", ROOT / "docs_hooks" / "handout.py"]
+    files += [ROOT / "cnn101" / "teaching" / "grading.py", ROOT / "docs_hooks" / "downloads.py"]
     index_install = re.compile(r"(?<![./\w-])[\"']?cnn101(\[\w+\])?[\"']?(?=\s|$)")
     for path in files:
         for line in path.read_text(encoding="utf-8").splitlines():

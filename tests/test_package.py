@@ -1,4 +1,4 @@
-import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +50,7 @@ def test_every_public_module_is_listed():
     package = Path(cnn101.__file__).parent
     modules = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
     modules |= {p.parent.name for p in package.glob("*/__init__.py")}
-    assert modules - {"demo"} - set(cnn101._MOVED_MODULES) == set(cnn101._SUBMODULES)
+    assert modules - {"demo"} == set(cnn101._SUBMODULES)
 
 
 def test_tensorflow_import_prints_nothing():
@@ -69,43 +69,43 @@ def test_every_submodule_has_an_api_reference_page():
         assert f"::: cnn101.{name}" in page.read_text(encoding="utf-8")
 
 
-# Each module that moved, each name its old path answered, and where it is now.
-_MOVED = {
-    "blurpool": {n: ("layers.blur_pool", n) for n in ("BlurPool2D", "blur_pool2d")},
-    "polyphase": {n: ("layers.polyphase", n) for n in ("CircularPad2D", "aps_downsample")},
-    "pyramid_pooling": {n: ("layers.pyramid_pooling", n) for n in ("bin_edges", "valid_taps")},
-    "multiscale": {
-        "ScaleChannels": ("layers.scale_channels", "ScaleChannels"),
-        "small_trunk": ("models", "small_trunk"),
-        "copy_conv_layers": ("models", "copy_conv_layers"),
-        "accuracy_by_scale": ("models", "accuracy_by_scale"),
-        "build_plain_cnn": ("models", "plain_cnn"),
-        "build_scale_channel_cnn": ("models", "scale_channel_cnn"),
-    },
-    "scale_invariant": {
-        "ScaleInvariantConv2D": ("layers.scale_invariant_conv", "ScaleInvariantConv2D"),
-        "FoveatedScaleChannels": ("layers.scale_channels", "FoveatedScaleChannels"),
-    },
-    "scale": {n: ("digits", n) for n in ("place_digits", "bounding_boxes", "log_uniform_scales")},
-}
-
-
-@pytest.mark.parametrize(
-    ("old", "name", "new", "new_name"),
-    [(old, n, *where) for old, names in _MOVED.items() for n, where in names.items()],
+_REMOVED = (  # the paths 0.1.0 kept for one release
+    "cnn101.blurpool",
+    "cnn101.polyphase",
+    "cnn101.pyramid_pooling",
+    "cnn101.multiscale",
+    "cnn101.scale_invariant",
+    "cnn101.recipes",
+    "cnn101.exercises.handout",
+    "cnn101.exercises.grading",
+    "cnn101.exercises.__main__",
 )
-def test_an_old_path_warns_and_gives_the_new_object(old, name, new, new_name):
-    """For one release a moved name answers at its old path, warning where it went."""
-    module = importlib.import_module(f"cnn101.{old}")
-    with pytest.warns(DeprecationWarning, match=f"moved to cnn101.{new}.{new_name}"):
-        obj = getattr(module, name)
-    assert obj is getattr(importlib.import_module(f"cnn101.{new}"), new_name)
 
 
-def test_moved_modules_are_reachable_but_not_listed():
-    for old in cnn101._MOVED_MODULES:
-        assert getattr(cnn101, old) is importlib.import_module(f"cnn101.{old}")
-        assert old not in cnn101.__all__
+def test_the_old_paths_of_0_1_are_removed():
+    """0.2.0 removes them: a star import fails loudly, and the package does not list them.
+
+    Run without site-packages (``-S``), so that only this checkout's package is found.
+    """
+    code = (
+        "import importlib, sys\n"
+        f"for old in {_REMOVED!r}:\n"
+        "    try:\n"
+        "        exec(f'from {old} import *', {})\n"
+        "    except ModuleNotFoundError as error:\n"
+        "        print(error)\n"
+        "    parent, _, name = old.rpartition('.')\n"
+        "    assert name not in dir(importlib.import_module(parent)), old\n"
+    )
+    root = str(Path(cnn101.__file__).parents[1])
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": root},
+        check=True,
+    )
+    assert out.stdout.splitlines() == [f"No module named {old!r}" for old in _REMOVED]
 
 
 def test_the_layers_package_loads_its_layers_on_first_use():

@@ -45,7 +45,7 @@ def test_config_uses_tutorials_material_and_notebook_plugin(mkdocs_config):
     hooks = mkdocs_config["hooks"]
     assert hooks[:2] == ["docs_hooks/notebooks.py", "docs_hooks/pages.py"]
     assert hooks.index("docs_hooks/readability.py") > 1, "it reads the figure files pages.py names"
-    assert "docs_hooks/handout.py" in hooks
+    assert "docs_hooks/downloads.py" in hooks
     assert "offline" in plugins, "the site must work opened from disk"
     assert mkdocs_config["repo_url"] == "https://github.com/cnn101/cnn101"
 
@@ -83,10 +83,7 @@ def _pages(nav: list) -> list[str]:
 
 
 def test_every_public_module_has_a_reference_page():
-    """Each public module and subpackage has a page that renders it (modules kept at an
-    old path for one release, cnn101._MOVED_MODULES, excepted)."""
-    import cnn101
-
+    """Each public module and subpackage has a page that renders it."""
     config = load_config(ROOT / "mkdocs.yml")
     reference = _pages(config["nav"][-1]["API reference"])
     package = ROOT / "cnn101"
@@ -95,7 +92,7 @@ def test_every_public_module_has_a_reference_page():
     }
     public |= {f"layers/{p.stem}" for p in (package / "layers").glob("[!_]*.py")}
     public.add("experiments/recipes")  # the other subpackages render their modules on one page
-    public -= {"demo", *cnn101._MOVED_MODULES}  # demo: a command line, on the home page
+    public -= {"demo"}  # a command line, on the home page
     missing = sorted(m for m in public if f"reference/{m}.md" not in reference)
     assert not missing, f"add a reference page (and a nav entry) for: {missing}"
     for entry in reference:

@@ -16,7 +16,7 @@ from conftest import load_hook
 
 from cnn101 import _digest
 
-HOOKS = ("notebooks", "pages", "claims", "readability", "handout", "playground", "networks")
+HOOKS = ("notebooks", "pages", "claims", "readability", "downloads", "playground", "networks")
 
 
 class _Config(dict):
@@ -66,8 +66,8 @@ def test_readability_runs_after_pages_by_priority():
     readability, pages = load_hook("readability"), load_hook("pages")
     later = getattr(readability.on_page_content, "mkdocs_priority", 0)
     assert later < getattr(pages.on_page_content, "mkdocs_priority", 0)
-    notebooks, handout = load_hook("notebooks"), load_hook("handout")
-    assert notebooks.on_pre_page.mkdocs_priority > handout.on_pre_page.mkdocs_priority
+    notebooks, downloads = load_hook("notebooks"), load_hook("downloads")
+    assert notebooks.on_pre_page.mkdocs_priority > downloads.on_pre_page.mkdocs_priority
 
 
 def test_hooks_needing_the_executed_notebooks_say_so(tmp_path):
@@ -79,11 +79,11 @@ def test_hooks_needing_the_executed_notebooks_say_so(tmp_path):
     readability = load_hook("readability")
     with pytest.raises(sitebuild.BuildOrderError, match=r"readability\.py needs the executed"):
         readability.measured_seconds(config)
-    handout = load_hook("handout")
-    own = handout.Handout("0.1.0", "public", notebooks=[tmp_path / "docs" / "01_x.ipynb"])
-    sitebuild.state(config).own[handout.HOOK] = own
-    with pytest.raises(sitebuild.BuildOrderError, match=r"handout\.py needs the executed"):
-        handout.on_env(None, config, files=None)
+    downloads = load_hook("downloads")
+    own = downloads.Handout("0.1.0", "public", notebooks=[tmp_path / "docs" / "01_x.ipynb"])
+    sitebuild.state(config).own[downloads.HOOK] = own
+    with pytest.raises(sitebuild.BuildOrderError, match=r"downloads\.py needs the executed"):
+        downloads.on_env(None, config, files=None)
     # a notebook that notebooks.py did not run is named
     sitebuild.state(config).runs = {}
     with pytest.raises(sitebuild.BuildOrderError, match=r"copy of 01_x\.ipynb"):

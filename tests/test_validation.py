@@ -292,7 +292,7 @@ def test_numpy_scalars_count_as_numbers():
 
 def test_error_messages_summarise_large_arrays():
     """A big array passed where a number belongs is described, not printed in full."""
-    from cnn101 import scale
+    from cnn101 import corners
 
     with pytest.raises(TypeError) as info:
         ops.output_size(np.zeros((64, 64)), 2)
@@ -300,7 +300,7 @@ def test_error_messages_summarise_large_arrays():
         "`size` must be a positive integer. Received: size=ndarray with shape (64, 64) and dtype float64"
     )
     with pytest.raises(TypeError) as info:
-        scale.merge_level(np.zeros((32, 32)), 3)
+        corners.merge_level(np.zeros((32, 32)), 3)
     assert len(str(info.value)) < 200
 
 

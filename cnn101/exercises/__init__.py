@@ -7,19 +7,12 @@ when wrong. Checks compare against the library or an analytic answer, never
 against a stored output.
 
 The package holds the student checks only. The teacher's tools (student versions,
-answer keys, the grader and its command line) are in :mod:`cnn101.teaching`; their
-old paths ``cnn101.exercises.handout``, ``cnn101.exercises.grading`` and ``python -m
-cnn101.exercises`` still work for one release and warn (:class:`DeprecationWarning`).
+answer keys, the grader and its command line) are in :mod:`cnn101.teaching`.
 """
 
 from __future__ import annotations
 
 import html
-import importlib
-import importlib.abc
-import importlib.util
-import sys
-import warnings
 from dataclasses import dataclass
 
 __all__ = ["Feedback", "correct", "not_yet"]
@@ -125,41 +118,3 @@ def not_yet(message: str, hint: str = "") -> Feedback:
     (False, 'VALID does not pad.')
     """
     return Feedback(False, _text(message, "message"), _text(hint, "hint"))
-
-
-# ---------------------------------------------------------------------- moved modules
-# For one release, ``cnn101.exercises.handout`` and ``cnn101.exercises.grading`` are
-# aliases of their new homes made on import by the finder below (so no file of theirs
-# sits among the checks, and the grader lists this package's modules without skipping
-# any). Importing one warns once and gives a module holding the new module's public
-# names. Remove this section, and ``__main__.py``, in the next release.
-_MOVED = {"handout": "cnn101.teaching.handout", "grading": "cnn101.teaching.grading"}
-
-
-def _moved_message(old: str, new: str) -> str:
-    return f"{old} moved to {new}; the old path is removed in the next release"
-
-
-class _MovedLoader(importlib.abc.Loader):
-    def create_module(self, spec):
-        return None  # the default module object
-
-    def exec_module(self, module) -> None:
-        new = _MOVED[module.__name__.rpartition(".")[2]]
-        warnings.warn(_moved_message(module.__name__, new), DeprecationWarning, stacklevel=2)
-        target = importlib.import_module(new)
-        module.__dict__.update({n: getattr(target, n) for n in target.__all__})
-        module.__all__ = list(target.__all__)
-        module.__doc__ = f"Moved to :mod:`{new}` (an alias for one release)."
-
-
-class _MovedFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path, target=None):
-        package, _, name = fullname.rpartition(".")
-        if package != __name__ or name not in _MOVED:
-            return None
-        return importlib.util.spec_from_loader(fullname, _MovedLoader())
-
-
-if not any(isinstance(finder, _MovedFinder) for finder in sys.meta_path):
-    sys.meta_path.append(_MovedFinder())

@@ -1,6 +1,6 @@
 """Checks for the exercises of tutorial 3, "Spatial resolution and scale".
 
-Each check takes the student's answer, compares it with :mod:`cnn101.scale`,
+Each check takes the student's answer, compares it with :mod:`cnn101.corners`,
 :mod:`cnn101.layers.scale_channels` or an analytic answer, and returns a
 :class:`~cnn101.exercises.Feedback`. A wrong answer, or one of the wrong type or
 shape, gives a "Not yet" with a hint; the checks never raise for it.
@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101.corners import merge_level
 from cnn101.exercises import Feedback, correct, not_yet
-from cnn101.scale import merge_level
 
 __all__ = [
     "check_merge_level",

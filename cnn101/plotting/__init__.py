@@ -14,7 +14,7 @@ Each concept has its own submodule, and every name is imported from the package
   figure's caption, suptitle and panel titles as a sentence) and
   :func:`register_alt_text` (IPython attaches that sentence to every displayed
   figure as its alternative text);
-- :mod:`cnn101.plotting.training`: :func:`show_learning_curves` and
+- :mod:`cnn101.plotting.results`: :func:`show_learning_curves` and
   :func:`show_metric`, trained results over several seeds;
 - :mod:`cnn101.plotting.pyramids`: :func:`show_pyramid` (:mod:`cnn101.pyramids`) and
   :func:`show_dilated_kernel` (:mod:`cnn101.receptive_field`);
@@ -34,7 +34,7 @@ from cnn101.plotting.alignment import show_alignment, show_alignment_table
 from cnn101.plotting.alt_text import caption, describe_figure, register_alt_text
 from cnn101.plotting.images import show_feature_maps, show_image, show_kernel, show_pipeline
 from cnn101.plotting.pyramids import show_dilated_kernel, show_pyramid
-from cnn101.plotting.training import show_learning_curves, show_metric
+from cnn101.plotting.results import show_learning_curves, show_metric
 
 __all__ = [
     "MAX_FIGURE_WIDTH",

@@ -13,12 +13,6 @@ The student checks live in :mod:`cnn101.exercises`; this package holds what a te
 
 Nothing is imported until used: ``import cnn101.teaching`` loads neither submodule.
 
-Notes
------
-These used to live in ``cnn101.exercises`` (``cnn101.exercises.handout``,
-``cnn101.exercises.grading``, ``python -m cnn101.exercises``). The old paths still work
-for one release and warn (:class:`DeprecationWarning`); they are removed in the next.
-
 Examples
 --------
 >>> from cnn101.teaching import handout

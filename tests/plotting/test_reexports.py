@@ -18,14 +18,12 @@ from cnn101 import plotting
         ("alignment", "show_alignment"),
     ],
 )
-def test_old_paths_warn_and_give_the_plotting_function(module, name):
+def test_the_figures_answer_only_in_plotting(module, name):
+    """The measurement modules' old paths of their figures are removed (0.2.0)."""
     old = importlib.import_module(f"cnn101.{module}")
-    with pytest.warns(DeprecationWarning, match=rf"moved to cnn101\.plotting\.{name}\b"):
-        moved = getattr(old, name)
-    assert moved is getattr(plotting, name)
-    assert name not in old.__all__ and name in plotting.__all__
-    with pytest.raises(AttributeError, match="no attribute 'show_nothing'"):
-        old.show_nothing  # noqa: B018
+    with pytest.raises(AttributeError, match=f"has no attribute '{name}'"):
+        getattr(old, name)
+    assert name in plotting.__all__
 
 
 def _defined_in(module):

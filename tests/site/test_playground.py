@@ -4,7 +4,7 @@ Headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright) opens t
 playground page of the session's site build, served from 127.0.0.1, sets inputs through
 the page's controls and through its JavaScript API (``window.cnn101Playground``), reads
 the stage values back and compares them with :mod:`cnn101.ops` (and
-:func:`cnn101.invariance.shift`, :func:`cnn101.scale.pooled_responses`) on the same
+:func:`cnn101.invariance.shift`, :func:`cnn101.corners.pooled_responses`) on the same
 inputs, to 1e-5. A second, small build with ``use_directory_urls: false`` is opened from
 disk (``file://``). The oracle is TensorFlow in Python; the page runs TensorFlow.js's CPU
 backend, a separate implementation of the same operations.
@@ -23,7 +23,7 @@ import pytest
 import yaml
 from conftest import ROOT, load_config, load_hook, run_build
 
-from cnn101 import images, kernels, ops, scale
+from cnn101 import corners, images, kernels, ops
 from cnn101.invariance import shift
 
 hook = load_hook("playground")
@@ -82,7 +82,7 @@ def test_exported_images_and_kernels_are_cnn101s_exactly(exported):
             decode(entry["image"]), images.squares_image(offset=int(offset))
         )
         for (top, left, size), level in zip(entry["layout"], entry["merge_levels"], strict=True):
-            assert level == max(scale.merge_level(top, size), scale.merge_level(left, size))
+            assert level == max(corners.merge_level(top, size), corners.merge_level(left, size))
 
 
 def test_encode_image_falls_back_to_floats_when_bytes_would_change_values():
@@ -310,7 +310,7 @@ def test_scale_view_equals_pooled_responses(playground, image):
         array = images.squares_image(offset=int(image.split(":")[1]))
     else:
         array = images.two_cats_image()
-    expected = scale.pooled_responses(array, levels=hook.SCALE_LEVELS)
+    expected = corners.pooled_responses(array, levels=hook.SCALE_LEVELS)
     assert len(maps) == len(expected) == hook.SCALE_LEVELS + 1
     for level, (got, want) in enumerate(zip(maps, expected, strict=True)):
         np.testing.assert_allclose(got, want, rtol=0, atol=ATOL, err_msg=f"level {level}")

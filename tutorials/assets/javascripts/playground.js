@@ -24,7 +24,7 @@
 //      pool: "max" | "avg" | "none", poolSize, poolStride, poolPadding, global: "max" | "avg"}
 //     -> {image, conv, relu, pool: number[][], global: number}
 //   cnn101Playground.computeScale({image, levels})  -> number[levels + 1][H][W][2], as
-//     cnn101.scale.pooled_responses (corner detectors, ReLU, 2x2 max pooling, SAME)
+//     cnn101.corners.pooled_responses (corner detectors, ReLU, 2x2 max pooling, SAME)
 //   cnn101Playground.palette                        the maps' colours, as 0-255 RGB triples
 //   cnn101Playground.widgets                        the widgets; each has .update(), .result,
 //                                                   .lastUpdateMs and .idle()
@@ -1045,7 +1045,7 @@
           el(
             "table",
             {},
-            el("caption", { text: "Where each square's two corners first share a cell (cnn101.scale.merge_level)" }),
+            el("caption", { text: "Where each square's two corners first share a cell (cnn101.corners.merge_level)" }),
             el(
               "thead",
               {},

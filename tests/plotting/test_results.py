@@ -1,4 +1,4 @@
-"""cnn101.plotting.training: learning curves and a metric's spread across seeds.
+"""cnn101.plotting.results: learning curves and a metric's spread across seeds.
 
 Stand-ins for ``cnn101.experiments.Result`` carry only the attributes the figures read;
 the means and standard deviations drawn are checked against the standard library's

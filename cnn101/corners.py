@@ -21,7 +21,6 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101 import ops
-from cnn101._moved import forward
 from cnn101.kernels import filter_bank
 
 __all__ = [
@@ -276,12 +275,3 @@ def square_corner_cells(
                     np.argmax(maps[:, :, corner]), maps.shape[:2]
                 )
     return cells
-
-
-# ------------------------------------------------------------------------ moved names
-# For one release the digit generator answers at its old path, warns and forwards to its
-# new home, cnn101.digits; remove it from here in the next release.
-__getattr__ = forward(
-    __name__,
-    {name: "cnn101.digits" for name in ("bounding_boxes", "log_uniform_scales", "place_digits")},
-)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnn101.exercises import Feedback
-from cnn101.exercises.invariance import (
+from cnn101.exercises.shift import (
     check_binomial_filter,
     check_kept_columns,
     check_parity_consistency,
@@ -114,4 +114,4 @@ def test_starter_feedback_does_not_show_the_expected_answer():
     """No starter answer's "Not yet" in tutorial 2 shows a value its solution computes."""
     from _exercise_feedback import assert_starter_feedback_hides_the_answer
 
-    assert_starter_feedback_hides_the_answer("invariance")
+    assert_starter_feedback_hides_the_answer("shift")

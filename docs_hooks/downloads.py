@@ -28,7 +28,7 @@ Solutions (``CNN101_SOLUTIONS``, else ``extra.solutions`` in mkdocs.yml; default
 
 The notebooks' first cell (tagged ``remove-cell``) installs ``cnn101`` when it is
 missing. Its code is written from here (:func:`install_cell_source`), from ``site_url``
-in mkdocs.yml: run ``python docs_hooks/handout.py`` after changing it.
+in mkdocs.yml: run ``python docs_hooks/downloads.py`` after changing it.
 The footer shows the version and the licences (``copyright`` in mkdocs.yml, if unset).
 """
 
@@ -61,8 +61,8 @@ TEXT_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 # Zip entries get this timestamp, so the same inputs give the same bytes.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
-log = logging.getLogger("mkdocs.hooks.handout")
-HOOK = "docs_hooks/handout.py"
+log = logging.getLogger("mkdocs.hooks.downloads")
+HOOK = "docs_hooks/downloads.py"
 
 
 # --------------------------------------------------------------------------- names
@@ -298,7 +298,7 @@ def install_cell_source(index_url: str) -> str:
     """
     return f'''\
 # Installs cnn101 where it is missing (Colab, your own Jupyter); does nothing where it
-# is installed. Written by docs_hooks/handout.py from mkdocs.yml's site_url.
+# is installed. Written by docs_hooks/downloads.py from mkdocs.yml's site_url.
 import importlib.util
 import sys
 
@@ -738,9 +738,9 @@ def on_files(files, config):
         if "".join(cell["source"]) != install_cell_source(url):
             raise PluginError(
                 f"{path.name}: its install cell is not the one for {url}; "
-                "run `python docs_hooks/handout.py` to rewrite it."
+                "run `python docs_hooks/downloads.py` to rewrite it."
             )
-    own.stage = build.cache_dir / "handout" / own.mode
+    own.stage = build.cache_dir / "downloads" / own.mode
     own.notebooks = notebooks
     own.teachers_dir = build.config_dir / TEACHERS_DIR
     for site_path in download_paths([p.name for p in notebooks], own.version, own.mode).values():
