@@ -13,7 +13,7 @@ from typing import Any
 
 from cnn101 import _deprecation
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 _SUBMODULES = (
     # the blog's pipeline (tutorial 1)

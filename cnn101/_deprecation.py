@@ -48,9 +48,9 @@ class ModuleAlias(NamedTuple):
 
 #: Each old dotted module path that still answers, as its new module.
 MODULE_ALIASES: dict[str, ModuleAlias] = {
-    "cnn101.scale": ModuleAlias("cnn101.corners", removed_in="0.3.0"),
-    "cnn101.plotting.training": ModuleAlias("cnn101.plotting.results", removed_in="0.3.0"),
-    "cnn101.exercises.invariance": ModuleAlias("cnn101.exercises.shift", removed_in="0.3.0"),
+    "cnn101.scale": ModuleAlias("cnn101.corners", removed_in="0.4.0"),
+    "cnn101.plotting.training": ModuleAlias("cnn101.plotting.results", removed_in="0.4.0"),
+    "cnn101.exercises.invariance": ModuleAlias("cnn101.exercises.shift", removed_in="0.4.0"),
 }
 
 
@@ -70,8 +70,8 @@ def message(old: str, new: str, removed_in: str) -> str:
 
     Examples
     --------
-    >>> message("cnn101.scale", "cnn101.corners", "0.3.0")
-    'cnn101.scale moved to cnn101.corners; the old path is removed in cnn101 0.3.0'
+    >>> message("cnn101.scale", "cnn101.corners", "0.4.0")
+    'cnn101.scale moved to cnn101.corners; the old path is removed in cnn101 0.4.0'
     """
     return f"{old} moved to {new}; the old path is removed in cnn101 {removed_in}"
 
@@ -99,17 +99,17 @@ def forward(module: str, moved: Mapping[str, str], *, removed_in: str) -> Callab
     Examples
     --------
     >>> import warnings
-    >>> lookup = forward("old", {"sqrt": "math"}, removed_in="0.3.0")
+    >>> lookup = forward("old", {"sqrt": "math"}, removed_in="0.4.0")
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
     ...     root = lookup("sqrt")
     >>> root(9.0), caught[0].category.__name__
     (3.0, 'DeprecationWarning')
     >>> str(caught[0].message)
-    'old.sqrt moved to math.sqrt; the old path is removed in cnn101 0.3.0'
+    'old.sqrt moved to math.sqrt; the old path is removed in cnn101 0.4.0'
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     ceiling = forward("old", {"round_up": "math:ceil"}, removed_in="0.3.0")("round_up")
+    ...     ceiling = forward("old", {"round_up": "math:ceil"}, removed_in="0.4.0")("round_up")
     >>> ceiling(2.5), str(caught[0].message).split(";")[0]
     (3, 'old.round_up moved to math.ceil')
     """
@@ -150,7 +150,7 @@ def deprecated_method(new: str, *, removed_in: str) -> Callable[[Callable], Call
     --------
     >>> import warnings
     >>> class Box:
-    ...     @deprecated_method("Box.size", removed_in="0.3.0")
+    ...     @deprecated_method("Box.size", removed_in="0.4.0")
     ...     def area(self):
     ...         return 4
     >>> with warnings.catch_warnings(record=True) as caught:
@@ -158,7 +158,7 @@ def deprecated_method(new: str, *, removed_in: str) -> Callable[[Callable], Call
     ...     Box().area()
     4
     >>> str(caught[0].message)
-    'Box.area moved to Box.size; the old path is removed in cnn101 0.3.0'
+    'Box.area moved to Box.size; the old path is removed in cnn101 0.4.0'
     """
 
     def decorate(method: Callable) -> Callable:

@@ -180,7 +180,7 @@ def test_result_and_table_objects(table, photo):
     frame = table.to_frame()
     assert list(frame.columns) == tr.transform_names()
     assert frame.loc["sobel_left", "rotate180"] == pytest.approx(2.0, abs=1e-5)
-    assert not hasattr(table, "show")  # removed in 0.2.0: plotting.show_alignment_table draws it
+    assert not hasattr(table, "show")  # removed in 0.3.0: plotting.show_alignment_table draws it
     result = al.alignment_error(photo, fe.conv_features(["sobel_left", "sobel_top"]), "rotate90")
     assert float(result) == result.error
 

@@ -84,14 +84,14 @@ def test_an_old_command_runs_the_new_one_after_a_one_line_note():
 
 
 def test_forward_and_deprecated_method_name_the_release():
-    lookup = _deprecation.forward("cnn101.old", {"conv2d": "cnn101.ops"}, removed_in="0.3.0")
-    with pytest.warns(DeprecationWarning, match=r"removed in cnn101 0\.3\.0$"):
+    lookup = _deprecation.forward("cnn101.old", {"conv2d": "cnn101.ops"}, removed_in="0.4.0")
+    with pytest.warns(DeprecationWarning, match=r"removed in cnn101 0\.4\.0$"):
         assert lookup("conv2d") is importlib.import_module("cnn101.ops").conv2d
     with pytest.raises(AttributeError, match=r"module 'cnn101\.old' has no attribute 'relu'"):
         lookup("relu")
 
     class Table:
-        @_deprecation.deprecated_method("plotting.show_table(table)", removed_in="0.3.0")
+        @_deprecation.deprecated_method("plotting.show_table(table)", removed_in="0.4.0")
         def show(self, scale=1):
             """Draw the table."""
             return 2 * scale
@@ -100,7 +100,7 @@ def test_forward_and_deprecated_method_name_the_release():
         assert Table().show(scale=3) == 6
     assert str(caught[0].message) == (
         "test_forward_and_deprecated_method_name_the_release.<locals>.Table.show moved to "
-        "plotting.show_table(table); the old path is removed in cnn101 0.3.0"
+        "plotting.show_table(table); the old path is removed in cnn101 0.4.0"
     )
     assert Table.show.__doc__ == "Draw the table."
 

@@ -83,7 +83,7 @@ _REMOVED = (  # the paths 0.1.0 kept for one release
 
 
 def test_the_old_paths_of_0_1_are_removed():
-    """0.2.0 removes them: a star import fails loudly, and the package does not list them.
+    """0.3.0 removes them: a star import fails loudly, and the package does not list them.
 
     Run without site-packages (``-S``), so that only this checkout's package is found.
     """

@@ -19,7 +19,7 @@ from cnn101 import plotting
     ],
 )
 def test_the_figures_answer_only_in_plotting(module, name):
-    """The measurement modules' old paths of their figures are removed (0.2.0)."""
+    """The measurement modules' old paths of their figures are removed (0.3.0)."""
     old = importlib.import_module(f"cnn101.{module}")
     with pytest.raises(AttributeError, match=f"has no attribute '{name}'"):
         getattr(old, name)
