@@ -247,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status: 0 after printing the tables, 2 for arguments argparse refuses.
+        The exit status: 0 after printing the tables; a refused argument or cache
+        folder exits with status 2 (``SystemExit``) before anything trains.
 
     Examples
     --------
