@@ -308,6 +308,11 @@ def exhaustive_cost(image_shape: tuple[int, int], template_shape: tuple[int, int
         ``(H - h + 1) * (W - w + 1)`` placements, ``3 * h * w`` multiply-adds each plus
         ``H * W`` squares, and no pyramid.
 
+    References
+    ----------
+    .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+       https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
+
     Examples
     --------
     >>> exhaustive_cost((6, 6), (2, 2))

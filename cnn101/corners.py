@@ -70,6 +70,11 @@ def pooled_responses(
     maps : list of ``levels + 1`` ndarrays
         ``maps[L]`` has shape (ceil(H / 2**L), ceil(W / 2**L), len(kernels)), float32.
 
+    References
+    ----------
+    .. [1] fast.ai forum, "CNNs and different spatial resolutions", forum thread, 2017.
+       https://forums.fast.ai/t/cnns-and-different-spatial-resolutions/2483
+
     Examples
     --------
     >>> maps = pooled_responses(np.pad(np.ones((2, 2)), 2), levels=1)
@@ -253,6 +258,11 @@ def square_corner_cells(
         ``cells[L, k, 0]`` is the (row, col) cell of square k's upper-left corner
         response at level L, ``cells[L, k, 1]`` that of its bottom-right corner.
         The two corners have merged when ``cells[L, k, 0] == cells[L, k, 1]``.
+
+    References
+    ----------
+    .. [1] fast.ai forum, "CNNs and different spatial resolutions", forum thread, 2017.
+       https://forums.fast.ai/t/cnns-and-different-spatial-resolutions/2483
 
     Examples
     --------

@@ -127,6 +127,12 @@ class FeatureExtractor:
     model : keras.Model or None
         The wrapped model (from :func:`keras_features`), to read its weights.
 
+    References
+    ----------
+    .. [1] Y. Jansson, M. Maydanskiy, L. Finnveden and T. Lindeberg, "Inability of spatial
+       transformations of CNN feature maps to support invariant recognition", arXiv
+       preprint, 2020. arXiv:2004.14716
+
     Examples
     --------
     >>> extractor = conv_features("laplacian")
@@ -226,6 +232,11 @@ def random_cnn_features(
     -------
     FeatureExtractor
         Radius ``len(channels) * (kernel_size // 2)``.
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Delving deep into rectifiers: surpassing
+       human-level performance on ImageNet classification", ICCV, 2015. arXiv:1502.01852
 
     Examples
     --------

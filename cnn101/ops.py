@@ -49,6 +49,11 @@ def output_size(size: int, window: int, stride: int = 1, padding: Padding = "SAM
     int
         ``ceil(size / stride)`` for SAME, ``ceil((size - window + 1) / stride)`` for VALID.
 
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285
+
     Examples
     --------
     >>> output_size(7, 2, 2, "SAME"), output_size(7, 2, 2, "VALID")
@@ -97,6 +102,11 @@ def conv2d(
         (H', W') for a 2-D input with one output channel, else (H', W', C_out)
         or (N, H', W', C_out), following the input's layout.
 
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285
+
     Examples
     --------
     >>> from cnn101.images import vertical_line_image
@@ -138,6 +148,11 @@ def relu(features: Any, *, device: Device = "auto") -> Any:
     Returns
     -------
     tf.Tensor, float32, same shape as ``features``
+
+    References
+    ----------
+    .. [1] V. Nair and G. E. Hinton, "Rectified linear units improve restricted
+       Boltzmann machines", ICML, 2010.
 
     Examples
     --------
@@ -186,6 +201,11 @@ def max_pool2d(
     -------
     tf.Tensor, float32, with the layout of ``images``
 
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285 (its pooling arithmetic)
+
     Examples
     --------
     >>> out = max_pool2d(np.arange(16.0).reshape(4, 4), pool_size=2)
@@ -221,6 +241,11 @@ def avg_pool2d(
     -------
     tf.Tensor, float32, with the layout of ``images``
 
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285 (its pooling arithmetic)
+
     Examples
     --------
     >>> avg_pool2d(np.arange(16.0).reshape(4, 4), pool_size=2).numpy().tolist()
@@ -253,6 +278,11 @@ def global_max_pool2d(images: Any, *, device: Device = "auto") -> Any:
     tf.Tensor, float32
         A scalar for (H, W), shape (C,) for (H, W, C), shape (N, C) for a batch.
 
+    References
+    ----------
+    .. [1] M. Oquab, L. Bottou, I. Laptev and J. Sivic, "Is object localization for free?
+       Weakly-supervised learning with convolutional neural networks", CVPR, 2015.
+
     Examples
     --------
     >>> float(global_max_pool2d([[1.0, 5.0], [2.0, 0.0]]))
@@ -273,6 +303,10 @@ def global_avg_pool2d(images: Any, *, device: Device = "auto") -> Any:
     -------
     tf.Tensor, float32
         A scalar for (H, W), shape (C,) for (H, W, C), shape (N, C) for a batch.
+
+    References
+    ----------
+    .. [1] M. Lin, Q. Chen and S. Yan, "Network in network", ICLR, 2014. arXiv:1312.4400
 
     Examples
     --------

@@ -164,6 +164,12 @@ def pyramid_reduce(images: Any, sigma: float | None = None) -> Any:
     -------
     tf.Tensor, float32, of shape (ceil(H / 2), ceil(W / 2)) in the layout of ``images``
 
+    References
+    ----------
+    .. [1] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
+       (their REDUCE, here with scikit-image's Gaussian in place of their five-tap kernel)
+
     Examples
     --------
     >>> tuple(pyramid_reduce(np.zeros((7, 8))).shape)
@@ -189,6 +195,12 @@ def pyramid_expand(images: Any, shape: int | tuple[int, int], sigma: float | Non
     Returns
     -------
     tf.Tensor, float32, of shape (H, W) in the layout of ``images``
+
+    References
+    ----------
+    .. [1] P. J. Burt and E. H. Adelson, "The Laplacian pyramid as a compact image code",
+       IEEE Transactions on Communications 31(4), 1983. doi:10.1109/TCOM.1983.1095851
+       (their EXPAND, here with scikit-image's Gaussian in place of their five-tap kernel)
 
     Examples
     --------
@@ -246,6 +258,11 @@ def storage_overhead(shape: tuple[int, int], max_layer: int | None = None) -> fl
     -------
     float
         Pixels of levels 1 to ``max_layer`` over the pixels of level 0.
+
+    References
+    ----------
+    .. [1] L. Mao, "Image pyramids and its applications in deep learning", blog post, 2018.
+       https://leimao.github.io/blog/Image-Pyramids-In-Deep-Learning/
 
     Examples
     --------

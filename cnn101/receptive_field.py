@@ -66,6 +66,13 @@ def receptive_fields(layers: Sequence[tuple[int, ...]]) -> list[tuple[int, int]]
         For each layer: how many input pixels along one side one of its outputs
         sees, and how many input pixels apart its neighbouring outputs are.
 
+    References
+    ----------
+    .. [1] A. Araujo, W. Norris and J. Sim, "Computing receptive fields of convolutional
+       neural networks", Distill, 2019. doi:10.23915/distill.00021
+    .. [2] F. Yu and V. Koltun, "Multi-scale context aggregation by dilated
+       convolutions", ICLR, 2016. arXiv:1511.07122
+
     Examples
     --------
     >>> receptive_fields([(3, 1), (2, 2), (3, 1)])
@@ -91,6 +98,13 @@ def receptive_field(layers: Sequence[tuple[int, ...]]) -> int:
     -------
     int
         The first number of ``receptive_fields(layers)[-1]``.
+
+    References
+    ----------
+    .. [1] A. Araujo, W. Norris and J. Sim, "Computing receptive fields of convolutional
+       neural networks", Distill, 2019. doi:10.23915/distill.00021
+    .. [2] F. Yu and V. Koltun, "Multi-scale context aggregation by dilated
+       convolutions", ICLR, 2016. arXiv:1511.07122
 
     Examples
     --------
@@ -120,6 +134,12 @@ def empirical_receptive_field(layers: Sequence[tuple[int, ...]], size: int = 64)
     field : int
     gradient : ndarray of shape (size, size)
         Where the centre output looks (how many paths lead to each pixel).
+
+    References
+    ----------
+    .. [1] W. Luo, Y. Li, R. Urtasun and R. Zemel, "Understanding the effective receptive
+       field in deep convolutional neural networks", NeurIPS, 2016. arXiv:1701.04128
+       (the gradient of the centre output; their simplest case has kernels of ones)
 
     Examples
     --------

@@ -188,6 +188,11 @@ def max_pool2d(
     ndarray, float32, with the layout of ``images``
         (H', W'), (H', W', C) or (N, H', W', C).
 
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285 (its pooling arithmetic)
+
     Examples
     --------
     >>> max_pool2d(np.arange(16.0).reshape(4, 4)).tolist()
@@ -216,6 +221,11 @@ def avg_pool2d(
     -------
     ndarray, float32, with the layout of ``images``
         (H', W'), (H', W', C) or (N, H', W', C).
+
+    References
+    ----------
+    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep
+       learning", arXiv preprint, 2016. arXiv:1603.07285 (its pooling arithmetic)
 
     Examples
     --------
@@ -261,6 +271,11 @@ def global_max_pool2d(images: Any) -> np.ndarray:
     -------
     ndarray, float32
         A scalar for (H, W), shape (C,) for (H, W, C), (N, C) for a batch.
+
+    References
+    ----------
+    .. [1] M. Oquab, L. Bottou, I. Laptev and J. Sivic, "Is object localization for free?
+       Weakly-supervised learning with convolutional neural networks", CVPR, 2015.
 
     Examples
     --------

@@ -12,18 +12,25 @@ sizes the pages cannot afford: more seeds, more data. Examples::
 from __future__ import annotations
 
 import argparse
+import tempfile
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
+import numpy as np
+
+from cnn101 import _validation as check
 from cnn101._tf import tensorflow
+from cnn101.datasets import load_digits
 
 tensorflow()
 
 
 from cnn101.experiments import (  # noqa: E402
+    CACHE_ENV,
     Recipe,
     Result,
     Summary,
+    cache_dir,
     compare,
     estimate,
     paired_difference,
@@ -31,8 +38,10 @@ from cnn101.experiments import (  # noqa: E402
 )
 from cnn101.experiments.recipes import (  # noqa: E402
     PLAIN_FINE_TUNED,
+    TARGET_CLASSES,
     TEST_SCALES,
     TEST_SHIFTS,
+    Digits,
     digits,
     inserted_channels,
     scale_channel_recipes,
@@ -121,42 +130,26 @@ SHIFT_DIFFERENCES = (
 )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the experiments of tutorial 2 (``shift``), 3 (``scale``) or 6 (``transfer``).
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line: ``prog: error: argument --x: ...``."""
 
-    For ``transfer``, ``--n-train`` is the number of training digits the source
-    network's digits 0-4 are taken from; ``--sizes`` the labelled sets of the target.
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments after ``python -m cnn101.experiments`` (by default ``sys.argv[1:]``).
 
-    Returns
-    -------
-    int
-        The exit status: 0 after printing the tables, 2 for arguments argparse refuses.
-
-    Examples
-    --------
-    >>> import contextlib, io
-    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
-    ...     try:
-    ...         main(["scale", "--n-train", "0"])
-    ...     except SystemExit as stop:
-    ...         print(stop.code)
-    2
-    """
-    parser = argparse.ArgumentParser(
+def _parser() -> _Parser:
+    parser = _Parser(
         prog="python -m cnn101.experiments",
         description="Run the trained experiments of the tutorials over more seeds or more data.",
     )
     parser.add_argument("experiment", choices=["shift", "scale", "transfer"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="default: 0 1 2")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="at least 2 (default: 0 1 2)"
+    )
     parser.add_argument(
         "--n-train", type=int, default=600, help="training digits (default 600, at most 4000)"
     )
-    parser.add_argument("--n-test", type=int, default=500, help="test digits (<= 1000)")
+    parser.add_argument("--n-test", type=int, default=500, help="test digits (2 to 1000)")
     parser.add_argument(
         "--sizes",
         type=int,
@@ -171,26 +164,118 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="scale: the zoom arms, the scale channels (with the plain arm they start from) "
         "or both (default all)",
     )
+    return parser
+
+
+def _transfer_pool() -> int:
+    """Return how many training digits of the target classes the transfer arms draw from."""
+    (_, y_train), _ = load_digits()
+    return int(np.isin(y_train, TARGET_CLASSES).sum())
+
+
+def _check_cache(parser: argparse.ArgumentParser) -> None:
+    """Refuse a cache folder that cannot be made or written, before anything trains."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            pass
+    except OSError as error:
+        parser.error(
+            f"the experiment cache folder {str(folder)!r} cannot be written "
+            f"({error.strerror or type(error).__name__}): set ${CACHE_ENV} to a writable folder"
+        )
+
+
+def _arguments(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Digits]:
+    """Parse and check every argument and the cache folder; return them and the digits.
+
+    Everything a run would refuse later (after training for minutes) is refused here,
+    in one line with exit status 2.
+    """
+    parser = _parser()
     args = parser.parse_args(argv)
-    if any(s < 2 for s in args.sizes):
-        parser.error(f"--sizes must be integers of at least 2, got {args.sizes}")
-    if any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
-        parser.error(f"--seeds must be distinct non-negative integers, got {args.seeds}")
+    try:
+        seeds = check.seeds(args.seeds, "--seeds")
+        for seed in seeds:
+            check.seed(seed, "--seeds")
+    except ValueError:
+        parser.error(
+            "argument --seeds: must be distinct integers in [0, 2**32). "
+            f"Received: {' '.join(map(str, args.seeds))}"
+        )
+    if len(seeds) < 2:
+        parser.error(
+            f"argument --seeds: needs at least 2 seeds for the 95 % intervals. Received: {seeds[0]}"
+        )
     if not 10 <= args.n_train <= 4000:
-        parser.error(f"--n-train must be between 10 and 4000, got {args.n_train}")
-    if not 1 <= args.n_test <= 1000:
-        parser.error(f"--n-test must be between 1 and 1000, got {args.n_test}")
+        parser.error(f"argument --n-train: must be between 10 and 4000. Received: {args.n_train}")
+    if not 2 <= args.n_test <= 1000:
+        parser.error(f"argument --n-test: must be between 2 and 1000. Received: {args.n_test}")
     data = digits(args.n_train, args.n_test)
+    if args.experiment == "transfer":
+        pool = _transfer_pool()  # each seed draws size + size // 2 digits from it
+        wrong = [n for n in args.sizes if n < 2 or n + max(1, n // 2) > pool]
+        if wrong:
+            parser.error(
+                f"argument --sizes: must be between 2 and {pool * 2 // 3} (the pool holds {pool} "
+                f"digits 5-9 for training and validation). Received: {' '.join(map(str, wrong))}"
+            )
+        tested = int(np.isin(data.y_test, TARGET_CLASSES).sum())
+        if tested < 2:
+            parser.error(
+                f"argument --n-test: the first {args.n_test} test digits hold {tested} of digits "
+                "5-9 (the target's test set); at least 2 are needed: raise --n-test"
+            )
+    _check_cache(parser)
+    return args, data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the experiments of tutorial 2 (``shift``), 3 (``scale``) or 6 (``transfer``).
+
+    For ``transfer``, ``--n-train`` is the number of training digits the source
+    network's digits 0-4 are taken from; ``--sizes`` the labelled sets of the target.
+    Every argument, and the cache folder (:func:`cnn101.experiments.cache_dir`), is
+    checked before anything trains: a bad one gets one line and exit status 2.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``python -m cnn101.experiments`` (by default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 after printing the tables; a refused argument or cache
+        folder exits with status 2 (``SystemExit``) before anything trains.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     try:
+    ...         main(["scale", "--n-train", "0"])
+    ...     except SystemExit as stop:
+    ...         print(stop.code)
+    2
+    """
+    args, data = _arguments(argv)
     seeds = tuple(args.seeds)
     if args.experiment == "shift":
         print(_shift_report(shift_comparison(data), seeds, args.n_test))
-        return 0
-    if args.experiment == "transfer":
+    elif args.experiment == "transfer":
         print(transfer_table(data, seeds, args.sizes))
-        return 0
+    else:
+        _scale_report(data, seeds, args.part)
+    return 0
+
+
+def _scale_report(data: Digits, seeds: tuple[int, ...], part: str) -> None:
+    """Train tutorial 3's arms (``part``: all, zoom or channels); print their tables."""
     labels = [f"scale {s:g}" for s in TEST_SCALES]
-    arms = zoom_recipes(data, references=args.part != "channels")
-    if args.part == "channels":  # the channels start from the plain arm: train it alone
+    arms = zoom_recipes(data, references=part != "channels")
+    if part == "channels":  # the channels start from the plain arm: train it alone
         arms = {"plain": arms["plain"]}
     zoom = run_many(arms, seeds, side_by_side="all")
     print("\naccuracy by test scale\n" + _table(zoom, "accuracy", labels))
@@ -203,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cells.append(f"{s:g}x {mean:+.3f} [{low:+.3f}, {high:+.3f}]")
         print(f"{a} - {b}: " + "  ".join(cells))
 
-    if args.part != "channels":
+    if part != "channels":
         pairs = [
             ("zoom-augmented", "plain"),
             ("natural sizes", "plain"),
@@ -213,8 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         for a, b in pairs:
             gaps(a, b, zoom[a].metrics["correct"], zoom[b].metrics["correct"])
-    if args.part == "zoom":
-        return 0
+    if part == "zoom":
+        return
     channels = run_many(scale_channel_recipes(data, zoom["plain"]), seeds, side_by_side="all")
     print(
         "\nscale channels, fine-tuned, accuracy by test scale\n"
@@ -248,4 +333,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{name:28s} " + "  ".join(f"{c:g}: {w:.2f}" for c, w in zip(scales, wins, strict=True))
         )
-    return 0

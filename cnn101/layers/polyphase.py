@@ -71,14 +71,40 @@ def _norm(norm: Any) -> int:
     return int(norm)
 
 
+def _tiling_message(name: str, axis: str, stride: int) -> str:
+    """Return the message for a map the components cannot tile (``{}`` for its size)."""
+    return (
+        f"`{name}` must have a nonzero {axis} divisible by the stride {stride} (the "
+        f"polyphase components must tile the map). Received: {name} of spatial size ({{}}, {{}})"
+    )
+
+
 def _check_divisible(shape: Sequence[Any], stride: int, name: str) -> None:
     for axis, size in zip(("height", "width"), shape, strict=True):
         if size is not None and (size == 0 or size % stride):
-            raise ValueError(
-                f"`{name}` must have a nonzero {axis} divisible by the stride {stride} (the "
-                f"polyphase components must tile the map). Received: {name} of spatial "
-                f"size {tuple(shape)}"
-            )
+            raise ValueError(_tiling_message(name, axis, stride).format(*shape))
+
+
+def _tiled(x: Any, stride: int, name: str) -> Any:
+    """Return ``x`` after checking that its height and width are nonzero multiples of ``stride``.
+
+    A size known when traced is checked in Python (``ValueError``); a size still
+    unknown gets a graph assertion that stops the graph with the same message.
+    """
+    static = tuple(x.shape[1:3])
+    _check_divisible(static, stride, name)
+    if all(size is not None for size in static):
+        return x
+    size = tf.shape(x)[1:3]
+    assertions = [
+        tf.debugging.Assert(
+            tf.logical_and(size[i] > 0, tf.equal(size[i] % stride, 0)),
+            [tf.strings.format(_tiling_message(name, axis, stride), [size[0], size[1]])],
+        )
+        for i, axis in enumerate(("height", "width"))
+    ]
+    with tf.control_dependencies(assertions):
+        return tf.identity(x)
 
 
 def _components(x: Any, stride: int) -> Any:
@@ -228,8 +254,7 @@ class AdaptivePolyphaseSampling2D(NHWCLayer):
 
     def call(self, inputs: Any) -> Any:
         """Subsample an NHWC batch."""
-        inputs = self._nhwc_inputs(inputs)
-        _check_divisible(tuple(inputs.shape[1:3]), self.stride, "inputs")
+        inputs = _tiled(self._nhwc_inputs(inputs), self.stride, "inputs")
         return _aps(tf.cast(inputs, self.compute_dtype), self.stride, self.norm)
 
     def _output_size(self, size: int, axis: int) -> int:
@@ -275,13 +300,17 @@ class CircularPad2D(NHWCLayer):
         self.padding = check.non_negative_int(padding, "padding")
 
     def build(self, input_shape: tuple) -> None:
-        """Check the input shape and that the map is at least as large as the padding."""
+        """Check the input shape and that a known height and width are at least the padding."""
         super().build(input_shape)
-        if any(s is not None and s < self.padding for s in input_shape[1:3]):
-            raise ValueError(
-                f"`padding` must be at most the map's height and width. Received: "
-                f"padding={self.padding} for inputs of shape {tuple(input_shape)}"
-            )
+        if any(size is None for size in input_shape[1:3]):
+            return  # checked when called (in a traced graph too)
+        minimum, why = self._minimum()  # with the message the call gives
+        check.fits_at_call(tf.TensorSpec(input_shape), minimum, type(self).__name__, why)
+
+    def _minimum(self) -> tuple[tuple[int, int], str]:
+        """Return the smallest map: ``padding`` (at least 1) pixels high and wide."""
+        side = max(1, self.padding)
+        return (side, side), f"the wrap copies padding={self.padding} rows and columns across"
 
     def call(self, inputs: Any) -> Any:
         """Wrap-pad an NHWC batch."""

@@ -253,7 +253,10 @@ def valid_taps(size: int | tuple[int, int], rate: int, kernel: int = 3) -> np.nd
     return np.outer(along(height), along(width))
 
 
-def _conv_block(filters: int, kernel: int, dilation: int, batch_norm: bool, name: str) -> list:
+def _conv_block(
+    filters: int, kernel: int, dilation: int, batch_norm: bool, name: str, dtype: Any
+) -> list:
+    """Return a convolution (and batch normalisation) in the layer's dtype policy ``dtype``."""
     block = [
         keras.layers.Conv2D(
             filters,
@@ -262,10 +265,11 @@ def _conv_block(filters: int, kernel: int, dilation: int, batch_norm: bool, name
             dilation_rate=dilation,
             use_bias=not batch_norm,
             name=name,
+            dtype=dtype,
         )
     ]
     if batch_norm:
-        block.append(keras.layers.BatchNormalization(name=f"{name}_bn"))
+        block.append(keras.layers.BatchNormalization(name=f"{name}_bn", dtype=dtype))
     return block
 
 
@@ -351,23 +355,24 @@ class SpatialPyramidPooling(NHWCLayer):
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         super().build(input_shape)
         self.channels = int(input_shape[-1])
-        self._check_size(input_shape)
+        if any(size is None for size in input_shape[1:3]):
+            return  # checked when called (in a traced graph too)
+        minimum, why = self._minimum()  # with the message the call gives
+        check.fits_at_call(tensorflow().TensorSpec(input_shape), minimum, type(self).__name__, why)
 
-    def _check_size(self, shape: Sequence) -> None:
+    def _minimum(self) -> tuple[tuple[int, int], str]:
+        """Return the smallest map: one pixel, or ``max(levels)`` for He et al.'s bin rule."""
         if self.bin_rule != "he":
-            return
-        for size in shape[1:3]:
-            if size is not None and int(size) < max(self.levels):
-                raise ValueError(
-                    f"SpatialPyramidPooling with bin_rule='he' needs a feature map at least "
-                    f"{max(self.levels)} pixels on each side (its stride is floor(size / n)). "
-                    f"Received: input_shape={tuple(shape)}"
-                )
+            return super()._minimum()
+        side = max(self.levels)
+        return (
+            side,
+            side,
+        ), f"bin_rule=he pools n bins at a stride of floor(size / n), n up to {side}"
 
     def call(self, inputs: Any) -> Any:  # noqa: D102
         tf = tensorflow()
-        inputs = self._nhwc_inputs(inputs)
-        self._check_size(inputs.shape)
+        inputs = tf.cast(self._nhwc_inputs(inputs), self.compute_dtype)
         parts = [
             tf.reshape(
                 _adaptive_pool(inputs, (n, n), self.pooling, self.bin_rule),
@@ -454,14 +459,15 @@ class PyramidPoolingModule(NHWCLayer):
         channels = int(input_shape[-1])
         filters = self._branch_filters(channels)
         self.branches = [
-            _conv_block(filters, 1, 1, self.batch_norm, name=f"pool{n}_conv") for n in self.bins
+            _conv_block(filters, 1, 1, self.batch_norm, f"pool{n}_conv", self.dtype_policy)
+            for n in self.bins
         ]
         for block in self.branches:
             _build_block(block, (None, None, None, channels))
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
-        inputs = self._nhwc_inputs(inputs)
+        inputs = tf.cast(self._nhwc_inputs(inputs), self.compute_dtype)
         size = tf.shape(inputs)[1:3]
         outputs = [inputs]
         for n, block in zip(self.bins, self.branches, strict=True):
@@ -570,18 +576,22 @@ class AtrousSpatialPyramidPooling(NHWCLayer):
         self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.merge = check.choice(merge, "merge", MERGES)
         self.image_pooling = check.flag(image_pooling, "image_pooling")
-        concat = self.merge == "concat"
-        self.conv1x1 = _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1") if concat else []
+        concat, policy = self.merge == "concat", self.dtype_policy
+        self.conv1x1 = (
+            _conv_block(self.filters, 1, 1, self.batch_norm, "conv1x1", policy) if concat else []
+        )
         self.atrous = [
-            _conv_block(self.filters, 3, rate, self.batch_norm, f"atrous{rate}")
+            _conv_block(self.filters, 3, rate, self.batch_norm, f"atrous{rate}", policy)
             for rate in self.rates
         ]
         self.image_pool = (
-            _conv_block(self.filters, 1, 1, self.batch_norm, "image_pool_conv")
+            _conv_block(self.filters, 1, 1, self.batch_norm, "image_pool_conv", policy)
             if self.image_pooling
             else []
         )
-        self.project = _conv_block(self.filters, 1, 1, self.batch_norm, "project") if concat else []
+        self.project = (
+            _conv_block(self.filters, 1, 1, self.batch_norm, "project", policy) if concat else []
+        )
 
     def _branch_count(self) -> int:
         return len(self.rates) + (self.merge == "concat") + self.image_pooling
@@ -595,7 +605,7 @@ class AtrousSpatialPyramidPooling(NHWCLayer):
 
     def call(self, inputs: Any, training: Any = None) -> Any:  # noqa: D102
         tf = tensorflow()
-        inputs = self._nhwc_inputs(inputs)
+        inputs = tf.cast(self._nhwc_inputs(inputs), self.compute_dtype)
         branches = (
             [_run_block(self.conv1x1, inputs, self.activation, training)] if self.conv1x1 else []
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from cnn101.layers import polyphase
 from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D, aps_downsample
@@ -137,3 +138,68 @@ def test_saved_aps_network_loads(tmp_path):
 def test_bad_arguments_are_named(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+# --- Traced with an unknown height and width: the same refusals as eager calls ----------------
+def _traced(layer, channels=1):
+    """``layer`` as a graph whose height and width are unknown until it runs."""
+    spec = tf.TensorSpec((None, None, None, channels), tf.float32)
+    return tf.function(layer.__call__, input_signature=[spec])
+
+
+def _eager_message(call):
+    with pytest.raises(ValueError) as refusal:
+        call()
+    return str(refusal.value)
+
+
+@pytest.mark.parametrize(("height", "width"), [(5, 5), (4, 5), (5, 4), (3, 6)])
+def test_traced_aps_refuses_an_untiled_map_with_the_eager_message(height, width):
+    x = np.ones((1, height, width, 1), np.float32)
+    eager = _eager_message(lambda: AdaptivePolyphaseSampling2D(2)(x))
+    assert "divisible by the stride 2" in eager
+    with pytest.raises(tf.errors.InvalidArgumentError) as refusal:
+        _traced(AdaptivePolyphaseSampling2D(2))(x)
+    assert eager in str(refusal.value)  # the whole message, the received size included
+
+
+def test_traced_circular_pad_refuses_a_map_smaller_than_the_padding_as_eager_calls_do():
+    x = np.ones((1, 2, 2, 1), np.float32)
+    eager = _eager_message(lambda: CircularPad2D(3)(x))
+    assert "padding=3" in eager and "(2, 2)" in eager
+    with pytest.raises(tf.errors.InvalidArgumentError) as refusal:
+        _traced(CircularPad2D(3))(x)
+    assert eager.split(" Received:")[0] in str(refusal.value)
+    # a layer built on a large map refuses a small one when called again
+    layer = CircularPad2D(3)
+    layer(np.ones((1, 4, 4, 1), np.float32))
+    with pytest.raises(ValueError, match="at least 3x3 pixels"):
+        layer(x)
+    # and a Keras model on unknown sizes refuses it too
+    inputs = keras.Input((None, None, 1))
+    with pytest.raises(ValueError, match="at least 3x3 pixels"):
+        keras.Model(inputs, CircularPad2D(3)(inputs))(x)
+
+
+def test_traced_layers_give_the_eager_results_on_maps_they_accept():
+    """np.pad(mode="wrap") is circular padding; APS in a graph equals the NumPy loop."""
+    x = np.random.default_rng(3).normal(size=(2, 3, 5, 1)).astype(np.float32)
+    expected = np.pad(x, ((0, 0), (3, 3), (3, 3), (0, 0)), mode="wrap")
+    np.testing.assert_array_equal(_traced(CircularPad2D(3))(x).numpy(), expected)
+    y = np.random.default_rng(4).normal(size=(2, 6, 4, 1)).astype(np.float32)
+    np.testing.assert_array_equal(
+        _traced(AdaptivePolyphaseSampling2D(2))(y).numpy(), _aps_loop(y.astype(np.float64), 2, 2)
+    )
+
+
+@pytest.mark.parametrize("dtype", ["mixed_float16", "mixed_bfloat16", "float64"])
+@pytest.mark.parametrize(
+    "factory",
+    [lambda d: AdaptivePolyphaseSampling2D(2, dtype=d), lambda d: CircularPad2D(1, dtype=d)],
+)
+def test_layers_return_the_compute_dtype_as_keras_layers_do(dtype, factory):
+    """Keras' own MaxPooling2D under the same dtype argument is the reference."""
+    x = np.ones((1, 4, 4, 2), np.float32)
+    reference = keras.layers.MaxPooling2D(2, dtype=dtype)(x).dtype
+    assert factory(dtype)(x).dtype == reference
+    assert factory(dtype)(x.astype(np.int32)).dtype == reference

@@ -308,7 +308,7 @@ def test_he_rule_leaves_pixels_out_where_adaptive_covers_them():
 def test_he_rule_refuses_maps_smaller_than_the_level_and_round_trips():
     with pytest.raises(ValueError, match="bin_rule"):
         SpatialPyramidPooling(bin_rule="paper")
-    with pytest.raises(ValueError, match="at least 4 pixels"):
+    with pytest.raises(ValueError, match="at least 4x4 pixels"):
         SpatialPyramidPooling((4, 1), bin_rule="he")(np.zeros((1, 3, 8, 2), "float32"))
     with pytest.raises(ValueError, match="size=3, bins=4"):
         bin_edges(3, 4, "he")
@@ -332,3 +332,77 @@ def test_rate_18_on_a_32_map_never_sees_all_nine_taps():
     counts = valid_taps(32, 18)
     assert counts.max() == 4 and abs(counts.mean() - (1 + 28 / 32) ** 2) < 1e-12
     assert (valid_taps(32, 6) == 9).mean() == (20 / 32) ** 2
+
+
+# --- The dtype policy, and traced calls of unknown size -------------------------------------
+PYRAMIDS = {
+    "SPP": lambda d: SpatialPyramidPooling((2, 1), dtype=d),
+    "SPP-avg": lambda d: SpatialPyramidPooling((2, 1), "avg", dtype=d),
+    "PPM": lambda d: PyramidPoolingModule((1, 2), filters=2, batch_norm=True, dtype=d),
+    "ASPP": lambda d: AtrousSpatialPyramidPooling(4, (1, 2), dtype=d),
+    "ASPP-v2": lambda d: AtrousSpatialPyramidPooling(
+        4, (1, 2), merge="sum", image_pooling=False, batch_norm=False, dtype=d
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", ["mixed_float16", "mixed_bfloat16", "float64"])
+@pytest.mark.parametrize("name", list(PYRAMIDS))
+def test_layers_follow_their_dtype_policy_as_keras_layers_do(name, dtype):
+    """Keras' own Conv2D and BatchNormalization under the same ``dtype`` are the reference:
+    the output in the compute dtype, the weights in the variable dtype, every sub-layer
+    in the layer's policy."""
+    x = _random((1, 6, 6, 3))
+    conv = keras.layers.Conv2D(2, 1, dtype=dtype)
+    reference = conv(x)
+    layer = PYRAMIDS[name](dtype)
+    out = layer(x)
+    assert out.dtype == reference.dtype
+    assert layer(x.astype(np.int32)).dtype == reference.dtype  # integers are cast in
+    assert {w.dtype for w in layer.weights} <= {conv.kernel.dtype}
+    sublayers = [sub for sub in layer._flatten_layers(include_self=False)]
+    assert all(sub.dtype_policy.name == dtype for sub in sublayers)
+
+
+def test_mixed_precision_aspp_computes_what_float32_computes():
+    """The same weights under float32 and mixed_float16 give the same map (to float16's precision)."""
+    x = _random((1, 9, 9, 3))
+    full = AtrousSpatialPyramidPooling(4, (1, 2), batch_norm=False)
+    half = AtrousSpatialPyramidPooling(4, (1, 2), batch_norm=False, dtype="mixed_float16")
+    full(x), half(x)
+    half.set_weights(full.get_weights())
+    np.testing.assert_allclose(
+        np.asarray(half(x), np.float32), np.asarray(full(x)), atol=2e-2, rtol=2e-2
+    )
+
+
+def _traced(layer, channels=1):
+    """``layer`` as a graph whose height and width are unknown until it runs."""
+    spec = tf.TensorSpec((None, None, None, channels), tf.float32)
+    return tf.function(layer.__call__, input_signature=[spec])
+
+
+def test_traced_he_rule_refuses_a_map_smaller_than_its_levels_as_eager_calls_do():
+    x = np.ones((1, 2, 2, 1), np.float32)
+    with pytest.raises(ValueError, match="at least 4x4 pixels") as eager:
+        SpatialPyramidPooling(bin_rule="he")(x)
+    with pytest.raises(tf.errors.InvalidArgumentError) as traced:
+        _traced(SpatialPyramidPooling(bin_rule="he"))(x)
+    assert str(eager.value).split(" Received:")[0] in str(traced.value)
+    # a model on unknown sizes refuses it as well; the adaptive rule accepts it
+    inputs = keras.Input((None, None, 1))
+    with pytest.raises(ValueError, match="at least 4x4 pixels"):
+        keras.Model(inputs, SpatialPyramidPooling(bin_rule="he")(inputs))(x)
+    adaptive = _traced(SpatialPyramidPooling())(x).numpy()
+    np.testing.assert_array_equal(adaptive, np.ones((1, 21), np.float32))
+
+
+def test_traced_he_rule_pools_the_bins_of_the_numpy_loop():
+    """Traced on a 10 x 10 map, He et al.'s bins equal the NumPy windows of bin_edges."""
+    x = _random((2, 10, 10, 1))
+    edges = bin_edges(10, 4, "he")
+    expected = np.array(
+        [[[x[b, r0:r1, c0:c1, 0].max() for c0, c1 in edges] for r0, r1 in edges] for b in range(2)]
+    ).reshape(2, 16)
+    got = _traced(SpatialPyramidPooling((4,), bin_rule="he"))(x).numpy()
+    np.testing.assert_array_equal(got, expected)
