@@ -1,31 +1,19 @@
-"""Student versions and answer keys of a tutorial notebook.
+"""Reading a tutorial notebook: its cells, its exercises and their check calls.
 
 A tutorial ends with ``## Exercises``: each exercise has a code cell that calls a
 check (``basics.check_pool_shapes(...)``), a hint, and its solution in a collapsed
-``<details><summary>Solution</summary>`` block. From that one notebook this module
-makes
-
-* the **student version**: the same notebook without any solution block, so a
-  teacher can set the exercises as graded work; each exercise cell is marked with
-  ``{"cnn101": {"exercise": n}}`` in its metadata, which the grader reads;
-* the **manifest**: what the grader needs from the handed-out version, as JSON: each
-  exercise's number, its check and the arguments the check is called with (answers
-  by their expression, parameters by their literal value);
-* the **answer key**: each exercise cell with its solution filled in between
-  nbgrader's ``### BEGIN SOLUTION`` and ``### END SOLUTION`` markers, followed by
-  the check, so running it shows every check passing.
-
-Both work on the notebook as a dict (the JSON of an ``.ipynb`` file, or an
-``nbformat.NotebookNode``); nothing here needs Jupyter installed. A code cell that
-already holds nbgrader's solution markers is its own solution: the student version
-replaces the marked region with nbgrader's stub (``# YOUR CODE HERE`` /
-``raise NotImplementedError()``).
+``<details><summary>Solution</summary>`` block, or nbgrader's ``### BEGIN SOLUTION`` /
+``### END SOLUTION`` markers in the cell itself. This module reads that structure from
+the notebook as a dict (the JSON of an ``.ipynb`` file, or an ``nbformat.NotebookNode``;
+nothing here needs Jupyter): :func:`notebook` checks a notebook where it enters,
+:func:`exercises` pairs each exercise cell with its solution, :func:`check_calls` and
+:func:`call_arguments` read the check calls, and :func:`marked_number` the exercise mark
+that a student version (:mod:`cnn101.teaching.handout`) puts on each exercise cell.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,28 +23,29 @@ from cnn101._validation import describe
 
 __all__ = [
     "Exercise",
-    "answer_key",
     "exercise_count",
     "exercises",
-    "manifest",
+    "notebook",
     "solution_blocks",
-    "student_version",
 ]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+# What a student version puts where the markers held a solution (nbgrader's stub).
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
-_SOLUTION_BLOCK = re.compile(
+# A markdown cell's Solution block, and the code inside it.
+SOLUTION_BLOCK = re.compile(
     r"[ \t]*<details>\s*<summary>\s*Solution\s*</summary>.*?</details>[ \t]*\n?",
     re.DOTALL | re.IGNORECASE,
 )
-_SOLUTION_CODE = re.compile(r"```python[ \t]*\n(.*?)```", re.DOTALL)
-_MARKED = re.compile(
+SOLUTION_CODE = re.compile(r"```python[ \t]*\n(.*?)```", re.DOTALL)
+# A region between nbgrader's solution markers (group 1: its indentation).
+MARKED = re.compile(
     r"^([ \t]*)#+ *BEGIN SOLUTION[^\n]*\n.*?^[ \t]*#+ *END SOLUTION[^\n]*(\n|$)",
     re.DOTALL | re.MULTILINE,
 )
-_EXERCISES_HEADING = re.compile(r"^## +Exercises\b", re.MULTILINE)
+EXERCISES_HEADING = re.compile(r"^## +Exercises\b", re.MULTILINE)
 _CHECK_CALL = re.compile(r"\.(check_\w+)\s*\(")
 
 
@@ -88,21 +77,100 @@ class Exercise:
     solution: str
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
+def source(cell: dict) -> str:
+    r"""Return a cell's source as one string (a notebook stores it as a string or a list of lines).
+
+    Examples
+    --------
+    >>> source({"cell_type": "code", "source": ["x = 1\n", "y = 2"]})
+    'x = 1\ny = 2'
+    """
+    text = cell.get("source", "")
+    return "".join(text) if isinstance(text, list) else text
 
 
-def _check_nb(nb: Any) -> dict:
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells", []), list):
+def is_code(cell: dict) -> bool:
+    """Return whether ``cell`` is a code cell."""
+    return cell.get("cell_type") == "code"
+
+
+def _malformed(where: str, expected: str, got: Any, error: type[Exception]) -> Exception:
+    return error(
+        f"`nb` must be a notebook (JSON-loaded .ipynb): {where} must be {expected}. "
+        f"Received: {where}={describe(got)}"
+    )
+
+
+def _check_cell(cell: Any, index: int) -> None:
+    where = f'nb["cells"][{index}]'
+    if not isinstance(cell, dict):
+        raise _malformed(where, "a dict", cell, TypeError)
+    if not isinstance(cell.get("cell_type", ""), str):
+        raise _malformed(f'{where}["cell_type"]', "a string", cell["cell_type"], TypeError)
+    if "source" not in cell:
+        raise ValueError(
+            f'`nb` must be a notebook (JSON-loaded .ipynb): {where} must have a "source". '
+            f"Received: {where}={describe(cell)}"
+        )
+    text = cell["source"]
+    if not (
+        isinstance(text, str) or (isinstance(text, list) and all(isinstance(t, str) for t in text))
+    ):
+        raise _malformed(f'{where}["source"]', "a string or a list of strings", text, TypeError)
+    if not isinstance(cell.get("metadata", {}), dict):
+        raise _malformed(f'{where}["metadata"]', "a dict", cell["metadata"], TypeError)
+
+
+def notebook(nb: Any) -> dict:
+    """Return ``nb`` if it is a notebook as a dict, else raise an error saying what is wrong.
+
+    Every function of :mod:`cnn101.teaching` that takes a notebook checks it here, once,
+    where it enters: a notebook is a dict with a list of ``"cells"``, each a dict with a
+    ``"source"`` (a string or a list of strings), and, where present, a dict of
+    ``"metadata"`` (the notebook's and each cell's) and a string ``"cell_type"``.
+
+    Parameters
+    ----------
+    nb : dict
+        The JSON of an ``.ipynb`` file, or an ``nbformat.NotebookNode``.
+
+    Returns
+    -------
+    dict
+        ``nb`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``nb``, its cells, a cell, a cell's source or a metadata has the wrong type.
+    ValueError
+        If ``nb`` has no ``"cells"``, or a cell has no ``"source"``.
+
+    Examples
+    --------
+    >>> notebook({"cells": [{"cell_type": "code", "source": ["x = 1"]}]})["cells"][0]["source"]
+    ['x = 1']
+    >>> notebook({"cells": [{"cell_type": "code", "source": 3}]})
+    Traceback (most recent call last):
+    ...
+    TypeError: `nb` must be a notebook (JSON-loaded .ipynb): nb["cells"][0]["source"] must be a string or a list of strings. Received: nb["cells"][0]["source"]=3
+    """
+    if not isinstance(nb, dict):
         raise TypeError(
             f"`nb` must be a notebook as a dict (JSON-loaded .ipynb). Received: nb={describe(nb)}"
         )
+    if "cells" not in nb:
+        raise ValueError(
+            '`nb` must be a notebook (JSON-loaded .ipynb) with a list of "cells". '
+            f"Received: nb={describe(nb)}"
+        )
+    if not isinstance(nb["cells"], list):
+        raise _malformed('nb["cells"]', "a list", nb["cells"], TypeError)
+    if not isinstance(nb.get("metadata", {}), dict):
+        raise _malformed('nb["metadata"]', "a dict", nb["metadata"], TypeError)
+    for index, cell in enumerate(nb["cells"]):
+        _check_cell(cell, index)
     return nb
-
-
-def _is_code(cell: dict) -> bool:
-    return cell.get("cell_type") == "code"
 
 
 def solution_blocks(markdown: str) -> list[str]:
@@ -125,9 +193,35 @@ def solution_blocks(markdown: str) -> list[str]:
     >>> [block.split()[-2] for block in solution_blocks(text)]
     ['1']
     """
-    if not isinstance(markdown, str):
-        raise TypeError(f"`markdown` must be a string. Received: markdown={describe(markdown)}")
-    return [m.group(0) for m in _SOLUTION_BLOCK.finditer(markdown)]
+    check.text(markdown, "markdown", optional=False)
+    return [m.group(0) for m in SOLUTION_BLOCK.finditer(markdown)]
+
+
+def exercises_start(cells: list) -> int | None:
+    """Return the index of the ``## Exercises`` heading's cell in ``cells``, or None."""
+    return next(
+        (i for i, c in enumerate(cells) if not is_code(c) and EXERCISES_HEADING.search(source(c))),
+        None,
+    )
+
+
+def _calls_and_solutions(cells: list, start: int) -> tuple[list[tuple[int, str]], list[str]]:
+    """Return (cell index, check) of each exercise cell from ``start`` on, and the solutions."""
+    found, solutions = [], []
+    for index in range(start, len(cells)):
+        cell, text = cells[index], source(cells[index])
+        if is_code(cell):
+            call = _CHECK_CALL.search(text)
+            if call:
+                found.append((index, call.group(1)))
+                if MARKED.search(text):
+                    solutions.append(text)
+            continue
+        for block in solution_blocks(text):
+            code = SOLUTION_CODE.search(block)
+            if code:
+                solutions.append(code.group(1))
+    return found, solutions
 
 
 def exercises(nb: dict) -> list[Exercise]:
@@ -151,6 +245,8 @@ def exercises(nb: dict) -> list[Exercise]:
 
     Raises
     ------
+    TypeError, ValueError
+        If ``nb`` is not a notebook (see :func:`notebook`).
     ValueError
         If the notebook has no ``## Exercises`` heading, or if the exercise cells and
         the solutions do not pair up one to one.
@@ -166,31 +262,11 @@ def exercises(nb: dict) -> list[Exercise]:
     >>> exercises(nb)
     [Exercise(number=1, cell=1, check='check_x', solution='x = 1\n')]
     """
-    cells = _check_nb(nb).get("cells", [])
-    start = next(
-        (
-            i
-            for i, c in enumerate(cells)
-            if not _is_code(c) and _EXERCISES_HEADING.search(_source(c))
-        ),
-        None,
-    )
+    cells = notebook(nb)["cells"]
+    start = exercises_start(cells)
     if start is None:
         raise ValueError("The notebook `nb` has no `## Exercises` heading.")
-    found, solutions = [], []
-    for index in range(start, len(cells)):
-        cell, text = cells[index], _source(cells[index])
-        if _is_code(cell):
-            call = _CHECK_CALL.search(text)
-            if call:
-                found.append((index, call.group(1)))
-                if _MARKED.search(text):
-                    solutions.append(text)
-        else:
-            for block in solution_blocks(text):
-                code = _SOLUTION_CODE.search(block)
-                if code:
-                    solutions.append(code.group(1))
+    found, solutions = _calls_and_solutions(cells, start)
     if len(found) != len(solutions):
         raise ValueError(
             f"Expected one solution per exercise cell. Received: {len(found)} exercise cells "
@@ -200,216 +276,6 @@ def exercises(nb: dict) -> list[Exercise]:
         Exercise(n, index, check, solution)
         for n, ((index, check), solution) in enumerate(zip(found, solutions, strict=True), 1)
     ]
-
-
-def _stub_solutions(source: str) -> str:
-    """Replace nbgrader's marked solution regions with its stub, keeping the indentation."""
-
-    def stub(match: re.Match) -> str:
-        indent = match.group(1)
-        return "".join(f"{indent}{line}\n" for line in STUB.splitlines())
-
-    return _MARKED.sub(stub, source)
-
-
-def _clear_outputs(cell: dict) -> None:
-    if _is_code(cell):
-        cell["outputs"] = []
-        cell["execution_count"] = None
-
-
-def student_version(nb: dict, *, tutorial: str = "") -> dict:
-    r"""Return a copy of ``nb`` with every solution removed, ready to hand out.
-
-    Solution blocks are cut out of the markdown, nbgrader's marked regions are
-    replaced by its stub, outputs are cleared, and each exercise cell gets
-    ``{"cnn101": {"exercise": n}}`` in its metadata (the notebook gets
-    ``{"cnn101": {"tutorial": tutorial, "version": "student", "exercises": count}}``).
-
-    Parameters
-    ----------
-    nb : dict
-        A notebook as a dict (the JSON of an ``.ipynb`` file, or an
-        ``nbformat.NotebookNode``) with an ``## Exercises`` heading.
-    tutorial : str, default ""
-        The tutorial's name (the notebook's file stem), kept in the metadata.
-
-    Returns
-    -------
-    dict
-        A new notebook; ``nb`` is not changed.
-
-    Raises
-    ------
-    ValueError
-        If the exercises and solutions of ``nb`` do not pair up (see :func:`exercises`).
-
-    Examples
-    --------
-    >>> nb = {"metadata": {}, "cells": [
-    ...     {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"},
-    ...     {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-    ...      "source": "x = 0\nex.check_x(x)"},
-    ...     {"cell_type": "markdown", "metadata": {},
-    ...      "source": "Hint.\n<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>"},
-    ... ]}
-    >>> student = student_version(nb, tutorial="01_x")
-    >>> student["cells"][2]["source"], student["cells"][1]["metadata"]
-    ('Hint.\n', {'cnn101': {'exercise': 1}})
-    """
-    found = exercises(nb)
-    if not isinstance(tutorial, str):
-        raise TypeError(f"`tutorial` must be a string. Received: tutorial={describe(tutorial)}")
-    out = copy.deepcopy(nb)
-    for exercise in found:
-        out["cells"][exercise.cell].setdefault("metadata", {})["cnn101"] = {
-            "exercise": exercise.number
-        }
-    for cell in out["cells"]:
-        _clear_outputs(cell)
-        if _is_code(cell):
-            cell["source"] = _stub_solutions(_source(cell))
-        else:
-            cell["source"] = _SOLUTION_BLOCK.sub("", _source(cell))
-    out.setdefault("metadata", {})["cnn101"] = {
-        "tutorial": tutorial,
-        "version": "student",
-        "exercises": len(found),
-    }
-    return out
-
-
-def _bound_names(node: ast.stmt) -> set[str]:
-    """Names a top-level statement binds (assignments, definitions, imports)."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return {node.name}
-    targets: list[ast.expr] = []
-    if isinstance(node, ast.Assign):
-        targets = node.targets
-    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-        targets = [node.target]
-    names: set[str] = set()
-    for target in targets:
-        for sub in ast.walk(target):
-            if isinstance(sub, ast.Name):
-                names.add(sub.id)
-    return names
-
-
-def _split_last_statement(source: str) -> tuple[str, str]:
-    """Split ``source`` into everything before its last top-level statement, and that statement.
-
-    The check call that ends an exercise cell may span several lines (the formatter
-    wraps long calls); a source that does not parse is split at its last line.
-    """
-    lines = source.strip().splitlines()
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:  # IPython magics
-        tree = None
-    if tree is None or not tree.body:
-        body, _, last = source.strip().rpartition("\n")
-        return body, last
-    start = tree.body[-1].lineno - 1
-    return "\n".join(lines[:start]), "\n".join(lines[start:])
-
-
-def _same_statement(a: str, b: str) -> bool:
-    try:
-        return ast.dump(ast.parse(a.strip())) == ast.dump(ast.parse(b.strip()))
-    except SyntaxError:
-        return a.strip() == b.strip()
-
-
-def _answer_source(starter: str, solution: str) -> str:
-    """Return the starter cell with its answer replaced by the marked solution, then the check."""
-    body, check_call = _split_last_statement(starter)
-    before, last = _split_last_statement(solution)
-    solution_lines = (
-        before if _same_statement(last, check_call) else solution.strip()
-    ).splitlines()
-    while solution_lines and not solution_lines[-1].strip():
-        solution_lines.pop()
-    kept = body.splitlines()
-    try:
-        rebound = set().union(*(_bound_names(n) for n in ast.parse("\n".join(solution_lines)).body))
-        tree = ast.parse(body)
-    except SyntaxError:  # IPython magics: keep the starter's lines as they are
-        tree = None
-    if tree is not None:
-        drop: set[int] = set()
-        for node in tree.body:
-            names = _bound_names(node)
-            if names and names <= rebound:
-                drop.update(range(node.lineno - 1, (node.end_lineno or node.lineno)))
-        kept = [line for i, line in enumerate(kept) if i not in drop]
-    setup = "\n".join(kept).strip()
-    parts = [setup] if setup else []
-    parts.append("\n".join([BEGIN, *solution_lines, END]))
-    return "\n".join(parts) + "\n" + check_call.strip()
-
-
-def answer_key(nb: dict, *, tutorial: str = "") -> dict:
-    r"""Return a copy of ``nb`` with each exercise's solution filled into its code cell.
-
-    The starter's own answer lines (those the solution assigns again) are dropped, its
-    set-up lines kept; the solution sits between ``### BEGIN SOLUTION`` and ``### END
-    SOLUTION`` (so nbgrader's ``generate_assignment`` turns the key back into a student
-    version) and the cell ends with the check. Outputs are cleared; the markdown,
-    solution blocks included, is unchanged.
-
-    Parameters
-    ----------
-    nb : dict
-        A notebook as a dict (the JSON of an ``.ipynb`` file, or an
-        ``nbformat.NotebookNode``) with an ``## Exercises`` heading.
-    tutorial : str, default ""
-        The tutorial's name (the notebook's file stem), kept in the metadata.
-
-    Returns
-    -------
-    dict
-        A new notebook (metadata ``"version": "answer key"``); ``nb`` is not changed.
-
-    Raises
-    ------
-    ValueError
-        If the exercises and solutions of ``nb`` do not pair up (see :func:`exercises`).
-
-    Examples
-    --------
-    >>> nb = {"metadata": {}, "cells": [
-    ...     {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"},
-    ...     {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-    ...      "source": "h = 3\nx = 0  # your answer\nex.check_x(x, h)"},
-    ...     {"cell_type": "markdown", "metadata": {},
-    ...      "source": "<details><summary>Solution</summary>\n```python\nx = h + 1\n```\n</details>"},
-    ... ]}
-    >>> print(answer_key(nb)["cells"][1]["source"])
-    h = 3
-    ### BEGIN SOLUTION
-    x = h + 1
-    ### END SOLUTION
-    ex.check_x(x, h)
-    """
-    found = exercises(nb)
-    if not isinstance(tutorial, str):
-        raise TypeError(f"`tutorial` must be a string. Received: tutorial={describe(tutorial)}")
-    out = copy.deepcopy(nb)
-    for cell in out["cells"]:
-        _clear_outputs(cell)
-    for exercise in found:
-        cell = out["cells"][exercise.cell]
-        starter = _source(cell)
-        if not _MARKED.search(starter):
-            cell["source"] = _answer_source(starter, exercise.solution)
-        cell.setdefault("metadata", {})["cnn101"] = {"exercise": exercise.number}
-    out.setdefault("metadata", {})["cnn101"] = {
-        "tutorial": tutorial,
-        "version": "answer key",
-        "exercises": len(found),
-    }
-    return out
 
 
 def exercise_count(nb: dict) -> int | None:
@@ -423,7 +289,13 @@ def exercise_count(nb: dict) -> int | None:
     Returns
     -------
     int or None
-        The count :func:`student_version` wrote, or None if the metadata has none.
+        The count :func:`cnn101.teaching.handout.student_version` wrote, or None if the
+        metadata has none.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``nb`` is not a notebook (see :func:`notebook`).
 
     Examples
     --------
@@ -432,16 +304,19 @@ def exercise_count(nb: dict) -> int | None:
     >>> exercise_count({"cells": []}) is None
     True
     """
-    value: Any = _check_nb(nb).get("metadata", {}).get("cnn101", {}).get("exercises")
+    mark = notebook(nb).get("metadata", {}).get("cnn101")
+    value: Any = mark.get("exercises") if isinstance(mark, dict) else None
     return int(value) if check.is_integer(value) else None
 
 
-MANIFEST_FORMAT = "cnn101-exercises-manifest"
-MANIFEST_VERSION = 1
+def marked_number(cell: Any) -> int | None:
+    """Return the exercise number a student version marks ``cell`` with, or None (also if malformed).
 
-
-def _marked_number(cell: Any) -> int | None:
-    """Return the exercise number of a student version's cell, or None (also if malformed)."""
+    Examples
+    --------
+    >>> marked_number({"metadata": {"cnn101": {"exercise": 2}}}), marked_number({"metadata": {}})
+    (2, None)
+    """
     meta = cell.get("metadata") if isinstance(cell, dict) else None
     mark = meta.get("cnn101") if isinstance(meta, dict) else None
     number = mark.get("exercise") if isinstance(mark, dict) else None
@@ -456,22 +331,23 @@ def check_calls(source: str) -> list[ast.Call]:
     >>> [ast.unparse(c.func) for c in check_calls("x = 1\nex.check_x(x, size=3)")]
     ['ex.check_x']
     """
-    if not isinstance(source, str):
-        raise TypeError(f"`source` must be a string. Received: source={describe(source)}")
+    check.text(source, "source", optional=False)
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    calls = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = _call_name(node)
-            if name is not None:
-                calls.append(node)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) is not None]
     return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
 
 
-def _call_name(node: ast.Call) -> str | None:
+def call_name(node: ast.Call) -> str | None:
+    """Return the name of the ``check_...`` function ``node`` calls, or None for another call.
+
+    Examples
+    --------
+    >>> call_name(ast.parse("ex.check_x(1)").body[0].value)
+    'check_x'
+    """
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
     return name if isinstance(name, str) and name.startswith("check_") else None
@@ -479,99 +355,42 @@ def _call_name(node: ast.Call) -> str | None:
 
 def _argument(node: ast.expr) -> dict:
     """Describe a check argument: a literal parameter ({"value": ...}) or an answer ({"answer": ...})."""
-    source = ast.unparse(node)
+    text = ast.unparse(node)
     try:
         ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return {"answer": source}
-    return {"value": source}
+        return {"answer": text}
+    return {"value": text}
 
 
 def call_arguments(call: ast.Call) -> dict:
-    """Return ``{"args": [...], "kwargs": {...}}`` of a check call (see :func:`manifest`)."""
+    """Return ``{"args": [...], "kwargs": {...}}`` of a check call (see :func:`cnn101.teaching.manifests.manifest`).
+
+    Examples
+    --------
+    >>> call_arguments(ast.parse("ex.check_x(x, size=3)").body[0].value)
+    {'args': [{'answer': 'x'}], 'kwargs': {'size': {'value': '3'}}}
+    """
     return {
         "args": [_argument(a) for a in call.args],
         "kwargs": {k.arg: _argument(k.value) for k in call.keywords if k.arg is not None},
     }
 
 
-def _exercise_cells(nb: dict) -> list[tuple[int, int]]:
-    """(cell index, exercise number) of each exercise cell, marked or found after the heading."""
-    cells = nb.get("cells", [])
-    marked = [(i, n) for i, c in enumerate(cells) if _is_code(c) and (n := _marked_number(c))]
-    if marked:
-        return marked
-    return [(e.cell, e.number) for e in exercises(nb)]
-
-
-def manifest(nb: dict, *, tutorial: str = "") -> dict:
-    r"""Return what the grader needs of a handed-out notebook (tutorial or student version).
-
-    Each exercise's check and the arguments its cell calls it with are taken from the
-    notebook: literal arguments are the exercise's parameters (the grader calls the
-    check with these, whatever a submission passes), the others are the student's
-    answers, by their expression (the grader reads their values from the submission).
-
-    Parameters
-    ----------
-    nb : dict
-        A tutorial notebook, or its student version (whose cells are marked with their
-        exercise numbers), as a dict.
-    tutorial : str, default ""
-        The tutorial's name; by default the one in the notebook's metadata, if any.
-
-    Returns
-    -------
-    dict
-        ``{"format": "cnn101-exercises-manifest", "version": 1, "tutorial": str,
-        "exercises": [{"number": int, "check": str, "args": [...], "kwargs": {...},
-        "starter": str}]}``, each argument ``{"value": literal source}`` or
-        ``{"answer": expression}``; ``starter`` is the exercise cell's source as handed out
-        (the grader says when a submission left it unchanged).
-
-    Raises
-    ------
-    ValueError
-        If an exercise cell calls no check, or the notebook has no exercise.
+def stub_solutions(text: str) -> str:
+    r"""Replace nbgrader's marked solution regions of a cell's source with its stub, keeping the indentation.
 
     Examples
     --------
-    >>> nb = {"cells": [
-    ...     {"cell_type": "markdown", "source": "## Exercises"},
-    ...     {"cell_type": "code", "source": "x = 0\nex.check_x(x, size=3)"},
-    ...     {"cell_type": "markdown",
-    ...      "source": "<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>"},
-    ... ]}
-    >>> manifest(nb)["exercises"]
-    [{'number': 1, 'check': 'check_x', 'args': [{'answer': 'x'}], 'kwargs': {'size': {'value': '3'}}, 'starter': 'x = 0\nex.check_x(x, size=3)'}]
+    >>> print(stub_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"))
+    def f():
+        # YOUR CODE HERE
+        raise NotImplementedError()
+    <BLANKLINE>
     """
-    _check_nb(nb)
-    if not isinstance(tutorial, str):
-        raise TypeError(f"`tutorial` must be a string. Received: tutorial={describe(tutorial)}")
-    if not tutorial:
-        meta = nb.get("metadata", {}).get("cnn101", {})
-        tutorial = meta.get("tutorial", "") if isinstance(meta, dict) else ""
-        tutorial = tutorial if isinstance(tutorial, str) else ""
-    found = []
-    for index, number in _exercise_cells(nb):
-        calls = check_calls(_source(nb["cells"][index]))
-        if not calls:
-            raise ValueError(f"Exercise {number} (cell {index}) calls no check_... function.")
-        call = calls[-1]
-        starter = _stub_solutions(_source(nb["cells"][index]))
-        found.append(
-            {
-                "number": number,
-                "check": _call_name(call),
-                **call_arguments(call),
-                "starter": starter,
-            }
-        )
-    if not found:
-        raise ValueError("The notebook `nb` has no exercise.")
-    return {
-        "format": MANIFEST_FORMAT,
-        "version": MANIFEST_VERSION,
-        "tutorial": tutorial,
-        "exercises": found,
-    }
+
+    def stub(match: re.Match) -> str:
+        indent = match.group(1)
+        return "".join(f"{indent}{line}\n" for line in STUB.splitlines())
+
+    return MARKED.sub(stub, text)
