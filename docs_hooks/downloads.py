@@ -546,13 +546,13 @@ def downloads_index(version: str) -> str:
 
 def strip_solutions(nb: dict) -> dict:
     """Return a copy of an executed notebook with its markdown solution blocks cut out."""
-    from cnn101.teaching import handout
+    from cnn101.teaching import notebooks
 
     out = json.loads(json.dumps(nb))
     for cell in out.get("cells", []):
         if cell.get("cell_type") == "markdown":
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cell["source"] = handout._SOLUTION_BLOCK.sub("", source)
+            cell["source"] = notebooks.SOLUTION_BLOCK.sub("", source)
     return out
 
 

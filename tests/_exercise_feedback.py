@@ -60,13 +60,13 @@ def assert_starter_feedback_hides_the_answer(topic: str) -> None:
     nb = read(notebook)
     checked = 0
     for number, (starter, solution) in enumerate(exercises(nb), start=1):
-        body, check_line = handout._split_last_statement(starter)  # the check may wrap
+        body, check_line = handout.split_last_statement(starter)  # the check may wrap
         namespace = setup_namespace(nb, notebook.name)
         exec(body, namespace)
         feedback = eval(check_line, namespace)
         text = f"{feedback.message}\n{feedback.hint}"
         exec(solution, namespace)
-        names = set().union(*(handout._bound_names(n) for n in ast.parse(solution).body))
+        names = set().union(*(handout.bound_names(n) for n in ast.parse(solution).body))
         for name in sorted(names):
             value = namespace[name]
             if isinstance(value, str):

@@ -535,8 +535,8 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "evidence": lambda: "A 5-level pyramid stores 1.33x the pixels.",
         "values": lambda: {"ratio": 1.33},
     },
-    "teaching.grading.format_table": {"rows": lambda: _grade_rows()},
-    "teaching.grading.write_csv": {
+    "teaching.reports.format_table": {"rows": lambda: _grade_rows()},
+    "teaching.reports.write_csv": {
         "rows": lambda: _grade_rows(),
         "path": lambda: _scratch("grades.csv"),
     },
@@ -548,28 +548,29 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "paths": lambda: [_unreadable_notebook()],
         "manifest": lambda: _manifest(),
     },
-    "teaching.grading.load_manifest": {"path": lambda: _manifest_file()},
-    "teaching.grading.summary": {"rows": lambda: _grade_rows()},
-    "teaching.grading.class_report": {"rows": lambda: _grade_rows()},
-    "teaching.grading.report_html": {"rows": lambda: _grade_rows()},
-    "teaching.grading.student_notes": {"rows": lambda: _grade_rows(), "file": lambda: "a.ipynb"},
-    "teaching.grading.write_class_report": {
+    "teaching.manifests.load_manifest": {"path": lambda: _manifest_file()},
+    "teaching.reports.summary": {"rows": lambda: _grade_rows()},
+    "teaching.reports.class_report": {"rows": lambda: _grade_rows()},
+    "teaching.class_page.report_html": {"rows": lambda: _grade_rows()},
+    "teaching.reports.student_notes": {"rows": lambda: _grade_rows(), "file": lambda: "a.ipynb"},
+    "teaching.class_page.write_class_report": {
         "rows": lambda: _grade_rows(),
         "path": lambda: _scratch("grades-class.csv"),
     },
-    "teaching.grading.totals": {"rows": lambda: _grade_rows()},
-    "teaching.grading.write_summary_csv": {
+    "teaching.reports.totals": {"rows": lambda: _grade_rows()},
+    "teaching.reports.write_summary_csv": {
         "rows": lambda: _grade_rows(),
         "path": lambda: _scratch("summary.csv"),
     },
-    "teaching.handout.manifest": {"nb": lambda: _handout_notebook()},
-    "teaching.handout.solution_blocks": {
+    "teaching.manifests.manifest": {"nb": lambda: _handout_notebook()},
+    "teaching.notebooks.solution_blocks": {
         "markdown": lambda: "Hint.\n<details>\n<summary>Solution</summary>\n\nx = 1\n\n</details>"
     },
-    "teaching.handout.exercises": {"nb": lambda: _handout_notebook()},
+    "teaching.notebooks.exercises": {"nb": lambda: _handout_notebook()},
+    "teaching.notebooks.notebook": {"nb": lambda: _handout_notebook()},
     "teaching.handout.student_version": {"nb": lambda: _handout_notebook()},
     "teaching.handout.answer_key": {"nb": lambda: _handout_notebook()},
-    "teaching.handout.exercise_count": {"nb": lambda: _handout_notebook()},
+    "teaching.notebooks.exercise_count": {"nb": lambda: _handout_notebook()},
 }
 
 
@@ -707,7 +708,7 @@ def _two_channel_extractor() -> Any:
 
 
 def _grade_rows() -> list:
-    from cnn101.teaching.grading import GradeRow
+    from cnn101.teaching.answers import GradeRow
 
     return [GradeRow("a.ipynb", 1, "check_x", True), GradeRow("a.ipynb", 2, "check_y", False, "no")]
 
@@ -882,8 +883,8 @@ RECORDS: dict[str, str] = {
     "experiments.recipes.data.Digits": "a data record made by recipes.digits",
     "claims.Claim": "a table entry of claims.CLAIMS, looked up by get_claim",
     "claims.ClaimRecord": "a verdict record made by claims.record",
-    "teaching.grading.GradeRow": "a grade record made by grade and grade_notebook",
-    "teaching.handout.Exercise": "an exercise record made by handout.exercises",
+    "teaching.answers.GradeRow": "a grade record made by grade and grade_notebook",
+    "teaching.notebooks.Exercise": "an exercise record made by handout.exercises",
     "scale_space.DogFit": "a fit record made by fit_difference_of_gaussians",
     "coarse_to_fine.SearchCost": "a cost record made by exhaustive_cost and coarse_to_fine_cost",
 }
@@ -923,17 +924,17 @@ SKIP: dict[str, str] = {
         "a new relative path is written into the working directory: tested in "
         "tests/test_replicate.py"
     ),
-    "teaching.grading.write_csv(path)": (
+    "teaching.reports.write_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_teaching.py"
     ),
-    "teaching.grading.write_summary_csv(path)": (
+    "teaching.reports.write_summary_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
         "walked): its checks are tested in tests/test_teaching.py"
     ),
-    "teaching.grading.write_class_report(path)": (
+    "teaching.class_page.write_class_report(path)": (
         "a new relative path is written into the working directory (the repository when "
-        "walked): it is checked as write_csv's path is (the same _writable)"
+        "walked): it is checked as write_csv's path is (the same writable_file)"
     ),
 }
 
@@ -1016,23 +1017,23 @@ ALLOWED: dict[str, dict[str, str]] = {
     "experiments.records.estimate(index)": {"empty": "() is the default: the metric itself"},
     "claims.record(values)": {"empty": "no measured numbers to carry: the same as None"},
     "scale_space.log_kernel(radius)": {"int": "an explicit radius instead of ceil(4 sigma)"},
-    "teaching.handout.exercise_count(nb)": {
+    "teaching.notebooks.exercise_count(nb)": {
         "empty": "a notebook without cnn101 metadata: None, as documented"
     },
     "teaching.grading.grade(paths)": {"empty": "no submissions: no rows"},
-    "teaching.grading.format_table(rows)": {"empty": "no rows: the header alone"},
-    "teaching.grading.write_csv(rows)": {"empty": "no rows: the header alone"},
-    "teaching.grading.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
-    "teaching.grading.summary(rows)": {"empty": "no rows: no students"},
-    "teaching.grading.class_report(rows)": {"empty": "no rows: no exercises"},
-    "teaching.grading.report_html(rows)": {"empty": "no rows: a page with empty tables"},
-    "teaching.grading.student_notes(rows)": {"empty": "no rows: nothing to say"},
-    "teaching.grading.student_notes(file)": {
+    "teaching.reports.format_table(rows)": {"empty": "no rows: the header alone"},
+    "teaching.reports.write_csv(rows)": {"empty": "no rows: the header alone"},
+    "teaching.reports.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
+    "teaching.reports.summary(rows)": {"empty": "no rows: no students"},
+    "teaching.reports.class_report(rows)": {"empty": "no rows: no exercises"},
+    "teaching.class_page.report_html(rows)": {"empty": "no rows: a page with empty tables"},
+    "teaching.reports.student_notes(rows)": {"empty": "no rows: nothing to say"},
+    "teaching.reports.student_notes(file)": {
         "empty": "a file with no rows: nothing to say",
         "unknown string": "a file with no rows: nothing to say",
     },
-    "teaching.grading.write_class_report(rows)": {"empty": "no rows: the header alone"},
-    "teaching.grading.totals(rows)": {"empty": "no rows: no students"},
+    "teaching.class_page.write_class_report(rows)": {"empty": "no rows: the header alone"},
+    "teaching.reports.totals(rows)": {"empty": "no rows: no students"},
     "teaching.grading.grade(timeout)": {"float 2.5": "a timeout is any positive number of seconds"},
     "teaching.grading.grade_notebook(timeout)": {
         "float 2.5": "a timeout is any positive number of seconds"

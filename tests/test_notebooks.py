@@ -159,7 +159,7 @@ def setup_namespace(nb, name: str) -> dict:
 def test_exercise_starters_say_not_yet_and_solutions_pass(notebook):
     nb = read(notebook)
     for starter, solution in exercises(nb):
-        body, check_line = handout._split_last_statement(starter)  # the check may wrap
+        body, check_line = handout.split_last_statement(starter)  # the check may wrap
         namespace = setup_namespace(nb, notebook.name)
         exec(body, namespace)
         assert_not_yet(eval(check_line, namespace))

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import cnn101.exercises
-from cnn101.teaching import grading, handout
+from cnn101.teaching import grading, handout, manifests, notebooks, reports
 from cnn101.teaching.__main__ import main
 from cnn101.teaching.grading import GradeRow
 
@@ -50,7 +50,7 @@ def test_the_exercises_package_holds_student_checks_only():
         module = importlib.import_module(f"cnn101.exercises.{topic}")
         assert any(name.startswith("check_") for name in module.__all__), topic
     # the grader finds every check without skipping a module by name
-    checks = grading._checks()
+    checks = manifests.exercise_checks()
     assert {c.__module__.rpartition(".")[2] for c in checks.values()} == set(topics)
 
 
@@ -124,10 +124,20 @@ def test_grade_refuses_one_path_given_as_a_string(tmp_path):
         grading.grade(str(tmp_path / "a.ipynb"), MANIFEST)
 
 
-@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0, -1.0, True, "600"])
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0, -1.0])
 def test_timeout_must_be_a_positive_finite_number(tmp_path, timeout):
-    with pytest.raises(ValueError, match="`timeout` must be a positive number of seconds"):
+    with pytest.raises(ValueError, match=r"`timeout` must be a (positive|finite) number"):
         grading.grade_notebook(tmp_path / "a.ipynb", MANIFEST, timeout=timeout)
+    with pytest.raises(ValueError, match="`timeout`"):
+        grading.grade([tmp_path / "a.ipynb"], MANIFEST, timeout=timeout)
+
+
+@pytest.mark.parametrize("timeout", [True, "600", None, [600]])
+def test_timeout_of_another_type_is_a_type_error(tmp_path, timeout):
+    with pytest.raises(TypeError, match=r"`timeout` must be a real number. Received: timeout="):
+        grading.grade_notebook(tmp_path / "a.ipynb", MANIFEST, timeout=timeout)
+    with pytest.raises(TypeError, match="`timeout` must be a real number"):
+        grading.grade([tmp_path / "a.ipynb"], MANIFEST, timeout=timeout)
 
 
 def test_an_unknown_kernel_is_named_before_anything_runs(tmp_path, capsys):
@@ -143,13 +153,75 @@ def test_an_unknown_kernel_is_named_before_anything_runs(tmp_path, capsys):
     assert "kernel_name" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("nb", [None, 3, "notebook", {"cells": "x"}])
-def test_handout_tools_name_the_notebook(nb):
-    for tool in (handout.exercises, handout.student_version, handout.answer_key):
-        with pytest.raises(TypeError, match="`nb` must be a notebook"):
-            tool(nb)
-    with pytest.raises(TypeError, match="`nb` must be a notebook"):
-        handout.exercise_count(nb)
+def _cell(**fields):
+    return {"cell_type": "code", "metadata": {}, "source": "x = 1", **fields}
+
+
+def _nb(*cells, **fields):
+    heading = {"cell_type": "markdown", "metadata": {}, "source": "## Exercises"}
+    return {"metadata": {}, "cells": [heading, *cells], **fields}
+
+
+HANDOUT_TOOLS = {
+    "exercises": handout.exercises,
+    "student_version": handout.student_version,
+    "answer_key": handout.answer_key,
+    "exercise_count": handout.exercise_count,
+    "manifest": handout.manifest,
+}
+# A malformed notebook: the error, and the part of ``nb`` the message names.
+MALFORMED = {
+    "None": (None, TypeError, "nb=None"),
+    "a number": (3, TypeError, "nb=3"),
+    "a string": ("notebook", TypeError, "nb='notebook'"),
+    "a list": ([_cell()], TypeError, "nb=\\["),
+    "no cells": ({"metadata": {}}, ValueError, 'list of "cells"'),
+    "cells a string": ({"cells": "x"}, TypeError, 'nb\\["cells"\\] must be a list'),
+    "cells a dict": ({"cells": {}}, TypeError, 'nb\\["cells"\\] must be a list'),
+    "a cell a string": (_nb("x = 1"), TypeError, r'nb\["cells"\]\[1\] must be a dict'),
+    "a cell without source": (
+        _nb({"cell_type": "code", "metadata": {}}),
+        ValueError,
+        r'nb\["cells"\]\[1\] must have a "source"',
+    ),
+    "a source a number": (_nb(_cell(source=3)), TypeError, r'\["source"\] must be a string'),
+    "a source None": (_nb(_cell(source=None)), TypeError, r'\["source"\] must be a string'),
+    "a source a list of numbers": (
+        _nb(_cell(source=["x = 1\n", 2])),
+        TypeError,
+        r'\["source"\] must be a string or a list of strings',
+    ),
+    "a cell type a number": (_nb(_cell(cell_type=1)), TypeError, r'\["cell_type"\] must be'),
+    "metadata a list": (_nb(_cell(), metadata=[]), TypeError, r'nb\["metadata"\] must be a dict'),
+    "a cell's metadata a string": (
+        _nb(_cell(metadata="m")),
+        TypeError,
+        r'nb\["cells"\]\[1\]\["metadata"\] must be a dict',
+    ),
+}
+
+
+@pytest.mark.parametrize("tool", HANDOUT_TOOLS)
+@pytest.mark.parametrize("case", MALFORMED)
+def test_handout_tools_say_what_is_wrong_with_a_malformed_notebook(tool, case):
+    nb, error, where = MALFORMED[case]
+    with pytest.raises(error, match=rf"`nb` must be a notebook.*{where}") as raised:
+        HANDOUT_TOOLS[tool](nb)
+    assert "Received:" in str(raised.value)
+
+
+def test_a_notebook_is_checked_where_it_enters_and_a_valid_one_passes():
+    nb = _nb(_cell(source=["x = 0\n", "ex.check_x(x)"]))
+    nb["cells"].append(
+        {
+            "cell_type": "markdown",
+            "source": "<details><summary>Solution</summary>\n```python\nx = 1\n```\n</details>",
+        }
+    )
+    assert notebooks.notebook(nb) is nb
+    assert [e.check for e in handout.exercises(nb)] == ["check_x"]
+    assert handout.exercise_count(nb) is None
+    assert handout.exercise_count({**nb, "metadata": {"cnn101": "edited"}}) is None
 
 
 def test_a_numpy_timeout_is_a_number(tmp_path):
@@ -170,10 +242,10 @@ def test_manifest_takes_parameters_from_the_handed_out_notebook():
     }
     assert grading.load_manifest  # a manifest of an unknown check is refused
     with pytest.raises(ValueError, match="does not name a check"):
-        grading._check_manifest({**MANIFEST, "exercises": [{**exercise, "check": "check_nope"}]})
+        manifests.checked_manifest({**MANIFEST, "exercises": [{**exercise, "check": "check_nope"}]})
     bad = {**exercise, "kwargs": {"channels": {"value": "__import__('os')"}}}
     with pytest.raises(ValueError, match="not a literal"):
-        grading._check_manifest({**MANIFEST, "exercises": [bad]})
+        manifests.checked_manifest({**MANIFEST, "exercises": [bad]})
 
 
 @pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"cells": []}', '{"format": "x"}'])
@@ -250,7 +322,7 @@ def test_class_report_counts_per_exercise_and_names_the_students(tmp_path):
 
 
 def test_progress_bar_fills_with_the_class():
-    assert [grading._progress_bar(k, 3, width=6) for k in range(4)] == [
+    assert [reports.progress_bar(k, 3, width=6) for k in range(4)] == [
         "[------]",
         "[##----]",
         "[####--]",
@@ -308,3 +380,56 @@ def test_grade_takes_a_folder_or_a_pattern_windows_shells_leave_unexpanded(tmp_p
     assert [p.name for p in found] == ["a.ipynb", "b.ipynb", "a.ipynb", "b.ipynb"]
     assert missing == [str(tmp_path / "x.ipynb")]
     assert submissions([tmp_path / "*.py"]) == ([], [str(tmp_path / "*.py")])
+
+
+def _usage_error(capsys, argv) -> str:
+    """Run the command line on arguments argparse refuses: one line, status 2, no traceback."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    captured = capsys.readouterr()
+    assert stopped.value.code == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "error: " in lines[0], captured.err
+    assert "Traceback" not in captured.err + captured.out
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["grade", "a.ipynb", "--handout", "h.ipynb", "--timeout", "abc"], "number of seconds"),
+        (["grade", "a.ipynb", "--handout", "h.ipynb", "--timeout", "-1"], "positive number"),
+        (["grade", "a.ipynb", "--handout", "h.ipynb", "--timeout", "inf"], "positive number"),
+        (["grade", "a.ipynb", "--handout", "h.ipynb", "--timeout", "nan"], "positive number"),
+        (["grade", "a.ipynb"], "--handout"),
+        (["grade", "--handout", "h.ipynb"], "notebooks"),
+        (["student", "a.ipynb"], "--output"),
+        (["grades", "a.ipynb"], "invalid choice"),
+        ([], "command"),
+    ],
+)
+def test_the_command_line_answers_bad_arguments_in_one_line(capsys, argv, said):
+    assert said in _usage_error(capsys, argv)
+
+
+@pytest.mark.parametrize("command", ["student", "answer-key", "manifest"])
+def test_handout_commands_refuse_an_unwritable_output_before_reading(tmp_path, capsys, command):
+    notebook = tmp_path / "missing.ipynb"  # not read: the output is refused first
+    line = _one_line_error(capsys, main([command, str(notebook), "-o", str(tmp_path / "no" / "x")]))
+    assert "`--output` must be in an existing folder" in line
+    line = _one_line_error(capsys, main([command, str(notebook), "-o", str(tmp_path)]))
+    assert "`--output` must name a file, not a folder" in line
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        line = _one_line_error(capsys, main([command, str(notebook), "-o", str(locked / "x")]))
+        assert "`--output` must be writable" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked"][: os.geteuid() != 0]
+
+
+def test_handout_commands_say_what_is_wrong_with_a_malformed_notebook(tmp_path, capsys):
+    path = tmp_path / "broken.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": 3}], "metadata": {}}))
+    line = _one_line_error(capsys, main(["student", str(path), "-o", str(tmp_path / "s.ipynb")]))
+    assert "is not a notebook" in line and 'nb["cells"][0]["source"] must be a string' in line
+    assert not (tmp_path / "s.ipynb").exists()

@@ -15,13 +15,35 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
+
+from cnn101.teaching._arguments import writable_file
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line: ``prog: error: argument --x: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _seconds(text: str) -> float:
+    """Parse ``--timeout``: a positive, finite number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < seconds < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m cnn101.teaching",
         description="Grade notebooks, or make student versions and answer keys of a tutorial.",
     )
@@ -41,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the notebook handed out (student/NN_name.ipynb) or its .manifest.json",
     )
     grade.add_argument(
-        "--timeout", type=float, default=600, help="seconds per notebook (default 600)"
+        "--timeout", type=_seconds, default=600, help="seconds per notebook (default 600)"
     )
     grade.add_argument(
         "--csv",
@@ -132,17 +154,22 @@ def submissions(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     return found, missing
 
 
+def _outputs(summary: Path) -> list[Path]:
+    """Return every file ``grade`` writes for the summary CSV ``summary``."""
+    report = class_path(summary)
+    return [summary, detail_path(summary), report, report.with_suffix(".html")]
+
+
 def _grade(args) -> int:
-    from cnn101.teaching import grading
+    from cnn101.teaching import grading, manifests
 
     args.notebooks, missing = submissions(args.notebooks)
     if missing:
         return _fail(f"no such file: {', '.join(missing)}")
     try:  # every output is checked before the first notebook runs
-        report = class_path(args.csv)
-        for path in (args.csv, detail_path(args.csv), report, report.with_suffix(".html")):
-            grading._writable(path)
-        manifest = grading.load_manifest(args.handout)
+        for path in _outputs(args.csv):
+            writable_file(path, "--csv")
+        manifest = manifests.load_manifest(args.handout)
         print(
             f"Grading {len(args.notebooks)} notebooks against {args.handout.name} "
             f"(at most {args.timeout:g} s each)",
@@ -159,11 +186,18 @@ def _grade(args) -> int:
     except (ModuleNotFoundError, ValueError, TypeError) as error:
         return _fail(str(error))
     print(grading.format_table(rows))
+    return _write_grades(rows, args, manifest)
+
+
+def _write_grades(rows: list, args, manifest: dict) -> int:
+    """Write the summary, the detail and the class report of ``rows``; say where."""
+    from cnn101.teaching import class_page, reports
+
     try:
-        grading.write_summary_csv(rows, args.csv)
-        grading.write_csv(rows, detail_path(args.csv))
+        reports.write_summary_csv(rows, args.csv)
+        reports.write_csv(rows, detail_path(args.csv))
         title = f"Class report: {manifest.get('tutorial') or args.handout.stem}"
-        table, page = grading.write_class_report(rows, report, title=title)
+        table, page = class_page.write_class_report(rows, class_path(args.csv), title=title)
     except (OSError, ValueError) as error:
         return _fail(str(error))
     print(
@@ -175,6 +209,9 @@ def _grade(args) -> int:
 
 
 def _read_notebook(path: Path) -> dict:
+    """Return the notebook at ``path``, or raise ValueError saying in one line why not."""
+    from cnn101.teaching import notebooks
+
     if path.is_dir():
         raise ValueError(f"{path} is a folder, not a notebook (.ipynb)")
     try:
@@ -185,9 +222,31 @@ def _read_notebook(path: Path) -> dict:
         raise ValueError(f"{path}: cannot read it: {error}") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"{path} is not a notebook (not JSON: {error})") from None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError(f"{path} is not a notebook (no list of cells)")
-    return nb
+    try:
+        return notebooks.notebook(nb)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path} is not a notebook: {error}") from None
+
+
+def _make(args) -> int:
+    """Write the student version, answer key or manifest of ``args.notebook`` to ``args.output``."""
+    from cnn101.teaching import handout, manifests
+
+    make = {
+        "student": handout.student_version,
+        "answer-key": handout.answer_key,
+        "manifest": manifests.manifest,
+    }[args.command]
+    try:
+        writable_file(args.output, "--output")
+        out = make(_read_notebook(args.notebook), tutorial=args.notebook.stem)
+        args.output.write_text(
+            json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    except (TypeError, ValueError, OSError) as error:
+        return _fail(str(error))
+    print(f"Wrote {args.output}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,25 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     args = _parser().parse_args(argv)
-    if args.command == "grade":
-        return _grade(args)
-    from cnn101.teaching import grading, handout
-
-    try:
-        nb = _read_notebook(args.notebook)
-        if args.command == "manifest":
-            out = handout.manifest(nb, tutorial=args.notebook.stem)
-        else:
-            make = handout.student_version if args.command == "student" else handout.answer_key
-            out = make(nb, tutorial=args.notebook.stem)
-        grading._writable(args.output)
-        args.output.write_text(
-            json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-    except (TypeError, ValueError, OSError) as error:
-        return _fail(str(error))
-    print(f"Wrote {args.output}")
-    return 0
+    return _grade(args) if args.command == "grade" else _make(args)
 
 
 if __name__ == "__main__":
