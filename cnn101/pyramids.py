@@ -367,7 +367,7 @@ def reconstruct_from_laplacian(pyramid: list, sigma: float | None = None) -> Any
     if not isinstance(pyramid, list | tuple) or len(pyramid) == 0:
         raise ValueError(
             "`pyramid` must be a non-empty list of levels from laplacian_pyramid. "
-            f"Received: {check._describe(pyramid)}"
+            f"Received: {check.summarize(pyramid)}"
         )
     sigma = _sigma(sigma)
     levels = [check.as_float_array(level, f"pyramid[{k}]") for k, level in enumerate(pyramid)]

@@ -332,7 +332,7 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
     array = check.as_float_array(matrix, "matrix").astype(np.float64)
     if array.shape != (2, 2) or abs(np.linalg.det(array)) < 1e-9:
         raise ValueError(
-            f"`matrix` must be an invertible 2x2 array. Received: {check._describe(array)}"
+            f"`matrix` must be an invertible 2x2 array. Received: {check.summarize(array)}"
         )
     if not check.is_number(order) or order not in (0, 1):
         raise (ValueError if check.is_number(order) else TypeError)(

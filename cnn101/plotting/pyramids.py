@@ -62,7 +62,7 @@ def show_pyramid(
     """
     if not isinstance(levels, list | tuple) or len(levels) == 0:
         raise ValueError(
-            f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
+            f"`levels` must be a non-empty list of images. Received: {check.summarize(levels)}"
         )
     normalize = check.flag(normalize, "normalize")
     check.text(title, "title")
