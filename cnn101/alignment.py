@@ -149,11 +149,12 @@ def _relative_error(target: np.ndarray, aligned: np.ndarray, mask: np.ndarray) -
 
 
 def _check_extractor(extractor: Any) -> FeatureExtractor:
-    if not isinstance(extractor, FeatureExtractor):
-        raise TypeError(
-            "`extractor` must be a FeatureExtractor (see cnn101.feature_extractors). "
-            f"Received: extractor={check.describe(extractor)}"
-        )
+    check.instance(
+        extractor,
+        "extractor",
+        FeatureExtractor,
+        "a FeatureExtractor (see cnn101.feature_extractors)",
+    )
     return extractor
 
 

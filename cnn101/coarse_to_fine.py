@@ -361,10 +361,7 @@ def coarse_to_fine_cost(
     >>> cost.placements == result.evaluated, cost.total < exhaustive_cost((64, 64), (16, 16)).total
     (True, True)
     """
-    if not isinstance(result, SearchResult):
-        raise TypeError(
-            f"`result` must be the SearchResult of coarse_to_fine_search. Received: {check.describe(result)}"
-        )
+    check.instance(result, "result", SearchResult, "the SearchResult of coarse_to_fine_search")
     image_shape = check.positive_pair(image_shape, "image_shape")
     template_shape = check.positive_pair(template_shape, "template_shape")
     radius = check.non_negative_int(radius, "radius")

@@ -141,10 +141,7 @@ class FeatureExtractor:
 
     def __post_init__(self) -> None:
         check.text(self.name, "name", optional=False)
-        if not callable(self.function):
-            raise TypeError(
-                f"`function` must be callable (batch -> feature maps). Received: function={check.describe(self.function)}"
-            )
+        check.function(self.function, "function", "batch -> feature maps")
         check.non_negative_int(self.radius, "radius")
         if self.model is not None and not hasattr(self.model, "get_weights"):
             raise TypeError(
@@ -290,8 +287,7 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
     """
     import keras  # after cnn101.ops has loaded TensorFlow quietly
 
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a keras.Model. Received: {type(model).__name__}")
+    check.instance(model, "model", keras.Model, "a keras.Model")
     check.text(name, "name")
     radius = 0
     for layer in model.layers:

@@ -452,9 +452,5 @@ def _resolve(value: Any, argument: str) -> SpatialTransform:
     """:func:`get_transform`, with errors that name the caller's ``argument``."""
     if isinstance(value, SpatialTransform):
         return value
-    if not isinstance(value, str) or value not in _NAMED:
-        raise ValueError(
-            f"`{argument}` must be a SpatialTransform or one of {transform_names()}. "
-            f"Received: {argument}={check.describe(value)}"
-        )
-    return _NAMED[value]()
+    check.instance(value, argument, str, f"a SpatialTransform or one of {transform_names()}")
+    return _NAMED[check.choice(value, argument, transform_names())]()

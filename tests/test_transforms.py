@@ -132,6 +132,8 @@ def test_names_all_build():
         assert tr.get_transform(name)(np.ones((8, 8))).shape == (8, 8)
     transform = tr.rotation90(3)
     assert tr.get_transform(transform) is transform
+    # the package's one case rule: names match without regard to case
+    assert tr.get_transform("Rotate90").name == tr.get_transform("rotate90").name
 
 
 @pytest.mark.parametrize(
@@ -145,7 +147,8 @@ def test_names_all_build():
         (lambda: tr.shear("a lot"), TypeError, "amount"),
         (lambda: tr.affine([[1, 2], [2, 4]]), ValueError, "matrix"),
         (lambda: tr.affine(np.eye(3)), ValueError, "matrix"),
-        (lambda: tr.get_transform("zoom"), ValueError, "`name` must be a SpatialTransform"),
+        (lambda: tr.get_transform("zoom"), ValueError, "`name` must be one of"),
+        (lambda: tr.get_transform(3), TypeError, "`name` must be a SpatialTransform"),
         (lambda: tr.rotation90(1)(np.zeros((2, 3, 4, 5))), ValueError, "array"),
         (lambda: tr.rotation90(1).valid(7), ValueError, "shape"),
     ],
