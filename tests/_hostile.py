@@ -1144,24 +1144,35 @@ def _hostile_values(
         # An ndarray parameter takes any array: a tensor or float64 too. A list (of pairs,
         # of rows) may ask for a list.
         same = "accept" if isinstance(base, np.ndarray) else "either"
+        # A list parameter gets its hostile values as lists (an array where a list belongs
+        # would be a wrong type); a NaN or Inf where integers belong is a wrong type too.
+        as_given = (lambda a: a) if isinstance(base, np.ndarray) else _as_list
+        nan_error = _nan_error(base)
         return [
             ("tensor", lambda: _tensor(base), same, "TypeError"),
             ("float64", lambda: np.asarray(base, np.float64), same, "TypeError"),
-            ("empty", lambda: np.zeros((0,) * len(shape)), "raise", "ValueError"),
-            ("zero height", lambda: np.zeros((0, *shape[1:])), "raise", "ValueError"),
-            ("NaN", lambda: _with(base, np.nan), "raise", "ValueError"),
-            ("inf", lambda: _with(base, np.inf), "raise", "ValueError"),
+            ("empty", lambda: as_given(np.zeros((0,) * len(shape))), "raise", "ValueError"),
+            ("zero height", lambda: as_given(np.zeros((0, *shape[1:]))), "raise", "ValueError"),
+            ("NaN", lambda: as_given(_with(base, np.nan)), "raise", nan_error),
+            ("inf", lambda: as_given(_with(base, np.inf)), "raise", nan_error),
             ("complex", lambda: np.asarray(base) + 1j, "raise", "TypeError"),
             ("strings", lambda: np.full(shape, "a"), "raise", "TypeError"),
             ("ragged", lambda: [[1.0, 2.0], [3.0]], "raise", "ValueError"),
-            ("scalar", lambda: np.float32(1.0), "raise", "ValueError"),
+            ("scalar", lambda: np.float32(1.0), "raise", _scalar_error(base)),
             (
                 "5-D",
-                lambda: np.zeros((1, 1, *shape, 1)) if len(shape) >= 3 else np.zeros((1,) * 5),
+                lambda: as_given(
+                    np.zeros((1, 1, *shape, 1)) if len(shape) >= 3 else np.zeros((1,) * 5)
+                ),
                 "raise",
                 "ValueError",
             ),
-            ("1x1", lambda: np.ones((1, 1, *tuple(shape[2:])), np.float32), "either", "ValueError"),
+            (
+                "1x1",
+                lambda: as_given(np.ones((1, 1, *tuple(shape[2:])), np.float32)),
+                "either",
+                "ValueError",
+            ),
             ("bool array", lambda: np.asarray(base) > 0.5, "either", "TypeError"),
             *common,
         ]
@@ -1172,8 +1183,8 @@ def _hostile_values(
             ("empty", lambda: kind(), "raise", "ValueError"),
             ("strings", lambda: kind("a" for _ in base), "raise", "TypeError"),
             ("bools", lambda: kind(True for _ in base), "raise", "TypeError"),
-            ("NaN", lambda: kind(float("nan") for _ in base), "raise", "ValueError"),
-            ("inf", lambda: kind(float("inf") for _ in base), "raise", "ValueError"),
+            ("NaN", lambda: kind(float("nan") for _ in base), "raise", _nan_error(base)),
+            ("inf", lambda: kind(float("inf") for _ in base), "raise", _nan_error(base)),
             ("negative", lambda: kind(-abs(v) - 1 for v in base), "either", "ValueError"),
             ("nested", lambda: kind([v] for v in base), "raise", "TypeError"),
             ("string", lambda: "ab", "raise", "TypeError"),
@@ -1202,7 +1213,7 @@ def _hostile_values(
     if isinstance(base, list | tuple | dict):
         return [
             ("empty", lambda: type(base)(), "raise", "ValueError"),
-            ("int", lambda: 3, "raise", "ValueError"),
+            ("int", lambda: 3, "raise", "TypeError"),
             *common,
         ]
     return [
@@ -1210,6 +1221,20 @@ def _hostile_values(
         ("string", lambda: "x", "raise", "TypeError"),
         *common,
     ]
+
+
+def _nan_error(base: Any) -> str:
+    """NaN or Inf where integers belong is a wrong type; where floats belong, a wrong value."""
+    return "TypeError" if np.asarray(base).dtype.kind in "iu" else "ValueError"
+
+
+def _scalar_error(base: Any) -> str:
+    """One number where an array belongs is the wrong shape; where a list belongs, a wrong type."""
+    return "ValueError" if isinstance(base, np.ndarray) else "TypeError"
+
+
+def _as_list(array: np.ndarray) -> list:
+    return array.tolist()
 
 
 def _with(base: Any, value: float) -> np.ndarray:
