@@ -49,7 +49,8 @@ def _grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
 def _check_cmap(cmap: Any) -> str:
     import matplotlib
 
-    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+    check.text(cmap, "cmap", optional=False)
+    if cmap not in matplotlib.colormaps:
         raise ValueError(
             "`cmap` must be the name of a matplotlib colour map (e.g. 'gray', 'viridis'). "
             f"Received: cmap={check.describe(cmap)}"

@@ -114,12 +114,10 @@ def show_alignment(
 
     check.instance(result, "result", AlignmentResult)
     count = result.target.shape[-1]
-    if labels is not None and (
-        isinstance(labels, str)
-        or not isinstance(labels, Sequence)
-        or len(labels) != 3
-        or not all(isinstance(label, str) for label in labels)
-    ):
+    if labels is not None:
+        for label in check.sequence(labels, "labels", "3 strings (the titles of the last panels)"):
+            check.text(label, "labels", optional=False)
+    if labels is not None and len(labels) != 3:
         raise ValueError(
             f"`labels` must be 3 strings (the titles of the last panels). Received: labels={check.describe(labels)}"
         )

@@ -185,9 +185,9 @@ def show_feature_maps(
                 f"`maps` must be (H, W, C) or a list of 2-D maps. Received: array with shape {array.shape}"
             )
         panels = [array[..., c] for c in range(array.shape[-1])]
-    if titles is not None and (
-        isinstance(titles, str) or not isinstance(titles, Sequence) or len(titles) != len(panels)
-    ):
+    if titles is not None:
+        check.sequence(titles, "titles", f"a list with one title per map ({len(panels)})")
+    if titles is not None and len(titles) != len(panels):
         raise ValueError(
             f"`titles` must be a list with one title per map ({len(panels)}). "
             f"Received: titles={check.describe(titles)}"
@@ -257,13 +257,10 @@ def show_pipeline(
     >>> len(fig.axes), fig.get_supxlabel()
     (2, 'Ones on the diagonal.')
     """
-    if isinstance(stages, str) or not isinstance(stages, Sequence) or len(stages) == 0:
-        raise ValueError(
-            "`stages` must be a non-empty list of (name, array) pairs. "
-            f"Received: stages={check.describe(stages)}"
-        )
+    check.sequence(stages, "stages", "a non-empty list of (name, array) pairs")
     for index, stage in enumerate(stages):
-        if not isinstance(stage, tuple | list) or len(stage) != 2 or not isinstance(stage[0], str):
+        check.instance(stage, f"stages[{index}]", tuple | list, "a (name, array) pair")
+        if len(stage) != 2 or not isinstance(stage[0], str):
             raise ValueError(
                 f"`stages[{index}]` must be a (name, array) pair with a string name. "
                 f"Received: stages[{index}]={check.describe(stage)}"
