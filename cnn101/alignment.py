@@ -30,7 +30,7 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
-from cnn101.transforms import SpatialTransform, _resolve, transform_names
+from cnn101.transforms import SpatialTransform, get_transform, transform_names
 
 __all__ = [
     "AlignmentResult",
@@ -123,7 +123,7 @@ def alignment_mask(shape: Sequence[int], transform: Any, radius: int) -> np.ndar
     >>> int(alignment_mask((12, 12), "rotate90", 1).sum())
     100
     """
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     radius = check.non_negative_int(radius, "radius")
     clear_of_fill = _erode(transform.valid(shape), radius)
     height, width = check.positive_pair(tuple(shape[:2]), "shape")
@@ -234,7 +234,7 @@ def alignment_error(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     moved_image = transform(image)
     target = extractor(moved_image)
     moved = transform(extractor(image))
@@ -290,7 +290,7 @@ def channel_pair_error(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     moved_image = transform(image)
     target = extractor(moved_image)
     moved = transform(extractor(image))
@@ -362,13 +362,13 @@ def candidate_warp_errors(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     if not isinstance(candidates, Mapping) or not candidates:
         raise ValueError(
             f"`candidates` must be a non-empty mapping of labels to transformations. "
             f"Received: candidates={check.describe(candidates)}"
         )
-    warps = {label: _resolve(t, "candidates") for label, t in candidates.items()}
+    warps = {label: get_transform(t, argument="candidates") for label, t in candidates.items()}
     target = extractor(transform(image))
     features = extractor(image)
     mask = alignment_mask(image.shape, transform, extractor.radius)
@@ -415,7 +415,7 @@ def input_alignment_error(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     inverse = transform.inverse()
     moved_image = transform(image)
     restored = inverse(moved_image)
@@ -540,7 +540,8 @@ def alignment_table(
             f"Received: transforms={check.describe(transforms)}"
         )
     chosen = [
-        _resolve(t, "transforms") for t in (transform_names() if transforms is None else transforms)
+        get_transform(t, argument="transforms")
+        for t in (transform_names() if transforms is None else transforms)
     ]
     measure = alignment_error if route == "features" else input_alignment_error
     errors = np.array(

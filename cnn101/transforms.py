@@ -425,7 +425,7 @@ def transform_names() -> list[str]:
     return list(_NAMED)
 
 
-def get_transform(name: str | SpatialTransform) -> SpatialTransform:
+def get_transform(name: str | SpatialTransform, *, argument: str = "name") -> SpatialTransform:
     """Return a named transformation (a :class:`SpatialTransform` passes through).
 
     Names: "translate" (3 down, 5 left), "rotate90", "rotate180",
@@ -434,7 +434,9 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
     Parameters
     ----------
     name : str or SpatialTransform
-        One of :func:`transform_names`, or a transformation, returned as it is.
+        One of :func:`transform_names` (in any case), or a transformation, returned as it is.
+    argument : str, default "name"
+        The argument named in error messages (a caller passes its own parameter's name).
 
     Returns
     -------
@@ -445,11 +447,8 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
     >>> get_transform("scale0.5").name
     'scale 0.5'
     """
-    return _resolve(name, "name")
-
-
-def _resolve(value: Any, argument: str) -> SpatialTransform:
-    """:func:`get_transform`, with errors that name the caller's ``argument``."""
+    argument = check.text(argument, "argument", optional=False)
+    value = name
     if isinstance(value, SpatialTransform):
         return value
     check.instance(value, argument, str, f"a SpatialTransform or one of {transform_names()}")

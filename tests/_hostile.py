@@ -961,6 +961,9 @@ ALLOWED: dict[str, dict[str, str]] = {
     "kernels.filter_bank(argument)": {
         "unknown string": "any text: the caller's parameter name, for its error messages"
     },
+    "transforms.get_transform(argument)": {
+        "unknown string": "any text: the caller's parameter name, for its error messages"
+    },
     "pyramids.gaussian_blur(sigma)": {
         "None": "None means the default sigma, as in every pyramid function"
     },

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from cnn101 import _validation as check
-from cnn101.plotting._axes import _new_axes
+from cnn101.plotting._axes import new_axes
 
 __all__ = ["show_learning_curves", "show_metric"]
 
@@ -51,7 +51,7 @@ def show_learning_curves(
     check.sequence(arms, "results", expected)
     for result in arms:
         _check_curves(result)
-    ax = _new_axes(ax, figsize=(6.0, 3.6))
+    ax = new_axes(ax, figsize=(6.0, 3.6))
     for index, result in enumerate(arms):
         colour = f"C{index % 10}"
         for seed_index, (history, best) in enumerate(
@@ -161,7 +161,7 @@ def show_metric(
         name: check.as_float_array(r.metrics[metric], f"results[{name!r}].metrics[{metric!r}]")
         for name, r in results.items()
     }
-    ax = _new_axes(ax, figsize=(6.0, 3.6))
+    ax = new_axes(ax, figsize=(6.0, 3.6))
     if all(v.ndim == 1 for v in values.values()):
         for index, v in enumerate(values.values()):
             colour = f"C{index % 10}"
