@@ -1117,6 +1117,12 @@ def _hostile_values(
             ("1e300", lambda: 1e300, "either", "ValueError"),
             *common,
         ]
+    if isinstance(base, os.PathLike):
+        return [
+            ("missing path", lambda: "no-such-folder/no-such-file", "raise", "ValueError"),
+            ("int", lambda: 3, "raise", "TypeError"),
+            *common,
+        ]
     if isinstance(base, str):
         return [
             ("unknown string", lambda: "no-such-option", "raise", "ValueError"),
@@ -1132,12 +1138,15 @@ def _hostile_values(
                 ("string", lambda: "layer", "raise", "TypeError"),
                 *common,
             ]
+        # A function where an object (a FeatureExtractor, a model) belongs is a wrong type,
+        # whatever it returns; where a function belongs, what it returns is a value.
+        returned = "ValueError" if inspect.isroutine(base) else "TypeError"
         return [
             ("not callable", lambda: 3, "raise", "TypeError"),
-            ("returns NaN", lambda: _nan_like, "either", "ValueError"),
-            ("returns nan", lambda: lambda *a, **k: float("nan"), "either", "ValueError"),
+            ("returns NaN", lambda: _nan_like, "either", returned),
+            ("returns nan", lambda: lambda *a, **k: float("nan"), "either", returned),
             ("returns None", lambda: lambda *a, **k: None, "either", "TypeError"),
-            ("raises", lambda: _fails, "either", "ValueError"),
+            ("raises", lambda: _fails, "either", returned),
             *none,
         ]
     if isinstance(base, np.ndarray) or (
@@ -1160,7 +1169,7 @@ def _hostile_values(
             ("inf", lambda: as_given(_with(base, np.inf)), "raise", nan_error),
             ("complex", lambda: np.asarray(base) + 1j, "raise", "TypeError"),
             ("strings", lambda: np.full(shape, "a"), "raise", "TypeError"),
-            ("ragged", lambda: [[1.0, 2.0], [3.0]], "raise", "ValueError"),
+            ("ragged", lambda: _ragged(base), "raise", "ValueError"),
             ("scalar", lambda: np.float32(1.0), "raise", _scalar_error(base)),
             (
                 "5-D",
@@ -1224,6 +1233,13 @@ def _hostile_values(
         ("string", lambda: "x", "raise", "TypeError"),
         *common,
     ]
+
+
+def _ragged(base: Any) -> list:
+    """Rows of different lengths, of the base's kind of number."""
+    if np.asarray(base).dtype.kind in "iu":
+        return [[1, 2], [3]]
+    return [[1.0, 2.0], [3.0]]
 
 
 def _nan_error(base: Any) -> str:
