@@ -1119,7 +1119,7 @@ def _hostile_values(
         ]
     if isinstance(base, os.PathLike):
         return [
-            ("missing path", lambda: "no-such-folder/no-such-file", "raise", "ValueError"),
+            ("missing path", lambda: "no-such-folder/no-such-file", "either", "ValueError"),
             ("int", lambda: 3, "raise", "TypeError"),
             *common,
         ]
