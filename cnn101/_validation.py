@@ -30,6 +30,9 @@ DEVICES = ("auto", "cpu", "gpu")
 Device = Literal["auto", "cpu", "gpu"]
 # Sizes, windows and counts: TensorFlow's shapes are 32-bit integers.
 MAX_SIZE = 2**31 - 1
+# The most memory one array made from a user's sizes may take: 2 GiB, a quarter of a
+# student's laptop. A size that needs more is refused before anything is allocated.
+MAX_ARRAY_BYTES = 2**31
 
 
 def summarize(value: Any) -> str:
@@ -367,6 +370,47 @@ def _not_too_large(number: Any, name: str, value: Any) -> None:
         raise ValueError(
             f"`{name}` must be at most {MAX_SIZE} (sizes are 32-bit integers in TensorFlow). "
             f"Received: {name}={describe(value)}"
+        )
+
+
+def array_size(
+    shape: Sequence[int],
+    name: str,
+    value: Any = None,
+    *,
+    itemsize: int = 4,
+    copies: int = 1,
+    what: str = "array",
+) -> None:
+    """Refuse (``ValueError``) sizes whose array would take more than ``MAX_ARRAY_BYTES``.
+
+    Called with the shape an argument asks for, before the array is made, so that a
+    huge size is a clear error and not a ``MemoryError`` or a swapping machine.
+    ``value`` is what the caller passed (default: ``shape``); ``copies`` how many
+    such arrays the work holds at once.
+
+    Examples
+    --------
+    >>> array_size((64, 64), "shape")
+    >>> array_size((100_000, 100_000), "shape", what="mask")
+    Traceback (most recent call last):
+    ...
+    ValueError: `shape` asks for a mask of shape (100000, 100000): 37.3 GiB, more than the 2.0 GiB allowed. Received: shape=(100000, 100000)
+    >>> array_size((2**31 + 1, 2**31 + 1), "radius", 2**30, itemsize=8, what="kernel")
+    Traceback (most recent call last):
+    ...
+    ValueError: `radius` asks for a kernel of shape (2147483649, 2147483649): 34359738400.0 GiB, more than the 2.0 GiB allowed. Received: radius=1073741824
+    """
+    count = 1
+    for size in shape:
+        count *= int(size)
+    needed = count * itemsize * copies
+    if needed > MAX_ARRAY_BYTES:
+        dims = tuple(int(s) for s in shape)
+        shown = dims if value is None else value
+        raise ValueError(
+            f"`{name}` asks for a {what} of shape {dims}: {needed / 2**30:.1f} GiB, more than "
+            f"the {MAX_ARRAY_BYTES / 2**30:.1f} GiB allowed. Received: {name}={describe(shown)}"
         )
 
 

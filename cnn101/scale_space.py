@@ -49,6 +49,8 @@ __all__ = ["DogFit", "dog_kernel", "fit_difference_of_gaussians", "log_features"
 
 
 _MAX_SIGMA = 256.0
+# Below a tenth of a pixel every tap of the kernel is 0 to float precision.
+_MIN_SIGMA = 0.1
 
 
 def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
@@ -96,7 +98,13 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
         raise ValueError(
             f"`sigma` must be at most {_MAX_SIGMA} (the kernel is 8 sigma wide). Received: sigma={check.describe(sigma)}"
         )
+    if sigma < _MIN_SIGMA:
+        raise ValueError(
+            f"`sigma` must be at least {_MIN_SIGMA} pixel: a narrower Laplacian of Gaussian is "
+            f"zero at every tap (or NaN). Received: sigma={check.describe(sigma)}"
+        )
     radius = math.ceil(4 * sigma) if radius is None else check.positive_int(radius, "radius")
+    check.array_size((2 * radius + 1, 2 * radius + 1), "radius", radius, itemsize=8, what="kernel")
     edges = np.arange(-radius, radius + 2, dtype=np.float64) - 0.5  # pixel borders
     gauss = np.exp(-(edges**2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi))
     slope = np.diff(-edges / sigma**2 * gauss)  # [g'] across each pixel

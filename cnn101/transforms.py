@@ -193,11 +193,14 @@ class SpatialTransform:
         >>> translation(0, 2).valid((2, 4)).astype(int).tolist()
         [[0, 0, 1, 1], [0, 0, 1, 1]]
         """
-        if not isinstance(shape, Sequence) or len(shape) not in (2, 3):
+        check.sequence(shape, "shape", "(H, W) or (H, W, C)")
+        if len(shape) not in (2, 3):
             raise ValueError(
                 f"`shape` must be (H, W) or (H, W, C). Received: shape={check.describe(shape)}"
             )
         height, width = check.positive_pair(tuple(shape[:2]), "shape")
+        # the mask and the warped copy of it: two float arrays of that size
+        check.array_size((height, width), "shape", shape, copies=2, what="mask")
         return self(np.ones((height, width), dtype=np.float32)) >= 1.0 - 1e-5
 
 
