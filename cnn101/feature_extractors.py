@@ -150,14 +150,22 @@ class FeatureExtractor:
 
     def __call__(self, image: Any) -> np.ndarray:
         """Return the feature map of an (H, W) image as an (H, W, C) float32 array."""
-        array = check.as_float_array(image, "image")
-        if array.ndim != 2:
-            raise ValueError(
-                f"`image` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
-            )
+        array = check.gray_image(image, "image")
         out = self.function(array[None, :, :, None])
-        out = np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=np.float32)
-        return out[0]
+        # What the user's function returned is checked here, where it comes back.
+        if out is None or isinstance(out, str | bytes):
+            raise TypeError(
+                f"`function` of the FeatureExtractor {self.name!r} must return a batch of feature "
+                f"maps (1, H, W, C). It returned: {check.describe(out)}"
+            )
+        maps = check.as_float_array(out, "function(image)")
+        check.ndim(maps, "function(image)", 4, "a batch (1, H, W, C)")
+        if maps.shape[0] != 1:
+            raise ValueError(
+                f"`function` of the FeatureExtractor {self.name!r} must return one map per image "
+                f"(a batch of 1). It returned an array with shape {maps.shape}"
+            )
+        return maps[0]
 
 
 def _same_radius(size: int, dilation: int = 1) -> int:

@@ -156,3 +156,20 @@ def test_conv_features_takes_a_3d_stack_as_its_kernels():
 def test_bad_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "returned,error,match",
+    [
+        (None, TypeError, "It returned: None"),
+        ("maps", TypeError, "It returned: 'maps'"),
+        (3.0, ValueError, r"`function\(image\)` must be a batch \(1, H, W, C\)"),
+        (np.zeros((8, 8)), ValueError, r"`function\(image\)` must be a batch"),
+        (np.zeros((2, 8, 8, 1)), ValueError, "one map per image"),
+        (np.full((1, 8, 8, 1), np.nan), ValueError, "finite"),
+    ],
+)
+def test_what_the_users_function_returns_is_checked_where_it_comes_back(returned, error, match):
+    extractor = fe.FeatureExtractor("mine", lambda batch: returned, 0)
+    with pytest.raises(error, match=match):
+        extractor(np.zeros((8, 8)))
