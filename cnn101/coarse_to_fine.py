@@ -138,6 +138,25 @@ class SearchResult:
     path: tuple[tuple[int, int, int], ...]
 
 
+def _check_path(path: Any) -> int:
+    """Return the coarsest level of a search path: (level, row, col) triples down to 0."""
+    expected = (
+        "a non-empty sequence of (level, row, col) integer triples, one per level from the "
+        "coarsest down to 0 (as coarse_to_fine_search records it)"
+    )
+    check.sequence(path, "result.path", expected)
+    for step in path:
+        check.instance(step, "result.path", tuple | list, expected)
+        if len(step) != 3:
+            raise ValueError(f"`result.path` must be {expected}. Received: {check.describe(path)}")
+        for number in step:
+            check.integer(number, "result.path")
+    levels = [int(step[0]) for step in path]
+    if levels != list(range(levels[0], -1, -1)):
+        raise ValueError(f"`result.path` must be {expected}. Received: {check.describe(path)}")
+    return levels[0]
+
+
 def _best(scores: Any) -> tuple[int, int, float]:
     array = np.asarray(scores)
     row, col = np.unravel_index(int(np.argmax(array)), array.shape)
@@ -365,9 +384,22 @@ def coarse_to_fine_cost(
     image_shape = check.positive_pair(image_shape, "image_shape")
     template_shape = check.positive_pair(template_shape, "template_shape")
     radius = check.non_negative_int(radius, "radius")
-    max_layer = result.path[0][0]
+    if template_shape[0] > image_shape[0] or template_shape[1] > image_shape[1]:
+        raise ValueError(
+            f"`template_shape` must fit inside `image_shape`. Received: "
+            f"template_shape={template_shape}, image_shape={image_shape}"
+        )
+    max_layer = _check_path(result.path)
     images = pyramid_shapes(image_shape, max_layer)
     templates = pyramid_shapes(template_shape, max_layer)
+    for level, row, col in result.path:
+        (height, width), (h, w) = images[level], templates[level]
+        if not (0 <= row <= height - h and 0 <= col <= width - w):
+            raise ValueError(
+                f"`result.path` places the template at ({row}, {col}) on level {level}, outside "
+                f"the {height}x{width} image there: it is not the search of an image of shape "
+                f"{image_shape} and a template of shape {template_shape}."
+            )
     placements, matching = _match_cost(images[-1], templates[-1])
     for (_, row, col), (level, _, _) in zip(result.path[:-1], result.path[1:], strict=True):
         (height, width), (h, w) = images[level], templates[level]
