@@ -29,6 +29,7 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
+from cnn101.kernels import to_filter
 from cnn101.pyramids import gaussian_kernel1d, gaussian_pyramid, pyramid_shapes
 
 __all__ = [
@@ -94,7 +95,9 @@ def match_template(image: Any, template: Any) -> Any:
     squares = tf.constant((pixels**2)[None, :, :, None])
 
     def correlate(x, kernel):
-        return tf.nn.conv2d(x, tf.constant(kernel[:, :, None, None]), 1, "VALID")[0, :, :, 0]
+        # the package's one kernel-to-filter function; the sums run in float64
+        filters = tf.constant(to_filter(kernel), dtype=tf.float64)
+        return tf.nn.conv2d(x, filters, 1, "VALID")[0, :, :, 0]
 
     ones = np.ones_like(centred)
     numerator = correlate(batch, centred)
