@@ -96,25 +96,30 @@ class SpatialTransform:
     def __post_init__(self) -> None:
         check.text(self.name, "name", optional=False)
         object.__setattr__(self, "kind", check.choice(self.kind, "kind", _KINDS))
-        if not check.is_number(self.order) or self.order not in (0, 1):
-            error = ValueError if check.is_number(self.order) else TypeError
-            raise error(f"`order` must be 0 or 1. Received: order={check.describe(self.order)}")
+        if check.integer(self.order, "order") not in (0, 1):
+            raise ValueError(
+                f"`order` must be 0 or 1. Received: order={check.describe(self.order)}"
+            )
         params = self.params
+        if self.kind != "affine":
+            check.instance(params, "params", tuple, f"a tuple of parameters for kind={self.kind!r}")
         if self.kind == "translate":
+            for member in params:
+                check.integer(member, "params")
             ok = (
                 isinstance(params, tuple)
                 and len(params) == 2
                 and all(map(check.is_integer, params))
             )
         elif self.kind == "rotate90":
+            for member in params:
+                check.integer(member, "params")
             ok = isinstance(params, tuple) and len(params) == 1 and check.is_integer(params[0])
         elif self.kind == "reflect":
             ok = isinstance(params, tuple) and len(params) == 1 and params[0] in _AXES
         else:
-            try:
-                matrix = check.as_float_array(params, "params")
-            except (ValueError, TypeError):
-                matrix = None
+            check.sequence(params, "params", "an invertible 2x2 matrix for kind='affine'")
+            matrix = check.as_float_array(params, "params")
             ok = matrix is not None and matrix.shape == (2, 2) and abs(np.linalg.det(matrix)) > 1e-9
         if not ok:
             raise ValueError(
@@ -332,13 +337,17 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
     >>> bool(np.allclose(affine(np.eye(2))(image), image))
     True
     """
+    if isinstance(matrix, str | bytes) or np.ndim(matrix) == 0:
+        raise TypeError(
+            f"`matrix` must be an invertible 2x2 array. Received: matrix={check.describe(matrix)}"
+        )
     array = check.as_float_array(matrix, "matrix").astype(np.float64)
     if array.shape != (2, 2) or abs(np.linalg.det(array)) < 1e-9:
         raise ValueError(
             f"`matrix` must be an invertible 2x2 array. Received: {check.summarize(array)}"
         )
-    if not check.is_number(order) or order not in (0, 1):
-        raise (ValueError if check.is_number(order) else TypeError)(
+    if check.integer(order, "order") not in (0, 1):
+        raise ValueError(
             "`order` must be 0 (nearest neighbour) or 1 (bilinear); higher spline orders "
             f"read the whole image and blur the border masks. Received: order={check.describe(order)}"
         )
