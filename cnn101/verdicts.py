@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from cnn101 import _validation as check
 from cnn101._digest import update
-from cnn101._validation import describe, is_number, positive_int
+from cnn101._validation import describe, positive_int
 
 __all__ = [
     "DIRECTIONS",
@@ -101,19 +101,9 @@ class Rule:
     def __post_init__(self) -> None:
         for attr in ("record", "key", "says"):
             check.text(getattr(self, attr), attr, optional=False, empty=False)
-        if self.direction not in DIRECTIONS:
-            raise ValueError(
-                f"`direction` must be one of {DIRECTIONS}. Received: direction={describe(self.direction)}"
-            )
-        if not is_number(self.smallest) or not (math.isfinite(self.smallest) and self.smallest > 0):
-            raise ValueError(
-                "`smallest` must be a finite number > 0 (the smallest effect that matters). "
-                f"Received: smallest={describe(self.smallest)}"
-            )
-        if not is_number(self.reference) or not math.isfinite(self.reference):
-            raise ValueError(
-                f"`reference` must be a finite number. Received: reference={describe(self.reference)}"
-            )
+        object.__setattr__(self, "direction", check.choice(self.direction, "direction", DIRECTIONS))
+        check.real_number(self.smallest, "smallest", positive=True)
+        check.real_number(self.reference, "reference")
 
     def verdict(self, low: float, high: float) -> str:
         """Return the verdict of a 95 % interval ``[low, high]`` by this rule.
