@@ -164,23 +164,21 @@ def _rearrange(
     count = moved.shape[-1]
     if channels is None:
         return moved
+    expected = "None, a permutation of the channel indices or 'best_linear'"
     if isinstance(channels, str):
         if channels != "best_linear":
-            raise ValueError(
-                "`channels` must be None, a permutation of the channel indices or "
-                f"'best_linear'. Received: channels={check.describe(channels)}"
-            )
+            raise ValueError(f"`channels` must be {expected}. Received: channels={channels!r}")
         # Least squares over the compared pixels: target ≈ moved @ M + b, any M.
         design = np.concatenate([moved[mask], np.ones((int(mask.sum()), 1))], axis=1)
         weights, *_ = np.linalg.lstsq(design, target[mask].astype(np.float64), rcond=None)
         flat = np.concatenate([moved, np.ones((*moved.shape[:2], 1))], axis=-1)
         return (flat @ weights).astype(np.float32)
+    if not isinstance(channels, np.ndarray):
+        check.sequence(channels, "channels", expected)
     order = np.asarray(channels)
-    if (
-        order.shape != (count,)
-        or order.dtype.kind not in "iu"
-        or sorted(order.tolist()) != list(range(count))
-    ):
+    if order.dtype.kind not in "iu" and order.size:
+        raise TypeError(f"`channels` must be {expected}. Received: {check.describe(channels)}")
+    if order.shape != (count,) or sorted(order.tolist()) != list(range(count)):
         raise ValueError(
             f"`channels` must be a permutation of 0..{count - 1} (one index per channel). "
             f"Received: channels={check.describe(channels)}"
@@ -295,17 +293,20 @@ def channel_pair_error(
     target = extractor(moved_image)
     moved = transform(extractor(image))
     count = target.shape[-1]
+    expected = "a non-empty list of (target channel, source channel) index pairs"
+    check.sequence(pairs, "pairs", expected)
     try:
         index = np.asarray(pairs)
-        valid = (
-            index.ndim == 2
-            and index.shape[1] == 2
-            and len(index) > 0
-            and index.dtype.kind in "iu"
-            and ((index >= 0) & (index < count)).all()
-        )
-    except (TypeError, ValueError):
-        valid = False
+    except (TypeError, ValueError):  # ragged
+        index = np.zeros((0,), int)
+    if index.dtype.kind not in "iu" and index.size:
+        raise TypeError(f"`pairs` must be {expected}. Received: pairs={check.describe(pairs)}")
+    valid = (
+        index.ndim == 2
+        and index.shape[1] == 2
+        and len(index) > 0
+        and ((index >= 0) & (index < count)).all()
+    )
     if not valid:
         raise ValueError(
             f"`pairs` must be a non-empty list of (target channel, source channel) index pairs "
@@ -363,7 +364,8 @@ def candidate_warp_errors(
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
     transform = get_transform(transform, argument="transform")
-    if not isinstance(candidates, Mapping) or not candidates:
+    check.instance(candidates, "candidates", Mapping, "a mapping of labels to transformations")
+    if not candidates:
         raise ValueError(
             f"`candidates` must be a non-empty mapping of labels to transformations. "
             f"Received: candidates={check.describe(candidates)}"
@@ -468,7 +470,7 @@ class AlignmentTable:
         """
         for name, names in (("feature", self.features), ("transform", self.transforms)):
             value = feature if name == "feature" else transform
-            if value not in names:
+            if check.text(value, name, optional=False) not in names:
                 raise ValueError(
                     f"`{name}` must be one of {list(names)}. Received: {name}={check.describe(value)}"
                 )
@@ -524,20 +526,16 @@ def alignment_table(
     >>> (table.errors < 1e-5).tolist()
     [[True, True, False]]
     """
-    if not isinstance(extractors, Mapping) or len(extractors) == 0:
+    check.instance(extractors, "extractors", Mapping, "a mapping of names to FeatureExtractor")
+    if len(extractors) == 0:
         raise ValueError(
             "`extractors` must be a non-empty mapping of names to FeatureExtractor. "
             f"Received: extractors={check.describe(extractors)}"
         )
     route = check.choice(route, "route", ("features", "input"))
-    if transforms is not None and (
-        isinstance(transforms, str | SpatialTransform)
-        or not isinstance(transforms, Sequence)
-        or len(transforms) == 0
-    ):
-        raise ValueError(
-            "`transforms` must be a non-empty list of transforms (names or SpatialTransform). "
-            f"Received: transforms={check.describe(transforms)}"
+    if transforms is not None:
+        check.sequence(
+            transforms, "transforms", "a non-empty list of transforms (names or SpatialTransform)"
         )
     chosen = [
         get_transform(t, argument="transforms")
