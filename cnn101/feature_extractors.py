@@ -368,6 +368,13 @@ def train_digit_features(
     widths = list(check.positive_ints(channels, "channels"))
     epochs = check.positive_int(epochs, "epochs")
     seed = check.seed(seed)
+    if digits is not None:
+        check.instance(
+            digits,
+            "digits",
+            tuple | list,
+            "((x_train, y_train), (x_test, y_test)) from load_digits",
+        )
     try:
         (x_train, y_train), (x_test, y_test) = load_digits(seed=seed) if digits is None else digits
         x_train, x_test = (

@@ -207,10 +207,7 @@ def log_features(sigmas: Sequence[float], *, name: str | None = None) -> Feature
     >>> bank(np.zeros((20, 20))).shape, bank.radius
     ((20, 20, 2), 8)
     """
-    if isinstance(sigmas, str) or not isinstance(sigmas, Sequence) or len(sigmas) == 0:
-        raise ValueError(
-            f"`sigmas` must be a non-empty sequence of positive numbers. Received: sigmas={check.describe(sigmas)}"
-        )
+    check.sequence(sigmas, "sigmas", "a non-empty sequence of positive numbers")
     scales = [check.positive_number(s, "sigmas") for s in sigmas]
     label = name or "LoG at sigma " + ", ".join(f"{s:g}" for s in scales)
     return conv_features([log_kernel(s) for s in scales], name=label)

@@ -150,7 +150,8 @@ def test_conv_features_takes_a_3d_stack_as_its_kernels():
         (lambda: fe.conv_features("laplacian")(np.zeros((4, 4, 3))), ValueError, "image"),
         (lambda: fe.letters_image(size=12, count=5), ValueError, "size"),
         (lambda: fe.train_digit_features(()), ValueError, "channels"),
-        (lambda: fe.train_digit_features(digits=np.zeros((3, 28, 28))), ValueError, "digits"),
+        (lambda: fe.train_digit_features(digits=np.zeros((3, 28, 28))), TypeError, "digits"),
+        (lambda: fe.train_digit_features(digits=((1, 2), (3, 4))), ValueError, "digits"),
     ],
 )
 def test_bad_arguments_are_named(call, error, match):
