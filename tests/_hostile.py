@@ -1047,6 +1047,24 @@ ALLOWED: dict[str, dict[str, str]] = {
 }
 
 
+# Rows whose value is of the right type for this parameter although not for the kind of
+# its base value: {case key: (the class the rule asks for, why)}.
+_SCALAR_KERNEL = "a number is a 0-d array: the wrong shape, as check.as_float_array rules"
+CLASS_FOR: dict[str, tuple[str, str]] = {
+    "kernels.filter_bank(kernels) | int": ("ValueError", _SCALAR_KERNEL),
+    "kernels.to_filter(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "ops.conv2d(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "reference.conv2d(kernel) | scalar": ("ValueError", _SCALAR_KERNEL),
+    "plotting.images.show_kernel(kernel) | scalar": ("ValueError", _SCALAR_KERNEL),
+    "feature_extractors.conv_features(kernels) | int": ("ValueError", _SCALAR_KERNEL),
+    "invariance.conv_pool_stack(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "alignment.alignment_error(channels) | string": (
+        "ValueError",
+        "a string is a valid type ('best_linear'): an unknown one is a wrong value",
+    ),
+}
+
+
 # Cases whose refusal has the other class today, in files that cannot change now (their
 # digest is recorded with the training runs, or another module's owner is at work there):
 # {case key: (class raised today, "file: why")}. The class each row asks for stays in
@@ -1445,6 +1463,7 @@ def _cases_for(
         ):
             if label in allowed:
                 expect = "either"
+            error = CLASS_FOR.get(f"{target}({p.name}) | {label}", (error,))[0]
             if expect == "raise" and label in ("unknown string", "string") and p.name in FREE_TEXT:
                 expect = "either"
             if p.name in answers:
