@@ -221,7 +221,7 @@ def integer_labels(value: Any, name: str, count: int) -> np.ndarray:
         array = np.asarray(value)
     except (ValueError, TypeError):
         array = np.asarray([], dtype=object)
-    if array.dtype.kind not in "iu" and not (array.dtype == object and array.size == 0):
+    if array.dtype.kind not in "iu" and array.size > 0:  # no labels at all: the wrong count
         raise TypeError(
             f"`{name}` must be {count} integer class labels (shape ({count},), one per image "
             f"in `images`), not {array.dtype.name} values. Received: {name}={describe(value)}"

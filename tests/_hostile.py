@@ -1050,6 +1050,7 @@ ALLOWED: dict[str, dict[str, str]] = {
 # Rows whose value is of the right type for this parameter although not for the kind of
 # its base value: {case key: (the class the rule asks for, why)}.
 _SCALAR_KERNEL = "a number is a 0-d array: the wrong shape, as check.as_float_array rules"
+_LABEL_AXES = "labels are an array (check.integer_labels): an extra axis is the wrong shape"
 CLASS_FOR: dict[str, tuple[str, str]] = {
     "kernels.filter_bank(kernels) | int": ("ValueError", _SCALAR_KERNEL),
     "kernels.to_filter(kernel) | int": ("ValueError", _SCALAR_KERNEL),
@@ -1058,6 +1059,12 @@ CLASS_FOR: dict[str, tuple[str, str]] = {
     "plotting.images.show_kernel(kernel) | scalar": ("ValueError", _SCALAR_KERNEL),
     "feature_extractors.conv_features(kernels) | int": ("ValueError", _SCALAR_KERNEL),
     "invariance.conv_pool_stack(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "invariance.conv_pool_stack(kernel) | string": (
+        "ValueError",
+        "a string is a kernel name: an unknown one is a wrong value",
+    ),
+    "invariance.ShiftedPredictions.accuracy(labels) | nested": ("ValueError", _LABEL_AXES),
+    "models.accuracy_by_scale(labels) | nested": ("ValueError", _LABEL_AXES),
     "alignment.alignment_error(channels) | string": (
         "ValueError",
         "a string is a valid type ('best_linear'): an unknown one is a wrong value",
