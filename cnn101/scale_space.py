@@ -289,12 +289,8 @@ def fit_difference_of_gaussians(kernel: Any, sigmas: Sequence[float] | None = No
     energy = float((array**2).sum())
     if energy == 0.0:
         raise ValueError("`kernel` is all zeros: there is nothing to fit.")
-    if sigmas is not None and (
-        isinstance(sigmas, str) or not isinstance(sigmas, Sequence | np.ndarray)
-    ):
-        raise TypeError(
-            f"`sigmas` must be a sequence of positive numbers, or None. Received: sigmas={check.describe(sigmas)}"
-        )
+    if sigmas is not None and not isinstance(sigmas, np.ndarray):
+        check.sequence(sigmas, "sigmas", "a sequence of positive numbers, or None", empty=True)
     grid = (
         np.geomspace(0.2, 4.0, 32)
         if sigmas is None

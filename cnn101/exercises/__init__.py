@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from cnn101 import _validation as check
+
 __all__ = ["Feedback", "correct", "not_yet"]
 
 
@@ -69,12 +71,6 @@ class Feedback:
         )
 
 
-def _text(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"`{name}` must be a string. Received: {name}={value!r:.60}")
-    return value
-
-
 def correct(message: str) -> Feedback:
     """Return a passing :class:`Feedback` with ``message``.
 
@@ -93,7 +89,7 @@ def correct(message: str) -> Feedback:
     >>> bool(correct("Shapes (7, 5) and (6, 4).")), str(correct("Right."))
     (True, 'Correct! Right.')
     """
-    return Feedback(True, _text(message, "message"))
+    return Feedback(True, check.text(message, "message", optional=False))
 
 
 def not_yet(message: str, hint: str = "") -> Feedback:
@@ -117,4 +113,8 @@ def not_yet(message: str, hint: str = "") -> Feedback:
     >>> bool(fb), fb.hint
     (False, 'VALID does not pad.')
     """
-    return Feedback(False, _text(message, "message"), _text(hint, "hint"))
+    return Feedback(
+        False,
+        check.text(message, "message", optional=False),
+        check.text(hint, "hint", optional=False),
+    )
