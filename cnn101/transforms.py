@@ -337,7 +337,7 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
     >>> bool(np.allclose(affine(np.eye(2))(image), image))
     True
     """
-    if isinstance(matrix, str | bytes) or np.ndim(matrix) == 0:
+    if isinstance(matrix, str | bytes) or check.is_number(matrix) or matrix is None:
         raise TypeError(
             f"`matrix` must be an invertible 2x2 array. Received: matrix={check.describe(matrix)}"
         )

@@ -1065,6 +1065,10 @@ CLASS_FOR: dict[str, tuple[str, str]] = {
     ),
     "invariance.ShiftedPredictions.accuracy(labels) | nested": ("ValueError", _LABEL_AXES),
     "models.accuracy_by_scale(labels) | nested": ("ValueError", _LABEL_AXES),
+    "verdicts.load(folder) | string": (
+        "ValueError",
+        "a string is a path: one that names no folder is a wrong value",
+    ),
     "alignment.alignment_error(channels) | string": (
         "ValueError",
         "a string is a valid type ('best_linear'): an unknown one is a wrong value",
@@ -1183,7 +1187,7 @@ def _hostile_values(
         same = "accept" if isinstance(base, np.ndarray) else "either"
         # A list parameter gets its hostile values as lists (an array where a list belongs
         # would be a wrong type); a NaN or Inf where integers belong is a wrong type too.
-        as_given = (lambda a: a) if isinstance(base, np.ndarray) else _as_list
+        as_given = (lambda a: a) if isinstance(base, np.ndarray) else _as_list_like(base)
         nan_error = _nan_error(base)
         return [
             ("tensor", lambda: _tensor(base), same, "TypeError"),
@@ -1277,8 +1281,16 @@ def _scalar_error(base: Any) -> str:
     return "ValueError" if isinstance(base, np.ndarray) else "TypeError"
 
 
-def _as_list(array: np.ndarray) -> list:
-    return array.tolist()
+def _as_list_like(base: Any) -> Callable[[np.ndarray], list]:
+    """Hostile arrays as lists, of the base's kind of number (integers for integer pairs)."""
+    integers = np.asarray(base).dtype.kind in "iu"
+
+    def as_list(array: np.ndarray) -> list:
+        if integers and np.isfinite(array).all():
+            return array.astype(np.int64).tolist()
+        return array.tolist()
+
+    return as_list
 
 
 def _with(base: Any, value: float) -> np.ndarray:
