@@ -15,8 +15,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from cnn101 import _validation as check
-
 __all__ = ["Feedback", "correct", "not_yet"]
 
 
@@ -71,6 +69,14 @@ class Feedback:
         )
 
 
+def _text(value: object, name: str) -> str:
+    # Not check.text: cnn101.exercises is importable without NumPy (python -S), which
+    # cnn101._validation needs.
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a string. Received: {name}={value!r:.60}")
+    return value
+
+
 def correct(message: str) -> Feedback:
     """Return a passing :class:`Feedback` with ``message``.
 
@@ -89,7 +95,7 @@ def correct(message: str) -> Feedback:
     >>> bool(correct("Shapes (7, 5) and (6, 4).")), str(correct("Right."))
     (True, 'Correct! Right.')
     """
-    return Feedback(True, check.text(message, "message", optional=False))
+    return Feedback(True, _text(message, "message"))
 
 
 def not_yet(message: str, hint: str = "") -> Feedback:
@@ -113,8 +119,4 @@ def not_yet(message: str, hint: str = "") -> Feedback:
     >>> bool(fb), fb.hint
     (False, 'VALID does not pad.')
     """
-    return Feedback(
-        False,
-        check.text(message, "message", optional=False),
-        check.text(hint, "hint", optional=False),
-    )
+    return Feedback(False, _text(message, "message"), _text(hint, "hint"))
