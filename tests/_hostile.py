@@ -1212,7 +1212,6 @@ OTHER_CLASS: dict[str, tuple[str, str]] = {
         "layers.scale_invariant_conv.ScaleInvariantConv2D(activation)",
         "string",
     ),
-    **_others("cnn101/models.py", "TypeError", "models.accuracy_by_scale(labels)", "empty"),
     **_others("cnn101/replicate.py", "ValueError", "replicate.code_digest(name)", *_NOT_A_TYPE),
     **_others(
         "cnn101/replicate.py",
