@@ -11,8 +11,9 @@ it expects, never a raw TensorFlow error. One rule decides which error:
 
 Option strings (:func:`choice`) are matched without regard to case and come back
 in the spelling of the options, so ``padding="same"`` and ``pooling="MAX"`` are
-both accepted. This module does not import TensorFlow (only :func:`restore_rank`
-and :func:`fits_at_call`, which receive tensors, load it).
+both accepted. This module imports no TensorFlow and no other module of the package:
+:func:`restore_rank` and :func:`fits_at_call`, which receive tensors, take TensorFlow
+from ``sys.modules``, where ``cnn101._tf`` loaded it.
 """
 
 from __future__ import annotations
