@@ -174,8 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if any(s < 2 for s in args.sizes):
         parser.error(f"--sizes must be integers of at least 2, got {args.sizes}")
-    if any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
-        parser.error(f"--seeds must be distinct non-negative integers, got {args.seeds}")
+    if any(not 0 <= s < 2**32 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
+        parser.error(f"--seeds must be distinct integers in [0, 2**32), got {args.seeds}")
     if not 10 <= args.n_train <= 4000:
         parser.error(f"--n-train must be between 10 and 4000, got {args.n_train}")
     if not 1 <= args.n_test <= 1000:
