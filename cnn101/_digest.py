@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cnn101 import _validation as check
+
 __all__ = ["cache_folder", "digest_files", "package_versions", "update"]
 
 
@@ -43,8 +45,10 @@ def package_versions(names: Iterable[str]) -> dict[str, str]:
     >>> versions["no-such-distribution"]
     'not installed'
     """
-    if isinstance(names, str):
-        raise TypeError(f"`names` must be an iterable of names, not one string. Got {names!r}")
+    if isinstance(names, str | bytes) or not isinstance(names, Iterable):
+        raise TypeError(
+            f"`names` must be an iterable of names, not one string. Received: names={check.describe(names)}"
+        )
     versions = {"python": sys.version}
     for name in names:
         try:
@@ -167,7 +171,6 @@ def cache_folder(env: str, default: str | os.PathLike) -> Path:
     >>> cache_folder("CNN101_NO_SUCH_VARIABLE", "/tmp/cache")
     PosixPath('/tmp/cache')
     """
-    if not isinstance(env, str) or not env:
-        raise TypeError(f"`env` must be a variable's name (a non-empty str). Got {env!r}")
+    check.text(env, "env", optional=False, empty=False)
     configured = os.environ.get(env)
     return Path(configured).resolve() if configured else Path(default)

@@ -11,8 +11,9 @@ it expects, never a raw TensorFlow error. One rule decides which error:
 
 Option strings (:func:`choice`) are matched without regard to case and come back
 in the spelling of the options, so ``padding="same"`` and ``pooling="MAX"`` are
-both accepted. This module does not import TensorFlow (only :func:`restore_rank`
-and :func:`fits_at_call`, which receive tensors, load it).
+both accepted. This module imports no TensorFlow and no other module of the package:
+:func:`restore_rank` and :func:`fits_at_call`, which receive tensors, take TensorFlow
+from ``sys.modules``, where ``cnn101._tf`` loaded it.
 """
 
 from __future__ import annotations
@@ -30,9 +31,24 @@ DEVICES = ("auto", "cpu", "gpu")
 Device = Literal["auto", "cpu", "gpu"]
 # Sizes, windows and counts: TensorFlow's shapes are 32-bit integers.
 MAX_SIZE = 2**31 - 1
+# The most memory one array made from a user's sizes may take: 2 GiB, a quarter of a
+# student's laptop. A size that needs more is refused before anything is allocated.
+MAX_ARRAY_BYTES = 2**31
 
 
-def _describe(value: Any) -> str:
+def summarize(value: Any) -> str:
+    """Return ``value`` for an error message: an array by type, shape and dtype only.
+
+    Unlike :func:`describe`, an array of any size is summarised (its values are never
+    printed); anything without a shape is its ``repr``, cut at 80 characters.
+
+    Examples
+    --------
+    >>> summarize(np.zeros((2, 2), np.float32))
+    'ndarray with shape (2, 2) and dtype float32'
+    >>> summarize([1, 2])
+    '[1, 2]'
+    """
     shape = getattr(value, "shape", None)
     if shape is not None:
         dtype = getattr(value, "dtype", None)
@@ -63,7 +79,7 @@ def describe(value: Any) -> str:
         except (TypeError, ValueError):  # unknown dimensions (symbolic tensors)
             size = None
         if size is None or size > 8:
-            return _describe(value)
+            return summarize(value)
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -82,12 +98,12 @@ def as_float_array(value: Any, name: str, *, allow_nan: bool = False) -> np.ndar
         array = np.asarray(value)
     except (ValueError, TypeError) as error:  # ragged nested lists
         raise ValueError(
-            f"`{name}` must be a rectangular array of numbers. Received: {_describe(value)} ({error})"
+            f"`{name}` must be a rectangular array of numbers. Received: {summarize(value)} ({error})"
         ) from None
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"`{name}` must hold real numbers (bool, integer or float). "
-            f"Received: {_describe(value)} of dtype {array.dtype}"
+            f"Received: {summarize(value)} of dtype {array.dtype}"
         )
     if array.size == 0:
         raise ValueError(f"`{name}` must not be empty. Received: array with shape {array.shape}")
@@ -148,10 +164,17 @@ def restore_rank(batch: Any, rank: int) -> Any:
     axes = (0, 3) if rank == 2 and batch.shape[-1] == 1 else (0,)
     if isinstance(batch, np.ndarray):
         return np.squeeze(batch, axis=axes)
-    from cnn101._tf import tensorflow
-
     # One squeeze op costs a sixth of what eager slicing (``batch[0]``) does.
-    return tensorflow().squeeze(batch, axis=axes)
+    return _loaded_tensorflow().squeeze(batch, axis=axes)
+
+
+def _loaded_tensorflow() -> Any:
+    """TensorFlow, for a check handed a tensor: it is loaded (quietly, by cnn101._tf) already.
+
+    Taken from ``sys.modules`` rather than imported, so that this module imports no other
+    module of the package (cnn101._tf uses it: importing it back would close a loop).
+    """
+    return sys.modules["tensorflow"]
 
 
 def is_number(value: Any) -> bool:
@@ -181,12 +204,30 @@ def is_finite_number(value: Any) -> bool:
 
 
 def integer_labels(value: Any, name: str, count: int) -> np.ndarray:
-    """Return ``value`` as ``count`` integer class labels (shape (count,)), or raise."""
+    """Return ``value`` as ``count`` integer class labels (shape (count,)), or raise.
+
+    Labels that are not integers (floats, strings, booleans) are a ``TypeError``;
+    integer labels of another shape (or a ragged list) a ``ValueError``.
+
+    Examples
+    --------
+    >>> integer_labels([3, 1], "labels", 2).tolist()
+    [3, 1]
+    >>> integer_labels([3.0, 1.0], "labels", 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: `labels` must be 2 integer class labels (...), not float64 values. ...
+    """
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
         array = np.asarray([], dtype=object)
-    if array.dtype.kind not in "iu" or array.shape != (count,):
+    if array.dtype.kind not in "iu" and array.size > 0:  # no labels at all: the wrong count
+        raise TypeError(
+            f"`{name}` must be {count} integer class labels (shape ({count},), one per image "
+            f"in `images`), not {array.dtype.name} values. Received: {name}={describe(value)}"
+        )
+    if array.shape != (count,):
         raise ValueError(
             f"`{name}` must be {count} integer class labels (shape ({count},), one per image in "
             "`images`). "
@@ -333,6 +374,47 @@ def _not_too_large(number: Any, name: str, value: Any) -> None:
         )
 
 
+def array_size(
+    shape: Sequence[int],
+    name: str,
+    value: Any = None,
+    *,
+    itemsize: int = 4,
+    copies: int = 1,
+    what: str = "array",
+) -> None:
+    """Refuse (``ValueError``) sizes whose array would take more than ``MAX_ARRAY_BYTES``.
+
+    Called with the shape an argument asks for, before the array is made, so that a
+    huge size is a clear error and not a ``MemoryError`` or a swapping machine.
+    ``value`` is what the caller passed (default: ``shape``); ``copies`` how many
+    such arrays the work holds at once.
+
+    Examples
+    --------
+    >>> array_size((64, 64), "shape")
+    >>> array_size((100_000, 100_000), "shape", what="mask")
+    Traceback (most recent call last):
+    ...
+    ValueError: `shape` asks for a mask of shape (100000, 100000): 37.3 GiB, more than the 2.0 GiB allowed. Received: shape=(100000, 100000)
+    >>> array_size((2**31 + 1, 2**31 + 1), "radius", 2**30, itemsize=8, what="kernel")
+    Traceback (most recent call last):
+    ...
+    ValueError: `radius` asks for a kernel of shape (2147483649, 2147483649): 34359738400.0 GiB, more than the 2.0 GiB allowed. Received: radius=1073741824
+    """
+    count = 1
+    for size in shape:
+        count *= int(size)
+    needed = count * itemsize * copies
+    if needed > MAX_ARRAY_BYTES:
+        dims = tuple(int(s) for s in shape)
+        shown = dims if value is None else value
+        raise ValueError(
+            f"`{name}` asks for a {what} of shape {dims}: {needed / 2**30:.1f} GiB, more than "
+            f"the {MAX_ARRAY_BYTES / 2**30:.1f} GiB allowed. Received: {name}={describe(shown)}"
+        )
+
+
 def positive_int(value: Any, name: str) -> int:
     """Return ``value`` if it is a positive integer (at most ``MAX_SIZE``), else raise.
 
@@ -358,14 +440,157 @@ def flag(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def text(value: Any, name: str, *, optional: bool = True) -> str | None:
-    """Return ``value`` if it is a string (or None when ``optional``), else raise TypeError."""
+def text(value: Any, name: str, *, optional: bool = True, empty: bool = True) -> str | None:
+    """Return ``value`` if it is a string (or None when ``optional``), else raise.
+
+    Not a string: ``TypeError``; with ``empty=False``, a string of blanks only: ``ValueError``.
+
+    Examples
+    --------
+    >>> text("Edges", "title"), text(None, "title")
+    ('Edges', None)
+    >>> text("  ", "name", optional=False, empty=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: `name` must be a non-empty string. Received: name='  '
+    """
     if value is None and optional:
         return None
+    adjective = "" if empty else "non-empty "
     if not isinstance(value, str):
-        expected = "a string or None" if optional else "a string"
+        expected = f"a {adjective}string" + (" or None" if optional else "")
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    if not empty and not value.strip():
+        raise ValueError(f"`{name}` must be a non-empty string. Received: {name}={describe(value)}")
+    return value
+
+
+def instance(value: Any, name: str, types: type | tuple[type, ...], expected: str = "") -> Any:
+    """Return ``value`` if it is an instance of ``types``, else raise TypeError.
+
+    ``expected`` says what the argument must be, in words (default: the type names).
+
+    Examples
+    --------
+    >>> instance(3, "count", int)
+    3
+    >>> instance("3", "count", (int, float))
+    Traceback (most recent call last):
+    ...
+    TypeError: `count` must be int or float. Received: count='3'
+    """
+    if not isinstance(value, types):
+        classes = types if isinstance(types, tuple) else (types,)
+        expected = expected or " or ".join(cls.__name__ for cls in classes)
         raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
     return value
+
+
+def function(value: Any, name: str, what: str = "") -> Any:
+    """Return ``value`` if it can be called, else raise TypeError.
+
+    ``what`` says what the function maps (``"images -> maps"``), for the message.
+
+    Examples
+    --------
+    >>> function(len, "fn") is len
+    True
+    >>> function(3, "fn", "images -> maps")
+    Traceback (most recent call last):
+    ...
+    TypeError: `fn` must be callable (images -> maps). Received: fn=3
+    """
+    if not callable(value):
+        detail = f" ({what})" if what else ""
+        raise TypeError(f"`{name}` must be callable{detail}. Received: {name}={describe(value)}")
+    return value
+
+
+def path(value: Any, name: str, *, optional: bool = False) -> Any:
+    """Return ``value`` (a string or an ``os.PathLike``) as a ``pathlib.Path``, or raise.
+
+    Not a string or path: ``TypeError``; an empty string: ``ValueError``; None passes
+    when ``optional``.
+
+    Examples
+    --------
+    >>> path("runs/a.json", "file").name
+    'a.json'
+    >>> path(3, "file")
+    Traceback (most recent call last):
+    ...
+    TypeError: `file` must be a path (str or os.PathLike). Received: file=3
+    """
+    import os
+    from pathlib import Path
+
+    if value is None and optional:
+        return None
+    if not isinstance(value, str | os.PathLike):
+        expected = "a path (str or os.PathLike)" + (" or None" if optional else "")
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"`{name}` must be a non-empty path. Received: {name}={describe(value)}")
+    return Path(value)
+
+
+def sequence(value: Any, name: str, expected: str, *, empty: bool = False) -> Sequence:
+    """Return ``value`` if it is a sequence (a list, a tuple; not a string), else raise.
+
+    Not a sequence, or a string: ``TypeError``; empty (unless ``empty``): ``ValueError``.
+    ``expected`` says what it must hold, in words ("a non-empty sequence of str").
+
+    Examples
+    --------
+    >>> sequence(["a"], "keys", "a non-empty sequence of str")
+    ['a']
+    >>> sequence([], "keys", "a non-empty sequence of str")
+    Traceback (most recent call last):
+    ...
+    ValueError: `keys` must be a non-empty sequence of str. Received: keys=[]
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    if not empty and len(value) == 0:
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={describe(value)}")
+    return value
+
+
+def ndim(array: np.ndarray, name: str, dims: int | tuple[int, ...], expected: str) -> np.ndarray:
+    """Return ``array`` if its number of axes is (one of) ``dims``, else raise ValueError.
+
+    Examples
+    --------
+    >>> ndim(np.zeros((2, 3)), "image", 2, "a 2-D image (H, W)").shape
+    (2, 3)
+    >>> ndim(np.zeros(3), "image", (2, 3), "an image (H, W) or (H, W, C)")
+    Traceback (most recent call last):
+    ...
+    ValueError: `image` must be an image (H, W) or (H, W, C). Received: array with shape (3,)
+    """
+    allowed = dims if isinstance(dims, tuple) else (dims,)
+    if np.ndim(array) not in allowed:
+        raise ValueError(
+            f"`{name}` must be {expected}. Received: array with shape {np.shape(array)}"
+        )
+    return array
+
+
+def image_batch(value: Any, name: str = "images") -> np.ndarray:
+    """Return ``value`` as a float32 4-D batch (N, H, W, C), or raise.
+
+    Non-numeric data is a ``TypeError``; empty, non-finite or not 4-D data a ``ValueError``.
+
+    Examples
+    --------
+    >>> image_batch(np.zeros((2, 5, 5, 1))).dtype
+    dtype('float32')
+    >>> image_batch(np.zeros((5, 5)))
+    Traceback (most recent call last):
+    ...
+    ValueError: `images` must be a 4-D batch (N, H, W, C). Received: array with shape (5, 5)
+    """
+    return ndim(as_float_array(value, name), name, 4, "a 4-D batch (N, H, W, C)")
 
 
 def seed(value: Any, name: str = "seed", *, optional: bool = False) -> Any:
@@ -579,9 +804,7 @@ def fits_at_call(inputs: Any, minimum: tuple[int, int], layer: str, why: str) ->
         if static[0] < minimum[0] or static[1] < minimum[1]:
             raise ValueError(f"{message} Received: input of spatial size {static}")
         return inputs
-    from cnn101._tf import tensorflow
-
-    tf = tensorflow()
+    tf = _loaded_tensorflow()
     assertion = tf.debugging.assert_greater_equal(
         tf.shape(inputs)[1:3], tf.constant(minimum, dtype=tf.int32), message=message
     )

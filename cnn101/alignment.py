@@ -30,7 +30,7 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101.feature_extractors import FeatureExtractor
-from cnn101.transforms import SpatialTransform, _resolve, transform_names
+from cnn101.transforms import SpatialTransform, get_transform, transform_names
 
 __all__ = [
     "AlignmentResult",
@@ -123,7 +123,7 @@ def alignment_mask(shape: Sequence[int], transform: Any, radius: int) -> np.ndar
     >>> int(alignment_mask((12, 12), "rotate90", 1).sum())
     100
     """
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     radius = check.non_negative_int(radius, "radius")
     clear_of_fill = _erode(transform.valid(shape), radius)
     height, width = check.positive_pair(tuple(shape[:2]), "shape")
@@ -149,11 +149,12 @@ def _relative_error(target: np.ndarray, aligned: np.ndarray, mask: np.ndarray) -
 
 
 def _check_extractor(extractor: Any) -> FeatureExtractor:
-    if not isinstance(extractor, FeatureExtractor):
-        raise TypeError(
-            "`extractor` must be a FeatureExtractor (see cnn101.feature_extractors). "
-            f"Received: extractor={check.describe(extractor)}"
-        )
+    check.instance(
+        extractor,
+        "extractor",
+        FeatureExtractor,
+        "a FeatureExtractor (see cnn101.feature_extractors)",
+    )
     return extractor
 
 
@@ -163,23 +164,21 @@ def _rearrange(
     count = moved.shape[-1]
     if channels is None:
         return moved
+    expected = "None, a permutation of the channel indices or 'best_linear'"
     if isinstance(channels, str):
         if channels != "best_linear":
-            raise ValueError(
-                "`channels` must be None, a permutation of the channel indices or "
-                f"'best_linear'. Received: channels={check.describe(channels)}"
-            )
+            raise ValueError(f"`channels` must be {expected}. Received: channels={channels!r}")
         # Least squares over the compared pixels: target ≈ moved @ M + b, any M.
         design = np.concatenate([moved[mask], np.ones((int(mask.sum()), 1))], axis=1)
         weights, *_ = np.linalg.lstsq(design, target[mask].astype(np.float64), rcond=None)
         flat = np.concatenate([moved, np.ones((*moved.shape[:2], 1))], axis=-1)
         return (flat @ weights).astype(np.float32)
+    if not isinstance(channels, np.ndarray):
+        check.sequence(channels, "channels", expected)
     order = np.asarray(channels)
-    if (
-        order.shape != (count,)
-        or order.dtype.kind not in "iu"
-        or sorted(order.tolist()) != list(range(count))
-    ):
+    if order.dtype.kind not in "iu" and order.size:
+        raise TypeError(f"`channels` must be {expected}. Received: {check.describe(channels)}")
+    if order.shape != (count,) or sorted(order.tolist()) != list(range(count)):
         raise ValueError(
             f"`channels` must be a permutation of 0..{count - 1} (one index per channel). "
             f"Received: channels={check.describe(channels)}"
@@ -233,7 +232,7 @@ def alignment_error(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     moved_image = transform(image)
     target = extractor(moved_image)
     moved = transform(extractor(image))
@@ -289,22 +288,25 @@ def channel_pair_error(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     moved_image = transform(image)
     target = extractor(moved_image)
     moved = transform(extractor(image))
     count = target.shape[-1]
+    expected = "a non-empty list of (target channel, source channel) index pairs"
+    check.sequence(pairs, "pairs", expected)
     try:
         index = np.asarray(pairs)
-        valid = (
-            index.ndim == 2
-            and index.shape[1] == 2
-            and len(index) > 0
-            and index.dtype.kind in "iu"
-            and ((index >= 0) & (index < count)).all()
-        )
-    except (TypeError, ValueError):
-        valid = False
+    except (TypeError, ValueError):  # ragged
+        index = np.zeros((0,), int)
+    if index.dtype.kind not in "iu" and index.size:
+        raise TypeError(f"`pairs` must be {expected}. Received: pairs={check.describe(pairs)}")
+    valid = (
+        index.ndim == 2
+        and index.shape[1] == 2
+        and len(index) > 0
+        and ((index >= 0) & (index < count)).all()
+    )
     if not valid:
         raise ValueError(
             f"`pairs` must be a non-empty list of (target channel, source channel) index pairs "
@@ -361,13 +363,14 @@ def candidate_warp_errors(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
-    if not isinstance(candidates, Mapping) or not candidates:
+    transform = get_transform(transform, argument="transform")
+    check.instance(candidates, "candidates", Mapping, "a mapping of labels to transformations")
+    if not candidates:
         raise ValueError(
             f"`candidates` must be a non-empty mapping of labels to transformations. "
             f"Received: candidates={check.describe(candidates)}"
         )
-    warps = {label: _resolve(t, "candidates") for label, t in candidates.items()}
+    warps = {label: get_transform(t, argument="candidates") for label, t in candidates.items()}
     target = extractor(transform(image))
     features = extractor(image)
     mask = alignment_mask(image.shape, transform, extractor.radius)
@@ -414,7 +417,7 @@ def input_alignment_error(
     """
     image = check.gray_image(image, "image")
     extractor = _check_extractor(extractor)
-    transform = _resolve(transform, "transform")
+    transform = get_transform(transform, argument="transform")
     inverse = transform.inverse()
     moved_image = transform(image)
     restored = inverse(moved_image)
@@ -467,7 +470,7 @@ class AlignmentTable:
         """
         for name, names in (("feature", self.features), ("transform", self.transforms)):
             value = feature if name == "feature" else transform
-            if value not in names:
+            if check.text(value, name, optional=False) not in names:
                 raise ValueError(
                     f"`{name}` must be one of {list(names)}. Received: {name}={check.describe(value)}"
                 )
@@ -523,23 +526,20 @@ def alignment_table(
     >>> (table.errors < 1e-5).tolist()
     [[True, True, False]]
     """
-    if not isinstance(extractors, Mapping) or len(extractors) == 0:
+    check.instance(extractors, "extractors", Mapping, "a mapping of names to FeatureExtractor")
+    if len(extractors) == 0:
         raise ValueError(
             "`extractors` must be a non-empty mapping of names to FeatureExtractor. "
             f"Received: extractors={check.describe(extractors)}"
         )
     route = check.choice(route, "route", ("features", "input"))
-    if transforms is not None and (
-        isinstance(transforms, str | SpatialTransform)
-        or not isinstance(transforms, Sequence)
-        or len(transforms) == 0
-    ):
-        raise ValueError(
-            "`transforms` must be a non-empty list of transforms (names or SpatialTransform). "
-            f"Received: transforms={check.describe(transforms)}"
+    if transforms is not None:
+        check.sequence(
+            transforms, "transforms", "a non-empty list of transforms (names or SpatialTransform)"
         )
     chosen = [
-        _resolve(t, "transforms") for t in (transform_names() if transforms is None else transforms)
+        get_transform(t, argument="transforms")
+        for t in (transform_names() if transforms is None else transforms)
     ]
     measure = alignment_error if route == "features" else input_alignment_error
     errors = np.array(

@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
+from cnn101 import _validation as check
 from cnn101 import verdicts
 from cnn101._validation import describe
 
@@ -731,7 +730,8 @@ def get_claim(claim_id: str) -> Claim:
     >>> get_claim("spp-fixed-length").notebook
     '04_image_pyramids.ipynb'
     """
-    if not isinstance(claim_id, str) or claim_id not in _BY_ID:
+    check.text(claim_id, "claim_id", optional=False)
+    if claim_id not in _BY_ID:
         raise ValueError(
             f"`claim_id` must be the id of a claim in cnn101.claims.CLAIMS, one of "
             f"{', '.join(_BY_ID)}. Received: claim_id={describe(claim_id)}"
@@ -849,28 +849,12 @@ class ClaimRecord:
 def _check_values(values: Any) -> dict[str, float]:
     if values is None:
         return {}
-    if not isinstance(values, Mapping):
-        raise TypeError(
-            "`values` must be a dict of names to numbers, or None. "
-            f"Received: values={describe(values)}"
-        )
+    check.instance(values, "values", Mapping, "a dict of names to numbers, or None")
     checked = {}
     for key, value in values.items():
-        if not isinstance(key, str) or not key:
-            raise ValueError(
-                f"`values` keys must be non-empty strings. Received: key {describe(key)}"
-            )
-        number = value.item() if isinstance(value, np.generic) else value  # NumPy scalars
-        if (
-            isinstance(number, bool)
-            or not isinstance(number, numbers.Real)
-            or not math.isfinite(number)
-        ):
-            raise ValueError(
-                f"`values` must map names to finite real numbers. "
-                f"Received: values[{key!r}]={describe(value)}"
-            )
-        checked[key] = float(number)
+        check.text(key, "values keys", optional=False, empty=False)
+        # a finite float: an integer too large for one (10**400) is refused, not overflowed
+        checked[key] = check.real_number(value, f"values[{key!r}]")
     return checked
 
 
@@ -894,8 +878,9 @@ def describe_part(part: Mapping[str, Any]) -> str:
     pooling raises consistency: +0.200 (+0.180 to +0.220), 10 seeds x 300 test digits; 0.05 or more matters: confirmed
     """
     keys = ("says", "direction", "smallest", "mean", "low", "high", "seeds", "items", "verdict")
-    if not isinstance(part, Mapping) or any(key not in part for key in keys):
-        raise TypeError(
+    check.instance(part, "part", Mapping, "a mapping (an entry of ClaimRecord.parts)")
+    if any(key not in part for key in keys):
+        raise ValueError(
             f"`part` must be a mapping with the keys {', '.join(keys)} (an entry of "
             f"ClaimRecord.parts). Received: part={describe(part)}"
         )
@@ -1012,12 +997,13 @@ def record(
                 "verdict is computed by its rules from the recorded runs. "
                 f"Received: verdict={describe(verdict)}"
             )
-    elif verdict not in VERDICTS:
+    elif check.text(verdict, "verdict", optional=False) not in VERDICTS:
         raise ValueError(
             f"`verdict` must be one of {', '.join(repr(v) for v in VERDICTS)}. "
             f"Received: verdict={describe(verdict)}"
         )
-    if not isinstance(evidence, str) or not evidence.strip():
+    check.text(evidence, "evidence", optional=False)
+    if not evidence.strip():
         raise ValueError(
             "`evidence` must be a non-empty sentence with the measured figure(s). "
             f"Received: evidence={describe(evidence)}"
@@ -1055,7 +1041,7 @@ def not_tested(claim_id: str, *, reason: str) -> ClaimRecord:
     ('not tested here', {})
     """
     claim = get_claim(claim_id)
-    if not isinstance(reason, str) or not reason.strip():
+    if not check.text(reason, "reason", optional=False).strip():
         raise ValueError(
             "`reason` must be a non-empty sentence saying why the claim is not measured. "
             f"Received: reason={describe(reason)}"

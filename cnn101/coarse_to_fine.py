@@ -29,6 +29,7 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._tf import tensorflow
+from cnn101.kernels import to_filter
 from cnn101.pyramids import gaussian_kernel1d, gaussian_pyramid, pyramid_shapes
 
 __all__ = [
@@ -94,7 +95,9 @@ def match_template(image: Any, template: Any) -> Any:
     squares = tf.constant((pixels**2)[None, :, :, None])
 
     def correlate(x, kernel):
-        return tf.nn.conv2d(x, tf.constant(kernel[:, :, None, None]), 1, "VALID")[0, :, :, 0]
+        # the package's one kernel-to-filter function; the sums run in float64
+        filters = tf.constant(to_filter(kernel), dtype=tf.float64)
+        return tf.nn.conv2d(x, filters, 1, "VALID")[0, :, :, 0]
 
     ones = np.ones_like(centred)
     numerator = correlate(batch, centred)
@@ -136,6 +139,25 @@ class SearchResult:
     score: float
     evaluated: int
     path: tuple[tuple[int, int, int], ...]
+
+
+def _check_path(path: Any) -> int:
+    """Return the coarsest level of a search path: (level, row, col) triples down to 0."""
+    expected = (
+        "a non-empty sequence of (level, row, col) integer triples, one per level from the "
+        "coarsest down to 0 (as coarse_to_fine_search records it)"
+    )
+    check.sequence(path, "result.path", expected)
+    for step in path:
+        check.instance(step, "result.path", tuple | list, expected)
+        if len(step) != 3:
+            raise ValueError(f"`result.path` must be {expected}. Received: {check.describe(path)}")
+        for number in step:
+            check.integer(number, "result.path")
+    levels = [int(step[0]) for step in path]
+    if levels != list(range(levels[0], -1, -1)):
+        raise ValueError(f"`result.path` must be {expected}. Received: {check.describe(path)}")
+    return levels[0]
 
 
 def _best(scores: Any) -> tuple[int, int, float]:
@@ -366,16 +388,26 @@ def coarse_to_fine_cost(
     >>> cost.placements == result.evaluated, cost.total < exhaustive_cost((64, 64), (16, 16)).total
     (True, True)
     """
-    if not isinstance(result, SearchResult):
-        raise TypeError(
-            f"`result` must be the SearchResult of coarse_to_fine_search. Received: {check.describe(result)}"
-        )
+    check.instance(result, "result", SearchResult, "the SearchResult of coarse_to_fine_search")
     image_shape = check.positive_pair(image_shape, "image_shape")
     template_shape = check.positive_pair(template_shape, "template_shape")
     radius = check.non_negative_int(radius, "radius")
-    max_layer = result.path[0][0]
+    if template_shape[0] > image_shape[0] or template_shape[1] > image_shape[1]:
+        raise ValueError(
+            f"`template_shape` must fit inside `image_shape`. Received: "
+            f"template_shape={template_shape}, image_shape={image_shape}"
+        )
+    max_layer = _check_path(result.path)
     images = pyramid_shapes(image_shape, max_layer)
     templates = pyramid_shapes(template_shape, max_layer)
+    for level, row, col in result.path:
+        (height, width), (h, w) = images[level], templates[level]
+        if not (0 <= row <= height - h and 0 <= col <= width - w):
+            raise ValueError(
+                f"`result.path` places the template at ({row}, {col}) on level {level}, outside "
+                f"the {height}x{width} image there: it is not the search of an image of shape "
+                f"{image_shape} and a template of shape {template_shape}."
+            )
     placements, matching = _match_cost(images[-1], templates[-1])
     for (_, row, col), (level, _, _) in zip(result.path[:-1], result.path[1:], strict=True):
         (height, width), (h, w) = images[level], templates[level]

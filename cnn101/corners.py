@@ -87,13 +87,8 @@ def pooled_responses(
     if array.ndim != 2:
         raise ValueError(f"`image` must be 2-D (H, W). Received: array with shape {array.shape}")
     levels = check.non_negative_int(levels, "levels")
-    if kernels is not None and (
-        isinstance(kernels, str) or not isinstance(kernels, Sequence) or len(kernels) == 0
-    ):
-        raise ValueError(
-            "`kernels` must be a non-empty list of 2-D kernels or kernel names. "
-            f"Received: kernels={check.describe(kernels)}"
-        )
+    if kernels is not None:
+        check.sequence(kernels, "kernels", "a non-empty list of 2-D kernels or kernel names")
     if 2**levels > 2 * max(array.shape):
         raise ValueError(
             f"`levels` pools an image of shape {array.shape} down past 1x1 pixel. "

@@ -147,10 +147,7 @@ class FeatureExtractor:
 
     def __post_init__(self) -> None:
         check.text(self.name, "name", optional=False)
-        if not callable(self.function):
-            raise TypeError(
-                f"`function` must be callable (batch -> feature maps). Received: function={check.describe(self.function)}"
-            )
+        check.function(self.function, "function", "batch -> feature maps")
         check.non_negative_int(self.radius, "radius")
         if self.model is not None and not hasattr(self.model, "get_weights"):
             raise TypeError(
@@ -159,14 +156,22 @@ class FeatureExtractor:
 
     def __call__(self, image: Any) -> np.ndarray:
         """Return the feature map of an (H, W) image as an (H, W, C) float32 array."""
-        array = check.as_float_array(image, "image")
-        if array.ndim != 2:
-            raise ValueError(
-                f"`image` must be a 2-D gray image (H, W). Received: array with shape {array.shape}"
-            )
+        array = check.gray_image(image, "image")
         out = self.function(array[None, :, :, None])
-        out = np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype=np.float32)
-        return out[0]
+        # What the user's function returned is checked here, where it comes back.
+        if out is None or isinstance(out, str | bytes):
+            raise TypeError(
+                f"`function` of the FeatureExtractor {self.name!r} must return a batch of feature "
+                f"maps (1, H, W, C). It returned: {check.describe(out)}"
+            )
+        maps = check.as_float_array(out, "function(image)")
+        check.ndim(maps, "function(image)", 4, "a batch (1, H, W, C)")
+        if maps.shape[0] != 1:
+            raise ValueError(
+                f"`function` of the FeatureExtractor {self.name!r} must return one map per image "
+                f"(a batch of 1). It returned an array with shape {maps.shape}"
+            )
+        return maps[0]
 
 
 def _same_radius(size: int, dilation: int = 1) -> int:
@@ -301,8 +306,7 @@ def keras_features(model: Any, *, name: str | None = None) -> FeatureExtractor:
     """
     import keras  # after cnn101.ops has loaded TensorFlow quietly
 
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a keras.Model. Received: {type(model).__name__}")
+    check.instance(model, "model", keras.Model, "a keras.Model")
     check.text(name, "name")
     radius = 0
     for layer in model.layers:
@@ -375,6 +379,13 @@ def train_digit_features(
     widths = list(check.positive_ints(channels, "channels"))
     epochs = check.positive_int(epochs, "epochs")
     seed = check.seed(seed)
+    if digits is not None:
+        check.instance(
+            digits,
+            "digits",
+            tuple | list,
+            "((x_train, y_train), (x_test, y_test)) from load_digits",
+        )
     try:
         (x_train, y_train), (x_test, y_test) = load_digits(seed=seed) if digits is None else digits
         x_train, x_test = (

@@ -104,21 +104,28 @@ def get_kernel(name: str) -> np.ndarray:
     >>> get_kernel("vertical_line").tolist()
     [[1.0, -1.0], [1.0, -1.0]]
     """
-    if not isinstance(name, str):
-        raise TypeError(f"`name` must be a string. Received: name={check.describe(name)}")
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in KERNELS:
+    return _named_kernel(name, "name")
+
+
+def _named_kernel(name: Any, argument: str) -> np.ndarray:
+    """:func:`get_kernel`, with errors that name the caller's ``argument``."""
+    check.text(name, argument, optional=False)
+    # The package's one case rule (check.choice); "-" and " " also stand for "_".
+    spelled = name.strip().replace("-", "_").replace(" ", "_")
+    try:
+        key = check.choice(spelled, argument, kernel_names())
+    except ValueError:
         raise ValueError(
-            f"Unknown kernel name. Received: name={check.describe(name)}. "
-            f"Expected one of: {', '.join(kernel_names())}"
-        )
+            f"Unknown kernel name: `{argument}` must be one of {', '.join(kernel_names())} "
+            f"(any case). Received: {argument}={check.describe(name)}"
+        ) from None
     return KERNELS[key].copy()
 
 
 def _as_kernel(kernel: Any, name: str = "kernel") -> np.ndarray:
     """Return one kernel, a name from :func:`kernel_names` or a 2-D array, as float32 (kh, kw)."""
     if isinstance(kernel, str):
-        kernel = get_kernel(kernel)
+        kernel = _named_kernel(kernel, name)
     array = check.as_float_array(kernel, name)
     if array.ndim != 2:
         raise ValueError(

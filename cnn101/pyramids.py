@@ -381,10 +381,11 @@ def reconstruct_from_laplacian(pyramid: list, sigma: float | None = None) -> Any
     >>> bool(np.abs(rebuilt.numpy() - image).max() < 1e-5)
     True
     """
-    if not isinstance(pyramid, list | tuple) or len(pyramid) == 0:
+    check.instance(pyramid, "pyramid", list | tuple, "a list of levels from laplacian_pyramid")
+    if len(pyramid) == 0:
         raise ValueError(
             "`pyramid` must be a non-empty list of levels from laplacian_pyramid. "
-            f"Received: {check._describe(pyramid)}"
+            f"Received: {check.summarize(pyramid)}"
         )
     sigma = _sigma(sigma)
     levels = [check.as_float_array(level, f"pyramid[{k}]") for k, level in enumerate(pyramid)]

@@ -31,10 +31,11 @@ def _layers(layers: Any) -> list[tuple[int, int, int]]:
         "`layers` must be a non-empty list of (kernel, stride) or (kernel, stride, dilation) "
         f"tuples. Received: layers={check.describe(layers)}"
     )
-    if not isinstance(layers, Sequence) or isinstance(layers, str):
-        raise TypeError(message)
-    if len(layers) == 0:
-        raise ValueError(message)
+    check.sequence(
+        layers,
+        "layers",
+        "a non-empty list of (kernel, stride) or (kernel, stride, dilation) tuples",
+    )
     triples = []
     for index, layer in enumerate(layers):
         message = (

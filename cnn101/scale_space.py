@@ -49,6 +49,8 @@ __all__ = ["DogFit", "dog_kernel", "fit_difference_of_gaussians", "log_features"
 
 
 _MAX_SIGMA = 256.0
+# Below a tenth of a pixel every tap of the kernel is 0 to float precision.
+_MIN_SIGMA = 0.1
 
 
 def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
@@ -96,7 +98,13 @@ def log_kernel(sigma: float, *, radius: int | None = None) -> np.ndarray:
         raise ValueError(
             f"`sigma` must be at most {_MAX_SIGMA} (the kernel is 8 sigma wide). Received: sigma={check.describe(sigma)}"
         )
+    if sigma < _MIN_SIGMA:
+        raise ValueError(
+            f"`sigma` must be at least {_MIN_SIGMA} pixel: a narrower Laplacian of Gaussian is "
+            f"zero at every tap (or NaN). Received: sigma={check.describe(sigma)}"
+        )
     radius = math.ceil(4 * sigma) if radius is None else check.positive_int(radius, "radius")
+    check.array_size((2 * radius + 1, 2 * radius + 1), "radius", radius, itemsize=8, what="kernel")
     edges = np.arange(-radius, radius + 2, dtype=np.float64) - 0.5  # pixel borders
     gauss = np.exp(-(edges**2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi))
     slope = np.diff(-edges / sigma**2 * gauss)  # [g'] across each pixel
@@ -199,10 +207,7 @@ def log_features(sigmas: Sequence[float], *, name: str | None = None) -> Feature
     >>> bank(np.zeros((20, 20))).shape, bank.radius
     ((20, 20, 2), 8)
     """
-    if isinstance(sigmas, str) or not isinstance(sigmas, Sequence) or len(sigmas) == 0:
-        raise ValueError(
-            f"`sigmas` must be a non-empty sequence of positive numbers. Received: sigmas={check.describe(sigmas)}"
-        )
+    check.sequence(sigmas, "sigmas", "a non-empty sequence of positive numbers")
     scales = [check.positive_number(s, "sigmas") for s in sigmas]
     label = name or "LoG at sigma " + ", ".join(f"{s:g}" for s in scales)
     return conv_features([log_kernel(s) for s in scales], name=label)
@@ -284,12 +289,8 @@ def fit_difference_of_gaussians(kernel: Any, sigmas: Sequence[float] | None = No
     energy = float((array**2).sum())
     if energy == 0.0:
         raise ValueError("`kernel` is all zeros: there is nothing to fit.")
-    if sigmas is not None and (
-        isinstance(sigmas, str) or not isinstance(sigmas, Sequence | np.ndarray)
-    ):
-        raise TypeError(
-            f"`sigmas` must be a sequence of positive numbers, or None. Received: sigmas={check.describe(sigmas)}"
-        )
+    if sigmas is not None and not isinstance(sigmas, np.ndarray):
+        check.sequence(sigmas, "sigmas", "a sequence of positive numbers, or None", empty=True)
     grid = (
         np.geomspace(0.2, 4.0, 32)
         if sigmas is None

@@ -96,25 +96,30 @@ class SpatialTransform:
     def __post_init__(self) -> None:
         check.text(self.name, "name", optional=False)
         object.__setattr__(self, "kind", check.choice(self.kind, "kind", _KINDS))
-        if not check.is_number(self.order) or self.order not in (0, 1):
-            error = ValueError if check.is_number(self.order) else TypeError
-            raise error(f"`order` must be 0 or 1. Received: order={check.describe(self.order)}")
+        if check.integer(self.order, "order") not in (0, 1):
+            raise ValueError(
+                f"`order` must be 0 or 1. Received: order={check.describe(self.order)}"
+            )
         params = self.params
+        if self.kind != "affine":
+            check.instance(params, "params", tuple, f"a tuple of parameters for kind={self.kind!r}")
         if self.kind == "translate":
+            for member in params:
+                check.integer(member, "params")
             ok = (
                 isinstance(params, tuple)
                 and len(params) == 2
                 and all(map(check.is_integer, params))
             )
         elif self.kind == "rotate90":
+            for member in params:
+                check.integer(member, "params")
             ok = isinstance(params, tuple) and len(params) == 1 and check.is_integer(params[0])
         elif self.kind == "reflect":
             ok = isinstance(params, tuple) and len(params) == 1 and params[0] in _AXES
         else:
-            try:
-                matrix = check.as_float_array(params, "params")
-            except (ValueError, TypeError):
-                matrix = None
+            check.sequence(params, "params", "an invertible 2x2 matrix for kind='affine'")
+            matrix = check.as_float_array(params, "params")
             ok = matrix is not None and matrix.shape == (2, 2) and abs(np.linalg.det(matrix)) > 1e-9
         if not ok:
             raise ValueError(
@@ -193,11 +198,14 @@ class SpatialTransform:
         >>> translation(0, 2).valid((2, 4)).astype(int).tolist()
         [[0, 0, 1, 1], [0, 0, 1, 1]]
         """
-        if not isinstance(shape, Sequence) or len(shape) not in (2, 3):
+        check.sequence(shape, "shape", "(H, W) or (H, W, C)")
+        if len(shape) not in (2, 3):
             raise ValueError(
                 f"`shape` must be (H, W) or (H, W, C). Received: shape={check.describe(shape)}"
             )
         height, width = check.positive_pair(tuple(shape[:2]), "shape")
+        # the mask and the warped copy of it: two float arrays of that size
+        check.array_size((height, width), "shape", shape, copies=2, what="mask")
         return self(np.ones((height, width), dtype=np.float32)) >= 1.0 - 1e-5
 
 
@@ -329,13 +337,17 @@ def affine(matrix: Any, *, order: int = 1, name: str | None = None) -> SpatialTr
     >>> bool(np.allclose(affine(np.eye(2))(image), image))
     True
     """
+    if isinstance(matrix, str | bytes) or check.is_number(matrix) or matrix is None:
+        raise TypeError(
+            f"`matrix` must be an invertible 2x2 array. Received: matrix={check.describe(matrix)}"
+        )
     array = check.as_float_array(matrix, "matrix").astype(np.float64)
     if array.shape != (2, 2) or abs(np.linalg.det(array)) < 1e-9:
         raise ValueError(
-            f"`matrix` must be an invertible 2x2 array. Received: {check._describe(array)}"
+            f"`matrix` must be an invertible 2x2 array. Received: {check.summarize(array)}"
         )
-    if not check.is_number(order) or order not in (0, 1):
-        raise (ValueError if check.is_number(order) else TypeError)(
+    if check.integer(order, "order") not in (0, 1):
+        raise ValueError(
             "`order` must be 0 (nearest neighbour) or 1 (bilinear); higher spline orders "
             f"read the whole image and blur the border masks. Received: order={check.describe(order)}"
         )
@@ -425,7 +437,7 @@ def transform_names() -> list[str]:
     return list(_NAMED)
 
 
-def get_transform(name: str | SpatialTransform) -> SpatialTransform:
+def get_transform(name: str | SpatialTransform, *, argument: str = "name") -> SpatialTransform:
     """Return a named transformation (a :class:`SpatialTransform` passes through).
 
     Names: "translate" (3 down, 5 left), "rotate90", "rotate180",
@@ -434,7 +446,9 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
     Parameters
     ----------
     name : str or SpatialTransform
-        One of :func:`transform_names`, or a transformation, returned as it is.
+        One of :func:`transform_names` (in any case), or a transformation, returned as it is.
+    argument : str, default "name"
+        The argument named in error messages (a caller passes its own parameter's name).
 
     Returns
     -------
@@ -445,16 +459,9 @@ def get_transform(name: str | SpatialTransform) -> SpatialTransform:
     >>> get_transform("scale0.5").name
     'scale 0.5'
     """
-    return _resolve(name, "name")
-
-
-def _resolve(value: Any, argument: str) -> SpatialTransform:
-    """:func:`get_transform`, with errors that name the caller's ``argument``."""
+    argument = check.text(argument, "argument", optional=False)
+    value = name
     if isinstance(value, SpatialTransform):
         return value
-    if not isinstance(value, str) or value not in _NAMED:
-        raise ValueError(
-            f"`{argument}` must be a SpatialTransform or one of {transform_names()}. "
-            f"Received: {argument}={check.describe(value)}"
-        )
-    return _NAMED[value]()
+    check.instance(value, argument, str, f"a SpatialTransform or one of {transform_names()}")
+    return _NAMED[check.choice(value, argument, transform_names())]()

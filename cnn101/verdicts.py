@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from cnn101 import _validation as check
 from cnn101._digest import update
-from cnn101._validation import describe, is_number, positive_int
+from cnn101._validation import describe, positive_int
 
 __all__ = [
     "DIRECTIONS",
@@ -99,24 +100,10 @@ class Rule:
 
     def __post_init__(self) -> None:
         for attr in ("record", "key", "says"):
-            value = getattr(self, attr)
-            if not isinstance(value, str) or not value.strip():
-                raise TypeError(
-                    f"`{attr}` must be a non-empty string. Received: {attr}={describe(value)}"
-                )
-        if self.direction not in DIRECTIONS:
-            raise ValueError(
-                f"`direction` must be one of {DIRECTIONS}. Received: direction={describe(self.direction)}"
-            )
-        if not is_number(self.smallest) or not (math.isfinite(self.smallest) and self.smallest > 0):
-            raise ValueError(
-                "`smallest` must be a finite number > 0 (the smallest effect that matters). "
-                f"Received: smallest={describe(self.smallest)}"
-            )
-        if not is_number(self.reference) or not math.isfinite(self.reference):
-            raise ValueError(
-                f"`reference` must be a finite number. Received: reference={describe(self.reference)}"
-            )
+            check.text(getattr(self, attr), attr, optional=False, empty=False)
+        object.__setattr__(self, "direction", check.choice(self.direction, "direction", DIRECTIONS))
+        check.real_number(self.smallest, "smallest", positive=True)
+        check.real_number(self.reference, "reference")
 
     def verdict(self, low: float, high: float) -> str:
         """Return the verdict of a 95 % interval ``[low, high]`` by this rule.
@@ -131,9 +118,7 @@ class Rule:
         -------
         {"confirmed", "refuted", "not detected"}
         """
-        for name, value in (("low", low), ("high", high)):
-            if not is_number(value):
-                raise TypeError(f"`{name}` must be a number. Received: {name}={describe(value)}")
+        low, high = check.real_number(low, "low"), check.real_number(high, "high")
         if not (math.isfinite(low) and math.isfinite(high) and low <= high):
             raise ValueError(
                 f"`low` and `high` must be finite with low <= high. Received: low={low}, high={high}"
@@ -188,10 +173,7 @@ def combine(outcomes: Sequence[str]) -> str:
     >>> combine(["confirmed", "not detected"])
     'not detected'
     """
-    if isinstance(outcomes, str) or not isinstance(outcomes, Sequence) or not outcomes:
-        raise TypeError(
-            f"`outcomes` must be a non-empty sequence of verdicts. Received: outcomes={describe(outcomes)}"
-        )
+    check.sequence(outcomes, "outcomes", "a non-empty sequence of verdicts")
     if any(o not in OUTCOMES for o in outcomes):
         raise ValueError(f"`outcomes` must hold verdicts of {OUTCOMES}. Received: {list(outcomes)}")
     kinds = set(outcomes)
@@ -220,8 +202,7 @@ def code_digest(files: Sequence[str]) -> str:
     >>> len(code_digest(["verdicts.py"]))
     64
     """
-    if isinstance(files, str) or not isinstance(files, Sequence) or not files:
-        raise TypeError(f"`files` must be a non-empty list of paths. Received: {describe(files)}")
+    check.sequence(files, "files", "a non-empty list of paths")
     digest = hashlib.sha256()
     for name in files:
         path = _PACKAGE / name
@@ -260,11 +241,8 @@ def load(name: str, folder: str | Path | None = None) -> dict[str, Any]:
     >>> len(record["seeds"]) >= MIN_SEEDS
     True
     """
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"`name` must be a record's name. Received: name={describe(name)}")
-    if folder is not None and not isinstance(folder, str | Path):
-        raise TypeError(f"`folder` must be a path or None. Received: folder={describe(folder)}")
-    folder = EVIDENCE_DIR if folder is None else Path(folder)
+    check.text(name, "name", optional=False, empty=False)
+    folder = check.path(folder, "folder", optional=True) or EVIDENCE_DIR
     if not folder.is_dir():
         raise ValueError(f"`folder` must be an existing folder. Received: folder={str(folder)!r}")
     path = folder / f"{name}.json"
@@ -328,14 +306,12 @@ def table(
     max, correct               0... ( 0... to  0...)
     10 seeds x 300 test digits, 95 % intervals
     """
-    if not isinstance(record, Mapping) or not isinstance(record.get("comparisons"), Mapping):
-        raise TypeError(
+    check.instance(record, "record", Mapping, "a recorded run (see load)")
+    if not isinstance(record.get("comparisons"), Mapping):
+        raise ValueError(
             f"`record` must be a recorded run (see load). Received: record={describe(record)}"
         )
-    if isinstance(keys, str) or not isinstance(keys, Sequence) or not keys:
-        raise TypeError(
-            f"`keys` must be a non-empty sequence of str. Received: keys={describe(keys)}"
-        )
+    check.sequence(keys, "keys", "a non-empty sequence of str")
     n_train = positive_int(n_train, "n_train")
     comparisons = record["comparisons"]
     missing = [k for k in keys if f"{n_train} digits: {k}" not in comparisons]
@@ -345,14 +321,9 @@ def table(
         )
     if labels is None:
         labels = list(keys)
-    if (
-        isinstance(labels, str)
-        or not isinstance(labels, Sequence)
-        or not all(isinstance(label, str) for label in labels)
-    ):
-        raise TypeError(
-            f"`labels` must be None or a sequence of str. Received: labels={describe(labels)}"
-        )
+    check.sequence(labels, "labels", "None or a sequence of str", empty=True)
+    for label in labels:
+        check.text(label, "labels", optional=False)
     if len(labels) != len(keys):
         raise ValueError(
             f"`labels` must hold one label per key ({len(keys)}). "

@@ -962,6 +962,9 @@ ALLOWED: dict[str, dict[str, str]] = {
     "kernels.filter_bank(argument)": {
         "unknown string": "any text: the caller's parameter name, for its error messages"
     },
+    "transforms.get_transform(argument)": {
+        "unknown string": "any text: the caller's parameter name, for its error messages"
+    },
     "pyramids.gaussian_blur(sigma)": {
         "None": "None means the default sigma, as in every pyramid function"
     },
@@ -1045,6 +1048,217 @@ ALLOWED: dict[str, dict[str, str]] = {
 }
 
 
+# Rows whose value is of the right type for this parameter although not for the kind of
+# its base value: {case key: (the class the rule asks for, why)}.
+_SCALAR_KERNEL = "a number is a 0-d array: the wrong shape, as check.as_float_array rules"
+_LABEL_AXES = "labels are an array (check.integer_labels): an extra axis is the wrong shape"
+CLASS_FOR: dict[str, tuple[str, str]] = {
+    "kernels.filter_bank(kernels) | int": ("ValueError", _SCALAR_KERNEL),
+    "kernels.to_filter(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "ops.conv2d(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "reference.conv2d(kernel) | scalar": ("ValueError", _SCALAR_KERNEL),
+    "plotting.images.show_kernel(kernel) | scalar": ("ValueError", _SCALAR_KERNEL),
+    "feature_extractors.conv_features(kernels) | int": ("ValueError", _SCALAR_KERNEL),
+    "invariance.conv_pool_stack(kernel) | int": ("ValueError", _SCALAR_KERNEL),
+    "invariance.conv_pool_stack(kernel) | string": (
+        "ValueError",
+        "a string is a kernel name: an unknown one is a wrong value",
+    ),
+    "invariance.ShiftedPredictions.accuracy(labels) | nested": ("ValueError", _LABEL_AXES),
+    "models.accuracy_by_scale(labels) | nested": ("ValueError", _LABEL_AXES),
+    "verdicts.load(folder) | string": (
+        "ValueError",
+        "a string is a path: one that names no folder is a wrong value",
+    ),
+    "alignment.alignment_error(channels) | string": (
+        "ValueError",
+        "a string is a valid type ('best_linear'): an unknown one is a wrong value",
+    ),
+}
+
+
+# Cases whose refusal has the other class today, in files that cannot change now (their
+# digest is recorded with the training runs, or another module's owner is at work there):
+# {case key: (class raised today, "file: why")}. The class each row asks for stays in
+# _hostile_values; this list must shrink, never grow.
+def _others(path: str, error: str, target: str, *labels: str) -> dict[str, tuple[str, str]]:
+    """OTHER_CLASS entries: ``target``'s hostile ``labels`` raise ``error`` today, in ``path``."""
+    why = (
+        "cnn101/teaching/ is being split by job: its checks move with it"
+        if path.startswith("cnn101/teaching/")
+        else f"{path} is covered by the recorded runs' digest: fixed with their re-run"
+    )
+    return {f"{target} | {label}": (error, f"{path}: {why}") for label in labels}
+
+
+_NOT_A_TYPE = ("int", "bytes", "object", "None")
+OTHER_CLASS: dict[str, tuple[str, str]] = {
+    **_others(
+        "cnn101/datasets.py",
+        "ValueError",
+        "datasets.load_digits(test_fraction)",
+        *("string", "bool", "complex", "object", "None"),
+    ),
+    **_others(
+        "cnn101/experiments/recipes/scale.py",
+        "ValueError",
+        "experiments.recipes.scale.channel_wins(model)",
+        *("int", "string", "object", "None"),
+    ),
+    **_others(
+        "cnn101/experiments/recipes/shift.py",
+        "TypeError",
+        "experiments.recipes.shift.shift_comparison(shifted)",
+        "empty",
+    ),
+    **_others(
+        "cnn101/experiments/records.py",
+        "TypeError",
+        "experiments.records.Recipe(name)",
+        "empty string",
+    ),
+    **_others(
+        "cnn101/experiments/records.py",
+        "ValueError",
+        "experiments.records.Recipe(validation)",
+        *("int", "string", "object"),
+    ),
+    **_others(
+        "cnn101/experiments/records.py", "ValueError", "experiments.records.Recipe(y)", "NaN", "inf"
+    ),
+    **_others(
+        "cnn101/experiments/records.py",
+        "ValueError",
+        "experiments.records.Result.summary(index)",
+        "int",
+    ),
+    **_others(
+        "cnn101/experiments/records.py",
+        "ValueError",
+        "experiments.records.Result.summary(metric)",
+        *_NOT_A_TYPE,
+    ),
+    **_others(
+        "cnn101/experiments/records.py", "ValueError", "experiments.records.compare(index)", "int"
+    ),
+    **_others(
+        "cnn101/experiments/records.py",
+        "ValueError",
+        "experiments.records.difference(index)",
+        "int",
+    ),
+    **_others(
+        "cnn101/experiments/records.py",
+        "ValueError",
+        "experiments.records.difference(metric)",
+        *_NOT_A_TYPE,
+    ),
+    **_others(
+        "cnn101/experiments/records.py", "ValueError", "experiments.records.estimate(index)", "int"
+    ),
+    **_others(
+        "cnn101/experiments/runner.py", "TypeError", "experiments.runner.run_many(recipes)", "empty"
+    ),
+    **_others(
+        "cnn101/experiments/runner.py",
+        "ValueError",
+        "experiments.runner.run_many(side_by_side)",
+        *_NOT_A_TYPE,
+    ),
+    **_others(
+        "cnn101/invariance.py",
+        "ValueError",
+        "invariance.shift_stability(shifts)",
+        *("scalar", "object", "None"),
+    ),
+    **_others(
+        "cnn101/layers/polyphase.py",
+        "ValueError",
+        "layers.polyphase.AdaptivePolyphaseSampling2D(norm)",
+        *("float 2.5", "nan", "inf"),
+    ),
+    **_others(
+        "cnn101/layers/polyphase.py",
+        "ValueError",
+        "layers.polyphase.aps_downsample(norm)",
+        *("float 2.5", "nan", "inf"),
+    ),
+    **_others(
+        "cnn101/layers/pyramid_pooling.py",
+        "ValueError",
+        "layers.pyramid_pooling.AtrousSpatialPyramidPooling(activation)",
+        *("int", "bytes", "object"),
+    ),
+    **_others(
+        "cnn101/layers/pyramid_pooling.py",
+        "ValueError",
+        "layers.pyramid_pooling.PyramidPoolingModule(activation)",
+        *("int", "bytes", "object"),
+    ),
+    **_others(
+        "cnn101/layers/scale_channels.py",
+        "TypeError",
+        "layers.scale_channels.FoveatedScaleChannels.crops(inputs)",
+        "ragged",
+    ),
+    **_others(
+        "cnn101/layers/scale_channels.py",
+        "TypeError",
+        "layers.scale_channels.ScaleChannels.pyramid(inputs)",
+        "ragged",
+    ),
+    **_others(
+        "cnn101/layers/scale_invariant_conv.py",
+        "ValueError",
+        "layers.scale_invariant_conv.ScaleInvariantConv2D(activation)",
+        "string",
+    ),
+    **_others("cnn101/replicate.py", "ValueError", "replicate.code_digest(name)", *_NOT_A_TYPE),
+    **_others(
+        "cnn101/replicate.py",
+        "ValueError",
+        "replicate.write_results(results)",
+        *("int", "object", "None"),
+    ),
+    **{
+        key: value
+        for function in ("grade", "grade_notebook")
+        for key, value in {
+            **_others(
+                "cnn101/teaching/grading.py",
+                "ValueError",
+                f"teaching.grading.{function}(kernel_name)",
+                *_NOT_A_TYPE,
+            ),
+            **_others(
+                "cnn101/teaching/grading.py",
+                "ValueError",
+                f"teaching.grading.{function}(manifest)",
+                *("int", "object", "None"),
+            ),
+            **_others(
+                "cnn101/teaching/grading.py",
+                "ValueError",
+                f"teaching.grading.{function}(timeout)",
+                *("string", "bool", "nan", "inf", "complex", "object", "None"),
+            ),
+        }.items()
+    },
+    **_others(
+        "cnn101/teaching/grading.py",
+        "TypeError",
+        "teaching.grading.grade_notebook(path)",
+        "empty string",
+    ),
+    **_others(
+        "cnn101/teaching/grading.py",
+        "TypeError",
+        "teaching.grading.load_manifest(path)",
+        "empty string",
+    ),
+}
+
+
 # ----------------------------------------------------------------------------------------
 # The hostile values, by kind of base value.
 # ----------------------------------------------------------------------------------------
@@ -1058,59 +1272,86 @@ def _fails(*args: Any, **kwargs: Any) -> Any:
     raise CallbackError("the user's function failed")
 
 
-def _hostile_values(base: Any, default: Any) -> list[tuple[str, Callable[[], Any], str]]:
-    """Return (label, value factory, expectation) for a parameter whose valid value is ``base``."""
-    none = [] if default is None else [("None", lambda: None, "raise")]
-    common = [("object", lambda: object(), "raise"), *none]
+def _hostile_values(
+    base: Any, default: Any
+) -> list[tuple[str, Callable[[], Any], str, str | None]]:
+    """Return (label, value factory, expectation, error class) for a parameter valued ``base``.
+
+    The error class is the one the house rule asks for when the value is refused: a
+    ``TypeError`` for a value of the wrong type (a string, a float or a bool where an
+    integer belongs, an object, None, a non-callable, an array of strings or complex
+    numbers), a ``ValueError`` for a value of the right type that is wrong (out of range,
+    empty, NaN or infinite, of the wrong shape, an unknown option). Only that class
+    passes (or success, where the expectation is "either"); the other fails the case.
+    """
+    none = [] if default is None else [("None", lambda: None, "raise", "TypeError")]
+    common = [("object", lambda: object(), "raise", "TypeError"), *none]
     if isinstance(base, bool | np.bool_):
-        return [("string", lambda: "yes", "raise"), ("nan", lambda: float("nan"), "raise"), *common]
+        return [
+            ("string", lambda: "yes", "raise", "TypeError"),
+            ("nan", lambda: float("nan"), "raise", "TypeError"),
+            *common,
+        ]
     if isinstance(base, int | np.integer):
         return [
-            ("numpy int64", lambda: np.int64(base), "accept"),
-            ("numpy int32", lambda: np.int32(base), "accept"),
-            ("float 2.5", lambda: 2.5, "raise"),
-            ("string", lambda: str(base), "raise"),
-            ("bool", lambda: True, "raise"),
-            ("nan", lambda: float("nan"), "raise"),
-            ("inf", lambda: float("inf"), "raise"),
-            ("complex", lambda: 1j, "raise"),
-            ("-1", lambda: -1, "either"),
-            ("0", lambda: 0, "either"),
-            ("2**64", lambda: 2**64, "either"),
+            ("numpy int64", lambda: np.int64(base), "accept", None),
+            ("numpy int32", lambda: np.int32(base), "accept", None),
+            ("float 2.5", lambda: 2.5, "raise", "TypeError"),
+            ("string", lambda: str(base), "raise", "TypeError"),
+            ("bool", lambda: True, "raise", "TypeError"),
+            ("nan", lambda: float("nan"), "raise", "TypeError"),
+            ("inf", lambda: float("inf"), "raise", "TypeError"),
+            ("complex", lambda: 1j, "raise", "TypeError"),
+            ("-1", lambda: -1, "either", "ValueError"),
+            ("0", lambda: 0, "either", "ValueError"),
+            ("2**64", lambda: 2**64, "either", "ValueError"),
             *common,
         ]
     if isinstance(base, float | np.floating):
         return [
-            ("numpy float32", lambda: np.float32(base), "accept"),
-            ("numpy float64", lambda: np.float64(base), "accept"),
-            ("string", lambda: str(base), "raise"),
-            ("bool", lambda: True, "raise"),
-            ("nan", lambda: float("nan"), "raise"),
-            ("inf", lambda: float("inf"), "raise"),
-            ("-inf", lambda: -float("inf"), "raise"),
-            ("complex", lambda: 1j, "raise"),
-            ("0.0", lambda: 0.0, "either"),
-            ("-1.0", lambda: -1.0, "either"),
-            ("1e300", lambda: 1e300, "either"),
+            ("numpy float32", lambda: np.float32(base), "accept", None),
+            ("numpy float64", lambda: np.float64(base), "accept", None),
+            ("string", lambda: str(base), "raise", "TypeError"),
+            ("bool", lambda: True, "raise", "TypeError"),
+            ("nan", lambda: float("nan"), "raise", "ValueError"),
+            ("inf", lambda: float("inf"), "raise", "ValueError"),
+            ("-inf", lambda: -float("inf"), "raise", "ValueError"),
+            ("complex", lambda: 1j, "raise", "TypeError"),
+            ("0.0", lambda: 0.0, "either", "ValueError"),
+            ("-1.0", lambda: -1.0, "either", "ValueError"),
+            ("1e300", lambda: 1e300, "either", "ValueError"),
+            *common,
+        ]
+    if isinstance(base, os.PathLike):
+        return [
+            ("missing path", lambda: "no-such-folder/no-such-file", "either", "ValueError"),
+            ("int", lambda: 3, "raise", "TypeError"),
             *common,
         ]
     if isinstance(base, str):
         return [
-            ("unknown string", lambda: "no-such-option", "raise"),
-            ("empty string", lambda: "", "either"),
-            ("int", lambda: 3, "raise"),
-            ("bytes", lambda: base.encode(), "raise"),
+            ("unknown string", lambda: "no-such-option", "raise", "ValueError"),
+            ("empty string", lambda: "", "either", "ValueError"),
+            ("int", lambda: 3, "raise", "TypeError"),
+            ("bytes", lambda: base.encode(), "raise", "TypeError"),
             *common,
         ]
     if callable(base) and not _is_array_like(base) and not inspect.isclass(base):
         if _is_layer_or_model(base):
-            return [("int", lambda: 3, "raise"), ("string", lambda: "layer", "raise"), *common]
+            return [
+                ("int", lambda: 3, "raise", "TypeError"),
+                ("string", lambda: "layer", "raise", "TypeError"),
+                *common,
+            ]
+        # A function where an object (a FeatureExtractor, a model) belongs is a wrong type,
+        # whatever it returns; where a function belongs, what it returns is a value.
+        returned = "ValueError" if inspect.isroutine(base) else "TypeError"
         return [
-            ("not callable", lambda: 3, "raise"),
-            ("returns NaN", lambda: _nan_like, "either"),
-            ("returns nan", lambda: lambda *a, **k: float("nan"), "either"),
-            ("returns None", lambda: lambda *a, **k: None, "either"),
-            ("raises", lambda: _fails, "either"),
+            ("not callable", lambda: 3, "raise", "TypeError"),
+            ("returns NaN", lambda: _nan_like, "either", returned),
+            ("returns nan", lambda: lambda *a, **k: float("nan"), "either", returned),
+            ("returns None", lambda: lambda *a, **k: None, "either", "TypeError"),
+            ("raises", lambda: _fails, "either", returned),
             *none,
         ]
     if isinstance(base, np.ndarray) or (
@@ -1120,57 +1361,112 @@ def _hostile_values(base: Any, default: Any) -> list[tuple[str, Callable[[], Any
         # An ndarray parameter takes any array: a tensor or float64 too. A list (of pairs,
         # of rows) may ask for a list.
         same = "accept" if isinstance(base, np.ndarray) else "either"
+        # A list parameter gets its hostile values as lists (an array where a list belongs
+        # would be a wrong type); a NaN or Inf where integers belong is a wrong type too.
+        as_given = (lambda a: a) if isinstance(base, np.ndarray) else _as_list_like(base)
+        nan_error = _nan_error(base)
         return [
-            ("tensor", lambda: _tensor(base), same),
-            ("float64", lambda: np.asarray(base, np.float64), same),
-            ("empty", lambda: np.zeros((0,) * len(shape)), "raise"),
-            ("zero height", lambda: np.zeros((0, *shape[1:])), "raise"),
-            ("NaN", lambda: _with(base, np.nan), "raise"),
-            ("inf", lambda: _with(base, np.inf), "raise"),
-            ("complex", lambda: np.asarray(base) + 1j, "raise"),
-            ("strings", lambda: np.full(shape, "a"), "raise"),
-            ("ragged", lambda: [[1.0, 2.0], [3.0]], "raise"),
-            ("scalar", lambda: np.float32(1.0), "raise"),
+            ("tensor", lambda: _tensor(base), same, "TypeError"),
+            ("float64", lambda: np.asarray(base, np.float64), same, "TypeError"),
+            ("empty", lambda: as_given(np.zeros((0,) * len(shape))), "raise", "ValueError"),
+            ("zero height", lambda: as_given(np.zeros((0, *shape[1:]))), "raise", "ValueError"),
+            ("NaN", lambda: as_given(_with(base, np.nan)), "raise", nan_error),
+            ("inf", lambda: as_given(_with(base, np.inf)), "raise", nan_error),
+            ("complex", lambda: np.asarray(base) + 1j, "raise", "TypeError"),
+            ("strings", lambda: np.full(shape, "a"), "raise", "TypeError"),
+            ("ragged", lambda: _ragged(base), "raise", "ValueError"),
+            ("scalar", lambda: np.float32(1.0), "raise", _scalar_error(base)),
             (
                 "5-D",
-                lambda: np.zeros((1, 1, *shape, 1)) if len(shape) >= 3 else np.zeros((1,) * 5),
+                lambda: as_given(
+                    np.zeros((1, 1, *shape, 1)) if len(shape) >= 3 else np.zeros((1,) * 5)
+                ),
                 "raise",
+                "ValueError",
             ),
-            ("1x1", lambda: np.ones((1, 1, *tuple(shape[2:])), np.float32), "either"),
-            ("bool array", lambda: np.asarray(base) > 0.5, "either"),
+            (
+                "1x1",
+                lambda: as_given(np.ones((1, 1, *tuple(shape[2:])), np.float32)),
+                "either",
+                "ValueError",
+            ),
+            ("bool array", lambda: np.asarray(base) > 0.5, "either", "TypeError"),
             *common,
         ]
     if isinstance(base, tuple | list) and len(base) > 0 and all(_is_num(v) for v in base):
         kind = type(base)
         return [
-            ("numpy scalars", lambda: kind(_np_scalar(v) for v in base), "accept"),
-            ("empty", lambda: kind(), "raise"),
-            ("strings", lambda: kind("a" for _ in base), "raise"),
-            ("bools", lambda: kind(True for _ in base), "raise"),
-            ("NaN", lambda: kind(float("nan") for _ in base), "raise"),
-            ("inf", lambda: kind(float("inf") for _ in base), "raise"),
-            ("negative", lambda: kind(-abs(v) - 1 for v in base), "either"),
-            ("nested", lambda: kind([v] for v in base), "raise"),
-            ("string", lambda: "ab", "raise"),
+            ("numpy scalars", lambda: kind(_np_scalar(v) for v in base), "accept", None),
+            ("empty", lambda: kind(), "raise", "ValueError"),
+            ("strings", lambda: kind("a" for _ in base), "raise", "TypeError"),
+            ("bools", lambda: kind(True for _ in base), "raise", "TypeError"),
+            ("NaN", lambda: kind(float("nan") for _ in base), "raise", _nan_error(base)),
+            ("inf", lambda: kind(float("inf") for _ in base), "raise", _nan_error(base)),
+            ("negative", lambda: kind(-abs(v) - 1 for v in base), "either", "ValueError"),
+            ("nested", lambda: kind([v] for v in base), "raise", "TypeError"),
+            ("string", lambda: "ab", "raise", "TypeError"),
             *common,
         ]
     if isinstance(base, list | tuple) and len(base) > 1 and all(_is_array_like(v) for v in base):
         # levels of a pyramid, maps of a figure: mismatched and disordered members
         return [
-            ("empty", lambda: type(base)(), "raise"),
-            ("int", lambda: 3, "raise"),
-            ("reversed", lambda: type(base)(reversed(base)), "either"),
+            ("empty", lambda: type(base)(), "raise", "ValueError"),
+            ("int", lambda: 3, "raise", "TypeError"),
+            ("reversed", lambda: type(base)(reversed(base)), "either", "ValueError"),
             (
                 "mixed ranks",
                 lambda: type(base)([base[0], np.ones((*np.shape(base[1]), 3))]),
                 "either",
+                "ValueError",
             ),
-            ("a NaN member", lambda: type(base)([base[0], _with(base[1], np.nan)]), "either"),
+            (
+                "a NaN member",
+                lambda: type(base)([base[0], _with(base[1], np.nan)]),
+                "either",
+                "ValueError",
+            ),
             *common,
         ]
     if isinstance(base, list | tuple | dict):
-        return [("empty", lambda: type(base)(), "raise"), ("int", lambda: 3, "raise"), *common]
-    return [("int", lambda: 3, "raise"), ("string", lambda: "x", "raise"), *common]
+        return [
+            ("empty", lambda: type(base)(), "raise", "ValueError"),
+            ("int", lambda: 3, "raise", "TypeError"),
+            *common,
+        ]
+    return [
+        ("int", lambda: 3, "raise", "TypeError"),
+        ("string", lambda: "x", "raise", "TypeError"),
+        *common,
+    ]
+
+
+def _ragged(base: Any) -> list:
+    """Rows of different lengths, of the base's kind of number."""
+    if np.asarray(base).dtype.kind in "iu":
+        return [[1, 2], [3]]
+    return [[1.0, 2.0], [3.0]]
+
+
+def _nan_error(base: Any) -> str:
+    """NaN or Inf where integers belong is a wrong type; where floats belong, a wrong value."""
+    return "TypeError" if np.asarray(base).dtype.kind in "iu" else "ValueError"
+
+
+def _scalar_error(base: Any) -> str:
+    """One number where an array belongs is the wrong shape; where a list belongs, a wrong type."""
+    return "ValueError" if isinstance(base, np.ndarray) else "TypeError"
+
+
+def _as_list_like(base: Any) -> Callable[[np.ndarray], list]:
+    """Hostile arrays as lists, of the base's kind of number (integers for integer pairs)."""
+    integers = np.asarray(base).dtype.kind in "iu"
+
+    def as_list(array: np.ndarray) -> list:
+        if integers and np.isfinite(array).all():
+            return array.astype(np.int64).tolist()
+        return array.tolist()
+
+    return as_list
 
 
 def _with(base: Any, value: float) -> np.ndarray:
@@ -1281,6 +1577,7 @@ class Case:
     label: str
     expect: str  # "raise", "accept", "either", "feedback" (an exercise answer)
     run: Callable[[], Any]
+    error: str | None = None  # the class a refusal must have: "TypeError" or "ValueError"
 
 
 def _is_layer_class(obj: Any) -> bool:
@@ -1350,24 +1647,31 @@ def _cases_for(
 
         return run
 
-    yield Case(f"{target} | base", target, "", "base", "accept", runner(None, None))
+    yield Case(f"{target} | base", target, "", "base", "accept", runner(None, None), None)
     for p in params:
         if f"{target}({p.name})" in SKIP:
             continue
         base_value = base[p.name]()
         allowed = ALLOWED.get(f"{target}({p.name})", {})
-        for label, make, expect in _hostile_values(
+        for label, make, expect, error in _hostile_values(
             base_value, p.default if p.default is not p.empty else inspect.Parameter.empty
         ):
             if label in allowed:
                 expect = "either"
+            error = CLASS_FOR.get(f"{target}({p.name}) | {label}", (error,))[0]
             if expect == "raise" and label in ("unknown string", "string") and p.name in FREE_TEXT:
                 expect = "either"
             if p.name in answers:
                 same_value = expect == "accept" or label in ("tensor", "float64")
                 expect = "right answer" if same_value else "feedback"
             yield Case(
-                f"{target}({p.name}) | {label}", target, p.name, label, expect, runner(p.name, make)
+                f"{target}({p.name}) | {label}",
+                target,
+                p.name,
+                label,
+                expect,
+                runner(p.name, make),
+                error,
             )
 
 
@@ -1400,21 +1704,27 @@ def _layer_call_cases(target: str, cls: type) -> Iterator[Case]:
     x = make_input()
     n, h, w, c = x.shape
     hostile = [
-        ("tensor", lambda: _tensor(x), "accept"),
-        ("NaN", lambda: _with(x, np.nan).astype(np.float32), "either"),
-        ("empty", lambda: np.zeros((n, 0, 0, c), np.float32), "raise"),
-        ("zero width", lambda: np.zeros((n, h, 0, c), np.float32), "raise"),
-        ("3-D", lambda: x[0], "raise"),
-        ("1x1", lambda: np.ones((n, 1, 1, c), np.float32), "either"),
-        ("2x2", lambda: np.ones((n, 2, 2, c), np.float32), "either"),
-        ("strings", lambda: np.full(x.shape, "a"), "raise"),
+        ("tensor", lambda: _tensor(x), "accept", None),
+        ("NaN", lambda: _with(x, np.nan).astype(np.float32), "either", "ValueError"),
+        ("empty", lambda: np.zeros((n, 0, 0, c), np.float32), "raise", "ValueError"),
+        ("zero width", lambda: np.zeros((n, h, 0, c), np.float32), "raise", "ValueError"),
+        ("3-D", lambda: x[0], "raise", "ValueError"),
+        ("1x1", lambda: np.ones((n, 1, 1, c), np.float32), "either", "ValueError"),
+        ("2x2", lambda: np.ones((n, 2, 2, c), np.float32), "either", "ValueError"),
+        ("strings", lambda: np.full(x.shape, "a"), "raise", "TypeError"),
     ]
     allowed = ALLOWED.get(f"{target}.__call__(inputs)", {})
-    for label, make, expect in hostile:
+    for label, make, expect, error in hostile:
         if label in allowed:
             expect = "either"
         yield Case(
-            f"{target}.__call__(inputs) | {label}", target, "inputs", label, expect, called(make)
+            f"{target}.__call__(inputs) | {label}",
+            target,
+            "inputs",
+            label,
+            expect,
+            called(make),
+            error,
         )
     yield Case(
         f"{target}.__call__(inputs) | other channels",
@@ -1423,6 +1733,7 @@ def _layer_call_cases(target: str, cls: type) -> Iterator[Case]:
         "other channels",
         "either" if "other channels" in allowed else "raise",
         called(lambda: np.ones((n, h, w, c + 1), np.float32), first=make_input),
+        "ValueError",
     )
     yield Case(
         f"{target}.__call__(inputs) | unknown size, then 1x1",
@@ -1431,6 +1742,7 @@ def _layer_call_cases(target: str, cls: type) -> Iterator[Case]:
         "unknown size, then 1x1",
         "either",
         _symbolic_then_tiny(layer, c),
+        "ValueError",
     )
 
 
@@ -1510,6 +1822,12 @@ def judge(case: Case) -> dict[str, Any]:
             outcome["problem"] = "refused a valid value" if case.expect == "accept" else "raised"
         elif not _names(message, case.param) and case.param:
             outcome["problem"] = f"the message does not name `{case.param}`"
+        elif case.error is not None and type(error).__name__ != case.error:
+            allowance = OTHER_CLASS.get(case.key)
+            if allowance is not None and allowance[0] == type(error).__name__:
+                outcome["allowance"] = allowance[1]
+            else:
+                outcome["problem"] = f"raised {type(error).__name__}, expected {case.error}"
     except CallbackError:
         outcome["raised"] = "CallbackError (from the user's function)"
         if case.expect in ("feedback", "right answer") or case.label != "raises":

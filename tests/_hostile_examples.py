@@ -6,7 +6,7 @@ import time
 
 from cnn101 import _validation as check
 
-__all__ = ["checked", "crashes", "hangs", "leaks", "silent"]
+__all__ = ["checked", "crashes", "hangs", "leaks", "silent", "wrong_class"]
 
 
 def crashes(size: int = 3) -> int:
@@ -31,6 +31,13 @@ def leaks(size: int = 3) -> int:
 def silent(size: int = 3) -> int:
     """Accept anything."""
     return size
+
+
+def wrong_class(size: int = 3) -> int:
+    """Refuse a wrong type with the class meant for a wrong value."""
+    if not check.is_integer(size):
+        raise ValueError(f"`size` must be a positive integer. Received: size={size!r}")
+    return check.positive_int(size, "size")
 
 
 def checked(size: int = 3) -> int:

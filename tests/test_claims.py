@@ -135,8 +135,15 @@ def test_record_validates_its_arguments():
         claims.record("pyramid-storage", verdict="partly", evidence="x", values=[1.0])
     with pytest.raises(ValueError, match=r"values\['r'\]"):
         claims.record("pyramid-storage", verdict="partly", evidence="x", values={"r": np.nan})
-    with pytest.raises(ValueError, match=r"values\['r'\]"):
+    with pytest.raises(TypeError, match=r"values\['r'\]"):
         claims.record("pyramid-storage", verdict="partly", evidence="x", values={"r": "1"})
+    # an integer no float can hold is refused by name, not an OverflowError
+    with pytest.raises(ValueError, match=r"values\['a'\]"):
+        claims.record("pyramid-storage", verdict="partly", evidence="x", values={"a": 10**400})
+    with pytest.raises(TypeError, match="`verdict`"):
+        claims.record("pyramid-storage", verdict=3, evidence="x")
+    with pytest.raises(TypeError, match="`claim_id`"):
+        claims.record(3, verdict="partly", evidence="x")
 
 
 def test_record_displays_a_box_with_the_anchor_and_carries_json():

@@ -196,3 +196,27 @@ def test_cost_arguments_are_checked():
         search.coarse_to_fine_cost((8, 8), (2, 2), result=(0, 0))
     with pytest.raises(ValueError, match="image_shape"):
         search.exhaustive_cost((0, 8), (2, 2))
+
+
+@pytest.mark.parametrize(
+    "path,error,match",
+    [
+        ((), ValueError, "result.path"),
+        (((1, 0, 0),), ValueError, "result.path"),  # does not reach level 0
+        (((0, 0),), ValueError, "result.path"),
+        (((0, 0.5, 0),), TypeError, "result.path"),
+        (((0, 60, 0),), ValueError, "outside"),  # no 16x16 template fits there
+        (((2, 0, 0), (0, 0, 0)), ValueError, "result.path"),  # a level skipped
+    ],
+)
+def test_cost_of_a_hand_made_search_result_is_checked_not_indexed(path, error, match):
+    made = search.SearchResult(position=(0, 0), score=1.0, evaluated=1, path=path)
+    with pytest.raises(error, match=match):
+        search.coarse_to_fine_cost((64, 64), (16, 16), made)
+
+
+def test_cost_refuses_a_template_larger_than_the_image():
+    made = search.SearchResult(position=(0, 0), score=1.0, evaluated=1, path=((0, 0, 0),))
+    with pytest.raises(ValueError, match="`template_shape` must fit inside `image_shape`"):
+        search.coarse_to_fine_cost((16, 16), (32, 8), made)
+    assert search.coarse_to_fine_cost((16, 16), (16, 16), made).placements == 1

@@ -150,9 +150,27 @@ def test_conv_features_takes_a_3d_stack_as_its_kernels():
         (lambda: fe.conv_features("laplacian")(np.zeros((4, 4, 3))), ValueError, "image"),
         (lambda: fe.letters_image(size=12, count=5), ValueError, "size"),
         (lambda: fe.train_digit_features(()), ValueError, "channels"),
-        (lambda: fe.train_digit_features(digits=np.zeros((3, 28, 28))), ValueError, "digits"),
+        (lambda: fe.train_digit_features(digits=np.zeros((3, 28, 28))), TypeError, "digits"),
+        (lambda: fe.train_digit_features(digits=((1, 2), (3, 4))), ValueError, "digits"),
     ],
 )
 def test_bad_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "returned,error,match",
+    [
+        (None, TypeError, "It returned: None"),
+        ("maps", TypeError, "It returned: 'maps'"),
+        (3.0, ValueError, r"`function\(image\)` must be a batch \(1, H, W, C\)"),
+        (np.zeros((8, 8)), ValueError, r"`function\(image\)` must be a batch"),
+        (np.zeros((2, 8, 8, 1)), ValueError, "one map per image"),
+        (np.full((1, 8, 8, 1), np.nan), ValueError, "finite"),
+    ],
+)
+def test_what_the_users_function_returns_is_checked_where_it_comes_back(returned, error, match):
+    extractor = fe.FeatureExtractor("mine", lambda batch: returned, 0)
+    with pytest.raises(error, match=match):
+        extractor(np.zeros((8, 8)))

@@ -150,7 +150,27 @@ def test_walker_catches_crashes_hangs_raw_errors_and_silence():
     assert problems["_hostile_examples.hangs(size) | -1"].startswith("hang")
     assert problems["_hostile_examples.leaks(size) | 2**64"] == "raw builtins.IndexError"
     assert problems["_hostile_examples.silent(size) | float 2.5"] == "accepted silently"
+    # a wrong type refused as a wrong value fails, and the other way round
+    assert problems["_hostile_examples.wrong_class(size) | string"] == (
+        "raised ValueError, expected TypeError"
+    )
+    assert "_hostile_examples.wrong_class(size) | 0" not in problems
     # the walk went on after the crash and the hang, in fresh processes
     assert "_hostile_examples.crashes(size) | 2**64" in outcomes
     assert "_hostile_examples.hangs(size) | 2**64" in outcomes
     assert not [key for key in problems if key.startswith("_hostile_examples.checked")]
+
+
+def test_other_class_allowances_name_files_that_cannot_change_now_and_only_shrink(
+    hostile_outcomes,
+):
+    """Each allowance names its file; one whose case now raises the right class must go."""
+    for key, (error, why) in _hostile.OTHER_CLASS.items():
+        assert error in ("TypeError", "ValueError"), key
+        assert why.startswith("cnn101/") and ": " in why, key
+    stale = [
+        key
+        for key in _hostile.OTHER_CLASS
+        if key in hostile_outcomes and "allowance" not in hostile_outcomes[key]
+    ]
+    assert not stale, "remove from OTHER_CLASS: " + ", ".join(stale)

@@ -166,3 +166,14 @@ def test_one_dog_image_is_one_convolution_with_the_dog_kernel(sigma, ratio):
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_log_kernel_refuses_sizes_before_allocating_and_sub_pixel_sigmas():
+    # 2**30 pixels either side: 32 EiB of float64, refused by name before any array exists
+    with pytest.raises(ValueError, match=r"`radius` asks for a kernel .* GiB"):
+        scale_space.log_kernel(1.0, radius=2**30)
+    # a sigma far below a pixel gives a kernel of zeros (or NaN at 1e-200): refused
+    for sigma in (1e-200, 0.01):
+        with pytest.raises(ValueError, match="`sigma` must be at least"):
+            scale_space.log_kernel(sigma)
+    assert scale_space.log_kernel(0.1).shape == (3, 3)

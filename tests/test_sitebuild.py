@@ -99,8 +99,10 @@ def test_cache_folder_and_versions_come_from_the_shared_helpers(tmp_path, monkey
         _digest.package_versions("numpy")
     with pytest.raises(ValueError, match="`root` must be an existing folder"):
         _digest.digest_files(tmp_path / "missing")
-    with pytest.raises(TypeError, match="`env` must be"):
+    with pytest.raises(ValueError, match="`env` must be"):
         _digest.cache_folder("", "x")
+    with pytest.raises(TypeError, match="`env` must be"):
+        _digest.cache_folder(3, "x")
 
 
 def test_file_digest_labels_each_file_by_its_path(tmp_path):

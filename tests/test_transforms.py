@@ -132,6 +132,8 @@ def test_names_all_build():
         assert tr.get_transform(name)(np.ones((8, 8))).shape == (8, 8)
     transform = tr.rotation90(3)
     assert tr.get_transform(transform) is transform
+    # the package's one case rule: names match without regard to case
+    assert tr.get_transform("Rotate90").name == tr.get_transform("rotate90").name
 
 
 @pytest.mark.parametrize(
@@ -145,9 +147,11 @@ def test_names_all_build():
         (lambda: tr.shear("a lot"), TypeError, "amount"),
         (lambda: tr.affine([[1, 2], [2, 4]]), ValueError, "matrix"),
         (lambda: tr.affine(np.eye(3)), ValueError, "matrix"),
-        (lambda: tr.get_transform("zoom"), ValueError, "`name` must be a SpatialTransform"),
+        (lambda: tr.get_transform("zoom"), ValueError, "`name` must be one of"),
+        (lambda: tr.get_transform(3), TypeError, "`name` must be a SpatialTransform"),
         (lambda: tr.rotation90(1)(np.zeros((2, 3, 4, 5))), ValueError, "array"),
-        (lambda: tr.rotation90(1).valid(7), ValueError, "shape"),
+        (lambda: tr.rotation90(1).valid(7), TypeError, "shape"),
+        (lambda: tr.rotation90(1).valid((7,)), ValueError, "shape"),
     ],
 )
 def test_bad_arguments_are_named(call, error, match):
@@ -158,3 +162,12 @@ def test_bad_arguments_are_named(call, error, match):
 def test_an_infinite_factor_is_refused_by_name():
     with pytest.raises(ValueError, match="`factor`"):
         tr.scaling(float("inf"))
+
+
+def test_valid_refuses_a_shape_too_large_for_memory_before_allocating():
+    # 100000 x 100000 float32, twice: 75 GiB, refused by name and not attempted
+    with pytest.raises(ValueError, match=r"`shape` asks for a mask .* GiB"):
+        tr.scaling(2.0).valid((100000, 100000))
+    with pytest.raises(TypeError, match="`shape`"):
+        tr.scaling(2.0).valid(None)
+    assert tr.scaling(2.0).valid((8, 8)).shape == (8, 8)

@@ -5,6 +5,7 @@ or not among the options a ``ValueError``; both name the argument and what it re
 """
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -312,3 +313,86 @@ def test_negative_seed_is_named():
         datasets.load_digits(seed=-1)
     with pytest.raises(ValueError, match=message):
         feature_extractors.random_cnn_features((4,), seed=-1)
+
+
+def test_instance_function_path_and_sequence_give_the_class_the_rule_asks_for():
+    assert check.instance(3, "count", int) == 3
+    with pytest.raises(TypeError, match=r"`count` must be int or float\. Received: count='3'"):
+        check.instance("3", "count", (int, float))
+    assert check.function(len, "fn") is len
+    with pytest.raises(TypeError, match=r"`fn` must be callable \(images -> maps\)"):
+        check.function(None, "fn", "images -> maps")
+    assert check.path("a/b.json", "file") == Path("a/b.json")
+    assert check.path(Path("a"), "file") == Path("a")
+    assert check.path(None, "folder", optional=True) is None
+    with pytest.raises(TypeError, match="`file` must be a path"):
+        check.path(b"a", "file")
+    with pytest.raises(ValueError, match="`file` must be a non-empty path"):
+        check.path("  ", "file")
+    assert check.sequence((1,), "keys", "keys") == (1,)
+    assert check.sequence([], "keys", "keys", empty=True) == []
+    for value in ("ab", 3, {"a": 1}, None):
+        with pytest.raises(TypeError, match="`keys`"):
+            check.sequence(value, "keys", "a sequence")
+    with pytest.raises(ValueError, match="`keys`"):
+        check.sequence([], "keys", "a sequence")
+
+
+def test_text_refuses_a_non_string_by_type_and_a_blank_one_by_value():
+    assert check.text("x", "name", optional=False, empty=False) == "x"
+    with pytest.raises(TypeError, match="`name` must be a non-empty string"):
+        check.text(3, "name", optional=False, empty=False)
+    with pytest.raises(ValueError, match="`name` must be a non-empty string"):
+        check.text("", "name", optional=False, empty=False)
+    assert check.text("", "title") == ""
+
+
+def test_ndim_and_image_batch():
+    batch = check.image_batch(np.zeros((2, 3, 3, 1), np.float64))
+    assert batch.dtype == np.float32 and batch.shape == (2, 3, 3, 1)
+    for shape in [(3, 3), (3, 3, 1), (1, 1, 3, 3, 1)]:
+        with pytest.raises(ValueError, match=r"`images` must be a 4-D batch \(N, H, W, C\)"):
+            check.image_batch(np.zeros(shape))
+    with pytest.raises(TypeError, match="`images`"):
+        check.image_batch(np.full((1, 2, 2, 1), "a"))
+    assert check.ndim(np.zeros(3), "v", (1, 2), "a vector").shape == (3,)
+
+
+def test_integer_labels_float_labels_are_a_type_error_and_a_wrong_count_a_value_error():
+    assert check.integer_labels(np.array([1, 2], np.uint8), "labels", 2).tolist() == [1, 2]
+    for labels in ([1.0, 2.0], ["a", "b"], [True, False]):
+        with pytest.raises(TypeError, match="`labels` must be 2 integer class labels"):
+            check.integer_labels(labels, "labels", 2)
+    for labels in ([1, 2, 3], [[1, 2]], [[1], [2, 3]]):
+        with pytest.raises(ValueError, match="`labels` must be 2 integer class labels"):
+            check.integer_labels(labels, "labels", 2)
+
+
+def test_array_size_refuses_before_allocating_what_would_exceed_the_limit():
+    limit = check.MAX_ARRAY_BYTES
+    check.array_size((limit // 4,), "n")  # exactly the limit in float32: allowed
+    with pytest.raises(ValueError, match=r"`n` asks for a array of shape .* more than the 2.0 GiB"):
+        check.array_size((limit // 4 + 1,), "n")
+    with pytest.raises(ValueError, match="Received: radius=7"):
+        check.array_size((limit,), "radius", 7, itemsize=8)
+    with pytest.raises(ValueError, match="`shape`"):
+        check.array_size((limit // 8 + 1,), "shape", copies=2)
+
+
+def test_summarize_never_prints_values():
+    assert check.summarize(np.arange(4)) == "ndarray with shape (4,) and dtype int64"
+    assert check.describe(np.arange(4)) == "array([0, 1, 2, 3])"
+
+
+def test_validation_imports_no_other_module_of_the_package():
+    """cnn101._tf uses it: importing anything of the package back would close a loop."""
+    import ast
+
+    tree = ast.parse(Path(check.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("cnn101")]

@@ -60,8 +60,10 @@ def test_combine_and_rule_checks():
         verdicts.Rule("shift", "k", "says", "up", 0.05)
     with pytest.raises(ValueError, match="smallest"):
         verdicts.Rule("shift", "k", "says", "increase", 0)
-    with pytest.raises(TypeError, match="key"):
+    with pytest.raises(ValueError, match="key"):
         verdicts.Rule("shift", "", "says", "increase", 0.05)
+    with pytest.raises(TypeError, match="key"):
+        verdicts.Rule("shift", 3, "says", "increase", 0.05)
     with pytest.raises(ValueError, match="low <= high"):
         verdicts.Rule("shift", "k", "says", "increase", 0.05).verdict(0.2, 0.1)
 

@@ -70,6 +70,8 @@ class Feedback:
 
 
 def _text(value: object, name: str) -> str:
+    # Not check.text: cnn101.exercises is importable without NumPy (python -S), which
+    # cnn101._validation needs.
     if not isinstance(value, str):
         raise TypeError(f"`{name}` must be a string. Received: {name}={value!r:.60}")
     return value

@@ -20,7 +20,7 @@ from cnn101.exercises import Feedback, correct, not_yet
 from cnn101.feature_extractors import M_KERNEL, W_KERNEL, conv_features, letters_image
 from cnn101.images import CAT_TEMPLATE, load_photo
 from cnn101.kernels import get_kernel, kernel_names
-from cnn101.transforms import _resolve, scaling
+from cnn101.transforms import get_transform, scaling
 
 __all__ = [
     "PERMUTATION_CHANNELS",
@@ -79,7 +79,9 @@ def check_commuting_kernels(answer: Any, transform: str = "rotate90") -> Feedbac
     >>> bool(check_commuting_kernels(["identity"]))
     False
     """
-    _resolve(transform, "transform")  # a bad transform is the notebook's error, not the student's
+    get_transform(
+        transform, argument="transform"
+    )  # a bad transform is the notebook's error, not the student's
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return not_yet(
             f"Expected a list or set of kernel names. Received: {check.describe(answer)}",

@@ -22,18 +22,18 @@ MAX_FIGURE_WIDTH = 10.0
 _MIN_PANEL_WIDTH = 2.2
 
 
-def _to_numpy(value: Any, name: str = "image") -> np.ndarray:
+def to_numpy(value: Any, name: str = "image") -> np.ndarray:
     # NaN is allowed: it draws as a blank pixel (a masked-out region); infinity is not.
     return check.as_float_array(value, name, allow_nan=True)
 
 
-def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.2, 3.2)) -> Axes:
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = (3.2, 3.2)) -> Axes:
     if check.axes(ax) is not None:
         return ax
     return Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
-def _grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
+def grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
     """Return (rows, columns, panel width) for ``count`` panels of ``panel`` inches.
 
     At most ``ncols`` columns, and no row wider than :data:`MAX_FIGURE_WIDTH`: the
@@ -46,10 +46,11 @@ def _grid(count: int, ncols: int, panel: float) -> tuple[int, int, float]:
     return nrows, ncols, min(panel, MAX_FIGURE_WIDTH / ncols)
 
 
-def _check_cmap(cmap: Any) -> str:
+def check_cmap(cmap: Any) -> str:
     import matplotlib
 
-    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+    check.text(cmap, "cmap", optional=False)
+    if cmap not in matplotlib.colormaps:
         raise ValueError(
             "`cmap` must be the name of a matplotlib colour map (e.g. 'gray', 'viridis'). "
             f"Received: cmap={check.describe(cmap)}"
@@ -57,7 +58,7 @@ def _check_cmap(cmap: Any) -> str:
     return cmap
 
 
-def _add_caption(fig: Figure, text: str | None) -> None:
+def add_caption(fig: Figure, text: str | None) -> None:
     """Write a one-line caption under the panels of ``fig`` (what to notice).
 
     It also starts the figure's alternative text (see :func:`caption`).
@@ -67,7 +68,7 @@ def _add_caption(fig: Figure, text: str | None) -> None:
         caption(fig, text)
 
 
-def _as_2d(image: np.ndarray, name: str) -> np.ndarray:
+def as_2d(image: np.ndarray, name: str) -> np.ndarray:
     if image.ndim == 4 and image.shape[0] == 1:
         image = image[0]
     if image.ndim == 3 and image.shape[-1] == 1:

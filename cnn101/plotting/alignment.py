@@ -59,8 +59,7 @@ def show_alignment_table(
     """
     from cnn101.alignment import AlignmentTable
 
-    if not isinstance(table, AlignmentTable):
-        raise TypeError(f"`table` must be an AlignmentTable. Received: {check.describe(table)}")
+    check.instance(table, "table", AlignmentTable)
     ax = check.axes(ax)
     vmax = check.real_number(vmax, "vmax", positive=True)
     if ax is None:
@@ -113,15 +112,12 @@ def show_alignment(
     """
     from cnn101.alignment import AlignmentResult
 
-    if not isinstance(result, AlignmentResult):
-        raise TypeError(f"`result` must be an AlignmentResult. Received: {type(result).__name__}")
+    check.instance(result, "result", AlignmentResult)
     count = result.target.shape[-1]
-    if labels is not None and (
-        isinstance(labels, str)
-        or not isinstance(labels, Sequence)
-        or len(labels) != 3
-        or not all(isinstance(label, str) for label in labels)
-    ):
+    if labels is not None:
+        for label in check.sequence(labels, "labels", "3 strings (the titles of the last panels)"):
+            check.text(label, "labels", optional=False)
+    if labels is not None and len(labels) != 3:
         raise ValueError(
             f"`labels` must be 3 strings (the titles of the last panels). Received: labels={check.describe(labels)}"
         )

@@ -42,10 +42,8 @@ def caption(fig: Figure, text: str) -> Figure:
     >>> describe_figure(fig)
     'A cat, then its gray version.'
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"`fig` must be a matplotlib Figure. Received: {type(fig).__name__}")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"`text` must be a non-empty string. Received: text={text!r}")
+    check.instance(fig, "fig", Figure, "a matplotlib Figure")
+    check.text(text, "text", optional=False, empty=False)
     setattr(fig, _CAPTION, " ".join(text.split()))
     return fig
 
@@ -88,8 +86,7 @@ def describe_figure(fig: Figure) -> str:
     >>> describe_figure(ax.figure)
     'error against shift (px).'
     """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"`fig` must be a matplotlib Figure. Received: {type(fig).__name__}")
+    check.instance(fig, "fig", Figure, "a matplotlib Figure")
     parts = [getattr(fig, _CAPTION, "")]
     panels = [text for text in map(_panel_text, fig.axes) if text]
     suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cnn101 import _validation as check
-from cnn101.plotting._axes import _add_caption, _as_2d, _check_cmap, _grid, _new_axes, _to_numpy
+from cnn101.plotting._axes import add_caption, as_2d, check_cmap, grid, new_axes, to_numpy
 
 __all__ = ["show_feature_maps", "show_image", "show_kernel", "show_pipeline"]
 
@@ -57,9 +57,9 @@ def show_image(
     >>> ax.get_title()
     'eye'
     """
-    array = _as_2d(_to_numpy(image, "image"), "image")
+    array = as_2d(to_numpy(image, "image"), "image")
     check.text(title, "title")
-    cmap = _check_cmap(cmap)
+    cmap = check_cmap(cmap)
     values, colorbar = check.flag(values, "values"), check.flag(colorbar, "colorbar")
     vmin = None if vmin is None else check.real_number(vmin, "vmin")
     vmax = None if vmax is None else check.real_number(vmax, "vmax")
@@ -71,7 +71,7 @@ def show_image(
         raise ValueError(
             f"`image` must hold at least one number that is not NaN. Received: {check.describe(image)}"
         )
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     shown = ax.imshow(
         array, cmap=None if array.ndim == 3 else cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
     )
@@ -121,7 +121,7 @@ def show_kernel(kernel: Any, *, title: str | None = None, ax: Axes | None = None
     if array.ndim != 2:
         raise ValueError(f"`kernel` must be 2-D (kh, kw). Received: array with shape {array.shape}")
     check.text(title, "title")
-    ax = _new_axes(ax, (2.4, 2.4))
+    ax = new_axes(ax, (2.4, 2.4))
     limit = float(np.abs(array).max()) or 1.0
     ax.imshow(array, cmap="coolwarm", vmin=-limit, vmax=limit, interpolation="nearest")
     for (row, col), value in np.ndenumerate(array):
@@ -173,9 +173,9 @@ def show_feature_maps(
     if isinstance(maps, list | tuple):
         if len(maps) == 0:
             raise ValueError("`maps` must hold at least one map. Received: an empty sequence")
-        panels = [_as_2d(_to_numpy(m, "maps"), "maps") for m in maps]
+        panels = [as_2d(to_numpy(m, "maps"), "maps") for m in maps]
     else:
-        array = _to_numpy(maps, "maps")
+        array = to_numpy(maps, "maps")
         if array.ndim == 4 and array.shape[0] == 1:
             array = array[0]
         if array.ndim == 2:
@@ -185,9 +185,9 @@ def show_feature_maps(
                 f"`maps` must be (H, W, C) or a list of 2-D maps. Received: array with shape {array.shape}"
             )
         panels = [array[..., c] for c in range(array.shape[-1])]
-    if titles is not None and (
-        isinstance(titles, str) or not isinstance(titles, Sequence) or len(titles) != len(panels)
-    ):
+    if titles is not None:
+        check.sequence(titles, "titles", f"a list with one title per map ({len(panels)})")
+    if titles is not None and len(titles) != len(panels):
         raise ValueError(
             f"`titles` must be a list with one title per map ({len(panels)}). "
             f"Received: titles={check.describe(titles)}"
@@ -196,7 +196,7 @@ def show_feature_maps(
     check.text(suptitle, "suptitle")
     check.text(caption, "caption")
     colorbar = check.flag(colorbar, "colorbar")
-    nrows, ncols, size = _grid(len(panels), ncols, 2.6)
+    nrows, ncols, size = grid(len(panels), ncols, 2.6)
     fig = Figure(figsize=(size * ncols, size * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for index, ax in enumerate(axes):
@@ -212,7 +212,7 @@ def show_feature_maps(
         )
     if suptitle:
         fig.suptitle(suptitle)
-    _add_caption(fig, caption)
+    add_caption(fig, caption)
     return fig
 
 
@@ -257,21 +257,18 @@ def show_pipeline(
     >>> len(fig.axes), fig.get_supxlabel()
     (2, 'Ones on the diagonal.')
     """
-    if isinstance(stages, str) or not isinstance(stages, Sequence) or len(stages) == 0:
-        raise ValueError(
-            "`stages` must be a non-empty list of (name, array) pairs. "
-            f"Received: stages={check.describe(stages)}"
-        )
+    check.sequence(stages, "stages", "a non-empty list of (name, array) pairs")
     for index, stage in enumerate(stages):
-        if not isinstance(stage, tuple | list) or len(stage) != 2 or not isinstance(stage[0], str):
+        check.instance(stage, f"stages[{index}]", tuple | list, "a (name, array) pair")
+        if len(stage) != 2 or not isinstance(stage[0], str):
             raise ValueError(
                 f"`stages[{index}]` must be a (name, array) pair with a string name. "
                 f"Received: stages[{index}]={check.describe(stage)}"
             )
     check.text(caption, "caption")
     values, colorbar = check.flag(values, "values"), check.flag(colorbar, "colorbar")
-    arrays = [_as_2d(_to_numpy(array, "stages"), "stages") for _, array in stages]
-    nrows, ncols, size = _grid(len(stages), len(stages), 2.8 + 0.6 * colorbar)
+    arrays = [as_2d(to_numpy(array, "stages"), "stages") for _, array in stages]
+    nrows, ncols, size = grid(len(stages), len(stages), 2.8 + 0.6 * colorbar)
     fig = Figure(
         figsize=(size * ncols, (size + 0.2 - 0.6 * colorbar) * nrows), layout="constrained"
     )
@@ -287,5 +284,5 @@ def show_pipeline(
             colorbar=colorbar,
             title=f"{name}\n{array.shape[0]}x{array.shape[1]}",
         )
-    _add_caption(fig, caption)
+    add_caption(fig, caption)
     return fig

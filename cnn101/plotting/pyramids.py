@@ -60,10 +60,8 @@ def show_pyramid(
     >>> ax.images[0].get_array().shape
     (8, 9)
     """
-    if not isinstance(levels, list | tuple) or len(levels) == 0:
-        raise ValueError(
-            f"`levels` must be a non-empty list of images. Received: {check._describe(levels)}"
-        )
+    check.instance(levels, "levels", list | tuple, "a non-empty list of images")
+    check.sequence(levels, "levels", "a non-empty list of images")
     normalize = check.flag(normalize, "normalize")
     check.text(title, "title")
     ax = check.axes(ax)

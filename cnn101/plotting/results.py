@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from cnn101 import _validation as check
-from cnn101.plotting._axes import _new_axes
+from cnn101.plotting._axes import new_axes
 
 __all__ = ["show_learning_curves", "show_metric"]
 
@@ -43,16 +43,15 @@ def show_learning_curves(
     2
     """
     title = check.text(title, "title")
+    expected = "a Result, or a sequence or dict of Result objects (from cnn101.experiments.run)"
     arms = list(results.values()) if isinstance(results, dict) else results
-    if not hasattr(arms, "histories") and not isinstance(arms, list | tuple):
-        arms = []  # neither a Result nor a sequence of them: refused below
-    arms = [arms] if hasattr(arms, "histories") else list(arms)
-    if not arms or not all(hasattr(r, "histories") and hasattr(r, "best_epochs") for r in arms):
-        raise TypeError(
-            "`results` must be a Result, or a sequence or dict of Result objects "
-            f"(from cnn101.experiments.run). Received: {type(results).__name__}"
-        )
-    ax = _new_axes(ax, figsize=(6.0, 3.6))
+    if hasattr(arms, "histories"):
+        arms = [arms]
+    check.instance(arms, "results", list | tuple, expected)
+    check.sequence(arms, "results", expected)
+    for result in arms:
+        _check_curves(result)
+    ax = new_axes(ax, figsize=(6.0, 3.6))
     for index, result in enumerate(arms):
         colour = f"C{index % 10}"
         for seed_index, (history, best) in enumerate(
@@ -65,6 +64,35 @@ def show_learning_curves(
     ax.set(xlabel="epoch", ylabel="validation loss", title=title)
     ax.legend(fontsize="small", ncols=2 if len(arms) > 4 else 1)
     return ax
+
+
+def _check_curves(result: Any) -> None:
+    """Refuse a result whose curves cannot be drawn, before any drawing."""
+    if not (hasattr(result, "histories") and hasattr(result, "best_epochs")):
+        raise TypeError(
+            "`results` must hold Result objects (from cnn101.experiments.run), with "
+            f"histories and best_epochs. Received: an element {check.describe(result)}"
+        )
+    name = getattr(result, "name", "?")
+    histories, best_epochs = list(result.histories), list(result.best_epochs)
+    if len(histories) != len(best_epochs):
+        raise ValueError(
+            f"`results`: the result {name!r} has {len(histories)} histories but "
+            f"{len(best_epochs)} best_epochs (one per seed is needed)."
+        )
+    for history, best in zip(histories, best_epochs, strict=True):
+        curve = history.get("val_loss") if isinstance(history, dict) else None
+        if curve is None:
+            raise ValueError(
+                f"`results`: the result {name!r} has a history without 'val_loss' "
+                "(it was trained without validation data), so there is no curve to draw."
+            )
+        length = np.shape(curve)[0] if np.ndim(curve) == 1 else 0
+        if length == 0 or not check.is_integer(best) or not 1 <= best <= length:
+            raise ValueError(
+                f"`results`: the result {name!r} has a best epoch {best!r} outside its "
+                f"validation curve of {length} epochs."
+            )
 
 
 def show_metric(
@@ -108,29 +136,32 @@ def show_metric(
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['a', 'b']
     """
-    if (
-        not isinstance(results, dict)
-        or not results
-        or not all(hasattr(r, "metrics") for r in results.values())
-    ):
-        raise TypeError(
-            "`results` must be a non-empty dict of Result objects (from cnn101.experiments.run_many). "
-            f"Received: {type(results).__name__}"
-        )
-    if conditions is not None and (
-        isinstance(conditions, str) or not isinstance(conditions, Sequence | np.ndarray)
-    ):
-        raise TypeError(
-            f"`conditions` must be a sequence of x values, or None. Received: conditions={check.describe(conditions)}"
-        )
+    expected = "a non-empty dict of Result objects (from cnn101.experiments.run_many)"
+    check.instance(results, "results", dict, expected)
+    if not results:
+        raise ValueError(f"`results` must be {expected}. Received: results={{}}")
+    for r in results.values():
+        check.instance(r, "results", object, expected)
+        if not isinstance(getattr(r, "metrics", None), dict):
+            raise TypeError(
+                f"`results` must be {expected}. Received: an element {check.describe(r)}"
+            )
+    if conditions is not None:
+        if not isinstance(conditions, np.ndarray):
+            check.sequence(conditions, "conditions", "a sequence of x values, or None")
+        conditions = check.as_float_array(conditions, "conditions")
     xlabel, title = check.text(xlabel, "xlabel"), check.text(title, "title")
+    metric = check.text(metric, "metric", optional=False)
     if chance is not None:
         chance = check.real_number(chance, "chance")
     missing = [name for name, r in results.items() if metric not in r.metrics]
     if missing:
         raise ValueError(f"`metric` {metric!r} is not measured by {missing}.")
-    ax = _new_axes(ax, figsize=(6.0, 3.6))
-    values = {name: np.asarray(r.metrics[metric], dtype=np.float64) for name, r in results.items()}
+    values = {
+        name: check.as_float_array(r.metrics[metric], f"results[{name!r}].metrics[{metric!r}]")
+        for name, r in results.items()
+    }
+    ax = new_axes(ax, figsize=(6.0, 3.6))
     if all(v.ndim == 1 for v in values.values()):
         for index, v in enumerate(values.values()):
             colour = f"C{index % 10}"

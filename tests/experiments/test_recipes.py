@@ -134,6 +134,7 @@ def test_bad_arguments_get_named_errors(call, error):
     [
         ["nothing"],
         ["shift", "--seeds", "0", "0"],
+        ["shift", "--seeds", "4294967296"],  # past NumPy's seeds: refused before training
         ["shift", "--n-train", "5"],
         ["scale", "--n-test", "0"],
         ["scale", "--part", "trunk"],

@@ -38,7 +38,7 @@ def test_learning_curves_draw_every_seed_and_mark_its_kept_epoch():
     assert len(plotting.show_learning_curves(first).lines) == 4, "a single Result is accepted"
 
 
-@pytest.mark.parametrize("results", [5, "abc", [], [object()]])
+@pytest.mark.parametrize("results", [5, "abc", [object()]])
 def test_learning_curves_refuse_what_is_not_a_result(results):
     with pytest.raises(TypeError, match="`results`"):
         plotting.show_learning_curves(results)
@@ -94,5 +94,46 @@ def test_metric_per_condition_draws_the_mean_line_and_a_band_of_one_std():
     ],
 )
 def test_metric_checks_its_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        # a record trained without validation data has no val_loss
+        (
+            lambda: plotting.show_learning_curves(_arm("a", [{"loss": [1.0, 0.5]}], [1])),
+            ValueError,
+            "val_loss",
+        ),
+        # fewer best epochs than seeds
+        (
+            lambda: plotting.show_learning_curves(
+                _arm("a", [{"val_loss": [1.0]}, {"val_loss": [1.0]}], [1])
+            ),
+            ValueError,
+            "best_epochs",
+        ),
+        # a best epoch past the end of its curve
+        (
+            lambda: plotting.show_learning_curves(_arm("a", [{"val_loss": [1.0, 0.5]}], [7])),
+            ValueError,
+            "best epoch",
+        ),
+        (lambda: plotting.show_learning_curves([]), ValueError, "`results`"),
+        (lambda: plotting.show_learning_curves(3), TypeError, "`results`"),
+        (lambda: plotting.show_metric({}, "acc"), ValueError, "`results`"),
+        # a metric of strings, or of ragged lists, is refused before drawing
+        (lambda: plotting.show_metric({"a": _arm("a", acc=["high"])}, "acc"), TypeError, "acc"),
+        (
+            lambda: plotting.show_metric({"a": _arm("a", acc=[[1.0, 2.0], [3.0]])}, "acc"),
+            ValueError,
+            "acc",
+        ),
+        (lambda: plotting.show_metric({"a": _arm("a", acc=[1.0])}, ["acc"]), TypeError, "metric"),
+    ],
+)
+def test_curves_and_metrics_refuse_records_they_cannot_draw(call, error, match):
     with pytest.raises(error, match=match):
         call()
