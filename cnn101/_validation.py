@@ -534,6 +534,47 @@ def path(value: Any, name: str, *, optional: bool = False) -> Any:
     return Path(value)
 
 
+def writable_file(value: Any, name: str = "path") -> Any:
+    """Return ``value`` as a ``pathlib.Path`` to a file that can be written (replaced if it exists).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a path (:func:`path`).
+    ValueError
+        If it is empty, a folder, its folder does not exist, or either is not writable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     writable_file(Path(folder))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `path` must name a file, not a folder. ...
+    """
+    import os
+    from pathlib import Path
+
+    file = path(value, name)
+    if file.is_dir():
+        raise ValueError(
+            f"`{name}` must name a file, not a folder. Received: {name}={describe(str(file))}"
+        )
+    folder = file.parent if str(file.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(
+            f"`{name}` must be in an existing folder. Received: {name}={str(file)!r} "
+            f"({str(folder)!r} does not exist)"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK) or (file.exists() and not os.access(file, os.W_OK)):
+        raise ValueError(
+            f"`{name}` must be writable. Received: {name}={str(file)!r} (permission denied)"
+        )
+    return file
+
+
 def sequence(value: Any, name: str, expected: str, *, empty: bool = False) -> Sequence:
     """Return ``value`` if it is a sequence (a list, a tuple; not a string), else raise.
 

@@ -535,6 +535,7 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "evidence": lambda: "A 5-level pyramid stores 1.33x the pixels.",
         "values": lambda: {"ratio": 1.33},
     },
+    "teaching.answers.checked_rows": {"rows": lambda: _grade_rows()},
     "teaching.reports.format_table": {"rows": lambda: _grade_rows()},
     "teaching.reports.write_csv": {
         "rows": lambda: _grade_rows(),
@@ -1024,6 +1025,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "empty": "a notebook without cnn101 metadata: None, as documented"
     },
     "teaching.grading.grade(paths)": {"empty": "no submissions: no rows"},
+    "teaching.answers.checked_rows(rows)": {"empty": "no rows: an empty list"},
     "teaching.reports.format_table(rows)": {"empty": "no rows: the header alone"},
     "teaching.reports.write_csv(rows)": {"empty": "no rows: the header alone"},
     "teaching.reports.write_summary_csv(rows)": {"empty": "no rows: the header alone"},
@@ -1240,22 +1242,10 @@ OTHER_CLASS: dict[str, tuple[str, str]] = {
                 "cnn101/teaching/grading.py",
                 "ValueError",
                 f"teaching.grading.{function}(timeout)",
-                *("string", "bool", "nan", "inf", "complex", "object", "None"),
+                *("nan", "inf"),
             ),
         }.items()
     },
-    **_others(
-        "cnn101/teaching/grading.py",
-        "TypeError",
-        "teaching.grading.grade_notebook(path)",
-        "empty string",
-    ),
-    **_others(
-        "cnn101/teaching/grading.py",
-        "TypeError",
-        "teaching.grading.load_manifest(path)",
-        "empty string",
-    ),
 }
 
 

@@ -43,13 +43,6 @@ PRIVATE_ALLOWED = {
     "cnn101.experiments.runner -> cnn101.experiments.cache._usable_cache_dir",
     "cnn101.experiments.runner -> cnn101.experiments.cache._write_atomically",
     "cnn101.experiments.runner -> cnn101.experiments.records._build",
-    # cnn101/teaching/ is being split by job (reading notebooks, running a submission,
-    # checks, reports, command line); the split makes these shared names public.
-    "cnn101.teaching.__main__ -> cnn101.teaching.grading._writable",
-    "cnn101.teaching.grading -> cnn101.teaching.handout._EXERCISES_HEADING",
-    "cnn101.teaching.grading -> cnn101.teaching.handout._bound_names",
-    "cnn101.teaching.grading -> cnn101.teaching.handout._call_name",
-    "cnn101.teaching.grading -> cnn101.teaching.handout._marked_number",
 }
 
 # Import loops that remain in such files: frozenset of the modules on the loop.

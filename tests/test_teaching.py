@@ -97,10 +97,19 @@ def test_write_csv_writes_a_new_relative_path(tmp_path, monkeypatch):
     ]
 
 
-@pytest.mark.parametrize("path", [3, None, b"grades.csv", object(), ""])
-def test_write_csv_refuses_what_is_not_a_path(tmp_path, monkeypatch, path):
+@pytest.mark.parametrize(
+    "path, error",
+    [
+        (3, TypeError),
+        (None, TypeError),
+        (b"grades.csv", TypeError),
+        (object(), TypeError),
+        ("", ValueError),
+    ],
+)
+def test_write_csv_refuses_what_is_not_a_path(tmp_path, monkeypatch, path, error):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(TypeError, match="`path` must be a file path"):
+    with pytest.raises(error, match=r"`path` must be a (non-empty )?path"):
         grading.write_csv(ROWS, path)
     assert list(tmp_path.iterdir()) == []
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from cnn101.teaching._arguments import writable_file
+from cnn101 import _validation as check
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,7 +168,7 @@ def _grade(args) -> int:
         return _fail(f"no such file: {', '.join(missing)}")
     try:  # every output is checked before the first notebook runs
         for path in _outputs(args.csv):
-            writable_file(path, "--csv")
+            check.writable_file(path, "--csv")
         manifest = manifests.load_manifest(args.handout)
         print(
             f"Grading {len(args.notebooks)} notebooks against {args.handout.name} "
@@ -238,7 +238,7 @@ def _make(args) -> int:
         "manifest": manifests.manifest,
     }[args.command]
     try:
-        writable_file(args.output, "--output")
+        check.writable_file(args.output, "--output")
         out = make(_read_notebook(args.notebook), tutorial=args.notebook.stem)
         args.output.write_text(
             json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -19,7 +19,7 @@ from cnn101.exercises import Feedback
 from cnn101.teaching import _submission, manifests, notebooks
 from cnn101.teaching._kernel import Kernel, Stopped, decode
 
-__all__ = ["KINDS", "REIMPLEMENTS", "GradeRow"]
+__all__ = ["KINDS", "REIMPLEMENTS", "GradeRow", "checked_rows"]
 
 # Why an exercise did not pass, or what the grader noticed about a notebook, in words a
 # teacher can read out (GradeRow.kind; the class report counts them).
@@ -101,7 +101,19 @@ class GradeRow:
 
 
 def checked_rows(rows: Any) -> list[GradeRow]:
-    """Return ``rows`` as a list if it holds GradeRow records only, else raise TypeError."""
+    """Return ``rows`` as a list if it holds GradeRow records only, else raise TypeError.
+
+    The reports and the class page call it on the rows they are given.
+
+    Examples
+    --------
+    >>> checked_rows([GradeRow("a.ipynb", 1, "check_size", True)])[0].passed
+    True
+    >>> checked_rows("rows")
+    Traceback (most recent call last):
+    ...
+    TypeError: `rows` must be a sequence of GradeRow (from grade). Received: rows='rows'
+    """
     if isinstance(rows, str) or not isinstance(rows, Sequence | Iterable):
         raise TypeError(
             f"`rows` must be a sequence of GradeRow (from grade). Received: rows={check.describe(rows)}"

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cnn101 import _validation as check
-from cnn101.teaching._arguments import writable_file
 from cnn101.teaching.answers import GradeRow, checked_rows
 from cnn101.teaching.reports import REPORT_FIELDS, class_report, note_parts, summary, write_table
 
@@ -189,8 +188,8 @@ def write_class_report(
     1,check_x,0,1,wrong answer (the check said Not yet): 1 of 1,a.ipynb grades-class.html
     """
     rows = checked_rows(rows)
-    table = writable_file(path)
-    page = writable_file(table.with_suffix(".html"))
+    table = check.writable_file(path)
+    page = check.writable_file(table.with_suffix(".html"))
     write_table(table, REPORT_FIELDS, class_report(rows))
     page.write_text(report_html(rows, title=title), encoding="utf-8")
     return table, page

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from cnn101 import _validation as check
-from cnn101.teaching import _arguments, _submission, manifests, notebooks
+from cnn101.teaching import _submission, manifests, notebooks
 from cnn101.teaching._kernel import CALL_TIMEOUT_S as CALL_TIMEOUT_S
 from cnn101.teaching._kernel import MAX_REPLY_BYTES as MAX_REPLY_BYTES
 from cnn101.teaching._kernel import MISSING_NBCLIENT, Kernel, installed_kernel
@@ -253,7 +253,7 @@ def grade_notebook(
     >>> row.passed, row.kind, row.reason.startswith("not graded: not a notebook")
     (False, 'not a notebook', True)
     """
-    path = _arguments.file_path(path, "path")
+    path = check.path(path, "path")
     timeout = _timeout(timeout)
     manifest = _manifest(manifest)
     try:
@@ -328,7 +328,7 @@ def grade(
         raise TypeError(
             f"`paths` must be a list of notebook paths. Received: paths={check.describe(paths)}"
         )
-    paths = [_arguments.file_path(path, "paths") for path in paths]
+    paths = [check.path(path, "paths") for path in paths]
     _timeout(timeout)
     manifest = _manifest(manifest)
     if progress is not None and not callable(progress):

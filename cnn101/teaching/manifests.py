@@ -20,7 +20,7 @@ from typing import Any
 
 from cnn101 import _validation as check
 from cnn101.exercises import Feedback
-from cnn101.teaching import _arguments, notebooks
+from cnn101.teaching import notebooks
 
 __all__ = ["MANIFEST_FORMAT", "MANIFEST_VERSION", "load_manifest", "manifest"]
 
@@ -243,7 +243,7 @@ def load_manifest(path: str | Path) -> dict:
     >>> manifest["tutorial"], manifest["exercises"][0]["check"]
     ('01_basics', 'check_pool_shapes')
     """
-    path = _arguments.file_path(path, "path")
+    path = check.path(path, "path")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cnn101 import _validation as check
-from cnn101.teaching._arguments import writable_file
 from cnn101.teaching.answers import KINDS, GradeRow, checked_rows
 
 __all__ = [
@@ -331,7 +330,7 @@ def write_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     ['file,exercise,check,passed,reason,total', 'a.ipynb,1,check_x,yes,,1/2', 'a.ipynb,2,check_y,no,Not yet.,1/2']
     """
     rows = checked_rows(rows)
-    return write_table(writable_file(path), CSV_FIELDS, _records(rows))
+    return write_table(check.writable_file(path), CSV_FIELDS, _records(rows))
 
 
 def write_summary_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
@@ -364,4 +363,4 @@ def write_summary_csv(rows: Sequence[GradeRow], path: str | Path) -> Path:
     ['file,passed,exercises,total,notes', 'a.ipynb,1,2,1/2,exercise 2: Not yet.']
     """
     rows = checked_rows(rows)
-    return write_table(writable_file(path), SUMMARY_FIELDS, summary(rows))
+    return write_table(check.writable_file(path), SUMMARY_FIELDS, summary(rows))
