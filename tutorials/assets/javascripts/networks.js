@@ -50,6 +50,7 @@
       for (const key of ["kernel", "bias", "filter"]) {
         if (step[key]) step[key + "Tensor"] = weight(step[key]);
       }
+      if (step.bias) step.biasValues = WEIGHTS.slice(step.bias[0], step.bias[0] + product(step.bias[1]));
       if (step.type === "scale_channels") {
         for (const copy of step.copies) {
           if (copy.rows) {
@@ -133,14 +134,62 @@
     return tf.reshape(tf.matMul(tf.reshape(tall, [n * oh, w]), copy.colsTensor), [n, oh, ow, 1]);
   }
 
-  // Run `steps` on x (N, H, W, C). `record(name, tensor)` receives each 4-D map worth
-  // showing (the convolutions' outputs, the scale channels' inputs).
+  // relu(x + bias) of a raw convolution output, in plain JavaScript: the float32 sum
+  // (Math.fround of the double sum of two float32 values is the float32 sum) and ReLU.
+  function biasRelu(raw, bias, activation) {
+    const c = bias.length;
+    const out = new Float32Array(raw.length);
+    for (let i = 0; i < raw.length; i += c) {
+      for (let k = 0; k < c; k += 1) {
+        const v = Math.fround(raw[i + k] + bias[k]);
+        out[i + k] = activation === "relu" && !(v > 0) ? 0 : v;
+      }
+    }
+    return out;
+  }
+
+  // A recorded map whose values are read when first asked for (`data`): the page draws
+  // only some of the maps, and a map recorded before its bias and ReLU gets them then.
+  function recordedMap(name, tensor, bias, activation) {
+    const shape = tensor.shape.slice(1);
+    const values = tensor.dataSync(); // the backend's array, no copy
+    let data = bias ? null : values;
+    return {
+      name,
+      shape,
+      get data() {
+        if (data === null) data = biasRelu(values, bias, activation);
+        return data;
+      },
+    };
+  }
+
+  // Max pooling after a convolution with ReLU (or none) can take the bias and the ReLU
+  // after it, on a quarter of the values or fewer: x -> relu(x + b) is nondecreasing in x
+  // (float32 rounding is too), so max(relu(x_i + b)) = relu(max(x_i) + b), exactly.
+  const MAX_POOLS = new Set(["max_pool", "global_max"]);
+
+  // Run `steps` on x (N, H, W, C). `record(name, tensor, bias, activation)` receives each
+  // 4-D map worth showing (the convolutions' outputs, the scale channels' inputs); with
+  // a `bias` the map still lacks it and its activation.
   function forward(steps, x, record, prefix) {
-    for (const step of steps) {
+    let pending = null; // a convolution whose bias and ReLU wait for the max pooling
+    for (let i = 0; i < steps.length; i += 1) {
+      const step = steps[i];
       if (step.type === "conv2d") {
-        x = activate(addBias(tf.conv2d(x, step.kernelTensor, step.strides, step.padding), step.biasTensor), step.activation);
-        if (record) record(prefix + step.name, x);
-      } else if (step.type === "max_pool") {
+        const raw = tf.conv2d(x, step.kernelTensor, step.strides, step.padding);
+        const next = steps[i + 1];
+        if (next && MAX_POOLS.has(next.type) && step.activation !== "softmax") {
+          pending = step;
+          x = raw;
+          if (record) record(prefix + step.name, raw, step.biasValues, step.activation);
+        } else {
+          x = activate(addBias(raw, step.biasTensor), step.activation);
+          if (record) record(prefix + step.name, x);
+        }
+        continue;
+      }
+      if (step.type === "max_pool") {
         x = tf.maxPool(x, step.pool, step.strides, step.padding);
       } else if (step.type === "avg_pool") {
         x = tf.avgPool(x, step.pool, step.strides, step.padding);
@@ -170,6 +219,10 @@
         x = step.pooling === "max" ? tf.max(stacked, 1) : tf.mean(stacked, 1);
       } else {
         throw new Error(`networks.js has no step "${step.type}"`);
+      }
+      if (pending) {
+        x = activate(addBias(x, pending.biasTensor), pending.activation);
+        pending = null;
       }
     }
     return x;
@@ -253,20 +306,20 @@
   }
 
   // The probabilities and every recorded map of one image: {probabilities, maps, wins}.
+  // A map's `data` (flat, H x W x C) is read when first asked for.
   function run(name, image) {
     const net = network(name);
     const [h, w] = net.input_shape;
     const flat = flatImage(net, image, "image");
-    return tf.tidy(() => {
-      const maps = [];
-      let wins = null;
-      const record = (label, tensor) => {
-        if (label === "wins") wins = Array.from(tensor.dataSync());
-        else maps.push({ name: label, shape: tensor.shape.slice(1), data: tensor.dataSync() });
-      };
-      const probabilities = Array.from(probabilitiesOf(net, tf.tensor4d(flat, [1, h, w, 1]), record).dataSync());
-      return { probabilities, maps, wins };
-    });
+    // the maps stay out of tf.tidy's result, which it would walk value by value
+    const maps = [];
+    let wins = null;
+    const record = (label, tensor, bias, activation) => {
+      if (label === "wins") wins = Array.from(tensor.dataSync());
+      else maps.push(recordedMap(label, tensor, bias, activation));
+    };
+    const probabilities = tf.tidy(() => Array.from(probabilitiesOf(net, tf.tensor4d(flat, [1, h, w, 1]), record).dataSync()));
+    return { probabilities, maps, wins };
   }
 
   // ---- moving and zooming a digit -------------------------------------------------------
