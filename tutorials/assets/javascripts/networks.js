@@ -85,7 +85,7 @@
     const before = (size - 1) >> 1;
     const after = size - 1 - before;
     const pads = [[0, 0], [before, after], [before, after], [0, 0]];
-    const padded = step.padding === "reflect" ? tf.mirrorPad(dense, pads, "reflect") : tf.pad(dense, pads);
+    const padded = step.padding === "reflect" ? reflectPad(dense, before, after) : tf.pad(dense, pads);
     const channels = x.shape[3];
     step.kernels = step.kernels || {}; // the filter for each channel count, made once
     if (!step.kernels[channels]) {
@@ -95,6 +95,26 @@
     if (step.pool[0] === step.pool[1]) return tf.depthwiseConv2d(padded, kernel, step.pool, "valid");
     const full = tf.depthwiseConv2d(padded, kernel, 1, "valid");
     return tf.stridedSlice(full, [0, 0, 0, 0], full.shape, [1, step.pool[0], step.pool[1], 1]);
+  }
+
+  // NumPy's "reflect" padding (the edge pixel not repeated) of H and W, as tf.mirrorPad
+  // with "reflect" but from slices and one concatenation per axis (mirrorPad's CPU kernel
+  // indexes element by element, several times slower).
+  function reflectPad(x, before, after) {
+    const along = (t, axis) => {
+      const n = t.shape[axis];
+      const edge = (start, size) => {
+        const begin = [0, 0, 0, 0], extent = [-1, -1, -1, -1];
+        begin[axis] = start; extent[axis] = size;
+        return tf.reverse(tf.slice(t, begin, extent), axis);
+      };
+      const parts = [];
+      if (before > 0) parts.push(edge(1, before));
+      parts.push(t);
+      if (after > 0) parts.push(edge(n - 1 - after, after));
+      return parts.length === 1 ? t : tf.concat(parts, axis);
+    };
+    return along(along(x, 1), 2);
   }
 
   function circularPad(x, p) {
@@ -108,7 +128,7 @@
   }
 
   // Adaptive polyphase sampling: per image, the polyphase component of largest norm (the
-  // first of a tie, as tf.argmax), selected exactly by a one-hot sum.
+  // first of a tie, as tf.argmax), gathered.
   function aps(x, step) {
     const s = step.stride;
     const [n, h, w, c] = x.shape;
@@ -117,8 +137,9 @@
     const stacked = tf.reshape(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [n, s * s, h / s, w / s, c]);
     const size = step.norm === 1 ? tf.abs(stacked) : tf.square(stacked);
     const chosen = tf.argMax(tf.sum(size, [2, 3, 4]), 1);
-    const mask = tf.reshape(tf.cast(tf.oneHot(chosen, s * s), "float32"), [n, s * s, 1, 1, 1]);
-    return tf.sum(tf.mul(stacked, mask), 1);
+    // image k's chosen component is row k * s * s + chosen[k] of the (N * s * s, ...) stack
+    const rows = tf.add(chosen, tf.range(0, n * s * s, s * s, "int32"));
+    return tf.gather(tf.reshape(stacked, [n * s * s, h / s, w / s, c]), rows, 0);
   }
 
   // resize(x) = rows @ x @ cols^T for every image of a one-channel batch (N, H, W, 1).
@@ -202,7 +223,8 @@
       } else if (step.type === "global_avg") {
         x = tf.mean(x, [1, 2]);
       } else if (step.type === "global_max") {
-        x = tf.max(x, [1, 2]);
+        // a max pool over the whole map: tf.max over H and W would transpose first
+        x = tf.reshape(tf.maxPool(x, [x.shape[1], x.shape[2]], 1, "valid"), [x.shape[0], x.shape[3]]);
       } else if (step.type === "flatten") {
         x = tf.reshape(x, [x.shape[0], -1]);
       } else if (step.type === "dense") {
