@@ -382,13 +382,18 @@
       }
       const started = performance.now();
       this.results = {};
+      let computing = 0;
       for (const name of this.N.architectures) {
         const [nh, nw] = this.N.networks[name].input_shape;
-        const out = this.N.run(name, this.rows(this.move(name), nh, nw));
+        const image = this.rows(this.move(name), nh, nw);
+        const t0 = performance.now();
+        const out = this.N.run(name, image);
+        computing += performance.now() - t0;
         this.results[name] = out;
         this.show(name, out);
       }
       this.lastUpdateMs = performance.now() - started;
+      this.lastComputeMs = computing; // the forward passes alone
       this.status.textContent = `Computed in this page by TensorFlow.js, ${this.N.backend()} backend ` +
         `(plain JavaScript: no WebGL or WebAssembly needed): all ${this.N.architectures.length} networks ` +
         `in ${this.lastUpdateMs.toFixed(0)} ms for the last move.`;
