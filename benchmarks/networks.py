@@ -92,6 +92,29 @@ SINGLE = """
 }
 """
 
+KERNELS = """
+async () => {
+  const N = window.cnn101Network, out = {};
+  for (const name of N.architectures) {
+    const shape = N.networks[name].input_shape;
+    const image = N.place(N.digits[0].image, N.digitSize, shape, {dx: 1});
+    const rows = [];
+    for (let i = 0; i < shape[0]; i++) rows.push(image.subarray(i * shape[1], (i + 1) * shape[1]));
+    const totals = {};
+    for (let repeat = 0; repeat < 10; repeat++) {
+      const profile = await tf.profile(() => { N.run(name, rows).maps.forEach((map) => map.data); });
+      for (const k of profile.kernels) {
+        const entry = (totals[k.name] = totals[k.name] || { ms: 0, calls: 0 });
+        entry.ms += k.kernelTimeMs / 10;
+        entry.calls += 1 / 10;
+      }
+    }
+    out[name] = totals;
+  }
+  return out;
+}
+"""
+
 SWEEP = """
 async () => {
   const t0 = performance.now();
@@ -233,11 +256,29 @@ def report(runs: dict, moves: int) -> None:
         )
 
 
+def report_kernels(kernels: dict) -> None:
+    """Print, per tab and network, the kernels of one update's pass (mean of 10, >= 0.1 ms)."""
+    for label, networks in kernels.items():
+        print(f"\n## {label}: TensorFlow.js kernels of one forward pass with its maps (mean of 10)")
+        print("| network | kernel: ms (calls) |")
+        print("| --- | --- |")
+        for name, totals in networks.items():
+            ranked = sorted(totals.items(), key=lambda item: -item[1]["ms"])
+            cells = [f"{k} {v['ms']:.1f} ({v['calls']:.0f})" for k, v in ranked if v["ms"] >= 0.1]
+            total = sum(v["ms"] for v in totals.values())
+            print(f"| {name} | total {total:.1f}: " + ", ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=40, help="moves to time per page")
     parser.add_argument(
         "--against", metavar="REV", help="also time the page's scripts at git revision REV"
+    )
+    parser.add_argument(
+        "--kernels",
+        action="store_true",
+        help="also list each network's TensorFlow.js kernels and their time (tf.profile)",
     )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -259,11 +300,18 @@ def main(argv: list[str] | None = None) -> int:
                     .map((r) => r.name).concat([location.href])"""
             )
             runs = measure(pages, args.moves)
+            kernels = (
+                {label: page.evaluate(KERNELS) for label, page in pages.items()}
+                if args.kernels
+                else {}
+            )
             browser.close()
         for each in servers:
             each.shutdown()
 
         report(runs, args.moves)
+        if args.kernels:
+            report_kernels(kernels)
 
         print("\n## What the page loads (local server)")
         print("| file | bytes | gzip bytes |")

@@ -155,15 +155,16 @@
     return tf.reshape(tf.matMul(tf.reshape(tall, [n * oh, w]), copy.colsTensor), [n, oh, ow, 1]);
   }
 
-  // relu(x + bias) of a raw convolution output, in plain JavaScript: the float32 sum
-  // (Math.fround of the double sum of two float32 values is the float32 sum) and ReLU.
+  // relu(x + bias) of a raw convolution output (H x W x C, flat), in plain JavaScript: the
+  // float32 sum (Math.fround of the double sum of two float32 values is the float32 sum)
+  // and the ReLU of tf.relu's CPU kernel (Math.max(0, x)).
   function biasRelu(raw, bias, activation) {
     const c = bias.length;
     const out = new Float32Array(raw.length);
     for (let i = 0; i < raw.length; i += c) {
       for (let k = 0; k < c; k += 1) {
         const v = Math.fround(raw[i + k] + bias[k]);
-        out[i + k] = activation === "relu" && !(v > 0) ? 0 : v;
+        out[i + k] = activation === "relu" ? Math.max(0, v) : v;
       }
     }
     return out;
