@@ -132,6 +132,60 @@ def test_probabilities_equal_keras_on_moved_and_zoomed_digits(folder, page, netw
     np.testing.assert_allclose(got, keras_probabilities(folder, network, placed), atol=ATOL, rtol=0)
 
 
+def keras_maps(model, images) -> list[np.ndarray]:
+    """The maps the page records, from the Keras layers: each convolution's output (after
+    its activation) and, for scale channels, each channel's input before its trunk's maps."""
+    from cnn101.layers.scale_channels import ScaleChannels
+
+    maps: list[np.ndarray] = []
+
+    def through(layers, x):
+        for layer in layers:
+            if isinstance(layer, keras.layers.InputLayer):
+                continue
+            if isinstance(layer, ScaleChannels):
+                outputs = []
+                for copy in layer.pyramid(x):
+                    maps.append(np.asarray(copy))
+                    outputs.append(through(layer.trunk.layers, copy))
+                stacked = keras.ops.stack(outputs, axis=1)
+                x = (
+                    keras.ops.max(stacked, 1)
+                    if layer.pooling == "max"
+                    else keras.ops.mean(stacked, 1)
+                )
+            elif isinstance(layer, keras.Sequential | keras.Model):
+                x = through(layer.layers, x)
+            else:
+                x = layer(x)
+                if isinstance(layer, keras.layers.Conv2D):
+                    maps.append(np.asarray(x))
+        return x
+
+    through(model.layers, images)
+    return maps
+
+
+@pytest.mark.parametrize("network", hook.NETWORKS, ids=lambda n: n.name)
+def test_feature_maps_equal_the_keras_layers_outputs(folder, page, network):
+    """Every map the page can draw (``run(...).maps``) against the Keras layer's output."""
+    images, _ = hook.measured_digits(network)
+    images = images[:2]
+    model = keras.saving.load_model(folder / hook.MODELS_DIR / f"{network.name}.keras")
+    got = page.evaluate(
+        """([name, images]) => images.map((image) => window.cnn101Network.run(name, image).maps
+            .map((map) => ({name: map.name, shape: map.shape, data: Array.from(map.data)})))""",
+        [network.name, images[..., 0].tolist()],
+    )
+    for index, image in enumerate(images):
+        expected = keras_maps(model, image[None])
+        assert len(got[index]) == len(expected)
+        for shown, want in zip(got[index], expected, strict=True):
+            assert tuple(shown["shape"]) == want.shape[1:], shown["name"]
+            data = np.array(shown["data"], dtype=np.float32).reshape(want.shape[1:])
+            np.testing.assert_allclose(data, want[0], atol=ATOL, rtol=1e-5, err_msg=shown["name"])
+
+
 @pytest.mark.parametrize("mode", ["zero", "circular"])
 @pytest.mark.parametrize(("dy", "dx"), [(0, 0), (2, -3), (-6, 7), (13, 0)])
 def test_moved_digits_are_cnn101_shifts_and_numpy_rolls(page, mode, dy, dx):

@@ -42,16 +42,33 @@
     return el("input", { type: "range", min, max, step, value });
   }
 
+  // Set a canvas's size only when it changes (setting it clears the canvas and its state).
+  function resize(canvas, width, height) {
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+  }
+
+  // The ImageData kept for a canvas of this size (filled with `fill` when made).
+  function pixels(canvas, fill) {
+    let image = canvas.cnn101Pixels;
+    if (!image || image.width !== canvas.width || image.height !== canvas.height) {
+      image = canvas.cnn101Pixels = canvas.getContext("2d").createImageData(canvas.width, canvas.height);
+      image.data.fill(fill);
+    }
+    return image;
+  }
+
   // Draw a flat map (h x w) in gray, 0 black to the map's maximum white, on a canvas.
   function drawGray(canvas, data, h, w, top) {
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(w, h);
+    resize(canvas, w, h);
+    const image = pixels(canvas, 255);
+    const out = image.data;
     const scale = top > 0 ? 255 / top : 0;
     for (let i = 0; i < h * w; i += 1) {
       const v = Math.max(0, Math.min(255, Math.round(data[i] * scale)));
-      image.data.set([v, v, v, 255], 4 * i);
+      out[4 * i] = v; out[4 * i + 1] = v; out[4 * i + 2] = v;
     }
-    ctx.putImageData(image, 0, 0);
+    canvas.getContext("2d").putImageData(image, 0, 0);
   }
 
   // All channels of an (h, w, c) map side by side in a grid, each scaled to its own max.
@@ -59,23 +76,25 @@
     const [h, w, c] = map.shape;
     const cols = Math.min(c, 8);
     const rows = Math.ceil(c / cols);
-    canvas.width = cols * (w + 1) - 1;
-    canvas.height = rows * (h + 1) - 1;
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(canvas.width, canvas.height);
-    image.data.fill(128);
+    resize(canvas, cols * (w + 1) - 1, rows * (h + 1) - 1);
+    const image = pixels(canvas, 128); // the gaps between the maps
+    const out = image.data, data = map.data, width = canvas.width;
+    const tops = new Float32Array(c);
+    for (let i = 0; i < h * w * c; i += c) {
+      for (let k = 0; k < c; k += 1) if (data[i + k] > tops[k]) tops[k] = data[i + k];
+    }
     for (let k = 0; k < c; k += 1) {
-      let top = 0;
-      for (let i = 0; i < h * w; i += 1) top = Math.max(top, map.data[i * c + k]);
+      const top = tops[k];
       const x0 = (k % cols) * (w + 1), y0 = Math.floor(k / cols) * (h + 1);
       for (let i = 0; i < h; i += 1) {
-        for (let j = 0; j < w; j += 1) {
-          const v = top > 0 ? Math.round((255 * map.data[(i * w + j) * c + k]) / top) : 0;
-          image.data.set([v, v, v, 255], 4 * ((y0 + i) * canvas.width + x0 + j));
+        let o = 4 * ((y0 + i) * width + x0);
+        for (let j = 0; j < w; j += 1, o += 4) {
+          const v = top > 0 ? Math.round((255 * data[(i * w + j) * c + k]) / top) : 0;
+          out[o] = v; out[o + 1] = v; out[o + 2] = v; out[o + 3] = 255;
         }
       }
     }
-    ctx.putImageData(image, 0, 0);
+    canvas.getContext("2d").putImageData(image, 0, 0);
   }
 
   function argmax(values) {
@@ -354,7 +373,6 @@
       this.clearButton.hidden = s.digit !== "drawn";
       const big = this.N.architectures.find((n) => this.N.networks[n].input_shape[0] === 40) || this.N.architectures[0];
       const [h, w] = this.N.networks[big].input_shape;
-      this.view.width = w; this.view.height = h;
       drawGray(this.view, this.move(big), h, w, 1);
       if (s.digit === "drawn") { // the keyboard's brush, in Okabe-Ito orange
         const frame = (w - this.N.digitSize) / 2;
@@ -364,13 +382,18 @@
       }
       const started = performance.now();
       this.results = {};
+      let computing = 0;
       for (const name of this.N.architectures) {
         const [nh, nw] = this.N.networks[name].input_shape;
-        const out = this.N.run(name, this.rows(this.move(name), nh, nw));
+        const image = this.rows(this.move(name), nh, nw);
+        const t0 = performance.now();
+        const out = this.N.run(name, image);
+        computing += performance.now() - t0;
         this.results[name] = out;
         this.show(name, out);
       }
       this.lastUpdateMs = performance.now() - started;
+      this.lastComputeMs = computing; // the forward passes alone
       this.status.textContent = `Computed in this page by TensorFlow.js, ${this.N.backend()} backend ` +
         `(plain JavaScript: no WebGL or WebAssembly needed): all ${this.N.architectures.length} networks ` +
         `in ${this.lastUpdateMs.toFixed(0)} ms for the last move.`;

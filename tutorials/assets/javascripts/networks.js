@@ -50,6 +50,7 @@
       for (const key of ["kernel", "bias", "filter"]) {
         if (step[key]) step[key + "Tensor"] = weight(step[key]);
       }
+      if (step.bias) step.biasValues = WEIGHTS.slice(step.bias[0], step.bias[0] + product(step.bias[1]));
       if (step.type === "scale_channels") {
         for (const copy of step.copies) {
           if (copy.rows) {
@@ -84,7 +85,7 @@
     const before = (size - 1) >> 1;
     const after = size - 1 - before;
     const pads = [[0, 0], [before, after], [before, after], [0, 0]];
-    const padded = step.padding === "reflect" ? tf.mirrorPad(dense, pads, "reflect") : tf.pad(dense, pads);
+    const padded = step.padding === "reflect" ? reflectPad(dense, before, after) : tf.pad(dense, pads);
     const channels = x.shape[3];
     step.kernels = step.kernels || {}; // the filter for each channel count, made once
     if (!step.kernels[channels]) {
@@ -94,6 +95,26 @@
     if (step.pool[0] === step.pool[1]) return tf.depthwiseConv2d(padded, kernel, step.pool, "valid");
     const full = tf.depthwiseConv2d(padded, kernel, 1, "valid");
     return tf.stridedSlice(full, [0, 0, 0, 0], full.shape, [1, step.pool[0], step.pool[1], 1]);
+  }
+
+  // NumPy's "reflect" padding (the edge pixel not repeated) of H and W, as tf.mirrorPad
+  // with "reflect" but from slices and one concatenation per axis (mirrorPad's CPU kernel
+  // indexes element by element, several times slower).
+  function reflectPad(x, before, after) {
+    const along = (t, axis) => {
+      const n = t.shape[axis];
+      const edge = (start, size) => {
+        const begin = [0, 0, 0, 0], extent = [-1, -1, -1, -1];
+        begin[axis] = start; extent[axis] = size;
+        return tf.reverse(tf.slice(t, begin, extent), axis);
+      };
+      const parts = [];
+      if (before > 0) parts.push(edge(1, before));
+      parts.push(t);
+      if (after > 0) parts.push(edge(n - 1 - after, after));
+      return parts.length === 1 ? t : tf.concat(parts, axis);
+    };
+    return along(along(x, 1), 2);
   }
 
   function circularPad(x, p) {
@@ -107,7 +128,7 @@
   }
 
   // Adaptive polyphase sampling: per image, the polyphase component of largest norm (the
-  // first of a tie, as tf.argmax), selected exactly by a one-hot sum.
+  // first of a tie, as tf.argmax), gathered.
   function aps(x, step) {
     const s = step.stride;
     const [n, h, w, c] = x.shape;
@@ -116,8 +137,9 @@
     const stacked = tf.reshape(tf.transpose(split, [0, 2, 4, 1, 3, 5]), [n, s * s, h / s, w / s, c]);
     const size = step.norm === 1 ? tf.abs(stacked) : tf.square(stacked);
     const chosen = tf.argMax(tf.sum(size, [2, 3, 4]), 1);
-    const mask = tf.reshape(tf.cast(tf.oneHot(chosen, s * s), "float32"), [n, s * s, 1, 1, 1]);
-    return tf.sum(tf.mul(stacked, mask), 1);
+    // image k's chosen component is row k * s * s + chosen[k] of the (N * s * s, ...) stack
+    const rows = tf.add(chosen, tf.range(0, n * s * s, s * s, "int32"));
+    return tf.gather(tf.reshape(stacked, [n * s * s, h / s, w / s, c]), rows, 0);
   }
 
   // resize(x) = rows @ x @ cols^T for every image of a one-channel batch (N, H, W, 1).
@@ -133,14 +155,63 @@
     return tf.reshape(tf.matMul(tf.reshape(tall, [n * oh, w]), copy.colsTensor), [n, oh, ow, 1]);
   }
 
-  // Run `steps` on x (N, H, W, C). `record(name, tensor)` receives each 4-D map worth
-  // showing (the convolutions' outputs, the scale channels' inputs).
+  // relu(x + bias) of a raw convolution output (H x W x C, flat), in plain JavaScript: the
+  // float32 sum (Math.fround of the double sum of two float32 values is the float32 sum)
+  // and the ReLU of tf.relu's CPU kernel (Math.max(0, x)).
+  function biasRelu(raw, bias, activation) {
+    const c = bias.length;
+    const out = new Float32Array(raw.length);
+    for (let i = 0; i < raw.length; i += c) {
+      for (let k = 0; k < c; k += 1) {
+        const v = Math.fround(raw[i + k] + bias[k]);
+        out[i + k] = activation === "relu" ? Math.max(0, v) : v;
+      }
+    }
+    return out;
+  }
+
+  // A recorded map whose values are read when first asked for (`data`): the page draws
+  // only some of the maps, and a map recorded before its bias and ReLU gets them then.
+  function recordedMap(name, tensor, bias, activation) {
+    const shape = tensor.shape.slice(1);
+    const values = tensor.dataSync(); // the backend's array, no copy
+    let data = bias ? null : values;
+    return {
+      name,
+      shape,
+      get data() {
+        if (data === null) data = biasRelu(values, bias, activation);
+        return data;
+      },
+    };
+  }
+
+  // Max pooling after a convolution with ReLU (or none) can take the bias and the ReLU
+  // after it, on a quarter of the values or fewer: x -> relu(x + b) is nondecreasing in x
+  // (float32 rounding is too), so max(relu(x_i + b)) = relu(max(x_i) + b), exactly.
+  const MAX_POOLS = new Set(["max_pool", "global_max"]);
+
+  // Run `steps` on x (N, H, W, C). `record(name, tensor, bias, activation)` receives each
+  // 4-D map worth showing (the convolutions' outputs, the scale channels' inputs); with
+  // a `bias` the map still lacks it and its activation.
   function forward(steps, x, record, prefix) {
-    for (const step of steps) {
+    let pending = null; // a convolution whose bias and ReLU wait for the max pooling
+    for (let i = 0; i < steps.length; i += 1) {
+      const step = steps[i];
       if (step.type === "conv2d") {
-        x = activate(addBias(tf.conv2d(x, step.kernelTensor, step.strides, step.padding), step.biasTensor), step.activation);
-        if (record) record(prefix + step.name, x);
-      } else if (step.type === "max_pool") {
+        const raw = tf.conv2d(x, step.kernelTensor, step.strides, step.padding);
+        const next = steps[i + 1];
+        if (next && MAX_POOLS.has(next.type) && step.activation !== "softmax") {
+          pending = step;
+          x = raw;
+          if (record) record(prefix + step.name, raw, step.biasValues, step.activation);
+        } else {
+          x = activate(addBias(raw, step.biasTensor), step.activation);
+          if (record) record(prefix + step.name, x);
+        }
+        continue;
+      }
+      if (step.type === "max_pool") {
         x = tf.maxPool(x, step.pool, step.strides, step.padding);
       } else if (step.type === "avg_pool") {
         x = tf.avgPool(x, step.pool, step.strides, step.padding);
@@ -153,7 +224,8 @@
       } else if (step.type === "global_avg") {
         x = tf.mean(x, [1, 2]);
       } else if (step.type === "global_max") {
-        x = tf.max(x, [1, 2]);
+        // a max pool over the whole map: tf.max over H and W would transpose first
+        x = tf.reshape(tf.maxPool(x, [x.shape[1], x.shape[2]], 1, "valid"), [x.shape[0], x.shape[3]]);
       } else if (step.type === "flatten") {
         x = tf.reshape(x, [x.shape[0], -1]);
       } else if (step.type === "dense") {
@@ -170,6 +242,10 @@
         x = step.pooling === "max" ? tf.max(stacked, 1) : tf.mean(stacked, 1);
       } else {
         throw new Error(`networks.js has no step "${step.type}"`);
+      }
+      if (pending) {
+        x = activate(addBias(x, pending.biasTensor), pending.activation);
+        pending = null;
       }
     }
     return x;
@@ -253,20 +329,20 @@
   }
 
   // The probabilities and every recorded map of one image: {probabilities, maps, wins}.
+  // A map's `data` (flat, H x W x C) is read when first asked for.
   function run(name, image) {
     const net = network(name);
     const [h, w] = net.input_shape;
     const flat = flatImage(net, image, "image");
-    return tf.tidy(() => {
-      const maps = [];
-      let wins = null;
-      const record = (label, tensor) => {
-        if (label === "wins") wins = Array.from(tensor.dataSync());
-        else maps.push({ name: label, shape: tensor.shape.slice(1), data: tensor.dataSync() });
-      };
-      const probabilities = Array.from(probabilitiesOf(net, tf.tensor4d(flat, [1, h, w, 1]), record).dataSync());
-      return { probabilities, maps, wins };
-    });
+    // the maps stay out of tf.tidy's result, which it would walk value by value
+    const maps = [];
+    let wins = null;
+    const record = (label, tensor, bias, activation) => {
+      if (label === "wins") wins = Array.from(tensor.dataSync());
+      else maps.push(recordedMap(label, tensor, bias, activation));
+    };
+    const probabilities = tf.tidy(() => Array.from(probabilitiesOf(net, tf.tensor4d(flat, [1, h, w, 1]), record).dataSync()));
+    return { probabilities, maps, wins };
   }
 
   // ---- moving and zooming a digit -------------------------------------------------------
