@@ -21,8 +21,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from cnn101._cli import Parser
 from cnn101._validation import DEVICES
 from cnn101.kernels import kernel_names
 
@@ -33,13 +34,6 @@ _MIN_PHOTO = 16
 _PANEL_PX = (300, 600)
 # matplotlib backends that draw into files only (no window can open)
 _FILE_BACKENDS = ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line: ``prog: error: argument --x: ...``."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _prog() -> str:
@@ -65,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.kernel, args.image, args.size, str(args.out)
     ('sobel_top', 'camera', 256, 'cnn101-demo')
     """
-    parser = _Parser(
+    parser = Parser(
         prog=_prog(),
         description="Reproduce the pipeline of 'Translation in-variance and CNN': edge kernels, "
         "convolution, ReLU and pooling, with figures saved as PNG files.",

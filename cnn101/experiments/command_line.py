@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import tempfile
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
 from cnn101 import _validation as check
+from cnn101._cli import Parser
 from cnn101._tf import tensorflow
 from cnn101.datasets import load_digits
 
@@ -130,15 +131,8 @@ SHIFT_DIFFERENCES = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line: ``prog: error: argument --x: ...``."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _parser() -> _Parser:
-    parser = _Parser(
+def _parser() -> Parser:
+    parser = Parser(
         prog="python -m cnn101.experiments",
         description="Run the trained experiments of the tutorials over more seeds or more data.",
     )

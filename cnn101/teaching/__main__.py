@@ -19,16 +19,9 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from cnn101 import _validation as check
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line: ``prog: error: argument --x: ...``."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+from cnn101._cli import Parser
 
 
 def _seconds(text: str) -> float:
@@ -43,7 +36,7 @@ def _seconds(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m cnn101.teaching",
         description="Grade notebooks, or make student versions and answer keys of a tutorial.",
     )
