@@ -546,9 +546,9 @@ def test_jansson_verdict_states_the_range_that_holds_for_fovmax_and_fovavg():
 @pytest.mark.parametrize(
     "specialist, reading",
     [
-        (0.93, "can be read by a network trained on them"),  # as good as 1x digits at 1x
-        (0.60, "are harder to read even for a network trained on them"),  # size alone costs
-        (0.85, "the run does not tell whether the digits' size alone costs more than 0.1"),
+        (0.93, "above -0.1: digits at 0.35x can be read by a network trained on them"),
+        (0.60, "below -0.1: digits at 0.35x are harder to read even for a network"),
+        (0.85, "an interval that holds -0.1: the run does not tell whether their size costs"),
     ],
 )
 def test_the_specialist_sentence_is_read_from_its_interval(specialist, reading):
@@ -569,7 +569,9 @@ def test_the_specialist_sentence_is_read_from_its_interval(specialist, reading):
     )
     standard = arms["standard CNN"]
     assert f"against {standard['mean'][3]:.3f} ({standard['ci95'][3][0]:.3f} to" in text
-    assert f"the paired difference, {scoring.span(gap)}, is" in text
+    fall = differences["standard CNN, accuracy at 0.35x less at 1.00x"]
+    assert f"its accuracy changes by {scoring.span(fall)} from 1.00x to 0.35x" in text
+    assert f"the difference, {scoring.span(gap)}, lies" in text
     assert 0 <= own["ci95"][0][0] <= own["mean"][0] <= own["ci95"][0][1] <= 1
 
 
@@ -604,7 +606,7 @@ def test_a_scale_holds_only_when_its_interval_rules_out_a_fall_of_0_1():
     assert text.startswith("Partly") and "FovMax from 0.50x to 2.83x (a factor of 5.7)" in text
     assert "FovAvg from 0.35x to 2.83x (a factor of 8.0)" in text
     assert "the largest change is, for FovMax, -0.080 (-0.110 to -0.050) at 0.35x." in text
-    assert "is within 0.1 of the standard CNN at 1.00x" in text
+    assert "lies above -0.1: digits at 0.35x can be read" in text
 
 
 def _arms(*accuracies, per_digit, metric, seeds=10, n_test=1000, seed=1):
