@@ -34,8 +34,6 @@ _SUBMODULES = (
     # spatial resolution and scale (tutorial 3)
     "corners",
     "digits",
-    # three papers' experiments re-run, with results files (the Replications page)
-    "replicate",
     # image pyramids and pyramid pooling (tutorial 4)
     "pyramids",
     "coarse_to_fine",

@@ -51,6 +51,7 @@ MODULE_ALIASES: dict[str, ModuleAlias] = {
     "cnn101.scale": ModuleAlias("cnn101.corners", removed_in="0.4.0"),
     "cnn101.plotting.training": ModuleAlias("cnn101.plotting.results", removed_in="0.4.0"),
     "cnn101.exercises.invariance": ModuleAlias("cnn101.exercises.shift", removed_in="0.4.0"),
+    "cnn101.replicate": ModuleAlias("cnn101.experiments.replications", removed_in="0.4.0"),
 }
 
 

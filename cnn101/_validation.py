@@ -534,15 +534,20 @@ def path(value: Any, name: str, *, optional: bool = False) -> Any:
     return Path(value)
 
 
-def writable_file(value: Any, name: str = "path") -> Any:
+def writable_file(value: Any, name: str = "path", *, make_folders: bool = False) -> Any:
     """Return ``value`` as a ``pathlib.Path`` to a file that can be written (replaced if it exists).
+
+    Checked before any work, so that a run is not lost to a path it cannot write. With
+    ``make_folders``, folders that do not exist yet are allowed (the writer makes them):
+    the first one that exists must be a writable folder.
 
     Raises
     ------
     TypeError
         If ``value`` is not a path (:func:`path`).
     ValueError
-        If it is empty, a folder, its folder does not exist, or either is not writable.
+        If it is empty, a folder, its folder does not exist (unless ``make_folders``), a
+        file stands where a folder must be, or either is not writable.
 
     Examples
     --------
@@ -553,20 +558,25 @@ def writable_file(value: Any, name: str = "path") -> Any:
     Traceback (most recent call last):
     ...
     ValueError: `path` must name a file, not a folder. ...
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     writable_file(Path(folder) / "new" / "r.json", make_folders=True).name
+    'r.json'
     """
     import os
-    from pathlib import Path
 
     file = path(value, name)
     if file.is_dir():
         raise ValueError(
             f"`{name}` must name a file, not a folder. Received: {name}={describe(str(file))}"
         )
-    folder = file.parent if str(file.parent) else Path(".")
+    folder = file.absolute().parent
+    while make_folders and not folder.exists():  # the first that exists: the rest are made
+        folder = folder.parent
     if not folder.is_dir():
+        where = "is a file" if folder.exists() else "does not exist"
         raise ValueError(
             f"`{name}` must be in an existing folder. Received: {name}={str(file)!r} "
-            f"({str(folder)!r} does not exist)"
+            f"({str(folder)!r} {where})"
         )
     if not os.access(folder, os.W_OK | os.X_OK) or (file.exists() and not os.access(file, os.W_OK)):
         raise ValueError(

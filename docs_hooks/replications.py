@@ -1,9 +1,9 @@
 """MkDocs hook: the page "Replications", built from the committed results files.
 
-``python -m cnn101.replicate NAME`` writes ``tutorials/replications/NAME.json``
-(see :mod:`cnn101.replicate`). ``on_files`` adds the generated page
-``replications.md``; when it is rendered, every results file is read with
-:func:`cnn101.replicate.check_results`, which refuses a file whose code digest no
+``python -m cnn101.experiments.replications NAME`` writes
+``tutorials/replications/NAME.json`` (see :mod:`cnn101.experiments.replications`).
+``on_files`` adds the generated page ``replications.md``; when it is rendered, every
+results file is read with :func:`cnn101.experiments.replications.check_results`, which refuses a file whose code digest no
 longer matches the files it depends on: the build then fails with the command
 that makes a new one. Each replication gets the paper's claim (quoted), a plot
 and a table of ours beside it, the differences of setting, the command that
@@ -32,7 +32,7 @@ INTRO = """# Replications
 The tutorials test what a blog post and a forum say. The papers behind them make
 stronger claims. Here three of them are re-run small, on the 5,000 MNIST digits
 that ship with cnn101, each over several seeds; every number below is read from a
-results file that `python -m cnn101.replicate` wrote, with the seeds, the
+results file that `python -m cnn101.experiments.replications` wrote, with the seeds, the
 command, the library versions, the machine and a digest of the code that made
 it. Every seed draws its own training set and every run is scored on one shared
 test set, so each score belongs to a seed and a test digit; the 95 % intervals
@@ -44,6 +44,13 @@ smallest difference the run would have detected (with 80 % power). A small
 re-run that does not show a paper's effect does not refute the paper: the
 differences of setting are listed with each result.
 """
+
+
+def _command(name: str) -> str:
+    """Return the command that makes the full results file of replication ``name``."""
+    from cnn101.experiments.replications import command_for
+
+    return command_for(name, range(10))
 
 
 def _svg(fig) -> str:
@@ -209,41 +216,55 @@ def _differences_table(record: dict) -> str:
 
     Per test scale, the comparisons go in two tables of at most four columns each: the
     differences between networks, and each network's change from the training scale.
+    A difference of a record with test scales that belongs to no one scale (its
+    ``scale`` is None) gets a row of its own below them.
     """
     differences = record["differences"]
-    if record["test"].get("x") is not None:
-        scales = record["test"]["x"]
-        by_column: dict[str, dict] = {}
-        for d in differences.values():
-            by_column.setdefault(d["comparison"], {})[d["scale"]] = d
-        groups = {
-            "Paired differences between networks (ours), 95 % intervals; \\* detected:": [
-                c for c in by_column if ":" not in c
-            ],
-            "Each network's change from the training scale (ours), 95 % intervals; \\* detected:": [
-                c for c in by_column if ":" in c
-            ],
-        }
-        tables = []
-        for title, columns in groups.items():
-            if not columns:
-                continue
-            names = [c.split(":")[0] for c in columns]
-            rows = [
-                title,
-                "",
-                "| test scale | " + " | ".join(names) + " |",
-                "|---" * (len(columns) + 1) + "|",
+    if record["test"].get("x") is None:
+        return _rows_table(differences)
+    per_scale = {k: d for k, d in differences.items() if d.get("scale") is not None}
+    others = {k: d for k, d in differences.items() if d.get("scale") is None}
+    tables = _per_scale_tables(per_scale, record["test"]["x"])
+    if others:
+        tables.append(_rows_table(others))
+    return "\n\n".join(tables)
+
+
+def _per_scale_tables(differences: dict, scales: list) -> list[str]:
+    by_column: dict[str, dict] = {}
+    for d in differences.values():
+        by_column.setdefault(d["comparison"], {})[d["scale"]] = d
+    groups = {
+        "Paired differences between networks (ours), 95 % intervals; \\* detected:": [
+            c for c in by_column if ":" not in c
+        ],
+        "Each network's change from the training scale (ours), 95 % intervals; \\* detected:": [
+            c for c in by_column if ":" in c
+        ],
+    }
+    tables = []
+    for title, columns in groups.items():
+        if not columns:
+            continue
+        names = [c.split(":")[0] for c in columns]
+        rows = [
+            title,
+            "",
+            "| test scale | " + " | ".join(names) + " |",
+            "|---" * (len(columns) + 1) + "|",
+        ]
+        for s in scales:
+            if not any(s in by_column[c] for c in columns):
+                continue  # the training scale, where a change is 0 by definition
+            cells = [
+                _difference(by_column[c][s]) if s in by_column[c] else "\u2014" for c in columns
             ]
-            for s in scales:
-                if not any(s in by_column[c] for c in columns):
-                    continue  # the training scale, where a change is 0 by definition
-                cells = [
-                    _difference(by_column[c][s]) if s in by_column[c] else "\u2014" for c in columns
-                ]
-                rows.append(f"| {s:.2f}x | " + " | ".join(cells) + " |")
-            tables.append("\n".join(rows))
-        return "\n\n".join(tables)
+            rows.append(f"| {s:.2f}x | " + " | ".join(cells) + " |")
+        tables.append("\n".join(rows))
+    return tables
+
+
+def _rows_table(differences: dict) -> str:
     rows = [
         "| paired difference (ours) | mean (95 % interval) | detected (else: smallest detectable) |",
         "|---|---|---|",
@@ -269,7 +290,7 @@ def check_bounds(record: dict) -> None:
             if not 0.0 <= float(value) <= 1.0:
                 raise PluginError(
                     f"Replication {record['replication']}: {where} has {value}, outside "
-                    f"[0, 1]: run `python -m cnn101.replicate {record['replication']}` again."
+                    f"[0, 1]: run `{_command(record['replication'])}` again."
                 )
 
     for label, arm in record["arms"].items():
@@ -329,23 +350,19 @@ def section(record: dict) -> str:
 
 def replications_markdown(docs_dir: Path) -> str:
     """Return the whole page, checking every results file (a stale one fails)."""
-    from cnn101.replicate import REPLICATIONS, check_results
+    from cnn101.experiments.replications import REPLICATIONS, check_results
 
     parts = [INTRO]
     for name in REPLICATIONS:
         path = docs_dir / RESULTS / f"{name}.json"
         if not path.is_file():
-            raise PluginError(
-                f"The Replications page needs {path}: run `python -m cnn101.replicate {name}`."
-            )
+            raise PluginError(f"The Replications page needs {path}: run `{_command(name)}`.")
         try:
             record = check_results(path)
         except ValueError as error:
             raise PluginError(str(error)) from None
         if record.get("smoke"):
-            raise PluginError(
-                f"{path} is a smoke run: run `python -m cnn101.replicate {name}` for the full size."
-            )
+            raise PluginError(f"{path} is a smoke run: run `{_command(name)}` for the full size.")
         check_bounds(record)
         parts.append(section(record))
     return "\n".join(parts)

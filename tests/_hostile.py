@@ -95,14 +95,17 @@ def _results_file() -> str:
     """A results file with the present code's digest (the rest of a record is not read)."""
     import tempfile
 
-    from cnn101.replicate import _REQUIRED, DIGEST_FILES, REPLICATIONS, SCHEMA, code_digest
+    from cnn101.experiments.replications.results import REQUIRED
+    from cnn101.experiments.replications.running import DIGEST_FILES, REPLICATIONS, SCHEMA
+    from cnn101.verdicts import code_digest
 
     name = REPLICATIONS[1]
-    record = {key: None for key in _REQUIRED} | {
+    files = DIGEST_FILES[name]
+    record = {key: None for key in REQUIRED} | {
         "schema": SCHEMA,
         "replication": name,
         "seeds": [0, 1],
-        "code": {"files": [f"cnn101/{f}" for f in DIGEST_FILES[name]], "digest": code_digest(name)},
+        "code": {"files": [f"cnn101/{f}" for f in files], "digest": code_digest(files)},
     }
     path = os.path.join(tempfile.mkdtemp(), f"{name}.json")
     with open(path, "w") as handle:
@@ -220,9 +223,13 @@ BASE: dict[str, dict[str, Callable[[], Any]]] = {
         "crop": lambda: 4,
     },
     "layers.scale_channels.FoveatedScaleChannels.crops": {"inputs": lambda: _batch(2, 8, 8, 1)},
-    "replicate.code_digest": {"name": lambda: "zhang2019"},
-    "replicate.check_results": {"path": lambda: _results_file()},
-    "replicate.write_results": {
+    "experiments.replications.results.check_results": {"path": lambda: _results_file()},
+    "experiments.replications.running.command_for": {
+        "name": lambda: "zhang2019",
+        "seeds": lambda: (0, 1),
+        "out": lambda: "results.json",
+    },
+    "experiments.replications.results.write_results": {
         "results": lambda: json.load(open(_results_file())),
         "path": lambda: os.path.join(__import__("tempfile").mkdtemp(), "r.json"),
     },
@@ -910,20 +917,25 @@ SKIP: dict[str, str] = {
     "layers.scale_channels.FoveatedScaleChannels.call": "Keras' layer API: walked by the layer checks",
     "layers.scale_channels.FoveatedScaleChannels.get_config": "Keras' layer API: walked by the layer checks",
     "layers.scale_channels.FoveatedScaleChannels.from_config": "Keras' layer API: a config comes from get_config",
-    "replicate.replicate": (
+    "experiments.replications.running.replicate": (
         "trains every arm of a replication (minutes): its argument checks and smoke runs "
-        "are tested in tests/test_replicate.py"
+        "are tested in tests/experiments/test_replications.py"
     ),
-    "replicate.main": "the command line: tested in tests/test_replicate.py",
+    "experiments.replications.command_line.main": (
+        "the command line: tested in tests/experiments/test_replications.py"
+    ),
     "experiments.evidence.make": (
         "trains ten seeds at two data sizes (minutes): its argument checks are tested in "
         "tests/test_verdicts.py"
     ),
     "experiments.evidence.main": "the command line: tested in tests/test_verdicts.py",
     "verdicts.StaleRecordError": "an exception class, raised by load",
-    "replicate.write_results(path)": (
+    "experiments.replications.running.command_for(out)": (
+        "any string names a results file: the command quotes it for the shell"
+    ),
+    "experiments.replications.results.write_results(path)": (
         "a new relative path is written into the working directory: tested in "
-        "tests/test_replicate.py"
+        "tests/experiments/test_replications.py"
     ),
     "teaching.reports.write_csv(path)": (
         "a new relative path is written into the working directory (the repository when "
@@ -1214,13 +1226,6 @@ OTHER_CLASS: dict[str, tuple[str, str]] = {
         "ValueError",
         "layers.scale_invariant_conv.ScaleInvariantConv2D(activation)",
         "string",
-    ),
-    **_others("cnn101/replicate.py", "ValueError", "replicate.code_digest(name)", *_NOT_A_TYPE),
-    **_others(
-        "cnn101/replicate.py",
-        "ValueError",
-        "replicate.write_results(results)",
-        *("int", "object", "None"),
     ),
     **{
         key: value
@@ -1513,6 +1518,7 @@ def module_names() -> list[str]:
 
     names = [m for m in cnn101._SUBMODULES]
     names.insert(names.index("experiments") + 1, "experiments.recipes")
+    names.insert(names.index("experiments") + 2, "experiments.replications")
     # ``__main__`` is a command line (argv in, exit status out), tested in
     # tests/test_handout.py and tests/test_teaching.py, not a function API.
     for package in _WALKED_PACKAGES:
