@@ -6,6 +6,14 @@ loads (the oneDNN notice, CUDA probing, CPU-feature notes). On TensorFlow 2.21
 to hide its notice makes convolution and pooling several times slower. Instead we
 point descriptor 2 at ``/dev/null`` only for the duration of the import and of one
 tiny warm-up op, then put it back, so Python warnings and errors still show.
+
+Modules import both at the top like any other import::
+
+    from cnn101._tf import keras, tf
+
+The two names load on first access (a module ``__getattr__``), so importing this module,
+or :func:`tensorflow` and :func:`device_scope` from it, does not load TensorFlow: paths
+that do not need it (``import cnn101``, the teacher's tools) stay fast.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from typing import Any
 from cnn101 import _validation as check
 from cnn101._validation import Device
 
-_tf: Any = None
+_loaded: Any = None
 
 
 @contextlib.contextmanager
@@ -51,8 +59,8 @@ def tensorflow() -> Any:
     module
         The imported ``tensorflow`` package.
     """
-    global _tf
-    if _tf is None:
+    global _loaded
+    if _loaded is None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         with _silenced_stderr_fd():
             import tensorflow as tf
@@ -63,8 +71,21 @@ def tensorflow() -> Any:
             tf.nn.max_pool2d(tf.nn.conv2d(probe, tf.ones((2, 2, 1, 1)), 1, "SAME"), 2, 2, "VALID")
         # Python-side notes too (such as "triggered tf.function retracing"): errors only.
         tf.get_logger().setLevel("ERROR")
-        _tf = tf
-    return _tf
+        _loaded = tf
+    return _loaded
+
+
+def __getattr__(name: str) -> Any:
+    """``tf`` and ``keras``, loaded quietly the first time one is imported from here."""
+    if name == "tf":
+        module = tensorflow()
+    elif name == "keras":
+        tensorflow()  # TensorFlow first, quietly: Keras imports it
+        import keras as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = module
+    return module
 
 
 def device_scope(device: Device) -> contextlib.AbstractContextManager:

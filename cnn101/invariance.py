@@ -23,15 +23,10 @@ from typing import Any, Literal
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
+from cnn101._tf import keras
 from cnn101.kernels import to_filter
 from cnn101.layers.blur_pool import MaxBlurPool2D
-
-tensorflow()  # load TensorFlow quietly before Keras
-
-import keras  # noqa: E402
-
-from cnn101.models import predicted_classes  # noqa: E402
+from cnn101.models import predicted_classes
 
 __all__ = [
     "ShiftStability",

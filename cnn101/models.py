@@ -24,16 +24,11 @@ from typing import Any, Literal
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tf = tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
-
-from cnn101.digits import place_digits  # noqa: E402
-from cnn101.layers.blur_pool import MaxBlurPool2D  # noqa: E402
-from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
-from cnn101.layers.scale_channels import ScaleChannels  # noqa: E402
+from cnn101._tf import keras, tf
+from cnn101.digits import place_digits
+from cnn101.layers.blur_pool import MaxBlurPool2D
+from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D
+from cnn101.layers.scale_channels import ScaleChannels
 
 __all__ = [
     "POOLINGS",

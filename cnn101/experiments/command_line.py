@@ -20,13 +20,8 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._cli import Parser
-from cnn101._tf import tensorflow
 from cnn101.datasets import load_digits
-
-tensorflow()
-
-
-from cnn101.experiments import (  # noqa: E402
+from cnn101.experiments import (
     CACHE_ENV,
     Recipe,
     Result,
@@ -37,7 +32,7 @@ from cnn101.experiments import (  # noqa: E402
     paired_difference,
     run_many,
 )
-from cnn101.experiments.recipes import (  # noqa: E402
+from cnn101.experiments.recipes import (
     PLAIN_FINE_TUNED,
     TARGET_CLASSES,
     TEST_SCALES,

@@ -24,13 +24,8 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tf = tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
-
-from cnn101.experiments.statistics import (  # noqa: E402
+from cnn101._tf import keras
+from cnn101.experiments.statistics import (
     Interval,
     Summary,
     accuracy_interval,

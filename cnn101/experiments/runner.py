@@ -26,20 +26,15 @@ from typing import Any, Literal
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tf = tensorflow()
-
-import keras  # noqa: E402, F401  (the Examples use it)
-
-from cnn101.experiments.cache import (  # noqa: E402
+from cnn101._tf import keras, tf  # noqa: F401  (keras: the Examples use it)
+from cnn101.experiments.cache import (
     _digest_file,
     _read_record,
     _recipe_key,
     _usable_cache_dir,
     _write_atomically,
 )
-from cnn101.experiments.records import Recipe, Result, _build  # noqa: E402
+from cnn101.experiments.records import Recipe, Result, _build
 
 __all__ = ["run", "run_many"]
 

@@ -23,11 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tf = tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
+from cnn101._tf import keras, tf
 
 __all__ = ["NHWCLayer", "nested_layer", "resize"]
 

@@ -31,13 +31,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import device_scope, tensorflow
+from cnn101._tf import device_scope, keras, tf
 from cnn101._validation import Device
 from cnn101.layers._base import NHWCLayer
-
-tf = tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 BlurPadding = Literal["reflect", "zero"]
 PADDING_MODES = ("reflect", "zero")

@@ -35,12 +35,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
+from cnn101._tf import keras, tf
 from cnn101.layers._base import NHWCLayer
-
-tf = tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 __all__ = [
     "NORMS",

@@ -58,12 +58,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
+from cnn101._tf import keras, tensorflow
 from cnn101.layers._base import NHWCLayer
-
-tensorflow()  # TensorFlow loads quietly here, before Keras imports it.
-
-import keras  # noqa: E402
 
 __all__ = [
     "AtrousSpatialPyramidPooling",

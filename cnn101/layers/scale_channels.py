@@ -34,12 +34,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np  # noqa: F401  (the Examples use it)
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
+from cnn101._tf import keras
 from cnn101.layers._base import NHWCLayer, nested_layer, resize
-
-tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
 
 __all__ = ["FoveatedScaleChannels", "ScaleChannels"]
 

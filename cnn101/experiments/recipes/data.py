@@ -14,12 +14,7 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tensorflow()
-
-
-from cnn101.datasets import load_digits  # noqa: E402
+from cnn101.datasets import load_digits
 
 __all__ = ["DIGIT_CANVAS", "TEST_SCALES", "Digits", "digits"]
 

@@ -15,27 +15,22 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
-
-from cnn101 import models  # noqa: E402
-from cnn101.digits import bounding_boxes, log_uniform_scales, place_digits  # noqa: E402
-from cnn101.experiments import (  # noqa: E402
+from cnn101 import models
+from cnn101._tf import keras
+from cnn101.digits import bounding_boxes, log_uniform_scales, place_digits
+from cnn101.experiments import (
     Recipe,
     Result,
     run,  # noqa: F401  (the Examples use it)
 )
-from cnn101.experiments.recipes.data import (  # noqa: E402
+from cnn101.experiments.recipes.data import (
     DIGIT_CANVAS,
     TEST_SCALES,
     Digits,
     _check_data,
     digits,  # noqa: F401  (the Examples use it)
 )
-from cnn101.layers.scale_channels import ScaleChannels  # noqa: E402
+from cnn101.layers.scale_channels import ScaleChannels
 
 __all__ = [
     "CHANNEL_BUDGET",

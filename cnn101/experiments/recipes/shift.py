@@ -15,28 +15,23 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
-
-from cnn101 import models  # noqa: E402
-from cnn101.experiments import (  # noqa: E402
+from cnn101 import models
+from cnn101._tf import keras
+from cnn101.experiments import (
     Recipe,
 )
-from cnn101.experiments.recipes.data import (  # noqa: E402
+from cnn101.experiments.recipes.data import (
     Digits,
     _check_data,
     digits,  # noqa: F401  (the Examples use it)
 )
-from cnn101.invariance import (  # noqa: E402
+from cnn101.invariance import (
     ShiftedPredictions,
     random_shifts,
     shift,
     shifted_predictions,
 )
-from cnn101.models import (  # noqa: E402
+from cnn101.models import (
     POOLINGS,
     aps_cnn,
     shift_cnn,

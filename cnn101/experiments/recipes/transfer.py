@@ -16,30 +16,25 @@ from typing import Any
 import numpy as np
 
 from cnn101 import _validation as check
-from cnn101._tf import tensorflow
-
-tensorflow()
-
-import keras  # noqa: E402  (after TensorFlow has loaded quietly)
-
-from cnn101 import models  # noqa: E402
-from cnn101.datasets import load_digits  # noqa: E402
-from cnn101.digits import place_digits  # noqa: E402
-from cnn101.experiments import (  # noqa: E402
+from cnn101 import models
+from cnn101._tf import keras
+from cnn101.datasets import load_digits
+from cnn101.digits import place_digits
+from cnn101.experiments import (
     Recipe,
     Result,
     compare,
     run,
     run_many,
 )
-from cnn101.experiments.recipes.data import (  # noqa: E402
+from cnn101.experiments.recipes.data import (
     DIGIT_CANVAS,
     Digits,
     _check_data,
     digits,  # noqa: F401  (the Examples use it)
 )
-from cnn101.experiments.recipes.scale import _source_id  # noqa: E402
-from cnn101.models import (  # noqa: E402
+from cnn101.experiments.recipes.scale import _source_id
+from cnn101.models import (
     copy_conv_layers,
 )
 
