@@ -510,7 +510,7 @@ def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None
     >>> copy_conv_layers(a, b, count=1)
     1
     """
-    src, dst = _conv_layers(source, "source"), _conv_layers(target, "target")
+    src, dst = conv_layers(source, "source"), conv_layers(target, "target")
     if count is None:
         count = len(src)
     count = check.positive_int(count, "count")
@@ -524,7 +524,30 @@ def copy_conv_layers(source: keras.Model, target: keras.Model, count: int | None
     return count
 
 
-def _conv_layers(model: Any, name: str) -> list[keras.layers.Layer]:
+def conv_layers(model: Any, name: str = "model") -> list[keras.layers.Layer]:
+    """Return the convolutions of ``model`` in order, those inside scale channels included.
+
+    Parameters
+    ----------
+    model : keras.Model
+    name : str, default "model"
+        The argument's name in the error message.
+
+    Returns
+    -------
+    list of keras.layers.Conv2D
+        Nested models and the trunk of :class:`~cnn101.layers.ScaleChannels` are searched.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
+
+    Examples
+    --------
+    >>> [layer.filters for layer in conv_layers(plain_cnn((28, 28, 1)))]
+    [8, 16, 32]
+    """
     if not isinstance(model, keras.Model):
         raise TypeError(f"`{name}` must be a Keras model. Received: {name}={check.describe(model)}")
     found: list[keras.layers.Layer] = []

@@ -42,9 +42,9 @@ def _trainable(model: Any) -> int:
 
 
 def _conv_layers(model: Any) -> list:
-    from cnn101.models import _conv_layers
+    from cnn101.models import conv_layers
 
-    return _conv_layers(model, "model")
+    return conv_layers(model, "model")
 
 
 def check_copied_weights(count: Any) -> Feedback:

@@ -51,7 +51,7 @@ def cache_dir() -> Path:
     return cache_folder(CACHE_ENV, Path.home() / ".cache" / "cnn101" / "experiments")
 
 
-def _usable_cache_dir() -> Path:
+def usable_cache_dir() -> Path:
     """Return :func:`cache_dir` after checking that a file can be written there."""
     folder = cache_dir()
     try:
@@ -62,12 +62,12 @@ def _usable_cache_dir() -> Path:
         raise ValueError(
             f"The experiment cache directory {str(folder)!r} cannot be written "
             f"({type(error).__name__}: {error.strerror or error}). Set ${CACHE_ENV} to a "
-            "writable folder, or pass cache=False."
+            "writable folder (in Python, cache=False skips the cache)."
         ) from None
     return folder
 
 
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through a temporary file beside it, then rename: never half a file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=path.name)
     os.close(handle)
@@ -79,14 +79,15 @@ def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
             os.remove(temporary)
 
 
-def _digest_file(path: Path) -> str:
+def digest_file(path: Path) -> str:
+    """Return the SHA-256 hex digest of the file at ``path`` (a stored weights file)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 _RECORD_KEYS = {"history", "best_epoch", "best_step", "stopped", "seconds", "metrics", "weights"}
 
 
-def _read_record(record_path: Path, weights_path: Path) -> dict | None:
+def read_record(record_path: Path, weights_path: Path) -> dict | None:
     """Return a cached run, or None (with one warning when the entry is damaged)."""
     if not record_path.exists():
         return None
@@ -101,7 +102,7 @@ def _read_record(record_path: Path, weights_path: Path) -> dict | None:
             and curves["step"]
         ):
             raise ValueError("malformed fields")
-        if _digest_file(weights_path) != record["weights"]:
+        if digest_file(weights_path) != record["weights"]:
             raise ValueError("the weights file does not match its record")
         return record
     except (OSError, ValueError, TypeError) as error:
@@ -127,7 +128,7 @@ def _package_digest() -> str:
     return digest_files(root, suffixes=(".py",), versions=versions).hexdigest()
 
 
-def _recipe_key(recipe: Recipe) -> str:
+def recipe_key(recipe: Recipe) -> str:
     digest = hashlib.sha256(_package_digest().encode())
     for fn in (recipe.build, recipe.evaluate, recipe.augment, recipe.draw):
         digest.update(_source(fn) if fn is not None else b"none")

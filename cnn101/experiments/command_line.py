@@ -12,7 +12,6 @@ sizes the pages cannot afford: more seeds, more data. Examples::
 from __future__ import annotations
 
 import argparse
-import tempfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,18 +19,16 @@ import numpy as np
 
 from cnn101 import _validation as check
 from cnn101._cli import Parser
-from cnn101.datasets import load_digits
 from cnn101.experiments import (
-    CACHE_ENV,
     Recipe,
     Result,
     Summary,
-    cache_dir,
     compare,
     estimate,
     paired_difference,
     run_many,
 )
+from cnn101.experiments.cache import usable_cache_dir
 from cnn101.experiments.recipes import (
     PLAIN_FINE_TUNED,
     TARGET_CLASSES,
@@ -45,6 +42,7 @@ from cnn101.experiments.recipes import (
     transfer_table,
     zoom_recipes,
 )
+from cnn101.experiments.recipes.transfer import transfer_pool, transfer_sizes
 
 __all__ = ["main"]
 
@@ -156,26 +154,6 @@ def _parser() -> Parser:
     return parser
 
 
-def _transfer_pool() -> int:
-    """Return how many training digits of the target classes the transfer arms draw from."""
-    (_, y_train), _ = load_digits()
-    return int(np.isin(y_train, TARGET_CLASSES).sum())
-
-
-def _check_cache(parser: argparse.ArgumentParser) -> None:
-    """Refuse a cache folder that cannot be made or written, before anything trains."""
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
-            pass
-    except OSError as error:
-        parser.error(
-            f"the experiment cache folder {str(folder)!r} cannot be written "
-            f"({error.strerror or type(error).__name__}): set ${CACHE_ENV} to a writable folder"
-        )
-
-
 def _arguments(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Digits]:
     """Parse and check every argument and the cache folder; return them and the digits.
 
@@ -203,11 +181,12 @@ def _arguments(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Digits]:
         parser.error(f"argument --n-test: must be between 2 and 1000. Received: {args.n_test}")
     data = digits(args.n_train, args.n_test)
     if args.experiment == "transfer":
-        pool = _transfer_pool()  # each seed draws size + size // 2 digits from it
-        wrong = [n for n in args.sizes if n < 2 or n + max(1, n // 2) > pool]
+        pool = len(transfer_pool(data)[0])  # each seed draws size + size // 2 digits from it
+        sizes = transfer_sizes(pool)
+        wrong = [n for n in args.sizes if n not in sizes]
         if wrong:
             parser.error(
-                f"argument --sizes: must be between 2 and {pool * 2 // 3} (the pool holds {pool} "
+                f"argument --sizes: must be between 2 and {sizes.stop - 1} (the pool holds {pool} "
                 f"digits 5-9 for training and validation). Received: {' '.join(map(str, wrong))}"
             )
         tested = int(np.isin(data.y_test, TARGET_CLASSES).sum())
@@ -216,7 +195,10 @@ def _arguments(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Digits]:
                 f"argument --n-test: the first {args.n_test} test digits hold {tested} of digits "
                 "5-9 (the target's test set); at least 2 are needed: raise --n-test"
             )
-    _check_cache(parser)
+    try:
+        usable_cache_dir()  # refused before anything trains
+    except ValueError as error:
+        parser.error(str(error))
     return args, data
 
 

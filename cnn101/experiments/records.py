@@ -331,7 +331,7 @@ class Result:
             path = self.weights[self.seeds.index(seed)]
             if path is None:
                 raise ValueError(f"The model of seed {seed} was not kept (run with cache=True).")
-            model = _build(self.recipe, seed)
+            model = build_model(self.recipe, seed)
             try:
                 with warnings.catch_warnings():  # the file keeps the optimizer's state too,
                     # which a model rebuilt for testing has no use for (nor variables to take)
@@ -346,7 +346,7 @@ class Result:
         return self._models[seed]
 
 
-def _build(recipe: Recipe, seed: int) -> Any:
+def build_model(recipe: Recipe, seed: int) -> Any:
     """Return the recipe's compiled model for ``seed``, its initial weights drawn from the seed."""
     keras.utils.set_random_seed(seed)
     takes_seed = any(  # a required positional parameter receives the seed

@@ -28,13 +28,13 @@ import numpy as np
 from cnn101 import _validation as check
 from cnn101._tf import keras, tf  # noqa: F401  (keras: the Examples use it)
 from cnn101.experiments.cache import (
-    _digest_file,
-    _read_record,
-    _recipe_key,
-    _usable_cache_dir,
-    _write_atomically,
+    digest_file,
+    read_record,
+    recipe_key,
+    usable_cache_dir,
+    write_atomically,
 )
-from cnn101.experiments.records import Recipe, Result, _build
+from cnn101.experiments.records import Recipe, Result, build_model
 
 __all__ = ["run", "run_many"]
 
@@ -83,7 +83,7 @@ class _Run:
             x_val, y_val, train = x[order[:n_val]], y[order[:n_val]], order[n_val:]
         if recipe.augment is not None:
             x_val, y_val = _augmented(recipe, x_val, y_val, _rng(seed, "validation"))
-        model = _build(recipe, seed)
+        model = build_model(recipe, seed)
         run = cls(recipe, seed, model, x[train], y[train], x_val, y_val)
         run.check()
         run.best_weights = model.get_weights()
@@ -492,13 +492,13 @@ def run_many(
         raise ValueError(
             f"`side_by_side` must be 'seeds' or 'all'. Received: side_by_side={check.describe(side_by_side)}"
         )
-    folder = _usable_cache_dir() if cache else None
+    folder = usable_cache_dir() if cache else None
 
     def paths(recipe: Recipe, seed: int) -> tuple[Path | None, Path | None]:
         if folder is None:
             return None, None
         slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in recipe.name)
-        where = folder / f"{slug}-{_recipe_key(recipe)[:20]}"
+        where = folder / f"{slug}-{recipe_key(recipe)[:20]}"
         return where / f"seed-{seed}.json", where / f"seed-{seed}.weights.h5"
 
     records: dict[tuple[str, int], dict] = {}
@@ -506,7 +506,7 @@ def run_many(
     for name, recipe in recipes.items():
         for seed in seeds:
             record_path, weights_path = paths(recipe, seed)
-            record = None if record_path is None else _read_record(record_path, weights_path)
+            record = None if record_path is None else read_record(record_path, weights_path)
             if record is not None:
                 records[name, seed] = {**record, "cached": True}
                 continue
@@ -537,9 +537,9 @@ def run_many(
             record_path, weights_path = paths(run.recipe, run.seed)
             if record_path is not None:
                 record_path.parent.mkdir(parents=True, exist_ok=True)
-                _write_atomically(weights_path, run.model.save_weights)
-                record["weights"] = _digest_file(weights_path)
-                _write_atomically(record_path, lambda p, r=record: p.write_text(json.dumps(r)))
+                write_atomically(weights_path, run.model.save_weights)
+                record["weights"] = digest_file(weights_path)
+                write_atomically(record_path, lambda p, r=record: p.write_text(json.dumps(r)))
             records[name, run.seed] = {**record, "cached": False}
     results = {}
     for name, recipe in recipes.items():

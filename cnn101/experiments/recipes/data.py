@@ -79,9 +79,14 @@ def digits(n_train: int = 1500, n_test: int = 500) -> Digits:
     return Digits(x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test])
 
 
-def _check_data(data: Any) -> Digits:
-    if not isinstance(data, Digits):
-        raise TypeError(
-            f"`data` must be a Digits draw (from cnn101.experiments.recipes.digits). Received: data={check.describe(data)}"
-        )
-    return data
+def check_data(data: Any) -> Digits:
+    """Return ``data`` if it is a :class:`Digits` draw, else raise TypeError (every recipe's check).
+
+    Examples
+    --------
+    >>> check_data(digits(10, 5)).x_test.shape
+    (5, 28, 28)
+    """
+    return check.instance(
+        data, "data", Digits, "a Digits draw (from cnn101.experiments.recipes.digits)"
+    )

@@ -27,7 +27,7 @@ from cnn101.experiments.recipes.data import (
     DIGIT_CANVAS,
     TEST_SCALES,
     Digits,
-    _check_data,
+    check_data,
     digits,  # noqa: F401  (the Examples use it)
 )
 from cnn101.layers.scale_channels import ScaleChannels
@@ -147,7 +147,7 @@ def zoom_recipes(
     >>> list(arms)
     ['plain', 'zoom-augmented', 'natural sizes', 'only 0.5x', 'only 2x']
     """
-    data = _check_data(data)
+    data = check_data(data)
     canvas = check.positive_int(canvas, "canvas")
     if canvas < DIGIT_CANVAS:  # a 2x digit (40 pixels tall) must fit
         raise ValueError(f"`canvas` must be at least {DIGIT_CANVAS}. Received: canvas={canvas}")
@@ -181,7 +181,7 @@ def zoom_recipes(
     return arms
 
 
-def _source_id(result: Result) -> list[str]:
+def source_id(result: Result) -> list[str]:
     """Identify a source network in a cache key (its weight files are named by its key)."""
     return [result.name, *(str(path) for path in result.weights)]
 
@@ -322,7 +322,7 @@ def scale_channel_recipes(
     >>> list(arms), arms[PLAIN_FINE_TUNED].params["channels"]
     (['two-sided', 'plain, fine-tuned'], [])
     """
-    data = _check_data(data)
+    data = check_data(data)
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
     channels = _check_channels(channels)
@@ -370,7 +370,7 @@ def scale_channel_recipes(
             params={
                 "channels": list(scales or ()),
                 "canvas": [train_canvas, canvas],
-                "source": _source_id(plain),
+                "source": source_id(plain),
             },
         )
         for name, scales in arms.items()
@@ -419,7 +419,7 @@ def inserted_channels(
     >>> out["up"]["accuracy"].shape, out["up"]["channel_wins"].shape
     ((2, 5), (2, 5, 2))
     """
-    data = _check_data(data)
+    data = check_data(data)
     if not isinstance(plain, Result):
         raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
     channels = _check_channels(channels)

@@ -22,7 +22,7 @@ from cnn101.experiments import (
 )
 from cnn101.experiments.recipes.data import (
     Digits,
-    _check_data,
+    check_data,
     digits,  # noqa: F401  (the Examples use it)
 )
 from cnn101.invariance import (
@@ -116,7 +116,7 @@ def shift_recipes(
     >>> list(arms), arms["max"].augment is not None
     (['max', 'blur'], True)
     """
-    data = _check_data(data)
+    data = check_data(data)
     augment = check.flag(augment, "augment")
     head = check.choice(head, "head", _HEADS)
     if isinstance(poolings, str) or not isinstance(poolings, Sequence):
@@ -221,7 +221,7 @@ def shift_comparison(
     >>> ("max gap", False) in arms, ("aps", False) in arms
     (True, False)
     """
-    data = _check_data(data)
+    data = check_data(data)
     if isinstance(shifted, str) or not isinstance(shifted, Sequence) or not shifted:
         raise TypeError(
             f"`shifted` must be a non-empty sequence of {POOLINGS}. Received: shifted={check.describe(shifted)}"
@@ -277,7 +277,7 @@ def aps_recipes(data: Digits, *, max_shift: int = 2) -> dict[str, Recipe]:
     >>> [arm.params["downsampling"] for arm in arms.values()]
     ['aps', 'stride']
     """
-    data = _check_data(data)
+    data = check_data(data)
     max_shift = check.non_negative_int(max_shift, "max_shift")
     zero_fill = shift_recipes(data, max_shift=max_shift, poolings=["max"])["max"]
     x_test = _pad_digits(data.x_test)

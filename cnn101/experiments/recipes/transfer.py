@@ -30,10 +30,10 @@ from cnn101.experiments import (
 from cnn101.experiments.recipes.data import (
     DIGIT_CANVAS,
     Digits,
-    _check_data,
+    check_data,
     digits,  # noqa: F401  (the Examples use it)
 )
-from cnn101.experiments.recipes.scale import _source_id
+from cnn101.experiments.recipes.scale import source_id
 from cnn101.models import (
     copy_conv_layers,
 )
@@ -117,6 +117,64 @@ def _classes_of(x: np.ndarray, y: np.ndarray, classes: Sequence[int]) -> tuple:
     return x[keep], relabel[y[keep]]
 
 
+def transfer_pool(data: Digits, classes: str = "new") -> tuple[np.ndarray, np.ndarray]:
+    """Return the digits each seed of :func:`transfer_recipes` draws its labelled set from.
+
+    Parameters
+    ----------
+    data : Digits
+    classes : {"new", "same"}, default "new"
+        ``"new"``: every training digit 5-9 of :func:`cnn101.datasets.load_digits`;
+        ``"same"``: the training digits 0-4 after ``data.x_train`` (the source never saw them).
+
+    Returns
+    -------
+    x : ndarray of shape (n, 28, 28), float32
+    y : ndarray of shape (n,), int
+        Labels 0, 1, ... in the order of the classes.
+
+    Examples
+    --------
+    >>> x, y = transfer_pool(digits(100, 50))
+    >>> len(x), sorted(set(y.tolist()))
+    (2000, [0, 1, 2, 3, 4])
+    """
+    data = check_data(data)
+    classes = check.choice(classes, "classes", ("new", "same"))
+    target = TARGET_CLASSES if classes == "new" else SOURCE_CLASSES
+    (x_all, y_all), _ = load_digits()
+    if classes == "same":  # digits 0-4 that the source never saw
+        x_all, y_all = x_all[len(data.x_train) :], y_all[len(data.x_train) :]
+    return _classes_of(x_all, y_all, target)
+
+
+def transfer_sizes(pool: int) -> range:
+    """Return the labelled-set sizes that a pool of ``pool`` digits can give.
+
+    A seed draws ``size`` training digits and ``max(1, size // 2)`` other validation
+    digits from the pool (:func:`transfer_pool`); a size is at least 2.
+
+    Parameters
+    ----------
+    pool : int
+        Digits in the pool.
+
+    Returns
+    -------
+    range
+        Every size whose training and validation digits fit (empty for a pool under 3).
+
+    Examples
+    --------
+    >>> transfer_sizes(2000)
+    range(2, 1334)
+    >>> all((n + max(1, n // 2) <= 10) == (n in transfer_sizes(10)) for n in range(2, 12))
+    True
+    """
+    pool = check.non_negative_int(pool, "pool")
+    return range(2, max(2, (2 * pool + 1) // 3 + 1))
+
+
 def _accuracy_on(test: np.ndarray, labels: np.ndarray):
     def evaluate(model: keras.Model) -> dict[str, Any]:
         correct = models.predicted_classes(model, test) == labels
@@ -151,7 +209,7 @@ def transfer_source_recipe(data: Digits, *, canvas: int = DIGIT_CANVAS) -> Recip
     >>> sorted(set(recipe.y.tolist()))
     [0, 1, 2, 3, 4]
     """
-    data = _check_data(data)
+    data = check_data(data)
     canvas = check.positive_int(canvas, "canvas")
     if canvas < 28:
         raise ValueError(
@@ -299,7 +357,7 @@ def transfer_recipes(
     >>> list(transfer_recipes(data, source, 30))[:2]  # doctest: +SKIP
     ['from scratch', '1 conv copied']
     """
-    data = _check_data(data)
+    data = check_data(data)
     if not isinstance(source, Result):
         raise TypeError(f"`source` must be a Result. Received: source={check.describe(source)}")
     size = check.positive_int(size, "size")
@@ -313,14 +371,12 @@ def transfer_recipes(
         )
     classes = check.choice(classes, "classes", ("new", "same"))
     target = TARGET_CLASSES if classes == "new" else SOURCE_CLASSES
-    (x_all, y_all), _ = load_digits()
-    if classes == "same":  # digits 0-4 that the source never saw
-        x_all, y_all = x_all[len(data.x_train) :], y_all[len(data.x_train) :]
-    pool_x, pool_y = _classes_of(x_all, y_all, target)
+    pool_x, pool_y = transfer_pool(data, classes)
     n_val = max(1, size // 2)
-    if size < 2 or size + n_val > len(pool_x):
+    sizes = transfer_sizes(len(pool_x))
+    if size not in sizes:
         raise ValueError(
-            f"`size` must be between 2 and {len(pool_x) * 2 // 3} (the pool holds {len(pool_x)} "
+            f"`size` must be between 2 and {sizes.stop - 1} (the pool holds {len(pool_x)} "
             f"digits {target[0]}-{target[-1]} for training and validation). Received: size={size}"
         )
     x_test, y_test = _classes_of(data.x_test, data.y_test, target)
@@ -372,7 +428,7 @@ def transfer_recipes(
                 "epoch_size": epoch_size,
                 "n_test": len(x_test),
                 "classes": classes,
-                "source": _source_id(source),
+                "source": source_id(source),
             },
         )
         for arm, (copied, frozen, rate) in TRANSFER_ARMS.items()
