@@ -52,10 +52,11 @@ def load_digits(
     >>> x_train.shape, x_test.shape, float(x_train.max())
     ((4000, 28, 28), (1000, 28, 28), 1.0)
     """
-    if not check.is_number(test_fraction) or not 0 < test_fraction < 1:
-        raise ValueError(
-            f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={check.describe(test_fraction)}"
-        )
+    message = f"`test_fraction` must be a number strictly between 0 and 1. Received: test_fraction={check.describe(test_fraction)}"
+    if not check.is_number(test_fraction):
+        raise TypeError(message)
+    if not 0 < test_fraction < 1:
+        raise ValueError(message)
     seed = check.seed(seed)
     raw, labels = _mnist_5k()
     images = raw.astype(np.float32) / 255.0

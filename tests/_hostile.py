@@ -1066,6 +1066,8 @@ ALLOWED: dict[str, dict[str, str]] = {
 # its base value: {case key: (the class the rule asks for, why)}.
 _SCALAR_KERNEL = "a number is a 0-d array: the wrong shape, as check.as_float_array rules"
 _LABEL_AXES = "labels are an array (check.integer_labels): an extra axis is the wrong shape"
+_INDEX = "an integer is an index: one that picks no entry of the metric is a wrong value"
+_TARGETS = "`y` may hold real-valued targets (any compiled loss): NaN or Inf is a wrong value"
 CLASS_FOR: dict[str, tuple[str, str]] = {
     "kernels.filter_bank(kernels) | int": ("ValueError", _SCALAR_KERNEL),
     "kernels.to_filter(kernel) | int": ("ValueError", _SCALAR_KERNEL),
@@ -1088,6 +1090,14 @@ CLASS_FOR: dict[str, tuple[str, str]] = {
         "ValueError",
         "a string is a valid type ('best_linear'): an unknown one is a wrong value",
     ),
+    **{
+        f"experiments.records.{target}(index) | int": ("ValueError", _INDEX)
+        for target in ("Result.summary", "compare", "difference", "estimate")
+    },
+    **{
+        f"experiments.records.Recipe(y) | {label}": ("ValueError", _TARGETS)
+        for label in ("NaN", "inf")
+    },
 }
 
 
@@ -1107,78 +1117,6 @@ def _others(path: str, error: str, target: str, *labels: str) -> dict[str, tuple
 
 _NOT_A_TYPE = ("int", "bytes", "object", "None")
 OTHER_CLASS: dict[str, tuple[str, str]] = {
-    **_others(
-        "cnn101/datasets.py",
-        "ValueError",
-        "datasets.load_digits(test_fraction)",
-        *("string", "bool", "complex", "object", "None"),
-    ),
-    **_others(
-        "cnn101/experiments/recipes/scale.py",
-        "ValueError",
-        "experiments.recipes.scale.channel_wins(model)",
-        *("int", "string", "object", "None"),
-    ),
-    **_others(
-        "cnn101/experiments/recipes/shift.py",
-        "TypeError",
-        "experiments.recipes.shift.shift_comparison(shifted)",
-        "empty",
-    ),
-    **_others(
-        "cnn101/experiments/records.py",
-        "TypeError",
-        "experiments.records.Recipe(name)",
-        "empty string",
-    ),
-    **_others(
-        "cnn101/experiments/records.py",
-        "ValueError",
-        "experiments.records.Recipe(validation)",
-        *("int", "string", "object"),
-    ),
-    **_others(
-        "cnn101/experiments/records.py", "ValueError", "experiments.records.Recipe(y)", "NaN", "inf"
-    ),
-    **_others(
-        "cnn101/experiments/records.py",
-        "ValueError",
-        "experiments.records.Result.summary(index)",
-        "int",
-    ),
-    **_others(
-        "cnn101/experiments/records.py",
-        "ValueError",
-        "experiments.records.Result.summary(metric)",
-        *_NOT_A_TYPE,
-    ),
-    **_others(
-        "cnn101/experiments/records.py", "ValueError", "experiments.records.compare(index)", "int"
-    ),
-    **_others(
-        "cnn101/experiments/records.py",
-        "ValueError",
-        "experiments.records.difference(index)",
-        "int",
-    ),
-    **_others(
-        "cnn101/experiments/records.py",
-        "ValueError",
-        "experiments.records.difference(metric)",
-        *_NOT_A_TYPE,
-    ),
-    **_others(
-        "cnn101/experiments/records.py", "ValueError", "experiments.records.estimate(index)", "int"
-    ),
-    **_others(
-        "cnn101/experiments/runner.py", "TypeError", "experiments.runner.run_many(recipes)", "empty"
-    ),
-    **_others(
-        "cnn101/experiments/runner.py",
-        "ValueError",
-        "experiments.runner.run_many(side_by_side)",
-        *_NOT_A_TYPE,
-    ),
     **_others(
         "cnn101/invariance.py",
         "ValueError",

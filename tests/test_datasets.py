@@ -37,6 +37,10 @@ def test_split_is_stratified_disjoint_and_seeded():
     [
         ({"test_fraction": 0}, ValueError, "test_fraction"),
         ({"test_fraction": 1.5}, ValueError, "test_fraction"),
+        ({"test_fraction": float("nan")}, ValueError, "test_fraction"),
+        ({"test_fraction": "0.2"}, TypeError, "test_fraction"),  # a wrong type, not a value
+        ({"test_fraction": None}, TypeError, "test_fraction"),
+        ({"test_fraction": True}, TypeError, "test_fraction"),
         ({"seed": "a"}, TypeError, "`seed` must be an integer"),
     ],
 )

@@ -117,10 +117,7 @@ class Recipe:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise TypeError(
-                f"`name` must be a non-empty string. Received: name={check.describe(self.name)}"
-            )
+        check.text(self.name, "name", optional=False, empty=False)
         for attr in ("build", "evaluate"):
             if not callable(getattr(self, attr)):
                 raise TypeError(
@@ -157,10 +154,11 @@ class Recipe:
                 f"`x` and `y` must have one label per example. Received: {len(self.x)} examples and {len(self.y)} labels"
             )
         if self.validation is not None:
-            pair = self.validation
+            pair = check.instance(
+                self.validation, "validation", tuple | list, "a pair (x_val, y_val)"
+            )
             if (
-                not isinstance(pair, tuple | list)
-                or len(pair) != 2
+                len(pair) != 2
                 or any(np.ndim(part) == 0 for part in pair)
                 or len(pair[0]) != len(pair[1])
                 or len(pair[0]) == 0
@@ -301,6 +299,7 @@ class Result:
         return Summary.of(values[(slice(None), *(int(i) for i in picks))])
 
     def _metric(self, metric: str) -> np.ndarray:
+        metric = check.text(metric, "metric", optional=False)
         if metric not in self.metrics:
             raise ValueError(
                 f"`metric` must be one of {sorted(self.metrics)}. Received: metric={check.describe(metric)}"
@@ -394,8 +393,7 @@ def difference(a: Result, b: Result, metric: str, index: Any = ()) -> Summary:
     (0.283, 3)
     """
     for name, value in (("a", a), ("b", b)):
-        if not isinstance(value, Result):
-            raise TypeError(f"`{name}` must be a Result. Received: {name}={check.describe(value)}")
+        check.instance(value, name, Result, "a Result")
     if a.seeds != b.seeds:
         raise ValueError(
             f"`a` and `b` must be run with the same seeds. Received: {list(a.seeds)} and {list(b.seeds)}"
@@ -460,8 +458,7 @@ def compare(
     (0.2, 4, 300, True)
     """
     for name, value in (("a", a), ("b", b)):
-        if not isinstance(value, Result):
-            raise TypeError(f"`{name}` must be a Result. Received: {name}={check.describe(value)}")
+        check.instance(value, name, Result, "a Result")
     metric = check.text(metric, "metric", optional=False)
     if a.seeds != b.seeds:
         raise ValueError(
@@ -499,8 +496,7 @@ def estimate(
     >>> mean, high
     (1.0, 1.0)
     """
-    if not isinstance(result, Result):
-        raise TypeError(f"`result` must be a Result. Received: result={check.describe(result)}")
+    check.instance(result, "result", Result, "a Result")
     metric = check.text(metric, "metric", optional=False)
     return accuracy_interval(_per_example(result, metric, index, "result"), level)
 

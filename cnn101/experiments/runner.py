@@ -478,20 +478,18 @@ def run_many(
     {'width 2': 10.0, 'width 4': 18.0}
     """
     cache, verbose = check.flag(cache, "cache"), check.flag(verbose, "verbose")
-    if not isinstance(recipes, Mapping) or not recipes:
-        raise TypeError(
-            f"`recipes` must be a non-empty mapping of names to Recipe. Received: recipes={check.describe(recipes)}"
-        )
+    message = f"`recipes` must be a non-empty mapping of names to Recipe. Received: recipes={check.describe(recipes)}"
+    if not isinstance(recipes, Mapping):
+        raise TypeError(message)
+    if not recipes:
+        raise ValueError(message)
     for name, recipe in recipes.items():
         if not isinstance(recipe, Recipe):
             raise TypeError(
                 f"`recipes[{name!r}]` must be a Recipe. Received: {check.describe(recipe)}"
             )
     seeds = check.seeds(seeds)
-    if side_by_side not in ("seeds", "all"):
-        raise ValueError(
-            f"`side_by_side` must be 'seeds' or 'all'. Received: side_by_side={check.describe(side_by_side)}"
-        )
+    side_by_side = check.choice(side_by_side, "side_by_side", ("seeds", "all"))
     folder = usable_cache_dir() if cache else None
 
     def paths(recipe: Recipe, seed: int) -> tuple[Path | None, Path | None]:

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cnn101 import digits, experiments, models
+from cnn101 import datasets, digits, experiments, models
 from cnn101.experiments import recipes
 from cnn101.experiments.command_line import main
 
@@ -272,6 +272,34 @@ def test_shift_comparison_arms_and_the_far_shift_metrics():
     assert metrics["accuracy_by_shift"][0] == metrics["accuracy"]
     with pytest.raises(ValueError, match="head"):
         recipes.shift_recipes(data, head="flat")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda d: recipes.shift_comparison(d, shifted=[]), ValueError, "`shifted`"),
+        (lambda d: recipes.shift_comparison(d, shifted="max"), TypeError, "`shifted`"),
+        (lambda d: recipes.channel_wins(3, np.zeros((1, 28, 28, 1))), TypeError, "`model`"),
+        (
+            lambda d: recipes.channel_wins(models.plain_cnn(), np.zeros((1, 28, 28, 1))),
+            ValueError,
+            "`model`",
+        ),
+    ],
+)
+def test_a_wrong_type_is_a_type_error_and_a_wrong_value_a_value_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call(recipes.digits(20, 5))
+
+
+def test_the_transfer_size_rule_is_what_a_draw_needs():
+    """Every size in the range fits its training and validation digits in the pool; no other."""
+    for pool in range(0, 40):
+        fits = [n for n in range(0, 60) if n >= 2 and n + max(1, n // 2) <= pool]
+        assert list(recipes.transfer.transfer_sizes(pool)) == fits
+    x, y = recipes.transfer.transfer_pool(recipes.digits(20, 5))
+    (_, y_all), _ = datasets.load_digits()
+    assert len(x) == int(np.isin(y_all, recipes.TARGET_CLASSES).sum()) and set(y) == set(range(5))
 
 
 @pytest.mark.parametrize("data", [None, 3, {"x_train": np.zeros((2, 28, 28))}])

@@ -21,6 +21,9 @@ from _tiny import _linear_model, _planted, _result  # noqa: E402
         ({"min_delta": float("nan")}, ValueError, "min_delta"),
         ({"params": {"f": object()}}, TypeError, "params"),
         ({"validation": (np.ones((2, 1)),)}, ValueError, "validation"),
+        ({"validation": 3}, TypeError, "validation"),  # not a pair at all: a wrong type
+        ({"name": ""}, ValueError, "`name` must be a non-empty string"),
+        ({"name": 3}, TypeError, "`name` must be a non-empty string"),
     ],
 )
 def test_bad_recipes_get_named_errors(kwargs, error, match):
@@ -91,3 +94,17 @@ def test_summary_index_out_of_range_or_not_an_integer_is_named(index, error):
 def test_recipe_data_must_be_finite_numbers_per_example(bad, error):
     with pytest.raises(error, match="`x`"):
         experiments.Recipe("arm", lambda: None, bad, np.zeros(2), evaluate=lambda m: {})
+
+
+@pytest.mark.parametrize(
+    ("metric", "error"), [("loss", ValueError), (3, TypeError), (None, TypeError)]
+)
+def test_an_unknown_metric_is_a_wrong_value_and_a_non_string_a_wrong_type(metric, error):
+    result = _result({"acc": np.zeros((3, 5))})
+    for call in (
+        lambda: result.summary(metric),
+        lambda: experiments.difference(result, result, metric),
+        lambda: experiments.estimate(result, metric),
+    ):
+        with pytest.raises(error, match="`metric`"):
+            call()

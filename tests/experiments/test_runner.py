@@ -332,6 +332,21 @@ def test_bad_seeds_get_named_errors(seeds, error):
         experiments.run(_planted(), seeds=seeds, cache=False, verbose=False)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"recipes": {}}, ValueError, "`recipes` must be a non-empty mapping"),
+        ({"recipes": ["arm"]}, TypeError, "`recipes` must be a non-empty mapping"),
+        ({"side_by_side": "rows"}, ValueError, "`side_by_side`"),
+        ({"side_by_side": 3}, TypeError, "`side_by_side`"),
+    ],
+)
+def test_run_many_refuses_bad_arguments_by_class(kwargs, error, match):
+    recipes = {"arm": _result({"acc": np.zeros(1)}).recipe}
+    with pytest.raises(error, match=match):
+        experiments.run_many(**{"recipes": recipes, "seeds": (0,), "cache": False, **kwargs})
+
+
 @pytest.mark.parametrize("flag", ["cache", "verbose"])
 @pytest.mark.parametrize("value", ["no", None, 0, np.nan])
 def test_run_flags_must_be_booleans(flag, value):

@@ -323,8 +323,7 @@ def scale_channel_recipes(
     (['two-sided', 'plain, fine-tuned'], [])
     """
     data = check_data(data)
-    if not isinstance(plain, Result):
-        raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    check.instance(plain, "plain", Result, "a Result")
     channels = _check_channels(channels)
     control = check.flag(control, "control")
     if control and PLAIN_FINE_TUNED in channels:
@@ -420,8 +419,7 @@ def inserted_channels(
     ((2, 5), (2, 5, 2))
     """
     data = check_data(data)
-    if not isinstance(plain, Result):
-        raise TypeError(f"`plain` must be a Result. Received: plain={check.describe(plain)}")
+    check.instance(plain, "plain", Result, "a Result")
     channels = _check_channels(channels)
     canvas = check.positive_int(canvas, "canvas")
     wins = check.flag(wins, "wins")
@@ -506,7 +504,8 @@ def channel_wins(model: keras.Model, images: Any) -> np.ndarray:
     >>> shares.shape, round(float(shares.sum()), 6)
     ((2,), 1.0)
     """
-    layers = [layer for layer in getattr(model, "layers", []) if isinstance(layer, ScaleChannels)]
+    check.instance(model, "model", keras.Model, "a Keras model")
+    layers = [layer for layer in model.layers if isinstance(layer, ScaleChannels)]
     if len(layers) != 1:
         raise ValueError(
             f"`model` must hold exactly one ScaleChannels layer. Received: {check.describe(model)}"

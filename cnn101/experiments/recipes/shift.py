@@ -222,10 +222,7 @@ def shift_comparison(
     (True, False)
     """
     data = check_data(data)
-    if isinstance(shifted, str) or not isinstance(shifted, Sequence) or not shifted:
-        raise TypeError(
-            f"`shifted` must be a non-empty sequence of {POOLINGS}. Received: shifted={check.describe(shifted)}"
-        )
+    shifted = check.sequence(shifted, "shifted", f"a non-empty sequence of {POOLINGS}")
     shifted = [check.choice(p, "shifted", POOLINGS) for p in shifted]
     arms: dict[tuple[str, bool], Recipe] = {}
     for pooling, recipe in shift_recipes(data).items():

@@ -358,8 +358,7 @@ def transfer_recipes(
     ['from scratch', '1 conv copied']
     """
     data = check_data(data)
-    if not isinstance(source, Result):
-        raise TypeError(f"`source` must be a Result. Received: source={check.describe(source)}")
+    check.instance(source, "source", Result, "a Result")
     size = check.positive_int(size, "size")
     target_scale = check.real_number(target_scale, "target_scale", positive=True)
     canvas = check.positive_int(canvas, "canvas")
