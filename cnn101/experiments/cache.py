@@ -84,24 +84,82 @@ def digest_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-_RECORD_KEYS = {"history", "best_epoch", "best_step", "stopped", "seconds", "metrics", "weights"}
+_RECORD_KEYS = {
+    "history",
+    "best_epoch",
+    "best_step",
+    "stopped",
+    "seconds",
+    "metrics",
+    "weights",
+    "digest",
+}
+
+
+def _content_digest(record: dict) -> str:
+    """SHA-256 of a record's fields other than ``digest``, as canonical JSON."""
+    content = {k: v for k, v in record.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _numbers(value: Any) -> bool:
+    """Whether ``value`` is a real number or a (nested) list of them (never a string)."""
+    if isinstance(value, list):
+        return all(_numbers(v) for v in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_fields(record: Any) -> None:
+    """Raise ValueError unless ``record`` holds every field of a run, each of its kind."""
+    if not isinstance(record, dict) or not _RECORD_KEYS <= set(record):
+        raise ValueError("missing fields")
+    curves, metrics = record["history"], record["metrics"]
+    if not (
+        isinstance(curves, dict)
+        and all(isinstance(curves.get(k), list) for k in ("loss", "val_loss", "step"))
+        and len({len(curves[k]) for k in ("loss", "val_loss", "step")}) == 1
+        and curves["step"]
+        and all(_numbers(curves[k]) for k in ("loss", "val_loss", "step"))
+    ):
+        raise ValueError("malformed learning curves")
+    if not isinstance(metrics, dict) or not all(
+        isinstance(k, str) and _numbers(v) for k, v in metrics.items()
+    ):
+        raise ValueError("malformed metrics")
+    for value in metrics.values():
+        np.asarray(value, dtype=np.float64)  # a ragged list raises ValueError
+    if (
+        not all(isinstance(record[k], int) for k in ("best_epoch", "best_step"))
+        or record["stopped"] not in ("patience", "budget")
+        or not _numbers(record["seconds"])
+    ):
+        raise ValueError("malformed fields")
+
+
+def write_record(record_path: Path, record: dict) -> None:
+    """Store a run's record (JSON) with the digest of its fields, atomically.
+
+    :func:`read_record` recomputes the digest: an entry whose values were changed
+    since (a metric dropped, a number turned into text) is then trained again.
+    """
+    stored = {**record, "digest": _content_digest(record)}
+    write_atomically(record_path, lambda path: path.write_text(json.dumps(stored)))
 
 
 def read_record(record_path: Path, weights_path: Path) -> dict | None:
-    """Return a cached run, or None (with one warning when the entry is damaged)."""
+    """Return a cached run, or None (with one warning when the entry is damaged).
+
+    Damaged: unreadable, not JSON, a field missing or of the wrong kind (a curve or a
+    metric holding text), values changed since :func:`write_record` stored them (its
+    digest), or a weights file that is not the one stored with it.
+    """
     if not record_path.exists():
         return None
     try:
         record = json.loads(record_path.read_text())
-        if not isinstance(record, dict) or not _RECORD_KEYS <= set(record):
-            raise ValueError("missing fields")
-        curves = record["history"]
-        if not isinstance(record["metrics"], dict) or not (
-            isinstance(curves, dict)
-            and len({len(curves.get(k, ())) for k in ("loss", "val_loss", "step")}) == 1
-            and curves["step"]
-        ):
-            raise ValueError("malformed fields")
+        _check_fields(record)
+        if _content_digest(record) != record["digest"]:
+            raise ValueError("its values do not match its digest")
         if digest_file(weights_path) != record["weights"]:
             raise ValueError("the weights file does not match its record")
         return record

@@ -145,6 +145,8 @@ class Recipe:
                 f"`validation_fraction` must be a number strictly between 0 and 1. Received: validation_fraction={check.describe(self.validation_fraction)}"
             )
         for attr in ("x", "y"):  # finite real numbers, one entry per example
+            # its float32 copy is checked here: refuse a size that would exhaust memory first
+            check.array_size(np.shape(getattr(self, attr)), attr, what="float32 copy")
             if check.as_float_array(getattr(self, attr), attr).ndim == 0:
                 raise ValueError(
                     f"`{attr}` must hold one entry per example (at least 1-D). Received: {attr}={check.describe(getattr(self, attr))}"
@@ -167,8 +169,9 @@ class Recipe:
                     "`validation` must be a pair (x_val, y_val) of equal, non-zero length. "
                     f"Received: validation={check.describe(pair)}"
                 )
-            check.as_float_array(pair[0], "validation")
-            check.as_float_array(pair[1], "validation")
+            for part in pair:
+                check.array_size(np.shape(part), "validation", what="float32 copy")
+                check.as_float_array(part, "validation")
             if self.augment is None and np.shape(pair[0])[1:] != np.shape(self.x)[1:]:
                 raise ValueError(
                     f"`validation` must hold examples shaped like `x`'s {np.shape(self.x)[1:]}. "

@@ -14,7 +14,6 @@ side by side.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +32,7 @@ from cnn101.experiments.cache import (
     recipe_key,
     usable_cache_dir,
     write_atomically,
+    write_record,
 )
 from cnn101.experiments.records import Recipe, Result, build_model
 
@@ -178,18 +178,48 @@ def _drawn(recipe: Recipe, x: np.ndarray, y: np.ndarray, rng: np.random.Generato
     return x_new, y_new, None
 
 
-def _augmented(recipe: Recipe, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+def _augmented(
+    recipe: Recipe,
+    x: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    like: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple:
+    """Return the recipe's ``augment`` of ``(x, y)``, checked before anything trains on it.
+
+    A pair of finite real arrays, one example and one label each for every one given;
+    with ``like`` (the augmented validation pair), each example and label shaped as there.
+    """
     drawn = recipe.augment(x, y, rng)
     if not isinstance(drawn, tuple | list) or len(drawn) != 2:
         raise TypeError(
             f"`augment` of {recipe.name!r} must return a pair (x, y). Received: {check.describe(drawn)}"
         )
     x_new, y_new = (np.asarray(a) for a in drawn)
-    if len(x_new) != len(x) or len(y_new) != len(y):
+    if x_new.ndim == 0 or y_new.ndim == 0 or len(x_new) != len(x) or len(y_new) != len(y):
         raise ValueError(
             f"`augment` of {recipe.name!r} must keep the number of examples ({len(x)}). "
-            f"Received: {len(x_new)} examples and {len(y_new)} labels"
+            f"Received: {x_new.shape} examples and {y_new.shape} labels"
         )
+    for part, array in (("x", x_new), ("y", y_new)):
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"`augment` of {recipe.name!r} must return real numbers. Received: {part} of "
+                f"dtype {array.dtype}"
+            )
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise ValueError(
+                f"`augment` of {recipe.name!r} must return finite numbers. Received: {part} "
+                "holding NaN or Inf"
+            )
+    if like is not None:
+        for part, array, seen in (("x", x_new, like[0]), ("y", y_new, like[1])):
+            if array.shape[1:] != seen.shape[1:]:
+                raise ValueError(
+                    f"`augment` of {recipe.name!r} must return the same shape at every epoch: "
+                    f"{part} of examples shaped {seen.shape[1:]} (as the validation part). "
+                    f"Received: {array.shape[1:]}"
+                )
     return x_new, y_new
 
 
@@ -263,7 +293,9 @@ def _epoch_function(runs: list[_Run]) -> Callable:
 def _draws(runs: list[_Run], active: list[bool], augments: list) -> list[tuple | None]:
     """Return the next augmentation draw ``(x, y)`` of every active augmented run, else None."""
     return [
-        _augmented(run.recipe, run.x, run.y, rng) if on and run.recipe.augment is not None else None
+        _augmented(run.recipe, run.x, run.y, rng, (run.x_val, run.y_val))
+        if on and run.recipe.augment is not None
+        else None
         for run, on, rng in zip(runs, active, augments, strict=True)
     ]
 
@@ -406,6 +438,18 @@ def _evaluate(runs: list[_Run]) -> list[dict]:
     return [metrics[i] for i in range(len(runs))]
 
 
+def _same_metrics(name: str, seeds: Sequence[int], rows: list[dict]) -> None:
+    """Refuse seeds whose ``evaluate`` returned other metrics (names or shapes) than the first's."""
+    first = {k: np.shape(v) for k, v in rows[0]["metrics"].items()}
+    for seed, row in zip(seeds[1:], rows[1:], strict=True):
+        got = {k: np.shape(v) for k, v in row["metrics"].items()}
+        if got != first:
+            raise ValueError(
+                f"`evaluate` of {name!r} must return the same metrics, of the same shapes, for "
+                f"every seed. Received: {first} for seed {seeds[0]}, {got} for seed {seed}"
+            )
+
+
 def _progress(name: str, seed: int, record: dict) -> str:
     curve = record["history"]["val_loss"]
     steps = record["history"]["step"][-1]
@@ -537,11 +581,12 @@ def run_many(
                 record_path.parent.mkdir(parents=True, exist_ok=True)
                 write_atomically(weights_path, run.model.save_weights)
                 record["weights"] = digest_file(weights_path)
-                write_atomically(record_path, lambda p, r=record: p.write_text(json.dumps(r)))
+                write_record(record_path, record)
             records[name, run.seed] = {**record, "cached": False}
     results = {}
     for name, recipe in recipes.items():
         rows = [records[name, seed] for seed in seeds]
+        _same_metrics(recipe.name, seeds, rows)
         if verbose:
             for seed, record in zip(seeds, rows, strict=True):
                 print(_progress(recipe.name, seed, record))

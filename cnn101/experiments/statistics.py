@@ -76,7 +76,7 @@ class Summary:
         """Summarise a 1-D sequence of per-seed values (nested input is refused)."""
         try:
             array = np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # an int beyond float64 overflows
             array = np.asarray([np.nan])
         if array.ndim != 1 or array.size == 0 or not np.isfinite(array).all():
             raise ValueError(

@@ -5,10 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnn101 import experiments
-from cnn101._tf import tensorflow
-
-tensorflow()
-import keras  # noqa: E402
+from cnn101._tf import keras
 
 
 def _linear_model(learning_rate: float = 0.05):

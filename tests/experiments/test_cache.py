@@ -8,12 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
+from _tiny import _faulty, _linear_model, _planted
 
 from cnn101 import experiments
-from cnn101._tf import tensorflow
-
-tensorflow()
-from _tiny import _faulty, _linear_model, _planted  # noqa: E402
 
 
 def test_cache_is_reused_and_invalidated(tmp_path, monkeypatch, capsys):
@@ -72,6 +69,57 @@ def test_a_damaged_cache_entry_is_trained_again_with_one_warning(
     assert "cached" not in capsys.readouterr().out
     assert again.histories == first.histories
     assert experiments.run(_planted(), seeds=(0,), verbose=False).model(0) is not None
+
+
+def _damage_values(record: dict, damage: str) -> None:
+    if damage == "metrics emptied":
+        record["metrics"] = {}
+    elif damage == "metric as text":
+        record["metrics"]["w"] = ["high", "low"]
+    elif damage == "metric as a number in text":
+        record["metrics"]["w"] = str(record["metrics"]["w"])
+    elif damage == "curve of text":
+        record["history"]["loss"] = ["x"] * len(record["history"]["loss"])
+    elif damage == "a value changed":
+        record["metrics"]["w"] += 1.0
+    else:
+        record["history"]["val_loss"][0] = None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "metrics emptied",
+        "metric as text",
+        "metric as a number in text",
+        "curve of text",
+        "a value changed",
+        "curve holding null",
+    ],
+)
+def test_a_cache_entry_with_damaged_values_is_trained_again_with_one_warning(
+    tmp_path, monkeypatch, capsys, damage
+):
+    """Valid JSON with every field, but values changed: only the damaged seed trains again."""
+    monkeypatch.setenv(experiments.CACHE_ENV, str(tmp_path))
+    first = experiments.run(_planted(), seeds=(0, 1), verbose=False)
+    path = next(tmp_path.rglob("seed-1.json"))
+    record = json.loads(path.read_text())
+    _damage_values(record, damage)
+    path.write_text(json.dumps(record))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", RuntimeWarning)
+        again = experiments.run(_planted(), seeds=(0, 1))
+    assert len(caught) == 1 and "damaged" in str(caught[0].message)
+    assert str(path) in str(caught[0].message)
+    out = capsys.readouterr().out
+    assert "seed 0: stopped" in out and out.count("cached") == 1  # seed 1 trained again
+    assert again.histories == first.histories
+    np.testing.assert_array_equal(again.metrics["w"], first.metrics["w"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # stored anew: no warning now
+        experiments.run(_planted(), seeds=(0, 1), verbose=False)
 
 
 def test_an_unusable_cache_location_is_refused_before_training(tmp_path, monkeypatch):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _tiny import _linear_model, _planted, _result
 
 from cnn101 import experiments
-from cnn101._tf import tensorflow
-
-tensorflow()
-from _tiny import _linear_model, _planted, _result  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -108,3 +105,18 @@ def test_an_unknown_metric_is_a_wrong_value_and_a_non_string_a_wrong_type(metric
     ):
         with pytest.raises(error, match="`metric`"):
             call()
+
+
+@pytest.mark.parametrize("attr", ["x", "y", "validation"])
+def test_data_too_large_to_copy_is_refused_before_any_copy(attr):
+    """A broadcast view of 2**40 rows takes no memory; its float32 copy would take 4 TiB."""
+    rows = np.broadcast_to(np.float32(0.0), (2**40, 1))
+    kwargs = {"x": np.ones((8, 1), "float32"), "y": np.zeros(8)}
+    if attr == "validation":
+        kwargs["validation"] = (rows, rows[:, 0])
+    else:
+        kwargs[attr] = rows if attr == "x" else rows[:, 0]
+    with pytest.raises(
+        ValueError, match=rf"`{attr}` asks for a float32 copy of shape \(1099511627776"
+    ):
+        experiments.Recipe("huge", _linear_model, evaluate=lambda m: {}, **kwargs)

@@ -20,14 +20,11 @@ import threading
 
 import numpy as np
 import pytest
+from _tiny import _classifier, _faulty, _planted, _result
 
 from cnn101 import experiments
-from cnn101._tf import tensorflow
+from cnn101._tf import keras
 from cnn101.experiments import runner
-
-tensorflow()
-import keras  # noqa: E402
-from _tiny import _classifier, _faulty, _planted, _result  # noqa: E402
 
 
 @pytest.mark.parametrize(("patience", "epochs"), [(3, 4), (4, 4), (5, 5), (6, 5)])
@@ -114,8 +111,8 @@ def _noisy_recipe(name: str = "noisy", **kwargs) -> experiments.Recipe:
     def evaluate(model):
         return {"first_weight": float(model.layers[0].get_weights()[0][0, 0])}
 
-    settings = {"max_steps": 40, "patience": 6, "batch_size": 16, **kwargs}
-    return experiments.Recipe(name, _classifier, x, y, evaluate, augment=jitter, **settings)
+    settings = {"max_steps": 40, "patience": 6, "batch_size": 16, "augment": jitter, **kwargs}
+    return experiments.Recipe(name, _classifier, x, y, evaluate, **settings)
 
 
 def test_a_seed_trains_the_same_alone_or_beside_other_runs():
@@ -357,3 +354,70 @@ def test_run_flags_must_be_booleans(flag, value):
     ):
         with pytest.raises(TypeError, match=f"`{flag}` must be True or False"):
             call()
+
+
+def test_evaluate_returning_other_metrics_for_a_seed_is_refused_naming_it():
+    calls = []
+
+    def evaluate(model):  # a check before training, then seed 1, then seed 0 (its model last)
+        calls.append(1)
+        return {"acc": 0.5} if len(calls) < 3 else {"accuracy": 0.5}
+
+    with pytest.raises(
+        ValueError,
+        match=r"same metrics.*\{'accuracy': \(\)\} for seed 0, \{'acc': \(\)\} for seed 1",
+    ):
+        experiments.run(_faulty(evaluate=evaluate), seeds=(0, 1), cache=False, verbose=False)
+
+
+def test_evaluate_returning_another_shape_for_a_seed_is_refused_naming_it():
+    calls = []
+
+    def evaluate(model):
+        calls.append(1)
+        return {"acc": [0.5, 0.5] if len(calls) < 3 else [0.5, 0.5, 0.5]}
+
+    with pytest.raises(
+        ValueError,
+        match=r"same metrics, of the same shapes.*\(3,\)\} for seed 0, \{'acc': \(2,\)\} for seed 1",
+    ):
+        experiments.run(_faulty(evaluate=evaluate), seeds=(0, 1), cache=False, verbose=False)
+
+
+def _augmenting(bad, after: int = 0):
+    """The noisy recipe whose augmentation turns bad from its ``after``-th call on."""
+    calls = []
+
+    def augment(x, y, rng):
+        calls.append(1)
+        return bad(x, y) if len(calls) > after else (x, y)
+
+    return _noisy_recipe(augment=augment, patience=1000), calls  # every epoch draws
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "match"),
+    [
+        (lambda x, y: (np.full_like(x, np.nan), y), ValueError, "finite numbers"),
+        (lambda x, y: (x, np.where(y > 0, np.inf, 0.0)), ValueError, "finite numbers"),
+        (lambda x, y: (x[:, :2], y), ValueError, r"same shape at every epoch.*\(3,\).*\(2,\)"),
+        (lambda x, y: (x.astype(str), y), TypeError, "real numbers"),
+        (lambda x, y: (x[0], y), ValueError, "number of examples"),
+    ],
+)
+def test_what_augment_returns_is_checked_before_training_on_it(monkeypatch, bad, error, match):
+    """A fault in the first draw of the training part (the validation part's was good)."""
+    trained = []
+    steps = runner._train_step
+    monkeypatch.setattr(runner, "_train_step", lambda *a: trained.append(1) or steps(*a))
+    recipe, calls = _augmenting(bad, after=1)
+    with pytest.raises(error, match=rf"`augment` of 'noisy' must .*{match}"):
+        experiments.run(recipe, seeds=(0,), cache=False, verbose=False)
+    assert len(calls) == 2 and not trained  # refused where it came back, before a step
+
+
+def test_augment_turning_bad_at_a_later_epoch_is_refused_then():
+    recipe, calls = _augmenting(lambda x, y: (np.full_like(x, np.nan), y), after=4)
+    with pytest.raises(ValueError, match="`augment` of 'noisy' must return finite numbers"):
+        experiments.run(recipe, seeds=(0,), cache=False, verbose=False)
+    assert len(calls) == 5

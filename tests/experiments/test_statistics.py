@@ -6,13 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from _tiny import _planted
 from scipy import stats
 
 from cnn101 import experiments
-from cnn101._tf import tensorflow
-
-tensorflow()
-from _tiny import _planted  # noqa: E402
 
 
 def test_summary_and_difference_are_the_textbook_statistics():
@@ -196,3 +193,9 @@ def test_interval_inputs_are_checked():
         experiments.paired_difference(np.ones((3, 10)), np.ones((3, 10)), level=1.5)
     with pytest.raises(ValueError, match="power"):
         experiments.paired_difference(np.ones((3, 10)), np.zeros((3, 10))).detectable(0.3)
+
+
+@pytest.mark.parametrize("values", [[10**400], [1.0, 10**400], [1.0, -(10**400)]])
+def test_a_value_beyond_float64_is_a_named_error_not_an_overflow(values):
+    with pytest.raises(ValueError, match="`values` must be a non-empty 1-D sequence of finite"):
+        experiments.Summary.of(values)
