@@ -393,8 +393,7 @@ def run(
     >>> result.summary("n").mean, [len(h["val_loss"]) for h in result.histories], result.stopped
     (4.0, [3, 3], ['budget', 'budget'])
     """
-    if not isinstance(recipe, Recipe):
-        raise TypeError(f"`recipe` must be a Recipe. Received: recipe={check.describe(recipe)}")
+    check.instance(recipe, "recipe", Recipe, "a Recipe")
     cache, verbose = check.flag(cache, "cache"), check.flag(verbose, "verbose")
     return run_many({recipe.name: recipe}, seeds, cache=cache, verbose=verbose)[recipe.name]
 
