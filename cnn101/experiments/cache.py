@@ -163,7 +163,7 @@ def read_record(record_path: Path, weights_path: Path) -> dict | None:
         if digest_file(weights_path) != record["weights"]:
             raise ValueError("the weights file does not match its record")
         return record
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, OverflowError) as error:
         warnings.warn(
             f"The cached run {record_path} is damaged ({error}); training it again.",
             RuntimeWarning,

@@ -82,6 +82,8 @@ def _damage_values(record: dict, damage: str) -> None:
         record["history"]["loss"] = ["x"] * len(record["history"]["loss"])
     elif damage == "a value changed":
         record["metrics"]["w"] += 1.0
+    elif damage == "a value beyond float64":
+        record["metrics"]["w"] = 10**400
     else:
         record["history"]["val_loss"][0] = None
 
@@ -94,6 +96,7 @@ def _damage_values(record: dict, damage: str) -> None:
         "metric as a number in text",
         "curve of text",
         "a value changed",
+        "a value beyond float64",
         "curve holding null",
     ],
 )
