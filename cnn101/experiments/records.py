@@ -43,6 +43,16 @@ def _number(value: Any, name: str, low: float, high: float, what: str) -> float:
     return float(value)
 
 
+def _copyable(value: Any, name: str) -> None:
+    """Refuse an array (a view, a broadcast) whose float32 copy would exhaust memory.
+
+    A list is in memory already: its copy is no larger than it is.
+    """
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        check.array_size(tuple(shape), name, what="float32 copy")
+
+
 @dataclass(frozen=True)
 class Recipe:
     """What to train and how to measure it.
@@ -145,8 +155,7 @@ class Recipe:
                 f"`validation_fraction` must be a number strictly between 0 and 1. Received: validation_fraction={check.describe(self.validation_fraction)}"
             )
         for attr in ("x", "y"):  # finite real numbers, one entry per example
-            # its float32 copy is checked here: refuse a size that would exhaust memory first
-            check.array_size(np.shape(getattr(self, attr)), attr, what="float32 copy")
+            _copyable(getattr(self, attr), attr)
             if check.as_float_array(getattr(self, attr), attr).ndim == 0:
                 raise ValueError(
                     f"`{attr}` must hold one entry per example (at least 1-D). Received: {attr}={check.describe(getattr(self, attr))}"
@@ -170,7 +179,7 @@ class Recipe:
                     f"Received: validation={check.describe(pair)}"
                 )
             for part in pair:
-                check.array_size(np.shape(part), "validation", what="float32 copy")
+                _copyable(part, "validation")
                 check.as_float_array(part, "validation")
             if self.augment is None and np.shape(pair[0])[1:] != np.shape(self.x)[1:]:
                 raise ValueError(
