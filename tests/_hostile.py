@@ -1180,12 +1180,6 @@ OTHER_CLASS: dict[str, tuple[str, str]] = {
         *_NOT_A_TYPE,
     ),
     **_others(
-        "cnn101/invariance.py",
-        "ValueError",
-        "invariance.shift_stability(shifts)",
-        *("scalar", "object", "None"),
-    ),
-    **_others(
         "cnn101/layers/polyphase.py",
         "ValueError",
         "layers.polyphase.AdaptivePolyphaseSampling2D(norm)",
