@@ -1088,6 +1088,10 @@ CLASS_FOR: dict[str, tuple[str, str]] = {
         "ValueError",
         "a string is a valid type ('best_linear'): an unknown one is a wrong value",
     ),
+    "layers.scale_invariant_conv.ScaleInvariantConv2D(activation) | string": (
+        "ValueError",
+        "a string is an activation's name: an unknown one is a wrong value",
+    ),
 }
 
 
@@ -1202,24 +1206,6 @@ OTHER_CLASS: dict[str, tuple[str, str]] = {
         "ValueError",
         "layers.pyramid_pooling.PyramidPoolingModule(activation)",
         *("int", "bytes", "object"),
-    ),
-    **_others(
-        "cnn101/layers/scale_channels.py",
-        "TypeError",
-        "layers.scale_channels.FoveatedScaleChannels.crops(inputs)",
-        "ragged",
-    ),
-    **_others(
-        "cnn101/layers/scale_channels.py",
-        "TypeError",
-        "layers.scale_channels.ScaleChannels.pyramid(inputs)",
-        "ragged",
-    ),
-    **_others(
-        "cnn101/layers/scale_invariant_conv.py",
-        "ValueError",
-        "layers.scale_invariant_conv.ScaleInvariantConv2D(activation)",
-        "string",
     ),
     **{
         key: value
