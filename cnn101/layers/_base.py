@@ -213,8 +213,9 @@ class NHWCLayer(keras.layers.Layer):
         """Return ``inputs`` as a tensor, refusing anything but a non-empty numeric NHWC batch.
 
         Raises ``TypeError`` for what is not an array of numbers and ``ValueError`` for
-        ragged nested lists, a rank other than 4, an empty batch, no channels, or a map smaller than
-        :meth:`_minimum` (checked at run time where the size is unknown when traced).
+        ragged nested lists, a rank other than 4, an empty batch, no channels, or a map
+        smaller than :meth:`_minimum` (checked at run time where the size is unknown when
+        traced).
         """
         name = type(self).__name__
         try:
