@@ -41,15 +41,6 @@ __all__ = [
 ]
 
 
-def _non_negative(value: Any, name: str) -> int:
-    value = check.integer(value, name)
-    if value < 0:
-        raise ValueError(
-            f"`{name}` must be a non-negative integer. Received: {name}={check.describe(value)}"
-        )
-    return value
-
-
 def _shift_batch(batch: np.ndarray, dy: int, dx: int) -> np.ndarray:
     out = np.zeros_like(batch)
     h, w = batch.shape[1:3]
@@ -113,11 +104,7 @@ def random_shifts(images: Any, max_shift: int = 2, *, seed: Any = None) -> np.nd
     >>> sorted({tuple((np.argwhere(m[..., 0])[0] - 2).tolist()) for m in moved})
     [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (1, 1)]
     """
-    batch = check.as_float_array(images, "images")
-    if batch.ndim != 4:
-        raise ValueError(
-            f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
-        )
+    batch = check.image_batch(images)
     max_shift = check.non_negative_int(max_shift, "max_shift")
     rng = np.random.default_rng(check.seed(seed, "seed", optional=True))
     offsets = rng.integers(-max_shift, max_shift + 1, size=(len(batch), 2))
@@ -168,13 +155,10 @@ def equivariance_error(
     >>> equivariance_error(lambda x: x[:, ::-1], photo, 0, 1, margin=3) > 0.1  # a flip is not
     True
     """
-    if not callable(fn):
-        raise TypeError(
-            f"`fn` must be callable (images -> maps). Received: fn={check.describe(fn)}"
-        )
+    fn = check.function(fn, "fn", "images -> maps")
     batch, rank = check.as_image_batch(images)
     dy, dx = check.integer(dy, "dy"), check.integer(dx, "dx")
-    margin = _non_negative(margin, "margin")
+    margin = check.non_negative_int(margin, "margin")
     h, w = batch.shape[1:3]
     if 2 * margin >= min(h, w):
         raise ValueError(
@@ -282,23 +266,18 @@ def shift_stability(
     >>> result.unchanged[:, 0].tolist(), result.fraction_unchanged
     ([True, False], 0.5)
     """
-    if not callable(fn):
-        raise TypeError(
-            f"`fn` must be callable (images -> outputs). Received: fn={check.describe(fn)}"
-        )
-    batch = check.as_float_array(images, "images")
-    if batch.ndim != 4:
-        raise ValueError(
-            f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
-        )
+    fn = check.function(fn, "fn", "images -> outputs")
+    batch = check.image_batch(images)
+    expected = "a non-empty sequence of (dy, dx) integer pairs"
+    if isinstance(shifts, np.ndarray):
+        shifts = shifts.tolist()
+    check.sequence(shifts, "shifts", expected)
     try:
-        pairs = np.asarray(shifts) if not isinstance(shifts, str) else np.asarray([])
+        pairs = np.asarray(shifts)
     except (ValueError, TypeError):  # ragged
         pairs = np.asarray([])
-    if pairs.ndim != 2 or pairs.shape[1:] != (2,) or pairs.shape[0] == 0:
-        raise ValueError(
-            f"`shifts` must be a non-empty sequence of (dy, dx) integer pairs. Received: shifts={check.describe(shifts)}"
-        )
+    if pairs.ndim != 2 or pairs.shape[1:] != (2,):
+        raise ValueError(f"`shifts` must be {expected}. Received: shifts={check.describe(shifts)}")
     pairs = np.array([[check.integer(v, "shifts") for v in pair] for pair in pairs.tolist()])
     atol = check.real_number(atol, "atol", non_negative=True)
     base = _outputs(fn, batch)
@@ -519,16 +498,9 @@ def shifted_predictions(
     >>> sorted(set(out.classes[0].tolist())), round(out.consistency, 3)  # 3 columns: 1/3
     ([3, 4, 5], 0.333)
     """
-    if not callable(predict):
-        raise TypeError(
-            f"`predict` must be a Keras model or a callable (images -> scores). Received: {check.describe(predict)}"
-        )
-    batch = check.as_float_array(images, "images")
-    if batch.ndim != 4:
-        raise ValueError(
-            f"`images` must be a 4-D batch (N, H, W, C). Received: array with shape {batch.shape}"
-        )
-    max_shift = _non_negative(max_shift, "max_shift")
+    predict = check.function(predict, "predict", "a Keras model or a function: images -> scores")
+    batch = check.image_batch(images)
+    max_shift = check.non_negative_int(max_shift, "max_shift")
     if max_shift >= min(batch.shape[1:3]):
         raise ValueError(
             f"`max_shift` must be below the size of `images` {batch.shape[1:3]} (a larger shift "

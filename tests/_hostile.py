@@ -1098,6 +1098,10 @@ CLASS_FOR: dict[str, tuple[str, str]] = {
         f"experiments.records.Recipe(y) | {label}": ("ValueError", _TARGETS)
         for label in ("NaN", "inf")
     },
+    "layers.scale_invariant_conv.ScaleInvariantConv2D(activation) | string": (
+        "ValueError",
+        "a string is an activation's name: an unknown one is a wrong value",
+    ),
 }
 
 
@@ -1117,12 +1121,6 @@ def _others(path: str, error: str, target: str, *labels: str) -> dict[str, tuple
 
 _NOT_A_TYPE = ("int", "bytes", "object", "None")
 OTHER_CLASS: dict[str, tuple[str, str]] = {
-    **_others(
-        "cnn101/invariance.py",
-        "ValueError",
-        "invariance.shift_stability(shifts)",
-        *("scalar", "object", "None"),
-    ),
     **_others(
         "cnn101/layers/polyphase.py",
         "ValueError",
@@ -1146,24 +1144,6 @@ OTHER_CLASS: dict[str, tuple[str, str]] = {
         "ValueError",
         "layers.pyramid_pooling.PyramidPoolingModule(activation)",
         *("int", "bytes", "object"),
-    ),
-    **_others(
-        "cnn101/layers/scale_channels.py",
-        "TypeError",
-        "layers.scale_channels.FoveatedScaleChannels.crops(inputs)",
-        "ragged",
-    ),
-    **_others(
-        "cnn101/layers/scale_channels.py",
-        "TypeError",
-        "layers.scale_channels.ScaleChannels.pyramid(inputs)",
-        "ragged",
-    ),
-    **_others(
-        "cnn101/layers/scale_invariant_conv.py",
-        "ValueError",
-        "layers.scale_invariant_conv.ScaleInvariantConv2D(activation)",
-        "string",
     ),
     **{
         key: value

@@ -16,6 +16,7 @@ from cnn101.invariance import (
     consistency,
     conv_pool_stack,
     equivariance_error,
+    random_shifts,
     shift,
     shift_stability,
     shifted_predictions,
@@ -171,6 +172,26 @@ def test_shift_stability_rejects_bad_arguments():
         shift_stability(ops.max_pool2d, images, atol=-1)
     with pytest.raises(ValueError, match="one output per image"):
         shift_stability(lambda x: np.zeros(3), images)
+    for not_a_sequence in (np.float32(1.0), object(), None, "01"):
+        with pytest.raises(TypeError, match="`shifts` must be a non-empty sequence"):
+            shift_stability(ops.max_pool2d, images, shifts=not_a_sequence)
+    with pytest.raises(ValueError, match="`shifts` must be a non-empty sequence"):
+        shift_stability(ops.max_pool2d, images, shifts=[])
+    with pytest.raises(TypeError, match="`fn` must be callable"):
+        shift_stability("max", images)
+    as_array = shift_stability(ops.max_pool2d, images, shifts=np.array([[0, 1], [1, 0]]))
+    assert as_array.shifts.tolist() == [[0, 1], [1, 0]]
+
+
+def test_the_checks_name_the_class_of_each_fault():
+    images = np.zeros((2, 8, 8, 1))
+    with pytest.raises(TypeError, match="`fn` must be callable"):
+        equivariance_error("conv", images, margin=2)
+    for margin, error in ((-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="`margin` must be a non-negative integer"):
+            equivariance_error(ops.max_pool2d, images, margin=margin)
+    with pytest.raises(ValueError, match="`images` must be a 4-D batch"):
+        random_shifts(np.zeros((8, 8)), 1, seed=0)
 
 
 def dot_images(n: int = 5, size: int = 15) -> np.ndarray:

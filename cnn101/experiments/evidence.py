@@ -1,11 +1,14 @@
 """The recorded runs behind the trained claims' verdicts: ten seeds or more, two data sizes.
 
 ``python -m cnn101.experiments.evidence NAME`` trains the arms one group of trained
-claims compares (``"shift"``: tutorial 2's pooling; ``"scale"``: tutorial 3's zoom
-and natural sizes; ``"channels"``: tutorial 3's scale channels, fine-tuned and
-inserted, with the plain network fine-tuned the same way as their control;
-``"transfer"``: tutorial 6's copied filters, with the control that keeps the
-source's classes), over
+claims compares (``"shift"``: every arm of tutorial 2, the four poolings, shifted
+training for max and max-blur pooling, the global-average head, and APS against
+stride 2 with circular padding; ``"scale"``: tutorial 3's zoom and natural sizes,
+with the networks trained at 0.5x or at 2x only as references; ``"channels"``:
+tutorial 3's scale channels, fine-tuned and inserted, with the plain network
+fine-tuned the same way as their control; ``"transfer"``: tutorial 6's copied
+filters, with the control that keeps the source's classes, and every arm of its
+30-label table), over
 :data:`SEEDS` (ten seeds that no page uses, so the record is a replication of
 what the pages show), at the pages' data size and at five times it, and writes
 ``cnn101/evidence/NAME.json``: every comparison's interval over seeds and test
@@ -36,10 +39,13 @@ from typing import Any
 from cnn101 import _validation as check
 from cnn101._digest import package_versions
 from cnn101.experiments import (
+    Interval,
     Result,
+    Summary,
     accuracy_interval,
     assert_converged,
     compare,
+    difference,
     estimate,
     paired_difference,
     run,
@@ -49,17 +55,28 @@ from cnn101.experiments.recipes import (
     CHANNEL_SETS,
     PLAIN_FINE_TUNED,
     TEST_SCALES,
+    TEST_SHIFTS,
+    TRANSFER_ARMS,
     digits,
     inserted_channels,
     scale_channel_recipes,
-    shift_recipes,
+    shift_comparison,
     transfer_recipes,
     transfer_source_recipe,
     zoom_recipes,
 )
 from cnn101.verdicts import EVIDENCE_DIR, MIN_SEEDS, code_digest
 
-__all__ = ["CONVERGENCE_TOLERANCE", "DIGEST_FILES", "NAMES", "SEEDS", "main", "make"]
+__all__ = [
+    "CONVERGENCE_TOLERANCE",
+    "DIGEST_FILES",
+    "ENGINE_FILES",
+    "NAMES",
+    "SEEDS",
+    "command_for",
+    "main",
+    "make",
+]
 
 NAMES = ("shift", "scale", "channels", "transfer")
 SEEDS = tuple(range(10, 20))  # the pages use seeds 0-4: these are new draws
@@ -72,12 +89,15 @@ SIZES = {  # training digits (the page's, and 5x), test digits
 }
 LABELS = (30, 300)  # tutorial 6's labelled target sets, the task's premise
 
-_ENGINE = tuple(
-    f"experiments/{name}.py"
-    for name in ("__init__", "cache", "records", "runner", "statistics", "evidence")
+#: The training engine's files (relative to ``cnn101/``): every recorded run's numbers
+#: depend on them, so they are in the digest of every record, here and in
+#: :data:`cnn101.experiments.replications.DIGEST_FILES`.
+ENGINE_FILES = tuple(
+    f"experiments/{name}.py" for name in ("__init__", "cache", "records", "runner", "statistics")
 )
 _COMMON = (
-    *_ENGINE,
+    *ENGINE_FILES,
+    "experiments/evidence.py",
     "experiments/recipes/__init__.py",
     "experiments/recipes/data.py",
     "models.py",
@@ -88,7 +108,12 @@ _COMMON = (
     "layers/blur_pool.py",
 )
 DIGEST_FILES = {
-    "shift": (*_COMMON, "experiments/recipes/shift.py", "invariance.py"),
+    "shift": (
+        *_COMMON,
+        "experiments/recipes/shift.py",
+        "invariance.py",
+        "layers/polyphase.py",
+    ),
     "scale": (*_COMMON, "experiments/recipes/scale.py", "layers/scale_channels.py"),
     "channels": (*_COMMON, "experiments/recipes/scale.py", "layers/scale_channels.py"),
     "transfer": (*_COMMON, "experiments/recipes/transfer.py"),
@@ -101,23 +126,94 @@ def _longer(recipe: Any) -> Any:
     return dataclasses.replace(recipe, patience=5 * recipe.patience, max_steps=2 * recipe.max_steps)
 
 
+# The arms of tutorial 2 (the keys of :func:`~cnn101.experiments.recipes.shift_comparison`)
+# by the names the record gives them, and the differences its text states, each in
+# consistency and in accuracy.
+_SHIFT_ARMS = {
+    "max": ("max", False),
+    "avg": ("avg", False),
+    "blur": ("blur", False),
+    "stride": ("stride", False),
+    "max + shifts": ("max", True),
+    "blur + shifts": ("blur", True),
+    "max gap": ("max gap", False),
+    "aps": ("aps", False),
+    "stride circular": ("stride circular", False),
+}
+_SHIFT_PAIRS = (
+    ("max", "stride"),
+    ("blur", "max"),
+    ("avg", "max"),
+    ("max + shifts", "max"),
+    ("max + shifts", "blur"),
+    ("blur + shifts", "max + shifts"),
+    ("max gap", "max"),
+    ("aps", "stride circular"),
+)
+_CIRCULAR = ("aps", "stride circular")  # the arms measured under circular shifts too
+# Beyond the trained range (2 pixels): the differences in agreement tutorial 2 states.
+_AGREEMENT_PAIRS = (("blur", "max"), ("blur + shifts", "max + shifts"), ("max gap", "max"))
+
+
+def _over_seeds(values: Any, level: float = 0.95) -> Interval:
+    """Return an interval over seeds only, for a metric with one number per seed.
+
+    ``items`` is 1: the test digits' own sampling error is not in it (the metric
+    keeps no score per test digit).
+    """
+    summary = Summary.of(values)
+    low, high = summary.interval(level)
+    return Interval(summary.mean, low, high, summary.sem, summary.n - 1, level, summary.n, 1)
+
+
+def _agreement(results: dict[str, Result]) -> dict[str, Any]:
+    """Agreement with the unshifted class by test shift: per arm, and the stated differences."""
+    by_arm = {
+        arm: {
+            f"{k} px": _over_seeds(result.metrics["agreement_by_shift"][:, i]).to_json()
+            for i, k in enumerate(TEST_SHIFTS)
+        }
+        for arm, result in results.items()
+    }
+    differences = {
+        f"{a} - {b}, agreement at {k} px": _over_seeds(
+            difference(results[a], results[b], "agreement_by_shift", i).values
+        ).to_json()
+        for a, b in _AGREEMENT_PAIRS
+        for i, k in enumerate(TEST_SHIFTS)
+        if k > 2
+    }
+    return {"arms": by_arm, "differences": differences}
+
+
 def _comparisons_shift(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
-    arms = shift_recipes(digits(n_train, n_test), poolings=["max", "stride"])
+    every = shift_comparison(digits(n_train, n_test))
+    arms = {name: every[key] for name, key in _SHIFT_ARMS.items()}
     if longer:
         arms = {k: _longer(r) for k, r in arms.items()}
     results = run_many(arms, seeds, side_by_side="all", verbose=False)
+    metrics = ("consistent", "correct")
     out = {
-        f"max - stride, {m}": compare(results["max"], results["stride"], m)
-        for m in ("consistent", "correct")
+        f"{a} - {b}, {m}": compare(results[a], results[b], m)
+        for a, b in _SHIFT_PAIRS
+        for m in metrics
     }
+    out[f"{_CIRCULAR[0]} - {_CIRCULAR[1]}, circular_consistent"] = compare(
+        results[_CIRCULAR[0]], results[_CIRCULAR[1]], "circular_consistent"
+    )
+    out |= {f"{k}, {m}": estimate(r, m) for k, r in results.items() for m in metrics}
     out |= {
-        f"{k}, {m}": estimate(r, m) for k, r in results.items() for m in ("consistent", "correct")
+        f"{k}, circular_consistent": estimate(results[k], "circular_consistent") for k in _CIRCULAR
     }
-    return {"comparisons": out, "results": results}
+    return {"comparisons": out, "results": results, "agreement": _agreement(results)}
+
+
+# The reference arms of zoom_recipes: trained at one scale only, by the scale.
+_SPECIALISTS = {0.5: "only 0.5x", 2.0: "only 2x"}
 
 
 def _comparisons_scale(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
-    arms = zoom_recipes(digits(n_train, n_test), references=False)
+    arms = zoom_recipes(digits(n_train, n_test), references=True)
     if longer:
         arms = {k: _longer(r) for k, r in arms.items()}
     results = run_many(arms, seeds, side_by_side="all", verbose=False)
@@ -136,10 +232,27 @@ def _comparisons_scale(n_train: int, n_test: int, seeds: Sequence[int], longer: 
         out[f"zoom-augmented - natural sizes at {s:g}x"] = compare(
             results["zoom-augmented"], results["natural sizes"], "correct", at[s]
         )
+    for s, specialist in _SPECIALISTS.items():  # what one scale alone reaches there
+        for arm in ("plain", "zoom-augmented", "natural sizes"):
+            out[f"{arm} - {specialist} at {s:g}x"] = compare(
+                results[arm], results[specialist], "correct", at[s]
+            )
+        out[f"{specialist} at {s:g}x - plain at 1x"] = paired_difference(
+            results[specialist].metrics["correct"][:, at[s]],
+            results["plain"].metrics["correct"][:, at[1.0]],
+        )
     for arm, result in results.items():
         for s in TEST_SCALES:
             out[f"{arm} at {s:g}x"] = estimate(result, "correct", at[s])
     return {"comparisons": out, "results": results}
+
+
+# Tutorial 6's arms: the first convolution copied against training from scratch for every
+# task, and every arm of TRANSFER_ARMS where the page states their table (30 labels, new
+# classes: the 300-label table is trained on the page).
+_FIRST_CONV = ("from scratch", "1 conv copied")
+_EVERY_ARM = {(30, "new")}
+_PROBES = ("probe: copied conv", "probe: random conv")
 
 
 def _comparisons_transfer(n_train: int, n_test: int, seeds: Sequence[int], longer: bool) -> dict:
@@ -150,14 +263,20 @@ def _comparisons_transfer(n_train: int, n_test: int, seeds: Sequence[int], longe
     for size in LABELS:
         for classes in ("new", "same"):  # "same": the control that keeps the classes
             arms = transfer_recipes(data, source, size, classes=classes)
-            arms = {k: arms[k] for k in ("from scratch", "1 conv copied")}
+            names = tuple(TRANSFER_ARMS) if (size, classes) in _EVERY_ARM else _FIRST_CONV
+            arms = {k: arms[k] for k in names}
             if longer:
                 arms = {k: _longer(r) for k, r in arms.items()}
             trained = run_many(arms, seeds, side_by_side="all", verbose=False)
             task = f"{size} labels" + (", same classes" if classes == "same" else "")
-            out[f"{task}: 1 conv copied - from scratch"] = compare(
-                trained["1 conv copied"], trained["from scratch"]
-            )
+            for arm in names[1:]:
+                out[f"{task}: {arm} - from scratch"] = compare(
+                    trained[arm], trained["from scratch"]
+                )
+            if _PROBES[0] in trained:  # the copied filters against random ones, one step size
+                out[f"{task}: {_PROBES[0]} - {_PROBES[1]}"] = compare(
+                    trained[_PROBES[0]], trained[_PROBES[1]]
+                )
             for arm, result in trained.items():
                 out[f"{task}: {arm}"] = estimate(result)
                 results[f"{task}: {arm}"] = result
@@ -202,6 +321,9 @@ def _comparisons_channels(n_train: int, n_test: int, seeds: Sequence[int], longe
         "shares": {k: v.round(4).tolist() for k, v in shares.items()},
     }
 
+
+# What a runner returns beside its comparisons, and the record's key for it (per size).
+_EXTRAS = {"shares": "channel_shares", "agreement": "agreement_by_shift"}
 
 _RUNNERS: dict[str, Callable[..., dict]] = {
     "shift": _comparisons_shift,
@@ -252,7 +374,11 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         ``all_stopped_by_patience``, ``command``, ``code``, ``versions``, ``machine``,
         ``date``, ``minutes``; for ``"channels"`` also ``channel_shares`` (per size and
         channel set, per test scale, the mean share of pooled features each channel
-        supplies, see :func:`cnn101.experiments.recipes.channel_wins`).
+        supplies, see :func:`cnn101.experiments.recipes.channel_wins`); for ``"shift"``
+        also ``agreement_by_shift`` (per size: ``"arms"``, each arm's agreement with the
+        unshifted class at each test shift, ``"0 px"`` to ``"6 px"``; ``"differences"``,
+        the differences tutorial 2 states beyond the trained 2 pixels; intervals over
+        the seeds only, ``items`` 1, since that metric has one number per seed).
 
     Examples
     --------
@@ -269,7 +395,7 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         )
     start = time.perf_counter()
     sizes, n_test = SIZES[name]
-    comparisons, stopped, moved, settings, shares = {}, True, {}, {}, {}
+    comparisons, stopped, moved, settings, extras = {}, True, {}, {}, {}
     for n_train in sizes:
         default = _RUNNERS[name](n_train, n_test, seeds, longer=False)
         longer = _RUNNERS[name](n_train, n_test, seeds, longer=True)
@@ -292,9 +418,9 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         comparisons |= {
             f"{n_train} digits: {k}": v.to_json() for k, v in used["comparisons"].items()
         }
-        if "shares" in used:
-            shares[str(n_train)] = used["shares"]
-    extra = {"channel_shares": shares} if shares else {}
+        for part, key in _EXTRAS.items():
+            if part in used:
+                extras.setdefault(key, {})[str(n_train)] = used[part]
     return {
         "name": name,
         "seeds": list(seeds),
@@ -313,7 +439,7 @@ def make(name: str, seeds: Sequence[int] = SEEDS) -> dict[str, Any]:
         "machine": {"processor": platform.machine(), "system": platform.system()},
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "minutes": round((time.perf_counter() - start) / 60, 2),
-        **extra,
+        **extras,
     }
 
 

@@ -6,7 +6,9 @@ Keras keeps what its pooling layers share in one base class
 from :class:`NHWCLayer` in the same way, so that each check below is written once:
 
 * :meth:`NHWCLayer.build` checks the input shape (rank 4, a known channel count and,
-  for a layer that resizes, a known height and width) and sets the ``input_spec``;
+  for a layer that resizes, a known height and width), refuses a known size below
+  the layer's minimum (:meth:`NHWCLayer._minimum`; an unknown one is checked when
+  called, in a traced graph too, with the same message) and sets the ``input_spec``;
 * :meth:`NHWCLayer._nhwc_inputs` turns what ``call`` (or a public method such as
   ``ScaleChannels.pyramid``) receives into a checked NHWC tensor;
 * :meth:`NHWCLayer.compute_output_shape` maps the height, the width and the channels
@@ -185,10 +187,19 @@ class NHWCLayer(keras.layers.Layer):
         return shape
 
     def build(self, input_shape: Sequence[Any]) -> None:
-        """Check the input shape; set the ``input_spec`` (rank 4, and the channels if pinned)."""
+        """Check the input shape and a known size; set the ``input_spec``.
+
+        A known height and width below :meth:`_minimum` is refused here, with the
+        message the call gives (:func:`cnn101._validation.fits_at_call`); a size known
+        only when called is checked then, in a traced graph too. The ``input_spec``
+        fixes the rank at 4, and the channels if pinned.
+        """
         shape = self._checked_shape(input_shape)
         axes = {-1: int(shape[-1])} if self._pins_channels else None
         self.input_spec = keras.layers.InputSpec(ndim=4, axes=axes)
+        if all(size is not None for size in shape[1:3]):
+            minimum, why = self._minimum()
+            check.fits_at_call(tf.TensorSpec(shape), minimum, type(self).__name__, why)
 
     def _minimum(self) -> tuple[tuple[int, int], str]:
         """Return the smallest (height, width) a call accepts, and what needs it."""
@@ -197,9 +208,10 @@ class NHWCLayer(keras.layers.Layer):
     def _nhwc_inputs(self, inputs: Any) -> Any:
         """Return ``inputs`` as a tensor, refusing anything but a non-empty numeric NHWC batch.
 
-        Raises ``TypeError`` for what is not an array of numbers and ``ValueError`` for a
-        rank other than 4, an empty batch, no channels, or a map smaller than
-        :meth:`_minimum` (checked at run time where the size is unknown when traced).
+        Raises ``TypeError`` for what is not an array of numbers and ``ValueError`` for
+        ragged nested lists, a rank other than 4, an empty batch, no channels, or a map
+        smaller than :meth:`_minimum` (checked at run time where the size is unknown when
+        traced).
         """
         name = type(self).__name__
         try:
@@ -207,6 +219,8 @@ class NHWCLayer(keras.layers.Layer):
                 inputs = keras.ops.convert_to_tensor(inputs)  # lists, as Keras converts them
             inputs = tf.convert_to_tensor(inputs)  # NumPy arrays; tensors pass through
         except (ValueError, TypeError):
+            if isinstance(inputs, list | tuple):
+                check.as_float_array(inputs, "inputs")  # ragged lists: a ValueError
             raise TypeError(
                 "`inputs` must be an NHWC batch of numbers (an array or a tensor). "
                 f"Received: inputs={check.describe(inputs)}"

@@ -33,6 +33,7 @@ import numpy as np
 from cnn101 import _validation as check
 from cnn101._tf import device_scope, keras, tf
 from cnn101._validation import Device
+from cnn101.kernels import to_filter
 from cnn101.layers._base import NHWCLayer
 
 BlurPadding = Literal["reflect", "zero"]
@@ -100,9 +101,7 @@ def _check_reflect_fits(
 
 def _blur_subsample(x: Any, strides: tuple[int, int], filter_size: int, padding: str) -> Any:
     """Blur an NHWC tensor channel by channel and keep every ``strides``-th pixel."""
-    channels = x.shape[-1]
-    kernel = np.tile(binomial_filter(filter_size)[:, :, None, None], (1, 1, channels, 1))
-    kernel = tf.constant(kernel, dtype=x.dtype)
+    kernel = tf.constant(to_filter(binomial_filter(filter_size), x.shape[-1]), dtype=x.dtype)
     (top, bottom) = (left, right) = _pads(filter_size)
     mode = "REFLECT" if padding == "reflect" else "CONSTANT"
     x = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]], mode=mode)
@@ -241,26 +240,28 @@ class _BlurBase(NHWCLayer):
         self.filter_size = check.positive_int(filter_size, "filter_size")
         self.padding = _padding_mode(padding)
 
-    def _dense_size(self, size: int | None, axis: int) -> int | None:
+    def _dense_size(self, size: int, axis: int) -> int:
         return size
 
+    def _settings(self) -> str:
+        # no quotes: a traced graph's error message escapes them
+        return f"pool_size={self.pool_size}, filter_size={self.filter_size}, padding={self.padding}"
+
+    def _reflect_pixels(self) -> int:
+        """Pixels the blur reflects on a side (0 with zero padding: it takes any map)."""
+        return max(_pads(self.filter_size)) if self.padding == "reflect" else 0
+
     def _minimum(self) -> tuple[tuple[int, int], str]:
-        """Smallest (height, width) the layer can work with, and what needs it."""
-        blur = max(_pads(self.filter_size)) + 1 if self.padding == "reflect" else 1
-        why = (
-            f"pool_size={self.pool_size}, filter_size={self.filter_size}, padding={self.padding!r}"
-        )
-        return (blur, blur), why
+        """Smallest (height, width) the layer can work with, and what needs it.
 
-    def _check_sizes(self, hw: tuple[Any, Any]) -> None:
-        """Refuse a known (height, width) that the blur's reflect padding cannot take."""
-        dense = tuple(self._dense_size(hw[a], a) for a in range(2))
-        _check_reflect_fits(dense, self.filter_size, self.padding, "input of the blur", "inputs")
-
-    def build(self, input_shape: tuple) -> None:
-        """Check the input shape, then that the map is large enough for the blur."""
-        super().build(input_shape)
-        self._check_sizes(tuple(input_shape[1:3]))
+        :meth:`NHWCLayer.build` checks it for a known size, the call in a traced graph
+        for one known only then: both with this message.
+        """
+        need = self._reflect_pixels()
+        if not need:
+            return (1, 1), self._settings()
+        why = f"reflect padding of {need} pixel(s) needs a map larger than {need} on each side"
+        return (need + 1, need + 1), f"{why}; {self._settings()}"
 
     def _output_size(self, size: int, axis: int) -> int:
         return -(-self._dense_size(size, axis) // self.pool_size[axis])
@@ -338,23 +339,21 @@ class MaxBlurPool2D(_BlurBase):
     (1, 3, 3, 3)
     """
 
-    def _dense_size(self, size: int | None, axis: int) -> int | None:
-        return None if size is None else size - self.pool_size[axis] + 1
+    def _dense_size(self, size: int, axis: int) -> int:
+        return size - self.pool_size[axis] + 1
 
     def _minimum(self) -> tuple[tuple[int, int], str]:
-        (blur, _), why = super()._minimum()
-        return tuple(p + blur - 1 for p in self.pool_size), why
-
-    def _check_sizes(self, hw: tuple[Any, Any]) -> None:
-        """Check that the pool window fits, then the blur's padding."""
-        check.check_window_fits(
-            tuple(max(self.pool_size) if s is None else s for s in hw),
-            self.pool_size,
-            "VALID",
-            "pool window",
-            image_name="inputs",
-        )
-        super()._check_sizes(hw)
+        """Return the smallest map: the max window, then the blur's reflect padding."""
+        need = self._reflect_pixels()
+        window = "a {}x{} max window".format(*self.pool_size)
+        if need:
+            why = (
+                f"{window}, then reflect padding of {need} pixel(s), which needs a max-pooled "
+                f"map larger than {need} on each side"
+            )
+        else:
+            why = f"{window}, which leaves no output on a smaller map"
+        return tuple(p + need for p in self.pool_size), f"{why}; {self._settings()}"
 
     def call(self, inputs: Any) -> Any:
         """Dense max, blur and subsample an NHWC batch."""

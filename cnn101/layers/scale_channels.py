@@ -85,9 +85,13 @@ class _ScaleChannelsBase(NHWCLayer):
         Returns
         -------
         tensor
-            (batch, len(scales), F): channel ``i`` is the trunk's answer at ``scales[i]``.
+            (batch, len(scales), F): channel ``i`` is the trunk's answer at ``scales[i]``,
+            in this layer's compute dtype. The trunk keeps its own dtype policy (a
+            layer's ``dtype`` does not reach the layers nested in it): it computes in
+            its own, and its outputs are cast to this layer's, as Keras' layers return.
         """
-        return keras.ops.stack([self.trunk(c) for c in self._channel_inputs(inputs)], axis=1)
+        stacked = keras.ops.stack([self.trunk(c) for c in self._channel_inputs(inputs)], axis=1)
+        return keras.ops.cast(stacked, self.compute_dtype)
 
     def call(self, inputs: Any) -> Any:
         """Return the trunk's outputs pooled over the channels: (batch, F)."""

@@ -257,9 +257,11 @@ def test_every_layer_checks_its_inputs_the_same_way(name):
     factory, shape = ALL_LAYERS[name]
     layer = factory()
     x = _data(shape)
-    for wrong in (np.full(shape, "a"), [[1.0, 2.0], [3.0]], object()):
+    for wrong in (np.full(shape, "a"), object()):
         with pytest.raises(TypeError, match="inputs"):
             layer._nhwc_inputs(wrong)
+    with pytest.raises(ValueError, match="`inputs` must be a rectangular array"):
+        layer._nhwc_inputs([[1.0, 2.0], [3.0]])  # numbers, but ragged: a wrong value
     for wrong in (x[0], x[:0], x[..., :0]):
         with pytest.raises(ValueError, match="inputs"):
             layer._nhwc_inputs(wrong)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -300,3 +301,32 @@ def test_too_small_maps_get_a_clear_error_and_never_crash_the_process():
         assert "Received" in message or mode == "graph", line
         expected = "InvalidArgumentError" if mode == "graph" else "ValueError"
         assert message.startswith(expected), line
+    for eager, _, graph in zip(*[iter(outcomes)] * 3, strict=True):
+        # the traced call refuses with the eager call's words (up to what it received)
+        words = re.search(r"needs inputs of at least .*? a smaller window\.", eager).group(0)
+        assert words in graph, (eager, graph)
+
+
+@pytest.mark.parametrize(
+    "layer,words",
+    [
+        (lambda: BlurPool2D(2, 5), "3x3 pixels (reflect padding of 2 pixel(s)"),
+        (lambda: MaxBlurPool2D(2), "3x3 pixels (a 2x2 max window, then reflect padding"),
+        (lambda: MaxBlurPool2D(3, 1, "zero"), "3x3 pixels (a 3x3 max window, which leaves no"),
+    ],
+)
+def test_a_known_small_size_is_refused_when_built_with_the_calls_message(layer, words):
+    """Built on a known size (``keras.Input``), called on it, or traced: one message."""
+    tf = tensorflow()
+    with pytest.raises(ValueError, match="needs inputs of at least") as built:
+        keras.Sequential([keras.Input((2, 2, 1)), layer()])
+    with pytest.raises(ValueError) as called:
+        layer()(np.ones((1, 2, 2, 1), np.float32))
+    flexible = keras.Sequential([keras.Input((None, None, 1)), layer()])
+    graph = tf.function(flexible, input_signature=[tf.TensorSpec((None, None, None, 1))])
+    with pytest.raises(tf.errors.InvalidArgumentError) as traced:
+        graph(tf.ones((1, 2, 2, 1)))
+    message = str(called.value).split(" Received:")[0]
+    assert words in message and "'" not in message
+    assert str(built.value).split(" Received:")[0] == message
+    assert message in str(traced.value)

@@ -166,3 +166,42 @@ def test_accuracy_by_scale_against_a_constant_classifier():
 def test_bad_arguments_raise_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("dtype", ["mixed_float16", "float64"])
+@pytest.mark.parametrize("foveated", [False, True])
+def test_the_output_follows_the_layers_dtype_policy(rng, dtype, foveated):
+    """Keras' rule: a layer returns its policy's compute dtype, as ``Conv2D(dtype=...)`` does.
+
+    The trunk keeps its own policy (float32 here): the layer casts the trunk's answers,
+    so the numbers are the float32 layer's, up to the rounding of the inputs.
+    """
+    x = rng.uniform(size=(2, 16, 16, 1)).astype(np.float32)
+    trunk = _trunk()
+
+    def layer(**kwargs):
+        if foveated:
+            return scale_channels.FoveatedScaleChannels(trunk, (0.5, 1.0), crop=8, **kwargs)
+        return scale_channels.ScaleChannels(trunk, (1.0, 0.5), **kwargs)
+
+    reference = keras.layers.Conv2D(2, 3, dtype=dtype)(x).dtype  # Keras' own layer
+    policy = layer(dtype=dtype)
+    out, stacked = policy(x), policy.scale_outputs(x)
+    assert out.dtype == reference and stacked.dtype == reference
+    assert trunk.compute_dtype == "float32"
+    tolerance = 2e-2 if dtype == "mixed_float16" else 1e-6
+    np.testing.assert_allclose(
+        np.asarray(out, np.float32), layer()(x), rtol=tolerance, atol=tolerance
+    )
+
+
+@pytest.mark.parametrize("method", ["pyramid", "scale_outputs"])
+def test_ragged_inputs_are_a_wrong_value_and_strings_a_wrong_type(method):
+    layer = scale_channels.ScaleChannels(_trunk(), (1.0, 0.5))
+    with pytest.raises(ValueError, match="`inputs` must be a rectangular array"):
+        getattr(layer, method)([[1.0, 2.0], [3.0]])
+    with pytest.raises(TypeError, match="inputs"):
+        getattr(layer, method)([[[["a"]]]])
+    foveated = scale_channels.FoveatedScaleChannels(_trunk(), (0.5, 1.0), crop=4)
+    with pytest.raises(ValueError, match="`inputs` must be a rectangular array"):
+        foveated.crops([[1.0, 2.0], [3.0]])

@@ -23,6 +23,7 @@ from typing import Any
 from cnn101 import _validation as check
 from cnn101 import experiments
 from cnn101._tf import device_scope, tensorflow
+from cnn101.experiments.evidence import ENGINE_FILES
 from cnn101.experiments.replications import data, jansson2022, kanazawa2014, scoring, zhang2019
 from cnn101.verdicts import code_digest
 
@@ -46,18 +47,16 @@ BATCH = 64
 COMMAND = "python -m cnn101.experiments.replications"
 
 # The files (relative to cnn101/) each replication's numbers depend on: the training
-# engine, the replication modules that make the numbers (its own, and the shared data,
-# scoring and running), and the layers, networks and data it builds on. Input checks
+# engine (ENGINE_FILES, the one list of it, which the trained claims' records use too),
+# the replication modules that make the numbers (its own, and the shared data, scoring
+# and running), and the layers, networks and data it builds on. Input checks
 # (_validation.py), the results files' reading and writing, the command line, plotting
 # and the tutorials are left out, so that a change there does not make records stale.
-_ENGINE = tuple(
-    f"experiments/{name}.py" for name in ("__init__", "cache", "records", "runner", "statistics")
-)
 _SHARED = tuple(f"experiments/replications/{name}.py" for name in ("data", "scoring", "running"))
 DIGEST_FILES: dict[str, tuple[str, ...]] = {
     name: (
         f"experiments/replications/{name}.py",
-        *_ENGINE,
+        *ENGINE_FILES,
         *_SHARED,
         "datasets.py",
         "_tf.py",
