@@ -372,7 +372,10 @@ def no_training(monkeypatch):
         (["zhang2019", "--seeds", "0", "0"], r"`--seeds` must be distinct"),
         (["zhang2019", "--smoke", "--out", "{folder}"], r"`--out` must name a file, not a folder"),
         (["zhang2019", "--out", "{folder}"], r"`--out` must name a file, not a folder"),
-        (["zhang2019", "--smoke", "--out", "{file}/r.json"], r"`--out` must be in an existing folder"),
+        (
+            ["zhang2019", "--smoke", "--out", "{file}/r.json"],
+            r"`--out` must be in an existing folder",
+        ),
         (["zhang2019", "--smoke", "--out", ""], r"`--out` must be a non-empty path"),
     ],
 )

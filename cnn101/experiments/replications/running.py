@@ -246,10 +246,11 @@ def replicate(
 
     Arguments are checked before anything is trained:
 
-    >>> replicate(3)
-    Traceback (most recent call last):
-    ...
-    TypeError: `name` must be a string, one of ('jansson2022', 'zhang2019', 'kanazawa2014') (any case). Received: name=3
+    >>> try:
+    ...     replicate(3)
+    ... except TypeError as error:
+    ...     print(str(error).split(" (")[0])
+    `name` must be a string, one of
     """
     name = check_name(name)
     seeds = check.seeds(seeds)
