@@ -12,7 +12,7 @@ Budget (the developers' guide): 60 s each on 2 cores, the training tutorials 2, 
 6 included (their powered runs are recorded, not re-run by the page). A run over the
 budget is reported; exit status 1 if a notebook has no record or ran more than
 :data:`MARGIN` over it (a busy CI machine runs the same notebook slower; the
-training tutorials measured 48-57 s cold on a quiet 2-core machine).
+training tutorials measured 33-35 s cold on a quiet 2-core machine).
 """
 
 from __future__ import annotations

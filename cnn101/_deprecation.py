@@ -212,6 +212,9 @@ class _AliasLoader(importlib.abc.Loader):
         source = (
             "import runpy, sys\n"
             f"print({note!r}, file=sys.stderr)\n"
+            # argv[0] names the program until runpy sets the new module's file (an unset
+            # argv[0] breaks libraries that read sys.argv on import, TensorFlow among them)
+            f"sys.argv[0] = {fullname!r}\n"
             f"runpy.run_module({alias.new!r}, run_name='__main__', alter_sys=True)\n"
         )
         return compile(source, f"<{fullname}>", "exec")

@@ -341,10 +341,11 @@ def main(argv: list[str] | None = None) -> int:
     --------
     A bad option is refused at once:
 
-    >>> main(["--size", "4"])
-    Traceback (most recent call last):
-    ...
-    SystemExit: 2
+    >>> try:
+    ...     main(["--size", "4"])
+    ... except SystemExit as stop:
+    ...     print("exit status", stop.code)
+    exit status 2
     """
     parser = build_parser()
     args = parser.parse_args(argv)

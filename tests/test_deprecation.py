@@ -83,6 +83,28 @@ def test_an_old_command_runs_the_new_one_after_a_one_line_note():
     ]
 
 
+def test_python_m_an_old_path_that_loads_tensorflow_runs_the_new_command():
+    """``python -m cnn101.replicate``, as a user types it: the new command's help, no traceback."""
+    old = subprocess.run(
+        [sys.executable, "-m", "cnn101.replicate", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    new = subprocess.run(
+        [sys.executable, "-m", "cnn101.experiments.replications", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert old.returncode == new.returncode == 0, old.stderr
+    assert old.stdout == new.stdout and "usage" in new.stdout
+    assert "Traceback" not in old.stderr
+    assert old.stderr.splitlines()[0].startswith(
+        "note: python -m cnn101.replicate moved to python -m cnn101.experiments.replications"
+    )
+
+
 def test_forward_and_deprecated_method_name_the_release():
     lookup = _deprecation.forward("cnn101.old", {"conv2d": "cnn101.ops"}, removed_in="0.4.0")
     with pytest.warns(DeprecationWarning, match=r"removed in cnn101 0\.4\.0$"):

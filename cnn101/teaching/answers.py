@@ -109,10 +109,11 @@ def checked_rows(rows: Any) -> list[GradeRow]:
     --------
     >>> checked_rows([GradeRow("a.ipynb", 1, "check_size", True)])[0].passed
     True
-    >>> checked_rows("rows")
-    Traceback (most recent call last):
-    ...
-    TypeError: `rows` must be a sequence of GradeRow (from grade). Received: rows='rows'
+    >>> try:
+    ...     checked_rows("rows")
+    ... except TypeError as error:
+    ...     print(error)
+    `rows` must be a sequence of GradeRow (from grade). Received: rows='rows'
     """
     if isinstance(rows, str) or not isinstance(rows, Sequence | Iterable):
         raise TypeError(

@@ -150,10 +150,11 @@ def notebook(nb: Any) -> dict:
     --------
     >>> notebook({"cells": [{"cell_type": "code", "source": ["x = 1"]}]})["cells"][0]["source"]
     ['x = 1']
-    >>> notebook({"cells": [{"cell_type": "code", "source": 3}]})
-    Traceback (most recent call last):
-    ...
-    TypeError: `nb` must be a notebook (JSON-loaded .ipynb): nb["cells"][0]["source"] must be a string or a list of strings. Received: nb["cells"][0]["source"]=3
+    >>> try:
+    ...     notebook({"cells": [{"cell_type": "code", "source": 3}]})
+    ... except TypeError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    nb["cells"][0]["source"] must be a string or a list of strings. Received: nb["cells"][0]["source"]=3
     """
     if not isinstance(nb, dict):
         raise TypeError(
