@@ -20,11 +20,7 @@ from conftest import ROOT, docs_dir, load_hook
 
 import cnn101  # noqa: F401  (registers the package's Keras layers)
 from cnn101 import models
-from cnn101._tf import tensorflow
-
-tensorflow()
-
-import keras  # noqa: E402
+from cnn101._tf import keras
 
 hook = load_hook("networks")
 

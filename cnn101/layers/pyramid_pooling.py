@@ -350,11 +350,7 @@ class SpatialPyramidPooling(NHWCLayer):
 
     def build(self, input_shape: tuple) -> None:  # noqa: D102
         super().build(input_shape)
-        self.channels = int(input_shape[-1])
-        if any(size is None for size in input_shape[1:3]):
-            return  # checked when called (in a traced graph too)
-        minimum, why = self._minimum()  # with the message the call gives
-        check.fits_at_call(tensorflow().TensorSpec(input_shape), minimum, type(self).__name__, why)
+        self.channels = int(input_shape[-1])  # the base class checked a known size
 
     def _minimum(self) -> tuple[tuple[int, int], str]:
         """Return the smallest map: one pixel, or ``max(levels)`` for He et al.'s bin rule."""

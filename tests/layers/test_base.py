@@ -24,23 +24,18 @@ import numpy as np
 import pytest
 
 import cnn101
-from cnn101._tf import tensorflow
-
-tensorflow()
-
-import keras  # noqa: E402
-
-from cnn101.layers._base import NHWCLayer  # noqa: E402
-from cnn101.layers.blur_pool import BlurPool2D, MaxBlurPool2D  # noqa: E402
-from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D  # noqa: E402
-from cnn101.layers.pyramid_pooling import (  # noqa: E402
+from cnn101._tf import keras
+from cnn101.layers._base import NHWCLayer
+from cnn101.layers.blur_pool import BlurPool2D, MaxBlurPool2D
+from cnn101.layers.polyphase import AdaptivePolyphaseSampling2D, CircularPad2D
+from cnn101.layers.pyramid_pooling import (
     AtrousSpatialPyramidPooling,
     PyramidPoolingModule,
     SpatialPyramidPooling,
 )
-from cnn101.layers.scale_channels import FoveatedScaleChannels, ScaleChannels  # noqa: E402
-from cnn101.layers.scale_invariant_conv import ScaleInvariantConv2D  # noqa: E402
-from cnn101.models import small_trunk  # noqa: E402
+from cnn101.layers.scale_channels import FoveatedScaleChannels, ScaleChannels
+from cnn101.layers.scale_invariant_conv import ScaleInvariantConv2D
+from cnn101.models import small_trunk
 
 # (id, factory, input shape, whether the spatial size may be unknown when built)
 LAYERS = [
