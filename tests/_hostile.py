@@ -1122,18 +1122,6 @@ def _others(path: str, error: str, target: str, *labels: str) -> dict[str, tuple
 _NOT_A_TYPE = ("int", "bytes", "object", "None")
 OTHER_CLASS: dict[str, tuple[str, str]] = {
     **_others(
-        "cnn101/layers/polyphase.py",
-        "ValueError",
-        "layers.polyphase.AdaptivePolyphaseSampling2D(norm)",
-        *("float 2.5", "nan", "inf"),
-    ),
-    **_others(
-        "cnn101/layers/polyphase.py",
-        "ValueError",
-        "layers.polyphase.aps_downsample(norm)",
-        *("float 2.5", "nan", "inf"),
-    ),
-    **_others(
         "cnn101/layers/pyramid_pooling.py",
         "ValueError",
         "layers.pyramid_pooling.AtrousSpatialPyramidPooling(activation)",

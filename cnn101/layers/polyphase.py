@@ -60,7 +60,7 @@ def _stride(stride: Any) -> int:
 
 
 def _norm(norm: Any) -> int:
-    if isinstance(norm, bool) or not isinstance(norm, int | np.integer | float):
+    if not check.is_integer(norm):  # a float, even 2.0, is the wrong type: 1 or 2
         raise TypeError(f"`norm` must be 1 or 2. Received: norm={check.describe(norm)}")
     if norm not in NORMS:
         raise ValueError(f"`norm` must be 1 or 2. Received: norm={check.describe(norm)}")
