@@ -295,14 +295,6 @@ class CircularPad2D(NHWCLayer):
         super().__init__(**kwargs)
         self.padding = check.non_negative_int(padding, "padding")
 
-    def build(self, input_shape: tuple) -> None:
-        """Check the input shape and that a known height and width are at least the padding."""
-        super().build(input_shape)
-        if any(size is None for size in input_shape[1:3]):
-            return  # checked when called (in a traced graph too)
-        minimum, why = self._minimum()  # with the message the call gives
-        check.fits_at_call(tf.TensorSpec(input_shape), minimum, type(self).__name__, why)
-
     def _minimum(self) -> tuple[tuple[int, int], str]:
         """Return the smallest map: ``padding`` (at least 1) pixels high and wide."""
         side = max(1, self.padding)
