@@ -1098,65 +1098,18 @@ CLASS_FOR: dict[str, tuple[str, str]] = {
         f"experiments.records.Recipe(y) | {label}": ("ValueError", _TARGETS)
         for label in ("NaN", "inf")
     },
+    **{
+        f"teaching.grading.{function}(timeout) | {label}": (
+            "ValueError",
+            "a timeout is any positive number of seconds: NaN or infinity is a wrong value",
+        )
+        for function in ("grade", "grade_notebook")
+        for label in ("nan", "inf")
+    },
     "layers.scale_invariant_conv.ScaleInvariantConv2D(activation) | string": (
         "ValueError",
         "a string is an activation's name: an unknown one is a wrong value",
     ),
-}
-
-
-# Cases whose refusal has the other class today, in files that cannot change now (their
-# digest is recorded with the training runs, or another module's owner is at work there):
-# {case key: (class raised today, "file: why")}. The class each row asks for stays in
-# _hostile_values; this list must shrink, never grow.
-def _others(path: str, error: str, target: str, *labels: str) -> dict[str, tuple[str, str]]:
-    """OTHER_CLASS entries: ``target``'s hostile ``labels`` raise ``error`` today, in ``path``."""
-    why = (
-        "cnn101/teaching/ is being split by job: its checks move with it"
-        if path.startswith("cnn101/teaching/")
-        else f"{path} is covered by the recorded runs' digest: fixed with their re-run"
-    )
-    return {f"{target} | {label}": (error, f"{path}: {why}") for label in labels}
-
-
-_NOT_A_TYPE = ("int", "bytes", "object", "None")
-OTHER_CLASS: dict[str, tuple[str, str]] = {
-    **_others(
-        "cnn101/layers/pyramid_pooling.py",
-        "ValueError",
-        "layers.pyramid_pooling.AtrousSpatialPyramidPooling(activation)",
-        *("int", "bytes", "object"),
-    ),
-    **_others(
-        "cnn101/layers/pyramid_pooling.py",
-        "ValueError",
-        "layers.pyramid_pooling.PyramidPoolingModule(activation)",
-        *("int", "bytes", "object"),
-    ),
-    **{
-        key: value
-        for function in ("grade", "grade_notebook")
-        for key, value in {
-            **_others(
-                "cnn101/teaching/grading.py",
-                "ValueError",
-                f"teaching.grading.{function}(kernel_name)",
-                *_NOT_A_TYPE,
-            ),
-            **_others(
-                "cnn101/teaching/grading.py",
-                "ValueError",
-                f"teaching.grading.{function}(manifest)",
-                *("int", "object", "None"),
-            ),
-            **_others(
-                "cnn101/teaching/grading.py",
-                "ValueError",
-                f"teaching.grading.{function}(timeout)",
-                *("nan", "inf"),
-            ),
-        }.items()
-    },
 }
 
 
@@ -1725,11 +1678,7 @@ def judge(case: Case) -> dict[str, Any]:
         elif not _names(message, case.param) and case.param:
             outcome["problem"] = f"the message does not name `{case.param}`"
         elif case.error is not None and type(error).__name__ != case.error:
-            allowance = OTHER_CLASS.get(case.key)
-            if allowance is not None and allowance[0] == type(error).__name__:
-                outcome["allowance"] = allowance[1]
-            else:
-                outcome["problem"] = f"raised {type(error).__name__}, expected {case.error}"
+            outcome["problem"] = f"raised {type(error).__name__}, expected {case.error}"
     except CallbackError:
         outcome["raised"] = "CallbackError (from the user's function)"
         if case.expect in ("feedback", "right answer") or case.label != "raises":

@@ -9,9 +9,7 @@ Two rules of CONTRIBUTING.md's Architecture section are checked here:
 
 The shared private modules of the package (``_validation``, ``_tf``, ``_digest``,
 ``_deprecation``) are meant to be imported by every module: importing them is not
-reaching in. What cannot change now is listed in the two allowances below, each entry
-with its reason; an entry is removed when its cause is fixed, and a test fails when an
-entry no longer occurs, so the lists only ever shrink.
+reaching in. There is no allowance: a new loop or private import fails.
 """
 
 from __future__ import annotations
@@ -23,13 +21,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cnn101"
 
 # Shared private modules: the package's common ground, imported everywhere by design.
 SHARED = {"cnn101._validation", "cnn101._tf", "cnn101._digest", "cnn101._deprecation"}
-
-# Imports of another module's private name that remain for a stated reason
-# ("importer -> module.name", each with its reason): none today.
-PRIVATE_ALLOWED: set[str] = set()
-
-# Import loops that remain in such files: frozenset of the modules on the loop.
-LOOPS_ALLOWED: set[frozenset[str]] = set()
 
 
 def _module_name(path: Path) -> str:
@@ -182,20 +173,13 @@ def private_imports() -> set[str]:
 
 
 def test_the_package_has_no_import_loop():
-    new = [loop for loop in loops() if frozenset(loop) not in LOOPS_ALLOWED]
-    assert not new, "import loops: " + "; ".join(" <-> ".join(loop) for loop in new)
+    found = loops()
+    assert not found, "import loops: " + "; ".join(" <-> ".join(loop) for loop in found)
 
 
 def test_no_module_imports_another_modules_private_name():
-    new = sorted(private_imports() - PRIVATE_ALLOWED)
-    assert not new, "imports of private names:\n" + "\n".join(new)
-
-
-def test_the_allowances_only_shrink():
-    """An allowance whose import or loop is gone must leave its list."""
-    stale = sorted(PRIVATE_ALLOWED - private_imports())
-    stale += [" <-> ".join(sorted(loop)) for loop in LOOPS_ALLOWED - set(map(frozenset, loops()))]
-    assert not stale, "remove from the allowances: " + ", ".join(stale)
+    found = sorted(private_imports())
+    assert not found, "imports of private names:\n" + "\n".join(found)
 
 
 def test_the_walk_sees_a_loop_and_a_private_import(tmp_path, monkeypatch):

@@ -269,6 +269,21 @@ def _conv_block(
     return block
 
 
+def _activation(activation: Any) -> Any:
+    """Return the Keras activation ``activation`` names or is (TypeError, ValueError)."""
+    if not (isinstance(activation, str) or callable(activation)):
+        raise TypeError(
+            "`activation` must be a Keras activation name or a function. "
+            f"Received: activation={check.describe(activation)}"
+        )
+    try:
+        return keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(
+            f"`activation` must be a Keras activation name. Received: activation={activation!r}"
+        ) from None
+
+
 def _run_block(block: list, x: Any, activation: Any, training: Any) -> Any:
     for layer in block:
         x = (
@@ -440,7 +455,7 @@ class PyramidPoolingModule(NHWCLayer):
         super().__init__(**kwargs)
         self.bins = check.positive_ints(bins, "bins")
         self.filters = None if filters is None else check.positive_int(filters, "filters")
-        self.activation = keras.activations.get(activation)
+        self.activation = _activation(activation)
         self.batch_norm = check.flag(batch_norm, "batch_norm")
 
     def _branch_filters(self, channels: int) -> int:
@@ -564,7 +579,7 @@ class AtrousSpatialPyramidPooling(NHWCLayer):
         super().__init__(**kwargs)
         self.filters = check.positive_int(filters, "filters")
         self.rates = check.positive_ints(rates, "rates")
-        self.activation = keras.activations.get(activation)
+        self.activation = _activation(activation)
         self.batch_norm = check.flag(batch_norm, "batch_norm")
         self.merge = check.choice(merge, "merge", MERGES)
         self.image_pooling = check.flag(image_pooling, "image_pooling")

@@ -145,8 +145,9 @@ del _cnn101_grader_request
 def installed_kernel(kernel_name: Any) -> str:
     from jupyter_client.kernelspec import KernelSpecManager
 
+    check.text(kernel_name, "kernel_name", optional=False)  # a wrong type: TypeError
     installed = sorted(KernelSpecManager().find_kernel_specs())
-    if not isinstance(kernel_name, str) or kernel_name not in installed:
+    if kernel_name not in installed:
         raise ValueError(
             f"`kernel_name` must be an installed Jupyter kernel, one of {installed}. "
             f"Received: kernel_name={check.describe(kernel_name)}"

@@ -94,6 +94,7 @@ def _timeout(timeout: Any) -> float:
 
 def _manifest(manifest: Any) -> dict:
     """Return the manifest ``manifest`` is, or names as a file; raise if it is none."""
+    check.instance(manifest, "manifest", (dict, str, os.PathLike), "a manifest dict or its file")
     if isinstance(manifest, str | os.PathLike):
         manifest = manifests.load_manifest(manifest)
     return manifests.checked_manifest(manifest)
