@@ -342,7 +342,8 @@ def section(record: dict) -> str:
         "",
         f"Reproduce: `{record['command']}` (digest of "
         + ", ".join(f"`{f}`" for f in record["code"]["files"])
-        + f": `{record['code']['digest'][:12]}`).",
+        + f": `{record['code']['digest'][:12]}`); the whole record, every seed's scores "
+        f"included: [`{record['replication']}.json`]({RESULTS}/{record['replication']}.json).",
         "",
     ]
     return "\n".join(lines)
