@@ -49,15 +49,22 @@ def _faulty(build=_classifier, **kwargs):
     return experiments.Recipe("faulty", build, max_steps=2, **settings)
 
 
-def _result(metrics: dict[str, np.ndarray]) -> experiments.Result:
-    x = np.linspace(-1, 1, 8, dtype=np.float32)[:, None]
-    recipe = experiments.Recipe(
-        "arm", lambda: None, x, (x[:, 0] > 0).astype(int), evaluate=lambda m: {}
-    )
-    seeds = tuple(range(len(next(iter(metrics.values())))))
+def _result(
+    metrics: dict[str, np.ndarray],
+    recipe: experiments.Recipe | None = None,
+    seeds: tuple[int, ...] | None = None,
+) -> experiments.Result:
+    """A trained-looking Result holding ``metrics`` (by default for seeds 0, 1, ...)."""
+    if recipe is None:
+        x = np.linspace(-1, 1, 8, dtype=np.float32)[:, None]
+        recipe = experiments.Recipe(
+            "arm", lambda: None, x, (x[:, 0] > 0).astype(int), evaluate=lambda m: {}
+        )
+    if seeds is None:
+        seeds = tuple(range(len(next(iter(metrics.values())))))
     return experiments.Result(
-        name="arm",
-        seeds=seeds,
+        name=recipe.name,
+        seeds=tuple(seeds),
         histories=[{"loss": [1.0], "val_loss": [1.0]} for _ in seeds],
         best_epochs=[1 for _ in seeds],
         metrics=metrics,

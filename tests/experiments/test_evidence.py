@@ -12,6 +12,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from _tiny import _result
 from scipy import stats
 
 from cnn101 import experiments
@@ -34,16 +35,7 @@ def _drawn(recipe: experiments.Recipe, seeds) -> experiments.Result:
         "circular_consistent": rng.random((n, N_TEST)),
         "agreement_by_shift": np.sort(rng.random((n, len(recipes.TEST_SHIFTS))), axis=1)[:, ::-1],
     }
-    return experiments.Result(
-        name=recipe.name,
-        seeds=tuple(seeds),
-        histories=[{"loss": [1.0], "val_loss": [1.0]} for _ in seeds],
-        best_epochs=[1 for _ in seeds],
-        metrics=metrics,
-        seconds=[0.0 for _ in seeds],
-        weights=[None for _ in seeds],
-        recipe=recipe,
-    )
+    return _result(metrics, recipe, seeds)
 
 
 @pytest.fixture
